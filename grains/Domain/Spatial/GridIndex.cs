@@ -1,0 +1,242 @@
+using GridServer.Domain.Grids;
+using NetTopologySuite.Geometries;
+
+namespace GridServer.Domain.Spatial;
+
+/// <summary>Tuning of <see cref="GridIndex"/>.</summary>
+public sealed record GridIndexOptions
+{
+    /// <summary>How many raster cells to lay per grid on average; more cells answer more points without a polygon test.</summary>
+    public double CellsPerGrid { get; init; } = 24;
+
+    /// <summary>Upper bound on the raster size, whatever the grid count.</summary>
+    public int MaxCells { get; init; } = 1 << 25;
+}
+
+/// <summary>
+/// An in-memory point-to-grid matcher that answers exactly as PostGIS <c>ST_Covers</c> plus the
+/// tie-break rule: among the grids that cover a point (a point on a boundary counts), the one with the
+/// lowest code in ordinal order wins — the same rule as the SQL function <c>gridserver.locate</c>.
+/// </summary>
+/// <remarks>
+/// Coordinates are lon/lat degrees, EPSG:4326. The layout is a uniform raster over all grids. A cell that
+/// no boundary passes through and that lies inside one grid answers directly; a cell that a boundary
+/// touches lists its candidate grids, and each candidate is tested by ray crossing over only the edges of
+/// its horizontal band. Every comparison is exact: the raster is conservative (a cell is "clean" only
+/// when no edge's extent maps into it, using the same floor mapping as the lookup), and orientation signs
+/// come from <see cref="Orientation2D"/>. Vertices are kept as doubles in one flat array: no NTS objects,
+/// no per-grid allocations.
+/// </remarks>
+public sealed class GridIndex
+{
+    private const int Empty = -1;
+
+    private readonly string[] _codes;        // grid id -> code; ids are in ordinal code order
+    private readonly double[] _xy;           // all vertices, x0 y0 x1 y1 ... (rings closed)
+    private readonly double[] _envelopes;    // grid id -> minX minY maxX maxY
+    private readonly int[] _ringStarts;      // grid id -> first ring index; rings in _ringVertex
+    private readonly int[] _ringVertex;      // ring index -> first vertex index (one extra at the end)
+    private readonly int[] _bandHeader;      // grid id -> offset into _bandOffsets (bandCount + 1 entries)
+    private readonly int[] _bandCount;
+    private readonly double[] _bandInvHeight;
+    private readonly int[] _bandOffsets;     // -> ranges of _bandEdges
+    private readonly int[] _bandEdges;       // start vertex index of each edge in a band
+
+    private readonly double _x0, _y0, _invCellW, _invCellH, _cellW, _cellH;
+    private readonly int _nx, _ny;
+    private readonly int[] _cells;           // -1 empty, >= 0 a grid id whose interior holds the cell, <= -2 a list at -(v + 2)
+    private readonly int[] _lists;           // count, then (gridId << 1 | interior) in code order
+
+    private GridIndex(string[] codes, double[] xy, double[] envelopes, int[] ringStarts, int[] ringVertex,
+        int[] bandHeader, int[] bandCount, double[] bandInvHeight, int[] bandOffsets, int[] bandEdges,
+        double x0, double y0, double cellW, double cellH, int nx, int ny, int[] cells, int[] lists)
+    {
+        _codes = codes; _xy = xy; _envelopes = envelopes; _ringStarts = ringStarts; _ringVertex = ringVertex;
+        _bandHeader = bandHeader; _bandCount = bandCount; _bandInvHeight = bandInvHeight;
+        _bandOffsets = bandOffsets; _bandEdges = bandEdges;
+        _x0 = x0; _y0 = y0; _cellW = cellW; _cellH = cellH; _invCellW = 1 / cellW; _invCellH = 1 / cellH;
+        _nx = nx; _ny = ny; _cells = cells; _lists = lists;
+    }
+
+    /// <summary>Number of grids indexed.</summary>
+    public int Count => _codes.Length;
+
+    /// <summary>Raster size and how many of its cells need a polygon test.</summary>
+    public (int Cells, int ListedCells) RasterStats => (_cells.Length, _cells.Count(c => c <= -2));
+
+    /// <summary>Bytes held by the index's arrays (codes counted at two bytes a character).</summary>
+    public long ApproximateBytes =>
+        (long)_xy.Length * 8 + _envelopes.Length * 8L + _bandInvHeight.Length * 8L
+        + 4L * (_ringStarts.Length + _ringVertex.Length + _bandHeader.Length + _bandCount.Length
+                + _bandOffsets.Length + _bandEdges.Length + _cells.Length + _lists.Length)
+        + _codes.Sum(c => 24L + 2L * c.Length);
+
+    /// <summary>The codes of all grids, in ordinal order.</summary>
+    public IReadOnlyList<string> Codes => _codes;
+
+    /// <summary>Builds the index. Grids must be polygonal, non-empty, with distinct codes.</summary>
+    public static GridIndex Build(IEnumerable<(string Code, Geometry Boundary)> grids, GridIndexOptions? options = null) =>
+        GridIndexBuilder.Build(grids, options ?? new GridIndexOptions());
+
+    internal static GridIndex Create(string[] codes, double[] xy, double[] envelopes, int[] ringStarts, int[] ringVertex,
+        int[] bandHeader, int[] bandCount, double[] bandInvHeight, int[] bandOffsets, int[] bandEdges,
+        double x0, double y0, double cellW, double cellH, int nx, int ny, int[] cells, int[] lists) =>
+        new(codes, xy, envelopes, ringStarts, ringVertex, bandHeader, bandCount, bandInvHeight, bandOffsets, bandEdges,
+            x0, y0, cellW, cellH, nx, ny, cells, lists);
+
+    /// <summary>The code of the grid covering (lon, lat), or null. Never throws; NaN and out-of-range give null.</summary>
+    public string? Locate(double lon, double lat)
+    {
+        var cell = CellOf(lon, lat);
+        if (cell < 0) return null;
+        var v = _cells[cell];
+        if (v >= 0) return _codes[v];
+        if (v == Empty) return null;
+        var offset = -(v + 2);
+        var n = _lists[offset];
+        for (var k = 1; k <= n; k++)
+        {
+            var entry = _lists[offset + k];
+            var grid = entry >> 1;
+            if ((entry & 1) == 1 || Covers(grid, lon, lat)) return _codes[grid];
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The covering grid, or "no grid" with the nearest grid and its distance in metres (measured in a
+    /// local tangent plane at the point). Invalid coordinates (NaN, infinite) give no grid and no nearest.
+    /// </summary>
+    public GridMatch Match(double lon, double lat)
+    {
+        var code = Locate(lon, lat);
+        if (code is not null) return new GridMatch(code, null, null);
+        if (_codes.Length == 0 || !double.IsFinite(lon) || !double.IsFinite(lat) || Math.Abs(lat) > 90)
+            return GridMatch.NoGrids;
+        return Nearest(lon, lat);
+    }
+
+    /// <summary>Exact closed point-in-polygon (boundary included) for one grid.</summary>
+    internal bool Covers(int grid, double x, double y)
+    {
+        var env = grid * 4;
+        if (x < _envelopes[env] || y < _envelopes[env + 1] || x > _envelopes[env + 2] || y > _envelopes[env + 3])
+            return false;
+        var header = _bandHeader[grid];
+        var band = BandOf(y, _envelopes[env + 1], _bandInvHeight[grid], _bandCount[grid]);
+        var start = _bandOffsets[header + band];
+        var end = _bandOffsets[header + band + 1];
+        var crossings = 0;
+        var xy = _xy;
+        for (var k = start; k < end; k++)
+        {
+            var i = _bandEdges[k] * 2;
+            switch (RayCrossing(xy[i], xy[i + 1], xy[i + 2], xy[i + 3], x, y))
+            {
+                case CrossingResult.OnBoundary: return true;
+                case CrossingResult.Crosses: crossings++; break;
+            }
+        }
+        return (crossings & 1) == 1;
+    }
+
+    internal enum CrossingResult { None, Crosses, OnBoundary }
+
+    /// <summary>
+    /// One edge's contribution to a ray from (x, y) towards +x. Half-open in y so a ray through a
+    /// vertex counts once; a point on the edge is reported as such.
+    /// </summary>
+    internal static CrossingResult RayCrossing(double x1, double y1, double x2, double y2, double x, double y)
+    {
+        if (x1 < x && x2 < x) return CrossingResult.None;
+        if (x == x2 && y == y2) return CrossingResult.OnBoundary;
+        if (y1 == y && y2 == y)
+        {
+            var min = Math.Min(x1, x2); var max = Math.Max(x1, x2);
+            return x >= min && x <= max ? CrossingResult.OnBoundary : CrossingResult.None;
+        }
+        if ((y1 > y && y2 <= y) || (y2 > y && y1 <= y))
+        {
+            var orientation = Orientation2D.Sign(x1, y1, x2, y2, x, y);
+            if (orientation == 0) return CrossingResult.OnBoundary;
+            if (y2 < y1) orientation = -orientation;
+            return orientation > 0 ? CrossingResult.Crosses : CrossingResult.None;
+        }
+        return CrossingResult.None;
+    }
+
+    internal static int BandOf(double y, double minY, double invHeight, int count)
+    {
+        var b = Math.Floor((y - minY) * invHeight);
+        return b <= 0 ? 0 : b >= count - 1 ? count - 1 : (int)b;
+    }
+
+    /// <summary>Raster cell of a point, or -1 outside the raster. The builder uses the same mapping.</summary>
+    private int CellOf(double x, double y)
+    {
+        var fx = Math.Floor((x - _x0) * _invCellW);
+        var fy = Math.Floor((y - _y0) * _invCellH);
+        if (!(fx >= 0 && fx < _nx && fy >= 0 && fy < _ny)) return -1;
+        return (int)fy * _nx + (int)fx;
+    }
+
+    private GridMatch Nearest(double lon, double lat)
+    {
+        var metric = LocalMetric.At(lat);
+        // Start from the raster cell nearest the point and search rings of cells outwards. Every cell of
+        // ring k lies at least (k - 1) cells away from the point in x or y, which bounds the search.
+        var cx = (int)Math.Clamp(Math.Floor((lon - _x0) * _invCellW), 0, _nx - 1);
+        var cy = (int)Math.Clamp(Math.Floor((lat - _y0) * _invCellH), 0, _ny - 1);
+        var step = Math.Min(_cellW * metric.MetresPerDegreeLon, _cellH * metric.MetresPerDegreeLat);
+        var best = double.PositiveInfinity;
+        var bestGrid = -1;
+        var seen = new HashSet<int>();
+        var maxRing = Math.Max(_nx, _ny);
+        for (var ring = 0; ring <= maxRing; ring++)
+        {
+            if (bestGrid >= 0 && (ring - 1) * step > best) break;
+            for (var iy = cy - ring; iy <= cy + ring; iy++)
+            {
+                if (iy < 0 || iy >= _ny) continue;
+                var edgeRow = iy == cy - ring || iy == cy + ring;
+                for (var ix = cx - ring; ix <= cx + ring; ix += edgeRow ? 1 : 2 * ring)
+                {
+                    if (ix >= 0 && ix < _nx) VisitCell(iy * _nx + ix);
+                    if (ring == 0) break;
+                }
+            }
+        }
+        return bestGrid < 0 ? GridMatch.NoGrids : new GridMatch(null, _codes[bestGrid], best);
+
+        void VisitCell(int cell)
+        {
+            var v = _cells[cell];
+            if (v == Empty) return;
+            if (v >= 0) { Consider(v); return; }
+            var offset = -(v + 2);
+            for (var k = 1; k <= _lists[offset]; k++) Consider(_lists[offset + k] >> 1);
+        }
+
+        void Consider(int grid)
+        {
+            if (!seen.Add(grid)) return;
+            var d = DistanceMetres(grid, lon, lat, metric);
+            if (d < best || (d == best && grid < bestGrid)) { best = d; bestGrid = grid; }
+        }
+    }
+
+    private double DistanceMetres(int grid, double x, double y, LocalMetric metric)
+    {
+        var min = double.PositiveInfinity;
+        var ringEnd = grid + 1 < _ringStarts.Length ? _ringStarts[grid + 1] : _ringVertex.Length - 1;
+        for (var r = _ringStarts[grid]; r < ringEnd; r++)
+        {
+            for (var v = _ringVertex[r]; v < _ringVertex[r + 1] - 1; v++)
+            {
+                var i = v * 2;
+                min = Math.Min(min, metric.PointSegmentDistance(x, y, _xy[i], _xy[i + 1], _xy[i + 2], _xy[i + 3]));
+            }
+        }
+        return min;
+    }
+}
