@@ -16,7 +16,7 @@ public sealed record SourceFeature(
 /// <summary>Everything read from one grid file.</summary>
 /// <param name="FileName">The file as the user named it, for messages.</param>
 /// <param name="CrsDeclaration">
-/// The coordinate system the file itself declares, as a spec <see cref="Geo.CrsRegistry"/> resolves
+/// The coordinate system the file itself declares, as a spec the CRS registry resolves
 /// ("EPSG:4549", or the WKT of a .prj); null when the file declares none.
 /// </param>
 /// <param name="Encoding">The attribute text encoding used, and why ("GBK (from .cpg)"); null where not applicable.</param>
