@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using GridServer.Domain.Grids;
+using NetTopologySuite.Geometries;
+
+namespace GridServer.Domain.Export;
+
+/// <summary>
+/// Writes grids as an RFC 7946 FeatureCollection: lon/lat WGS84, 7 decimals (about 1 cm), exterior rings
+/// counter-clockwise and holes clockwise (the right-hand rule).
+/// </summary>
+public static class GeoJsonGridWriter
+{
+    public const int Decimals = 7;
+
+    public static void Write(Stream output, IEnumerable<Grid> grids)
+    {
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("type", "FeatureCollection");
+        json.WriteStartArray("features");
+        foreach (var grid in grids)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "Feature");
+            json.WriteString("id", grid.Code);
+            json.WritePropertyName("properties");
+            json.WriteStartObject();
+            json.WriteString("code", grid.Code);
+            json.WriteString("name", grid.Name);
+            WriteOptional(json, "street_code", grid.StreetCode);
+            WriteOptional(json, "street_name", grid.StreetName);
+            WriteOptional(json, "community_code", grid.CommunityCode);
+            WriteOptional(json, "community_name", grid.CommunityName);
+            json.WriteNumber("area_m2", Math.Round(grid.AreaSquareMetres, 2));
+            json.WriteNumber("version", grid.Version);
+            json.WriteString("valid_from", grid.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+            json.WritePropertyName("geometry");
+            WriteGeometry(json, grid.Boundary);
+            json.WriteEndObject();
+            json.Flush();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    public static void WriteFile(string path, IEnumerable<Grid> grids)
+    {
+        using var file = File.Create(path);
+        Write(file, grids);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name); else json.WriteString(name, value);
+    }
+
+    public static void WriteGeometry(Utf8JsonWriter json, Geometry geometry)
+    {
+        json.WriteStartObject();
+        switch (geometry)
+        {
+            case Polygon polygon:
+                json.WriteString("type", "Polygon");
+                json.WritePropertyName("coordinates");
+                WritePolygon(json, polygon);
+                break;
+            case MultiPolygon multi:
+                json.WriteString("type", "MultiPolygon");
+                json.WritePropertyName("coordinates");
+                json.WriteStartArray();
+                foreach (var part in multi.Geometries.Cast<Polygon>()) WritePolygon(json, part);
+                json.WriteEndArray();
+                break;
+            default:
+                throw new ArgumentException($"a grid boundary must be a Polygon or MultiPolygon, not {geometry.GeometryType}", nameof(geometry));
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WritePolygon(Utf8JsonWriter json, Polygon polygon)
+    {
+        json.WriteStartArray();
+        if (!polygon.IsEmpty)
+        {
+            WriteRing(json, polygon.ExteriorRing.Coordinates, counterClockwise: true);
+            foreach (var hole in polygon.InteriorRings) WriteRing(json, hole.Coordinates, counterClockwise: false);
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteRing(Utf8JsonWriter json, Coordinate[] ring, bool counterClockwise)
+    {
+        var reverse = NetTopologySuite.Algorithm.Orientation.IsCCW(ring) != counterClockwise;
+        json.WriteStartArray();
+        for (var k = 0; k < ring.Length; k++)
+        {
+            var c = ring[reverse ? ring.Length - 1 - k : k];
+            json.WriteStartArray();
+            json.WriteNumberValue(Math.Round(c.X, Decimals));
+            json.WriteNumberValue(Math.Round(c.Y, Decimals));
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+    }
+}
