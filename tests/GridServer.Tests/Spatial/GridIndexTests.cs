@@ -120,7 +120,9 @@ public class GridIndexTests
     }
 
     /// <summary>Random points of four kinds: anywhere around the tiling, on a vertex, on an edge, just off a vertex.</summary>
-    private static Arbitrary<(double X, double Y)> Points()
+    private static Arbitrary<(double X, double Y)> Points() => PointGen().ToArbitrary();
+
+    internal static Gen<(double X, double Y)> PointGen()
     {
         var env = new Envelope();
         foreach (var g in Tilings.Snapped) env.ExpandToInclude(g.Boundary.EnvelopeInternal);
@@ -143,7 +145,7 @@ public class GridIndexTests
             from dx in Gen.Choose(-2, 2)
             from dy in Gen.Choose(-2, 2)
             select (p.X + dx * Math.ScaleB(1.0, -30), p.Y + dy * Math.ScaleB(1.0, -30));
-        return Gen.OneOf(anywhere, vertex, midpoint, nearVertex).ToArbitrary();
+        return Gen.OneOf(anywhere, vertex, midpoint, nearVertex);
     }
 
     [Property(MaxTest = 3000)]

@@ -1,0 +1,116 @@
+namespace GridServer.Domain.Grids;
+
+/// <summary>Whether grids absent from an import stay (merge) or end their validity (replace).</summary>
+public enum GridSaveMode
+{
+    /// <summary>Add new grids and new versions of changed ones; leave the others as they are.</summary>
+    Merge,
+
+    /// <summary>The import is the whole set: grids not in it are retired (their validity ends).</summary>
+    Replace,
+}
+
+/// <summary>What saving a set of grids changes.</summary>
+/// <param name="Written">New grids (version 1) and new versions of changed grids, ready to store.</param>
+/// <param name="Retired">Codes of current grids whose validity ends.</param>
+public sealed record GridSavePlan(IReadOnlyList<Grid> Written, IReadOnlyList<string> Retired, int Added, int Changed, int Unchanged)
+{
+    public override string ToString() =>
+        $"{Added} added, {Changed} changed (new version), {Unchanged} unchanged, {Retired.Count} retired";
+}
+
+/// <summary>
+/// The versioning rule shared by every grid store: a grid whose attributes or boundary changed gets the
+/// next version, valid from the time of saving; the previous version's validity ends at that moment.
+/// </summary>
+public static class GridVersioning
+{
+    public static GridSavePlan Plan(IReadOnlyDictionary<string, Grid> current, IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now)
+    {
+        var written = new List<Grid>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int added = 0, changed = 0, unchanged = 0;
+        foreach (var grid in incoming)
+        {
+            if (!seen.Add(grid.Code)) throw new ArgumentException($"grid code '{grid.Code}' occurs twice", nameof(incoming));
+            if (!current.TryGetValue(grid.Code, out var existing))
+            {
+                written.Add(grid with { Version = 1, ValidFrom = now, ValidTo = null });
+                added++;
+            }
+            else if (existing.SameContentAs(grid))
+            {
+                unchanged++;
+            }
+            else
+            {
+                written.Add(grid with { Version = existing.Version + 1, ValidFrom = now, ValidTo = null });
+                changed++;
+            }
+        }
+        var retired = mode == GridSaveMode.Replace
+            ? current.Keys.Where(code => !seen.Contains(code)).Order(StringComparer.Ordinal).ToList()
+            : [];
+        return new GridSavePlan(written, retired, added, changed, unchanged);
+    }
+}
+
+/// <summary>Where grids are kept: PostGIS in production, memory in the embedded default.</summary>
+public interface IGridStore
+{
+    /// <summary>A human-readable description for start-up messages ("PostGIS at 127.0.0.1:5432/gridserver").</summary>
+    string Description { get; }
+
+    Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a checked set of grids atomically under the versioning rule.</summary>
+    Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>Every version of one grid, oldest first.</summary>
+    Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Grids in memory: the embedded default and tests. State is lost when the process ends.</summary>
+public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Grid> _current = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Grid>> _history = new(StringComparer.Ordinal);
+
+    public string Description => "memory (embedded default: nothing is persisted)";
+
+    public Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_current.Values.OrderBy(g => g.Code, StringComparer.Ordinal).ToList());
+    }
+
+    public Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            var plan = GridVersioning.Plan(_current, grids, mode, now);
+            foreach (var code in plan.Retired) Retire(code, now);
+            foreach (var grid in plan.Written)
+            {
+                Retire(grid.Code, now);
+                _current[grid.Code] = grid;
+                if (!_history.TryGetValue(grid.Code, out var versions)) _history[grid.Code] = versions = [];
+                versions.Add(grid);
+            }
+            return Task.FromResult(plan);
+        }
+    }
+
+    public Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_history.TryGetValue(code, out var v) ? v.ToList() : []);
+    }
+
+    private void Retire(string code, DateTimeOffset now)
+    {
+        if (!_current.Remove(code)) return;
+        var versions = _history[code];
+        versions[^1] = versions[^1] with { ValidTo = now };
+    }
+}

@@ -1,0 +1,166 @@
+using GridServer.Domain.Grids;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GridServer.Storage.Grids;
+
+/// <summary>
+/// Grids in PostGIS: <c>gridserver.grids</c> holds the current version of each grid,
+/// <c>gridserver.grid_history</c> every version with its validity period. The schema is the project's
+/// migrations under gis-data/migrations, applied by scripts/postgis.sh.
+/// </summary>
+public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
+{
+    /// <summary>The newest migration this code needs.</summary>
+    public const string RequiredMigration = "V001__grids";
+
+    private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        return builder.Build();
+    }
+
+    public string Description
+    {
+        get
+        {
+            var b = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            return $"PostGIS at {b.Host}:{b.Port}/{b.Database}";
+        }
+    }
+
+    /// <summary>Fails with an instruction when the database lacks the project's schema.</summary>
+    public async Task CheckSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT to_regclass('gridserver.schema_migrations') IS NOT NULL AND EXISTS (SELECT 1 FROM gridserver.schema_migrations WHERE version = $1)");
+        command.Parameters.AddWithValue(RequiredMigration);
+        bool ready;
+        try
+        {
+            ready = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidSchemaName || e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            ready = false;
+        }
+        if (!ready)
+            throw new InvalidOperationException(
+                $"{Description} lacks the GridServer schema (migration {RequiredMigration}); apply it with: scripts/postgis.sh migrate '<connection string>'");
+    }
+
+    public async Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids ORDER BY code");
+        return await ReadGridsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns}, valid_to FROM gridserver.grid_history WHERE code = $1 ORDER BY version");
+        command.Parameters.AddWithValue(code);
+        return await ReadGridsAsync(command, cancellationToken);
+    }
+
+    /// <summary>The SQL form of the tie-break rule (gridserver.locate), for cross-checks.</summary>
+    public async Task<string?> LocateAsync(double lon, double lat, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT gridserver.locate($1, $2)");
+        command.Parameters.AddWithValue(lon);
+        command.Parameters.AddWithValue(lat);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One writer at a time: versions are computed from what is current.
+        await Execute(connection, "LOCK TABLE gridserver.grids IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
+
+        var current = new Dictionary<string, Grid>(StringComparer.Ordinal);
+        await using (var read = new NpgsqlCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids", connection))
+        {
+            foreach (var g in await ReadGridsAsync(read, cancellationToken)) current[g.Code] = g;
+        }
+        var now = time.GetUtcNow();
+        var plan = GridVersioning.Plan(current, grids, mode, now);
+
+        await Execute(connection, "CREATE TEMP TABLE incoming (LIKE gridserver.grids) ON COMMIT DROP", cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var g in plan.Written)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(g.Code, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(g.Name, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullable(copy, g.StreetCode, cancellationToken);
+                await WriteNullable(copy, g.StreetName, cancellationToken);
+                await WriteNullable(copy, g.CommunityCode, cancellationToken);
+                await WriteNullable(copy, g.CommunityName, cancellationToken);
+                await copy.WriteAsync(g.Boundary, NpgsqlDbType.Geometry, cancellationToken);
+                await copy.WriteAsync(g.AreaSquareMetres, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(g.Version, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(g.ValidFrom, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            var retired = plan.Retired.ToArray();
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history h SET valid_to = $1 FROM incoming i WHERE h.code = i.code AND h.valid_to IS NULL", now));
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history SET valid_to = $1 WHERE code = ANY($2) AND valid_to IS NULL", now, retired));
+            batch.BatchCommands.Add(Command($"INSERT INTO gridserver.grid_history ({Columns}, valid_to) SELECT {Columns}, NULL FROM incoming"));
+            batch.BatchCommands.Add(Command("DELETE FROM gridserver.grids WHERE code = ANY($1)", (object)retired));
+            batch.BatchCommands.Add(Command(
+                $"INSERT INTO gridserver.grids ({Columns}) SELECT {Columns} FROM incoming ON CONFLICT (code) DO UPDATE SET " +
+                "name = EXCLUDED.name, street_code = EXCLUDED.street_code, street_name = EXCLUDED.street_name, " +
+                "community_code = EXCLUDED.community_code, community_name = EXCLUDED.community_name, geom = EXCLUDED.geom, " +
+                "area_m2 = EXCLUDED.area_m2, version = EXCLUDED.version, valid_from = EXCLUDED.valid_from"));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return plan;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var p in parameters) command.Parameters.Add(new NpgsqlParameter { Value = p });
+        return command;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task WriteNullable(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null) await copy.WriteNullAsync(cancellationToken);
+        else await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Grid>> ReadGridsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var grids = new List<Grid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            grids.Add(new Grid(
+                reader.GetString(0), reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<Geometry>(6), reader.GetDouble(7), reader.GetInt32(8),
+                reader.GetFieldValue<DateTimeOffset>(9),
+                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10)));
+        }
+        return grids;
+    }
+}

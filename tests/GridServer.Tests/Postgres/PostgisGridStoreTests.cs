@@ -1,0 +1,106 @@
+using FsCheck;
+using FsCheck.Fluent;
+using GridServer.Domain.Grids;
+using GridServer.Domain.Spatial;
+using GridServer.Storage.Grids;
+using GridServer.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+
+namespace GridServer.Tests.Postgres;
+
+public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<PostgisDatabase>
+{
+    private static readonly WKTReader Wkt = new(new NetTopologySuite.NtsGeometryServices(new PrecisionModel(), 4326));
+
+    private static Grid Grid(string code, string wkt, string name = "g") =>
+        new(code, name, null, null, null, null, Wkt.Read(wkt), 1.0, 1, DateTimeOffset.UnixEpoch);
+
+    private async Task<PostgisGridStore> FreshStoreAsync(TimeProvider time)
+    {
+        var store = new PostgisGridStore(database.DataSource, time);
+        await store.CheckSchemaAsync();
+        await using var clear = database.DataSource.CreateCommand("TRUNCATE gridserver.grids, gridserver.grid_history");
+        await clear.ExecuteNonQueryAsync();
+        return store;
+    }
+
+    [PostgisFact]
+    public async Task Save_ChangedAndRetiredGrids_KeepEveryVersionWithValidity()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = await FreshStoreAsync(clock);
+        var first = await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))")], GridSaveMode.Merge);
+        Assert.Equal((2, 0, 0), (first.Added, first.Changed, first.Unchanged));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        var second = await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2.5 0,2 1,1 1,1 0))")], GridSaveMode.Merge);
+        Assert.Equal((0, 1, 1), (second.Added, second.Changed, second.Unchanged));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        var third = await store.SaveAsync([Grid("B", "POLYGON((1 0,2.5 0,2 1,1 1,1 0))")], GridSaveMode.Replace);
+        Assert.Equal(["A"], third.Retired);
+
+        var current = await store.LoadCurrentAsync();
+        var b = Assert.Single(current);
+        Assert.Equal(("B", 2), (b.Code, b.Version));
+        Assert.Equal(4326, b.Boundary.SRID);
+
+        var history = await store.HistoryAsync("B");
+        Assert.Equal([1, 2], history.Select(h => h.Version));
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero), history[0].ValidTo);
+        Assert.Null(history[1].ValidTo);
+        var a = Assert.Single(await store.HistoryAsync("A"));
+        Assert.Equal(new DateTimeOffset(2026, 1, 3, 0, 0, 0, TimeSpan.Zero), a.ValidTo);
+    }
+
+    [PostgisFact]
+    public async Task Locate_SharedEdgeAndOverlap_SqlUsesSameTieBreakAsIndex()
+    {
+        var store = await FreshStoreAsync(TimeProvider.System);
+        Grid[] grids = [Grid("B", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("A", "POLYGON((1 0,2 0,2 1,1 1,1 0))"), Grid("C", "POLYGON((0.5 0.5,1.5 0.5,1.5 1.5,0.5 1.5,0.5 0.5))")];
+        await store.SaveAsync(grids, GridSaveMode.Merge);
+        var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
+        foreach (var (x, y) in new[] { (1.0, 0.5), (1.0, 0.0), (0.7, 0.7), (0.5, 0.5), (1.5, 1.5), (0.2, 0.2), (3.0, 3.0) })
+            Assert.Equal(index.Locate(x, y), await store.LocateAsync(x, y));
+    }
+
+    [PostgisFact]
+    public async Task Locate_100000RandomPointsOverTiling_IndexAgreesWithPostgisCovers()
+    {
+        var store = await FreshStoreAsync(TimeProvider.System);
+        var grids = Tilings.Snapped.Select(g => new Grid(g.Code, g.Code, null, null, null, null, g.Boundary, 1, 1, DateTimeOffset.UnixEpoch)).ToList();
+        await store.SaveAsync(grids, GridSaveMode.Replace);
+        var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
+
+        // FsCheck draws 100 batches of 1,000 points: random, on vertices, on exact edge midpoints, near vertices.
+        var points = Spatial.GridIndexTests.PointGen().ArrayOf(1000);
+        var checkedPoints = 0;
+        var disagreements = new List<string>();
+        foreach (var batch in points.Sample(100, size: 1000))
+        {
+            var sql = await LocateBatchAsync(batch);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var mine = index.Locate(batch[i].X, batch[i].Y);
+                if (mine != sql[i]) disagreements.Add($"({batch[i].X:R}, {batch[i].Y:R}): index {mine ?? "none"}, PostGIS {sql[i] ?? "none"}");
+            }
+            checkedPoints += batch.Length;
+        }
+        Assert.Equal(100_000, checkedPoints);
+        Assert.Empty(disagreements);
+    }
+
+    private async Task<string?[]> LocateBatchAsync((double X, double Y)[] batch)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT gridserver.locate(t.x, t.y) FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS t(x, y, i) ORDER BY t.i");
+        command.Parameters.AddWithValue(batch.Select(p => p.X).ToArray());
+        command.Parameters.AddWithValue(batch.Select(p => p.Y).ToArray());
+        var result = new List<string?>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) result.Add(reader.IsDBNull(0) ? null : reader.GetString(0));
+        return result.ToArray();
+    }
+}
