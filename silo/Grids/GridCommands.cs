@@ -1,0 +1,380 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GridServer.Domain.Export;
+using GridServer.Domain.Geo;
+using GridServer.Domain.Grids;
+using GridServer.Domain.Import;
+using GridServer.Domain.Spatial;
+using GridServer.Storage.Grids;
+using Npgsql;
+
+namespace GridServer.Silo.Grids;
+
+/// <summary>
+/// The <c>grids</c> verbs of the silo executable: import, export, locate. Exit codes a script can rely on
+/// are the constants below.
+/// </summary>
+public static class GridCommands
+{
+    public const int Ok = 0;
+    public const int UsageError = 1;
+    public const int FileError = 2;
+    public const int Refused = 3;
+    public const int DatabaseError = 4;
+
+    private const string PostgresVariable = "GRIDSERVER_POSTGRES";
+
+    private static readonly string[] AddedColumns = ["grid_code", "status", "nearest_grid", "distance_m", "reason"];
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time)
+    {
+        var root = new RootCommand("GridServer: grid management for city management. Without arguments the server starts.");
+        var grids = new Command("grids", "Import, export and locate unit grids.");
+        root.Subcommands.Add(grids);
+        grids.Subcommands.Add(ImportCommand(output, error, time));
+        grids.Subcommands.Add(ExportCommand(output, error, time));
+        grids.Subcommands.Add(LocateCommand(output, error, time));
+        var parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    // Options shared by the verbs that read a grid file.
+    private sealed class FileOptions
+    {
+        public readonly Option<string?> Srs = new("--srs") { Description = "Coordinate system of the file when it declares none or declares it wrongly: wgs84, cgcs2000, EPSG:4490, EPSG:4534-4554, EPSG:3857, gcj02, bd09." };
+        public readonly Option<string> CodeField = new("--code-field") { Description = "Attribute holding the grid code.", DefaultValueFactory = _ => "code" };
+        public readonly Option<string> NameField = new("--name-field") { Description = "Attribute holding the grid name.", DefaultValueFactory = _ => "name" };
+        public readonly Option<string?> Encoding = new("--encoding") { Description = "Shapefile attribute encoding (UTF-8, GBK, GB18030, ...); default: the .cpg, else detected." };
+        public readonly Option<bool> AllowOverlaps = new("--allow-overlaps") { Description = "Accept overlapping grids; a point in an overlap goes to the lowest code." };
+        public readonly Option<bool> SkipInvalid = new("--skip-invalid") { Description = "Import the valid features and report the invalid ones instead of refusing the file." };
+        public readonly Option<string> CodeScheme = new("--code-scheme") { Description = "cjt213 (14-digit CJ/T 213 codes) or free (letters, digits, '-', '_', up to 32).", DefaultValueFactory = _ => "cjt213" };
+
+        public void AddTo(Command command)
+        {
+            foreach (var o in new Option[] { Srs, CodeField, NameField, Encoding, AllowOverlaps, SkipInvalid, CodeScheme }) command.Options.Add(o);
+        }
+
+        public GridImportOptions ImportOptions(ParseResult r) => new()
+        {
+            CodeField = r.GetValue(CodeField)!,
+            NameField = r.GetValue(NameField)!,
+            AllowOverlaps = r.GetValue(AllowOverlaps),
+            SkipInvalid = r.GetValue(SkipInvalid),
+            CodeScheme = string.Equals(r.GetValue(CodeScheme), "free", StringComparison.OrdinalIgnoreCase) ? GridCodeScheme.Free : GridCodeScheme.CjT213,
+        };
+
+        public void Validate(System.CommandLine.Parsing.CommandResult result)
+        {
+            var scheme = result.GetValue(CodeScheme);
+            if (scheme is not null && !string.Equals(scheme, "free", StringComparison.OrdinalIgnoreCase) && !string.Equals(scheme, "cjt213", StringComparison.OrdinalIgnoreCase))
+                result.AddError($"--code-scheme must be cjt213 or free, not '{scheme}'");
+        }
+    }
+
+    private static Option<string?> PostgresOption() => new("--postgres")
+    {
+        Description = $"Npgsql connection string of the PostGIS store (default: ${PostgresVariable}). Without it, nothing is stored.",
+    };
+
+    private static Command ImportCommand(TextWriter output, TextWriter error, TimeProvider time)
+    {
+        var file = new Argument<string>("FILE") { Description = "Grid file: " + GridFiles.SupportedFormats };
+        var files = new FileOptions();
+        var postgres = PostgresOption();
+        var replace = new Option<bool>("--replace") { Description = "The file is the whole set: current grids missing from it are retired." };
+        var command = new Command("import", "Check a grid file (codes, CRS, validity, overlaps, gaps) and store it in PostGIS, all or nothing.") { file, postgres, replace };
+        files.AddTo(command);
+        command.Validators.Add(files.Validate);
+        command.SetAction(async (r, ct) =>
+        {
+            var checkedFile = CheckFile(r.GetValue(file)!, files, r, output, error, time, out var result);
+            if (checkedFile != Ok) return checkedFile;
+            if (!result!.Accepted)
+            {
+                await error.WriteLineAsync($"refused: {result.Errors.Count()} error(s); nothing was stored");
+                return Refused;
+            }
+            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                await output.WriteLineAsync($"checked: {result.Grids.Count} grids are ready to import; pass --postgres to store them");
+                return Ok;
+            }
+            return await WithStoreAsync(connection, error, time, async store =>
+            {
+                var plan = await store.SaveAsync(result.Grids, r.GetValue(replace) ? GridSaveMode.Replace : GridSaveMode.Merge, ct);
+                await output.WriteLineAsync($"stored in {store.Description}: {plan}");
+                return Ok;
+            });
+        });
+        return command;
+    }
+
+    private static Command ExportCommand(TextWriter output, TextWriter error, TimeProvider time)
+    {
+        var file = new Argument<string>("FILE") { Description = "Output: .geojson/.json (RFC 7946) or .shp (Shapefile set)." };
+        var postgres = PostgresOption();
+        postgres.Description = $"Export the grids stored in PostGIS (default: ${PostgresVariable}); without it, the shipped sample district.";
+        var command = new Command("export", "Write the current grids as GeoJSON or Shapefile.") { file, postgres };
+        command.SetAction(async (r, ct) =>
+        {
+            var path = r.GetValue(file)!;
+            var extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension is not (".geojson" or ".json" or ".shp"))
+            {
+                await error.WriteLineAsync($"{path}: unknown output type '{extension}'; use .geojson, .json or .shp");
+                return UsageError;
+            }
+            IReadOnlyList<Grid> grids;
+            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                var (result, _, _) = GridFiles.Check(GridLoader.DefaultGridsFile, new GridImportOptions(), null, null, time);
+                grids = result.Grids;
+            }
+            else
+            {
+                grids = [];
+                var code = await WithStoreAsync(connection, error, time, async store => { grids = await store.LoadCurrentAsync(ct); return Ok; });
+                if (code != Ok) return code;
+            }
+            try
+            {
+                if (extension == ".shp")
+                {
+                    ShapefileGridWriter.Write(path, grids.Select(g => new ShapefileGridRow(g.Code, g.Name, g.StreetCode, g.StreetName,
+                        g.CommunityCode, g.CommunityName, g.AreaSquareMetres, g.Version, g.Boundary)).ToList());
+                }
+                else
+                {
+                    GeoJsonGridWriter.WriteFile(path, grids);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"{path}: cannot write: {e.Message}");
+                return FileError;
+            }
+            await output.WriteLineAsync($"exported {grids.Count} grids to {path}");
+            return Ok;
+        });
+        return command;
+    }
+
+    private static Command LocateCommand(TextWriter output, TextWriter error, TimeProvider time)
+    {
+        var gridsFile = new Option<string?>("--grids") { Description = "Grid file to match against (default: the stored grids with --postgres, else the shipped sample)." };
+        var files = new FileOptions();
+        var postgres = PostgresOption();
+        postgres.Description = "Match against the grids stored in PostGIS.";
+        var csv = new Option<string?>("--csv") { Description = "Input CSV (RFC 4180, UTF-8, header row)." };
+        var latColumn = new Option<string>("--lat-column") { Description = "CSV column holding the latitude.", DefaultValueFactory = _ => "lat" };
+        var lonColumn = new Option<string>("--lon-column") { Description = "CSV column holding the longitude.", DefaultValueFactory = _ => "lon" };
+        var pointCrs = new Option<string>("--point-crs") { Description = "Coordinate system of the points: wgs84, gcj02, bd09 or cgcs2000.", DefaultValueFactory = _ => "wgs84" };
+        var outFile = new Option<string?>("--out") { Description = "Output CSV (default: standard output)." };
+        var lon = new Option<double?>("--lon") { Description = "Longitude of one point, degrees." };
+        var lat = new Option<double?>("--lat") { Description = "Latitude of one point, degrees." };
+        var command = new Command("locate", "Find the grid covering each point: one point (--lon/--lat) or every row of a CSV (--csv).")
+        {
+            gridsFile, postgres, csv, latColumn, lonColumn, pointCrs, outFile, lon, lat,
+        };
+        files.AddTo(command);
+        command.Validators.Add(files.Validate);
+        command.Validators.Add(result =>
+        {
+            var hasCsv = result.GetValue(csv) is not null;
+            var hasPoint = result.GetValue(lon) is not null || result.GetValue(lat) is not null;
+            if (hasCsv == hasPoint) result.AddError("give either --csv FILE or both --lon and --lat");
+            else if (hasPoint && (result.GetValue(lon) is null || result.GetValue(lat) is null)) result.AddError("--lon and --lat go together");
+            if (result.GetValue(pointCrs) is { Length: > 0 } given && !PointCrsExtensions.TryParse(given, out _, out var crsError)) result.AddError("--point-crs: " + crsError);
+        });
+        command.SetAction(async (r, ct) =>
+        {
+            var crs = PointCrsExtensions.Parse(r.GetValue(pointCrs));
+            IReadOnlyList<Grid> grids = [];
+            var connection = r.GetValue(postgres);
+            if (!string.IsNullOrWhiteSpace(connection) && r.GetValue(gridsFile) is null)
+            {
+                var code = await WithStoreAsync(connection, error, time, async store => { grids = await store.LoadCurrentAsync(ct); return Ok; });
+                if (code != Ok) return code;
+            }
+            else
+            {
+                var code = CheckFile(r.GetValue(gridsFile) ?? GridLoader.DefaultGridsFile, files, r, TextWriter.Null, error, time, out var result);
+                if (code != Ok) return code;
+                if (!result!.Accepted)
+                {
+                    await error.WriteLineAsync($"the grid file was refused: {result.Errors.Count()} error(s)");
+                    return Refused;
+                }
+                grids = result.Grids;
+            }
+            var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
+
+            if (r.GetValue(csv) is { } csvPath)
+                return await LocateCsvAsync(index, csvPath, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
+
+            Csv.WriteRecord(output, AddedColumns.Prepend("lat").Prepend("lon"));
+            Csv.WriteRecord(output, LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs).Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
+            return Ok;
+        });
+        return command;
+    }
+
+    private static async Task<int> LocateCsvAsync(GridIndex index, string path, string lonColumn, string latColumn, PointCrs crs, string? outPath, TextWriter output, TextWriter error)
+    {
+        TextReader reader;
+        try
+        {
+            reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"{path}: cannot read: {e.Message}");
+            return FileError;
+        }
+        using (reader)
+        {
+            var header = Csv.ReadRecord(reader, out _);
+            if (header is null)
+            {
+                await error.WriteLineAsync($"{path}: the file is empty; it needs a header row naming the columns");
+                return FileError;
+            }
+            var lonAt = header.IndexOf(lonColumn);
+            var latAt = header.IndexOf(latColumn);
+            if (lonAt < 0 || latAt < 0)
+            {
+                var missing = lonAt < 0 ? lonColumn : latColumn;
+                await error.WriteLineAsync($"{path}: no column '{missing}' in the header ({string.Join(", ", header.Take(20))}); name the columns with --lon-column and --lat-column");
+                return UsageError;
+            }
+            TextWriter writer;
+            try
+            {
+                writer = outPath is null ? output : new StreamWriter(outPath, append: false, new System.Text.UTF8Encoding(false));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"{outPath}: cannot write: {e.Message}");
+                return FileError;
+            }
+            int rows = 0, covered = 0, noGrid = 0, invalid = 0;
+            try
+            {
+                Csv.WriteRecord(writer, header.Concat(AddedColumns));
+                var clock = Stopwatch.StartNew();
+                while (Csv.ReadRecord(reader, out var malformed) is { } record)
+                {
+                    rows++;
+                    string?[] added;
+                    if (malformed is not null) added = Invalid(malformed);
+                    else if (record.Count != header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}");
+                    else if (!TryDegrees(record[lonAt], out var x)) added = Invalid($"{lonColumn} '{Shorten(record[lonAt])}' is not a number");
+                    else if (!TryDegrees(record[latAt], out var y)) added = Invalid($"{latColumn} '{Shorten(record[latAt])}' is not a number");
+                    else added = LocateRow(index, x, y, crs);
+                    switch (added[1]) { case "covered": covered++; break; case "no_grid": noGrid++; break; default: invalid++; break; }
+                    Csv.WriteRecord(writer, record.Concat(added));
+                    if (rows % 100_000 == 0) await error.WriteLineAsync($"located {rows:N0} rows ({rows / clock.Elapsed.TotalSeconds:N0}/s)");
+                }
+            }
+            finally
+            {
+                if (outPath is not null) await writer.DisposeAsync();
+                else await writer.FlushAsync();
+            }
+            await error.WriteLineAsync($"{rows} rows: {covered} covered, {noGrid} in no grid, {invalid} invalid");
+            return Ok;
+        }
+
+        static string?[] Invalid(string reason) => [null, "invalid", null, null, reason];
+    }
+
+    /// <summary>grid_code, status, nearest_grid, distance_m, reason for one point.</summary>
+    private static string?[] LocateRow(GridIndex index, double x, double y, PointCrs crs)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y)) return [null, "invalid", null, null, "coordinates must be finite numbers"];
+        if (x is < -180 or > 180 || y is < -90 or > 90)
+            return [null, "invalid", null, null, $"({Invariant(x)}, {Invariant(y)}) is not lon/lat in degrees" + (Math.Abs(y) > 90 && Math.Abs(x) <= 90 ? " (are lon and lat swapped?)" : "")];
+        var (lon, lat) = crs.ToWgs84(x, y);
+        var match = index.Match(lon, lat);
+        return match.Covered
+            ? [match.GridCode, "covered", null, null, null]
+            : [null, "no_grid", match.NearestGridCode, match.DistanceMetres is { } d ? d.ToString("F2", CultureInfo.InvariantCulture) : null, null];
+    }
+
+    private static int CheckFile(string path, FileOptions files, ParseResult r, TextWriter output, TextWriter error, TimeProvider time, out GridImportResult? result)
+    {
+        result = null;
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Done != p.Total && clock.Elapsed - lastReport < TimeSpan.FromSeconds(1)) return;
+            lastReport = clock.Elapsed;
+            var rate = p.Done / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+            error.WriteLine($"{p.Phase}: {p.Done:N0}/{p.Total:N0} ({rate:N0}/s)");
+        });
+        try
+        {
+            var (checkedResult, dataset, crs) = GridFiles.Check(path, files.ImportOptions(r), r.GetValue(files.Srs), r.GetValue(files.Encoding), time, progress);
+            result = checkedResult;
+            output.WriteLine($"read {dataset.Features.Count} features from {dataset.FileName} (coordinate system: {crs.Name}" +
+                (dataset.Encoding is null ? ")" : $"; encoding: {dataset.Encoding})"));
+            var shown = 0;
+            foreach (var issue in result.Issues.OrderByDescending(i => i.IsError))
+            {
+                if (shown++ == 200) { error.WriteLine($"... and {result.Issues.Count - 200} more findings"); break; }
+                error.WriteLine(issue.ToString());
+            }
+            return Ok;
+        }
+        catch (GridFileException e)
+        {
+            error.WriteLine(e.Message);
+            return FileError;
+        }
+    }
+
+    private static async Task<int> WithStoreAsync(string connectionString, TextWriter error, TimeProvider time, Func<PostgisGridStore, Task<int>> action)
+    {
+        NpgsqlDataSource source;
+        try
+        {
+            source = PostgisGridStore.CreateDataSource(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"--postgres: not a valid connection string: {e.Message}");
+            return UsageError;
+        }
+        await using (source)
+        {
+            try
+            {
+                var store = new PostgisGridStore(source, time);
+                await store.CheckSchemaAsync();
+                return await action(store);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                await error.WriteLineAsync($"database: {e.Message}");
+                return DatabaseError;
+            }
+        }
+    }
+
+    private static bool TryDegrees(string text, out double value) =>
+        double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Shorten(string s) => s.Length <= 30 ? s : s[..30] + "…";
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+    private sealed class SynchronousProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+}

@@ -1,0 +1,12 @@
+using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
+
+// One executable, two faces: `grids ...` verbs for operators and scripts, otherwise the server.
+if (args.Length > 0 && args[0] == "grids")
+    return await GridCommands.RunAsync(args, Console.Out, Console.Error, TimeProvider.System);
+
+await SiloHost.Build(args).RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to tests that host the server.</summary>
+public partial class Program;
