@@ -6,6 +6,7 @@ using GridServer.Domain.Geo;
 using GridServer.Domain.Grids;
 using GridServer.Domain.Import;
 using GridServer.Domain.Spatial;
+using GridServer.Silo.Hosting;
 using GridServer.Storage.Grids;
 using Npgsql;
 
@@ -270,12 +271,15 @@ public static class GridCommands
                     rows++;
                     string?[] added;
                     if (malformed is not null) added = Invalid(malformed);
-                    else if (record.Count != header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}");
+                    else if (record.Count < header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}");
+                    else if (record.Count > header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}; the {record.Count - header.Count} extra field(s) are left out here");
                     else if (!TryDegrees(record[lonAt], out var x)) added = Invalid($"{lonColumn} '{Shorten(record[lonAt])}' is not a number");
                     else if (!TryDegrees(record[latAt], out var y)) added = Invalid($"{latColumn} '{Shorten(record[latAt])}' is not a number");
                     else added = LocateRow(index, x, y, crs);
                     switch (added[1]) { case "covered": covered++; break; case "no_grid": noGrid++; break; default: invalid++; break; }
-                    Csv.WriteRecord(writer, record.Concat(added));
+                    // Every output row is as wide as the header, so the added columns stay under their names.
+                    var fields = record.Count >= header.Count ? record.Take(header.Count) : record.Concat(Enumerable.Repeat("", header.Count - record.Count));
+                    Csv.WriteRecord(writer, fields.Concat(added));
                     if (rows % 100_000 == 0) await error.WriteLineAsync($"located {rows:N0} rows ({rows / clock.Elapsed.TotalSeconds:N0}/s)");
                 }
             }
@@ -296,7 +300,7 @@ public static class GridCommands
     {
         if (!double.IsFinite(x) || !double.IsFinite(y)) return [null, "invalid", null, null, "coordinates must be finite numbers"];
         if (x is < -180 or > 180 || y is < -90 or > 90)
-            return [null, "invalid", null, null, $"({Invariant(x)}, {Invariant(y)}) is not lon/lat in degrees" + (Math.Abs(y) > 90 && Math.Abs(x) <= 90 ? " (are lon and lat swapped?)" : "")];
+            return [null, "invalid", null, null, $"({Invariant(x)}, {Invariant(y)}) is not lon/lat in degrees" + (LonLat.LooksSwapped(x, y) ? " (are lon and lat swapped?)" : "")];
         var (lon, lat) = crs.ToWgs84(x, y);
         var match = index.Match(lon, lat);
         return match.Covered
@@ -339,16 +343,12 @@ public static class GridCommands
 
     private static async Task<int> WithStoreAsync(string connectionString, TextWriter error, TimeProvider time, Func<PostgisGridStore, Task<int>> action)
     {
-        NpgsqlDataSource source;
-        try
+        if (StorageOptions.ConnectionStringError(connectionString) is { } problem)
         {
-            source = PostgisGridStore.CreateDataSource(connectionString);
-        }
-        catch (ArgumentException e)
-        {
-            await error.WriteLineAsync($"--postgres: not a valid connection string: {e.Message}");
+            await error.WriteLineAsync($"--postgres: not a valid connection string: {problem}");
             return UsageError;
         }
+        var source = PostgisGridStore.CreateDataSource(connectionString);
         await using (source)
         {
             try

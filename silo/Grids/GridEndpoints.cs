@@ -24,7 +24,7 @@ public static class GridEndpoints
 
     internal static Results<Ok<LocateResponse>, ProblemHttpResult> Locate(GridCatalog catalog, string? lon, string? lat, string? crs)
     {
-        if (!TryCoordinate(lon, "lon", -180, 180, out var x, out var problem) || !TryCoordinate(lat, "lat", -90, 90, out var y, out problem))
+        if (!TryCoordinate(lon, "lon", -180, 180, out var x, out var problem) || !TryCoordinate(lat, "lat", -90, 90, out var y, out problem, x))
             return problem!;
         if (!PointCrsExtensions.TryParse(crs ?? "wgs84", out var pointCrs, out var crsError))
             return TypedResults.Problem(crsError, statusCode: 400, title: "Unknown coordinate system");
@@ -47,7 +47,8 @@ public static class GridEndpoints
         return Results.Text(feature, "application/geo+json");
     }
 
-    private static bool TryCoordinate(string? text, string name, double min, double max, out double value, out ProblemHttpResult? problem)
+    /// <param name="lon">For the latitude: the longitude already read, to tell whether the two look swapped.</param>
+    private static bool TryCoordinate(string? text, string name, double min, double max, out double value, out ProblemHttpResult? problem, double? lon = null)
     {
         problem = null;
         if (string.IsNullOrWhiteSpace(text))
@@ -63,8 +64,9 @@ public static class GridEndpoints
         }
         if (value < min || value > max)
         {
-            problem = TypedResults.Problem($"'{name}' must lie between {min} and {max} degrees, got {value}" +
-                (name == "lat" && Math.Abs(value) <= 180 ? " (are lon and lat swapped?)" : ""), statusCode: 400, title: "Coordinate out of range");
+            // Invariant: the detail is read by programs as well as people, whatever the server's culture.
+            problem = TypedResults.Problem(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{name}' must lie between {min} and {max} degrees, got {value}") +
+                (lon is { } x && LonLat.LooksSwapped(x, value) ? " (are lon and lat swapped?)" : ""), statusCode: 400, title: "Coordinate out of range");
             return false;
         }
         return true;

@@ -36,18 +36,27 @@ public sealed class StorageOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:ConnectionString is required when {Section}:Provider is PostgreSQL", [nameof(ConnectionString)]);
             yield break;
         }
-        string? error = null;
+        if (ConnectionStringError(ConnectionString) is { } error)
+            yield return new ValidationResult($"{Section}:ConnectionString is not a valid PostgreSQL connection string: {error}", [nameof(ConnectionString)]);
+    }
+
+    /// <summary>
+    /// What makes an Npgsql connection string unusable before any connection is tried, or null. Npgsql accepts
+    /// a port above 65535 and only fails when it connects, with an exception that names no setting.
+    /// </summary>
+    public static string? ConnectionStringError(string connectionString)
+    {
         try
         {
-            _ = new NpgsqlConnectionStringBuilder(ConnectionString).Host
-                ?? throw new ArgumentException("it names no Host");
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host)) return "it names no Host";
+            if (builder.Port is < 1 or > 65535) return $"Port {builder.Port} is not between 1 and 65535";
+            return null;
         }
         catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
         {
-            error = e.Message;
+            return e.Message;
         }
-        if (error is not null)
-            yield return new ValidationResult($"{Section}:ConnectionString is not a valid PostgreSQL connection string: {error}", [nameof(ConnectionString)]);
     }
 }
 

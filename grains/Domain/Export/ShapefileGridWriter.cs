@@ -1,4 +1,5 @@
 using System.Text;
+using GridServer.Domain.Import;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Esri;
 using NetTopologySuite.IO.Esri.Dbf.Fields;
@@ -54,6 +55,14 @@ public static class ShapefileGridWriter
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private static readonly string[] SetExtensions = [".shp", ".shx", ".dbf", ".prj", ".cpg"];
+
+    static ShapefileGridWriter()
+    {
+        // The library fills its encoding-to-language-driver table once, on first use, from the encodings
+        // registered at that moment. Register the code pages first, or a process whose first shapefile
+        // work is this export leaves GBK out of that table for good (its .dbf files then say "unknown").
+        ShapefileEncodings.EnsureCodePagesRegistered();
+    }
 
     /// <summary>Writes the rows, replacing any files of the same set.</summary>
     /// <param name="path">The .shp to write, or the shared path without an extension.</param>

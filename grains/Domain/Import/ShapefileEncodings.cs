@@ -20,6 +20,11 @@ internal static class ShapefileEncodings
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
     }
 
+    /// <summary>Makes sure the code pages are registered (the static constructor has run); does nothing else.</summary>
+    public static void EnsureCodePagesRegistered()
+    {
+    }
+
     /// <summary>
     /// The encoding a .cpg file or a user names, leniently: case and spaces do not matter; code page
     /// numbers ("936", "CP936", "65001"), ArcGIS's "88591" style for ISO 8859 parts, and the WHATWG and

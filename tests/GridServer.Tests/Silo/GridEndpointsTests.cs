@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using GridServer.Domain.Geo;
+using GridServer.Domain.Grids;
+using GridServer.Domain.Import;
+using GridServer.SampleData;
+using GridServer.Silo.Grids;
+using GridServer.Storage.Grids;
+using GridServer.Tests.Support;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
+using Orleans.Configuration;
+using static GridServer.Tests.Support.TestImport;
+
+namespace GridServer.Tests.Silo;
+
+/// <summary>The server as configured by default: the embedded store serving the shipped sample. One per test class.</summary>
+public sealed class EmbeddedSilo : IAsyncLifetime
+{
+    public SiloFactory Factory { get; } = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Client = Factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
+
+/// <summary>The HTTP face, through the real host (<see cref="SiloFactory"/>), and the checks the host makes at start.</summary>
+public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase database) : IClassFixture<EmbeddedSilo>, IClassFixture<PostgisDatabase>
+{
+    private const string SampleGrid = "33030200200910";
+
+    private static readonly Lazy<IReadOnlyList<Grid>> Sample = new(LuchengSample.Generate);
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private static string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // ---- embedded default -----------------------------------------------------------------------
+
+    [Fact]
+    public async Task Health_EmbeddedDefault_OkWith3000Grids()
+    {
+        using var response = await silo.Client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal(("ok", 3000, "embedded (in memory)"),
+            (body.GetProperty("status").GetString(), body.GetProperty("grids").GetInt32(), body.GetProperty("storage").GetString()));
+    }
+
+    [Fact]
+    public void Host_TestFactory_SiloListensOnTheOrleansPortsItWasGiven()
+    {
+        // Guards the factory itself: ports set too late would leave every test silo on 11111/30000.
+        var endpoints = silo.Factory.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+
+        Assert.Equal((silo.Factory.SiloPort, silo.Factory.GatewayPort), (endpoints.SiloPort, endpoints.GatewayPort));
+    }
+
+    [Fact]
+    public async Task Locate_PointInsideSampleGrid_CoveredWithNameStreetAndCommunity()
+    {
+        var grid = Sample.Value.Single(g => g.Code == SampleGrid);
+
+        using var response = await silo.Client.GetAsync("/api/grids/locate?lon=120.65&lat=28.0");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal(("covered", SampleGrid, "wgs84"), (body.GetProperty("status").GetString(), body.GetProperty("gridCode").GetString(), body.GetProperty("crs").GetString()));
+        Assert.Equal((grid.Name, grid.StreetName, grid.CommunityName),
+            (body.GetProperty("gridName").GetString(), body.GetProperty("streetName").GetString(), body.GetProperty("communityName").GetString()));
+        Assert.Equal("松台街道", grid.StreetName);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("nearestGrid").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("distanceM").ValueKind);
+    }
+
+    [Fact]
+    public async Task Locate_Gcj02Point_AnswersWithItsWgs84PositionAndGrid()
+    {
+        var (gcjLon, gcjLat) = ChineseOffsets.Wgs84ToGcj02(120.65, 28.0);
+
+        using var response = await silo.Client.GetAsync($"/api/grids/locate?lon={I(gcjLon)}&lat={I(gcjLat)}&crs=GCJ-02");
+
+        var body = await JsonOf(response);
+        Assert.Equal(("covered", SampleGrid, "gcj02"), (body.GetProperty("status").GetString(), body.GetProperty("gridCode").GetString(), body.GetProperty("crs").GetString()));
+        Assert.Equal(120.65, body.GetProperty("lon").GetDouble(), 1e-8);
+        Assert.Equal(28.0, body.GetProperty("lat").GetDouble(), 1e-8);
+    }
+
+    [Fact]
+    public async Task Locate_PointOutsideSample_NoGridWithNearestGridAndDistance()
+    {
+        var expected = Domain.Spatial.GridIndex.Build(Sample.Value.Select(g => (g.Code, g.Boundary))).Match(121.5, 28.0);
+
+        using var response = await silo.Client.GetAsync("/api/grids/locate?lon=121.5&lat=28");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal("no_grid", body.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("gridCode").ValueKind);
+        Assert.Equal(expected.NearestGridCode, body.GetProperty("nearestGrid").GetString());
+        Assert.Equal(Math.Round(expected.DistanceMetres!.Value, 2), body.GetProperty("distanceM").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("lon=120.65&lat=95", "Coordinate out of range", "'lat' must lie between -90 and 90 degrees, got 95")]
+    [InlineData("lon=120.65&lat=-90.5", "Coordinate out of range", "'lat' must lie between -90 and 90 degrees, got -90.5")]
+    [InlineData("lon=200&lat=28", "Coordinate out of range", "'lon' must lie between -180 and 180 degrees, got 200")]
+    [InlineData("lon=28&lat=120.65", "Coordinate out of range", "'lat' must lie between -90 and 90 degrees, got 120.65 (are lon and lat swapped?)")]
+    [InlineData("lon=NaN&lat=28", "Invalid coordinate", "'lon' must be a decimal number of degrees, got 'NaN'")]
+    [InlineData("lon=120.65&lat=Infinity", "Invalid coordinate", "'lat' must be a decimal number of degrees, got 'Infinity'")]
+    [InlineData("lon=abc&lat=28", "Invalid coordinate", "'lon' must be a decimal number of degrees, got 'abc'")]
+    [InlineData("lon=1e400&lat=28", "Invalid coordinate", "'lon' must be a decimal number of degrees, got '1e400'")]
+    [InlineData("lon=120,65&lat=28", "Invalid coordinate", "'lon' must be a decimal number of degrees, got '120,65'")]
+    [InlineData("lat=28", "Missing coordinate", "query parameter 'lon' is required (decimal degrees)")]
+    [InlineData("lon=120.65&lat=", "Missing coordinate", "query parameter 'lat' is required (decimal degrees)")]
+    [InlineData("lon=120.65&lat=28&crs=mars", "Unknown coordinate system", "unknown point coordinate system 'mars'; use wgs84, gcj02, bd09 or cgcs2000")]
+    public async Task Locate_BadQuery_ProblemDetailsSayingWhatIsWrong(string query, string title, string detail)
+    {
+        using var response = await silo.Client.GetAsync("/api/grids/locate?" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await JsonOf(response);
+        Assert.Equal((400, title, detail), (body.GetProperty("status").GetInt32(), body.GetProperty("title").GetString(), body.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public void Locate_ServerCultureWithDecimalComma_DetailStillWritesDecimalPoints()
+    {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            var answer = GridEndpoints.Locate(new GridCatalog(), "28", "120.65", null);
+
+            var problem = Assert.IsType<ProblemHttpResult>(answer.Result);
+            Assert.Equal("'lat' must lie between -90 and 90 degrees, got 120.65 (are lon and lat swapped?)", problem.ProblemDetails.Detail);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
+    public async Task GetGrid_KnownCode_GeoJsonFeatureThatTheReaderParses()
+    {
+        var grid = Sample.Value.Single(g => g.Code == SampleGrid);
+
+        using var response = await silo.Client.GetAsync($"/api/grids/{SampleGrid}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/geo+json", response.Content.Headers.ContentType?.MediaType);
+        var dataset = GeoJsonGridReader.Read(await response.Content.ReadAsByteArrayAsync(), "response.geojson");
+        var feature = Assert.Single(dataset.Features);
+        Assert.Equal((SampleGrid, grid.Name, grid.CommunityName), (feature.Attributes["code"], feature.Attributes["name"], feature.Attributes["community_name"]));
+        var served = (Geometry)feature.Geometry!.Copy();
+        var expected = (Geometry)grid.Boundary.Copy();
+        served.Normalize();
+        expected.Normalize();
+        Assert.True(served.EqualsExact(expected, 1e-9), "the served boundary differs from the sample's");
+    }
+
+    [Fact]
+    public async Task GetGrid_UnknownCode_404ProblemNamingTheCode()
+    {
+        using var response = await silo.Client.GetAsync("/api/grids/33030299999999");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await JsonOf(response);
+        Assert.Equal(("Grid not found", "no grid has the code '33030299999999'"), (body.GetProperty("title").GetString(), body.GetProperty("detail").GetString()));
+    }
+
+    // ---- start-up validation --------------------------------------------------------------------
+
+    /// <summary>Starts a server that must fail, and returns every message of the exception chain.</summary>
+    private static string StartFailure(Dictionary<string, string> settings)
+    {
+        using var factory = new SiloFactory(settings);
+        var failure = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var messages = new List<string>();
+        for (Exception? e = failure; e is not null; e = e.InnerException) messages.Add(e.Message);
+        if (failure is AggregateException aggregate) messages.AddRange(aggregate.InnerExceptions.Select(e => e.Message));
+        return string.Join(Environment.NewLine, messages);
+    }
+
+    [Fact]
+    public void Startup_PostgresWithoutConnectionString_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new() { ["GridServer:Storage:Provider"] = "PostgreSQL" });
+
+        Assert.Contains("GridServer:Storage:ConnectionString is required when GridServer:Storage:Provider is PostgreSQL", message);
+    }
+
+    [Fact]
+    public void Startup_UnknownProvider_FailsNamingTheSettingAndTheChoices()
+    {
+        var message = StartFailure(new() { ["GridServer:Storage:Provider"] = "Bogus" });
+
+        Assert.Contains("GridServer:Storage:Provider is 'Bogus'; use Embedded or PostgreSQL", message);
+    }
+
+    [Fact]
+    public void Startup_ConnectionStringWithPortOutOfRange_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = "Host=127.0.0.1;Port=99999;Username=postgres",
+        });
+
+        Assert.Contains("GridServer:Storage:ConnectionString is not a valid PostgreSQL connection string: Port 99999 is not between 1 and 65535", message);
+    }
+
+    // ---- PostgreSQL provider --------------------------------------------------------------------
+
+    [PostgisFact]
+    public async Task Server_PostgresProvider_ServesTheStoredGrids()
+    {
+        await using (var clear = database.DataSource.CreateCommand("TRUNCATE gridserver.grids, gridserver.grid_history"))
+            await clear.ExecuteNonQueryAsync();
+        var grids = Check(Collection(("33030200100101", Square(0, 0)), ("33030200100102", Square(1, 0)))).Grids;
+        await new PostgisGridStore(database.DataSource, TimeProvider.System).SaveAsync(grids, GridSaveMode.Replace);
+        await using var factory = new SiloFactory(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
+        });
+        using var client = factory.CreateClient();
+
+        var health = await JsonOf(await client.GetAsync("/health"));
+        var located = await JsonOf(await client.GetAsync("/api/grids/locate?lon=120.6015&lat=28.0005"));
+        using var one = await client.GetAsync("/api/grids/33030200100101");
+        using var sampleGrid = await client.GetAsync($"/api/grids/{SampleGrid}");
+
+        Assert.Equal((2, "postgresql"), (health.GetProperty("grids").GetInt32(), health.GetProperty("storage").GetString()));
+        Assert.Equal(("covered", "33030200100102", "网格02"), (located.GetProperty("status").GetString(), located.GetProperty("gridCode").GetString(), located.GetProperty("gridName").GetString()));
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal("33030200100101", GeoJsonGridReader.Read(await one.Content.ReadAsByteArrayAsync(), "one.geojson").Features[0].Attributes["code"]);
+        Assert.Equal(HttpStatusCode.NotFound, sampleGrid.StatusCode);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutSchema_FailsPointingToMigrate()
+    {
+        await using var empty = await EmptyDatabase.CreateAsync();
+
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = empty.ConnectionString,
+        });
+
+        Assert.Contains("lacks the GridServer schema (migration V001__grids); apply it with: scripts/postgis.sh migrate", message);
+    }
+}
