@@ -23,6 +23,7 @@ public static class GridCommands
     public const int FileError = 2;
     public const int Refused = 3;
     public const int DatabaseError = 4;
+    public const int UnexpectedError = 5;
 
     private const string PostgresVariable = "GRIDSERVER_POSTGRES";
 
@@ -37,7 +38,24 @@ public static class GridCommands
         grids.Subcommands.Add(ExportCommand(output, error, time));
         grids.Subcommands.Add(LocateCommand(output, error, time));
         var parsed = root.Parse(args);
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        // Usage errors go to stderr alone: a script reading CSV from stdout must not get the help text.
+        if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h") && !args.Contains("-?"))
+        {
+            foreach (var e in parsed.Errors) await error.WriteLineAsync("error: " + e.Message);
+            await error.WriteLineAsync($"see: {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2))} --help");
+            return UsageError;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A fault, not a user error: say it plainly with its own exit code; the trace helps a bug report.
+            await error.WriteLineAsync($"unexpected error: {e.Message}");
+            await error.WriteLineAsync(e.ToString());
+            return UnexpectedError;
+        }
     }
 
     // Options shared by the verbs that read a grid file.
@@ -144,15 +162,14 @@ public static class GridCommands
             {
                 if (extension == ".shp")
                 {
-                    ShapefileGridWriter.Write(path, grids.Select(g => new ShapefileGridRow(g.Code, g.Name, g.StreetCode, g.StreetName,
-                        g.CommunityCode, g.CommunityName, g.AreaSquareMetres, g.Version, g.Boundary)).ToList());
+                    ShapefileGridWriter.Write(path, grids);
                 }
                 else
                 {
                     GeoJsonGridWriter.WriteFile(path, grids);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
                 await error.WriteLineAsync($"{path}: cannot write: {e.Message}");
                 return FileError;
@@ -168,7 +185,7 @@ public static class GridCommands
         var gridsFile = new Option<string?>("--grids") { Description = "Grid file to match against (default: the stored grids with --postgres, else the shipped sample)." };
         var files = new FileOptions();
         var postgres = PostgresOption();
-        postgres.Description = "Match against the grids stored in PostGIS.";
+        postgres.Description = $"Match against the grids stored in PostGIS (default: ${PostgresVariable}, unless --grids is given).";
         var csv = new Option<string?>("--csv") { Description = "Input CSV (RFC 4180, UTF-8, header row)." };
         var latColumn = new Option<string>("--lat-column") { Description = "CSV column holding the latitude.", DefaultValueFactory = _ => "lat" };
         var lonColumn = new Option<string>("--lon-column") { Description = "CSV column holding the longitude.", DefaultValueFactory = _ => "lon" };
@@ -184,6 +201,9 @@ public static class GridCommands
         command.Validators.Add(files.Validate);
         command.Validators.Add(result =>
         {
+            // A value that does not convert (--lon abc) is already a parse error; reading it here would throw.
+            if (result.GetResult(lon) is { Tokens.Count: > 0 } l && !TryDegrees(l.Tokens[0].Value, out _)) return;
+            if (result.GetResult(lat) is { Tokens.Count: > 0 } b && !TryDegrees(b.Tokens[0].Value, out _)) return;
             var hasCsv = result.GetValue(csv) is not null;
             var hasPoint = result.GetValue(lon) is not null || result.GetValue(lat) is not null;
             if (hasCsv == hasPoint) result.AddError("give either --csv FILE or both --lon and --lat");
@@ -194,7 +214,7 @@ public static class GridCommands
         {
             var crs = PointCrsExtensions.Parse(r.GetValue(pointCrs));
             IReadOnlyList<Grid> grids = [];
-            var connection = r.GetValue(postgres);
+            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
             if (!string.IsNullOrWhiteSpace(connection) && r.GetValue(gridsFile) is null)
             {
                 var code = await WithStoreAsync(connection, error, time, async store => { grids = await store.LoadCurrentAsync(ct); return Ok; });
@@ -243,8 +263,8 @@ public static class GridCommands
                 await error.WriteLineAsync($"{path}: the file is empty; it needs a header row naming the columns");
                 return FileError;
             }
-            var lonAt = header.IndexOf(lonColumn);
-            var latAt = header.IndexOf(latColumn);
+            var lonAt = ColumnOf(header, lonColumn);
+            var latAt = ColumnOf(header, latColumn);
             if (lonAt < 0 || latAt < 0)
             {
                 var missing = lonAt < 0 ? lonColumn : latColumn;
@@ -261,18 +281,25 @@ public static class GridCommands
                 await error.WriteLineAsync($"{outPath}: cannot write: {e.Message}");
                 return FileError;
             }
-            int rows = 0, covered = 0, noGrid = 0, invalid = 0;
+            int rows = 0, covered = 0, noGrid = 0, invalid = 0, blank = 0;
             try
             {
                 Csv.WriteRecord(writer, header.Concat(AddedColumns));
                 var clock = Stopwatch.StartNew();
                 while (Csv.ReadRecord(reader, out var malformed) is { } record)
                 {
+                    if (record is [""] && malformed is null)
+                    {
+                        blank++;
+                        continue;
+                    }
                     rows++;
                     string?[] added;
                     if (malformed is not null) added = Invalid(malformed);
                     else if (record.Count < header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}");
                     else if (record.Count > header.Count) added = Invalid($"row has {record.Count} fields, the header {header.Count}; the {record.Count - header.Count} extra field(s) are left out here");
+                    else if (string.IsNullOrWhiteSpace(record[lonAt])) added = Invalid($"{lonColumn} is empty");
+                    else if (string.IsNullOrWhiteSpace(record[latAt])) added = Invalid($"{latColumn} is empty");
                     else if (!TryDegrees(record[lonAt], out var x)) added = Invalid($"{lonColumn} '{Shorten(record[lonAt])}' is not a number");
                     else if (!TryDegrees(record[latAt], out var y)) added = Invalid($"{latColumn} '{Shorten(record[latAt])}' is not a number");
                     else added = LocateRow(index, x, y, crs);
@@ -287,12 +314,22 @@ public static class GridCommands
             {
                 if (outPath is not null) await writer.DisposeAsync();
                 else await writer.FlushAsync();
+                if (blank > 0) await error.WriteLineAsync($"{blank} blank line(s) skipped");
             }
             await error.WriteLineAsync($"{rows} rows: {covered} covered, {noGrid} in no grid, {invalid} invalid");
             return Ok;
         }
 
         static string?[] Invalid(string reason) => [null, "invalid", null, null, reason];
+    }
+
+    /// <summary>The column named exactly, else the only one equal to it ignoring case and surrounding spaces.</summary>
+    private static int ColumnOf(List<string> header, string name)
+    {
+        var exact = header.IndexOf(name);
+        if (exact >= 0) return exact;
+        var loose = header.Select((h, i) => (h, i)).Where(c => string.Equals(c.h.Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+        return loose.Count == 1 ? loose[0].i : -1;
     }
 
     /// <summary>grid_code, status, nearest_grid, distance_m, reason for one point.</summary>

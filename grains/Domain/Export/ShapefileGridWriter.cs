@@ -1,4 +1,5 @@
 using System.Text;
+using GridServer.Domain.Grids;
 using GridServer.Domain.Import;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Esri;
@@ -6,31 +7,6 @@ using NetTopologySuite.IO.Esri.Dbf.Fields;
 using NetTopologySuite.IO.Esri.Shapefiles.Writers;
 
 namespace GridServer.Domain.Export;
-
-/// <summary>One grid as the shapefile export writes it.</summary>
-/// <remarks>
-/// Kept apart from the grid model so that the writer depends on nothing but these values; a caller maps
-/// its grids to rows. <paramref name="Boundary"/> is lon/lat, EPSG:4326, degrees.
-/// </remarks>
-/// <param name="Code">The grid code, e.g. "33030200100101".</param>
-/// <param name="Name">The grid's name, e.g. "第01网格".</param>
-/// <param name="StreetCode">Code of the street (街道) the grid belongs to, if known.</param>
-/// <param name="StreetName">Name of that street, e.g. "五马街道".</param>
-/// <param name="CommunityCode">Code of the community (社区) the grid belongs to, if known.</param>
-/// <param name="CommunityName">Name of that community, e.g. "华盖社区".</param>
-/// <param name="AreaSquareMetres">The grid's area in square metres; written with 3 decimals.</param>
-/// <param name="Version">The grid's boundary version.</param>
-/// <param name="Boundary">A polygon or multipolygon, lon/lat, EPSG:4326, degrees.</param>
-public sealed record ShapefileGridRow(
-    string Code,
-    string Name,
-    string? StreetCode,
-    string? StreetName,
-    string? CommunityCode,
-    string? CommunityName,
-    double AreaSquareMetres,
-    int Version,
-    Geometry Boundary);
 
 /// <summary>
 /// Writes grids as an Esri shapefile set: .shp, .shx, .dbf, a WGS 84 .prj and a .cpg saying UTF-8.
@@ -72,7 +48,7 @@ public static class ShapefileGridWriter
     /// A row's boundary is missing, empty, not a polygon, or not in lon/lat degrees; or a text value is
     /// longer than a dBASE field can hold. Nothing is written then.
     /// </exception>
-    public static IReadOnlyList<string> Write(string path, IReadOnlyList<ShapefileGridRow> rows)
+    public static IReadOnlyList<string> Write(string path, IReadOnlyList<Grid> rows)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(rows);
@@ -117,7 +93,7 @@ public static class ShapefileGridWriter
         return [.. SetExtensions.Select(e => Path.ChangeExtension(shpPath, e))];
     }
 
-    private static void CheckBoundary(ShapefileGridRow row)
+    private static void CheckBoundary(Grid row)
     {
         if (row.Boundary is not (Polygon or MultiPolygon))
             throw new ArgumentException(
@@ -134,7 +110,7 @@ public static class ShapefileGridWriter
     }
 
     /// <summary>The narrowest field that holds every value, since the library cuts longer values without a word.</summary>
-    private static int Width(IReadOnlyList<ShapefileGridRow> rows, Func<ShapefileGridRow, string?> value, string field)
+    private static int Width(IReadOnlyList<Grid> rows, Func<Grid, string?> value, string field)
     {
         var width = 1;
         foreach (var row in rows)

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using GridServer.Domain.Export;
+using GridServer.Domain.Grids;
 using GridServer.Domain.Import;
 using NetTopologySuite.IO;
 
@@ -17,7 +18,7 @@ public sealed class GridFilesTests : IDisposable
         var polygon = new WKTReader().Read("POLYGON((120.60 28.00, 120.61 28.00, 120.61 28.01, 120.60 28.01, 120.60 28.00))");
         polygon.SRID = 4326;
         var path = Path.Combine(_dir, stem + ".shp");
-        ShapefileGridWriter.Write(path, [new ShapefileGridRow("33030200100101", "华盖社区第01网格", null, null, null, null, 1.0, 1, polygon)]);
+        ShapefileGridWriter.Write(path, [new Grid("33030200100101", "华盖社区第01网格", null, null, null, null, polygon, 1.0, 1, DateTimeOffset.UnixEpoch)]);
         return path;
     }
 

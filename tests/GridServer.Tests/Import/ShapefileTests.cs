@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using GridServer.Domain.Export;
+using GridServer.Domain.Grids;
 using GridServer.Domain.Import;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
@@ -535,21 +536,25 @@ public sealed class ShapefileTests : IDisposable
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static ShapefileGridRow Row(string code, Geometry boundary) =>
-        new(code, GridName, "330302001", Street, "330302001001", Community, 1234.5, 1, boundary);
+    private static Grid Row(string code, Geometry boundary) =>
+        Row(code, GridName, "330302001", Street, "330302001001", Community, 1234.5, 1, boundary);
+
+    private static Grid Row(string code, string name, string? streetCode, string? street, string? communityCode, string? community,
+        double areaSquareMetres, int version, Geometry boundary) =>
+        new(code, name, streetCode, street, communityCode, community, boundary, areaSquareMetres, version, DateTimeOffset.UnixEpoch);
 
     /// <summary>A simple polygon, a polygon with a hole, a multipolygon, and a row without street or community.</summary>
-    private static List<ShapefileGridRow> SampleRows() =>
+    private static List<Grid> SampleRows() =>
     [
-        new("33030200100101", GridName, "330302001", Street, "330302001001", Community, 10234.125, 3,
+        Row("33030200100101", GridName, "330302001", Street, "330302001001", Community, 10234.125, 3,
             Wkt.Read("POLYGON ((120.6 28, 120.601 28, 120.601 28.001, 120.6 28.001, 120.6 28))")),
-        new("33030200100102", "第02网格", "330302001", Street, "330302001001", Community, 98765.4321, 1,
+        Row("33030200100102", "第02网格", "330302001", Street, "330302001001", Community, 98765.4321, 1,
             Wkt.Read("POLYGON ((120.61 28, 120.62 28, 120.62 28.01, 120.61 28.01, 120.61 28), " +
                      "(120.612 28.002, 120.614 28.002, 120.614 28.004, 120.612 28.004, 120.612 28.002))")),
-        new("33030200100103", "第03网格（两片）", "330302001", Street, "330302001001", Community, 0.001, 12,
+        Row("33030200100103", "第03网格（两片）", "330302001", Street, "330302001001", Community, 0.001, 12,
             Wkt.Read("MULTIPOLYGON (((120.63 28, 120.631 28, 120.631 28.001, 120.63 28)), " +
                      "((120.64 28, 120.641 28, 120.641 28.001, 120.64 28.001, 120.64 28)))")),
-        new("LC-0001", "Loose grid", null, null, null, null, 0, 0,
+        Row("LC-0001", "Loose grid", null, null, null, null, 0, 0,
             Wkt.Read("POLYGON ((120.65 28, 120.651 28, 120.651 28.001, 120.65 28))")),
     ];
 

@@ -186,8 +186,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     private string WriteShapefile(string name, params (string Code, double X, double Y)[] squares)
     {
         var grids = Check(Collection(squares.Select(s => (s.Code, Square(s.X, s.Y))).ToArray())).Grids;
-        ShapefileGridWriter.Write(PathOf(name + ".shp"), grids.Select(g => new ShapefileGridRow(
-            g.Code, g.Name, g.StreetCode, g.StreetName, g.CommunityCode, g.CommunityName, g.AreaSquareMetres, g.Version, g.Boundary)).ToList());
+        ShapefileGridWriter.Write(PathOf(name + ".shp"), grids);
         return PathOf(name + ".shp");
     }
 
@@ -360,6 +359,45 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         Assert.Contains($"{file}: cannot write:", run.Err);
     }
 
+    // ---- usage and faults -----------------------------------------------------------------------
+
+    [Fact]
+    public async Task UsageError_PrintsErrorAndHintOnStderr_NothingOnStdout()
+    {
+        var run = await Grids("locate", "--lon", "abc", "--lat", "28");
+
+        Assert.Equal(GridCommands.UsageError, run.ExitCode);
+        Assert.Equal("", run.Out);
+        Assert.Contains("error: ", run.Err);
+        Assert.Contains("--help", run.Err);
+    }
+
+    [Fact]
+    public async Task LocateCsv_BlankLinesAndLooseColumnNames_SkippedAndMatched()
+    {
+        var csv = WriteFile("loose.csv", $"id, Lon ,LAT\n1,{I(SampleLon)},{I(SampleLat)}\n\n2,{I(SampleLon)},{I(SampleLat)}\n");
+
+        var run = await Grids("locate", "--csv", csv);
+
+        Assert.Equal(GridCommands.Ok, run.ExitCode);
+        Assert.Equal(3, run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("1 blank line(s) skipped", run.Err);
+        Assert.Contains("2 rows: 2 covered, 0 in no grid, 0 invalid", run.Err);
+    }
+
+    [Fact]
+    public async Task Export_ShapefileWithTooLongName_FileErrorNamingTheLimit()
+    {
+        var file = WriteFile("long.geojson", Collection((A, Square(0, 0))).Replace("网格01", new string('长', 100)));
+        var stored = Check(File.ReadAllText(file));
+        Assert.True(stored.Accepted);
+        var path = PathOf("long.shp");
+
+        var e = Assert.Throws<ArgumentException>(() => ShapefileGridWriter.Write(path, stored.Grids));
+
+        Assert.Contains("254", e.Message);
+    }
+
     // ---- locate one point -----------------------------------------------------------------------
 
     [Fact]
@@ -479,7 +517,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
             ["2", "two\nlines", "120.6015", "28.0005", B, "covered", "", "", ""],
             ["3", "far", "121.5", "28.0", "", "no_grid", B, far, ""],
             ["4", "text", "abc", "28.0", "", "invalid", "", "", "lon 'abc' is not a number"],
-            ["5", "empty", "", "28.0", "", "invalid", "", "", "lon '' is not a number"],
+            ["5", "empty", "", "28.0", "", "invalid", "", "", "lon is empty"],
             ["6", "nan", "NaN", "28.0", "", "invalid", "", "", "coordinates must be finite numbers"],
             ["7", "range", "120.6", "95", "", "invalid", "", "", "(120.6, 95) is not lon/lat in degrees"],
             ["8", "swapped", "28.0005", "120.6005", "", "invalid", "", "", "(28.0005, 120.6005) is not lon/lat in degrees (are lon and lat swapped?)"],
