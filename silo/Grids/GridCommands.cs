@@ -42,7 +42,9 @@ public static class GridCommands
         if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h") && !args.Contains("-?"))
         {
             foreach (var e in parsed.Errors) await error.WriteLineAsync("error: " + e.Message);
-            await error.WriteLineAsync($"see: {string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2))} --help");
+            var path = new List<string>();
+            for (var c = parsed.CommandResult; c?.Parent is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult) path.Insert(0, c.Command.Name);
+            await error.WriteLineAsync($"see: {string.Join(' ', path)} --help");
             return UsageError;
         }
         try
@@ -191,8 +193,8 @@ public static class GridCommands
         var lonColumn = new Option<string>("--lon-column") { Description = "CSV column holding the longitude.", DefaultValueFactory = _ => "lon" };
         var pointCrs = new Option<string>("--point-crs") { Description = "Coordinate system of the points: wgs84, gcj02, bd09 or cgcs2000.", DefaultValueFactory = _ => "wgs84" };
         var outFile = new Option<string?>("--out") { Description = "Output CSV (default: standard output)." };
-        var lon = new Option<double?>("--lon") { Description = "Longitude of one point, degrees." };
-        var lat = new Option<double?>("--lat") { Description = "Latitude of one point, degrees." };
+        var lon = new Option<double?>("--lon") { Description = "Longitude of one point, degrees.", CustomParser = r => Degrees(r, "--lon") };
+        var lat = new Option<double?>("--lat") { Description = "Latitude of one point, degrees.", CustomParser = r => Degrees(r, "--lat") };
         var command = new Command("locate", "Find the grid covering each point: one point (--lon/--lat) or every row of a CSV (--csv).")
         {
             gridsFile, postgres, csv, latColumn, lonColumn, pointCrs, outFile, lon, lat,
@@ -400,6 +402,14 @@ public static class GridCommands
                 return DatabaseError;
             }
         }
+    }
+
+    private static double? Degrees(System.CommandLine.Parsing.ArgumentResult result, string option)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (TryDegrees(token, out var value)) return value;
+        result.AddError($"{option} must be a decimal number of degrees, got '{Shorten(token)}'");
+        return null;
     }
 
     private static bool TryDegrees(string text, out double value) =>
