@@ -23,7 +23,7 @@ public sealed partial class GridLoader(
         else
         {
             var file = settings.GridsFile ?? DefaultGridsFile;
-            var (result, dataset, crs) = GridFiles.Check(file, new GridImportOptions(), settings.GridsFileSrs, null, time);
+            var (result, dataset, crs) = GridFiles.Check(file, new GridImportOptions { CodeScheme = settings.CodeScheme }, settings.GridsFileSrs, null, time);
             if (!result.Accepted)
             {
                 var errors = string.Join(Environment.NewLine, result.Errors.Take(20));

@@ -21,6 +21,9 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Coordinate system of <see cref="GridsFile"/> when the file does not declare one.</summary>
     public string? GridsFileSrs { get; set; }
 
+    /// <summary>The rule grid codes follow in this deployment: <c>CjT213</c> (default) or <c>Free</c>.</summary>
+    public GridServer.Domain.Grids.GridCodeScheme CodeScheme { get; set; } = GridServer.Domain.Grids.GridCodeScheme.CjT213;
+
     public bool IsPostgres => string.Equals(Provider, "PostgreSQL", StringComparison.OrdinalIgnoreCase);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

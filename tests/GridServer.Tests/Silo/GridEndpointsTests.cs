@@ -231,6 +231,32 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Contains("GridServer:Storage:ConnectionString is not a valid PostgreSQL connection string: Port 99999 is not between 1 and 65535", message);
     }
 
+    [Fact]
+    public void Startup_UnknownCodeScheme_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new() { ["GridServer:Storage:CodeScheme"] = "Roman" });
+
+        Assert.Contains("GridServer:Storage:CodeScheme", message);
+    }
+
+    [Fact]
+    public async Task Server_FreeCodeSchemeDeployment_ServesGridsWithFreeCodes()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("gridserver-free-").FullName, "free.geojson");
+        await File.WriteAllTextAsync(file, TestImport.Collection(("LC-A_01", TestImport.Square(0, 0))));
+        using var factory = new SiloFactory(new()
+        {
+            ["GridServer:Storage:GridsFile"] = file,
+            ["GridServer:Storage:CodeScheme"] = "Free",
+        });
+        var client = factory.CreateClient();
+
+        var body = await client.GetStringAsync("/api/grids/locate?lon=120.6005&lat=28.0005");
+
+        Assert.Contains("\"gridCode\":\"LC-A_01\"", body);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
     // ---- PostgreSQL provider --------------------------------------------------------------------
 
     [PostgisFact]
