@@ -22,10 +22,18 @@ public sealed record GridSavePlan(IReadOnlyList<Grid> Written, IReadOnlyList<str
 /// <summary>
 /// The versioning rule shared by every grid store: a grid whose attributes or boundary changed gets the
 /// next version, valid from the time of saving; the previous version's validity ends at that moment.
+/// A retired code that comes back continues its numbering, so history never holds two versions with
+/// the same number. A clock behind the stored validity never makes a version end before it began.
 /// </summary>
 public static class GridVersioning
 {
-    public static GridSavePlan Plan(IReadOnlyDictionary<string, Grid> current, IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now)
+    /// <param name="current">The current grids by code.</param>
+    /// <param name="lastVersions">The highest version each code ever had, retired codes included.</param>
+    /// <param name="incoming">The checked grids to save (their version and validity are ignored).</param>
+    /// <param name="mode">Whether codes absent from <paramref name="incoming"/> are retired.</param>
+    /// <param name="now">The time of saving.</param>
+    public static GridSavePlan Plan(IReadOnlyDictionary<string, Grid> current, IReadOnlyDictionary<string, int> lastVersions,
+        IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now)
     {
         var written = new List<Grid>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -33,9 +41,10 @@ public static class GridVersioning
         foreach (var grid in incoming)
         {
             if (!seen.Add(grid.Code)) throw new ArgumentException($"grid code '{grid.Code}' occurs twice", nameof(incoming));
+            var next = lastVersions.TryGetValue(grid.Code, out var last) ? last + 1 : 1;
             if (!current.TryGetValue(grid.Code, out var existing))
             {
-                written.Add(grid with { Version = 1, ValidFrom = now, ValidTo = null });
+                written.Add(grid with { Version = next, ValidFrom = now, ValidTo = null });
                 added++;
             }
             else if (existing.SameContentAs(grid))
@@ -44,7 +53,8 @@ public static class GridVersioning
             }
             else
             {
-                written.Add(grid with { Version = existing.Version + 1, ValidFrom = now, ValidTo = null });
+                var from = now < existing.ValidFrom ? existing.ValidFrom : now;
+                written.Add(grid with { Version = Math.Max(next, existing.Version + 1), ValidFrom = from, ValidTo = null });
                 changed++;
             }
         }
@@ -53,6 +63,9 @@ public static class GridVersioning
             : [];
         return new GridSavePlan(written, retired, added, changed, unchanged);
     }
+
+    /// <summary>When a version ends: the time of saving, but never before the version began.</summary>
+    public static DateTimeOffset EndOf(Grid version, DateTimeOffset now) => now < version.ValidFrom ? version.ValidFrom : now;
 }
 
 /// <summary>Where grids are kept: PostGIS in production, memory in the embedded default.</summary>
@@ -89,11 +102,12 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            var plan = GridVersioning.Plan(_current, grids, mode, now);
+            var lastVersions = _history.ToDictionary(h => h.Key, h => h.Value[^1].Version, StringComparer.Ordinal);
+            var plan = GridVersioning.Plan(_current, lastVersions, grids, mode, now);
             foreach (var code in plan.Retired) Retire(code, now);
             foreach (var grid in plan.Written)
             {
-                Retire(grid.Code, now);
+                Retire(grid.Code, grid.ValidFrom);
                 _current[grid.Code] = grid;
                 if (!_history.TryGetValue(grid.Code, out var versions)) _history[grid.Code] = versions = [];
                 versions.Add(grid);
@@ -111,6 +125,6 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     {
         if (!_current.Remove(code)) return;
         var versions = _history[code];
-        versions[^1] = versions[^1] with { ValidTo = now };
+        versions[^1] = versions[^1] with { ValidTo = GridVersioning.EndOf(versions[^1], now) };
     }
 }

@@ -87,8 +87,14 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         {
             foreach (var g in await ReadGridsAsync(read, cancellationToken)) current[g.Code] = g;
         }
+        var lastVersions = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var read = new NpgsqlCommand("SELECT code, max(version) FROM gridserver.grid_history GROUP BY code", connection))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) lastVersions[reader.GetString(0)] = reader.GetInt32(1);
+        }
         var now = time.GetUtcNow();
-        var plan = GridVersioning.Plan(current, grids, mode, now);
+        var plan = GridVersioning.Plan(current, lastVersions, grids, mode, now);
 
         await Execute(connection, "CREATE TEMP TABLE incoming (LIKE gridserver.grids) ON COMMIT DROP", cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -113,8 +119,9 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             var retired = plan.Retired.ToArray();
-            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history h SET valid_to = $1 FROM incoming i WHERE h.code = i.code AND h.valid_to IS NULL", now));
-            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history SET valid_to = $1 WHERE code = ANY($2) AND valid_to IS NULL", now, retired));
+                        // A version ends when its successor begins; a retired one now, but never before it began.
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history h SET valid_to = i.valid_from FROM incoming i WHERE h.code = i.code AND h.valid_to IS NULL"));
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history SET valid_to = greatest($1, valid_from) WHERE code = ANY($2) AND valid_to IS NULL", now, retired));
             batch.BatchCommands.Add(Command($"INSERT INTO gridserver.grid_history ({Columns}, valid_to) SELECT {Columns}, NULL FROM incoming"));
             batch.BatchCommands.Add(Command("DELETE FROM gridserver.grids WHERE code = ANY($1)", (object)retired));
             batch.BatchCommands.Add(Command(

@@ -56,6 +56,40 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task Save_RetiredCodeComesBack_ContinuesItsNumbering()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = await FreshStoreAsync(clock);
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))")], GridSaveMode.Merge);
+        clock.Advance(TimeSpan.FromDays(1));
+        await store.SaveAsync([Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))")], GridSaveMode.Replace);
+        clock.Advance(TimeSpan.FromDays(1));
+
+        var back = await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))")], GridSaveMode.Merge);
+
+        Assert.Equal((1, 0, 1), (back.Added, back.Changed, back.Unchanged));
+        Assert.Equal([1, 2], (await store.HistoryAsync("A")).Select(h => h.Version));
+        Assert.Equal(2, (await store.LoadCurrentAsync()).Single(g => g.Code == "A").Version);
+    }
+
+    [PostgisFact]
+    public async Task Save_ClockBehindStoredValidity_NeverEndsAVersionBeforeItBegan()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = await FreshStoreAsync(clock);
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))")], GridSaveMode.Merge);
+        // Another silo whose clock is a month behind.
+        var behind = new PostgisGridStore(database.DataSource, new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        await behind.SaveAsync([Grid("A", "POLYGON((0 0,2 0,2 1,0 1,0 0))")], GridSaveMode.Merge);
+
+        var history = await store.HistoryAsync("A");
+        Assert.Equal([1, 2], history.Select(h => h.Version));
+        Assert.True(history[0].ValidTo >= history[0].ValidFrom);
+        Assert.Equal(history[0].ValidTo, history[1].ValidFrom);
+    }
+
+    [PostgisFact]
     public async Task Locate_SharedEdgeAndOverlap_SqlUsesSameTieBreakAsIndex()
     {
         var store = await FreshStoreAsync(TimeProvider.System);
