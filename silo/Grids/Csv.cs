@@ -8,14 +8,20 @@ namespace GridServer.Silo.Grids;
 /// </summary>
 public static class Csv
 {
-    /// <summary>Reads one record, or null at the end. <paramref name="error"/> says what was malformed (the record is still returned).</summary>
-    public static List<string>? ReadRecord(TextReader reader, out string? error)
+    /// <summary>
+    /// Reads one record, or null at the end. <paramref name="error"/> says what was malformed (the record is
+    /// still returned); <paramref name="blank"/> is true for an empty line (not for a line holding "").
+    /// </summary>
+    public static List<string>? ReadRecord(TextReader reader, out string? error, out bool blank)
     {
         error = null;
+        blank = false;
         var fields = new List<string>();
         var field = new StringBuilder();
-        var quoted = false;
+        var quoted = false;      // inside a quoted field
+        var closed = false;      // a quoted field just closed: only a separator or the line end may follow
         var any = false;
+        var sawQuote = false;
         while (true)
         {
             var c = reader.Read();
@@ -24,6 +30,7 @@ public static class Csv
                 if (quoted) error = "a quoted field is not closed before the end of the file";
                 if (!any) return null;
                 fields.Add(field.ToString());
+                blank = fields is [""] && !sawQuote;
                 return fields;
             }
             any = true;
@@ -33,7 +40,7 @@ public static class Csv
                 if (ch == '"')
                 {
                     if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
-                    else quoted = false;
+                    else { quoted = false; closed = true; }
                 }
                 else
                 {
@@ -41,10 +48,16 @@ public static class Csv
                 }
                 continue;
             }
+            if (closed && ch is not (',' or '\r' or '\n'))
+            {
+                error ??= "text follows the closing quote of a field";
+                closed = false;
+            }
             switch (ch)
             {
-                case '"' when field.Length == 0:
+                case '"' when field.Length == 0 && !closed:
                     quoted = true;
+                    sawQuote = true;
                     break;
                 case '"':
                     error ??= "a quote appears inside an unquoted field";
@@ -53,13 +66,13 @@ public static class Csv
                 case ',':
                     fields.Add(field.ToString());
                     field.Clear();
+                    closed = false;
                     break;
                 case '\r':
-                    if (reader.Peek() == '\n') reader.Read();
-                    fields.Add(field.ToString());
-                    return fields;
                 case '\n':
+                    if (ch == '\r' && reader.Peek() == '\n') reader.Read();
                     fields.Add(field.ToString());
+                    blank = fields is [""] && !sawQuote;
                     return fields;
                 case '\uFEFF' when fields.Count == 0 && field.Length == 0:
                     break;

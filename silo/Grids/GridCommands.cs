@@ -107,6 +107,12 @@ public static class GridCommands
         var command = new Command("import", "Check a grid file (codes, CRS, validity, overlaps, gaps) and store it in PostGIS, all or nothing.") { file, postgres, replace };
         files.AddTo(command);
         command.Validators.Add(files.Validate);
+        command.Validators.Add(result =>
+        {
+            // Skipped features are missing from the set, so --replace would retire grids the file still holds.
+            if (result.GetValue(replace) && result.GetValue(files.SkipInvalid))
+                result.AddError("--replace and --skip-invalid cannot go together: the grids of skipped features would be retired; fix the file, or import without --replace");
+        });
         command.SetAction(async (r, ct) =>
         {
             var checkedFile = CheckFile(r.GetValue(file)!, files, r, output, error, time, out var result);
@@ -193,11 +199,12 @@ public static class GridCommands
         var lonColumn = new Option<string>("--lon-column") { Description = "CSV column holding the longitude.", DefaultValueFactory = _ => "lon" };
         var pointCrs = new Option<string>("--point-crs") { Description = "Coordinate system of the points: wgs84, gcj02, bd09 or cgcs2000.", DefaultValueFactory = _ => "wgs84" };
         var outFile = new Option<string?>("--out") { Description = "Output CSV (default: standard output)." };
+        var csvEncoding = new Option<string>("--csv-encoding") { Description = "Text encoding of the input CSV (UTF-8, GBK, GB18030, ...). The output is UTF-8.", DefaultValueFactory = _ => "UTF-8" };
         var lon = new Option<double?>("--lon") { Description = "Longitude of one point, degrees.", CustomParser = r => Degrees(r, "--lon") };
         var lat = new Option<double?>("--lat") { Description = "Latitude of one point, degrees.", CustomParser = r => Degrees(r, "--lat") };
         var command = new Command("locate", "Find the grid covering each point: one point (--lon/--lat) or every row of a CSV (--csv).")
         {
-            gridsFile, postgres, csv, latColumn, lonColumn, pointCrs, outFile, lon, lat,
+            gridsFile, postgres, csv, latColumn, lonColumn, pointCrs, outFile, csvEncoding, lon, lat,
         };
         files.AddTo(command);
         command.Validators.Add(files.Validate);
@@ -224,7 +231,8 @@ public static class GridCommands
             }
             else
             {
-                var code = CheckFile(r.GetValue(gridsFile) ?? GridLoader.DefaultGridsFile, files, r, TextWriter.Null, error, time, out var result);
+                // Matching needs valid grids, not a tiling report: overlaps are settled by the tie-break rule.
+                var code = CheckFile(r.GetValue(gridsFile) ?? GridLoader.DefaultGridsFile, files, r, TextWriter.Null, error, time, out var result, checkTiling: false);
                 if (code != Ok) return code;
                 if (!result!.Accepted)
                 {
@@ -236,7 +244,7 @@ public static class GridCommands
             var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
 
             if (r.GetValue(csv) is { } csvPath)
-                return await LocateCsvAsync(index, csvPath, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
+                return await LocateCsvAsync(index, csvPath, r.GetValue(csvEncoding)!, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
 
             Csv.WriteRecord(output, AddedColumns.Prepend("lat").Prepend("lon"));
             Csv.WriteRecord(output, LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs).Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
@@ -245,21 +253,36 @@ public static class GridCommands
         return command;
     }
 
-    private static async Task<int> LocateCsvAsync(GridIndex index, string path, string lonColumn, string latColumn, PointCrs crs, string? outPath, TextWriter output, TextWriter error)
+    private static async Task<int> LocateCsvAsync(GridIndex index, string path, string encodingName, string lonColumn, string latColumn, PointCrs crs, string? outPath, TextWriter output, TextWriter error)
     {
+        if (ShapefileEncodings.Resolve(encodingName) is not { } named)
+        {
+            await error.WriteLineAsync($"--csv-encoding: unknown encoding '{encodingName}'; use UTF-8, GBK, GB18030 or another code page name");
+            return UsageError;
+        }
+        // Decoded strictly and whole before anything is written: a wrong encoding stops the run with a
+        // message instead of turning names into replacement characters.
+        var strict = System.Text.Encoding.GetEncoding(named.CodePage, System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
         TextReader reader;
         try
         {
-            reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            var bytes = await File.ReadAllBytesAsync(path);
+            var start = named.CodePage == 65001 && bytes.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            reader = new StringReader(strict.GetString(bytes, start, bytes.Length - start));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"{path}: cannot read: {e.Message}");
             return FileError;
         }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            await error.WriteLineAsync($"{path}: not valid {named.WebName} text ({e.Message}); pass --csv-encoding with the file's encoding, e.g. --csv-encoding GBK");
+            return FileError;
+        }
         using (reader)
         {
-            var header = Csv.ReadRecord(reader, out _);
+            var header = Csv.ReadRecord(reader, out _, out _);
             if (header is null)
             {
                 await error.WriteLineAsync($"{path}: the file is empty; it needs a header row naming the columns");
@@ -288,9 +311,9 @@ public static class GridCommands
             {
                 Csv.WriteRecord(writer, header.Concat(AddedColumns));
                 var clock = Stopwatch.StartNew();
-                while (Csv.ReadRecord(reader, out var malformed) is { } record)
+                while (Csv.ReadRecord(reader, out var malformed, out var isBlank) is { } record)
                 {
-                    if (record is [""] && malformed is null)
+                    if (isBlank)
                     {
                         blank++;
                         continue;
@@ -347,7 +370,8 @@ public static class GridCommands
             : [null, "no_grid", match.NearestGridCode, match.DistanceMetres is { } d ? d.ToString("F2", CultureInfo.InvariantCulture) : null, null];
     }
 
-    private static int CheckFile(string path, FileOptions files, ParseResult r, TextWriter output, TextWriter error, TimeProvider time, out GridImportResult? result)
+    private static int CheckFile(string path, FileOptions files, ParseResult r, TextWriter output, TextWriter error, TimeProvider time,
+        out GridImportResult? result, bool checkTiling = true)
     {
         result = null;
         var clock = Stopwatch.StartNew();
@@ -361,7 +385,7 @@ public static class GridCommands
         });
         try
         {
-            var (checkedResult, dataset, crs) = GridFiles.Check(path, files.ImportOptions(r), r.GetValue(files.Srs), r.GetValue(files.Encoding), time, progress);
+            var (checkedResult, dataset, crs) = GridFiles.Check(path, files.ImportOptions(r) with { CheckTiling = checkTiling }, r.GetValue(files.Srs), r.GetValue(files.Encoding), time, progress);
             result = checkedResult;
             output.WriteLine($"read {dataset.Features.Count} features from {dataset.FileName} (coordinate system: {crs.Name}" +
                 (dataset.Encoding is null ? ")" : $"; encoding: {dataset.Encoding})"));

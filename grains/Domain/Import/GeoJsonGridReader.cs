@@ -102,6 +102,7 @@ public static class GeoJsonGridReader
         if (type != "Feature")
             throw new GeoJsonFormatException($"{where} has type \"{type}\"; every member of \"features\" must have type \"Feature\"");
         Forbid(feature, where, "features", "coordinates", "geometries");
+        ForbidNestedCrs(feature, where);
         CheckBbox(feature, where);
         if (feature.TryGetProperty("id", out var id) && id.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
             throw new GeoJsonFormatException($"{where}: \"id\" must be a string or a number, not {Describe(id)}");
@@ -152,6 +153,7 @@ public static class GeoJsonGridReader
                 ? $"{where} is a {type}, not a geometry"
                 : UnknownType(type));
         Forbid(g, $"a {type} geometry", "properties", "geometry", "features");
+        ForbidNestedCrs(g, where);
         CheckBbox(g, where);
         if (type == "GeometryCollection")
         {
@@ -316,6 +318,13 @@ public static class GeoJsonGridReader
             if (e.TryGetProperty(m, out _))
                 throw new GeoJsonFormatException($"{what} must not have a \"{m}\" member (it would change the object's meaning)");
         }
+    }
+
+    /// <summary>A "crs" below the root would give one feature other coordinates than the rest: refused, never ignored.</summary>
+    private static void ForbidNestedCrs(JsonElement e, string where)
+    {
+        if (e.TryGetProperty("crs", out var crs) && crs.ValueKind != JsonValueKind.Null)
+            throw new GeoJsonFormatException($"{where} has its own \"crs\" member; only the root object may declare the coordinate system (or pass --srs)");
     }
 
     private static void CheckDuplicates(JsonElement e, string where)

@@ -9,10 +9,13 @@ namespace GridServer.Domain.Import;
 /// </summary>
 public static class GridFiles
 {
+    /// <summary>The most a zipped Shapefile may expand to.</summary>
+    public const long MaxExpandedBytes = 2L * 1024 * 1024 * 1024;
+
     public const string SupportedFormats = ".geojson or .json (GeoJSON), .shp (Shapefile with .shx/.dbf beside it) or .zip (a zipped Shapefile)";
 
     /// <summary>Reads a grid file by its extension. Unreadable files throw <see cref="GridFileException"/>.</summary>
-    public static SourceDataset Read(string path, string? encoding = null)
+    public static SourceDataset Read(string path, string? encoding = null, long maxExpandedBytes = MaxExpandedBytes)
     {
         if (!File.Exists(path)) throw new GridFileException($"{path}: no such file");
         var extension = Path.GetExtension(path).ToLowerInvariant();
@@ -20,7 +23,7 @@ public static class GridFiles
         {
             ".geojson" or ".json" => GeoJsonGridReader.ReadFile(path),
             ".shp" or ".dbf" => ShapefileGridReader.Read(path, encoding),
-            ".zip" => ReadZippedShapefile(path, encoding),
+            ".zip" => ReadZippedShapefile(path, encoding, maxExpandedBytes),
             _ => throw new GridFileException($"{path}: unknown file type '{extension}'; use {SupportedFormats}"),
         };
     }
@@ -53,14 +56,15 @@ public static class GridFiles
     {
         var dataset = Read(path, encoding);
         var crs = ResolveCrs(dataset, srs);
-        var importer = new GridImporter(crs.ToWgs84, GridArea.AreaSquareMetres, time);
+        var named = string.IsNullOrWhiteSpace(srs) && dataset.CrsDeclaration is null ? null : crs.Name;
+        var importer = new GridImporter(crs.ToWgs84, GridArea.AreaSquareMetres, time, named);
         return (importer.Check(dataset, options, progress), dataset, crs);
     }
 
     private static bool IsGeoJson(string fileName) =>
         Path.GetExtension(fileName).ToLowerInvariant() is ".geojson" or ".json";
 
-    private static SourceDataset ReadZippedShapefile(string path, string? encoding)
+    private static SourceDataset ReadZippedShapefile(string path, string? encoding, long maxExpandedBytes)
     {
         var folder = Directory.CreateTempSubdirectory("gridserver-zip-");
         try
@@ -68,17 +72,28 @@ public static class GridFiles
             try
             {
                 using var zip = ZipFile.OpenRead(path);
-                long total = 0;
+                // Refuse archives that would expand without bound (counting bytes really written, not the
+                // sizes the archive claims) or whose entries would overwrite each other once flattened.
+                var budget = maxExpandedBytes;
+                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var entry in zip.Entries)
                 {
-                    // Refuse archives that would escape the folder or expand without bound.
-                    total += entry.Length;
-                    if (total > 2L * 1024 * 1024 * 1024)
-                        throw new GridFileException($"{path}: the archive expands to more than 2 GiB");
                     if (entry.FullName.EndsWith('/')) continue;
                     var name = Path.GetFileName(entry.FullName);
                     if (name.Length == 0 || name.StartsWith('.')) continue;
-                    entry.ExtractToFile(Path.Combine(folder.FullName, name), overwrite: true);
+                    if (!names.Add(name))
+                        throw new GridFileException($"{path}: the archive holds two files named '{name}'; keep one Shapefile set in it");
+                    using var source = entry.Open();
+                    using var target = File.Create(Path.Combine(folder.FullName, name));
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = source.Read(buffer)) > 0)
+                    {
+                        budget -= read;
+                        if (budget < 0)
+                            throw new GridFileException($"{path}: the archive expands to more than {maxExpandedBytes:N0} bytes");
+                        target.Write(buffer, 0, read);
+                    }
                 }
             }
             catch (InvalidDataException e)

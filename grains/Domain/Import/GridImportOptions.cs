@@ -25,6 +25,12 @@ public sealed record GridImportOptions
     /// <summary>Import the valid features and report the invalid ones, instead of refusing the whole file.</summary>
     public bool SkipInvalid { get; init; }
 
+    /// <summary>
+    /// Check the tiling as a whole (overlaps, gaps). Off only where the grids are merely read to match
+    /// points against them, and the tie-break rule settles any overlap.
+    /// </summary>
+    public bool CheckTiling { get; init; } = true;
+
     /// <summary>Overlaps up to this area are rounding, not errors. Square metres.</summary>
     public double OverlapToleranceSquareMetres { get; init; } = 1.0;
 

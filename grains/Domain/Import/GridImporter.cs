@@ -16,7 +16,8 @@ namespace GridServer.Domain.Import;
 /// <param name="toWgs84">Converts a geometry from the file's coordinate system to lon/lat EPSG:4326 (a new geometry).</param>
 /// <param name="areaSquareMetres">Area of a lon/lat geometry in square metres, computed in an equal-area projection.</param>
 /// <param name="time">The clock stamping <see cref="Grid.ValidFrom"/>.</param>
-public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry, double> areaSquareMetres, TimeProvider time)
+/// <param name="crsName">The name of the coordinate system the file is read in, for messages; null when it is WGS84 by default.</param>
+public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry, double> areaSquareMetres, TimeProvider time, string? crsName = null)
 {
     private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
 
@@ -48,9 +49,9 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
             if ((n + 1) % 500 == 0 || n + 1 == total) progress?.Report(new ImportProgress("checking features", n + 1, total));
         }
 
-        var overlaps = CheckOverlaps(candidates, options, progress);
+        var overlaps = options.CheckTiling ? CheckOverlaps(candidates, options, progress) : [];
         issues.AddRange(overlaps);
-        var gaps = FindGaps(candidates.Select(c => c.Grid.Boundary).ToList(), options.GapToleranceSquareMetres);
+        var gaps = options.CheckTiling ? FindGaps(candidates.Select(c => c.Grid.Boundary).ToList(), options.GapToleranceSquareMetres) : [];
         issues.AddRange(gaps.Select(g => new ImportIssue(ImportIssueKind.Gap, null, null,
             string.Create(CultureInfo.InvariantCulture, $"gap of {g.AreaSquareMetres:F1} m² that no grid covers, around ({g.Lon:F7}, {g.Lat:F7})"), false)));
 
@@ -111,9 +112,9 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
             if (double.IsFinite(c.X) && double.IsFinite(c.Y) && c.X is >= -180 and <= 180 && c.Y is >= -90 and <= 90) continue;
             var source = feature.Geometry.Coordinates;
             var raw = source[Math.Min(i, source.Length - 1)];
-            var hint = declaredCrs is null
+            var hint = crsName is null && declaredCrs is null
                 ? "the file declares no coordinate system, so lon/lat WGS84 was assumed; if it is projected (e.g. Gauss-Krüger), pass --srs EPSG:4549 or the like"
-                : $"the file declares {ShortCrs(declaredCrs)}; pass --srs if that is wrong";
+                : $"the file was read as {ShortCrs(crsName ?? declaredCrs!)}; pass --srs if that is wrong";
             Error(ImportIssueKind.CoordinatesOutOfRange,
                 string.Create(CultureInfo.InvariantCulture, $"coordinate ({raw.X}, {raw.Y}) is not a valid lon/lat position after conversion; {hint}"));
             return null;

@@ -8,7 +8,7 @@ namespace GridServer.Domain.Import;
 /// Text encodings of dBASE attribute tables: the names found in .cpg files and on command lines, and a
 /// guess from the bytes when a file declares nothing.
 /// </summary>
-internal static class ShapefileEncodings
+public static class ShapefileEncodings
 {
     /// <summary>UTF-8 without a byte order mark; invalid bytes decode to U+FFFD rather than throwing.</summary>
     public static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -116,7 +116,7 @@ internal static class ShapefileEncodings
     /// A multi-byte sequence cut short by the end of a field still counts as UTF-8: writers that truncate
     /// by bytes leave such tails.
     /// </summary>
-    public static TextKind Classify(Stream dbf, DbfLayout layout)
+    internal static TextKind Classify(Stream dbf, DbfLayout layout)
     {
         var kind = TextKind.Ascii;
         foreach (var field in layout.Fields)

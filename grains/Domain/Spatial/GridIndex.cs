@@ -183,18 +183,17 @@ public sealed class GridIndex
     private GridMatch Nearest(double lon, double lat)
     {
         var metric = LocalMetric.At(lat);
-        // Start from the raster cell nearest the point and search rings of cells outwards. Every cell of
-        // ring k lies at least (k - 1) cells away from the point in x or y, which bounds the search.
+        // Search rings of raster cells outwards from the cell nearest the point. A ring is skipped for good
+        // once even its nearest cell lies further than the best grid found: every later ring is further still.
         var cx = (int)Math.Clamp(Math.Floor((lon - _x0) * _invCellW), 0, _nx - 1);
         var cy = (int)Math.Clamp(Math.Floor((lat - _y0) * _invCellH), 0, _ny - 1);
-        var step = Math.Min(_cellW * metric.MetresPerDegreeLon, _cellH * metric.MetresPerDegreeLat);
         var best = double.PositiveInfinity;
         var bestGrid = -1;
         var seen = new HashSet<int>();
-        var maxRing = Math.Max(_nx, _ny);
-        for (var ring = 0; ring <= maxRing; ring++)
+        for (var ring = 0; ; ring++)
         {
-            if (bestGrid >= 0 && (ring - 1) * step > best) break;
+            var bound = RingLowerBound(ring);
+            if (double.IsPositiveInfinity(bound) || (bestGrid >= 0 && bound > best)) break;
             for (var iy = cy - ring; iy <= cy + ring; iy++)
             {
                 if (iy < 0 || iy >= _ny) continue;
@@ -215,6 +214,29 @@ public sealed class GridIndex
             if (v >= 0) { Consider(v); return; }
             var offset = -(v + 2);
             for (var k = 1; k <= _lists[offset]; k++) Consider(_lists[offset + k] >> 1);
+        }
+
+        // The distance from the point to the nearest cell of a ring (infinite when the ring has left the
+        // raster), from the four sides of the ring clipped to the raster. Slightly lowered against rounding.
+        double RingLowerBound(int ring)
+        {
+            int left = cx - ring, right = cx + ring, bottom = cy - ring, top = cy + ring;
+            int l = Math.Max(left, 0), r = Math.Min(right, _nx - 1), b = Math.Max(bottom, 0), t = Math.Min(top, _ny - 1);
+            var bound = double.PositiveInfinity;
+            if (top < _ny) bound = Math.Min(bound, RectangleDistance(l, top, r, top));
+            if (bottom >= 0) bound = Math.Min(bound, RectangleDistance(l, bottom, r, bottom));
+            if (right < _nx) bound = Math.Min(bound, RectangleDistance(right, b, right, t));
+            if (left >= 0) bound = Math.Min(bound, RectangleDistance(left, b, left, t));
+            return double.IsPositiveInfinity(bound) ? bound : bound * (1 - 1e-9) - 1e-6;
+        }
+
+        double RectangleDistance(int ix0, int iy0, int ix1, int iy1)
+        {
+            var minX = _x0 + ix0 * _cellW; var maxX = _x0 + (ix1 + 1) * _cellW;
+            var minY = _y0 + iy0 * _cellH; var maxY = _y0 + (iy1 + 1) * _cellH;
+            var dx = Math.Max(0, Math.Max(minX - lon, lon - maxX)) * metric.MetresPerDegreeLon;
+            var dy = Math.Max(0, Math.Max(minY - lat, lat - maxY)) * metric.MetresPerDegreeLat;
+            return Math.Sqrt(dx * dx + dy * dy);
         }
 
         void Consider(int grid)

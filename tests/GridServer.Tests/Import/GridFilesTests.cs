@@ -55,6 +55,29 @@ public sealed class GridFilesTests : IDisposable
     }
 
     [Fact]
+    public void Read_ZipEntriesWithSameNameInTwoFolders_Refused()
+    {
+        var stem = Path.ChangeExtension(WriteShapefile("dup"), null);
+        var zipPath = Path.Combine(_dir, "dup.zip");
+        using (var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create))
+        {
+            foreach (var e in new[] { ".shp", ".shx", ".dbf" }) zip.CreateEntryFromFile(stem + e, "a/grids" + e);
+            zip.CreateEntryFromFile(stem + ".dbf", "b/grids.dbf");
+        }
+        var error = Assert.Throws<GridFileException>(() => GridFiles.Read(zipPath));
+        Assert.Contains("two files named 'grids.dbf'", error.Message);
+    }
+
+    [Fact]
+    public void Read_ZipExpandingBeyondLimit_RefusedCountingRealBytes()
+    {
+        var stem = Path.ChangeExtension(WriteShapefile("big"), null);
+        var zip = Zip("big.zip", stem + ".shp", stem + ".shx", stem + ".dbf");
+        var error = Assert.Throws<GridFileException>(() => GridFiles.Read(zip, maxExpandedBytes: 100));
+        Assert.Contains("expands to more than 100 bytes", error.Message);
+    }
+
+    [Fact]
     public void Read_NotAZip_RefusedNamingFile()
     {
         var path = Path.Combine(_dir, "fake.zip");

@@ -165,6 +165,15 @@ public class GridImporterTests
         Assert.Contains(reason, e.Message);
     }
 
+    [Fact]
+    public void Read_CrsOnAFeature_RefusedNotIgnored()
+    {
+        var json = Collection(("33030200100101", Square(0, 0)))
+            .Replace("{\"type\":\"Feature\",", "{\"type\":\"Feature\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:4549\"}},");
+        var e = Assert.Throws<GridFileException>(() => GeoJsonGridReader.Read(System.Text.Encoding.UTF8.GetBytes(json), "f.geojson"));
+        Assert.Contains("only the root object may declare the coordinate system", e.Message);
+    }
+
     [Theory]
     [InlineData("urn:ogc:def:crs:EPSG::4549", "EPSG:4549")]
     [InlineData("EPSG:4490", "EPSG:4490")]

@@ -64,7 +64,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     {
         using var reader = new StringReader(csv);
         var records = new List<List<string>>();
-        while (Csv.ReadRecord(reader, out var malformed) is { } record)
+        while (Csv.ReadRecord(reader, out var malformed, out _) is { } record)
         {
             Assert.Null(malformed);
             records.Add(record);
@@ -383,6 +383,47 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         Assert.Equal(3, run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("1 blank line(s) skipped", run.Err);
         Assert.Contains("2 rows: 2 covered, 0 in no grid, 0 invalid", run.Err);
+    }
+
+    [Fact]
+    public async Task Import_ReplaceWithSkipInvalid_RefusedAsUsageError()
+    {
+        var file = WriteSquares("r.geojson", (A, 0, 0, 1));
+
+        var run = await Grids("import", file, "--replace", "--skip-invalid");
+
+        Assert.Equal(GridCommands.UsageError, run.ExitCode);
+        Assert.Contains("--replace and --skip-invalid cannot go together", run.Err);
+    }
+
+    [Fact]
+    public async Task LocateCsv_GbkFile_RefusedAsUtf8_ReadWithCsvEncoding()
+    {
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        var gbk = System.Text.Encoding.GetEncoding("GBK");
+        var path = PathOf("gbk.csv");
+        await File.WriteAllBytesAsync(path, gbk.GetBytes($"名称,lon,lat\n五马街道,{I(SampleLon)},{I(SampleLat)}\n"));
+
+        var refused = await Grids("locate", "--csv", path);
+        var read = await Grids("locate", "--csv", path, "--csv-encoding", "GBK");
+
+        Assert.Equal(GridCommands.FileError, refused.ExitCode);
+        Assert.Contains("--csv-encoding", refused.Err);
+        Assert.Equal(GridCommands.Ok, read.ExitCode);
+        Assert.Contains("五马街道," + I(SampleLon), read.Out);
+        Assert.Contains(SampleGrid + ",covered", read.Out);
+    }
+
+    [Fact]
+    public async Task LocateCsv_TextAfterClosingQuoteAndQuotedEmptyLine_KeptAsInvalidRows()
+    {
+        var csv = WriteFile("quotes.csv", $"name,lon,lat\n\"a\"b,{I(SampleLon)},{I(SampleLat)}\n\"\"\n");
+
+        var run = await Grids("locate", "--csv", csv);
+
+        Assert.Equal(GridCommands.Ok, run.ExitCode);
+        Assert.Contains("text follows the closing quote", run.Out);
+        Assert.Contains("2 rows: 0 covered, 0 in no grid, 2 invalid", run.Err);
     }
 
     [Fact]

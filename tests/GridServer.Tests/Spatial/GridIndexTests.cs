@@ -152,6 +152,46 @@ public class GridIndexTests
     public Property Locate_RandomPoints_AgreesWithBruteForceNtsCovers() =>
         Prop.ForAll(Points(), p => SnappedIndex.Locate(p.X, p.Y) == Tilings.BruteForce(Tilings.Snapped, p.X, p.Y));
 
+    /// <summary>Nearest grid by brute force: every grid projected into the tangent plane at the point, NTS distance.</summary>
+    private static (string Code, double Metres)[] NearestByBruteForce(double lon, double lat)
+    {
+        var metric = LocalMetric.At(lat);
+        var origin = new Point(0, 0);
+        return Tilings.Snapped.Select(g =>
+        {
+            var local = (Geometry)g.Boundary.Copy();
+            local.Apply(new LocalFrame(lon, lat, metric));
+            return (g.Code, local.Distance(origin));
+        }).OrderBy(d => d.Item2).ThenBy(d => d.Code, StringComparer.Ordinal).ToArray();
+    }
+
+    private sealed class LocalFrame(double lon, double lat, LocalMetric metric) : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+        public bool GeometryChanged => true;
+        public void Filter(CoordinateSequence seq, int i)
+        {
+            seq.SetX(i, (seq.GetX(i) - lon) * metric.MetresPerDegreeLon);
+            seq.SetY(i, (seq.GetY(i) - lat) * metric.MetresPerDegreeLat);
+        }
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Match_PointInNoGrid_NearestAgreesWithBruteForceDistance() =>
+        Prop.ForAll(
+            (from fx in Gen.Choose(-3000, 4000) from fy in Gen.Choose(-3000, 4000) select (fx / 1000.0, fy / 1000.0)).ToArbitrary(),
+            f =>
+            {
+                var lon = 120.60 + f.Item1 * 0.02;   // up to about 60 km around the 2 km tiling
+                var lat = 28.00 + f.Item2 * 0.02;
+                var match = SnappedIndex.Match(lon, lat);
+                if (match.Covered) return true;
+                var brute = NearestByBruteForce(lon, lat);
+                var distanceAgrees = Math.Abs(match.DistanceMetres!.Value - brute[0].Metres) < 1e-6 * Math.Max(1, brute[0].Metres);
+                var tie = brute.Length > 1 && brute[1].Metres - brute[0].Metres < 1e-6;
+                return distanceAgrees && (tie || match.NearestGridCode == brute[0].Code);
+            });
+
     [Fact]
     public void Raster_MostCellsAnswerWithoutPolygonTest()
     {
