@@ -18,7 +18,7 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>The grid file the embedded default serves (GeoJSON or Shapefile); default: the shipped sample.</summary>
     public string? GridsFile { get; set; }
 
-    /// <summary>Coordinate system of <see cref="GridsFile"/> when the file does not declare one.</summary>
+    /// <summary>Coordinate system of <see cref="GridsFile"/>; overrides what the file declares, as --srs does.</summary>
     public string? GridsFileSrs { get; set; }
 
     /// <summary>The rule grid codes follow in this deployment: <c>CjT213</c> (default) or <c>Free</c>.</summary>
