@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace GridServer.Bench;
+
+/// <summary>Timings of repeated passes over the same points; the median is the headline, the best is shown too.</summary>
+internal sealed class Timings(string name, int lookupsPerRun)
+{
+    private readonly List<double> _seconds = [];
+
+    public string Name { get; } = name;
+
+    public int LookupsPerRun { get; } = lookupsPerRun;
+
+    /// <summary>Managed bytes this thread allocated per lookup (in-memory methods only; NaN when not measured).</summary>
+    public double AllocatedBytesPerLookup { get; set; } = double.NaN;
+
+    public int Runs => _seconds.Count;
+
+    public void Add(TimeSpan elapsed) => _seconds.Add(elapsed.TotalSeconds);
+
+    public double MedianSeconds
+    {
+        get
+        {
+            var sorted = _seconds.Order().ToArray();
+            var mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+    }
+
+    public double BestSeconds => _seconds.Min();
+
+    public double MedianMicrosPerLookup => MedianSeconds * 1e6 / LookupsPerRun;
+
+    public double BestMicrosPerLookup => BestSeconds * 1e6 / LookupsPerRun;
+
+    public double MedianLookupsPerSecond => LookupsPerRun / MedianSeconds;
+
+    public string RunsText => string.Join(" / ", _seconds.Select(s => (s * 1e6 / LookupsPerRun).ToString("0.000", CultureInfo.InvariantCulture)));
+}
+
+/// <summary>Retained managed memory and process context, for the memory figures.</summary>
+internal static class Memory
+{
+    /// <summary>Bytes of live managed objects after full blocking collections.</summary>
+    public static long Retained()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    /// <summary>GC heap size and the process working set, for context next to the retained figures.</summary>
+    public static string Context()
+    {
+        var info = GC.GetGCMemoryInfo();
+        using var process = Process.GetCurrentProcess();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"GC heap {Mb(info.HeapSizeBytes)} MB, committed {Mb(info.TotalCommittedBytes)} MB, working set {Mb(process.WorkingSet64)} MB");
+    }
+
+    public static string Mb(long bytes) => (bytes / 1e6).ToString("N1", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// How busy the machine was during a section, and how much of that was this process: the rest is other
+/// processes (on a shared build machine: other people's compilers), which disturb the timings.
+/// </summary>
+internal sealed class CpuMeter
+{
+    private const double ClockTicksPerSecond = 100;   // USER_HZ: 100 on Linux, the unit of /proc/stat
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private readonly double? _startBusySeconds = MachineBusySeconds();
+    private readonly TimeSpan _startOwn = OwnCpu();
+
+    /// <summary>"machine busy 1.02 cores on average, this process 0.98, others 0.04", or n/a off Linux.</summary>
+    public string Summary()
+    {
+        var wall = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        var own = (OwnCpu() - _startOwn).TotalSeconds / wall;
+        if (_startBusySeconds is not { } start || MachineBusySeconds() is not { } end)
+            return string.Create(CultureInfo.InvariantCulture, $"this process {own:0.00} cores on average (machine total n/a)");
+        var busy = (end - start) / wall;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"machine busy {busy:0.00} of {Environment.ProcessorCount} cores on average, this process {own:0.00}, everything else {Math.Max(0, busy - own):0.00}");
+    }
+
+    private static TimeSpan OwnCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static double? MachineBusySeconds()
+    {
+        try
+        {
+            if (!File.Exists("/proc/stat")) return null;
+            var first = File.ReadLines("/proc/stat").First();
+            // cpu  user nice system idle iowait irq softirq steal ...
+            var fields = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var total = fields.Take(8).Sum();
+            var idle = fields[3] + fields[4];
+            return (total - idle) / ClockTicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
