@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Domain.Cases;
+
+/// <summary>One step of a case's timeline: who did what, when, from which state to which, and why.</summary>
+/// <param name="Sequence">1-based position in the timeline.</param>
+/// <param name="Evidence">References to evidence (photo ids, file URLs), never the files themselves.</param>
+public sealed record CaseEvent(
+    int Sequence, DateTimeOffset At, string ActorId, CaseAction Action, CaseState From, CaseState To,
+    string? Note, ImmutableArray<string> Evidence);
+
+/// <summary>The time limits of a matter. Acceptance is counted in wall-clock time; handling by the matter's calendar.</summary>
+public sealed record CaseTimeLimits(TimeSpan AcceptWithin, TimeSpan HandleWithin, TimeSpan VerifyWithin)
+{
+    /// <summary>Accept within 10 minutes, handle within 4 hours, verify within 1 hour.</summary>
+    public static readonly CaseTimeLimits Default = new(TimeSpan.FromMinutes(10), TimeSpan.FromHours(4), TimeSpan.FromHours(1));
+}
+
+/// <summary>The deadlines that run now; null where none runs.</summary>
+public sealed record CaseDeadlines(DateTimeOffset? AcceptBy = null, DateTimeOffset? HandleBy = null, DateTimeOffset? VerifyBy = null)
+{
+    public static readonly CaseDeadlines None = new();
+
+    /// <summary>The earliest running deadline, or null.</summary>
+    public DateTimeOffset? Next => new[] { AcceptBy, HandleBy, VerifyBy }.Where(d => d.HasValue).Min();
+}
+
+/// <summary>A whole case: its state, running deadlines, counters and timeline. Immutable; the workflow makes new ones.</summary>
+/// <param name="ParkedRemaining">While parked: how much of the handling limit was left when it was parked.</param>
+/// <param name="RequestedDeadline">A pending extension request's new deadline.</param>
+public sealed record CaseFile(
+    string Id,
+    string Matter,
+    CaseState State,
+    CaseDeadlines Deadlines,
+    bool Supervised,
+    int ReworkCount,
+    int ExtensionCount,
+    TimeSpan? ParkedRemaining,
+    DateTimeOffset? RequestedDeadline,
+    ImmutableList<CaseEvent> Timeline)
+{
+    public static CaseFile Reported(string id, string matter, DateTimeOffset at, string reporterId, string? note = null) =>
+        new(id, matter, CaseState.Reported, CaseDeadlines.None, false, 0, 0, null, null,
+            [new CaseEvent(1, at, reporterId, CaseAction.Report, CaseState.Reported, CaseState.Reported, note, [])]);
+
+    public bool IsTerminal => State is CaseState.Closed or CaseState.Void;
+}

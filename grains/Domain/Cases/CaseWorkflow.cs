@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Domain.Cases;
+
+/// <summary>An action on a case, as asked for.</summary>
+/// <param name="NewDeadline">For <see cref="CaseAction.RequestExtension"/>: the deadline asked for.</param>
+public sealed record CaseCommand(
+    CaseAction Action, string ActorId, DateTimeOffset At, string? Note = null,
+    ImmutableArray<string> Evidence = default, DateTimeOffset? NewDeadline = null);
+
+/// <summary>The outcome of an action: the new case and its event, or a refusal that says why.</summary>
+public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, string? Refusal)
+{
+    public bool Accepted => Refusal is null;
+}
+
+/// <summary>
+/// The rules of the closed loop: which action is allowed in which state, what state follows, which
+/// deadlines run. Plain C#: the case grain keeps the <see cref="CaseFile"/> and calls <see cref="Apply"/>.
+/// </summary>
+public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar)
+{
+    /// <summary>Every allowed (state, action) and the state it leads to. Supervise and Remind keep the state.</summary>
+    public static readonly ImmutableDictionary<(CaseState From, CaseAction Action), CaseState> Transitions = BuildTransitions();
+
+    private static ImmutableDictionary<(CaseState, CaseAction), CaseState> BuildTransitions()
+    {
+        var t = ImmutableDictionary.CreateBuilder<(CaseState, CaseAction), CaseState>();
+        t.Add((CaseState.Reported, CaseAction.Register), CaseState.Registered);
+        t.Add((CaseState.Reported, CaseAction.Void), CaseState.Void);
+        t.Add((CaseState.Registered, CaseAction.Dispatch), CaseState.Dispatched);
+        t.Add((CaseState.Registered, CaseAction.Void), CaseState.Void);
+        t.Add((CaseState.Returned, CaseAction.Dispatch), CaseState.Dispatched);
+        t.Add((CaseState.Returned, CaseAction.Void), CaseState.Void);
+        t.Add((CaseState.Dispatched, CaseAction.Dispatch), CaseState.Dispatched);   // re-dispatch
+        t.Add((CaseState.Dispatched, CaseAction.Accept), CaseState.Accepted);
+        t.Add((CaseState.Dispatched, CaseAction.Return), CaseState.Returned);
+        t.Add((CaseState.Accepted, CaseAction.StartHandling), CaseState.Handling);
+        t.Add((CaseState.Accepted, CaseAction.Return), CaseState.Returned);
+        t.Add((CaseState.Handling, CaseAction.GiveFirstFeedback), CaseState.Handling);
+        t.Add((CaseState.Handling, CaseAction.GiveFinalFeedback), CaseState.FeedbackGiven);
+        t.Add((CaseState.Handling, CaseAction.RequestExtension), CaseState.Handling);
+        t.Add((CaseState.Handling, CaseAction.ApproveExtension), CaseState.Handling);
+        t.Add((CaseState.Handling, CaseAction.RejectExtension), CaseState.Handling);
+        t.Add((CaseState.Handling, CaseAction.Park), CaseState.Parked);
+        t.Add((CaseState.Parked, CaseAction.Resume), CaseState.Handling);
+        t.Add((CaseState.FeedbackGiven, CaseAction.StartVerification), CaseState.Verifying);
+        t.Add((CaseState.Verifying, CaseAction.PassVerification), CaseState.Verified);
+        t.Add((CaseState.Verifying, CaseAction.Rework), CaseState.Handling);
+        t.Add((CaseState.Verified, CaseAction.Close), CaseState.Closed);
+        foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void)))
+        {
+            t.Add((open, CaseAction.Supervise), open);
+            t.Add((open, CaseAction.Remind), open);
+        }
+        return t.ToImmutable();
+    }
+
+    /// <summary>The actions allowed in a state, for messages and user interfaces.</summary>
+    public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
+        Transitions.Keys.Where(k => k.From == state).Select(k => k.Action).Order();
+
+    public CaseTransition Apply(CaseFile file, CaseCommand command)
+    {
+        if (!Transitions.TryGetValue((file.State, command.Action), out var to))
+        {
+            var allowed = AllowedIn(file.State).ToList();
+            return Refuse(file, $"cannot {command.Action} a case that is {file.State}" +
+                (allowed.Count == 0 ? "; the case is finished" : $"; allowed now: {string.Join(", ", allowed)}"));
+        }
+        var last = file.Timeline.Count == 0 ? (DateTimeOffset?)null : file.Timeline[^1].At;
+        if (last is { } previous && command.At < previous)
+            return Refuse(file, $"{command.Action} at {command.At:O} is earlier than the last event of the case ({previous:O})");
+        if (string.IsNullOrWhiteSpace(command.ActorId))
+            return Refuse(file, $"{command.Action} needs the actor who does it");
+        if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension
+            && string.IsNullOrWhiteSpace(command.Note))
+            return Refuse(file, $"{command.Action} needs a reason in the note");
+
+        var at = command.At;
+        var d = file.Deadlines;
+        var next = file with { State = to };
+        switch (command.Action)
+        {
+            case CaseAction.Dispatch:
+                next = next with { Deadlines = new CaseDeadlines(AcceptBy: at + limits.AcceptWithin) };
+                break;
+            case CaseAction.Accept:
+                next = next with { Deadlines = new CaseDeadlines(HandleBy: handlingCalendar.Add(at, limits.HandleWithin)) };
+                break;
+            case CaseAction.Return:
+            case CaseAction.Void:
+            case CaseAction.Close:
+                next = next with { Deadlines = CaseDeadlines.None, RequestedDeadline = null, ParkedRemaining = null };
+                break;
+            case CaseAction.RequestExtension:
+                if (file.RequestedDeadline is not null)
+                    return Refuse(file, "an extension request is already pending");
+                if (command.NewDeadline is not { } wanted || d.HandleBy is not { } current || wanted <= current)
+                    return Refuse(file, $"an extension needs a new deadline later than the current one ({d.HandleBy:O})");
+                next = next with { RequestedDeadline = wanted };
+                break;
+            case CaseAction.ApproveExtension:
+                if (file.RequestedDeadline is not { } granted)
+                    return Refuse(file, "there is no pending extension request to approve");
+                next = next with { Deadlines = d with { HandleBy = granted }, RequestedDeadline = null, ExtensionCount = file.ExtensionCount + 1 };
+                break;
+            case CaseAction.RejectExtension:
+                if (file.RequestedDeadline is null)
+                    return Refuse(file, "there is no pending extension request to reject");
+                next = next with { RequestedDeadline = null };
+                break;
+            case CaseAction.Park:
+                // A parked case's limit does not run: keep what was left of it for when it resumes.
+                var left = d.HandleBy is { } due && due > at ? due - at : TimeSpan.Zero;
+                next = next with { Deadlines = CaseDeadlines.None, ParkedRemaining = left, RequestedDeadline = null };
+                break;
+            case CaseAction.Resume:
+                next = next with { Deadlines = new CaseDeadlines(HandleBy: at + (file.ParkedRemaining ?? TimeSpan.Zero)), ParkedRemaining = null };
+                break;
+            case CaseAction.GiveFinalFeedback:
+                next = next with { Deadlines = new CaseDeadlines(VerifyBy: at + limits.VerifyWithin), RequestedDeadline = null };
+                break;
+            case CaseAction.PassVerification:
+                next = next with { Deadlines = CaseDeadlines.None };
+                break;
+            case CaseAction.Rework:
+                next = next with { Deadlines = new CaseDeadlines(HandleBy: handlingCalendar.Add(at, limits.HandleWithin)), ReworkCount = file.ReworkCount + 1 };
+                break;
+            case CaseAction.Supervise:
+                if (d.Next is not { } due2 || due2 > at)
+                    return Refuse(file, "supervision follows a missed deadline, and no deadline of this case has passed");
+                next = next with { Supervised = true };
+                break;
+        }
+        var @event = new CaseEvent(file.Timeline.Count + 1, at, command.ActorId, command.Action, file.State, to,
+            command.Note, command.Evidence.IsDefault ? [] : command.Evidence);
+        next = next with { Timeline = file.Timeline.Add(@event) };
+        return new CaseTransition(next, @event, null);
+    }
+
+    private static CaseTransition Refuse(CaseFile file, string reason) => new(file, null, reason);
+}
