@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Abstractions.Grids;
+
+/// <summary>Who answers for a grid now.</summary>
+[GenerateSerializer, Immutable, Alias("grid.responsibility")]
+public sealed record GridResponsibilityView(
+    [property: Id(0)] string GridCode,
+    [property: Id(1)] string? SquadId,
+    [property: Id(2)] string? OfficerA,
+    [property: Id(3)] string? OfficerB,
+    [property: Id(4)] ImmutableArray<string> Liaisons);
+
+/// <summary>One unit grid's people. Key: its grid code, e.g. "33030200100101".</summary>
+[Alias("grid.cell")]
+public interface IGridCellGrain : IGrainWithStringKey
+{
+    /// <summary>Puts the grid under a squad (null: none); the squads' own grid lists follow.</summary>
+    [Alias("assign-squad")] ValueTask AssignSquadAsync(string? squadId);
+
+    /// <summary>Names the A and B officers (AB岗); null leaves a post empty.</summary>
+    [Alias("assign-officers")] ValueTask AssignOfficersAsync(string? officerA, string? officerB);
+
+    [Alias("add-liaison")] ValueTask AddLiaisonAsync(string liaisonId);
+
+    [Alias("remove-liaison")] ValueTask RemoveLiaisonAsync(string liaisonId);
+
+    [Alias("responsibility")] ValueTask<GridResponsibilityView> GetResponsibilityAsync();
+}

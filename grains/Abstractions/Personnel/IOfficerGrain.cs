@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Abstractions.Personnel;
+
+/// <summary>Whether an officer can take a case now (mirrors the domain's DutyStatus).</summary>
+[GenerateSerializer, Alias("personnel.duty-status")]
+public enum OfficerDuty
+{
+    OnDuty,
+    OffDuty,
+    Absent,
+}
+
+/// <summary>A weekly shift, local time; an end at or before the start ends the next day.</summary>
+[GenerateSerializer, Immutable, Alias("personnel.weekly-shift")]
+public sealed record WeeklyShiftView([property: Id(0)] DayOfWeek Day, [property: Id(1)] TimeOnly Start, [property: Id(2)] TimeOnly End);
+
+/// <summary>A shift on one date.</summary>
+[GenerateSerializer, Immutable, Alias("personnel.extra-shift")]
+public sealed record ExtraShiftView([property: Id(0)] DateOnly Date, [property: Id(1)] TimeOnly Start, [property: Id(2)] TimeOnly End);
+
+/// <summary>A period of absence, [From, To).</summary>
+[GenerateSerializer, Immutable, Alias("personnel.absence")]
+public sealed record AbsenceView([property: Id(0)] DateTimeOffset From, [property: Id(1)] DateTimeOffset To, [property: Id(2)] string Reason);
+
+/// <summary>An officer's roster. <see cref="UtcOffsetMinutes"/>: local time's offset (480 for UTC+8).</summary>
+[GenerateSerializer, Immutable, Alias("personnel.roster")]
+public sealed record RosterView(
+    [property: Id(0)] ImmutableArray<WeeklyShiftView> Weekly,
+    [property: Id(1)] ImmutableArray<ExtraShiftView> Extra,
+    [property: Id(2)] int UtcOffsetMinutes);
+
+/// <summary>A grid officer (网格队员). Key: the officer's id, e.g. "O-0042".</summary>
+[Alias("personnel.officer")]
+public interface IOfficerGrain : IGrainWithStringKey
+{
+    [Alias("set-roster")] ValueTask SetRosterAsync(RosterView roster);
+
+    [Alias("mark-absent")] ValueTask MarkAbsentAsync(AbsenceView absence);
+
+    [Alias("duty-at")] ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at);
+}

@@ -1,0 +1,53 @@
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Personnel;
+
+namespace GridServer.Grains.Grids;
+
+/// <summary>Persisted state of a grid cell: who answers for it.</summary>
+[GenerateSerializer, Alias("grid.cell-state")]
+public sealed class GridCellState
+{
+    [Id(0)] public string? SquadId { get; set; }
+    [Id(1)] public string? OfficerA { get; set; }
+    [Id(2)] public string? OfficerB { get; set; }
+    [Id(3)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One unit grid's people: squad, A and B officers, liaisons.</summary>
+public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personnel)] IPersistentState<GridCellState> state) : Grain, IGridCellGrain
+{
+    public async ValueTask AssignSquadAsync(string? squadId)
+    {
+        var previous = state.State.SquadId;
+        if (previous == squadId) return;
+        state.State.SquadId = squadId;
+        await state.WriteStateAsync();
+        // The grid is the source of truth for its squad; the squads' grid lists follow it.
+        var code = this.GetPrimaryKeyString();
+        if (previous is not null) await GrainFactory.GetGrain<ISquadGrain>(previous).RemoveGridAsync(code);
+        if (squadId is not null) await GrainFactory.GetGrain<ISquadGrain>(squadId).AddGridAsync(code);
+    }
+
+    public async ValueTask AssignOfficersAsync(string? officerA, string? officerB)
+    {
+        if (officerA is not null && officerA == officerB)
+            throw new ArgumentException($"officer {officerA} cannot hold both the A and the B post of one grid", nameof(officerB));
+        state.State.OfficerA = officerA;
+        state.State.OfficerB = officerB;
+        await state.WriteStateAsync();
+    }
+
+    public async ValueTask AddLiaisonAsync(string liaisonId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(liaisonId);
+        if (state.State.Liaisons.Add(liaisonId)) await state.WriteStateAsync();
+    }
+
+    public async ValueTask RemoveLiaisonAsync(string liaisonId)
+    {
+        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
+    }
+
+    public ValueTask<GridResponsibilityView> GetResponsibilityAsync() => ValueTask.FromResult(new GridResponsibilityView(
+        this.GetPrimaryKeyString(), state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)]));
+}

@@ -1,0 +1,79 @@
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Personnel;
+using GridServer.Tests.Support;
+
+namespace GridServer.Tests.Grains;
+
+[Collection(ClusterTests.Name)]
+public class PersonnelGrainTests(ClusterFixture fixture)
+{
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task GridCell_AssignAndReassignSquad_SquadGridListsFollow()
+    {
+        var grid = Key("G");
+        string s1 = Key("SQ"), s2 = Key("SQ");
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(grid);
+
+        await cell.AssignSquadAsync(s1);
+        Assert.Equal([grid], (await fixture.Grains.GetGrain<ISquadGrain>(s1).GetAsync()).Grids.ToArray());
+
+        await cell.AssignSquadAsync(s2);
+        Assert.Empty((await fixture.Grains.GetGrain<ISquadGrain>(s1).GetAsync()).Grids);
+        Assert.Equal([grid], (await fixture.Grains.GetGrain<ISquadGrain>(s2).GetAsync()).Grids.ToArray());
+        Assert.Equal(s2, (await cell.GetResponsibilityAsync()).SquadId);
+    }
+
+    [Fact]
+    public async Task GridCell_OfficersAndLiaisons_Reported()
+    {
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(Key("G"));
+        await cell.AssignOfficersAsync("A1", "B1");
+        await cell.AddLiaisonAsync("L2");
+        await cell.AddLiaisonAsync("L1");
+        await cell.AddLiaisonAsync("L1");
+
+        var r = await cell.GetResponsibilityAsync();
+
+        Assert.Equal(("A1", "B1"), (r.OfficerA, r.OfficerB));
+        Assert.Equal(["L1", "L2"], r.Liaisons.ToArray());
+    }
+
+    [Fact]
+    public async Task GridCell_SameOfficerOnBothPosts_Refused()
+    {
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(Key("G"));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cell.AssignOfficersAsync("A1", "A1").AsTask());
+        Assert.Contains("cannot hold both the A and the B post", e.Message);
+    }
+
+    [Fact]
+    public async Task Officer_RosterAndAbsence_GiveDutyStatus()
+    {
+        var officer = fixture.Grains.GetGrain<IOfficerGrain>(Key("O"));
+        var cst = TimeSpan.FromHours(8);
+        await officer.SetRosterAsync(new RosterView([new WeeklyShiftView(DayOfWeek.Monday, new TimeOnly(8, 0), new TimeOnly(17, 0))], [], 480));
+        var mondayMorning = new DateTimeOffset(2026, 11, 30, 9, 0, 0, cst);
+
+        Assert.Equal(OfficerDuty.OnDuty, await officer.GetDutyAsync(mondayMorning));
+        Assert.Equal(OfficerDuty.OffDuty, await officer.GetDutyAsync(mondayMorning.AddDays(1)));
+
+        await officer.MarkAbsentAsync(new AbsenceView(mondayMorning.AddHours(-1), mondayMorning.AddHours(2), "training"));
+        Assert.Equal(OfficerDuty.Absent, await officer.GetDutyAsync(mondayMorning));
+        await Assert.ThrowsAsync<ArgumentException>(() => officer.MarkAbsentAsync(new AbsenceView(mondayMorning, mondayMorning, "zero")).AsTask());
+    }
+
+    [Fact]
+    public async Task Squad_Leader_IsAlsoAnOfficer()
+    {
+        var squad = fixture.Grains.GetGrain<ISquadGrain>(Key("SQ"));
+        await squad.SetLeaderAsync("L1");
+        await squad.AddOfficerAsync("O1");
+
+        var view = await squad.GetAsync();
+
+        Assert.Equal("L1", view.Leader);
+        Assert.Equal(["L1", "O1"], view.Officers.ToArray());
+    }
+}
