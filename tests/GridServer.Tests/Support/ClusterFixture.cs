@@ -1,4 +1,5 @@
 using GridServer.Grains;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace GridServer.Tests.Support;
@@ -29,7 +30,12 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder silo) => silo.AddMemoryGrainStorage(GrainStorage.Personnel);
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(GrainStorage.Personnel);
+            silo.AddMemoryGrainStorage(GrainStorage.Cases);
+            silo.Services.AddSingleton(TimeProvider.System);
+        }
     }
 }
 

@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Abstractions.Cases;
+
+/// <summary>A located report that opens a case. Lon/lat are WGS84 degrees; <see cref="GridCode"/> is null for a point in no grid.</summary>
+[GenerateSerializer, Immutable, Alias("case.report")]
+public sealed record CaseReport(
+    [property: Id(0)] string Matter,
+    [property: Id(1)] double Lon,
+    [property: Id(2)] double Lat,
+    [property: Id(3)] string? GridCode,
+    [property: Id(4)] string ReporterId,
+    [property: Id(5)] string? Description);
+
+/// <summary>An action on a case (the names of the domain's CaseAction: "Accept", "Return", ...).</summary>
+[GenerateSerializer, Immutable, Alias("case.action-request")]
+public sealed record CaseActionRequest(
+    [property: Id(0)] string Action,
+    [property: Id(1)] string ActorId,
+    [property: Id(2)] string? Note,
+    [property: Id(3)] ImmutableArray<string> Evidence,
+    [property: Id(4)] DateTimeOffset? NewDeadline);
+
+/// <summary>One step of the timeline.</summary>
+[GenerateSerializer, Immutable, Alias("case.event")]
+public sealed record CaseEventView(
+    [property: Id(0)] int Sequence, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string ActorId,
+    [property: Id(3)] string Action, [property: Id(4)] string From, [property: Id(5)] string To,
+    [property: Id(6)] string? Note, [property: Id(7)] ImmutableArray<string> Evidence);
+
+/// <summary>A case as it stands.</summary>
+[GenerateSerializer, Immutable, Alias("case.view")]
+public sealed record CaseView(
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] string Matter,
+    [property: Id(2)] string State,
+    [property: Id(3)] string? GridCode,
+    [property: Id(4)] string? SquadId,
+    [property: Id(5)] string? OfficerId,
+    [property: Id(6)] string? Post,
+    [property: Id(7)] DateTimeOffset? AcceptBy,
+    [property: Id(8)] DateTimeOffset? HandleBy,
+    [property: Id(9)] DateTimeOffset? VerifyBy,
+    [property: Id(10)] bool Supervised,
+    [property: Id(11)] int ReworkCount,
+    [property: Id(12)] ImmutableArray<CaseEventView> Timeline);
+
+/// <summary>The answer to an action: the case after it, or the refusal that says why nothing changed.</summary>
+[GenerateSerializer, Immutable, Alias("case.action-result")]
+public sealed record CaseActionResult([property: Id(0)] CaseView Case, [property: Id(1)] string? Refusal)
+{
+    public bool Accepted => Refusal is null;
+}
+
+/// <summary>One case through its closed loop. Key: the case id, e.g. "C-20261128-000123".</summary>
+[Alias("case")]
+public interface ICaseGrain : IGrainWithStringKey
+{
+    /// <summary>Opens and registers the case; a report in a grid is dispatched at once, one in no grid waits in the command-center queue.</summary>
+    [Alias("open")] ValueTask<CaseView> OpenAsync(CaseReport report);
+
+    /// <summary>Sends the case again by the AB-post rule (after a return, or from the command-center queue with a grid).</summary>
+    [Alias("dispatch")] ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode);
+
+    [Alias("act")] ValueTask<CaseActionResult> ActAsync(CaseActionRequest request);
+
+    [Alias("get")] ValueTask<CaseView?> GetAsync();
+}
+
+/// <summary>The command center's queue of cases waiting for manual dispatch. Singleton key: "command-center".</summary>
+[Alias("case.command-center")]
+public interface ICommandCenterGrain : IGrainWithStringKey
+{
+    public const string Key = "command-center";
+
+    [Alias("enqueue")] ValueTask EnqueueAsync(string caseId, string reason);
+
+    [Alias("dequeue")] ValueTask RemoveAsync(string caseId);
+
+    [Alias("queue")] ValueTask<ImmutableArray<string>> GetQueueAsync();
+}

@@ -1,0 +1,177 @@
+using System.Collections.Immutable;
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Personnel;
+
+namespace GridServer.Grains.Cases;
+
+/// <summary>Persisted state of a case. Enum values are stored by name, so renumbering an enum never misreads state.</summary>
+[GenerateSerializer, Alias("case.state")]
+public sealed class CaseGrainState
+{
+    [Id(0)] public bool Opened { get; set; }
+    [Id(1)] public string Matter { get; set; } = "";
+    [Id(2)] public string State { get; set; } = nameof(CaseState.Reported);
+    [Id(3)] public string? GridCode { get; set; }
+    [Id(4)] public string? SquadId { get; set; }
+    [Id(5)] public string? OfficerId { get; set; }
+    [Id(6)] public string? Post { get; set; }
+    [Id(7)] public DateTimeOffset? AcceptBy { get; set; }
+    [Id(8)] public DateTimeOffset? HandleBy { get; set; }
+    [Id(9)] public DateTimeOffset? VerifyBy { get; set; }
+    [Id(10)] public bool Supervised { get; set; }
+    [Id(11)] public int ReworkCount { get; set; }
+    [Id(12)] public int ExtensionCount { get; set; }
+    [Id(13)] public TimeSpan? ParkedRemaining { get; set; }
+    [Id(14)] public DateTimeOffset? RequestedDeadline { get; set; }
+    [Id(15)] public List<CaseEventView> Timeline { get; set; } = [];
+    [Id(16)] public double Lon { get; set; }
+    [Id(17)] public double Lat { get; set; }
+    [Id(18)] public string ReporterId { get; set; } = "";
+    [Id(19)] public string? Description { get; set; }
+}
+
+/// <summary>
+/// One case: keeps its <see cref="CaseFile"/>, applies the workflow's rules, dispatches by the AB-post
+/// rule with the grid's and officers' current answers, and persists every accepted step.
+/// </summary>
+public sealed class CaseGrain(
+    [PersistentState("case", GrainStorage.Cases)] IPersistentState<CaseGrainState> state,
+    TimeProvider time) : Grain, ICaseGrain
+{
+    private const string System = "system";
+    private static readonly CaseWorkflow Workflow = new(CaseTimeLimits.Default, WallClockCalendar.Instance);
+
+    public async ValueTask<CaseView> OpenAsync(CaseReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        // Opening is idempotent: a client's retry gets the case it already opened.
+        if (state.State.Opened) return View();
+        var now = time.GetUtcNow();
+        var file = CaseFile.Reported(this.GetPrimaryKeyString(), report.Matter, now, report.ReporterId, report.Description);
+        file = Workflow.Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
+        Store(file);
+        state.State.Opened = true;
+        state.State.Lon = report.Lon;
+        state.State.Lat = report.Lat;
+        state.State.ReporterId = report.ReporterId;
+        state.State.Description = report.Description;
+        state.State.GridCode = report.GridCode;
+        await state.WriteStateAsync();
+        await DispatchAsync(System, null);
+        return View();
+    }
+
+    public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)
+    {
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        if (gridCode is not null) state.State.GridCode = gridCode;
+        var decision = await DecideAsync();
+        var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
+        if (decision.Post == DispatchPost.CommandCenter)
+        {
+            await state.WriteStateAsync();
+            await center.EnqueueAsync(this.GetPrimaryKeyString(), decision.Reason);
+            return new CaseActionResult(View(), $"nobody to dispatch to ({decision.Reason}); the case waits in the command-center queue");
+        }
+        var result = await ApplyAsync(new CaseCommand(CaseAction.Dispatch, actorId, time.GetUtcNow(), decision.Reason), () =>
+        {
+            state.State.SquadId = decision.SquadId;
+            state.State.OfficerId = decision.OfficerId;
+            state.State.Post = decision.Post.ToString();
+        });
+        if (result.Accepted) await center.RemoveAsync(this.GetPrimaryKeyString());
+        return result;
+    }
+
+    public async ValueTask<CaseActionResult> ActAsync(CaseActionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        if (!Enum.TryParse<CaseAction>(request.Action, ignoreCase: true, out var action) || !Enum.IsDefined(action) || action == CaseAction.Report)
+            return new CaseActionResult(View(), $"unknown action '{request.Action}'; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
+        if (action == CaseAction.Dispatch)
+            return await DispatchAsync(request.ActorId, null);
+        var command = new CaseCommand(action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline);
+        return await ApplyAsync(command, action == CaseAction.Return ? ClearAssignee : null);
+    }
+
+    public ValueTask<CaseView?> GetAsync() => ValueTask.FromResult(state.State.Opened ? View() : null);
+
+    private void ClearAssignee()
+    {
+        state.State.OfficerId = null;
+        state.State.Post = null;
+    }
+
+    private async Task<CaseActionResult> ApplyAsync(CaseCommand command, Action? onAccepted)
+    {
+        var transition = Workflow.Apply(ToFile(), command);
+        if (!transition.Accepted) return new CaseActionResult(View(), transition.Refusal);
+        Store(transition.Case);
+        onAccepted?.Invoke();
+        await state.WriteStateAsync();
+        return new CaseActionResult(View(), null);
+    }
+
+    private async Task<DispatchDecision> DecideAsync()
+    {
+        if (state.State.GridCode is not { } grid) return DispatchRule.Decide(null, _ => DutyStatus.OffDuty);
+        var responsibility = await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync();
+        string? leader = null;
+        if (responsibility.SquadId is { } squad) leader = (await GrainFactory.GetGrain<ISquadGrain>(squad).GetAsync()).Leader;
+        var now = time.GetUtcNow();
+        var duties = new Dictionary<string, DutyStatus>(StringComparer.Ordinal);
+        foreach (var officer in new[] { responsibility.OfficerA, responsibility.OfficerB })
+        {
+            if (officer is null) continue;
+            duties[officer] = await GrainFactory.GetGrain<IOfficerGrain>(officer).GetDutyAsync(now) switch
+            {
+                OfficerDuty.OnDuty => DutyStatus.OnDuty,
+                OfficerDuty.Absent => DutyStatus.Absent,
+                _ => DutyStatus.OffDuty,
+            };
+        }
+        return DispatchRule.Decide(
+            new GridResponsibility(grid, responsibility.SquadId, responsibility.OfficerA, responsibility.OfficerB, leader),
+            id => duties.GetValueOrDefault(id, DutyStatus.OffDuty));
+    }
+
+    private CaseFile ToFile()
+    {
+        var s = state.State;
+        return new CaseFile(this.GetPrimaryKeyString(), s.Matter, Enum.Parse<CaseState>(s.State),
+            new CaseDeadlines(s.AcceptBy, s.HandleBy, s.VerifyBy), s.Supervised, s.ReworkCount, s.ExtensionCount,
+            s.ParkedRemaining, s.RequestedDeadline,
+            s.Timeline.Select(e => new CaseEvent(e.Sequence, e.At, e.ActorId, Enum.Parse<CaseAction>(e.Action),
+                Enum.Parse<CaseState>(e.From), Enum.Parse<CaseState>(e.To), e.Note, e.Evidence)).ToImmutableList());
+    }
+
+    private void Store(CaseFile file)
+    {
+        var s = state.State;
+        s.Matter = file.Matter;
+        s.State = file.State.ToString();
+        (s.AcceptBy, s.HandleBy, s.VerifyBy) = (file.Deadlines.AcceptBy, file.Deadlines.HandleBy, file.Deadlines.VerifyBy);
+        s.Supervised = file.Supervised;
+        s.ReworkCount = file.ReworkCount;
+        s.ExtensionCount = file.ExtensionCount;
+        s.ParkedRemaining = file.ParkedRemaining;
+        s.RequestedDeadline = file.RequestedDeadline;
+        // Events are appended, never rewritten: convert only the new ones.
+        foreach (var e in file.Timeline.Skip(s.Timeline.Count))
+        {
+            s.Timeline.Add(new CaseEventView(e.Sequence, e.At, e.ActorId, e.Action.ToString(), e.From.ToString(), e.To.ToString(),
+                e.Note, e.Evidence.IsDefault ? [] : e.Evidence));
+        }
+    }
+
+    private CaseView View()
+    {
+        var s = state.State;
+        return new CaseView(this.GetPrimaryKeyString(), s.Matter, s.State, s.GridCode, s.SquadId, s.OfficerId, s.Post,
+            s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline]);
+    }
+}

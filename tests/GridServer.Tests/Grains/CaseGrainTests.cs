@@ -1,0 +1,144 @@
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Personnel;
+using GridServer.Tests.Support;
+
+namespace GridServer.Tests.Grains;
+
+[Collection(ClusterTests.Name)]
+public class CaseGrainTests(ClusterFixture fixture)
+{
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>All day, every day.</summary>
+    private static readonly RosterView Always = new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
+    private static readonly RosterView Never = new([], [], 480);
+
+    /// <summary>A grid with its own squad, leader and A/B officers on the given rosters.</summary>
+    private async Task<(string Grid, string A, string B, string Leader, string Squad)> StaffedGridAsync(RosterView a, RosterView b)
+    {
+        var (grid, officerA, officerB, leader, squad) = (Key("G"), Key("A"), Key("B"), Key("L"), Key("SQ"));
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).SetLeaderAsync(leader);
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(grid);
+        await cell.AssignSquadAsync(squad);
+        await cell.AssignOfficersAsync(officerA, officerB);
+        await fixture.Grains.GetGrain<IOfficerGrain>(officerA).SetRosterAsync(a);
+        await fixture.Grains.GetGrain<IOfficerGrain>(officerB).SetRosterAsync(b);
+        return (grid, officerA, officerB, leader, squad);
+    }
+
+    private ICaseGrain Case() => fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+
+    private static CaseReport Report(string? grid) => new("parking", 120.65, 28.0, grid, "citizen-1", "car on the pavement");
+
+    private static CaseActionRequest Do(string action, string actor, string? note = null) => new(action, actor, note, [], null);
+
+    [Fact]
+    public async Task Open_AOnDuty_DispatchedToAWithAcceptDeadline()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var view = await Case().OpenAsync(Report(staff.Grid));
+        Assert.Equal(("Dispatched", staff.A, "A", staff.Squad), (view.State, view.OfficerId, view.Post, view.SquadId));
+        Assert.NotNull(view.AcceptBy);
+        Assert.Equal(["Report", "Register", "Dispatch"], view.Timeline.Select(e => e.Action).ToArray());
+        Assert.Contains("is on duty", view.Timeline[^1].Note);
+    }
+
+    [Fact]
+    public async Task Open_AOffDuty_DispatchedToB()
+    {
+        var staff = await StaffedGridAsync(Never, Always);
+        var view = await Case().OpenAsync(Report(staff.Grid));
+        Assert.Equal((staff.B, "B"), (view.OfficerId, view.Post));
+    }
+
+    [Fact]
+    public async Task Open_AAbsentBOffDuty_DispatchedToLeader()
+    {
+        var staff = await StaffedGridAsync(Always, Never);
+        var now = DateTimeOffset.UtcNow;
+        await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).MarkAbsentAsync(new AbsenceView(now.AddHours(-1), now.AddHours(1), "sick"));
+        var view = await Case().OpenAsync(Report(staff.Grid));
+        Assert.Equal((staff.Leader, "Leader"), (view.OfficerId, view.Post));
+        Assert.Contains("is absent", view.Timeline[^1].Note);
+    }
+
+    [Fact]
+    public async Task Open_InNoGrid_WaitsInCommandCenterQueue_ThenManualDispatch()
+    {
+        var grain = Case();
+        var view = await grain.OpenAsync(Report(null));
+        Assert.Equal("Registered", view.State);
+        Assert.Contains(view.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+
+        var staff = await StaffedGridAsync(Always, Always);
+        var dispatched = await grain.DispatchAsync("dispatcher-1", staff.Grid);
+        Assert.True(dispatched.Accepted, dispatched.Refusal);
+        Assert.Equal(("Dispatched", staff.A), (dispatched.Case.State, dispatched.Case.OfficerId));
+        Assert.DoesNotContain(view.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+    }
+
+    [Fact]
+    public async Task Act_WholeLoop_ClosesWithFullTimeline()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        foreach (var (action, actor, note) in new[]
+        {
+            ("Accept", staff.A, (string?)null), ("StartHandling", staff.A, null), ("GiveFinalFeedback", staff.A, "car towed"),
+            ("StartVerification", "dispatcher-1", null), ("PassVerification", "dispatcher-1", null), ("Close", "dispatcher-1", null),
+        })
+        {
+            var r = await grain.ActAsync(Do(action, actor, note));
+            Assert.True(r.Accepted, r.Refusal);
+        }
+        var closed = await grain.GetAsync();
+        Assert.Equal("Closed", closed!.State);
+        Assert.Equal(9, closed.Timeline.Length);
+        Assert.Equal("car towed", closed.Timeline.Single(e => e.Action == "GiveFinalFeedback").Note);
+    }
+
+    [Fact]
+    public async Task Act_ForbiddenOrUnknownAction_RefusedAndNothingChanges()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var before = await grain.OpenAsync(Report(staff.Grid));
+
+        var forbidden = await grain.ActAsync(Do("Close", "dispatcher-1"));
+        var unknown = await grain.ActAsync(Do("Teleport", "dispatcher-1"));
+
+        Assert.Contains("cannot Close a case that is Dispatched", forbidden.Refusal);
+        Assert.Contains("unknown action 'Teleport'", unknown.Refusal);
+        Assert.Equal(before.Timeline.Length, (await grain.GetAsync())!.Timeline.Length);
+    }
+
+    [Fact]
+    public async Task Act_ReturnThenRedispatch_GoesBackToTheRule()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var returned = await grain.ActAsync(Do("Return", staff.A, "the pavement belongs to the next street"));
+        Assert.Equal(("Returned", (string?)null), (returned.Case.State, returned.Case.OfficerId));
+
+        var again = await grain.ActAsync(Do("Dispatch", "dispatcher-1"));
+
+        Assert.True(again.Accepted, again.Refusal);
+        Assert.Equal("Dispatched", again.Case.State);
+    }
+
+    [Fact]
+    public async Task Open_Twice_SameCaseNotASecondOne()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var first = await grain.OpenAsync(Report(staff.Grid));
+        var second = await grain.OpenAsync(Report(staff.Grid));
+        Assert.Equal(first.Timeline.Length, second.Timeline.Length);
+    }
+
+    [Fact]
+    public async Task Get_NeverOpened_Null() => Assert.Null(await Case().GetAsync());
+}
