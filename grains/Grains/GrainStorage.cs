@@ -9,3 +9,13 @@ public static class GrainStorage
     /// <summary>State of cases and the command-center queue.</summary>
     public const string Cases = "cases";
 }
+
+/// <summary>
+/// The clock grains read for the domain's times (deadlines, rosters), registered as a keyed
+/// <see cref="TimeProvider"/>. Kept apart from the silo's own TimeProvider so tests can move the domain's
+/// time forward without confusing Orleans' own timeouts.
+/// </summary>
+public static class GrainClock
+{
+    public const string Key = "gridserver.clock";
+}

@@ -65,6 +65,13 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("act")] ValueTask<CaseActionResult> ActAsync(CaseActionRequest request);
 
     [Alias("get")] ValueTask<CaseView?> GetAsync();
+
+    /// <summary>
+    /// Acts on the deadlines due by now: a missed deadline puts the case under supervision (督办) and
+    /// escalates it to the squad leader and the command center; while it stays missed, every check adds a
+    /// reminder (催办). The case's durable reminder calls this; so may anyone, it is idempotent per instant.
+    /// </summary>
+    [Alias("check-deadlines")] ValueTask<CaseView?> CheckDeadlinesAsync();
 }
 
 /// <summary>The command center's queue of cases waiting for manual dispatch. Singleton key: "command-center".</summary>
@@ -78,4 +85,9 @@ public interface ICommandCenterGrain : IGrainWithStringKey
     [Alias("dequeue")] ValueTask RemoveAsync(string caseId);
 
     [Alias("queue")] ValueTask<ImmutableArray<string>> GetQueueAsync();
+
+    /// <summary>Records that a case missed a deadline, for the command center's supervision list.</summary>
+    [Alias("escalate")] ValueTask EscalateAsync(string caseId, string reason);
+
+    [Alias("escalated")] ValueTask<ImmutableArray<string>> GetEscalatedAsync();
 }

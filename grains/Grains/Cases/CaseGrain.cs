@@ -4,6 +4,7 @@ using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Grains.Cases;
 
@@ -39,8 +40,13 @@ public sealed class CaseGrainState
 /// </summary>
 public sealed class CaseGrain(
     [PersistentState("case", GrainStorage.Cases)] IPersistentState<CaseGrainState> state,
-    TimeProvider time) : Grain, ICaseGrain
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time) : Grain, ICaseGrain, IRemindable
 {
+    private const string DeadlineReminder = "deadline";
+
+    /// <summary>How often a missed deadline is chased (催办) until the case moves. Orleans' reminder minimum is one minute.</summary>
+    public static readonly TimeSpan ChasePeriod = TimeSpan.FromMinutes(5);
+
     private const string System = "system";
     private static readonly CaseWorkflow Workflow = new(CaseTimeLimits.Default, WallClockCalendar.Instance);
 
@@ -61,6 +67,7 @@ public sealed class CaseGrain(
         state.State.GridCode = report.GridCode;
         await state.WriteStateAsync();
         await DispatchAsync(System, null);
+        await ScheduleAsync();
         return View();
     }
 
@@ -113,7 +120,59 @@ public sealed class CaseGrain(
         Store(transition.Case);
         onAccepted?.Invoke();
         await state.WriteStateAsync();
+        await ScheduleAsync();
         return new CaseActionResult(View(), null);
+    }
+
+    public async ValueTask<CaseView?> CheckDeadlinesAsync()
+    {
+        if (!state.State.Opened) return null;
+        var file = ToFile();
+        var now = time.GetUtcNow();
+        if (file.IsTerminal || file.Deadlines.Next is not { } due || due > now)
+        {
+            await ScheduleAsync();
+            return View();
+        }
+        var which = file.Deadlines.AcceptBy is { } a && a <= now ? "accept" : file.Deadlines.HandleBy is { } h && h <= now ? "handling" : "verification";
+        var reason = $"the {which} deadline ({due:O}) passed";
+        if (!file.Supervised)
+        {
+            await ApplyAsync(new CaseCommand(CaseAction.Supervise, System, now, reason), null);
+            // Escalation: the squad leader and the command center both learn of it. The leader is told by a
+            // reminder event naming them; notices come with the notification step.
+            var leader = state.State.SquadId is { } squad ? (await GrainFactory.GetGrain<ISquadGrain>(squad).GetAsync()).Leader : null;
+            await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
+            if (leader is not null)
+                await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+        }
+        else
+        {
+            await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"reminder: {reason}"), null);
+        }
+        return View();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == DeadlineReminder) await CheckDeadlinesAsync();
+    }
+
+    /// <summary>
+    /// One durable reminder per case: due at the next running deadline (or now, if it already passed), then
+    /// every <see cref="ChasePeriod"/>; none once no deadline runs. Reminders outlive the silo that set them.
+    /// </summary>
+    private async Task ScheduleAsync()
+    {
+        var next = ToFile() is { IsTerminal: false } file ? file.Deadlines.Next : null;
+        if (next is null)
+        {
+            if (await this.GetReminder(DeadlineReminder) is { } existing) await this.UnregisterReminder(existing);
+            return;
+        }
+        // A deadline already missed was acted on just now: chase it again one period later.
+        var dueIn = next.Value - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(DeadlineReminder, dueIn > TimeSpan.Zero ? dueIn : ChasePeriod, ChasePeriod);
     }
 
     private async Task<DispatchDecision> DecideAsync()

@@ -9,6 +9,7 @@ public sealed class CommandCenterState
 {
     [Id(0)] public List<string> Queue { get; set; } = [];
     [Id(1)] public Dictionary<string, string> Reasons { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public Dictionary<string, string> Escalated { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The command center's queue. A singleton: key <see cref="ICommandCenterGrain.Key"/>.</summary>
@@ -29,4 +30,13 @@ public sealed class CommandCenterGrain([PersistentState("command-center", GrainS
     }
 
     public ValueTask<ImmutableArray<string>> GetQueueAsync() => ValueTask.FromResult(state.State.Queue.ToImmutableArray());
+
+    public async ValueTask EscalateAsync(string caseId, string reason)
+    {
+        state.State.Escalated[caseId] = reason;
+        await state.WriteStateAsync();
+    }
+
+    public ValueTask<ImmutableArray<string>> GetEscalatedAsync() =>
+        ValueTask.FromResult(state.State.Escalated.Keys.Order(StringComparer.Ordinal).ToImmutableArray());
 }

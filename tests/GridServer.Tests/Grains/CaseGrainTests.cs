@@ -2,6 +2,7 @@ using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Tests.Grains;
 
@@ -56,7 +57,7 @@ public class CaseGrainTests(ClusterFixture fixture)
     public async Task Open_AAbsentBOffDuty_DispatchedToLeader()
     {
         var staff = await StaffedGridAsync(Always, Never);
-        var now = DateTimeOffset.UtcNow;
+        var now = ClusterFixture.Clock.GetUtcNow();
         await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).MarkAbsentAsync(new AbsenceView(now.AddHours(-1), now.AddHours(1), "sick"));
         var view = await Case().OpenAsync(Report(staff.Grid));
         Assert.Equal((staff.Leader, "Leader"), (view.OfficerId, view.Post));
@@ -141,4 +142,48 @@ public class CaseGrainTests(ClusterFixture fixture)
 
     [Fact]
     public async Task Get_NeverOpened_Null() => Assert.Null(await Case().GetAsync());
+
+    [Fact]
+    public async Task Open_Dispatched_RegistersDurableDeadlineReminder_ClosedCaseDropsIt()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
+
+        var rows = await table.ReadRows(grain.GetGrainId());
+        Assert.Single(rows.Reminders, r => r.ReminderName == "deadline");
+
+        await grain.ActAsync(Do("Return", staff.A, "not ours"));
+        Assert.Empty((await table.ReadRows(grain.GetGrainId())).Reminders);
+    }
+
+    [Fact]
+    public async Task CheckDeadlines_AcceptDeadlineMissed_SupervisedEscalatedThenChased()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var opened = await grain.OpenAsync(Report(staff.Grid));
+
+        var early = await grain.CheckDeadlinesAsync();
+        Assert.False(early!.Supervised);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(11));   // the 10-minute accept limit passes
+        var missed = await grain.CheckDeadlinesAsync();
+        Assert.True(missed!.Supervised);
+        Assert.Equal(["Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
+        Assert.Contains("the accept deadline", missed.Timeline[^2].Note);
+        Assert.Contains($"escalated to squad leader {staff.Leader}", missed.Timeline[^1].Note);
+        Assert.Contains(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetEscalatedAsync());
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        var chased = await grain.CheckDeadlinesAsync();
+        Assert.Equal("Remind", chased!.Timeline[^1].Action);
+        Assert.StartsWith("reminder: ", chased.Timeline[^1].Note, StringComparison.Ordinal);
+
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));   // the case moves: chasing stops
+        Assert.True(accepted.Accepted, accepted.Refusal);
+        var quiet = await grain.CheckDeadlinesAsync();
+        Assert.Equal(accepted.Case.Timeline.Length, quiet!.Timeline.Length);
+    }
 }

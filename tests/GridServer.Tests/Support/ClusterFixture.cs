@@ -14,6 +14,12 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>
+    /// The silos' clock: tests move it forward instead of waiting (a Monday, 09:00 in UTC+8, to start).
+    /// Tests of one collection run one after another, so none sees another's jump mid-way.
+    /// </summary>
+    public static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 30, 1, 0, 0, TimeSpan.Zero));
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
@@ -34,7 +40,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(GrainStorage.Personnel);
             silo.AddMemoryGrainStorage(GrainStorage.Cases);
-            silo.Services.AddSingleton(TimeProvider.System);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
         }
     }
 }
