@@ -12,6 +12,10 @@ public sealed record CaseEvent(
 /// <summary>The time limits of a matter. Acceptance is counted in wall-clock time; handling by the matter's calendar.</summary>
 public sealed record CaseTimeLimits(TimeSpan AcceptWithin, TimeSpan HandleWithin, TimeSpan VerifyWithin)
 {
+    /// <summary>A deadline warning comes this long before a deadline: a fifth of the shortest limit, at most 30 minutes.</summary>
+    public TimeSpan WarningLead => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(30).Ticks,
+        Math.Min(AcceptWithin.Ticks, Math.Min(HandleWithin.Ticks, VerifyWithin.Ticks)) / 5));
+
     /// <summary>Accept within 10 minutes, handle within 4 hours, verify within 1 hour.</summary>
     public static readonly CaseTimeLimits Default = new(TimeSpan.FromMinutes(10), TimeSpan.FromHours(4), TimeSpan.FromHours(1));
 }
@@ -23,6 +27,9 @@ public sealed record CaseDeadlines(DateTimeOffset? AcceptBy = null, DateTimeOffs
 
     /// <summary>The earliest running deadline, or null.</summary>
     public DateTimeOffset? Next => new[] { AcceptBy, HandleBy, VerifyBy }.Where(d => d.HasValue).Min();
+
+    /// <summary>Which limit <see cref="Next"/> is: "accept", "handling" or "verification".</summary>
+    public string? NextKind => Next is not { } next ? null : next == AcceptBy ? "accept" : next == HandleBy ? "handling" : "verification";
 }
 
 /// <summary>A whole case: its state, running deadlines, counters and timeline. Immutable; the workflow makes new ones.</summary>

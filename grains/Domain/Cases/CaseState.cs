@@ -51,6 +51,8 @@ public enum CaseAction
     PassVerification,
     Rework,
     Close,
+    /// <summary>期限预警: a deadline is near; it changes nothing else.</summary>
+    Warn,
     /// <summary>督办: a deadline was missed; the case is under supervision from now on.</summary>
     Supervise,
     /// <summary>催办: a reminder to whoever holds the case; it changes nothing else.</summary>

@@ -20,7 +20,9 @@ public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, string? Ref
 /// </summary>
 public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar)
 {
-    /// <summary>Every allowed (state, action) and the state it leads to. Supervise and Remind keep the state.</summary>
+    public CaseTimeLimits Limits => limits;
+
+    /// <summary>Every allowed (state, action) and the state it leads to. Warn, Supervise and Remind keep the state.</summary>
     public static readonly ImmutableDictionary<(CaseState From, CaseAction Action), CaseState> Transitions = BuildTransitions();
 
     private static ImmutableDictionary<(CaseState, CaseAction), CaseState> BuildTransitions()
@@ -50,6 +52,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         t.Add((CaseState.Verified, CaseAction.Close), CaseState.Closed);
         foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void)))
         {
+            t.Add((open, CaseAction.Warn), open);
             t.Add((open, CaseAction.Supervise), open);
             t.Add((open, CaseAction.Remind), open);
         }

@@ -32,6 +32,8 @@ public sealed class CaseGrainState
     [Id(17)] public double Lat { get; set; }
     [Id(18)] public string ReporterId { get; set; } = "";
     [Id(19)] public string? Description { get; set; }
+    /// <summary>The deadline a warning was last given for, so each deadline is warned of once.</summary>
+    [Id(20)] public DateTimeOffset? WarnedFor { get; set; }
 }
 
 /// <summary>
@@ -129,12 +131,25 @@ public sealed class CaseGrain(
         if (!state.State.Opened) return null;
         var file = ToFile();
         var now = time.GetUtcNow();
-        if (file.IsTerminal || file.Deadlines.Next is not { } due || due > now)
+        if (file.IsTerminal || file.Deadlines.Next is not { } due)
         {
             await ScheduleAsync();
             return View();
         }
-        var which = file.Deadlines.AcceptBy is { } a && a <= now ? "accept" : file.Deadlines.HandleBy is { } h && h <= now ? "handling" : "verification";
+        var which = file.Deadlines.NextKind;
+        if (due > now)
+        {
+            if (due - Workflow.Limits.WarningLead <= now && state.State.WarnedFor != due)
+            {
+                state.State.WarnedFor = due;
+                await ApplyAsync(new CaseCommand(CaseAction.Warn, System, now, $"deadline warning: the {which} deadline is {due:O}"), null);
+            }
+            else
+            {
+                await ScheduleAsync();
+            }
+            return View();
+        }
         var reason = $"the {which} deadline ({due:O}) passed";
         if (!file.Supervised)
         {
@@ -170,9 +185,13 @@ public sealed class CaseGrain(
             if (await this.GetReminder(DeadlineReminder) is { } existing) await this.UnregisterReminder(existing);
             return;
         }
-        // A deadline already missed was acted on just now: chase it again one period later.
-        var dueIn = next.Value - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(DeadlineReminder, dueIn > TimeSpan.Zero ? dueIn : ChasePeriod, ChasePeriod);
+        // Wake for the warning first (once per deadline), then for the deadline. A deadline already missed
+        // was acted on just now: chase it again one period later.
+        var now = time.GetUtcNow();
+        var wake = state.State.WarnedFor == next ? next.Value : next.Value - Workflow.Limits.WarningLead;
+        var dueIn = wake - now;
+        if (dueIn <= TimeSpan.Zero) dueIn = next.Value > now ? next.Value - now : ChasePeriod;
+        await this.RegisterOrUpdateReminder(DeadlineReminder, dueIn, ChasePeriod);
     }
 
     private async Task<DispatchDecision> DecideAsync()

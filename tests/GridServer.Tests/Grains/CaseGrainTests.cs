@@ -167,11 +167,19 @@ public class CaseGrainTests(ClusterFixture fixture)
 
         var early = await grain.CheckDeadlinesAsync();
         Assert.False(early!.Supervised);
+        Assert.Equal(opened.Timeline.Length, early.Timeline.Length);
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(11));   // the 10-minute accept limit passes
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
+        var warned = await grain.CheckDeadlinesAsync();
+        var warnedAgain = await grain.CheckDeadlinesAsync();
+        Assert.Equal("Warn", warned!.Timeline[^1].Action);
+        Assert.Contains("deadline warning: the accept deadline", warned.Timeline[^1].Note);
+        Assert.Equal(warned.Timeline.Length, warnedAgain!.Timeline.Length);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));    // the limit passes
         var missed = await grain.CheckDeadlinesAsync();
         Assert.True(missed!.Supervised);
-        Assert.Equal(["Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
+        Assert.Equal(["Warn", "Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
         Assert.Contains("the accept deadline", missed.Timeline[^2].Note);
         Assert.Contains($"escalated to squad leader {staff.Leader}", missed.Timeline[^1].Note);
         Assert.Contains(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetEscalatedAsync());
