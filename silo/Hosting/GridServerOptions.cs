@@ -73,4 +73,8 @@ public sealed class OrleansOptions
 
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this silo at (PostgreSQL clustering); loopback by default.</summary>
+    [Required, RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "GridServer:Orleans:AdvertisedAddress must be an IP address")]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
 }

@@ -1,8 +1,12 @@
+using System.Net;
 using GridServer.Domain.Grids;
+using GridServer.Grains;
 using GridServer.Silo.Grids;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace GridServer.Silo.Hosting;
 
@@ -31,12 +35,39 @@ public static class SiloHost
         builder.Services.AddProblemDetails();
 
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
+        // Grains read domain time (deadlines, rosters) from this keyed clock; Orleans keeps its own.
+        builder.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         builder.UseOrleans(silo =>
         {
-            // Embedded default and single-machine runs: localhost clustering, in-memory grain state.
-            silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
             silo.Configure<ClusterOptions>(o => { o.ClusterId = "gridserver"; o.ServiceId = "gridserver"; });
-            silo.AddMemoryGrainStorageAsDefault();
+            if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+            {
+                // Production: membership, grain state and reminders in PostgreSQL (gis-data/migrations/V002).
+                var connection = storage.ConnectionString;
+                if (!IPAddress.TryParse(ports.AdvertisedAddress, out var advertised))
+                    throw new InvalidOperationException($"{OrleansOptions.Section}:AdvertisedAddress '{ports.AdvertisedAddress}' is not an IP address");
+                silo.ConfigureEndpoints(advertised, ports.SiloPort, ports.GatewayPort, listenOnAnyHostAddress: false);
+                silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; });
+                foreach (var name in new[] { GrainStorage.Personnel, GrainStorage.Cases })
+                {
+                    silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((o, serializer) =>
+                    {
+                        o.Invariant = "Npgsql";
+                        o.ConnectionString = connection;
+                        // Orleans' serializer knows state types by [Alias]: renaming a class never breaks stored state.
+                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    }));
+                }
+                silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connection; });
+            }
+            else
+            {
+                // Embedded default: localhost clustering, in-memory grain state and reminders.
+                silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
+                silo.AddMemoryGrainStorage(GrainStorage.Personnel);
+                silo.AddMemoryGrainStorage(GrainStorage.Cases);
+                silo.UseInMemoryReminderService();
+            }
         });
 
         var app = builder.Build();

@@ -286,6 +286,54 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [PostgisFact]
+    public async Task Server_PostgresProvider_CaseStateIsDurableInPostgres()
+    {
+        await using var factory = new SiloFactory(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
+        });
+        using var client = factory.CreateClient();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        var caseId = "C-" + Guid.NewGuid().ToString("N");
+
+        var opened = await grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>(caseId)
+            .OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.6, 28.0, null, "citizen", "blocked lane"));
+
+        Assert.Equal("Registered", opened.State);   // in no grid: waits for manual dispatch
+        await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 || '%' AND payload IS NOT NULL");
+        count.Parameters.AddWithValue(caseId);
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Server_EmbeddedDefault_RunsTheCaseGrains()
+    {
+        using var factory = new SiloFactory();
+        using var client = factory.CreateClient();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+
+        var opened = await grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>("C-" + Guid.NewGuid().ToString("N"))
+            .OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.65, 28.0, null, "citizen", null));
+
+        Assert.Equal("Registered", opened.State);
+        Assert.Equal(["Report", "Register"], opened.Timeline.Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public void Startup_BadAdvertisedAddress_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = "Host=127.0.0.1;Port=5432;Username=postgres",
+            ["GridServer:Orleans:AdvertisedAddress"] = "not-an-ip",
+        });
+
+        Assert.Contains("GridServer:Orleans:AdvertisedAddress", message);
+    }
+
+    [PostgisFact]
     public async Task Startup_DatabaseWithoutSchema_FailsPointingToMigrate()
     {
         await using var empty = await EmptyDatabase.CreateAsync();
