@@ -76,4 +76,24 @@ public class PersonnelGrainTests(ClusterFixture fixture)
         Assert.Equal("L1", view.Leader);
         Assert.Equal(["L1", "O1"], view.Officers.ToArray());
     }
+
+    [Fact]
+    public async Task Liaison_GridsAndCommunities_WatchesOnlyThose_GridCellFollows()
+    {
+        var liaison = fixture.Grains.GetGrain<ILiaisonGrain>(Key("LI"));
+        var (mine, other) = (Key("G"), Key("G"));
+        await liaison.AddGridAsync(mine);
+        await liaison.AddCommunityAsync("330302001001");
+
+        Assert.True(await liaison.WatchesAsync(mine, null));
+        Assert.True(await liaison.WatchesAsync(other, "330302001001"));
+        Assert.False(await liaison.WatchesAsync(other, "330302001002"));
+        Assert.False(await liaison.WatchesAsync(other, null));
+        var liaisonId = (await liaison.GetAsync()).LiaisonId;
+        Assert.Equal([liaisonId], (await fixture.Grains.GetGrain<IGridCellGrain>(mine).GetResponsibilityAsync()).Liaisons.ToArray());
+
+        await liaison.RemoveGridAsync(mine);
+        Assert.False(await liaison.WatchesAsync(mine, null));
+        Assert.Empty((await fixture.Grains.GetGrain<IGridCellGrain>(mine).GetResponsibilityAsync()).Liaisons);
+    }
 }
