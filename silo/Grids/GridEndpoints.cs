@@ -41,10 +41,8 @@ public static class GridEndpoints
         var grid = catalog.Find(code);
         if (grid is null) return TypedResults.Problem($"no grid has the code '{code}'", statusCode: 404, title: "Grid not found");
         using var buffer = new MemoryStream();
-        GeoJsonGridWriter.Write(buffer, [grid]);
-        using var document = JsonDocument.Parse(buffer.ToArray());
-        var feature = document.RootElement.GetProperty("features")[0].GetRawText();
-        return Results.Text(feature, "application/geo+json");
+        using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteFeature(json, grid);
+        return Results.Bytes(buffer.ToArray(), "application/geo+json");
     }
 
     /// <param name="lon">For the latitude: the longitude already read, to tell whether the two look swapped.</param>

@@ -15,35 +15,45 @@ public static class GeoJsonGridWriter
 
     public static void Write(Stream output, IEnumerable<Grid> grids)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = CreateWriter(output);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteStartArray("features");
         foreach (var grid in grids)
         {
-            json.WriteStartObject();
-            json.WriteString("type", "Feature");
-            json.WriteString("id", grid.Code);
-            json.WritePropertyName("properties");
-            json.WriteStartObject();
-            json.WriteString("code", grid.Code);
-            json.WriteString("name", grid.Name);
-            WriteOptional(json, "street_code", grid.StreetCode);
-            WriteOptional(json, "street_name", grid.StreetName);
-            WriteOptional(json, "community_code", grid.CommunityCode);
-            WriteOptional(json, "community_name", grid.CommunityName);
-            json.WriteNumber("area_m2", Math.Round(grid.AreaSquareMetres, 2));
-            json.WriteNumber("version", grid.Version);
-            json.WriteString("valid_from", grid.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
-            json.WriteEndObject();
-            json.WritePropertyName("geometry");
-            WriteGeometry(json, grid.Boundary);
-            json.WriteEndObject();
+            WriteFeature(json, grid);
             json.Flush();
         }
         json.WriteEndArray();
         json.WriteEndObject();
     }
+
+    /// <summary>One grid as a GeoJSON Feature (id = code), the form every feature of <see cref="Write"/> takes.</summary>
+    public static void WriteFeature(Utf8JsonWriter json, Grid grid)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "Feature");
+        json.WriteString("id", grid.Code);
+        json.WritePropertyName("properties");
+        json.WriteStartObject();
+        json.WriteString("code", grid.Code);
+        json.WriteString("name", grid.Name);
+        WriteOptional(json, "street_code", grid.StreetCode);
+        WriteOptional(json, "street_name", grid.StreetName);
+        WriteOptional(json, "community_code", grid.CommunityCode);
+        WriteOptional(json, "community_name", grid.CommunityName);
+        json.WriteNumber("area_m2", Math.Round(grid.AreaSquareMetres, 2));
+        json.WriteNumber("version", grid.Version);
+        json.WriteString("valid_from", grid.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
+        json.WriteEndObject();
+        json.WritePropertyName("geometry");
+        WriteGeometry(json, grid.Boundary);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A compact writer that keeps Chinese text readable instead of \u-escaping it.</summary>
+    public static Utf8JsonWriter CreateWriter(Stream output) =>
+        new(output, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     public static void WriteFile(string path, IEnumerable<Grid> grids)
     {
