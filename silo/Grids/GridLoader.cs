@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace GridServer.Silo.Grids;
 
-/// <summary>Fills the <see cref="GridCatalog"/> at start-up, from PostGIS or, embedded, from the grid file.</summary>
+/// <summary>
+/// Fills the <see cref="GridCatalog"/> at start-up, from PostGIS or, embedded, from the grid file. Later changes reach
+/// the catalog through <see cref="GridDirectoryFollower"/>.
+/// </summary>
 public sealed partial class GridLoader(
     GridCatalog catalog, IGridStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<GridLoader> logger) : IHostedService
 {
@@ -32,8 +35,11 @@ public sealed partial class GridLoader(
             await store.SaveAsync(result.Grids, GridSaveMode.Replace, cancellationToken);
             LogEmbedded(logger, file, dataset.Features.Count, crs.Name);
         }
+        // The revision is read before the grids: a change in between leaves the index behind, never ahead, and
+        // the directory follower catches up.
+        var revision = await store.GetRevisionAsync(cancellationToken);
         var grids = await store.LoadCurrentAsync(cancellationToken);
-        catalog.Load(grids, time.GetUtcNow());
+        catalog.Load(grids, revision, time.GetUtcNow());
         LogLoaded(logger, grids.Count, store.Description);
     }
 

@@ -32,6 +32,8 @@ public static class SiloHost
         }
         builder.Services.AddSingleton<GridCatalog>();
         builder.Services.AddHostedService<GridLoader>();
+        builder.Services.AddSingleton<GridDirectoryFollower>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         builder.Services.AddProblemDetails();
 
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
@@ -80,6 +82,7 @@ public static class SiloHost
             storage = options.Value.IsPostgres ? "postgresql" : "embedded (in memory)",
         }));
         app.MapGridEndpoints();
+        app.MapGridChangeEndpoints();
         return app;
     }
 }

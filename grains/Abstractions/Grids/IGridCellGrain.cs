@@ -9,7 +9,8 @@ public sealed record GridResponsibilityView(
     [property: Id(1)] string? SquadId,
     [property: Id(2)] string? OfficerA,
     [property: Id(3)] string? OfficerB,
-    [property: Id(4)] ImmutableArray<string> Liaisons);
+    [property: Id(4)] ImmutableArray<string> Liaisons,
+    [property: Id(5)] int? BoundaryVersion = null);
 
 /// <summary>One unit grid's people. Key: its grid code, e.g. "33030200100101".</summary>
 [Alias("grid.cell")]
@@ -24,6 +25,9 @@ public interface IGridCellGrain : IGrainWithStringKey
     [Alias("add-liaison")] ValueTask AddLiaisonAsync(string liaisonId);
 
     [Alias("remove-liaison")] ValueTask RemoveLiaisonAsync(string liaisonId);
+
+    /// <summary>Records the grid's current boundary version (null: the grid was retired). Told by the grid directory.</summary>
+    [Alias("set-boundary-version")] ValueTask SetBoundaryVersionAsync(int? version);
 
     [Alias("responsibility")] ValueTask<GridResponsibilityView> GetResponsibilityAsync();
 }

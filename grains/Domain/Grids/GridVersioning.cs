@@ -1,3 +1,5 @@
+using NetTopologySuite.Geometries;
+
 namespace GridServer.Domain.Grids;
 
 /// <summary>Whether grids absent from an import stay (merge) or end their validity (replace).</summary>
@@ -81,6 +83,12 @@ public interface IGridStore
 
     /// <summary>Every version of one grid, oldest first.</summary>
     Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default);
+
+    /// <summary>The current grids whose bounding boxes meet an envelope (lon/lat): the neighbours of a redraw.</summary>
+    Task<IReadOnlyList<Grid>> LoadNearAsync(Envelope envelope, CancellationToken cancellationToken = default);
+
+    /// <summary>A number that grows whenever the current grids change (by any writer); equal numbers mean the same grids.</summary>
+    Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Grids in memory: the embedded default and tests. State is lost when the process ends.</summary>
@@ -89,6 +97,7 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     private readonly object _gate = new();
     private readonly Dictionary<string, Grid> _current = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Grid>> _history = new(StringComparer.Ordinal);
+    private long _revision;
 
     public string Description => "memory (embedded default: nothing is persisted)";
 
@@ -112,6 +121,7 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
                 if (!_history.TryGetValue(grid.Code, out var versions)) _history[grid.Code] = versions = [];
                 versions.Add(grid);
             }
+            if (plan.Written.Count > 0 || plan.Retired.Count > 0) _revision++;
             return Task.FromResult(plan);
         }
     }
@@ -119,6 +129,20 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     public Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_history.TryGetValue(code, out var v) ? v.ToList() : []);
+    }
+
+    public Task<IReadOnlyList<Grid>> LoadNearAsync(Envelope envelope, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Grid>>(_current.Values.Where(g => g.Boundary.EnvelopeInternal.Intersects(envelope))
+                .OrderBy(g => g.Code, StringComparer.Ordinal).ToList());
+        }
+    }
+
+    public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(_revision);
     }
 
     private void Retire(string code, DateTimeOffset now)

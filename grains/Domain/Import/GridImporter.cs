@@ -1,8 +1,6 @@
 using System.Globalization;
 using GridServer.Domain.Grids;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Index.Strtree;
-using NetTopologySuite.Operation.OverlayNG;
 using NetTopologySuite.Operation.Union;
 using NetTopologySuite.Operation.Valid;
 
@@ -60,6 +58,33 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
         var accepted = overlapErrors.Count == 0 && (featureErrors.Count == 0 || options.SkipInvalid);
         var grids = candidates.Select(c => c.Grid).ToList();
         return new GridImportResult(grids, issues, gaps, total) { Accepted = accepted };
+    }
+
+    /// <summary>
+    /// Checks grids that change part of a tiling (a redraw, added grids) against the current grids around them
+    /// that they do not replace: an overlap beyond the tolerance names the neighbour and the shared area.
+    /// </summary>
+    /// <param name="checkedChange">The change as <see cref="Check"/> found it.</param>
+    /// <param name="neighbours">Current grids near the change (those it redraws are skipped).</param>
+    public GridImportResult CheckAgainstNeighbours(GridImportResult checkedChange, IReadOnlyList<Grid> neighbours, GridImportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(checkedChange);
+        ArgumentNullException.ThrowIfNull(neighbours);
+        var changedCodes = checkedChange.Grids.Select(g => g.Code).ToHashSet(StringComparer.Ordinal);
+        var others = neighbours.Where(n => !changedCodes.Contains(n.Code)).ToList();
+        var issues = new List<ImportIssue>(checkedChange.Issues);
+        var changed = checkedChange.Grids;
+        foreach (var overlap in GridOverlaps.Between(changed.Select(g => g.Boundary).ToList(), others.Select(g => g.Boundary).ToList(),
+                     areaSquareMetres, options.OverlapToleranceSquareMetres))
+        {
+            var (grid, neighbour) = (changed[overlap.First], others[overlap.Second]);
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"overlaps neighbouring grid '{neighbour.Code}' ({neighbour.Name}) by {overlap.AreaSquareMetres:F1} m²")
+                + (options.AllowOverlaps ? "; accepted, points in the overlap go to the lowest code" : "; redraw along the shared boundary, or allow overlaps");
+            issues.Add(new(ImportIssueKind.Overlap, null, grid.Code, message, !options.AllowOverlaps));
+        }
+        var accepted = checkedChange.Accepted && !issues.Skip(checkedChange.Issues.Count).Any(i => i.IsError);
+        return checkedChange with { Issues = issues, Accepted = accepted };
     }
 
     private Grid? CheckFeature(SourceFeature feature, GridImportOptions options, DateTimeOffset now,
@@ -148,30 +173,18 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
     private List<ImportIssue> CheckOverlaps(List<(int Index, Grid Grid)> grids, GridImportOptions options, IProgress<ImportProgress>? progress)
     {
         var issues = new List<ImportIssue>();
-        var tree = new STRtree<int>();
-        for (var i = 0; i < grids.Count; i++) tree.Insert(grids[i].Grid.Boundary.EnvelopeInternal, i);
-        tree.Build();
-        for (var i = 0; i < grids.Count; i++)
+        void Checked(int i)
         {
-            var a = grids[i].Grid.Boundary;
-            foreach (var j in tree.Query(a.EnvelopeInternal))
-            {
-                if (j <= i) continue;
-                var b = grids[j].Grid.Boundary;
-                var envelopeOverlap = a.EnvelopeInternal.Intersection(b.EnvelopeInternal);
-                if (envelopeOverlap.Width <= 0 || envelopeOverlap.Height <= 0) continue;
-                var shared = OverlayNGRobust.Overlay(a, b, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
-                if (shared.Dimension < Dimension.Surface || shared.IsEmpty) continue;
-                var area = areaSquareMetres(shared);
-                if (area <= options.OverlapToleranceSquareMetres) continue;
-                var (first, second) = (grids[i], grids[j]);
-                var lowest = GridCodes.Order.Compare(first.Grid.Code, second.Grid.Code) < 0 ? first.Grid.Code : second.Grid.Code;
-                var message = string.Create(CultureInfo.InvariantCulture,
-                    $"overlaps grid '{second.Grid.Code}' (feature {second.Index}) by {area:F1} m²")
-                    + (options.AllowOverlaps ? $"; accepted, points in the overlap go to '{lowest}' (lowest code)" : "; pass --allow-overlaps to accept");
-                issues.Add(new(ImportIssueKind.Overlap, first.Index, first.Grid.Code, message, !options.AllowOverlaps));
-            }
             if ((i + 1) % 500 == 0 || i + 1 == grids.Count) progress?.Report(new ImportProgress("checking overlaps", i + 1, grids.Count));
+        }
+        foreach (var overlap in GridOverlaps.Within(grids.Select(g => g.Grid.Boundary).ToList(), areaSquareMetres, options.OverlapToleranceSquareMetres, Checked))
+        {
+            var (first, second) = (grids[overlap.First], grids[overlap.Second]);
+            var lowest = GridCodes.Order.Compare(first.Grid.Code, second.Grid.Code) < 0 ? first.Grid.Code : second.Grid.Code;
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"overlaps grid '{second.Grid.Code}' (feature {second.Index}) by {overlap.AreaSquareMetres:F1} m²")
+                + (options.AllowOverlaps ? $"; accepted, points in the overlap go to '{lowest}' (lowest code)" : "; pass --allow-overlaps to accept");
+            issues.Add(new(ImportIssueKind.Overlap, first.Index, first.Grid.Code, message, !options.AllowOverlaps));
         }
         return issues;
     }

@@ -11,6 +11,7 @@ public sealed class GridCellState
     [Id(1)] public string? OfficerA { get; set; }
     [Id(2)] public string? OfficerB { get; set; }
     [Id(3)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public int? BoundaryVersion { get; set; }
 }
 
 /// <summary>One unit grid's people: squad, A and B officers, liaisons.</summary>
@@ -48,6 +49,14 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
         if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
     }
 
+    public async ValueTask SetBoundaryVersionAsync(int? version)
+    {
+        if (state.State.BoundaryVersion == version) return;
+        state.State.BoundaryVersion = version;
+        await state.WriteStateAsync();
+    }
+
     public ValueTask<GridResponsibilityView> GetResponsibilityAsync() => ValueTask.FromResult(new GridResponsibilityView(
-        this.GetPrimaryKeyString(), state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)]));
+        this.GetPrimaryKeyString(), state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)],
+        state.State.BoundaryVersion));
 }

@@ -13,7 +13,7 @@ namespace GridServer.Storage.Grids;
 public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
 {
     /// <summary>The newest migration this code needs.</summary>
-    public const string RequiredMigration = "V001__grids";
+    public const string RequiredMigration = "V004__grid_revision";
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 
@@ -64,6 +64,23 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         await using var command = dataSource.CreateCommand($"SELECT {Columns}, valid_to FROM gridserver.grid_history WHERE code = $1 ORDER BY version");
         command.Parameters.AddWithValue(code);
         return await ReadGridsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Grid>> LoadNearAsync(Envelope envelope, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY code");
+        command.Parameters.AddWithValue(envelope.MinX);
+        command.Parameters.AddWithValue(envelope.MinY);
+        command.Parameters.AddWithValue(envelope.MaxX);
+        command.Parameters.AddWithValue(envelope.MaxY);
+        return await ReadGridsAsync(command, cancellationToken);
+    }
+
+    public async Task<long> GetRevisionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT revision FROM gridserver.grid_revision");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>The SQL form of the tie-break rule (gridserver.locate), for cross-checks.</summary>

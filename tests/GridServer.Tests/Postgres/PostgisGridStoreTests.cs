@@ -27,6 +27,43 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task Revision_GrowsWithEveryChangeByAnyWriter_NotWithANoOpSave()
+    {
+        var store = await FreshStoreAsync(TimeProvider.System);
+        var start = await store.GetRevisionAsync();
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))")], GridSaveMode.Merge);
+        var added = await store.GetRevisionAsync();
+        Assert.True(added > start);
+
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))")], GridSaveMode.Merge);
+        Assert.Equal(added, await store.GetRevisionAsync());
+
+        // By hand, outside the store: still a change the silos must see.
+        await using (var edit = database.DataSource.CreateCommand("UPDATE gridserver.grids SET name = 'renamed' WHERE code = 'A'"))
+            await edit.ExecuteNonQueryAsync();
+        var edited = await store.GetRevisionAsync();
+        Assert.True(edited > added);
+        await using (var truncate = database.DataSource.CreateCommand("TRUNCATE gridserver.grids"))
+            await truncate.ExecuteNonQueryAsync();
+        Assert.True(await store.GetRevisionAsync() > edited);
+    }
+
+    [PostgisFact]
+    public async Task LoadNear_OnlyGridsWhoseBoxesMeetTheEnvelope()
+    {
+        var store = await FreshStoreAsync(TimeProvider.System);
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))"),
+            Grid("C", "POLYGON((5 5,6 5,6 6,5 6,5 5))")], GridSaveMode.Merge);
+
+        var near = await store.LoadNearAsync(new Envelope(0.5, 1.5, 0.2, 0.4));
+        var memory = new InMemoryGridStore(TimeProvider.System);
+        await memory.SaveAsync(await store.LoadCurrentAsync(), GridSaveMode.Merge);
+
+        Assert.Equal(["A", "B"], near.Select(g => g.Code).ToArray());
+        Assert.Equal(["A", "B"], (await memory.LoadNearAsync(new Envelope(0.5, 1.5, 0.2, 0.4))).Select(g => g.Code).ToArray());
+    }
+
+    [PostgisFact]
     public async Task Save_ChangedAndRetiredGrids_KeepEveryVersionWithValidity()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -344,6 +344,6 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
             ["GridServer:Storage:ConnectionString"] = empty.ConnectionString,
         });
 
-        Assert.Contains("lacks the GridServer schema (migration V001__grids); apply it with: scripts/postgis.sh migrate", message);
+        Assert.Contains("lacks the GridServer schema (migration V004__grid_revision); apply it with: scripts/postgis.sh migrate", message);
     }
 }

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace GridServer.Abstractions.Grids;
+
+/// <summary>
+/// A change of grid boundaries: a GeoJSON FeatureCollection (UTF-8) in the import file's form — code, name,
+/// street and community properties; lon/lat WGS84 unless the document declares another CRS.
+/// <see cref="Replace"/>: the collection is the whole new set (grids missing from it retire); otherwise the
+/// features are added or redrawn and every other grid stays.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("grid.change")]
+public sealed record GridChangeRequest(
+    [property: Id(0)] byte[] GeoJson,
+    [property: Id(1)] bool Replace,
+    [property: Id(2)] bool AllowOverlaps,
+    [property: Id(3)] string ActorId,
+    [property: Id(4)] string CodeScheme = "CjT213");
+
+/// <summary>
+/// What a change did, or why it was refused (then nothing was stored). <see cref="Revision"/>: the directory's
+/// revision after the change; a silo serves the change once its index reaches it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("grid.change-result")]
+public sealed record GridChangeResult(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] ImmutableArray<string> Errors,
+    [property: Id(2)] ImmutableArray<string> Warnings,
+    [property: Id(3)] int Added,
+    [property: Id(4)] int Changed,
+    [property: Id(5)] int Unchanged,
+    [property: Id(6)] ImmutableArray<string> Retired,
+    [property: Id(7)] long Revision);
+
+/// <summary>Told by the directory when the grids change; every silo keeps one to rebuild its index.</summary>
+[Alias("grid.directory-observer")]
+public interface IGridDirectoryObserver : IGrainObserver
+{
+    [OneWay, Alias("grids-changed")] Task GridsChangedAsync(long revision);
+}
+
+/// <summary>
+/// The cluster-wide grid directory: the one writer of grid boundaries and the keeper of their revision (a number
+/// that grows with every stored change, also one made outside the cluster by <c>grids import</c>). Silos subscribe
+/// and rebuild their in-memory index from the store when it grows. Singleton key: <see cref="Key"/>.
+/// </summary>
+[Alias("grid.directory")]
+public interface IGridDirectoryGrain : IGrainWithStringKey
+{
+    public const string Key = "grid-directory";
+
+    /// <summary>Checks a change as an import is checked (and, for a partial change, against the neighbouring grids), stores it, and tells every silo.</summary>
+    [Alias("change")] ValueTask<GridChangeResult> ChangeAsync(GridChangeRequest request);
+
+    [Alias("revision")] ValueTask<long> GetRevisionAsync();
+
+    /// <summary>Subscribes (or renews) an observer; a subscription not renewed within <c>SubscriptionLifetime</c> lapses.</summary>
+    [Alias("subscribe")] ValueTask SubscribeAsync(IGridDirectoryObserver observer);
+
+    [Alias("unsubscribe")] ValueTask UnsubscribeAsync(IGridDirectoryObserver observer);
+}

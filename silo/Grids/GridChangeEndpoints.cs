@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GridServer.Abstractions.Grids;
+using GridServer.Silo.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace GridServer.Silo.Grids;
+
+/// <summary>The answer to a grid change: what it did, and the revision the cluster now serves.</summary>
+public sealed record GridChangeResponse(int Added, int Changed, int Unchanged, IReadOnlyList<string> Retired, long Revision, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Changing grid boundaries over HTTP: through the cluster's grid directory, which checks, stores and tells every
+/// silo. The answer comes once this silo serves the change, so a client that redraws and then locates sees it.
+/// </summary>
+public static class GridChangeEndpoints
+{
+    /// <summary>The largest body a single redraw may have.</summary>
+    public const long MaxRedrawBytes = 4 * 1024 * 1024;
+
+    /// <summary>The largest GeoJSON collection posted in one request.</summary>
+    public const long MaxCollectionBytes = 256L * 1024 * 1024;
+
+    /// <summary>How long a change's answer waits for this silo's index to serve it.</summary>
+    public static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly HashSet<string> GeometryTypes = ["Polygon", "MultiPolygon"];
+
+    public static IEndpointRouteBuilder MapGridChangeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var grids = app.MapGroup("/api/grids").WithTags("Grids");
+        grids.MapPut("/{code}", Redraw)
+            .WithSummary("Redraws one grid (or adds it): a GeoJSON Feature or a bare Polygon/MultiPolygon, lon/lat WGS84; checked against its neighbours.")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRedrawBytes));
+        grids.MapPost("/", Import)
+            .WithSummary("Adds or redraws the grids of a GeoJSON FeatureCollection (?mode=replace: the collection is the whole set).")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCollectionBytes));
+        return app;
+    }
+
+    internal static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> Redraw(
+        string code, HttpRequest request, IGrainFactory grains, GridCatalog catalog, IOptions<StorageOptions> options,
+        bool? allowOverlaps, CancellationToken cancellationToken)
+    {
+        var (bytes, refusal) = await ReadBodyAsync(request, MaxRedrawBytes, cancellationToken);
+        if (refusal is not null) return refusal;
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            return Problem(400, "Not valid JSON", $"the body is not valid JSON: {e.Message}");
+        }
+        if (body is not JsonObject root || root["type"]?.GetValueKind() != JsonValueKind.String)
+            return Problem(400, "Not a GeoJSON object", "the body must be a GeoJSON Feature or a Polygon/MultiPolygon geometry object");
+        var type = root["type"]!.GetValue<string>();
+        JsonObject feature;
+        if (type == "Feature")
+        {
+            feature = root;
+        }
+        else if (GeometryTypes.Contains(type))
+        {
+            feature = new JsonObject { ["type"] = "Feature", ["geometry"] = root.DeepClone(), ["properties"] = new JsonObject() };
+        }
+        else
+        {
+            return Problem(400, "Not a grid boundary", $"a grid boundary is a Feature, Polygon or MultiPolygon, not a {Shorten(type)}");
+        }
+        if (feature["properties"] is not JsonObject properties)
+            feature["properties"] = properties = new JsonObject();
+        if (properties["code"] is JsonValue given && given.GetValueKind() == JsonValueKind.String && given.GetValue<string>() != code)
+            return Problem(400, "Code mismatch", $"the feature's code '{Shorten(given.GetValue<string>())}' is not the grid '{Shorten(code)}' in the path");
+        properties["code"] = code;
+        // Attributes not given stay as they are: a redraw changes the boundary.
+        if (catalog.Find(code) is { } current)
+        {
+            properties["name"] ??= current.Name;
+            properties["street_code"] ??= current.StreetCode;
+            properties["street_name"] ??= current.StreetName;
+            properties["community_code"] ??= current.CommunityCode;
+            properties["community_name"] ??= current.CommunityName;
+        }
+        var collection = new JsonObject { ["type"] = "FeatureCollection", ["features"] = new JsonArray(feature.DeepClone()) };
+        var change = new GridChangeRequest(JsonSerializer.SerializeToUtf8Bytes(collection), false, allowOverlaps ?? false, Actor(request),
+            options.Value.CodeScheme.ToString());
+        return await ApplyAsync(change, grains, catalog, cancellationToken);
+    }
+
+    internal static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> Import(
+        HttpRequest request, IGrainFactory grains, GridCatalog catalog, IOptions<StorageOptions> options,
+        string? mode, bool? allowOverlaps, CancellationToken cancellationToken)
+    {
+        var replace = mode?.ToLowerInvariant() switch
+        {
+            null or "" or "merge" => false,
+            "replace" => true,
+            _ => (bool?)null,
+        };
+        if (replace is null) return Problem(400, "Unknown mode", $"mode is 'merge' (default) or 'replace', not '{Shorten(mode!)}'");
+        var (bytes, refusal) = await ReadBodyAsync(request, MaxCollectionBytes, cancellationToken);
+        if (refusal is not null) return refusal;
+        var change = new GridChangeRequest(bytes, replace.Value, allowOverlaps ?? false, Actor(request), options.Value.CodeScheme.ToString());
+        return await ApplyAsync(change, grains, catalog, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> ApplyAsync(
+        GridChangeRequest change, IGrainFactory grains, GridCatalog catalog, CancellationToken cancellationToken)
+    {
+        var result = await grains.GetGrain<IGridDirectoryGrain>(IGridDirectoryGrain.Key).ChangeAsync(change);
+        if (!result.Accepted)
+        {
+            return TypedResults.Problem(string.Join("; ", result.Errors.Take(3)) + (result.Errors.Length > 3 ? $" (and {result.Errors.Length - 3} more)" : ""),
+                statusCode: 422, title: "Grid change refused",
+                extensions: new Dictionary<string, object?> { ["errors"] = result.Errors, ["warnings"] = result.Warnings });
+        }
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(ServeTimeout);
+            try
+            {
+                await catalog.WaitForRevisionAsync(result.Revision, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Stored and announced; this silo is slow to rebuild. The answer says so rather than failing a stored change.
+                return TypedResults.Ok(Response(result, [.. result.Warnings, $"stored, but this silo did not serve revision {result.Revision} within {ServeTimeout.TotalSeconds:F0} s"]));
+            }
+        }
+        return TypedResults.Ok(Response(result, result.Warnings));
+    }
+
+    /// <summary>
+    /// The body, at most <paramref name="limit"/> bytes. Counted here rather than left to the server's limit alone,
+    /// because a body sent without a length (chunked) is only found too large while it is read.
+    /// </summary>
+    private static async Task<(byte[] Bytes, ProblemHttpResult? Refusal)> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        var tooLarge = Problem(413, "Body too large", $"the body may have at most {limit:N0} bytes");
+        if (request.ContentLength > limit) return ([], tooLarge);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit) return ([], tooLarge);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            return ([], Problem(e.StatusCode, "Body refused", e.Message));
+        }
+        return (buffer.ToArray(), null);
+    }
+
+    private static GridChangeResponse Response(GridChangeResult result, IReadOnlyList<string> warnings) =>
+        new(result.Added, result.Changed, result.Unchanged, result.Retired, result.Revision, warnings);
+
+    /// <summary>Who made the change, for the log; authenticated identities come with the roles of the API.</summary>
+    private static string Actor(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "http";
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}

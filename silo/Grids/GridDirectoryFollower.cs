@@ -1,0 +1,110 @@
+using GridServer.Abstractions.Grids;
+using GridServer.Domain.Grids;
+
+namespace GridServer.Silo.Grids;
+
+/// <summary>
+/// Keeps this silo's <see cref="GridCatalog"/> on the grid directory's revision: subscribed to the directory for
+/// an immediate signal, and polling it as well, because a subscription is lost when the directory's silo dies.
+/// A newer revision rebuilds the index from the grid store (PostGIS), off the request path; lookups keep using
+/// the old snapshot until the new one is swapped in whole.
+/// </summary>
+public sealed partial class GridDirectoryFollower(
+    IGrainFactory grains, GridCatalog catalog, IGridStore store, TimeProvider time,
+    IHostApplicationLifetime lifetime, ILogger<GridDirectoryFollower> logger) : BackgroundService, IGridDirectoryObserver
+{
+    /// <summary>How often the directory's revision is polled: the bound on staleness when a signal is lost.</summary>
+    public static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the subscription is renewed (the directory drops one not renewed within a minute).</summary>
+    public static readonly TimeSpan RenewPeriod = TimeSpan.FromSeconds(20);
+
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private long _announced = -1;
+
+    public Task GridsChangedAsync(long revision)
+    {
+        InterlockedMax(ref _announced, revision);
+        Wake();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Grains answer only once the silo has started.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try { await started.Task; }
+            catch (OperationCanceledException) { return; }
+        }
+
+        var directory = grains.GetGrain<IGridDirectoryGrain>(IGridDirectoryGrain.Key);
+        var self = grains.CreateObjectReference<IGridDirectoryObserver>(this);
+        var renewAt = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (time.GetUtcNow() >= renewAt)
+                {
+                    await directory.SubscribeAsync(self);
+                    renewAt = time.GetUtcNow() + RenewPeriod;
+                }
+                InterlockedMax(ref _announced, await directory.GetRevisionAsync());
+                if (Interlocked.Read(ref _announced) > catalog.Revision) await ReloadAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogFollowFailed(logger, e);
+                renewAt = DateTimeOffset.MinValue;
+            }
+            try
+            {
+                await _signal.WaitAsync(PollPeriod, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        try { await directory.UnsubscribeAsync(self); }
+        catch (Exception e) when (e is not OperationCanceledException) { LogFollowFailed(logger, e); }
+        grains.DeleteObjectReference<IGridDirectoryObserver>(self);
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var revision = await store.GetRevisionAsync(cancellationToken);
+        var grids = await store.LoadCurrentAsync(cancellationToken);
+        var previous = catalog.Revision;
+        catalog.Load(grids, revision, time.GetUtcNow());
+        var elapsed = time.GetElapsedTime(started);
+        LogReloaded(logger, grids.Count, previous, revision, elapsed.TotalMilliseconds);
+    }
+
+    private void Wake()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { /* already signalled */ }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Interlocked.Read(ref target);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen) return;
+            seen = was;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grid index rebuilt: {Count} grids, revision {Previous} → {Revision}, in {Milliseconds:F0} ms")]
+    private static partial void LogReloaded(ILogger logger, int count, long previous, long revision, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not follow the grid directory; trying again")]
+    private static partial void LogFollowFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GridServer.Tests.Support;
+
+namespace GridServer.Tests.Silo;
+
+/// <summary>Changing grids over HTTP on the embedded server: redraw, bulk changes, and what bad bodies get.</summary>
+public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
+{
+    /// <summary>A sample grid and a point inside it near its north edge (this class's tests each use their own grid).</summary>
+    private const string Shrunk = "33030200200910";
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private async Task<JsonElement> Locate(string lonLat)
+    {
+        using var response = await silo.Client.GetAsync($"/api/grids/locate?{lonLat}");
+        return await JsonOf(response);
+    }
+
+    [Fact]
+    public async Task Redraw_Shrink_AnsweredOnceServed_PointLeftOutNowInNoGrid()
+    {
+        Assert.Equal(Shrunk, (await Locate("lon=120.6500&lat=28.0003")).GetProperty("gridCode").GetString());
+
+        using var response = await silo.Client.PutAsync($"/api/grids/{Shrunk}",
+            Json("""{"type":"Polygon","coordinates":[[[120.6496,28.0],[120.6499,28.0],[120.6499,28.0002],[120.6496,28.0002],[120.6496,28.0]]]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal((0, 1), (body.GetProperty("added").GetInt32(), body.GetProperty("changed").GetInt32()));
+        // The answer comes once this silo serves the change: no waiting needed before locating.
+        var outside = await Locate("lon=120.6500&lat=28.0003");
+        Assert.Equal(("no_grid", Shrunk), (outside.GetProperty("status").GetString(), outside.GetProperty("nearestGrid").GetString()));
+        Assert.Equal(Shrunk, (await Locate("lon=120.6497&lat=28.0001")).GetProperty("gridCode").GetString());
+        // The name, street and community were kept.
+        using var grid = await silo.Client.GetAsync($"/api/grids/{Shrunk}");
+        var properties = (await JsonOf(grid)).GetProperty("properties");
+        Assert.Equal(("松台水街社区第10网格", 2), (properties.GetProperty("name").GetString(), properties.GetProperty("version").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Redraw_OverNeighbours_422NamingThemAndTheArea_NothingChanges()
+    {
+        const string code = "33030200200905";
+        using var before = await silo.Client.GetAsync($"/api/grids/{code}");
+        var version = (await JsonOf(before)).GetProperty("properties").GetProperty("version").GetInt32();
+
+        using var response = await silo.Client.PutAsync($"/api/grids/{code}",
+            Json("""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[120.645,27.995],[120.655,27.995],[120.655,28.005],[120.645,28.005],[120.645,27.995]]]}}"""));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await JsonOf(response);
+        Assert.Equal("Grid change refused", problem.GetProperty("title").GetString());
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.Contains("overlaps neighbouring grid '33030200200904'", StringComparison.Ordinal) && e.Contains(" m²", StringComparison.Ordinal));
+        using var after = await silo.Client.GetAsync($"/api/grids/{code}");
+        Assert.Equal(version, (await JsonOf(after)).GetProperty("properties").GetProperty("version").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("{\"type\":", 400, "Not valid JSON")]
+    [InlineData("[1,2]", 400, "Not a GeoJSON object")]
+    [InlineData("{\"type\":\"Point\",\"coordinates\":[120.65,28]}", 400, "Not a grid boundary")]
+    [InlineData("{\"type\":\"Feature\",\"properties\":{\"code\":\"33030200200911\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[120,28],[120.001,28],[120.001,28.001],[120,28]]]}}", 400, "Code mismatch")]
+    [InlineData("{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}", 422, "Grid change refused")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[\"NaN\",28],[120.001,28],[120.001,28.001],[120,28]]]}", 422, "Grid change refused")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[28.0,120.65],[28.001,120.65],[28.001,120.651],[28.0,120.65]]]}", 422, "Grid change refused")]
+    [InlineData("{\"type\":\"Polygon\",\"coordinates\":[[[120.6496,28.0],[120.6499,28.0002],[120.6499,28.0],[120.6496,28.0002],[120.6496,28.0]]]}", 422, "Grid change refused")]
+    public async Task Redraw_BadBody_ClearErrorAndGridUnchanged(string body, int status, string title)
+    {
+        const string code = "33030200200912";
+        using var before = await silo.Client.GetAsync($"/api/grids/{code}");
+        var geometry = (await JsonOf(before)).GetProperty("geometry").GetRawText();
+
+        using var response = await silo.Client.PutAsync($"/api/grids/{code}", Json(body));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var problem = await JsonOf(response);
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        using var after = await silo.Client.GetAsync($"/api/grids/{code}");
+        Assert.Equal(geometry, (await JsonOf(after)).GetProperty("geometry").GetRawText());
+    }
+
+    [Fact]
+    public async Task Redraw_BodyOverTheLimit_413()
+    {
+        var huge = "{\"type\":\"Polygon\",\"coordinates\":[[" + string.Join(",", Enumerable.Repeat("[120.65,28.0]", 400_000)) + "]]}";
+        using var response = await silo.Client.PutAsync("/api/grids/33030200200913", Json(huge));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_NewGridFarAway_MergedAndServed_UnknownModeRefused()
+    {
+        const string collection = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"33030299900101","name":"新区第01网格"},
+             "geometry":{"type":"Polygon","coordinates":[[[121.0,28.5],[121.001,28.5],[121.001,28.501],[121.0,28.501],[121.0,28.5]]]}}]}
+            """;
+        using var bad = await silo.Client.PostAsync("/api/grids?mode=everything", Json(collection));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'merge' (default) or 'replace'", (await JsonOf(bad)).GetProperty("detail").GetString());
+
+        using var response = await silo.Client.PostAsync("/api/grids", Json(collection));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (await JsonOf(response)).GetProperty("added").GetInt32());
+        Assert.Equal("33030299900101", (await Locate("lon=121.0005&lat=28.5005")).GetProperty("gridCode").GetString());
+        using var health = await silo.Client.GetAsync("/health");
+        Assert.Equal(3001, (await JsonOf(health)).GetProperty("grids").GetInt32());
+    }
+
+    [Fact]
+    public async Task Post_Replace_RetiresGridsNotInTheCollection()
+    {
+        // Its own server: replacing the whole set would pull the sample from under the other tests.
+        await using var factory = new SiloFactory();
+        using var client = factory.CreateClient();
+        const string collection = """
+            {"type":"FeatureCollection","features":[
+             {"type":"Feature","properties":{"code":"33030200200910","name":"A"},"geometry":{"type":"Polygon","coordinates":[[[120.0,28.0],[120.001,28.0],[120.001,28.001],[120.0,28.001],[120.0,28.0]]]}},
+             {"type":"Feature","properties":{"code":"33030200200911","name":"B"},"geometry":{"type":"Polygon","coordinates":[[[120.001,28.0],[120.002,28.0],[120.002,28.001],[120.001,28.001],[120.001,28.0]]]}}]}
+            """;
+
+        using var response = await client.PostAsync("/api/grids?mode=replace", Json(collection));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal(2998, body.GetProperty("retired").GetArrayLength());
+        using var health = await client.GetAsync("/health");
+        Assert.Equal(2, (await JsonOf(health)).GetProperty("grids").GetInt32());
+        using var retired = await client.GetAsync("/api/grids/33030200200912");
+        Assert.Equal(HttpStatusCode.NotFound, retired.StatusCode);
+    }
+}
