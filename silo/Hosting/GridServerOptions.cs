@@ -78,3 +78,93 @@ public sealed class OrleansOptions
     [Required, RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "GridServer:Orleans:AdvertisedAddress must be an IP address")]
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 }
+
+/// <summary>
+/// One matter's time limits; a limit not given is the default's. A limit is <c>hh:mm:ss</c> (<c>d.hh:mm:ss</c>) or a
+/// number with a unit: <c>30m</c>, <c>4h</c>, <c>5d</c>. <see cref="Calendar"/>: <c>WallClock</c> or <c>WorkingHours</c>.
+/// </summary>
+public sealed class MatterOptions
+{
+    public string? AcceptWithin { get; set; }
+
+    public string? HandleWithin { get; set; }
+
+    public string? VerifyWithin { get; set; }
+
+    public string? Calendar { get; set; }
+
+    /// <summary>Reads a limit; false when the text is neither form.</summary>
+    public static bool TryParseLimit(string text, out TimeSpan limit)
+    {
+        var t = text.Trim();
+        if (t.Length > 1 && char.IsAsciiLetter(t[^1])
+            && double.TryParse(t[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            && double.IsFinite(n) && Math.Abs(n) < 1e6)
+        {
+            limit = char.ToLowerInvariant(t[^1]) switch
+            {
+                'm' => TimeSpan.FromMinutes(n),
+                'h' => TimeSpan.FromHours(n),
+                'd' => TimeSpan.FromDays(n),
+                _ => TimeSpan.MinValue,
+            };
+            return limit != TimeSpan.MinValue;
+        }
+        return TimeSpan.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out limit);
+    }
+}
+
+/// <summary>Time limits of cases, per matter, and the working calendar. Section <c>GridServer:Cases</c>.</summary>
+public sealed class CaseOptions : IValidatableObject
+{
+    public const string Section = "GridServer:Cases";
+
+    /// <summary>Limits of matters without their own; unset parts are the domain's defaults (10 min, 4 h, 1 h, wall clock).</summary>
+    public MatterOptions Default { get; set; } = new();
+
+    /// <summary>Limits by matter code (the Open311 service code), e.g. <c>Matters:parking:HandleWithin = 00:30:00</c>.</summary>
+    public Dictionary<string, MatterOptions> Matters { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Public holidays: days that are not working days even on a weekday.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>Make-up working days (调休): weekend days that are working days.</summary>
+    public List<DateOnly> MakeUpWorkdays { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, matter) in new[] { KeyValuePair.Create("Default", Default) }.Concat(Matters.Select(m => KeyValuePair.Create($"Matters:{m.Key}", m.Value))))
+        {
+            var unreadable = new[] { ("AcceptWithin", matter.AcceptWithin), ("HandleWithin", matter.HandleWithin), ("VerifyWithin", matter.VerifyWithin) }
+                .FirstOrDefault(l => l.Item2 is { } text && !MatterOptions.TryParseLimit(text, out _));
+            if (unreadable.Item2 is { } bad)
+                yield return new ValidationResult($"{Section}:{name}:{unreadable.Item1} is '{bad}'; write a duration as hh:mm:ss or as 30m, 4h, 5d", [nameof(Matters)]);
+            else if (CalendarProblem(matter.Calendar) is { } calendar)
+                yield return new ValidationResult($"{Section}:{name}:Calendar {calendar}", [nameof(Matters)]);
+            else if (Policy(matter).Problem() is { } problem)
+                yield return new ValidationResult($"{Section}:{name}: {problem}", [nameof(Matters)]);
+        }
+    }
+
+    /// <summary>The configured rules (validated first: an invalid setting stops the silo at start, naming it).</summary>
+    public GridServer.Domain.Cases.MatterPolicies ToPolicies() =>
+        new(Policy(Default), Matters.Select(m => KeyValuePair.Create(m.Key, Policy(m.Value))),
+            GridServer.Domain.Cases.WorkingHoursCalendar.OfficeHours(Holidays, MakeUpWorkdays));
+
+    private GridServer.Domain.Cases.MatterPolicy Policy(MatterOptions matter)
+    {
+        var fallback = GridServer.Domain.Cases.CaseTimeLimits.Default;
+        static TimeSpan? Read(string? text) => text is not null && MatterOptions.TryParseLimit(text, out var limit) ? limit : null;
+        var limits = new GridServer.Domain.Cases.CaseTimeLimits(
+            Read(matter.AcceptWithin) ?? Read(Default.AcceptWithin) ?? fallback.AcceptWithin,
+            Read(matter.HandleWithin) ?? Read(Default.HandleWithin) ?? fallback.HandleWithin,
+            Read(matter.VerifyWithin) ?? Read(Default.VerifyWithin) ?? fallback.VerifyWithin);
+        var calendar = matter.Calendar ?? Default.Calendar;
+        return new(limits, string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string? CalendarProblem(string? calendar) =>
+        calendar is null || calendar.Equals("WallClock", StringComparison.OrdinalIgnoreCase) || calendar.Equals("WorkingHours", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"is '{calendar}'; use WallClock or WorkingHours";
+}

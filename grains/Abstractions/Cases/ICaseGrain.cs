@@ -64,6 +64,13 @@ public interface ICaseGrain : IGrainWithStringKey
 
     [Alias("act")] ValueTask<CaseActionResult> ActAsync(CaseActionRequest request);
 
+    /// <summary>
+    /// Moves the case to whoever answers for its grid now (after a reassignment): a case not yet accepted is
+    /// dispatched again by the AB-post rule; one accepted, in handling or parked is transferred (移交) and goes on
+    /// where it stands. A case in another state is not moved, and the refusal says why.
+    /// </summary>
+    [Alias("follow-responsibility")] ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note);
+
     [Alias("get")] ValueTask<CaseView?> GetAsync();
 
     /// <summary>

@@ -57,4 +57,9 @@ public enum CaseAction
     Supervise,
     /// <summary>催办: a reminder to whoever holds the case; it changes nothing else.</summary>
     Remind,
+    /// <summary>
+    /// 移交: a case being worked on passes to whoever now answers for its grid (a squad's area was reassigned);
+    /// the work goes on where it stands. A case not yet accepted is dispatched again instead.
+    /// </summary>
+    Transfer,
 }

@@ -50,6 +50,9 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         t.Add((CaseState.Verifying, CaseAction.PassVerification), CaseState.Verified);
         t.Add((CaseState.Verifying, CaseAction.Rework), CaseState.Handling);
         t.Add((CaseState.Verified, CaseAction.Close), CaseState.Closed);
+        t.Add((CaseState.Accepted, CaseAction.Transfer), CaseState.Accepted);
+        t.Add((CaseState.Handling, CaseAction.Transfer), CaseState.Handling);
+        t.Add((CaseState.Parked, CaseAction.Transfer), CaseState.Parked);
         foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void)))
         {
             t.Add((open, CaseAction.Warn), open);
@@ -76,7 +79,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
             return Refuse(file, $"{command.Action} at {command.At:O} is earlier than the last event of the case ({previous:O})");
         if (string.IsNullOrWhiteSpace(command.ActorId))
             return Refuse(file, $"{command.Action} needs the actor who does it");
-        if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension
+        if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer
             && string.IsNullOrWhiteSpace(command.Note))
             return Refuse(file, $"{command.Action} needs a reason in the note");
 

@@ -42,7 +42,8 @@ public sealed class CaseGrainState
 /// </summary>
 public sealed class CaseGrain(
     [PersistentState("case", GrainStorage.Cases)] IPersistentState<CaseGrainState> state,
-    [FromKeyedServices(GrainClock.Key)] TimeProvider time) : Grain, ICaseGrain, IRemindable
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
+    MatterPolicies policies) : Grain, ICaseGrain, IRemindable
 {
     private const string DeadlineReminder = "deadline";
 
@@ -50,7 +51,8 @@ public sealed class CaseGrain(
     public static readonly TimeSpan ChasePeriod = TimeSpan.FromMinutes(5);
 
     private const string System = "system";
-    private static readonly CaseWorkflow Workflow = new(CaseTimeLimits.Default, WallClockCalendar.Instance);
+    /// <summary>The rules that time this case: its matter's, as they stand now.</summary>
+    private CaseWorkflow Workflow => policies.For(state.State.Matter);
 
     public async ValueTask<CaseView> OpenAsync(CaseReport report)
     {
@@ -59,7 +61,7 @@ public sealed class CaseGrain(
         if (state.State.Opened) return View();
         var now = time.GetUtcNow();
         var file = CaseFile.Reported(this.GetPrimaryKeyString(), report.Matter, now, report.ReporterId, report.Description);
-        file = Workflow.Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
+        file = policies.For(report.Matter).Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
         Store(file);
         state.State.Opened = true;
         state.State.Lon = report.Lon;
@@ -68,6 +70,7 @@ public sealed class CaseGrain(
         state.State.Description = report.Description;
         state.State.GridCode = report.GridCode;
         await state.WriteStateAsync();
+        if (report.GridCode is { } grid) await GrainFactory.GetGrain<IGridCellGrain>(grid).AddOpenCaseAsync(this.GetPrimaryKeyString());
         await DispatchAsync(System, null);
         await ScheduleAsync();
         return View();
@@ -76,7 +79,14 @@ public sealed class CaseGrain(
     public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)
     {
         if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
-        if (gridCode is not null) state.State.GridCode = gridCode;
+        if (gridCode is not null && gridCode != state.State.GridCode)
+        {
+            // The case moves to another grid (manual dispatch from the queue, or a correction): the cells' lists follow.
+            var id = this.GetPrimaryKeyString();
+            if (state.State.GridCode is { } old) await GrainFactory.GetGrain<IGridCellGrain>(old).RemoveOpenCaseAsync(id);
+            state.State.GridCode = gridCode;
+            await GrainFactory.GetGrain<IGridCellGrain>(gridCode).AddOpenCaseAsync(id);
+        }
         var decision = await DecideAsync();
         var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
         if (decision.Post == DispatchPost.CommandCenter)
@@ -103,8 +113,33 @@ public sealed class CaseGrain(
             return new CaseActionResult(View(), $"unknown action '{request.Action}'; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
         if (action == CaseAction.Dispatch)
             return await DispatchAsync(request.ActorId, null);
+        if (action == CaseAction.Transfer)
+            return string.IsNullOrWhiteSpace(request.Note)
+                ? new CaseActionResult(View(), "Transfer needs a reason in the note")
+                : await FollowResponsibilityAsync(request.ActorId, request.Note);
         var command = new CaseCommand(action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline);
         return await ApplyAsync(command, action == CaseAction.Return ? ClearAssignee : null);
+    }
+
+    public async ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note)
+    {
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        var current = Enum.Parse<CaseState>(state.State.State);
+        if (current == CaseState.Dispatched) return await DispatchAsync(actorId, null);
+        if (current is not (CaseState.Accepted or CaseState.Handling or CaseState.Parked))
+            return new CaseActionResult(View(), $"the case is {current}: it is not held by a grid officer, so it stays as it is");
+        var decision = await DecideAsync();
+        if (decision.Post == DispatchPost.CommandCenter)
+            return new CaseActionResult(View(), $"nobody answers for the grid now ({decision.Reason}); the case stays with {state.State.OfficerId}");
+        if (decision.OfficerId == state.State.OfficerId && decision.SquadId == state.State.SquadId)
+            return new CaseActionResult(View(), $"{decision.OfficerId} already holds the case");
+        var from = $"{state.State.OfficerId} ({state.State.SquadId})";
+        return await ApplyAsync(new CaseCommand(CaseAction.Transfer, actorId, time.GetUtcNow(), $"{note}: from {from} to {decision.OfficerId} ({decision.SquadId}); {decision.Reason}"), () =>
+        {
+            state.State.SquadId = decision.SquadId;
+            state.State.OfficerId = decision.OfficerId;
+            state.State.Post = decision.Post.ToString();
+        });
     }
 
     public ValueTask<CaseView?> GetAsync() => ValueTask.FromResult(state.State.Opened ? View() : null);
@@ -122,6 +157,8 @@ public sealed class CaseGrain(
         Store(transition.Case);
         onAccepted?.Invoke();
         await state.WriteStateAsync();
+        if (transition.Case.IsTerminal && state.State.GridCode is { } grid)
+            await GrainFactory.GetGrain<IGridCellGrain>(grid).RemoveOpenCaseAsync(this.GetPrimaryKeyString());
         await ScheduleAsync();
         return new CaseActionResult(View(), null);
     }

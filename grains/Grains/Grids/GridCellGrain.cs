@@ -12,6 +12,7 @@ public sealed class GridCellState
     [Id(2)] public string? OfficerB { get; set; }
     [Id(3)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
     [Id(4)] public int? BoundaryVersion { get; set; }
+    [Id(5)] public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One unit grid's people: squad, A and B officers, liaisons.</summary>
@@ -23,19 +24,51 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
         if (previous == squadId) return;
         state.State.SquadId = squadId;
         await state.WriteStateAsync();
-        // The grid is the source of truth for its squad; the squads' grid lists follow it.
-        var code = this.GetPrimaryKeyString();
-        if (previous is not null) await GrainFactory.GetGrain<ISquadGrain>(previous).RemoveGridAsync(code);
-        if (squadId is not null) await GrainFactory.GetGrain<ISquadGrain>(squadId).AddGridAsync(code);
+        await FollowSquadAsync(previous, squadId);
     }
 
     public async ValueTask AssignOfficersAsync(string? officerA, string? officerB)
     {
-        if (officerA is not null && officerA == officerB)
-            throw new ArgumentException($"officer {officerA} cannot hold both the A and the B post of one grid", nameof(officerB));
+        CheckPosts(officerA, officerB);
         state.State.OfficerA = officerA;
         state.State.OfficerB = officerB;
         await state.WriteStateAsync();
+    }
+
+    public async ValueTask<GridResponsibilityView> AssignAsync(GridAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        CheckPosts(assignment.OfficerA, assignment.OfficerB);
+        var previous = state.State.SquadId;
+        (state.State.SquadId, state.State.OfficerA, state.State.OfficerB) = (assignment.SquadId, assignment.OfficerA, assignment.OfficerB);
+        await state.WriteStateAsync();
+        if (previous != assignment.SquadId) await FollowSquadAsync(previous, assignment.SquadId);
+        return View();
+    }
+
+    public async ValueTask AddOpenCaseAsync(string caseId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
+        if (state.State.OpenCases.Add(caseId)) await state.WriteStateAsync();
+    }
+
+    public async ValueTask RemoveOpenCaseAsync(string caseId)
+    {
+        if (state.State.OpenCases.Remove(caseId)) await state.WriteStateAsync();
+    }
+
+    private static void CheckPosts(string? officerA, string? officerB)
+    {
+        if (officerA is not null && officerA == officerB)
+            throw new ArgumentException($"officer {officerA} cannot hold both the A and the B post of one grid", nameof(officerB));
+    }
+
+    /// <summary>The grid is the source of truth for its squad; the squads' grid lists follow it.</summary>
+    private async Task FollowSquadAsync(string? previous, string? squadId)
+    {
+        var code = this.GetPrimaryKeyString();
+        if (previous is not null) await GrainFactory.GetGrain<ISquadGrain>(previous).RemoveGridAsync(code);
+        if (squadId is not null) await GrainFactory.GetGrain<ISquadGrain>(squadId).AddGridAsync(code);
     }
 
     public async ValueTask AddLiaisonAsync(string liaisonId)
@@ -56,7 +89,9 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
         await state.WriteStateAsync();
     }
 
-    public ValueTask<GridResponsibilityView> GetResponsibilityAsync() => ValueTask.FromResult(new GridResponsibilityView(
+    public ValueTask<GridResponsibilityView> GetResponsibilityAsync() => ValueTask.FromResult(View());
+
+    private GridResponsibilityView View() => new(
         this.GetPrimaryKeyString(), state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)],
-        state.State.BoundaryVersion));
+        state.State.BoundaryVersion, [.. state.State.OpenCases.Order(StringComparer.Ordinal)]);
 }

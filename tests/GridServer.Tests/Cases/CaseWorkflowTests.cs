@@ -147,6 +147,9 @@ public class CaseWorkflowTests
         [(CaseState.Verifying, CaseAction.PassVerification)] = CaseState.Verified,
         [(CaseState.Verifying, CaseAction.Rework)] = CaseState.Handling,
         [(CaseState.Verified, CaseAction.Close)] = CaseState.Closed,
+        [(CaseState.Accepted, CaseAction.Transfer)] = CaseState.Accepted,
+        [(CaseState.Handling, CaseAction.Transfer)] = CaseState.Handling,
+        [(CaseState.Parked, CaseAction.Transfer)] = CaseState.Parked,
     };
 
     private static CaseState? ModelNext(CaseState state, CaseAction action) =>

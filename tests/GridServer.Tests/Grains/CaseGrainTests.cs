@@ -194,4 +194,166 @@ public class CaseGrainTests(ClusterFixture fixture)
         var quiet = await grain.CheckDeadlinesAsync();
         Assert.Equal(accepted.Case.Timeline.Length, quiet!.Timeline.Length);
     }
+
+    private static CaseActionRequest Extend(string actor, DateTimeOffset to) => new("RequestExtension", actor, "waiting for the owner", [], to);
+
+    /// <summary>Runs actions in order, each of which must be accepted; the case after the last.</summary>
+    private static async Task<CaseView> Run(ICaseGrain grain, params CaseActionRequest[] steps)
+    {
+        CaseView? view = null;
+        foreach (var step in steps)
+        {
+            var r = await grain.ActAsync(step);
+            Assert.True(r.Accepted, $"{step.Action}: {r.Refusal}");
+            view = r.Case;
+        }
+        return view!;
+    }
+
+    [Fact]
+    public async Task Act_VerificationFails_ReworkCountedThenClosed()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var reworked = await Run(grain, Do("Accept", staff.A), Do("StartHandling", staff.A), Do("GiveFinalFeedback", staff.A, "moved"),
+            Do("StartVerification", "dispatcher-1"), Do("Rework", "dispatcher-1", "the car is still there"));
+        Assert.Equal(("Handling", 1), (reworked.State, reworked.ReworkCount));
+        Assert.NotNull(reworked.HandleBy);
+
+        var closed = await Run(grain, Do("GiveFinalFeedback", staff.A, "towed"), Do("StartVerification", "dispatcher-1"),
+            Do("PassVerification", "dispatcher-1"), Do("Close", "dispatcher-1"));
+        Assert.Equal(("Closed", 1), (closed.State, closed.ReworkCount));
+        Assert.Empty((await fixture.Grains.GetGrain<IGridCellGrain>(staff.Grid).GetResponsibilityAsync()).OpenCases);
+    }
+
+    [Fact]
+    public async Task Act_ExtensionRequestedAndApproved_NewHandlingDeadline()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var handling = await Run(grain, Do("Accept", staff.A), Do("StartHandling", staff.A));
+        var wanted = handling.HandleBy!.Value.AddDays(2);
+
+        var tooEarly = await grain.ActAsync(Extend(staff.A, handling.HandleBy.Value.AddHours(-1)));
+        Assert.Contains("later than the current one", tooEarly.Refusal);
+        var approved = await Run(grain, Extend(staff.A, wanted), Do("ApproveExtension", "dispatcher-1"));
+
+        Assert.Equal(("Handling", wanted), (approved.State, approved.HandleBy!.Value));
+        Assert.Equal(["RequestExtension", "ApproveExtension"], approved.Timeline.TakeLast(2).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task Act_ParkedThenResumed_LimitStoodStillWhileParked()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var handling = await Run(grain, Do("Accept", staff.A), Do("StartHandling", staff.A));
+        var left = handling.HandleBy!.Value - ClusterFixture.Clock.GetUtcNow();
+
+        var parked = await Run(grain, Do("Park", "dispatcher-1", "waiting for the road works permit"));
+        Assert.Equal(("Parked", (DateTimeOffset?)null), (parked.State, parked.HandleBy));
+        ClusterFixture.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.False((await grain.CheckDeadlinesAsync())!.Supervised);   // nothing runs while parked
+
+        var resumed = await Run(grain, Do("Resume", "dispatcher-1"));
+        Assert.Equal("Handling", resumed.State);
+        Assert.Equal(ClusterFixture.Clock.GetUtcNow() + left, resumed.HandleBy);
+    }
+
+    [Fact]
+    public async Task Open_MatterWithItsOwnLimits_TimedByThem()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var manhole = Case();
+        await manhole.OpenAsync(Report(staff.Grid) with { Matter = "manhole" });
+        var accepted = await Run(manhole, Do("Accept", staff.A));
+        Assert.Equal(accepted.Timeline[^1].At + TimeSpan.FromHours(2), accepted.HandleBy);
+
+        var rubbish = Case();
+        await rubbish.OpenAsync(Report(staff.Grid) with { Matter = "rubbish" });
+        var inHand = await Run(rubbish, Do("Accept", staff.A));
+        var at = inHand.Timeline[^1].At;
+        Assert.Equal(Domain.Cases.WorkingHoursCalendar.OfficeHours().Add(at, TimeSpan.FromHours(4)), inHand.HandleBy);
+
+        var other = Case();
+        await other.OpenAsync(Report(staff.Grid) with { Matter = "billboard" });
+        var defaults = await Run(other, Do("Accept", staff.A));
+        Assert.Equal(defaults.Timeline[^1].At + TimeSpan.FromHours(4), defaults.HandleBy);
+    }
+
+    [Fact]
+    public async Task Reassign_OpenCasesFollow_NotAcceptedRedispatched_InHandTransferred_OthersStay()
+    {
+        var old = await StaffedGridAsync(Always, Always);
+        var (waiting, inHand, verifying) = (Case(), Case(), Case());
+        foreach (var c in new[] { waiting, inHand, verifying }) await c.OpenAsync(Report(old.Grid));
+        await Run(inHand, Do("Accept", old.A), Do("StartHandling", old.A));
+        await Run(verifying, Do("Accept", old.A), Do("StartHandling", old.A), Do("GiveFinalFeedback", old.A, "done"), Do("StartVerification", "dispatcher-1"));
+        var (squad, leader, a) = (Key("SQ"), Key("L"), Key("A"));
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).SetLeaderAsync(leader);
+        await fixture.Grains.GetGrain<IOfficerGrain>(a).SetRosterAsync(Always);
+
+        var result = await fixture.Grains.GetGrain<IPersonnelOperationsGrain>(IPersonnelOperationsGrain.Key)
+            .ReassignAsync([new GridAssignment(old.Grid, squad, a, null)], openCasesFollow: true, "operator-1");
+
+        Assert.Equal(1, result.Grids);
+        Assert.Equal(new[] { waiting, inHand }.Select(c => c.GetPrimaryKeyString()).Order(StringComparer.Ordinal).ToArray(), result.MovedCases.ToArray());
+        Assert.Contains(result.StayedCases, s => s.StartsWith(verifying.GetPrimaryKeyString(), StringComparison.Ordinal) && s.Contains("Verifying", StringComparison.Ordinal));
+        var redispatched = await waiting.GetAsync();
+        Assert.Equal(("Dispatched", a, squad), (redispatched!.State, redispatched.OfficerId, redispatched.SquadId));
+        var transferred = await inHand.GetAsync();
+        Assert.Equal(("Handling", a, squad, "Transfer"), (transferred!.State, transferred.OfficerId, transferred.SquadId, transferred.Timeline[^1].Action));
+        Assert.Contains($"from {old.A} ({old.Squad}) to {a} ({squad})", transferred.Timeline[^1].Note);
+        Assert.Equal(old.A, (await verifying.GetAsync())!.OfficerId);
+        Assert.DoesNotContain(old.Grid, (await fixture.Grains.GetGrain<ISquadGrain>(old.Squad).GetAsync()).Grids);
+        Assert.Contains(old.Grid, (await fixture.Grains.GetGrain<ISquadGrain>(squad).GetAsync()).Grids);
+    }
+
+    [Fact]
+    public async Task Reassign_OpenCasesStay_OnlyNewCasesGoToTheNewPeople()
+    {
+        var old = await StaffedGridAsync(Always, Always);
+        var before = Case();
+        await before.OpenAsync(Report(old.Grid));
+        var (squad, a) = (Key("SQ"), Key("A"));
+        await fixture.Grains.GetGrain<IOfficerGrain>(a).SetRosterAsync(Always);
+
+        var result = await fixture.Grains.GetGrain<IPersonnelOperationsGrain>(IPersonnelOperationsGrain.Key)
+            .ReassignAsync([new GridAssignment(old.Grid, squad, a, null)], openCasesFollow: false, "operator-1");
+
+        Assert.Empty(result.MovedCases);
+        Assert.Single(result.StayedCases);
+        Assert.Equal(old.A, (await before.GetAsync())!.OfficerId);
+        var after = await Case().OpenAsync(Report(old.Grid));
+        Assert.Equal((a, squad), (after.OfficerId, after.SquadId));
+    }
+
+    [Fact]
+    public async Task Reassign_BadAssignments_ReportedAndTheRestDone()
+    {
+        var (g1, g2) = (Key("G"), Key("G"));
+        var operations = fixture.Grains.GetGrain<IPersonnelOperationsGrain>(IPersonnelOperationsGrain.Key);
+
+        var twice = await operations.ReassignAsync([new GridAssignment(g1, "SQ", null, null), new GridAssignment(g1, "SQ2", null, null)], true, "operator-1");
+        Assert.Contains("named more than once", Assert.Single(twice.Errors));
+        Assert.Equal(0, twice.Grids);
+
+        var result = await operations.ReassignAsync([new GridAssignment(g1, null, "O1", "O1"), new GridAssignment(g2, null, "O1", "O2")], true, "operator-1");
+        Assert.Equal(1, result.Grids);
+        Assert.Contains("cannot hold both the A and the B post", Assert.Single(result.Errors));
+    }
+
+    [Fact]
+    public async Task Act_TransferByHand_NeedsAReason()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        await Run(grain, Do("Accept", staff.A));
+        Assert.Contains("needs a reason", (await grain.ActAsync(Do("Transfer", "dispatcher-1"))).Refusal);
+        Assert.Contains("already holds the case", (await grain.ActAsync(Do("Transfer", "dispatcher-1", "check"))).Refusal);
+    }
 }

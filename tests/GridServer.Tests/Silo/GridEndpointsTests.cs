@@ -211,6 +211,19 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Contains("GridServer:Storage:ConnectionString is required when GridServer:Storage:Provider is PostgreSQL", message);
     }
 
+    [Theory]
+    [InlineData("GridServer:Cases:Matters:parking:HandleWithin", "-00:10:00", "GridServer:Cases:Matters:parking: HandleWithin must be longer than zero")]
+    [InlineData("GridServer:Cases:Default:AcceptWithin", "400.00:00:00", "GridServer:Cases:Default: AcceptWithin 400.00:00:00 is longer than 366 days")]
+    [InlineData("GridServer:Cases:Matters:dust:Calendar", "Lunar", "GridServer:Cases:Matters:dust:Calendar is 'Lunar'; use WallClock or WorkingHours")]
+    [InlineData("GridServer:Cases:Matters:dust:VerifyWithin", "soon", "GridServer:Cases:Matters:dust:VerifyWithin is 'soon'; write a duration as hh:mm:ss or as 30m, 4h, 5d")]
+    [InlineData("GridServer:Cases:Matters:dust:VerifyWithin", "3y", "GridServer:Cases:Matters:dust:VerifyWithin is '3y'")]
+    public void Startup_BadMatterTimeLimits_FailsNamingTheSetting(string key, string value, string expected)
+    {
+        var message = StartFailure(new() { [key] = value });
+
+        Assert.Contains(expected, message);
+    }
+
     [Fact]
     public void Startup_UnknownProvider_FailsNamingTheSettingAndTheChoices()
     {

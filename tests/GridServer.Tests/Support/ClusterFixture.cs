@@ -24,6 +24,16 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The grid store every silo of the cluster shares (as silos share PostGIS in production).</summary>
     public static readonly InMemoryGridStore GridStore = new(Clock);
 
+    /// <summary>
+    /// The matters' time rules: the defaults, plus "manhole" (handled within 2 hours, wall clock) and "rubbish"
+    /// (within 4 working hours, office hours).
+    /// </summary>
+    public static readonly Domain.Cases.MatterPolicies Policies = new(new(Domain.Cases.CaseTimeLimits.Default),
+    [
+        KeyValuePair.Create("manhole", new Domain.Cases.MatterPolicy(Domain.Cases.CaseTimeLimits.Default with { HandleWithin = TimeSpan.FromHours(2) })),
+        KeyValuePair.Create("rubbish", new Domain.Cases.MatterPolicy(Domain.Cases.CaseTimeLimits.Default, WorkingHours: true)),
+    ], Domain.Cases.WorkingHoursCalendar.OfficeHours());
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
@@ -47,6 +57,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
             silo.Services.AddSingleton<IGridStore>(GridStore);
+            silo.Services.AddSingleton(Policies);
         }
     }
 }
