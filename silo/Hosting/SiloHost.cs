@@ -1,7 +1,9 @@
 using System.Net;
+using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Grains;
 using GridServer.Silo.Grids;
+using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -25,10 +27,13 @@ public static class SiloHost
         {
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
             builder.Services.AddSingleton<IGridStore, PostgisGridStore>();
+            // Case grains write their queryable projection to gridserver.cases/case_events (V003).
+            builder.Services.AddSingleton<ICaseProjection, PostgisCaseProjection>();
         }
         else
         {
             builder.Services.AddSingleton<IGridStore, InMemoryGridStore>();
+            builder.Services.AddSingleton<ICaseProjection, InMemoryCaseProjection>();
         }
         builder.Services.AddSingleton<GridCatalog>();
         builder.Services.AddHostedService<GridLoader>();

@@ -1,3 +1,4 @@
+using GridServer.Domain.Cases;
 using GridServer.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -19,6 +20,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// Tests of one collection run one after another, so none sees another's jump mid-way.
     /// </summary>
     public static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 30, 1, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The case projection both silos write to (they run in this process); tests read it and make it fail.</summary>
+    public static readonly FlakyCaseProjection Projection = new();
 
     public async Task InitializeAsync()
     {
@@ -42,6 +46,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddMemoryGrainStorage(GrainStorage.Cases);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
+            silo.Services.AddSingleton<ICaseProjection>(Projection);
         }
     }
 }
