@@ -2,6 +2,7 @@ using System.Net;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Grains;
+using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
@@ -36,7 +37,10 @@ public static class SiloHost
             builder.Services.AddSingleton<ICaseProjection, InMemoryCaseProjection>();
         }
         builder.Services.AddSingleton<GridCatalog>();
+        // Hosted services start in this order, before the silo (registered below): a database without the
+        // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
+        builder.Services.AddHostedService<CaseProjectionCheck>();
         builder.Services.AddProblemDetails();
 
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();

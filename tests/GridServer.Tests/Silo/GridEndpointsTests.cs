@@ -337,6 +337,32 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Equal(voided.Case.Timeline.Select(e => e.Action), actions);
     }
 
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    {
+        var older = new PostgisDatabase();
+        await older.InitializeAsync();
+        try
+        {
+            // A database migrated before V003 existed.
+            await using (var downgrade = older.DataSource.CreateCommand(
+                "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'"))
+                await downgrade.ExecuteNonQueryAsync();
+
+            var message = StartFailure(new()
+            {
+                ["GridServer:Storage:Provider"] = "PostgreSQL",
+                ["GridServer:Storage:ConnectionString"] = older.ConnectionString,
+            });
+
+            Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
+        }
+        finally
+        {
+            await older.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Server_EmbeddedDefault_RunsTheCaseGrains()
     {
