@@ -1,7 +1,10 @@
 using System.Net;
+using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Grains;
+using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
+using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -27,13 +30,19 @@ public static class SiloHost
         {
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
             builder.Services.AddSingleton<IGridStore, PostgisGridStore>();
+            // Case grains write their queryable projection to gridserver.cases/case_events (V003).
+            builder.Services.AddSingleton<ICaseProjection, PostgisCaseProjection>();
         }
         else
         {
             builder.Services.AddSingleton<IGridStore, InMemoryGridStore>();
+            builder.Services.AddSingleton<ICaseProjection, InMemoryCaseProjection>();
         }
         builder.Services.AddSingleton<GridCatalog>();
+        // Hosted services start in this order, before the silo (registered below): a database without the
+        // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
+        builder.Services.AddHostedService<CaseProjectionCheck>();
         builder.Services.AddSingleton<GridDirectoryFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         builder.Services.AddProblemDetails();

@@ -52,4 +52,13 @@ public sealed record CaseFile(
             [new CaseEvent(1, at, reporterId, CaseAction.Report, CaseState.Reported, CaseState.Reported, note, [])]);
 
     public bool IsTerminal => State is CaseState.Closed or CaseState.Void;
+
+    /// <summary>When it was reported: the time of the first event.</summary>
+    public DateTimeOffset ReportedAt => Timeline[0].At;
+
+    /// <summary>When it last changed: the time of the last event.</summary>
+    public DateTimeOffset UpdatedAt => Timeline[^1].At;
+
+    /// <summary>When it reached its terminal state (Closed or Void), or null while it is open.</summary>
+    public DateTimeOffset? ClosedAt => IsTerminal ? Timeline.First(e => e.To == State).At : null;
 }

@@ -5,6 +5,7 @@ using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GridServer.Grains.Cases;
 
@@ -38,14 +39,29 @@ public sealed class CaseGrainState
 
 /// <summary>
 /// One case: keeps its <see cref="CaseFile"/>, applies the workflow's rules, dispatches by the AB-post
-/// rule with the grid's and officers' current answers, and persists every accepted step.
+/// rule with the grid's and officers' current answers, persists every accepted step, and then writes the
+/// step to the queryable <see cref="ICaseProjection"/>.
 /// </summary>
-public sealed class CaseGrain(
+/// <remarks>
+/// The grain state is the truth; the projection follows it and may lag. A failed projection write never
+/// fails the case: it is logged, and the unprojected tail is sent again with the next change or the next
+/// time the case's reminder fires.
+/// </remarks>
+public sealed partial class CaseGrain(
     [PersistentState("case", GrainStorage.Cases)] IPersistentState<CaseGrainState> state,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
-    MatterPolicies policies) : Grain, ICaseGrain, IRemindable
+    MatterPolicies policies,
+    ICaseProjection projection,
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
+    /// <summary>The case's one durable reminder: deadlines, and retrying a projection that failed.</summary>
     private const string DeadlineReminder = "deadline";
+
+    /// <summary>
+    /// How long one projection write may take. Shorter than a grain call's timeout, so that a database that
+    /// hangs delays a case's answer but never fails it.
+    /// </summary>
+    private static readonly TimeSpan ProjectionTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a missed deadline is chased (催办) until the case moves. Orleans' reminder minimum is one minute.</summary>
     public static readonly TimeSpan ChasePeriod = TimeSpan.FromMinutes(5);
@@ -53,6 +69,23 @@ public sealed class CaseGrain(
     private const string System = "system";
     /// <summary>The rules that time this case: its matter's, as they stand now.</summary>
     private CaseWorkflow Workflow => policies.For(state.State.Matter);
+
+    /// <summary>
+    /// The sequence of the last event the projection took, in memory only: a new activation starts at 0 and
+    /// resends the whole timeline with its first write, which the projection's idempotence makes harmless.
+    /// </summary>
+    private int _projectedSequence;
+
+    /// <summary>The projection lacks the latest durable state (a write failed, or this activation never wrote).</summary>
+    private bool _projectionPending;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The last activation may have ended between a state write and its projection (a crash): count the
+        // projection as behind until this activation has written it once.
+        _projectionPending = state.State.Opened;
+        return Task.CompletedTask;
+    }
 
     public async ValueTask<CaseView> OpenAsync(CaseReport report)
     {
@@ -69,7 +102,7 @@ public sealed class CaseGrain(
         state.State.ReporterId = report.ReporterId;
         state.State.Description = report.Description;
         state.State.GridCode = report.GridCode;
-        await state.WriteStateAsync();
+        await SaveAsync();
         if (report.GridCode is { } grid) await GrainFactory.GetGrain<IGridCellGrain>(grid).AddOpenCaseAsync(this.GetPrimaryKeyString());
         await DispatchAsync(System, null);
         await ScheduleAsync();
@@ -91,7 +124,8 @@ public sealed class CaseGrain(
         var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
         if (decision.Post == DispatchPost.CommandCenter)
         {
-            await state.WriteStateAsync();
+            await SaveAsync();
+            await ScheduleAsync();
             await center.EnqueueAsync(this.GetPrimaryKeyString(), decision.Reason);
             return new CaseActionResult(View(), $"nobody to dispatch to ({decision.Reason}); the case waits in the command-center queue");
         }
@@ -156,7 +190,7 @@ public sealed class CaseGrain(
         if (!transition.Accepted) return new CaseActionResult(View(), transition.Refusal);
         Store(transition.Case);
         onAccepted?.Invoke();
-        await state.WriteStateAsync();
+        await SaveAsync();
         if (transition.Case.IsTerminal && state.State.GridCode is { } grid)
             await GrainFactory.GetGrain<IGridCellGrain>(grid).RemoveOpenCaseAsync(this.GetPrimaryKeyString());
         await ScheduleAsync();
@@ -166,6 +200,8 @@ public sealed class CaseGrain(
     public async ValueTask<CaseView?> CheckDeadlinesAsync()
     {
         if (!state.State.Opened) return null;
+        // The reminder's other duty: catch up a projection that failed, even when nothing else is due.
+        await ProjectAsync();
         var file = ToFile();
         var now = time.GetUtcNow();
         if (file.IsTerminal || file.Deadlines.Next is not { } due)
@@ -212,14 +248,20 @@ public sealed class CaseGrain(
 
     /// <summary>
     /// One durable reminder per case: due at the next running deadline (or now, if it already passed), then
-    /// every <see cref="ChasePeriod"/>; none once no deadline runs. Reminders outlive the silo that set them.
+    /// every <see cref="ChasePeriod"/>; none once no deadline runs and the projection is up to date.
+    /// Reminders outlive the silo that set them.
     /// </summary>
     private async Task ScheduleAsync()
     {
         var next = ToFile() is { IsTerminal: false } file ? file.Deadlines.Next : null;
         if (next is null)
         {
-            if (await this.GetReminder(DeadlineReminder) is { } existing) await this.UnregisterReminder(existing);
+            // A case with no deadline (closed, parked, waiting for dispatch) may not change again for a long
+            // time: while its projection is behind, the reminder stays to retry it.
+            if (_projectionPending)
+                await this.RegisterOrUpdateReminder(DeadlineReminder, ChasePeriod, ChasePeriod);
+            else if (await this.GetReminder(DeadlineReminder) is { } existing)
+                await this.UnregisterReminder(existing);
             return;
         }
         // Wake for the warning first (once per deadline), then for the deadline. A deadline already missed
@@ -253,6 +295,45 @@ public sealed class CaseGrain(
             new GridResponsibility(grid, responsibility.SquadId, responsibility.OfficerA, responsibility.OfficerB, leader),
             id => duties.GetValueOrDefault(id, DutyStatus.OffDuty));
     }
+
+    /// <summary>Persists the state (the truth), then brings the projection up to it.</summary>
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        _projectionPending = true;
+        await ProjectAsync();
+    }
+
+    /// <summary>
+    /// Writes the case's row and every event the projection has not taken yet, when it is behind. Never
+    /// throws: the state is already durable, and a failure is retried by the next call.
+    /// </summary>
+    private async Task ProjectAsync()
+    {
+        if (!_projectionPending) return;
+        var file = ToFile();
+        var s = state.State;
+        var row = new CaseProjectionRow(file.Id, file.Matter, file.State, s.GridCode, s.SquadId, s.OfficerId, s.Post,
+            s.ReporterId, s.Description, s.Lon, s.Lat, file.Deadlines.AcceptBy, file.Deadlines.HandleBy, file.Deadlines.VerifyBy,
+            file.Supervised, file.ReworkCount, file.ReportedAt, file.UpdatedAt, file.ClosedAt, file.Timeline[^1].Sequence);
+        var tail = file.Timeline.Where(e => e.Sequence > _projectedSequence).ToList();
+        try
+        {
+            using var timeout = new CancellationTokenSource(ProjectionTimeout);
+            await projection.WriteAsync(row, tail, timeout.Token);
+        }
+        catch (Exception e)   // whatever the store throws, the case stands: its state is durable, and the write is retried
+        {
+            LogProjectionFailed(logger, e, file.Id, _projectedSequence, row.LastSequence);
+            return;
+        }
+        _projectedSequence = row.LastSequence;
+        _projectionPending = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Case {CaseId}: writing the projection failed; its row and the events after {ProjectedSequence} (up to {LastSequence}) are retried with the next change or reminder")]
+    private static partial void LogProjectionFailed(ILogger logger, Exception exception, string caseId, int projectedSequence, int lastSequence);
 
     private CaseFile ToFile()
     {

@@ -24,34 +24,11 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         return builder.Build();
     }
 
-    public string Description
-    {
-        get
-        {
-            var b = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-            return $"PostGIS at {b.Host}:{b.Port}/{b.Database}";
-        }
-    }
+    public string Description => PostgisSchema.Describe(dataSource);
 
     /// <summary>Fails with an instruction when the database lacks the project's schema.</summary>
-    public async Task CheckSchemaAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT to_regclass('gridserver.schema_migrations') IS NOT NULL AND EXISTS (SELECT 1 FROM gridserver.schema_migrations WHERE version = $1)");
-        command.Parameters.AddWithValue(RequiredMigration);
-        bool ready;
-        try
-        {
-            ready = (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidSchemaName || e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            ready = false;
-        }
-        if (!ready)
-            throw new InvalidOperationException(
-                $"{Description} lacks the GridServer schema (migration {RequiredMigration}); apply it with: scripts/postgis.sh migrate '<connection string>'");
-    }
+    public Task CheckSchemaAsync(CancellationToken cancellationToken = default) =>
+        PostgisSchema.RequireAsync(dataSource, RequiredMigration, cancellationToken);
 
     public async Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default)
     {

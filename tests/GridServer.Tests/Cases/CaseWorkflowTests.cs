@@ -40,6 +40,16 @@ public class CaseWorkflowTests
     }
 
     [Fact]
+    public void CaseFile_Times_ReportedUpdatedAndClosedComeFromTheTimeline()
+    {
+        var registered = Run(New(), (CaseAction.Register, 1, null));
+        var voided = Run(registered, (CaseAction.Void, 7, "duplicate"));
+
+        Assert.Equal((T0, T0.AddMinutes(1), (DateTimeOffset?)null), (registered.ReportedAt, registered.UpdatedAt, registered.ClosedAt));
+        Assert.Equal((T0, T0.AddMinutes(7), (DateTimeOffset?)T0.AddMinutes(7)), (voided.ReportedAt, voided.UpdatedAt, voided.ClosedAt));
+    }
+
+    [Fact]
     public void Apply_Dispatch_SetsTenMinuteAcceptDeadline_AcceptSetsHandleDeadline()
     {
         var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));

@@ -1,6 +1,7 @@
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Cases;
 using GridServer.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -355,5 +356,102 @@ public class CaseGrainTests(ClusterFixture fixture)
         await Run(grain, Do("Accept", staff.A));
         Assert.Contains("needs a reason", (await grain.ActAsync(Do("Transfer", "dispatcher-1"))).Refusal);
         Assert.Contains("already holds the case", (await grain.ActAsync(Do("Transfer", "dispatcher-1", "check"))).Refusal);
+    }
+
+    // ---- the queryable projection (ClusterFixture.Projection) ------------------------------------
+
+    private static FlakyCaseProjection Projection => ClusterFixture.Projection;
+
+    private static readonly string[] WholeLoop = ["Accept", "StartHandling", "GiveFinalFeedback", "StartVerification", "PassVerification", "Close"];
+
+    [Fact]
+    public async Task Projection_WholeLoop_RowFollowsTheCaseAndEachEventIsSentOnce()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var id = grain.GetPrimaryKeyString();
+        var opened = await grain.OpenAsync(Report(staff.Grid));
+        var dispatchedRow = Projection.Stored.Row(id)!;
+        Assert.Equal((CaseState.Dispatched, staff.Grid, staff.A, "A", opened.AcceptBy), (dispatchedRow.State, dispatchedRow.GridCode, dispatchedRow.OfficerId, dispatchedRow.Post, dispatchedRow.AcceptBy));
+        Assert.Equal((120.65, 28.0, "citizen-1", "car on the pavement"), (dispatchedRow.Lon, dispatchedRow.Lat, dispatchedRow.ReporterId, dispatchedRow.Description));
+
+        foreach (var action in WholeLoop) Assert.True((await grain.ActAsync(Do(action, staff.A))).Accepted);
+
+        var closed = (await grain.GetAsync())!;
+        var row = Projection.Stored.Row(id)!;
+        Assert.Equal((CaseState.Closed, closed.Timeline.Length, closed.Timeline[^1].At), (row.State, row.LastSequence, row.ClosedAt));
+        Assert.Equal((closed.Timeline[0].At, closed.Timeline[^1].At), (row.ReportedAt, row.UpdatedAt));
+        Assert.Equal(closed.Timeline.Select(e => (e.Sequence, e.Action)), Projection.Stored.Events(id).Select(e => (e.Sequence, e.Action.ToString())));
+        Assert.Equal(Enumerable.Range(1, closed.Timeline.Length), Projection.Sent(id));
+    }
+
+    [Fact]
+    public async Task Projection_WriteFails_CaseStaysDurableAndTheNextChangeSendsTheWholeTail()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var id = grain.GetPrimaryKeyString();
+        Projection.FailFor(id);
+
+        var opened = await grain.OpenAsync(Report(staff.Grid));
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));
+
+        Assert.Equal(("Dispatched", true), (opened.State, accepted.Accepted));
+        Assert.Null(Projection.Stored.Row(id));
+        // The state was written before the projection failed: a new activation reads it back.
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        Assert.Equal(1, await management.GetGrainActivationCount((GrainReference)grain));
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(0, await management.GetGrainActivationCount((GrainReference)grain));
+        var reloaded = (await grain.GetAsync())!;
+        Assert.Equal(("Accepted", accepted.Case.Timeline.Length), (reloaded.State, reloaded.Timeline.Length));
+
+        Projection.Heal(id);
+        var handling = await grain.ActAsync(Do("StartHandling", staff.A));
+
+        Assert.Equal(CaseState.Handling, Projection.Stored.Row(id)!.State);
+        Assert.Equal(Enumerable.Range(1, handling.Case.Timeline.Length), Projection.Stored.Events(id).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Projection_FailsWhenTheCaseCloses_ReminderStaysUntilACheckCatchesUp()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var id = grain.GetPrimaryKeyString();
+        await grain.OpenAsync(Report(staff.Grid));
+        foreach (var action in WholeLoop[..^1]) Assert.True((await grain.ActAsync(Do(action, staff.A))).Accepted);
+        var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
+
+        Projection.FailFor(id);
+        var closed = await grain.ActAsync(Do("Close", staff.A));
+
+        Assert.True(closed.Accepted, closed.Refusal);
+        Assert.Equal(CaseState.Verified, Projection.Stored.Row(id)!.State);
+        // A closed case has no deadline and will not change again: the reminder stays only to retry the projection.
+        Assert.Single((await table.ReadRows(grain.GetGrainId())).Reminders);
+
+        Projection.Heal(id);
+        await grain.CheckDeadlinesAsync();   // what the reminder calls
+
+        Assert.Equal(CaseState.Closed, Projection.Stored.Row(id)!.State);
+        Assert.Equal(closed.Case.Timeline.Length, Projection.Stored.Events(id).Count);
+        Assert.Empty((await table.ReadRows(grain.GetGrainId())).Reminders);
+    }
+
+    [Fact]
+    public async Task Projection_GridGivenWhileQueued_RowTakesTheGridWithoutANewEvent()
+    {
+        var grain = Case();
+        var id = grain.GetPrimaryKeyString();
+        var opened = await grain.OpenAsync(Report(null));
+        Assert.Equal((CaseState.Registered, (string?)null), (Projection.Stored.Row(id)!.State, Projection.Stored.Row(id)!.GridCode));
+
+        var unstaffed = Key("G");
+        var queued = await grain.DispatchAsync("dispatcher-1", unstaffed);
+
+        Assert.Contains("command-center queue", queued.Refusal);
+        var row = Projection.Stored.Row(id)!;
+        Assert.Equal((unstaffed, opened.Timeline.Length), (row.GridCode, row.LastSequence));
     }
 }

@@ -272,6 +272,13 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
 
     // ---- PostgreSQL provider --------------------------------------------------------------------
 
+    /// <summary>The server on this class's private database.</summary>
+    private SiloFactory PostgresSilo() => new(new()
+    {
+        ["GridServer:Storage:Provider"] = "PostgreSQL",
+        ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
+    });
+
     [PostgisFact]
     public async Task Server_PostgresProvider_ServesTheStoredGrids()
     {
@@ -279,11 +286,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
             await clear.ExecuteNonQueryAsync();
         var grids = Check(Collection(("33030200100101", Square(0, 0)), ("33030200100102", Square(1, 0)))).Grids;
         await new PostgisGridStore(database.DataSource, TimeProvider.System).SaveAsync(grids, GridSaveMode.Replace);
-        await using var factory = new SiloFactory(new()
-        {
-            ["GridServer:Storage:Provider"] = "PostgreSQL",
-            ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
-        });
+        await using var factory = PostgresSilo();
         using var client = factory.CreateClient();
 
         var health = await JsonOf(await client.GetAsync("/health"));
@@ -301,11 +304,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [PostgisFact]
     public async Task Server_PostgresProvider_CaseStateIsDurableInPostgres()
     {
-        await using var factory = new SiloFactory(new()
-        {
-            ["GridServer:Storage:Provider"] = "PostgreSQL",
-            ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
-        });
+        await using var factory = PostgresSilo();
         using var client = factory.CreateClient();
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
         var caseId = "C-" + Guid.NewGuid().ToString("N");
@@ -317,6 +316,64 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 || '%' AND payload IS NOT NULL");
         count.Parameters.AddWithValue(caseId);
         Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [PostgisFact]
+    public async Task Server_PostgresProvider_CaseProjectionFollowsTheTimeline()
+    {
+        await using var factory = PostgresSilo();
+        using var client = factory.CreateClient();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        var caseId = "C-" + Guid.NewGuid().ToString("N");
+        var gridCode = "G-" + Guid.NewGuid().ToString("N");   // nobody is responsible for it: the case stays queued
+        var grain = grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>(caseId);
+
+        await grain.OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.6, 28.0, null, "citizen", "blocked lane"));
+        await grain.DispatchAsync("dispatcher-1", gridCode);
+        var voided = await grain.ActAsync(new GridServer.Abstractions.Cases.CaseActionRequest("Void", "dispatcher-1", "a duplicate report", ["photo-1"], null));
+
+        Assert.True(voided.Accepted, voided.Refusal);
+        await using var row = database.DataSource.CreateCommand(
+            "SELECT state, grid_code, closed_at IS NOT NULL, last_sequence, ST_X(geom), ST_Y(geom) FROM gridserver.cases WHERE case_id = $1");
+        row.Parameters.AddWithValue(caseId);
+        await using (var reader = await row.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(("Void", gridCode, true, voided.Case.Timeline.Length, 120.6, 28.0),
+                (reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetDouble(4), reader.GetDouble(5)));
+        }
+        await using var events = database.DataSource.CreateCommand("SELECT action FROM gridserver.case_events WHERE case_id = $1 ORDER BY sequence");
+        events.Parameters.AddWithValue(caseId);
+        var actions = new List<string>();
+        await using (var reader = await events.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) actions.Add(reader.GetString(0));
+        Assert.Equal(voided.Case.Timeline.Select(e => e.Action), actions);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    {
+        var older = new PostgisDatabase();
+        await older.InitializeAsync();
+        try
+        {
+            // A database migrated before V003 existed.
+            await using (var downgrade = older.DataSource.CreateCommand(
+                "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'"))
+                await downgrade.ExecuteNonQueryAsync();
+
+            var message = StartFailure(new()
+            {
+                ["GridServer:Storage:Provider"] = "PostgreSQL",
+                ["GridServer:Storage:ConnectionString"] = older.ConnectionString,
+            });
+
+            Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
+        }
+        finally
+        {
+            await older.DisposeAsync();
+        }
     }
 
     [Fact]

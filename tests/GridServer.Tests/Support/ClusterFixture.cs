@@ -1,4 +1,5 @@
 using GridServer.Domain.Grids;
+using GridServer.Domain.Cases;
 using GridServer.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -28,11 +29,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// The matters' time rules: the defaults, plus "manhole" (handled within 2 hours, wall clock) and "rubbish"
     /// (within 4 working hours, office hours).
     /// </summary>
-    public static readonly Domain.Cases.MatterPolicies Policies = new(new(Domain.Cases.CaseTimeLimits.Default),
+    public static readonly MatterPolicies Policies = new(new(CaseTimeLimits.Default),
     [
-        KeyValuePair.Create("manhole", new Domain.Cases.MatterPolicy(Domain.Cases.CaseTimeLimits.Default with { HandleWithin = TimeSpan.FromHours(2) })),
-        KeyValuePair.Create("rubbish", new Domain.Cases.MatterPolicy(Domain.Cases.CaseTimeLimits.Default, WorkingHours: true)),
-    ], Domain.Cases.WorkingHoursCalendar.OfficeHours());
+        KeyValuePair.Create("manhole", new MatterPolicy(CaseTimeLimits.Default with { HandleWithin = TimeSpan.FromHours(2) })),
+        KeyValuePair.Create("rubbish", new MatterPolicy(CaseTimeLimits.Default, WorkingHours: true)),
+    ], WorkingHoursCalendar.OfficeHours());
+    /// <summary>The case projection both silos write to (they run in this process); tests read it and make it fail.</summary>
+    public static readonly FlakyCaseProjection Projection = new();
 
     public async Task InitializeAsync()
     {
@@ -58,6 +61,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
             silo.Services.AddSingleton<IGridStore>(GridStore);
             silo.Services.AddSingleton(Policies);
+            silo.Services.AddSingleton<ICaseProjection>(Projection);
         }
     }
 }

@@ -1,0 +1,94 @@
+using GridServer.Domain.Cases;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GridServer.Storage.Cases;
+
+/// <summary>
+/// The case projection in PostGIS: <c>gridserver.cases</c> holds each case as it stands, with its reported
+/// location as a point (EPSG:4326); <c>gridserver.case_events</c> every timeline event. Schema: migration
+/// gis-data/migrations/V003__cases.sql.
+/// </summary>
+/// <remarks>
+/// One write is one transaction: the row is upserted and the events inserted together, so a query never
+/// sees events of a step whose row it cannot see. Both statements tolerate repetition (see
+/// <see cref="ICaseProjection.WriteAsync"/>), which lets a grain resend a tail that may partly be stored.
+/// </remarks>
+public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICaseProjection
+{
+    /// <summary>The migration that creates the tables this code writes.</summary>
+    public const string RequiredMigration = "V003__cases";
+
+    // The WHERE keeps the newer row when an older write arrives late (a write from an activation that
+    // was already replaced); an equal sequence still updates, for changes that add no event (a grid set
+    // while the case waits in the command-center queue).
+    private const string UpsertCase = """
+        INSERT INTO gridserver.cases (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+            geom, accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_MakePoint($10, $11), 4326),
+            $12, $13, $14, $15, $16, $17, $18, $19, $20)
+        ON CONFLICT (case_id) DO UPDATE SET
+            matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
+            officer_id = EXCLUDED.officer_id, post = EXCLUDED.post, reporter_id = EXCLUDED.reporter_id,
+            description = EXCLUDED.description, geom = EXCLUDED.geom, accept_by = EXCLUDED.accept_by,
+            handle_by = EXCLUDED.handle_by, verify_by = EXCLUDED.verify_by, supervised = EXCLUDED.supervised,
+            rework_count = EXCLUDED.rework_count, reported_at = EXCLUDED.reported_at, updated_at = EXCLUDED.updated_at,
+            closed_at = EXCLUDED.closed_at, last_sequence = EXCLUDED.last_sequence
+        WHERE gridserver.cases.last_sequence <= EXCLUDED.last_sequence
+        """;
+
+    private const string InsertEvent = """
+        INSERT INTO gridserver.case_events (case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (case_id, sequence) DO NOTHING
+        """;
+
+    public string Description => PostgisSchema.Describe(dataSource);
+
+    /// <summary>Fails with an instruction when the database lacks the projection's tables.</summary>
+    public Task CheckSchemaAsync(CancellationToken cancellationToken = default) =>
+        PostgisSchema.RequireAsync(dataSource, RequiredMigration, cancellationToken);
+
+    public async Task WriteAsync(CaseProjectionRow row, IReadOnlyList<CaseEvent> newEvents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(newEvents);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(Command(UpsertCase,
+                Text(row.CaseId), Text(row.Matter), Text(row.State.ToString()), Text(row.GridCode), Text(row.SquadId),
+                Text(row.OfficerId), Text(row.Post), Text(row.ReporterId), Text(row.Description),
+                Value(row.Lon, NpgsqlDbType.Double), Value(row.Lat, NpgsqlDbType.Double),
+                Time(row.AcceptBy), Time(row.HandleBy), Time(row.VerifyBy),
+                Value(row.Supervised, NpgsqlDbType.Boolean), Value(row.ReworkCount, NpgsqlDbType.Integer),
+                Time(row.ReportedAt), Time(row.UpdatedAt), Time(row.ClosedAt), Value(row.LastSequence, NpgsqlDbType.Integer)));
+            foreach (var e in newEvents)
+            {
+                batch.BatchCommands.Add(Command(InsertEvent,
+                    Text(row.CaseId), Value(e.Sequence, NpgsqlDbType.Integer), Time(e.At), Text(e.ActorId), Text(e.Action.ToString()),
+                    Text(e.From.ToString()), Text(e.To.ToString()), Text(e.Note),
+                    Value(e.Evidence.IsDefault ? [] : e.Evidence.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)));
+            }
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter Value(object value, NpgsqlDbType type) => new() { Value = value, NpgsqlDbType = type };
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    // Npgsql writes only UTC DateTimeOffsets to timestamptz; a deadline a client gave with its own offset
+    // (an extension's new deadline) is the same instant in UTC.
+    private static NpgsqlParameter Time(DateTimeOffset? value) =>
+        new() { Value = (object?)value?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+}
