@@ -60,11 +60,9 @@ public static class GridEndpoints
             problem = TypedResults.Problem($"'{name}' must be a decimal number of degrees, got '{Shorten(text)}'", statusCode: 400, title: "Invalid coordinate");
             return false;
         }
-        if (value < min || value > max)
+        if (LonLat.RangeProblem(name, value, min, max, lon) is { } range)
         {
-            // Invariant: the detail is read by programs as well as people, whatever the server's culture.
-            problem = TypedResults.Problem(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{name}' must lie between {min} and {max} degrees, got {value}") +
-                (lon is { } x && LonLat.LooksSwapped(x, value) ? " (are lon and lat swapped?)" : ""), statusCode: 400, title: "Coordinate out of range");
+            problem = TypedResults.Problem(range, statusCode: 400, title: "Coordinate out of range");
             return false;
         }
         return true;

@@ -94,6 +94,7 @@ public static class SiloHost
         }));
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
+        app.MapCaseEndpoints();
         return app;
     }
 }

@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using GridServer.Abstractions.Cases;
+using GridServer.Domain.Geo;
+using GridServer.Silo.Grids;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GridServer.Silo.Cases;
+
+/// <summary>A located report, as posted to <c>POST /api/cases</c>. <see cref="Crs"/>: wgs84 (default), gcj02, bd09 or cgcs2000.</summary>
+public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description);
+
+/// <summary>An action on a case, as posted to <c>POST /api/cases/{id}/actions</c>.</summary>
+public sealed record CaseActionBody(string? Action, string? ActorId, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
+
+/// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
+public sealed record CaseDispatchBody(string? ActorId, string? GridCode);
+
+/// <summary>
+/// Cases over HTTP: open one from a located report, read it, act on it, dispatch it by hand; the command-center
+/// queue. Endpoints talk to grains only. (Roles and credentials come with the operations API.)
+/// </summary>
+public static partial class CaseEndpoints
+{
+    public const int MaxDescription = 4000;
+    public const int MaxNote = 4000;
+    public const int MaxId = 128;
+    public const int MaxEvidence = 20;
+
+    /// <summary>A retry with the same key gets the case the first attempt opened.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/api/cases").WithTags("Cases");
+        cases.MapPost("/", Open).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
+        cases.MapGet("/{id}", Get).WithSummary("A case with its whole timeline.");
+        cases.MapPost("/{id}/actions", Act).WithSummary("An action of the workflow (Accept, StartHandling, GiveFinalFeedback, Return, ...).");
+        cases.MapPost("/{id}/dispatch", Dispatch).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
+        app.MapGet("/api/command-center/queue", Queue).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest first.");
+        return app;
+    }
+
+    internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time)
+    {
+        if (report is null) return Problem(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
+        if (FieldProblem("matter", report.Matter, 64, MatterPattern()) is { } matterProblem) return matterProblem;
+        if (FieldProblem("reporterId", report.ReporterId, MaxId, null) is { } reporterProblem) return reporterProblem;
+        if (report.Lon is not { } lon || report.Lat is not { } lat) return Problem(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
+        if (LonLat.Problem(lon, lat) is { } position) return Problem(400, "Coordinate out of range", position);
+        if (report.Description is { Length: > MaxDescription }) return Problem(400, "Description too long", $"'description' may have at most {MaxDescription} characters");
+        if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problem(400, "Unknown coordinate system", crsError);
+
+        var (wLon, wLat) = crs.ToWgs84(lon, lat);
+        var match = catalog.Match(wLon, wLat);
+        var key = request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > MaxId) return Problem(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
+        var id = key.Length > 0 ? KeyedId(key) : NewId(time.GetUtcNow());
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        var existed = key.Length > 0 && await grain.GetAsync() is not null;
+        var view = await grain.OpenAsync(new CaseReport(report.Matter!, wLon, wLat, match.GridCode, report.ReporterId!, report.Description));
+        if (existed) return TypedResults.Ok(view);
+        return TypedResults.Created($"/api/cases/{id}", view);
+    }
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(string id, IGrainFactory grains)
+    {
+        if (id.Length > MaxId) return NotFound(id);
+        return await grains.GetGrain<ICaseGrain>(id).GetAsync() is { } view ? TypedResults.Ok(view) : NotFound(id);
+    }
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(string id, CaseActionBody? body, IGrainFactory grains)
+    {
+        if (body is null) return Problem(400, "Missing action", "the body must be a JSON action: action, actorId, note");
+        if (FieldProblem("action", body.Action, 64, null) is { } actionProblem) return actionProblem;
+        if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
+        if (body.Note is { Length: > MaxNote }) return Problem(400, "Note too long", $"'note' may have at most {MaxNote} characters");
+        if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
+            return Problem(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
+        if (id.Length > MaxId) return NotFound(id);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (await grain.GetAsync() is null) return NotFound(id);
+        var result = await grain.ActAsync(new CaseActionRequest(body.Action!, body.ActorId!, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
+        return Answer(result);
+    }
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Dispatch(string id, CaseDispatchBody? body, IGrainFactory grains, GridCatalog catalog)
+    {
+        if (body is null) return Problem(400, "Missing dispatch", "the body must be JSON: actorId, and optionally gridCode");
+        if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
+        if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problem(422, "Unknown grid", $"no grid has the code '{Shorten(grid)}'");
+        if (id.Length > MaxId) return NotFound(id);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (await grain.GetAsync() is null) return NotFound(id);
+        return Answer(await grain.DispatchAsync(body.ActorId!, body.GridCode));
+    }
+
+    internal static async Task<Ok<string[]>> Queue(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync()).ToArray());
+
+    /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
+    public static string NewId(DateTimeOffset now) => $"C-{now.UtcDateTime:yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
+
+    /// <summary>The case id a client's idempotency key stands for: the same key always names the same case.</summary>
+    public static string KeyedId(string key) => $"C-K-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 12))}";
+
+    private static Results<Ok<CaseView>, ProblemHttpResult> Answer(CaseActionResult result) =>
+        result.Accepted ? TypedResults.Ok(result.Case)
+        : TypedResults.Problem(result.Refusal, statusCode: 409, title: "Action refused",
+            extensions: new Dictionary<string, object?> { ["state"] = result.Case.State });
+
+    private static ProblemHttpResult? FieldProblem(string name, string? value, int max, Regex? pattern)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return Problem(400, "Missing field", $"'{name}' is required");
+        if (value.Length > max) return Problem(400, "Field too long", $"'{name}' may have at most {max} characters");
+        if (pattern is not null && !pattern.IsMatch(value))
+            return Problem(400, "Invalid field", $"'{name}' '{Shorten(value)}' must be letters, digits, '.', '_' or '-'");
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial Regex MatterPattern();
+
+    private static ProblemHttpResult NotFound(string id) => Problem(404, "Case not found", $"no case has the id '{Shorten(id)}'");
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}
