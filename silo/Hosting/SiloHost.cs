@@ -4,6 +4,7 @@ using GridServer.Domain.Grids;
 using GridServer.Grains;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Personnel;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,9 @@ public static class SiloHost
         builder.Services.AddSingleton<GridDirectoryFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        // Enums travel by name ("Monday", "Dispatched"), as people and other systems write them.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
         // Grains read domain time (deadlines, rosters) from this keyed clock; Orleans keeps its own.
@@ -95,6 +99,7 @@ public static class SiloHost
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
         app.MapCaseEndpoints();
+        app.MapPersonnelEndpoints();
         return app;
     }
 }

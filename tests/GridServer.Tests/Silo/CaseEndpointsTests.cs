@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using GridServer.Tests.Support;
+
+namespace GridServer.Tests.Silo;
+
+/// <summary>Cases and personnel over HTTP on the embedded server: the loop as a client drives it, and what bad input gets.</summary>
+public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
+{
+    private const string Grid = "33030200200910";
+    private HttpClient Client => silo.Client;
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private async Task<(string A, string B, string Squad)> StaffAsync(string grid)
+    {
+        var (a, b, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
+        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
+        using (var roster = await Client.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
+            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
+        using (var leader = await Client.PutAsync($"/api/squads/{squad}/leader", Json("{\"officerId\":\"O-LEADER\"}")))
+            Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
+        using var put = await Client.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        return (a, b, squad);
+    }
+
+    private async Task<JsonElement> OpenAsync(string body = """{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"citizen-1","description":"car on the pavement"}""")
+    {
+        using var response = await Client.PostAsync("/api/cases", Json(body));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await JsonOf(response);
+    }
+
+    private async Task<HttpResponseMessage> ActAsync(string id, string action, string actor, string? note = null) =>
+        await Client.PostAsJsonAsync($"/api/cases/{id}/actions", new { action, actorId = actor, note });
+
+    [Fact]
+    public async Task Loop_ReportDispatchedToA_AcceptedHandledVerifiedClosed()
+    {
+        var staff = await StaffAsync(Grid);
+        var opened = await OpenAsync();
+        var id = opened.GetProperty("caseId").GetString()!;
+        Assert.Equal(("Dispatched", Grid, staff.A, staff.Squad), (opened.GetProperty("state").GetString(), opened.GetProperty("gridCode").GetString(),
+            opened.GetProperty("officerId").GetString(), opened.GetProperty("squadId").GetString()));
+
+        foreach (var (action, actor, note) in new[] { ("Accept", staff.A, (string?)null), ("StartHandling", staff.A, null),
+                     ("GiveFinalFeedback", staff.A, "towed"), ("StartVerification", "dispatcher-1", null), ("PassVerification", "dispatcher-1", null), ("Close", "dispatcher-1", null) })
+        {
+            using var step = await ActAsync(id, action, actor, note);
+            Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        }
+        using var get = await Client.GetAsync($"/api/cases/{id}");
+        var closed = await JsonOf(get);
+        Assert.Equal("Closed", closed.GetProperty("state").GetString());
+        Assert.Equal(9, closed.GetProperty("timeline").GetArrayLength());
+        using var responsibility = await Client.GetAsync($"/api/grids/{Grid}/responsibility");
+        Assert.DoesNotContain(id, (await JsonOf(responsibility)).GetProperty("openCases").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Open_InNoGrid_Queued_ThenDispatchedByHandToAGrid()
+    {
+        var staff = await StaffAsync("33030200200911");
+        var opened = await OpenAsync("""{"matter":"parking","lon":121.5,"lat":28.0,"reporterId":"citizen-2"}""");
+        var id = opened.GetProperty("caseId").GetString()!;
+        Assert.Equal(("Registered", JsonValueKind.Null), (opened.GetProperty("state").GetString(), opened.GetProperty("gridCode").ValueKind));
+        using (var queue = await Client.GetAsync("/api/command-center/queue"))
+            Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+
+        using var unknown = await Client.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { actorId = "dispatcher-1", gridCode = "99999999999999" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        using var dispatched = await Client.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { actorId = "dispatcher-1", gridCode = "33030200200911" });
+        Assert.Equal(HttpStatusCode.OK, dispatched.StatusCode);
+        Assert.Equal(staff.A, (await JsonOf(dispatched)).GetProperty("officerId").GetString());
+    }
+
+    [Fact]
+    public async Task Open_SameIdempotencyKeyTwice_OneCase()
+    {
+        var key = Guid.NewGuid().ToString();
+        HttpRequestMessage Request() => new(HttpMethod.Post, "/api/cases")
+        {
+            Content = Json("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"app-7"}"""),
+            Headers = { { "Idempotency-Key", key } },
+        };
+        using var first = await Client.SendAsync(Request());
+        using var retry = await Client.SendAsync(Request());
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        var (a, b) = (await JsonOf(first), await JsonOf(retry));
+        Assert.Equal(a.GetProperty("caseId").GetString(), b.GetProperty("caseId").GetString());
+        Assert.Equal(a.GetProperty("timeline").GetArrayLength(), b.GetProperty("timeline").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("", 400, "Missing report")]
+    [InlineData("{\"matter\":\"parking\",", 400, null)]
+    [InlineData("{\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\"}", 400, "Missing field")]
+    [InlineData("{\"matter\":\"park ing; drop table\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\"}", 400, "Invalid field")]
+    [InlineData("{\"matter\":\"parking\",\"lat\":28.0,\"reporterId\":\"r\"}", 400, "Missing coordinate")]
+    [InlineData("{\"matter\":\"parking\",\"lon\":28.0,\"lat\":120.65,\"reporterId\":\"r\"}", 400, "Coordinate out of range")]
+    [InlineData("{\"matter\":\"parking\",\"lon\":\"NaN\",\"lat\":28.0,\"reporterId\":\"r\"}", 400, null)]
+    [InlineData("{\"matter\":\"parking\",\"lon\":1e400,\"lat\":28.0,\"reporterId\":\"r\"}", 400, null)]
+    [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"crs\":\"mars\"}", 400, "Unknown coordinate system")]
+    [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0}", 400, "Missing field")]
+    public async Task Open_BadReport_ClearErrorAndNoCase(string body, int status, string? title)
+    {
+        using var before = await Client.GetAsync("/api/command-center/queue");
+        var queued = (await JsonOf(before)).GetArrayLength();
+
+        using var response = await Client.PostAsync("/api/cases", Json(body));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        if (title is not null) Assert.Equal(title, (await JsonOf(response)).GetProperty("title").GetString());
+        using var after = await Client.GetAsync("/api/command-center/queue");
+        Assert.Equal(queued, (await JsonOf(after)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Open_TenMegabyteDescription_Refused()
+    {
+        var body = JsonSerializer.Serialize(new { matter = "parking", lon = 120.65, lat = 28.0, reporterId = "r", description = new string('x', 10 * 1024 * 1024) });
+        using var response = await Client.PostAsync("/api/cases", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Description too long", (await JsonOf(response)).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Act_Refusals_409NamingStateAndAction_404ForUnknownCase()
+    {
+        await StaffAsync(Grid);
+        var id = (await OpenAsync()).GetProperty("caseId").GetString()!;
+
+        using var forbidden = await ActAsync(id, "Close", "dispatcher-1");
+        Assert.Equal(HttpStatusCode.Conflict, forbidden.StatusCode);
+        var problem = await JsonOf(forbidden);
+        Assert.Contains("cannot Close a case that is Dispatched", problem.GetProperty("detail").GetString());
+        Assert.Equal("Dispatched", problem.GetProperty("state").GetString());
+        using var unknownAction = await ActAsync(id, "Teleport", "dispatcher-1");
+        Assert.Equal(HttpStatusCode.Conflict, unknownAction.StatusCode);
+        using var noActor = await Client.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Accept" });
+        Assert.Equal(HttpStatusCode.BadRequest, noActor.StatusCode);
+        using var missing = await ActAsync("C-NOPE", "Accept", "o");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var get = await Client.GetAsync($"/api/cases/{new string('x', 5000)}");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Personnel_BadInput_Refused()
+    {
+        using var same = await Client.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O1\",\"officerB\":\"O1\"}"));
+        Assert.Equal(HttpStatusCode.BadRequest, same.StatusCode);
+        using var unknownGrid = await Client.PutAsync("/api/grids/99999999999999/responsibility", Json("{\"officerA\":\"O1\"}"));
+        Assert.Equal(HttpStatusCode.NotFound, unknownGrid.StatusCode);
+        using var control = await Client.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O\\u0000X\"}"));
+        Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
+        using var backwards = await Client.PostAsJsonAsync("/api/officers/O1/absences", new { from = DateTimeOffset.UtcNow, to = DateTimeOffset.UtcNow.AddHours(-1), reason = "sick" });
+        Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
+        using var badDay = await Client.PutAsync("/api/officers/O1/roster", Json("{\"weekly\":[{\"day\":\"Funday\",\"start\":\"08:00\",\"end\":\"17:00\"}]}"));
+        Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
+        using var reassignUnknown = await Client.PostAsJsonAsync("/api/personnel/reassign", new { grids = new[] { new { gridCode = "nope" } }, openCasesFollow = true, actorId = "op" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reassignUnknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reassign_OverHttp_OpenCaseFollowsToTheNewOfficer()
+    {
+        const string grid = "33030200200912";
+        await StaffAsync(grid);
+        using var locate = await Client.GetAsync($"/api/grids/{grid}");
+        var ring = (await JsonOf(locate)).GetProperty("geometry").GetProperty("coordinates")[0];
+        var (lon, lat) = (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
+        var opened = await OpenAsync(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" }));
+        Assert.Equal(grid, opened.GetProperty("gridCode").GetString());
+        var id = opened.GetProperty("caseId").GetString()!;
+        var newcomer = await StaffAsync("33030200200913");   // a second staffed grid, for its A officer's roster
+
+        using var response = await Client.PostAsJsonAsync("/api/personnel/reassign",
+            new { grids = new[] { new { gridCode = grid, squadId = newcomer.Squad, officerA = newcomer.A } }, openCasesFollow = true, actorId = "operator-1" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([id], (await JsonOf(response)).GetProperty("movedCases").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        using var get = await Client.GetAsync($"/api/cases/{id}");
+        Assert.Equal(newcomer.A, (await JsonOf(get)).GetProperty("officerId").GetString());
+    }
+}
