@@ -90,8 +90,13 @@ public sealed partial class CaseGrain(
     public async ValueTask<CaseView> OpenAsync(CaseReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        // Opening is idempotent: a client's retry gets the case it already opened.
-        if (state.State.Opened) return View();
+        // Opening is idempotent: a client's retry gets the case it already opened. An open that failed part-way
+        // (the report stored, then a silo died before dispatch) is finished by the retry.
+        if (state.State.Opened)
+        {
+            if (state.State.State == nameof(CaseState.Registered)) await FinishOpeningAsync();
+            return View();
+        }
         var now = time.GetUtcNow();
         var file = CaseFile.Reported(this.GetPrimaryKeyString(), report.Matter, now, report.ReporterId, report.Description);
         file = policies.For(report.Matter).Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
@@ -103,10 +108,16 @@ public sealed partial class CaseGrain(
         state.State.Description = report.Description;
         state.State.GridCode = report.GridCode;
         await SaveAsync();
-        if (report.GridCode is { } grid) await GrainFactory.GetGrain<IGridCellGrain>(grid).AddOpenCaseAsync(this.GetPrimaryKeyString());
+        await FinishOpeningAsync();
+        return View();
+    }
+
+    /// <summary>The steps after the report is durable, each safe to repeat: the grid's list, dispatch (or the queue), the reminder.</summary>
+    private async Task FinishOpeningAsync()
+    {
+        if (state.State.GridCode is { } grid) await GrainFactory.GetGrain<IGridCellGrain>(grid).AddOpenCaseAsync(this.GetPrimaryKeyString());
         await DispatchAsync(System, null);
         await ScheduleAsync();
-        return View();
     }
 
     public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace GridServer.Tests.Support;
+
+/// <summary>
+/// The server as its own operating-system process (<c>dotnet GridServer.Silo.dll</c> from the test's output folder),
+/// on free loopback ports, with the given <c>GridServer:*</c> settings as command-line arguments. Killed with
+/// SIGKILL on <see cref="Kill"/> and on dispose; its output is kept for the failure message.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public string Name { get; }
+    public int HttpPort { get; } = FreePorts.Next();
+    public int SiloPort { get; } = FreePorts.Next();
+    public int GatewayPort { get; } = FreePorts.Next();
+    public HttpClient Client { get; }
+
+    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        Name = name;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"));
+        var all = new Dictionary<string, string>(settings)
+        {
+            ["urls"] = $"http://127.0.0.1:{HttpPort}",
+            ["GridServer:Orleans:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
+            ["GridServer:Orleans:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public bool Exited => _process.HasExited;
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return $"--- {Name} (pid {_process.Id}) ---{Environment.NewLine}{_output}";
+        }
+    }
+
+    /// <summary>Waits until <c>/health</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}{Environment.NewLine}{Output}");
+            try
+            {
+                using var response = await Client.GetAsync("/health");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{Name} was not healthy within {timeout}{Environment.NewLine}{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no goodbye to the cluster, as when a machine loses power.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        Client.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            // The last 200 kB are enough to see why it failed.
+            if (_output.Length > 200_000) _output.Remove(0, _output.Length - 200_000);
+        }
+    }
+}
