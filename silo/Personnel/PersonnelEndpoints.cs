@@ -35,6 +35,7 @@ public static class PersonnelEndpoints
         api.MapPost("/personnel/reassign", Reassign).WithSummary("Reassigns grids in bulk; with openCasesFollow their open cases move to the new people.");
         api.MapPut("/officers/{id}/roster", PutRoster).WithSummary("Sets an officer's roster.");
         api.MapPost("/officers/{id}/absences", PostAbsence).WithSummary("Marks an officer absent for a period.");
+        api.MapGet("/officers/{id}/cases", GetOfficerCases).WithSummary("The open cases an officer holds now.");
         api.MapPut("/squads/{id}/leader", PutLeader).WithSummary("Sets a squad's leader.");
         api.MapGet("/squads/{id}", GetSquad).WithSummary("A squad: leader, officers and grids.");
         return app;
@@ -90,6 +91,9 @@ public static class PersonnelEndpoints
         await grains.GetGrain<IOfficerGrain>(id).MarkAbsentAsync(new AbsenceView(from, to, body.Reason));
         return TypedResults.NoContent();
     }
+
+    internal static async Task<Results<Ok<string[]>, ProblemHttpResult>> GetOfficerCases(string id, IGrainFactory grains) =>
+        IdProblem(("officer id", id)) is { } problem ? problem : TypedResults.Ok((await grains.GetGrain<IOfficerGrain>(id).GetCasesAsync()).ToArray());
 
     internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> PutLeader(string id, LeaderBody? body, IGrainFactory grains)
     {

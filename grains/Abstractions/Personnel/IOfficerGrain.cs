@@ -39,4 +39,13 @@ public interface IOfficerGrain : IGrainWithStringKey
     [Alias("mark-absent")] ValueTask MarkAbsentAsync(AbsenceView absence);
 
     [Alias("duty-at")] ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at);
+
+    /// <summary>A case was dispatched or transferred to this officer; told by the case.</summary>
+    [Alias("add-case")] ValueTask AddCaseAsync(string caseId);
+
+    /// <summary>A case left this officer (returned, moved on, finished); told by the case.</summary>
+    [Alias("remove-case")] ValueTask RemoveCaseAsync(string caseId);
+
+    /// <summary>The open cases this officer holds now.</summary>
+    [Alias("cases")] ValueTask<ImmutableArray<string>> GetCasesAsync();
 }

@@ -199,11 +199,17 @@ public sealed partial class CaseGrain(
     {
         var transition = Workflow.Apply(ToFile(), command);
         if (!transition.Accepted) return new CaseActionResult(View(), transition.Refusal);
+        var holder = state.State.OfficerId;
         Store(transition.Case);
         onAccepted?.Invoke();
         await SaveAsync();
+        var id = this.GetPrimaryKeyString();
         if (transition.Case.IsTerminal && state.State.GridCode is { } grid)
-            await GrainFactory.GetGrain<IGridCellGrain>(grid).RemoveOpenCaseAsync(this.GetPrimaryKeyString());
+            await GrainFactory.GetGrain<IGridCellGrain>(grid).RemoveOpenCaseAsync(id);
+        // The officers' lists of cases in hand follow the case.
+        var holds = transition.Case.IsTerminal ? null : state.State.OfficerId;
+        if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);
+        if (holds is not null && holds != holder) await GrainFactory.GetGrain<IOfficerGrain>(holds).AddCaseAsync(id);
         await ScheduleAsync();
         return new CaseActionResult(View(), null);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Personnel;
 
@@ -9,6 +10,7 @@ public sealed class OfficerState
 {
     [Id(0)] public RosterView? Roster { get; set; }
     [Id(1)] public List<AbsenceView> Absences { get; set; } = [];
+    [Id(2)] public HashSet<string> Cases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Keeps an officer's roster and absences; answers whether the officer is on duty.</summary>
@@ -33,6 +35,19 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
         state.State.Absences.Add(absence);
         await state.WriteStateAsync();
     }
+
+    public async ValueTask AddCaseAsync(string caseId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
+        if (state.State.Cases.Add(caseId)) await state.WriteStateAsync();
+    }
+
+    public async ValueTask RemoveCaseAsync(string caseId)
+    {
+        if (state.State.Cases.Remove(caseId)) await state.WriteStateAsync();
+    }
+
+    public ValueTask<ImmutableArray<string>> GetCasesAsync() => ValueTask.FromResult(state.State.Cases.Order(StringComparer.Ordinal).ToImmutableArray());
 
     public ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at) => ValueTask.FromResult(ToView(ToDomain().StatusAt(at)));
 

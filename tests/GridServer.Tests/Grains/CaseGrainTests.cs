@@ -41,6 +41,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         var staff = await StaffedGridAsync(Always, Always);
         var view = await Case().OpenAsync(Report(staff.Grid));
         Assert.Equal(("Dispatched", staff.A, "A", staff.Squad), (view.State, view.OfficerId, view.Post, view.SquadId));
+        Assert.Equal([view.CaseId], (await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync()).ToArray());
         Assert.NotNull(view.AcceptBy);
         Assert.Equal(["Report", "Register", "Dispatch"], view.Timeline.Select(e => e.Action).ToArray());
         Assert.Contains("is on duty", view.Timeline[^1].Note);
@@ -97,6 +98,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         }
         var closed = await grain.GetAsync();
         Assert.Equal("Closed", closed!.State);
+        Assert.Empty(await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync());
         Assert.Equal(9, closed.Timeline.Length);
         Assert.Equal("car towed", closed.Timeline.Single(e => e.Action == "GiveFinalFeedback").Note);
     }
@@ -124,6 +126,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         await grain.OpenAsync(Report(staff.Grid));
         var returned = await grain.ActAsync(Do("Return", staff.A, "the pavement belongs to the next street"));
         Assert.Equal(("Returned", (string?)null), (returned.Case.State, returned.Case.OfficerId));
+        Assert.Empty(await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync());
 
         var again = await grain.ActAsync(Do("Dispatch", "dispatcher-1"));
 
@@ -309,6 +312,9 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Equal(("Handling", a, squad, "Transfer"), (transferred!.State, transferred.OfficerId, transferred.SquadId, transferred.Timeline[^1].Action));
         Assert.Contains($"from {old.A} ({old.Squad}) to {a} ({squad})", transferred.Timeline[^1].Note);
         Assert.Equal(old.A, (await verifying.GetAsync())!.OfficerId);
+        // The officers' lists of cases in hand followed.
+        Assert.Equal(result.MovedCases.ToArray(), (await fixture.Grains.GetGrain<IOfficerGrain>(a).GetCasesAsync()).ToArray());
+        Assert.Equal([verifying.GetPrimaryKeyString()], (await fixture.Grains.GetGrain<IOfficerGrain>(old.A).GetCasesAsync()).ToArray());
         Assert.DoesNotContain(old.Grid, (await fixture.Grains.GetGrain<ISquadGrain>(old.Squad).GetAsync()).Grids);
         Assert.Contains(old.Grid, (await fixture.Grains.GetGrain<ISquadGrain>(squad).GetAsync()).Grids);
     }

@@ -192,5 +192,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Equal([id], (await JsonOf(response)).GetProperty("movedCases").EnumerateArray().Select(e => e.GetString()!).ToArray());
         using var get = await Client.GetAsync($"/api/cases/{id}");
         Assert.Equal(newcomer.A, (await JsonOf(get)).GetProperty("officerId").GetString());
+        using var cases = await Client.GetAsync($"/api/officers/{newcomer.A}/cases");
+        Assert.Equal([id], (await JsonOf(cases)).EnumerateArray().Select(e => e.GetString()!).ToArray());
     }
 }
