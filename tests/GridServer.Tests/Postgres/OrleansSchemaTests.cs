@@ -15,6 +15,7 @@ namespace GridServer.Tests.Postgres;
 public class OrleansSchemaTests(PostgisDatabase database) : IClassFixture<PostgisDatabase>
 {
     private const string Storage = "orleansdb";
+    private const string DeletingStorage = "orleansdb-deleting";
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>A test cluster whose silos and client use the ADO.NET providers on the private database.</summary>
@@ -46,6 +47,14 @@ public class OrleansSchemaTests(PostgisDatabase database) : IClassFixture<Postgi
                 // Orleans' own binary serializer: a state type is known by its [Alias], never by its .NET
                 // name (the default JSON serializer writes type names, so a rename would break loading).
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+            // The same storage, deleting rows on clear instead of emptying them (DeleteStorageKey).
+            silo.AddAdoNetGrainStorage(DeletingStorage, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                o.DeleteStateOnClear = true;
             }));
             silo.UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));   // tests only
@@ -156,6 +165,66 @@ public class OrleansSchemaTests(PostgisDatabase database) : IClassFixture<Postgi
         await storage.ReadStateAsync(grainType, grainId, cleared);
         Assert.Equal(0, cleared.State!.Total);
         Assert.Equal(stored.ETag, cleared.ETag);
+    }
+
+    [PostgisFact]
+    public async Task GrainStorage_ClearWithDeleteStateOnClear_RemovesTheRow_ThenANewWriteInserts()
+    {
+        var serviceId = NewId("svc");
+        await using var cluster = Cluster(1, NewId("delete"), serviceId);
+        await cluster.DeployAsync();
+        var storage = cluster.GetSiloServiceProvider().GetRequiredKeyedService<IGrainStorage>(DeletingStorage);
+        var key = NewId("gone");
+        var grainId = GrainId.Create("schema-test", key);
+        const string grainType = "schema-test.counter";
+        long Rows() => ScalarAsync("SELECT count(*) FROM orleans.grain_state WHERE service_id = $1 AND grain_id_extension = $2", serviceId, key).GetAwaiter().GetResult();
+
+        var state = new GrainState<SchemaTestCounterState>(new SchemaTestCounterState { Total = 5 });
+        await storage.WriteStateAsync(grainType, grainId, state);
+        Assert.Equal(1, Rows());
+        var stale = new GrainState<SchemaTestCounterState>();
+        await storage.ReadStateAsync(grainType, grainId, stale);
+        state.State!.Total = 6;
+        await storage.WriteStateAsync(grainType, grainId, state);
+
+        // A delete with an out-of-date version is refused and keeps the row.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(grainType, grainId, stale));
+        Assert.Equal(1, Rows());
+        await storage.ClearStateAsync(grainType, grainId, state);
+        Assert.Equal(0, Rows());
+
+        var fresh = new GrainState<SchemaTestCounterState>(new SchemaTestCounterState { Total = 7 });
+        await storage.WriteStateAsync(grainType, grainId, fresh);
+        var read = new GrainState<SchemaTestCounterState>();
+        await storage.ReadStateAsync(grainType, grainId, read);
+        Assert.Equal(7, read.State!.Total);
+    }
+
+    [PostgisFact]
+    public async Task Clustering_DefunctSiloEntries_CleanedUp_LiveOnesKept()
+    {
+        var clusterId = NewId("defunct");
+        await using var cluster = Cluster(1, clusterId, NewId("svc"));
+        await cluster.DeployAsync();
+        await WaitUntilAsync(async () => await ScalarAsync(
+            "SELECT count(*) FROM orleans.membership WHERE deployment_id = $1 AND status = 3", clusterId) == 1, "one Active row");
+        // A silo that died two days ago (status 6 = Dead) and one that died a minute ago.
+        foreach (var (port, age) in new[] { (40001, "2 days"), (40002, "1 minute") })
+        {
+            await using var insert = database.DataSource.CreateCommand(
+                "INSERT INTO orleans.membership (deployment_id, address, port, generation, silo_name, host_name, status, proxy_port, suspect_times, start_time, i_am_alive_time) " +
+                $"VALUES ($1, '127.0.0.1', $2, 1, 'gone', 'host', 6, 0, NULL, now() - interval '{age}' - interval '1 hour', now() - interval '{age}')");
+            insert.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = port });
+            await insert.ExecuteNonQueryAsync();
+        }
+        var table = cluster.GetSiloServiceProvider().GetRequiredService<IMembershipTable>();
+
+        await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddDays(-1), CancellationToken.None);
+
+        Assert.Equal(0, await ScalarAsync("SELECT count(*) FROM orleans.membership WHERE deployment_id = $1 AND port = 40001", clusterId));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM orleans.membership WHERE deployment_id = $1 AND port = 40002", clusterId));
+        Assert.Equal(1, await ScalarAsync("SELECT count(*) FROM orleans.membership WHERE deployment_id = $1 AND status = 3", clusterId));
     }
 
     [PostgisFact]
