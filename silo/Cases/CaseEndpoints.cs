@@ -51,6 +51,7 @@ public static partial class CaseEndpoints
         if (report.Lon is not { } lon || report.Lat is not { } lat) return Problem(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
         if (LonLat.Problem(lon, lat) is { } position) return Problem(400, "Coordinate out of range", position);
         if (report.Description is { Length: > MaxDescription }) return Problem(400, "Description too long", $"'description' may have at most {MaxDescription} characters");
+        if ((TextProblem("description", report.Description) ?? TextProblem("reporterId", report.ReporterId)) is { } textProblem) return textProblem;
         if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problem(400, "Unknown coordinate system", crsError);
 
         var (wLon, wLat) = crs.ToWgs84(lon, lat);
@@ -77,6 +78,7 @@ public static partial class CaseEndpoints
         if (FieldProblem("action", body.Action, 64, null) is { } actionProblem) return actionProblem;
         if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
         if (body.Note is { Length: > MaxNote }) return Problem(400, "Note too long", $"'note' may have at most {MaxNote} characters");
+        if ((TextProblem("note", body.Note) ?? TextProblem("actorId", body.ActorId)) is { } textProblem) return textProblem;
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
             return Problem(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
         if (id.Length > MaxId) return NotFound(id);
@@ -117,6 +119,27 @@ public static partial class CaseEndpoints
         if (value.Length > max) return Problem(400, "Field too long", $"'{name}' may have at most {max} characters");
         if (pattern is not null && !pattern.IsMatch(value))
             return Problem(400, "Invalid field", $"'{name}' '{Shorten(value)}' must be letters, digits, '.', '_' or '-'");
+        return null;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Text every store can keep: no NUL (PostgreSQL text cannot hold it) and no half of a surrogate pair (not
+    /// Unicode; JSON's \u escapes can carry one).
+    /// </summary>
+    private static ProblemHttpResult? TextProblem(string name, string? value)
+    {
+        if (value is null) return null;
+        if (value.Contains('\0', StringComparison.Ordinal)) return Problem(400, "Invalid text", $"'{name}' must not contain NUL characters");
+        try
+        {
+            StrictUtf8.GetByteCount(value);
+        }
+        catch (EncoderFallbackException)
+        {
+            return Problem(400, "Invalid text", $"'{name}' is not valid Unicode (an unpaired surrogate)");
+        }
         return null;
     }
 

@@ -123,6 +123,10 @@ public sealed partial class CaseGrain(
     public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)
     {
         if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        // Checked before anything moves: the queue branch below never reaches the workflow's own check.
+        var current = Enum.Parse<CaseState>(state.State.State);
+        if (!CaseWorkflow.Transitions.ContainsKey((current, CaseAction.Dispatch)))
+            return new CaseActionResult(View(), $"cannot Dispatch a case that is {current}; allowed now: {string.Join(", ", CaseWorkflow.AllowedIn(current))}");
         if (gridCode is not null && gridCode != state.State.GridCode)
         {
             // The case moves to another grid (manual dispatch from the queue, or a correction): the cells' lists follow.
@@ -206,6 +210,11 @@ public sealed partial class CaseGrain(
         var id = this.GetPrimaryKeyString();
         if (transition.Case.IsTerminal && state.State.GridCode is { } grid)
             await GrainFactory.GetGrain<IGridCellGrain>(grid).RemoveOpenCaseAsync(id);
+        // The command center's queue holds the cases waiting for a dispatcher: a returned one joins it ("not
+        // ours": the dispatcher decides where it goes), one that ends while waiting leaves it.
+        var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
+        if (command.Action == CaseAction.Return) await center.EnqueueAsync(id, $"returned by {command.ActorId}: {command.Note}");
+        else if (transition.Case.IsTerminal && transition.Event?.From is CaseState.Registered or CaseState.Returned) await center.RemoveAsync(id);
         // The officers' lists of cases in hand follow the case.
         var holds = transition.Case.IsTerminal ? null : state.State.OfficerId;
         if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);

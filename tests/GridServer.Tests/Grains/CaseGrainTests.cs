@@ -128,10 +128,13 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Equal(("Returned", (string?)null), (returned.Case.State, returned.Case.OfficerId));
         Assert.Empty(await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync());
 
+        Assert.Contains(returned.Case.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+
         var again = await grain.ActAsync(Do("Dispatch", "dispatcher-1"));
 
         Assert.True(again.Accepted, again.Refusal);
         Assert.Equal("Dispatched", again.Case.State);
+        Assert.DoesNotContain(returned.Case.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
     }
 
     [Fact]
@@ -351,6 +354,20 @@ public class CaseGrainTests(ClusterFixture fixture)
         var result = await operations.ReassignAsync([new GridAssignment(g1, null, "O1", "O1"), new GridAssignment(g2, null, "O1", "O2")], true, "operator-1");
         Assert.Equal(1, result.Grids);
         Assert.Contains("cannot hold both the A and the B post", Assert.Single(result.Errors));
+    }
+
+    [Fact]
+    public async Task Dispatch_FinishedCase_RefusedAndNotQueued()
+    {
+        var grain = Case();
+        var opened = await grain.OpenAsync(Report(null));
+        await Run(grain, Do("Void", "dispatcher-1", "duplicate report"));
+
+        var again = await grain.DispatchAsync("dispatcher-1", Key("G"));
+
+        Assert.Contains("cannot Dispatch a case that is Void", again.Refusal);
+        Assert.Null(again.Case.GridCode);
+        Assert.DoesNotContain(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
     }
 
     [Fact]

@@ -112,6 +112,8 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     [InlineData("{\"matter\":\"parking\",\"lon\":1e400,\"lat\":28.0,\"reporterId\":\"r\"}", 400, null)]
     [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"crs\":\"mars\"}", 400, "Unknown coordinate system")]
     [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0}", 400, "Missing field")]
+    [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"description\":\"a\\u0000b\"}", 400, "Invalid text")]
+    [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"description\":\"half \\ud800 pair\"}", 400, "Unreadable request")]
     public async Task Open_BadReport_ClearErrorAndNoCase(string body, int status, string? title)
     {
         using var before = await Client.GetAsync("/api/command-center/queue");
