@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using GridServer.Abstractions.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GridServer.Silo.Cases;
@@ -45,19 +46,19 @@ public static partial class CaseEndpoints
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
         CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time)
     {
-        if (report is null) return Problem(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
+        if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         if (FieldProblem("matter", report.Matter, 64, MatterPattern()) is { } matterProblem) return matterProblem;
         if (FieldProblem("reporterId", report.ReporterId, MaxId, null) is { } reporterProblem) return reporterProblem;
-        if (report.Lon is not { } lon || report.Lat is not { } lat) return Problem(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
-        if (LonLat.Problem(lon, lat) is { } position) return Problem(400, "Coordinate out of range", position);
-        if (report.Description is { Length: > MaxDescription }) return Problem(400, "Description too long", $"'description' may have at most {MaxDescription} characters");
+        if (report.Lon is not { } lon || report.Lat is not { } lat) return Problems.Of(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
+        if (LonLat.Problem(lon, lat) is { } position) return Problems.Of(400, "Coordinate out of range", position);
+        if (report.Description is { Length: > MaxDescription }) return Problems.Of(400, "Description too long", $"'description' may have at most {MaxDescription} characters");
         if ((TextProblem("description", report.Description) ?? TextProblem("reporterId", report.ReporterId)) is { } textProblem) return textProblem;
-        if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problem(400, "Unknown coordinate system", crsError);
+        if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
 
         var (wLon, wLat) = crs.ToWgs84(lon, lat);
         var match = catalog.Match(wLon, wLat);
         var key = request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > MaxId) return Problem(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
+        if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
         var id = key.Length > 0 ? KeyedId(key) : NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = key.Length > 0 && await grain.GetAsync() is not null;
@@ -74,13 +75,13 @@ public static partial class CaseEndpoints
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(string id, CaseActionBody? body, IGrainFactory grains)
     {
-        if (body is null) return Problem(400, "Missing action", "the body must be a JSON action: action, actorId, note");
+        if (body is null) return Problems.Of(400, "Missing action", "the body must be a JSON action: action, actorId, note");
         if (FieldProblem("action", body.Action, 64, null) is { } actionProblem) return actionProblem;
         if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
-        if (body.Note is { Length: > MaxNote }) return Problem(400, "Note too long", $"'note' may have at most {MaxNote} characters");
+        if (body.Note is { Length: > MaxNote }) return Problems.Of(400, "Note too long", $"'note' may have at most {MaxNote} characters");
         if ((TextProblem("note", body.Note) ?? TextProblem("actorId", body.ActorId)) is { } textProblem) return textProblem;
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
-            return Problem(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
+            return Problems.Of(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
@@ -90,9 +91,9 @@ public static partial class CaseEndpoints
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Dispatch(string id, CaseDispatchBody? body, IGrainFactory grains, GridCatalog catalog)
     {
-        if (body is null) return Problem(400, "Missing dispatch", "the body must be JSON: actorId, and optionally gridCode");
+        if (body is null) return Problems.Of(400, "Missing dispatch", "the body must be JSON: actorId, and optionally gridCode");
         if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
-        if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problem(422, "Unknown grid", $"no grid has the code '{Shorten(grid)}'");
+        if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problems.Of(422, "Unknown grid", $"no grid has the code '{Problems.Shorten(grid)}'");
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
@@ -115,10 +116,10 @@ public static partial class CaseEndpoints
 
     private static ProblemHttpResult? FieldProblem(string name, string? value, int max, Regex? pattern)
     {
-        if (string.IsNullOrWhiteSpace(value)) return Problem(400, "Missing field", $"'{name}' is required");
-        if (value.Length > max) return Problem(400, "Field too long", $"'{name}' may have at most {max} characters");
+        if (string.IsNullOrWhiteSpace(value)) return Problems.Of(400, "Missing field", $"'{name}' is required");
+        if (value.Length > max) return Problems.Of(400, "Field too long", $"'{name}' may have at most {max} characters");
         if (pattern is not null && !pattern.IsMatch(value))
-            return Problem(400, "Invalid field", $"'{name}' '{Shorten(value)}' must be letters, digits, '.', '_' or '-'");
+            return Problems.Of(400, "Invalid field", $"'{name}' '{Problems.Shorten(value)}' must be letters, digits, '.', '_' or '-'");
         return null;
     }
 
@@ -131,14 +132,14 @@ public static partial class CaseEndpoints
     private static ProblemHttpResult? TextProblem(string name, string? value)
     {
         if (value is null) return null;
-        if (value.Contains('\0', StringComparison.Ordinal)) return Problem(400, "Invalid text", $"'{name}' must not contain NUL characters");
+        if (value.Contains('\0', StringComparison.Ordinal)) return Problems.Of(400, "Invalid text", $"'{name}' must not contain NUL characters");
         try
         {
             StrictUtf8.GetByteCount(value);
         }
         catch (EncoderFallbackException)
         {
-            return Problem(400, "Invalid text", $"'{name}' is not valid Unicode (an unpaired surrogate)");
+            return Problems.Of(400, "Invalid text", $"'{name}' is not valid Unicode (an unpaired surrogate)");
         }
         return null;
     }
@@ -146,9 +147,6 @@ public static partial class CaseEndpoints
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex MatterPattern();
 
-    private static ProblemHttpResult NotFound(string id) => Problem(404, "Case not found", $"no case has the id '{Shorten(id)}'");
+    private static ProblemHttpResult NotFound(string id) => Problems.Of(404, "Case not found", $"no case has the id '{Problems.Shorten(id)}'");
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

@@ -52,10 +52,10 @@ public static class GridChangeEndpoints
         }
         catch (JsonException e)
         {
-            return Problem(400, "Not valid JSON", $"the body is not valid JSON: {e.Message}");
+            return Problems.Of(400, "Not valid JSON", $"the body is not valid JSON: {e.Message}");
         }
         if (body is not JsonObject root || root["type"]?.GetValueKind() != JsonValueKind.String)
-            return Problem(400, "Not a GeoJSON object", "the body must be a GeoJSON Feature or a Polygon/MultiPolygon geometry object");
+            return Problems.Of(400, "Not a GeoJSON object", "the body must be a GeoJSON Feature or a Polygon/MultiPolygon geometry object");
         var type = root["type"]!.GetValue<string>();
         JsonObject feature;
         if (type == "Feature")
@@ -68,12 +68,12 @@ public static class GridChangeEndpoints
         }
         else
         {
-            return Problem(400, "Not a grid boundary", $"a grid boundary is a Feature, Polygon or MultiPolygon, not a {Shorten(type)}");
+            return Problems.Of(400, "Not a grid boundary", $"a grid boundary is a Feature, Polygon or MultiPolygon, not a {Problems.Shorten(type)}");
         }
         if (feature["properties"] is not JsonObject properties)
             feature["properties"] = properties = new JsonObject();
         if (properties["code"] is JsonValue given && given.GetValueKind() == JsonValueKind.String && given.GetValue<string>() != code)
-            return Problem(400, "Code mismatch", $"the feature's code '{Shorten(given.GetValue<string>())}' is not the grid '{Shorten(code)}' in the path");
+            return Problems.Of(400, "Code mismatch", $"the feature's code '{Problems.Shorten(given.GetValue<string>())}' is not the grid '{Problems.Shorten(code)}' in the path");
         properties["code"] = code;
         // Attributes not given stay as they are: a redraw changes the boundary.
         if (catalog.Find(code) is { } current)
@@ -100,7 +100,7 @@ public static class GridChangeEndpoints
             "replace" => true,
             _ => (bool?)null,
         };
-        if (replace is null) return Problem(400, "Unknown mode", $"mode is 'merge' (default) or 'replace', not '{Shorten(mode!)}'");
+        if (replace is null) return Problems.Of(400, "Unknown mode", $"mode is 'merge' (default) or 'replace', not '{Problems.Shorten(mode!)}'");
         var (bytes, refusal) = await ReadBodyAsync(request, MaxCollectionBytes, cancellationToken);
         if (refusal is not null) return refusal;
         var change = new GridChangeRequest(bytes, replace.Value, allowOverlaps ?? false, Actor(request), options.Value.CodeScheme.ToString());
@@ -139,7 +139,7 @@ public static class GridChangeEndpoints
     /// </summary>
     private static async Task<(byte[] Bytes, ProblemHttpResult? Refusal)> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
-        var tooLarge = Problem(413, "Body too large", $"the body may have at most {limit:N0} bytes");
+        var tooLarge = Problems.Of(413, "Body too large", $"the body may have at most {limit:N0} bytes");
         if (request.ContentLength > limit) return ([], tooLarge);
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -154,7 +154,7 @@ public static class GridChangeEndpoints
         }
         catch (BadHttpRequestException e)
         {
-            return ([], Problem(e.StatusCode, "Body refused", e.Message));
+            return ([], Problems.Of(e.StatusCode, "Body refused", e.Message));
         }
         return (buffer.ToArray(), null);
     }
@@ -165,7 +165,4 @@ public static class GridChangeEndpoints
     /// <summary>Who made the change, for the log; authenticated identities come with the roles of the API.</summary>
     private static string Actor(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "http";
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GridServer.Domain.Export;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Grids;
+using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GridServer.Silo.Grids;
@@ -39,7 +40,7 @@ public static class GridEndpoints
     internal static IResult Get(GridCatalog catalog, string code)
     {
         var grid = catalog.Find(code);
-        if (grid is null) return TypedResults.Problem($"no grid has the code '{code}'", statusCode: 404, title: "Grid not found");
+        if (grid is null) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
         using var buffer = new MemoryStream();
         using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteFeature(json, grid);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");
@@ -57,7 +58,7 @@ public static class GridEndpoints
         }
         if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value) || !double.IsFinite(value))
         {
-            problem = TypedResults.Problem($"'{name}' must be a decimal number of degrees, got '{Shorten(text)}'", statusCode: 400, title: "Invalid coordinate");
+            problem = TypedResults.Problem($"'{name}' must be a decimal number of degrees, got '{Problems.Shorten(text)}'", statusCode: 400, title: "Invalid coordinate");
             return false;
         }
         if (LonLat.RangeProblem(name, value, min, max, lon) is { } range)
@@ -68,5 +69,4 @@ public static class GridEndpoints
         return true;
     }
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GridServer.Silo.Personnel;
@@ -47,22 +48,22 @@ public static class PersonnelEndpoints
     internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> PutResponsibility(
         string code, ResponsibilityBody? body, IGrainFactory grains, GridCatalog catalog)
     {
-        if (body is null) return Problem(400, "Missing body", "the body must be JSON: squadId, officerA, officerB");
+        if (body is null) return Problems.Of(400, "Missing body", "the body must be JSON: squadId, officerA, officerB");
         if (catalog.Find(code) is null) return UnknownGrid(code);
         if (IdProblem(("squadId", body.SquadId), ("officerA", body.OfficerA), ("officerB", body.OfficerB)) is { } problem) return problem;
         if (body.OfficerA is not null && body.OfficerA == body.OfficerB)
-            return Problem(400, "Same officer twice", $"officer {body.OfficerA} cannot hold both the A and the B post of one grid");
+            return Problems.Of(400, "Same officer twice", $"officer {body.OfficerA} cannot hold both the A and the B post of one grid");
         return TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).AssignAsync(new GridAssignment(code, body.SquadId, body.OfficerA, body.OfficerB)));
     }
 
     internal static async Task<Results<Ok<ReassignmentResult>, ProblemHttpResult>> Reassign(ReassignBody? body, IGrainFactory grains, GridCatalog catalog)
     {
-        if (body?.Grids is not { Length: > 0 } items) return Problem(400, "Missing grids", "the body must be JSON: grids (gridCode, squadId, officerA, officerB), openCasesFollow, actorId");
-        if (items.Length > MaxBulkGrids) return Problem(400, "Too many grids", $"at most {MaxBulkGrids} grids in one reassignment");
-        if (string.IsNullOrWhiteSpace(body.ActorId)) return Problem(400, "Missing field", "'actorId' is required");
+        if (body?.Grids is not { Length: > 0 } items) return Problems.Of(400, "Missing grids", "the body must be JSON: grids (gridCode, squadId, officerA, officerB), openCasesFollow, actorId");
+        if (items.Length > MaxBulkGrids) return Problems.Of(400, "Too many grids", $"at most {MaxBulkGrids} grids in one reassignment");
+        if (string.IsNullOrWhiteSpace(body.ActorId)) return Problems.Of(400, "Missing field", "'actorId' is required");
         if (IdProblem(("actorId", body.ActorId)) is { } actorProblem) return actorProblem;
         var unknown = items.Where(i => string.IsNullOrWhiteSpace(i.GridCode) || catalog.Find(i.GridCode) is null).Select(i => i.GridCode ?? "(none)").Take(10).ToList();
-        if (unknown.Count > 0) return Problem(422, "Unknown grids", $"no such grids: {string.Join(", ", unknown)}; nothing was changed");
+        if (unknown.Count > 0) return Problems.Of(422, "Unknown grids", $"no such grids: {string.Join(", ", unknown)}; nothing was changed");
         foreach (var i in items)
         {
             if (IdProblem(("squadId", i.SquadId), ("officerA", i.OfficerA), ("officerB", i.OfficerB)) is { } problem) return problem;
@@ -74,10 +75,10 @@ public static class PersonnelEndpoints
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> PutRoster(string id, RosterBody? body, IGrainFactory grains)
     {
-        if (body is null) return Problem(400, "Missing body", "the body must be JSON: weekly, extra, utcOffsetMinutes");
+        if (body is null) return Problems.Of(400, "Missing body", "the body must be JSON: weekly, extra, utcOffsetMinutes");
         if (IdProblem(("officer id", id)) is { } problem) return problem;
-        if (body.UtcOffsetMinutes is < -14 * 60 or > 14 * 60) return Problem(400, "Bad UTC offset", "'utcOffsetMinutes' must lie between -840 and 840");
-        if ((body.Weekly?.Length ?? 0) + (body.Extra?.Length ?? 0) > 1000) return Problem(400, "Too many shifts", "at most 1000 shifts in a roster");
+        if (body.UtcOffsetMinutes is < -14 * 60 or > 14 * 60) return Problems.Of(400, "Bad UTC offset", "'utcOffsetMinutes' must lie between -840 and 840");
+        if ((body.Weekly?.Length ?? 0) + (body.Extra?.Length ?? 0) > 1000) return Problems.Of(400, "Too many shifts", "at most 1000 shifts in a roster");
         await grains.GetGrain<IOfficerGrain>(id).SetRosterAsync(new RosterView([.. body.Weekly ?? []], [.. body.Extra ?? []], body.UtcOffsetMinutes ?? 480));
         return TypedResults.NoContent();
     }
@@ -85,9 +86,9 @@ public static class PersonnelEndpoints
     internal static async Task<Results<NoContent, ProblemHttpResult>> PostAbsence(string id, AbsenceBody? body, IGrainFactory grains)
     {
         if (IdProblem(("officer id", id)) is { } problem) return problem;
-        if (body?.From is not { } from || body.To is not { } to) return Problem(400, "Missing period", "'from' and 'to' are required");
-        if (to <= from) return Problem(400, "Empty period", "'to' must be after 'from'");
-        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500) return Problem(400, "Missing reason", "'reason' is required (at most 500 characters)");
+        if (body?.From is not { } from || body.To is not { } to) return Problems.Of(400, "Missing period", "'from' and 'to' are required");
+        if (to <= from) return Problems.Of(400, "Empty period", "'to' must be after 'from'");
+        if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500) return Problems.Of(400, "Missing reason", "'reason' is required (at most 500 characters)");
         await grains.GetGrain<IOfficerGrain>(id).MarkAbsentAsync(new AbsenceView(from, to, body.Reason));
         return TypedResults.NoContent();
     }
@@ -98,7 +99,7 @@ public static class PersonnelEndpoints
     internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> PutLeader(string id, LeaderBody? body, IGrainFactory grains)
     {
         if (IdProblem(("squad id", id), ("officerId", body?.OfficerId)) is { } problem) return problem;
-        if (string.IsNullOrWhiteSpace(body?.OfficerId)) return Problem(400, "Missing field", "'officerId' is required");
+        if (string.IsNullOrWhiteSpace(body?.OfficerId)) return Problems.Of(400, "Missing field", "'officerId' is required");
         var squad = grains.GetGrain<ISquadGrain>(id);
         await squad.SetLeaderAsync(body.OfficerId);
         return TypedResults.Ok(await squad.GetAsync());
@@ -114,13 +115,12 @@ public static class PersonnelEndpoints
         {
             if (value is null) continue;
             if (string.IsNullOrWhiteSpace(value) || value.Length > MaxId || value.Any(char.IsControl))
-                return Problem(400, "Invalid id", $"'{name}' must be 1 to {MaxId} characters without control characters");
+                return Problems.Of(400, "Invalid id", $"'{name}' must be 1 to {MaxId} characters without control characters");
         }
         return null;
     }
 
     private static ProblemHttpResult UnknownGrid(string code) =>
-        Problem(404, "Grid not found", $"no grid has the code '{(code.Length <= 40 ? code : code[..40] + "…")}'");
+        Problems.Of(404, "Grid not found", $"no grid has the code '{(code.Length <= 40 ? code : code[..40] + "…")}'");
 
-    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(detail, statusCode: status, title: title);
 }
