@@ -37,7 +37,7 @@ internal sealed class BenchServer : IAsyncDisposable
         _app = app;
         Grains = app.Services.GetRequiredService<IGrainFactory>();
         Catalog = app.Services.GetRequiredService<GridCatalog>();
-        // One connection per caller at most: the callers keep at most that many requests in flight.
+        // Connections are opened as the callers need them: one per caller, as each keeps one request in flight.
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
     }
 
