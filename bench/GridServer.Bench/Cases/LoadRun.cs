@@ -11,6 +11,7 @@ internal sealed class LoadRun
     private const int ShownFailures = 5;
 
     private readonly long[] _ticks;
+    private readonly long[] _doneAt;
     private readonly List<string> _failures = [];
     private int _failureCount;
 
@@ -18,6 +19,7 @@ internal sealed class LoadRun
     {
         (Storage, Interface, Count, Concurrency) = (storage, face, count, concurrency);
         _ticks = new long[count];
+        _doneAt = new long[count];
     }
 
     public string Storage { get; }
@@ -64,7 +66,9 @@ internal sealed class LoadRun
                 {
                     failure = $"{e.GetType().Name}: {e.Message}";
                 }
-                run._ticks[i] = Stopwatch.GetTimestamp() - t0;
+                var t1 = Stopwatch.GetTimestamp();
+                run._ticks[i] = t1 - t0;
+                run._doneAt[i] = t1 - started;
                 if (failure is not null) run.Fail(i, failure);
             }
         }));
@@ -81,6 +85,27 @@ internal sealed class LoadRun
             _failureCount++;
             if (_failures.Count < ShownFailures) _failures.Add($"#{index}: {failure}");
         }
+    }
+
+    /// <summary>
+    /// Operations per second in each quarter of the run (by completed operations: the first quarter of them, the
+    /// second, ...): a rate that falls from quarter to quarter means each operation costs more as data accumulates.
+    /// </summary>
+    public IReadOnlyList<double> QuarterRates()
+    {
+        var done = (long[])_doneAt.Clone();
+        Array.Sort(done);
+        var rates = new List<double>();
+        long previous = 0;
+        for (var q = 1; q <= 4; q++)
+        {
+            var (from, to) = ((q - 1) * done.Length / 4, q * done.Length / 4);
+            if (to == from) continue;
+            var end = done[to - 1];
+            rates.Add((to - from) / ((end - previous) / (double)Stopwatch.Frequency));
+            previous = end;
+        }
+        return rates;
     }
 
     /// <summary>Latency percentiles in milliseconds: p50, p99 and the maximum (nearest rank).</summary>
