@@ -52,6 +52,7 @@ internal sealed record BenchOptions
           (d) PostGIS gridserver.locate batched with unnest, on 1 and on 2 connections
 
         Usage: dotnet run -c Release --project bench/GridServer.Bench -- [options]
+               dotnet run -c Release --project bench/GridServer.Bench -- cases [options]   (see cases --help)
 
           --grids N                  about N grids (default 50000; 250 x 200)
           --points N                 random lookup points (default 1000000)
@@ -79,14 +80,7 @@ internal sealed record BenchOptions
         help = false;
         for (var i = 0; i < args.Count; i++)
         {
-            var arg = args[i];
-            string? inlineValue = null;
-            var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                inlineValue = arg[(eq + 1)..];
-                arg = arg[..eq];
-            }
+            var (arg, inlineValue) = SplitInline(args[i]);
 
             switch (arg)
             {
@@ -140,11 +134,19 @@ internal sealed record BenchOptions
             }
         }
         return true;
-
-        static bool Int(string text, int min, int max, out int value) =>
-            int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)
-            && value >= min && value <= max;
     }
 
-    private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+    /// <summary>A whole number within [min, max]; "20_000" and "20,000" are read as 20000.</summary>
+    internal static bool Int(string text, int min, int max, out int value) =>
+        int.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)
+        && value >= min && value <= max;
+
+    /// <summary>"--name=value" as ("--name", "value"); any other argument as (argument, null).</summary>
+    internal static (string Name, string? InlineValue) SplitInline(string arg)
+    {
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+
+    internal static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

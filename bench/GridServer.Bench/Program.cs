@@ -21,6 +21,8 @@ internal static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        // One program, one way of running benchmarks: `cases` is the case throughput benchmark, anything else the lookups'.
+        if (args.Length > 0 && args[0] == "cases") return Cases.CaseBench.Run(args[1..]);
         if (!BenchOptions.TryParse(args, out var options, out var error, out var help))
         {
             Console.Error.WriteLine($"GridServer.Bench: {error}");
@@ -49,7 +51,7 @@ internal static class Program
 
     private static int Run(BenchOptions o)
     {
-        PrintMachine();
+        PrintMachine("GridServer.Bench: point-to-grid lookups");
         // The database is checked before anything else, so a refusal costs no waiting.
         using var postgres = o.Postgres is null ? null : new PostgisBench(o.Postgres);
         if (postgres is not null)
@@ -361,11 +363,12 @@ internal static class Program
         }
     }
 
-    private static void PrintMachine()
+    /// <summary>The heading: machine, runtime, build and load, so a figure is never quoted without them.</summary>
+    internal static void PrintMachine(string title)
     {
         var optimised = typeof(GridIndex).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true
             && typeof(Program).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
-        Console.WriteLine("GridServer.Bench: point-to-grid lookups");
+        Console.WriteLine(title);
         Console.WriteLine($"machine:  {Environment.ProcessorCount} cores ({CpuModel()}), "
             + $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB available, {RuntimeInformation.OSDescription}");
         Console.WriteLine($"runtime:  {RuntimeInformation.FrameworkDescription}, {(optimised ? "optimised (Release) build" : "DEBUG BUILD: figures are meaningless, use -c Release")}, "
@@ -383,7 +386,7 @@ internal static class Program
         return plus < 0 ? version : version[..plus];
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

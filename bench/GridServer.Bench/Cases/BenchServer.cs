@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Personnel;
+using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GridServer.Bench.Cases;
+
+/// <summary>
+/// The real server, built by <see cref="SiloHost.Build"/> exactly as the executable builds it, hosted in this process
+/// on free loopback ports: Orleans silo and gateway, and Kestrel for HTTP. Callers reach it the way the server's own
+/// HTTP handlers do (<see cref="IGrainFactory"/> from its services), or over HTTP on loopback.
+/// </summary>
+internal sealed class BenchServer : IAsyncDisposable
+{
+    /// <summary>The matter of every report; it has the default limits but for accepting (an hour, see <see cref="StartAsync"/>).</summary>
+    public const string Matter = "parking";
+
+    /// <summary>Officer ids start with this; the squad leaders' do not, so a case escalated to a leader counts as wrong.</summary>
+    private const string OfficerPrefix = "O-BENCH-";
+
+    /// <summary>On duty around the clock, every day (local time UTC+8): every case goes to its grid's A officer.</summary>
+    private static readonly RosterView Always =
+        new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
+
+    private readonly WebApplication _app;
+
+    private BenchServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        Grains = app.Services.GetRequiredService<IGrainFactory>();
+        Catalog = app.Services.GetRequiredService<GridCatalog>();
+        // Connections are opened as the callers need them: one per caller, as each keeps one request in flight.
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
+    }
+
+    public IGrainFactory Grains { get; }
+
+    public GridCatalog Catalog { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Builds and starts the server: embedded default when <paramref name="postgres"/> is null, else PostgreSQL.</summary>
+    public static async Task<BenchServer> StartAsync(string? postgres)
+    {
+        var (siloPort, gatewayPort, httpPort) = FreePorts();
+        var args = new List<string>
+        {
+            "--urls", $"http://127.0.0.1:{httpPort}",
+            $"--{OrleansOptions.Section}:SiloPort={siloPort}",
+            $"--{OrleansOptions.Section}:GatewayPort={gatewayPort}",
+            // The server's Information logs (a line per request) would be work the deployed server does not do at
+            // its usual level either; warnings (a failed projection write, say) still show.
+            "--Logging:LogLevel:Default=Warning",
+            // Accept within an hour instead of 10 minutes: the first deadline warning then falls due 48 minutes after
+            // a case opens, after any run, so a run measures opening cases and nothing else. Opening does the same
+            // work with either limit (the reminder is written either way).
+            $"--{CaseOptions.Section}:Default:AcceptWithin=01:00:00",
+        };
+        if (postgres is not null)
+        {
+            args.Add($"--{StorageOptions.Section}:Provider=PostgreSQL");
+            args.Add($"--{StorageOptions.Section}:ConnectionString={postgres}");
+        }
+        var app = SiloHost.Build([.. args]);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return new BenchServer(app, new Uri($"http://127.0.0.1:{httpPort}"));
+    }
+
+    /// <summary>
+    /// Staffs every grid: grids in consecutive code order go to the squads in equal blocks, and to officer pairs
+    /// (A, B) likewise; every officer and every squad leader is on an all-week roster.
+    /// </summary>
+    public async Task StaffAsync(IReadOnlyList<string> gridCodes, int squadCount, int officerCount, int concurrency)
+    {
+        var squads = Enumerable.Range(1, squadCount).Select(s => string.Create(CultureInfo.InvariantCulture, $"SQ-BENCH-{s:D3}")).ToArray();
+        var leaders = Enumerable.Range(1, squadCount).Select(s => string.Create(CultureInfo.InvariantCulture, $"L-BENCH-{s:D3}")).ToArray();
+        var officers = Enumerable.Range(1, officerCount).Select(o => string.Create(CultureInfo.InvariantCulture, $"{OfficerPrefix}{o:D5}")).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
+        await Parallel.ForEachAsync(officers.Concat(leaders), parallel,
+            async (id, _) => await Grains.GetGrain<IOfficerGrain>(id).SetRosterAsync(Always));
+        await Parallel.ForEachAsync(Enumerable.Range(0, squadCount), parallel,
+            async (s, _) => await Grains.GetGrain<ISquadGrain>(squads[s]).SetLeaderAsync(leaders[s]));
+        var pairs = officerCount / 2;
+        await Parallel.ForEachAsync(Enumerable.Range(0, gridCodes.Count), parallel, async (i, _) =>
+        {
+            var squad = squads[(int)((long)i * squadCount / gridCodes.Count)];
+            var pair = (int)((long)i * pairs / gridCodes.Count);
+            await Grains.GetGrain<IGridCellGrain>(gridCodes[i])
+                .AssignAsync(new GridAssignment(gridCodes[i], squad, officers[2 * pair], officers[2 * pair + 1]));
+        });
+    }
+
+    /// <summary>
+    /// Opens a case as the HTTP handler does, minus HTTP: the report's grid from the server's catalog, then
+    /// <see cref="ICaseGrain.OpenAsync"/>. Null when the case came back dispatched to an officer, else what was wrong.
+    /// </summary>
+    public async Task<string?> OpenByGrainAsync(string caseId, double lon, double lat)
+    {
+        var grid = Catalog.Match(lon, lat).GridCode;
+        var view = await Grains.GetGrain<ICaseGrain>(caseId).OpenAsync(new CaseReport(Matter, lon, lat, grid, "bench-reporter", "benchmark report"));
+        return Wrong(view.State, view.OfficerId, view.GridCode);
+    }
+
+    /// <summary>Opens a case with <c>POST /api/cases</c>; null when the answer is 201 with the case dispatched to an officer.</summary>
+    public async Task<string?> OpenByHttpAsync(double lon, double lat)
+    {
+        using var response = await Http.PostAsJsonAsync("/api/cases", new OpenCaseBody(Matter, lon, lat, "bench-reporter", "benchmark report"));
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            return $"HTTP {(int)response.StatusCode}: {(body.Length > 200 ? body[..200] : body)}";
+        }
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
+        var root = json.RootElement;
+        return Wrong(Text(root, "state"), Text(root, "officerId"), Text(root, "gridCode"));
+
+        static string? Text(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+    }
+
+    private static string? Wrong(string? state, string? officerId, string? gridCode) =>
+        state == "Dispatched" && officerId?.StartsWith(OfficerPrefix, StringComparison.Ordinal) == true && gridCode is not null
+            ? null
+            : $"answer: state {state ?? "none"}, officer {officerId ?? "none"}, grid {gridCode ?? "none"}";
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Three loopback ports that were free just now, all different (held open together while chosen).</summary>
+    private static (int Silo, int Gateway, int Http) FreePorts()
+    {
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var l in listeners) l.Start();
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var l in listeners) l.Stop();
+        }
+    }
+
+    /// <summary>The JSON body of <c>POST /api/cases</c> (camelCase on the wire).</summary>
+    private sealed record OpenCaseBody(string Matter, double Lon, double Lat, string ReporterId, string Description);
+}

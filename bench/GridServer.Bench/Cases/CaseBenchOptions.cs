@@ -1,0 +1,103 @@
+namespace GridServer.Bench.Cases;
+
+/// <summary>Settings of the <c>cases</c> benchmark, from the command line (and GRIDSERVER_BENCH_POSTGRES).</summary>
+internal sealed record CaseBenchOptions
+{
+    /// <summary>Cases opened per timed run (one run per storage and interface).</summary>
+    public int Cases { get; init; } = 20_000;
+
+    /// <summary>Cases opened through HTTP per timed run; 0 skips the HTTP rows. Fewer than by grain calls: it is the second figure.</summary>
+    public int HttpCases { get; init; } = 10_000;
+
+    /// <summary>Callers with one case in flight each.</summary>
+    public int Concurrency { get; init; } = 32;
+
+    /// <summary>Cases opened before the timed runs on each server (grain calls; a quarter as many again over HTTP).</summary>
+    public int Warmup { get; init; } = 2_000;
+
+    /// <summary>Squads the grids are shared among, in blocks of consecutive grid codes.</summary>
+    public int Squads { get; init; } = 6;
+
+    /// <summary>Officers (an even number): pairs of them hold the A and B posts of about grids/(officers/2) grids each.</summary>
+    public int Officers { get; init; } = 600;
+
+    /// <summary>Seed of the report locations: same seed, same points, on both servers and every machine.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Npgsql connection string of a fresh migrated database; null runs in memory only.</summary>
+    public string? Postgres { get; init; }
+
+    public const string Usage = """
+        GridServer.Bench cases: cases opened and dispatched per second by the real server (SiloHost.Build,
+        hosted in this process on free loopback ports), with the latency from the report to the dispatched
+        answer; durable in PostgreSQL, and with the embedded in-memory storage in the same run, as a ratio.
+        Every answer must be Dispatched to an officer; PostgreSQL's rows are counted afterwards.
+
+        Usage: dotnet run -c Release --project bench/GridServer.Bench -- cases [options]
+
+          --cases N          cases per timed run through grain calls (default 20000)
+          --http-cases N     cases per timed run through POST /api/cases (default 10000; 0: no HTTP rows)
+          --concurrency N    callers, each with one case in flight (default 32)
+          --warmup N         cases opened before timing on each server (default 2000, and a quarter as many over HTTP)
+          --squads N         squads sharing the grids (default 6)
+          --officers N       officers holding the A/B posts, an even number (default 600)
+          --seed N           seed of the report locations (default 1)
+          --postgres CONNSTR Npgsql connection string of a FRESH migrated database (no grids, no grain state, no cases)
+                             (default: $GRIDSERVER_BENCH_POSTGRES; without either, only in memory is measured)
+          --help             this text
+
+        The server runs with its production settings but one: cases are to be accepted within an hour instead of
+        10 minutes, so that no deadline warning falls due during a run. The server runs with the bench process's GC; the server executable uses server GC, so run with
+        DOTNET_gcServer=1 to measure it as deployed. The database is left with the benchmark's data in it.
+
+        Exit code: 0 every case dispatched (and, with PostgreSQL, every case durable); 1 some case failed;
+        2 bad arguments; 3 the database is not usable.
+        """;
+
+    /// <summary>Parses the arguments after <c>cases</c>; a wrong one gives an error that names it.</summary>
+    public static bool TryParse(IReadOnlyList<string> args, out CaseBenchOptions options, out string? error, out bool help)
+    {
+        options = new CaseBenchOptions { Postgres = BenchOptions.NullIfBlank(Environment.GetEnvironmentVariable(BenchOptions.PostgresVariable)) };
+        error = null;
+        help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (arg, inlineValue) = BenchOptions.SplitInline(args[i]);
+            if (arg is "--help" or "-h" or "-?")
+            {
+                help = true;
+                return true;
+            }
+            string value;
+            if (inlineValue is not null) value = inlineValue;
+            else if (i + 1 < args.Count) value = args[++i];
+            else
+            {
+                error = $"{arg} needs a value (see cases --help)";
+                return false;
+            }
+
+            switch (arg)
+            {
+                case "--cases" when BenchOptions.Int(value, 1, 10_000_000, out var n): options = options with { Cases = n }; break;
+                case "--http-cases" when BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { HttpCases = n }; break;
+                case "--concurrency" when BenchOptions.Int(value, 1, 10_000, out var n): options = options with { Concurrency = n }; break;
+                case "--warmup" when BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { Warmup = n }; break;
+                case "--squads" when BenchOptions.Int(value, 1, 100_000, out var n): options = options with { Squads = n }; break;
+                case "--officers" when BenchOptions.Int(value, 2, 1_000_000, out var n) && n % 2 == 0: options = options with { Officers = n }; break;
+                case "--seed" when BenchOptions.Int(value, int.MinValue, int.MaxValue, out var n): options = options with { Seed = n }; break;
+                case "--postgres": options = options with { Postgres = BenchOptions.NullIfBlank(value) }; break;
+                case "--officers":
+                    error = $"--officers '{value}' is not an even whole number of at least 2 (they come in A/B pairs)";
+                    return false;
+                case "--cases" or "--http-cases" or "--concurrency" or "--warmup" or "--squads" or "--seed":
+                    error = $"{arg} '{value}' is not a whole number in its range (see cases --help)";
+                    return false;
+                default:
+                    error = $"unknown option '{arg}' (see cases --help)";
+                    return false;
+            }
+        }
+        return true;
+    }
+}
