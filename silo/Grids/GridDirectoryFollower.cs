@@ -57,6 +57,8 @@ public sealed partial class GridDirectoryFollower(
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // While the server stops, the silo goes before this loop does: nothing to report then.
+                if (stoppingToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested) break;
                 LogFollowFailed(logger, e);
                 renewAt = DateTimeOffset.MinValue;
             }
@@ -69,8 +71,11 @@ public sealed partial class GridDirectoryFollower(
                 break;
             }
         }
-        try { await directory.UnsubscribeAsync(self); }
-        catch (Exception e) when (e is not OperationCanceledException) { LogFollowFailed(logger, e); }
+        try { await directory.UnsubscribeAsync(self).AsTask().WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Best effort: the subscription lapses by itself within a minute.
+        }
         grains.DeleteObjectReference<IGridDirectoryObserver>(self);
     }
 

@@ -76,6 +76,12 @@ public sealed partial class CaseGrain(
     /// </summary>
     private int _projectedSequence;
 
+    /// <summary>
+    /// What the durable reminder was last set to by this activation: the due time, "retry", "none", or null when
+    /// unknown (a new activation), so that an unchanged schedule costs no database write.
+    /// </summary>
+    private string? _scheduled;
+
     /// <summary>The projection lacks the latest durable state (a write failed, or this activation never wrote).</summary>
     private bool _projectionPending;
 
@@ -112,12 +118,11 @@ public sealed partial class CaseGrain(
         return View();
     }
 
-    /// <summary>The steps after the report is durable, each safe to repeat: the grid's list, dispatch (or the queue), the reminder.</summary>
+    /// <summary>The steps after the report is durable, each safe to repeat: the grid's list, then dispatch (or the queue) and its reminder.</summary>
     private async Task FinishOpeningAsync()
     {
         if (state.State.GridCode is { } grid) await GrainFactory.GetGrain<IGridCellGrain>(grid).AddOpenCaseAsync(this.GetPrimaryKeyString());
-        await DispatchAsync(System, null);
-        await ScheduleAsync();
+        await DispatchAsync(System, null);   // dispatched or queued, it sets the reminder
     }
 
     public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)
@@ -269,7 +274,10 @@ public sealed partial class CaseGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == DeadlineReminder) await CheckDeadlinesAsync();
+        if (reminderName != DeadlineReminder) return;
+        // Having fired, the reminder is next due one period from now, not when it was set for.
+        _scheduled = null;
+        await CheckDeadlinesAsync();
     }
 
     /// <summary>
@@ -285,18 +293,27 @@ public sealed partial class CaseGrain(
             // A case with no deadline (closed, parked, waiting for dispatch) may not change again for a long
             // time: while its projection is behind, the reminder stays to retry it.
             if (_projectionPending)
-                await this.RegisterOrUpdateReminder(DeadlineReminder, ChasePeriod, ChasePeriod);
-            else if (await this.GetReminder(DeadlineReminder) is { } existing)
-                await this.UnregisterReminder(existing);
+            {
+                if (_scheduled != "retry") await this.RegisterOrUpdateReminder(DeadlineReminder, ChasePeriod, ChasePeriod);
+                _scheduled = "retry";
+            }
+            else if (_scheduled != "none")
+            {
+                if (await this.GetReminder(DeadlineReminder) is { } existing) await this.UnregisterReminder(existing);
+                _scheduled = "none";
+            }
             return;
         }
         // Wake for the warning first (once per deadline), then for the deadline. A deadline already missed
         // was acted on just now: chase it again one period later.
         var now = time.GetUtcNow();
         var wake = state.State.WarnedFor == next ? next.Value : next.Value - Workflow.Limits.WarningLead;
-        var dueIn = wake - now;
-        if (dueIn <= TimeSpan.Zero) dueIn = next.Value > now ? next.Value - now : ChasePeriod;
-        await this.RegisterOrUpdateReminder(DeadlineReminder, dueIn, ChasePeriod);
+        if (wake <= now) wake = next.Value > now ? next.Value : now + ChasePeriod;
+        // Each registration is a database write: none when the reminder is already due at that moment.
+        var key = wake.ToString("O", global::System.Globalization.CultureInfo.InvariantCulture);
+        if (_scheduled == key) return;
+        await this.RegisterOrUpdateReminder(DeadlineReminder, wake - now, ChasePeriod);
+        _scheduled = key;
     }
 
     private async Task<DispatchDecision> DecideAsync()

@@ -12,8 +12,8 @@ namespace GridServer.Storage.Grids;
 /// </summary>
 public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
 {
-    /// <summary>The newest migration this code needs.</summary>
-    public const string RequiredMigration = "V004__grid_revision";
+    /// <summary>The newest migration the server needs; checked at start, with the grids, so an old schema is named before anything runs.</summary>
+    public const string RequiredMigration = "V005__grain_state_lookup";
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 
