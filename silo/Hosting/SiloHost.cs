@@ -44,8 +44,6 @@ public static class SiloHost
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
         builder.Services.AddHostedService<CaseProjectionCheck>();
-        builder.Services.AddSingleton<GridDirectoryFollower>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         // Enums travel by name ("Monday", "Dispatched"), as people and other systems write them.
@@ -88,6 +86,11 @@ public static class SiloHost
                 silo.UseInMemoryReminderService();
             }
         });
+
+        // Registered after the silo: hosted services stop in reverse order, so the follower stops calling the grid
+        // directory before the silo goes away.
+        builder.Services.AddSingleton<GridDirectoryFollower>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
 
         var app = builder.Build();
         app.UseExceptionHandler();
