@@ -62,9 +62,12 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         return t.ToImmutable();
     }
 
-    /// <summary>The actions allowed in a state, for messages and user interfaces.</summary>
+    /// <summary>The actions the deadline clock takes, never offered to people.</summary>
+    public static readonly ImmutableHashSet<CaseAction> ClockActions = [CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind];
+
+    /// <summary>The actions people may take in a state, for messages and user interfaces (the clock's own are left out).</summary>
     public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
-        Transitions.Keys.Where(k => k.From == state).Select(k => k.Action).Order();
+        Transitions.Keys.Where(k => k.From == state && !ClockActions.Contains(k.Action)).Select(k => k.Action).Order();
 
     public CaseTransition Apply(CaseFile file, CaseCommand command)
     {

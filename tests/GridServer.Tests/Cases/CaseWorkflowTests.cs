@@ -67,7 +67,7 @@ public class CaseWorkflowTests
         Assert.False(t.Accepted);
         Assert.Same(file, t.Case);
         Assert.Contains("cannot Accept a case that is Reported", t.Refusal);
-        Assert.Contains("allowed now: Register, Void", t.Refusal);
+        Assert.EndsWith("allowed now: Register, Void", t.Refusal);
     }
 
     [Fact]
