@@ -82,9 +82,17 @@ public sealed partial class GridDirectoryFollower(
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var previous = catalog.Revision;
+        // The changed grids alone when the store can say which they are and they are few; else everything.
+        if (previous >= 0 && await store.LoadChangesSinceAsync(previous, cancellationToken) is { } changes
+            && catalog.Apply(changes, time.GetUtcNow()))
+        {
+            var took = time.GetElapsedTime(started);
+            LogApplied(logger, changes.Current.Count, changes.Retired.Count, previous, changes.Revision, took.TotalMilliseconds);
+            return;
+        }
         var revision = await store.GetRevisionAsync(cancellationToken);
         var grids = await store.LoadCurrentAsync(cancellationToken);
-        var previous = catalog.Revision;
         catalog.Load(grids, revision, time.GetUtcNow());
         var elapsed = time.GetElapsedTime(started);
         LogReloaded(logger, grids.Count, previous, revision, elapsed.TotalMilliseconds);
@@ -106,6 +114,9 @@ public sealed partial class GridDirectoryFollower(
             seen = was;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Grid changes served: {Changed} added or redrawn, {Retired} retired, revision {Previous} → {Revision}, in {Milliseconds:F0} ms")]
+    private static partial void LogApplied(ILogger logger, int changed, int retired, long previous, long revision, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grid index rebuilt: {Count} grids, revision {Previous} → {Revision}, in {Milliseconds:F0} ms")]
     private static partial void LogReloaded(ILogger logger, int count, long previous, long revision, double milliseconds);

@@ -89,7 +89,16 @@ public interface IGridStore
 
     /// <summary>A number that grows whenever the current grids change (by any writer); equal numbers mean the same grids.</summary>
     Task<long> GetRevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What changed after <paramref name="revision"/>: the current form of every grid added or redrawn, and the codes
+    /// retired; null when the store cannot tell (a change it kept no record of): then load everything.
+    /// </summary>
+    Task<GridChanges?> LoadChangesSinceAsync(long revision, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The grids changed between two revisions: as they are now, and the codes that no longer exist.</summary>
+public sealed record GridChanges(long Revision, IReadOnlyList<Grid> Current, IReadOnlyList<string> Retired);
 
 /// <summary>Grids in memory: the embedded default and tests. State is lost when the process ends.</summary>
 public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
@@ -98,6 +107,7 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     private readonly Dictionary<string, Grid> _current = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Grid>> _history = new(StringComparer.Ordinal);
     private long _revision;
+    private readonly List<(long Revision, string[] Codes)> _changes = [];
 
     public string Description => "memory (embedded default: nothing is persisted)";
 
@@ -121,7 +131,11 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
                 if (!_history.TryGetValue(grid.Code, out var versions)) _history[grid.Code] = versions = [];
                 versions.Add(grid);
             }
-            if (plan.Written.Count > 0 || plan.Retired.Count > 0) _revision++;
+            if (plan.Written.Count > 0 || plan.Retired.Count > 0)
+            {
+                _revision++;
+                _changes.Add((_revision, [.. plan.Written.Select(g => g.Code), .. plan.Retired]));
+            }
             return Task.FromResult(plan);
         }
     }
@@ -143,6 +157,19 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     public Task<long> GetRevisionAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate) return Task.FromResult(_revision);
+    }
+
+    public Task<GridChanges?> LoadChangesSinceAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (revision > _revision || (revision < _revision && _changes.Count > 0 && _changes[0].Revision > revision + 1))
+                return Task.FromResult<GridChanges?>(null);
+            var codes = _changes.Where(c => c.Revision > revision).SelectMany(c => c.Codes).ToHashSet(StringComparer.Ordinal);
+            var current = codes.Where(_current.ContainsKey).Select(c => _current[c]).OrderBy(g => g.Code, StringComparer.Ordinal).ToList();
+            var retired = codes.Where(c => !_current.ContainsKey(c)).Order(StringComparer.Ordinal).ToList();
+            return Task.FromResult<GridChanges?>(new GridChanges(_revision, current, retired));
+        }
     }
 
     private void Retire(string code, DateTimeOffset now)

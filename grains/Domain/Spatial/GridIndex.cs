@@ -85,12 +85,15 @@ public sealed class GridIndex
             x0, y0, cellW, cellH, nx, ny, cells, lists);
 
     /// <summary>The code of the grid covering (lon, lat), or null. Never throws; NaN and out-of-range give null.</summary>
-    public string? Locate(double lon, double lat)
+    public string? Locate(double lon, double lat) => Locate(lon, lat, null);
+
+    /// <summary>As <see cref="Locate(double, double)"/>, passing over the grids <paramref name="skip"/> names (grids changed since the index was built).</summary>
+    public string? Locate(double lon, double lat, Func<string, bool>? skip)
     {
         var cell = CellOf(lon, lat);
         if (cell < 0) return null;
         var v = _cells[cell];
-        if (v >= 0) return _codes[v];
+        if (v >= 0) return skip is not null && skip(_codes[v]) ? null : _codes[v];
         if (v == Empty) return null;
         var offset = -(v + 2);
         var n = _lists[offset];
@@ -98,6 +101,7 @@ public sealed class GridIndex
         {
             var entry = _lists[offset + k];
             var grid = entry >> 1;
+            if (skip is not null && skip(_codes[grid])) continue;
             if ((entry & 1) == 1 || Covers(grid, lon, lat)) return _codes[grid];
         }
         return null;
@@ -107,13 +111,16 @@ public sealed class GridIndex
     /// The covering grid, or "no grid" with the nearest grid and its distance in metres (measured in a
     /// local tangent plane at the point). Invalid coordinates (NaN, infinite) give no grid and no nearest.
     /// </summary>
-    public GridMatch Match(double lon, double lat)
+    public GridMatch Match(double lon, double lat) => Match(lon, lat, null);
+
+    /// <summary>As <see cref="Match(double, double)"/>, passing over the grids <paramref name="skip"/> names.</summary>
+    public GridMatch Match(double lon, double lat, Func<string, bool>? skip)
     {
-        var code = Locate(lon, lat);
+        var code = Locate(lon, lat, skip);
         if (code is not null) return new GridMatch(code, null, null);
         if (_codes.Length == 0 || !double.IsFinite(lon) || !double.IsFinite(lat) || Math.Abs(lat) > 90)
             return GridMatch.NoGrids;
-        return Nearest(lon, lat);
+        return Nearest(lon, lat, skip);
     }
 
     /// <summary>Exact closed point-in-polygon (boundary included) for one grid.</summary>
@@ -180,7 +187,7 @@ public sealed class GridIndex
         return (int)fy * _nx + (int)fx;
     }
 
-    private GridMatch Nearest(double lon, double lat)
+    private GridMatch Nearest(double lon, double lat, Func<string, bool>? skip)
     {
         var metric = LocalMetric.At(lat);
         // Search rings of raster cells outwards from the cell nearest the point. A ring is skipped for good
@@ -241,7 +248,7 @@ public sealed class GridIndex
 
         void Consider(int grid)
         {
-            if (!seen.Add(grid)) return;
+            if (!seen.Add(grid) || (skip is not null && skip(_codes[grid]))) return;
             var d = DistanceMetres(grid, lon, lat, metric);
             if (d < best || (d == best && grid < bestGrid)) { best = d; bestGrid = grid; }
         }

@@ -13,7 +13,7 @@ namespace GridServer.Storage.Grids;
 public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
 {
     /// <summary>The newest migration the server needs; checked at start, with the grids, so an old schema is named before anything runs.</summary>
-    public const string RequiredMigration = "V005__grain_state_lookup";
+    public const string RequiredMigration = "V006__grid_changes";
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 
@@ -60,6 +60,40 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public async Task<GridChanges?> LoadChangesSinceAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the revision, its log and the grids, so they agree with each other.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        long now;
+        await using (var read = new NpgsqlCommand("SELECT revision FROM gridserver.grid_revision", connection, transaction))
+            now = (long)(await read.ExecuteScalarAsync(cancellationToken))!;
+        if (now < revision) return null;
+        var codes = new List<string>();
+        long logged;
+        await using (var read = new NpgsqlCommand(
+            "SELECT coalesce(array_agg(DISTINCT code), '{}'), count(DISTINCT revision) FROM gridserver.grid_changes WHERE revision > $1 AND revision <= $2",
+            connection, transaction))
+        {
+            read.Parameters.AddWithValue(revision);
+            read.Parameters.AddWithValue(now);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            codes.AddRange(reader.GetFieldValue<string[]>(0));
+            logged = reader.GetInt64(1);
+        }
+        // Every revision since must have its rows; one without (TRUNCATE) changed what nobody wrote down.
+        if (logged != now - revision) return null;
+        IReadOnlyList<Grid> current;
+        await using (var read = new NpgsqlCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids WHERE code = ANY($1) ORDER BY code", connection, transaction))
+        {
+            read.Parameters.AddWithValue(codes.ToArray());
+            current = await ReadGridsAsync(read, cancellationToken);
+        }
+        var present = current.Select(g => g.Code).ToHashSet(StringComparer.Ordinal);
+        return new GridChanges(now, current, [.. codes.Where(c => !present.Contains(c)).Order(StringComparer.Ordinal)]);
+    }
+
     /// <summary>The SQL form of the tie-break rule (gridserver.locate), for cross-checks.</summary>
     public async Task<string?> LocateAsync(double lon, double lat, CancellationToken cancellationToken = default)
     {
@@ -76,15 +110,21 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         // One writer at a time: versions are computed from what is current.
         await Execute(connection, "LOCK TABLE gridserver.grids IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
 
+        // A merge plans with the incoming codes only (a redraw of one grid reads one row, not the district);
+        // a replace needs every current grid, to retire those it lacks.
+        var only = mode == GridSaveMode.Merge ? grids.Select(g => g.Code).ToArray() : null;
+        var filter = only is null ? "" : " WHERE code = ANY($1)";
         var current = new Dictionary<string, Grid>(StringComparer.Ordinal);
-        await using (var read = new NpgsqlCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids", connection))
+        await using (var read = new NpgsqlCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids{filter}", connection))
         {
+            if (only is not null) read.Parameters.AddWithValue(only);
             foreach (var g in await ReadGridsAsync(read, cancellationToken)) current[g.Code] = g;
         }
         var lastVersions = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var read = new NpgsqlCommand("SELECT code, max(version) FROM gridserver.grid_history GROUP BY code", connection))
-        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        await using (var read = new NpgsqlCommand($"SELECT code, max(version) FROM gridserver.grid_history{filter} GROUP BY code", connection))
         {
+            if (only is not null) read.Parameters.AddWithValue(only);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) lastVersions[reader.GetString(0)] = reader.GetInt32(1);
         }
         var now = time.GetUtcNow();

@@ -49,6 +49,32 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task LoadChangesSince_NamesRedrawnAddedAndRetiredGrids_NullAfterAnUnloggedTruncate()
+    {
+        var postgis = await FreshStoreAsync(TimeProvider.System);
+        var memory = new InMemoryGridStore(TimeProvider.System);
+        foreach (IGridStore store in new IGridStore[] { postgis, memory })
+        {
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))")], GridSaveMode.Replace);
+            var start = await store.GetRevisionAsync();
+            Assert.Empty((await store.LoadChangesSinceAsync(start))!.Current);
+
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,0.5 0,0.5 1,0 1,0 0))"), Grid("C", "POLYGON((5 5,6 5,6 6,5 6,5 5))")], GridSaveMode.Merge);
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,0.5 0,0.5 1,0 1,0 0))"), Grid("C", "POLYGON((5 5,6 5,6 6,5 6,5 5))")], GridSaveMode.Replace);
+
+            var changes = await store.LoadChangesSinceAsync(start);
+            Assert.NotNull(changes);
+            Assert.Equal(await store.GetRevisionAsync(), changes.Revision);
+            Assert.Equal(["A", "C"], changes.Current.Select(g => g.Code).ToArray());
+            Assert.Equal(2, changes.Current[0].Version);
+            Assert.Equal(["B"], changes.Retired.ToArray());
+        }
+        await using (var truncate = database.DataSource.CreateCommand("TRUNCATE gridserver.grids"))
+            await truncate.ExecuteNonQueryAsync();
+        Assert.Null(await postgis.LoadChangesSinceAsync(0));
+    }
+
+    [PostgisFact]
     public async Task LoadNear_OnlyGridsWhoseBoxesMeetTheEnvelope()
     {
         var store = await FreshStoreAsync(TimeProvider.System);
