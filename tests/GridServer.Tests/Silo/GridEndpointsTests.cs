@@ -18,9 +18,14 @@ using static GridServer.Tests.Support.TestImport;
 namespace GridServer.Tests.Silo;
 
 /// <summary>The server as configured by default: the embedded store serving the shipped sample. One per test class.</summary>
-public sealed class EmbeddedSilo : IAsyncLifetime
+public sealed class EmbeddedSilo() : EmbeddedSiloWith([])
 {
-    public SiloFactory Factory { get; } = new();
+}
+
+/// <summary>The embedded server with the given <c>GridServer:*</c> settings on top of the defaults, and a client for it.</summary>
+public class EmbeddedSiloWith(Dictionary<string, string> settings) : IAsyncLifetime
+{
+    public SiloFactory Factory { get; } = new(settings);
 
     public HttpClient Client { get; private set; } = null!;
 
