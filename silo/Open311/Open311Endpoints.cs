@@ -123,7 +123,7 @@ public static class Open311Endpoints
             report = report with { GridCode = match.GridCode };
         }
         var view = await grain.OpenAsync(report);
-        var answer = double.IsFinite(view.Lon)
+        var answer = view.Lon is not null
             ? RequestObject(view, services, ServiceNotice(view))
             : Open311Object.Of(("token", view.CaseId), ("service_notice",
                 "received without a position: the command center locates it; GET tokens/{token} gives its service_request_id"));
@@ -317,7 +317,6 @@ public static class Open311Endpoints
     /// </summary>
     private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice)
     {
-        var located = double.IsFinite(view.Lon) && double.IsFinite(view.Lat);
         DateTimeOffset? expected = IsClosed(view) ? null : new[] { view.AcceptBy, view.HandleBy, view.VerifyBy }.Where(d => d.HasValue).Min();
         return Open311Object.Of(
             ("service_request_id", view.CaseId),
@@ -334,8 +333,8 @@ public static class Open311Endpoints
             ("address", view.Address),
             ("address_id", null),
             ("zipcode", null),
-            ("lat", located ? view.Lat : null),
-            ("long", located ? view.Lon : null),
+            ("lat", view.Lat),
+            ("long", view.Lon),
             ("media_url", view.MediaUrl));
     }
 

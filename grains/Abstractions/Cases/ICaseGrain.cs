@@ -42,7 +42,7 @@ public sealed record CaseEventView(
     [property: Id(3)] string Action, [property: Id(4)] string From, [property: Id(5)] string To,
     [property: Id(6)] string? Note, [property: Id(7)] ImmutableArray<string> Evidence);
 
-/// <summary>A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), NaN when only an address was given.</summary>
+/// <summary>A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an address was given.</summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
     [property: Id(0)] string CaseId,
@@ -58,8 +58,8 @@ public sealed record CaseView(
     [property: Id(10)] bool Supervised,
     [property: Id(11)] int ReworkCount,
     [property: Id(12)] ImmutableArray<CaseEventView> Timeline,
-    [property: Id(13)] double Lon = double.NaN,
-    [property: Id(14)] double Lat = double.NaN,
+    [property: Id(13)] double? Lon = null,
+    [property: Id(14)] double? Lat = null,
     [property: Id(15)] string? Description = null,
     [property: Id(16)] string? Address = null,
     [property: Id(17)] string? MediaUrl = null,

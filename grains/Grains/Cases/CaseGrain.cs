@@ -418,7 +418,8 @@ public sealed partial class CaseGrain(
         var s = state.State;
         return new CaseView(this.GetPrimaryKeyString(), s.Matter, s.State, s.GridCode, s.SquadId, s.OfficerId, s.Post,
             s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline],
-            s.Lon, s.Lat, s.Description, s.Address, s.MediaUrl,
+            // A report with only an address has no position yet (NaN in the state; JSON has no NaN).
+            double.IsFinite(s.Lon) ? s.Lon : null, double.IsFinite(s.Lat) ? s.Lat : null, s.Description, s.Address, s.MediaUrl,
             s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 }

@@ -331,6 +331,12 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
         Assert.Equal(JsonValueKind.Null, request.GetProperty("lat").ValueKind);
         Assert.Equal("鹿城区人民路 12 号门口", request.GetProperty("address").GetString());
         Assert.Equal("received; the command center is locating it", request.GetProperty("status_notes").GetString());
+        using (var internalView = await Client.GetAsync($"/api/cases/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, internalView.StatusCode);
+            var @case = await JsonOf(internalView);
+            Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
+        }
         using var queue = await Client.GetAsync("/api/command-center/queue");
         Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
