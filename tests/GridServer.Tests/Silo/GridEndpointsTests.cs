@@ -230,6 +230,14 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
+    public void Startup_ShortOpen311ApiKey_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new() { ["GridServer:Open311:ApiKeys:0"] = "secret" });
+
+        Assert.Contains("GridServer:Open311:ApiKeys:0 must have at least 16 characters", message);
+    }
+
+    [Fact]
     public void Startup_UnknownProvider_FailsNamingTheSettingAndTheChoices()
     {
         var message = StartFailure(new() { ["GridServer:Storage:Provider"] = "Bogus" });
