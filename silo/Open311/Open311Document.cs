@@ -104,8 +104,31 @@ internal sealed record Open311Document(string RootName, object Root, int StatusC
                     writer.WriteEndElement();
                 }
                 break;
-            default: writer.WriteString(Scalar(value)); break;
+            default: writer.WriteString(XmlText(Scalar(value))); break;
         }
+    }
+
+    /// <summary>
+    /// Text XML 1.0 can carry: a character it cannot (a control character a report may hold; JSON carries it
+    /// escaped) becomes U+FFFD, so one odd description never breaks an answer.
+    /// </summary>
+    internal static string XmlText(string text)
+    {
+        StringBuilder? clean = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var pair = char.IsHighSurrogate(c) && i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c);
+            if (pair || XmlConvert.IsXmlChar(c))
+            {
+                clean?.Append(c);
+                if (pair) clean?.Append(text[++i]);
+                continue;
+            }
+            clean ??= new StringBuilder(text, 0, i, text.Length);
+            clean.Append('\uFFFD');
+        }
+        return clean?.ToString() ?? text;
     }
 
     private static string Scalar(object value) => value switch

@@ -166,6 +166,18 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
         Assert.Equal(("errors", "403"), (error.Name.LocalName, error.Element("error")!.Element("code")!.Value));
     }
 
+    [Fact]
+    public async Task XmlAnswer_OfADescriptionWithControlCharacters_StillParses()
+    {
+        var id = await OpenAsync(("description", "bell\u0007 and form feed\u000C, 😀 kept"));
+        var (status, text) = await GetAsync($"/requests/{id}.xml");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var description = XDocument.Parse(text).Root!.Element("request")!.Element("description")!.Value;
+        Assert.Equal("bell\uFFFD and form feed\uFFFD, 😀 kept", description);
+        var json = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        Assert.Equal("bell\u0007 and form feed\u000C, 😀 kept", json.GetProperty("description").GetString());
+    }
+
     // --- api_key ---
 
     [Fact]
