@@ -129,17 +129,21 @@ public static partial class CaseEndpoints
     /// Text every store can keep: no NUL (PostgreSQL text cannot hold it) and no half of a surrogate pair (not
     /// Unicode; JSON's \u escapes can carry one).
     /// </summary>
-    private static ProblemHttpResult? TextProblem(string name, string? value)
+    private static ProblemHttpResult? TextProblem(string name, string? value) =>
+        TextError(name, value) is { } error ? Problems.Of(400, "Invalid text", error) : null;
+
+    /// <summary>As <see cref="TextProblem"/>, the reason alone (for answers in other formats, such as Open311's).</summary>
+    internal static string? TextError(string name, string? value)
     {
         if (value is null) return null;
-        if (value.Contains('\0', StringComparison.Ordinal)) return Problems.Of(400, "Invalid text", $"'{name}' must not contain NUL characters");
+        if (value.Contains('\0', StringComparison.Ordinal)) return $"'{name}' must not contain NUL characters";
         try
         {
             StrictUtf8.GetByteCount(value);
         }
         catch (EncoderFallbackException)
         {
-            return Problems.Of(400, "Invalid text", $"'{name}' is not valid Unicode (an unpaired surrogate)");
+            return $"'{name}' is not valid Unicode (an unpaired surrogate)";
         }
         return null;
     }

@@ -4,6 +4,7 @@ using GridServer.Domain.Grids;
 using GridServer.Grains;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
@@ -25,6 +26,9 @@ public static class SiloHost
         builder.Services.AddOptions<OrleansOptions>().BindConfiguration(OrleansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<CaseOptions>>().Value.ToPolicies());
+        builder.Services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Open311Keys>();
+        builder.Services.AddSingleton<Open311Services>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -105,6 +109,7 @@ public static class SiloHost
         app.MapGridChangeEndpoints();
         app.MapCaseEndpoints();
         app.MapPersonnelEndpoints();
+        app.MapOpen311Endpoints();
         return app;
     }
 }

@@ -2,7 +2,14 @@ using System.Collections.Immutable;
 
 namespace GridServer.Abstractions.Cases;
 
-/// <summary>A located report that opens a case. Lon/lat are WGS84 degrees; <see cref="GridCode"/> is null for a point in no grid.</summary>
+/// <summary>A report that opens a case. Lon/lat are WGS84 degrees; <see cref="GridCode"/> is null for a point in no grid.</summary>
+/// <remarks>
+/// A report with only an address (Open311 <c>address_string</c>) is not located yet: its lon/lat are NaN and its
+/// grid is null, so it waits in the command-center queue.
+/// </remarks>
+/// <param name="Address">The reporter's words for the place ("人民路 12 号门口"), as given.</param>
+/// <param name="MediaUrl">A link to a photo or other media, as given; never the file.</param>
+/// <param name="Attributes">Matter-specific answers by attribute code (a vehicle plate), checked by the caller.</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -10,7 +17,14 @@ public sealed record CaseReport(
     [property: Id(2)] double Lat,
     [property: Id(3)] string? GridCode,
     [property: Id(4)] string ReporterId,
-    [property: Id(5)] string? Description);
+    [property: Id(5)] string? Description,
+    [property: Id(6)] string? Address = null,
+    [property: Id(7)] string? MediaUrl = null,
+    [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null)
+{
+    /// <summary>True when the report has a position (not only an address).</summary>
+    public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
+}
 
 /// <summary>An action on a case (the names of the domain's CaseAction: "Accept", "Return", ...).</summary>
 [GenerateSerializer, Immutable, Alias("case.action-request")]
@@ -28,7 +42,7 @@ public sealed record CaseEventView(
     [property: Id(3)] string Action, [property: Id(4)] string From, [property: Id(5)] string To,
     [property: Id(6)] string? Note, [property: Id(7)] ImmutableArray<string> Evidence);
 
-/// <summary>A case as it stands.</summary>
+/// <summary>A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an address was given.</summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
     [property: Id(0)] string CaseId,
@@ -43,7 +57,13 @@ public sealed record CaseView(
     [property: Id(9)] DateTimeOffset? VerifyBy,
     [property: Id(10)] bool Supervised,
     [property: Id(11)] int ReworkCount,
-    [property: Id(12)] ImmutableArray<CaseEventView> Timeline);
+    [property: Id(12)] ImmutableArray<CaseEventView> Timeline,
+    [property: Id(13)] double? Lon = null,
+    [property: Id(14)] double? Lat = null,
+    [property: Id(15)] string? Description = null,
+    [property: Id(16)] string? Address = null,
+    [property: Id(17)] string? MediaUrl = null,
+    [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null);
 
 /// <summary>The answer to an action: the case after it, or the refusal that says why nothing changed.</summary>
 [GenerateSerializer, Immutable, Alias("case.action-result")]

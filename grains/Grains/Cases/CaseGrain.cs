@@ -35,6 +35,9 @@ public sealed class CaseGrainState
     [Id(19)] public string? Description { get; set; }
     /// <summary>The deadline a warning was last given for, so each deadline is warned of once.</summary>
     [Id(20)] public DateTimeOffset? WarnedFor { get; set; }
+    [Id(21)] public string? Address { get; set; }
+    [Id(22)] public string? MediaUrl { get; set; }
+    [Id(23)] public Dictionary<string, string>? Attributes { get; set; }
 }
 
 /// <summary>
@@ -112,6 +115,9 @@ public sealed partial class CaseGrain(
         state.State.Lat = report.Lat;
         state.State.ReporterId = report.ReporterId;
         state.State.Description = report.Description;
+        state.State.Address = report.Address;
+        state.State.MediaUrl = report.MediaUrl;
+        state.State.Attributes = report.Attributes is { Count: > 0 } attributes ? new(attributes, StringComparer.Ordinal) : null;
         state.State.GridCode = report.GridCode;
         await SaveAsync();
         await FinishOpeningAsync();
@@ -411,6 +417,9 @@ public sealed partial class CaseGrain(
     {
         var s = state.State;
         return new CaseView(this.GetPrimaryKeyString(), s.Matter, s.State, s.GridCode, s.SquadId, s.OfficerId, s.Post,
-            s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline]);
+            s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline],
+            // A report with only an address has no position yet (NaN in the state; JSON has no NaN).
+            double.IsFinite(s.Lon) ? s.Lon : null, double.IsFinite(s.Lat) ? s.Lat : null, s.Description, s.Address, s.MediaUrl,
+            s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal));
     }
 }

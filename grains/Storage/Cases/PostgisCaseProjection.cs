@@ -25,7 +25,8 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
     private const string UpsertCase = """
         INSERT INTO gridserver.cases (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             geom, accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ST_SetSRID(ST_MakePoint($10, $11), 4326),
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+            ST_SetSRID(CASE WHEN $10 = 'NaN'::float8 OR $11 = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint($10, $11) END, 4326),
             $12, $13, $14, $15, $16, $17, $18, $19, $20)
         ON CONFLICT (case_id) DO UPDATE SET
             matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,

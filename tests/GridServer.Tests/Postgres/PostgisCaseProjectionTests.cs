@@ -164,6 +164,16 @@ public class PostgisCaseProjectionTests(PostgisDatabase database) : IClassFixtur
     }
 
     [PostgisFact]
+    public async Task Projection_ReportWithOnlyAnAddress_IsAnEmptyPoint()
+    {
+        var id = NewId();
+
+        await Projection().WriteAsync(Row(id, CaseState.Registered, 2, lon: double.NaN, lat: double.NaN), Opening()[..2]);
+
+        Assert.True(await ScalarAsync<bool>("SELECT ST_IsEmpty(geom) AND ST_SRID(geom) = 4326 FROM gridserver.cases WHERE case_id = $1", id));
+    }
+
+    [PostgisFact]
     public async Task Projection_SearchWithinPolygon_FindsTheCasesInsideOnly()
     {
         // Ids share a prefix so the search sees this test's cases only.

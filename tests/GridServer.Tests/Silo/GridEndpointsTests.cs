@@ -18,9 +18,14 @@ using static GridServer.Tests.Support.TestImport;
 namespace GridServer.Tests.Silo;
 
 /// <summary>The server as configured by default: the embedded store serving the shipped sample. One per test class.</summary>
-public sealed class EmbeddedSilo : IAsyncLifetime
+public sealed class EmbeddedSilo() : EmbeddedSiloWith([])
 {
-    public SiloFactory Factory { get; } = new();
+}
+
+/// <summary>The embedded server with the given <c>GridServer:*</c> settings on top of the defaults, and a client for it.</summary>
+public class EmbeddedSiloWith(Dictionary<string, string> settings) : IAsyncLifetime
+{
+    public SiloFactory Factory { get; } = new(settings);
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -225,6 +230,14 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
+    public void Startup_ShortOpen311ApiKey_FailsNamingTheSetting()
+    {
+        var message = StartFailure(new() { ["GridServer:Open311:ApiKeys:0"] = "secret" });
+
+        Assert.Contains("GridServer:Open311:ApiKeys:0 must have at least 16 characters", message);
+    }
+
+    [Fact]
     public void Startup_UnknownProvider_FailsNamingTheSettingAndTheChoices()
     {
         var message = StartFailure(new() { ["GridServer:Storage:Provider"] = "Bogus" });
@@ -277,7 +290,28 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         ["GridServer:Storage:Provider"] = "PostgreSQL",
         ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
+        ["GridServer:Open311:ApiKeys:0"] = Open311Silo.ApiKey,
     });
+
+    [PostgisFact]
+    public async Task Server_PostgresProvider_Open311ReportWithOnlyAnAddress_IsQueuedAndProjectedAsAnEmptyPoint()
+    {
+        await using var factory = PostgresSilo();
+        using var client = factory.CreateClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["api_key"] = Open311Silo.ApiKey, ["service_code"] = "dust", ["address_string"] = "鹿城区人民路 12 号",
+        });
+        using var posted = await client.PostAsync("/open311/v2/requests.json", form);
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var token = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement[0].GetProperty("token").GetString()!;
+
+        await using var row = database.DataSource.CreateCommand("SELECT state, grid_code IS NULL, ST_IsEmpty(geom) FROM gridserver.cases WHERE case_id = $1");
+        row.Parameters.AddWithValue(token);
+        await using var reader = await row.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("Registered", true, true), (reader.GetString(0), reader.GetBoolean(1), reader.GetBoolean(2)));
+    }
 
     [PostgisFact]
     public async Task Server_PostgresProvider_ServesTheStoredGrids()

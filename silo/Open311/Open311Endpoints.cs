@@ -1,0 +1,360 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using GridServer.Abstractions.Cases;
+using GridServer.Domain.Geo;
+using GridServer.Silo.Cases;
+using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
+
+namespace GridServer.Silo.Open311;
+
+/// <summary>
+/// Open311 GeoReport v2 under <c>/open311/v2</c>: what hotline systems, apps and web forms speak. Every resource in
+/// <c>.json</c> and <c>.xml</c>; refusals in Open311's error list. A report opens a case exactly as
+/// <c>POST /api/cases</c> does; readers see only the public view of a case (no officer, no internal notes).
+/// </summary>
+/// <remarks>
+/// Extensions (README, "Open311"): <c>crs</c> names the coordinate system of <c>lat</c>/<c>long</c> (wgs84,
+/// gcj02, bd09, cgcs2000); an <c>Idempotency-Key</c> header or <c>idempotency_key</c> field makes a retry
+/// answer with the case the first attempt opened. Answers give positions in WGS84, as the spec says.
+/// </remarks>
+public static class Open311Endpoints
+{
+    public const string Prefix = "/open311/v2";
+
+    /// <summary>The most ids one <c>GET requests</c> may name.</summary>
+    public const int MaxIds = 100;
+
+    public const int MaxAddress = 500;
+    public const int MaxMediaUrl = 2048;
+
+    public static IEndpointRouteBuilder MapOpen311Endpoints(this IEndpointRouteBuilder app)
+    {
+        var open311 = app.MapGroup(Prefix).WithTags("Open311");
+        open311.MapGet("/discovery.{format}", Discovery).WithSummary("GeoReport v2 service discovery.");
+        open311.MapGet("/services.{format}", Services).WithSummary("The services (matters) a citizen can report.");
+        open311.MapGet("/services/{code}.{format}", Definition).WithSummary("A service's definition: the attributes a report of it carries.");
+        open311.MapPost("/requests.{format}", Post).WithSummary("Submits a report: opens a case (form-encoded, or JSON). Needs api_key.");
+        open311.MapGet("/requests.{format}", List).WithSummary("Requests by service_request_id (a comma list), filtered by service_code, status, start_date, end_date.");
+        open311.MapGet("/requests/{id}.{format}", GetOne).WithSummary("One request, public view.");
+        open311.MapGet("/tokens/{token}.{format}", Token).WithSummary("The service_request_id a deferred report's token stands for.");
+        return app;
+    }
+
+    /// <summary>True for xml, false for json, null for any other extension.</summary>
+    private static bool? IsXml(string format) =>
+        string.Equals(format, "xml", StringComparison.OrdinalIgnoreCase) ? true
+        : string.Equals(format, "json", StringComparison.OrdinalIgnoreCase) ? false : null;
+
+    private static IResult UnknownFormat(string format) =>
+        Open311Document.Error(404, $"unknown format '{Problems.Shorten(format)}': use .json or .xml").ToResult(xml: false);
+
+    private static IResult Error(bool xml, int status, string description) => Open311Document.Error(status, description).ToResult(xml);
+
+    internal static IResult Discovery(string format, HttpRequest request)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var changeset = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
+        var endpoint = Open311Object.Of(
+            ("specification", "http://wiki.open311.org/GeoReport_v2"),
+            ("url", $"{request.Scheme}://{request.Host}{Prefix}"),
+            ("changeset", changeset),
+            ("type", "production"),
+            ("formats", new Open311Array("format", ["application/json", "text/xml"])));
+        return new Open311Document("discovery", Open311Object.Of(
+            ("changeset", changeset),
+            ("contact", "the city-management command center (指挥中心)"),
+            ("key_service", "ask the command center for an api_key (GridServer:Open311:ApiKeys)"),
+            ("endpoints", new Open311Array("endpoint", [endpoint])))).ToResult(xml);
+    }
+
+    internal static IResult Services(string format, Open311Services services)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var items = services.All.Select(s => (object?)Open311Object.Of(
+            ("service_code", s.Code), ("service_name", s.Name), ("description", s.Description), ("metadata", s.Metadata),
+            ("type", "realtime"), ("keywords", s.Keywords), ("group", s.Group))).ToList();
+        return new Open311Document("services", new Open311Array("service", items)).ToResult(xml);
+    }
+
+    internal static IResult Definition(string code, string format, Open311Services services)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        if (services.Find(code) is not { } service) return Error(xml, 404, $"no service has the code '{Problems.Shorten(code)}'; GET services.{format} lists them");
+        var attributes = service.Attributes.IsDefault ? [] : service.Attributes.OrderBy(a => a.Order).Select(a => (object?)Open311Object.Of(
+            ("variable", true), ("code", a.Code), ("datatype", a.Datatype), ("required", a.Required),
+            ("datatype_description", a.DatatypeDescription), ("order", a.Order), ("description", a.Description),
+            ("values", new Open311Array("value", a.Values.IsDefault ? [] : [.. a.Values.Select(v => (object?)Open311Object.Of(("key", v.Key), ("name", v.Name)))])))).ToList();
+        return new Open311Document("service_definition", Open311Object.Of(
+            ("service_code", service.Code), ("attributes", new Open311Array("attribute", attributes)))).ToResult(xml);
+    }
+
+    internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
+        TimeProvider time, Open311Keys keys, Open311Services services)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var (form, status, readError) = await Open311Form.ReadAsync(request);
+        if (form is null) return Error(xml, status, readError!);
+
+        if (keys.None)
+            return Error(xml, 403, $"this server has no api key configured, so it takes no reports: set {Open311Options.Section}:ApiKeys:0 " +
+                $"(at least {Open311Options.MinKeyLength} characters) and send it as api_key");
+        var apiKey = form["api_key"] ?? request.Query["api_key"].ToString();
+        if (string.IsNullOrEmpty(apiKey)) return Error(xml, 403, "'api_key' is required");
+        if (!keys.IsValid(apiKey)) return Error(xml, 403, "the api_key is not valid");
+
+        foreach (var name in form.Names)
+        {
+            foreach (var value in form.All(name))
+            {
+                if (CaseEndpoints.TextError(Problems.Shorten(name), value) is { } textError) return Error(xml, 400, textError);
+            }
+        }
+        var parsed = Parse(form, request, services);
+        if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
+        var report = parsed.Report!;
+
+        var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(key) : CaseEndpoints.NewId(time.GetUtcNow());
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
+        if (report.Located)
+        {
+            var match = catalog.Match(report.Lon, report.Lat);
+            report = report with { GridCode = match.GridCode };
+        }
+        var view = await grain.OpenAsync(report);
+        var answer = view.Lon is not null
+            ? RequestObject(view, services, ServiceNotice(view))
+            : Open311Object.Of(("token", view.CaseId), ("service_notice",
+                "received without a position: the command center locates it; GET tokens/{token} gives its service_request_id"));
+        return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
+    }
+
+    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error);
+
+    private static Parsed Parse(Open311Form form, HttpRequest request, Open311Services services)
+    {
+        static Parsed Fail(string error) => new(null, null, error);
+
+        var code = form["service_code"];
+        if (string.IsNullOrWhiteSpace(code)) return Fail("'service_code' is required; GET services.json lists the codes");
+        if (services.Find(code) is not { } service) return Fail($"unknown service_code '{Problems.Shorten(code)}'; GET services.json lists the codes");
+
+        var (latText, longText) = (form["lat"], form["long"]);
+        double lon = double.NaN, lat = double.NaN;
+        if (!string.IsNullOrWhiteSpace(latText) || !string.IsNullOrWhiteSpace(longText))
+        {
+            if (string.IsNullOrWhiteSpace(latText) || string.IsNullOrWhiteSpace(longText)) return Fail("give both 'lat' and 'long' (decimal degrees), or neither");
+            if (!TryDegrees(longText, out lon)) return Fail($"'long' must be a decimal number of degrees, got '{Problems.Shorten(longText)}'");
+            if (!TryDegrees(latText, out lat)) return Fail($"'lat' must be a decimal number of degrees, got '{Problems.Shorten(latText)}'");
+            if ((LonLat.RangeProblem("long", lon, -180, 180) ?? LonLat.RangeProblem("lat", lat, -90, 90, lon)) is { } range) return Fail(range);
+            if (!PointCrsExtensions.TryParse(form["crs"] ?? "wgs84", out var crs, out var crsError)) return Fail($"'crs': {crsError}");
+            (lon, lat) = crs.ToWgs84(lon, lat);
+        }
+        var address = form["address_string"];
+        if (address is { Length: > MaxAddress }) return Fail($"'address_string' may have at most {MaxAddress} characters");
+        if (string.IsNullOrWhiteSpace(address)) address = null;
+        if (double.IsNaN(lon) && address is null)
+        {
+            return Fail(form["address_id"] is { Length: > 0 }
+                ? "'address_id' is not supported here: give 'lat' and 'long', or 'address_string'"
+                : "a location is required: 'lat' and 'long' (decimal degrees, WGS84 unless 'crs' says otherwise), or 'address_string'");
+        }
+
+        var description = form["description"];
+        if (description is { Length: > CaseEndpoints.MaxDescription }) return Fail($"'description' may have at most {CaseEndpoints.MaxDescription} characters");
+        if (string.IsNullOrWhiteSpace(description)) description = null;
+        var media = form["media_url"];
+        if (string.IsNullOrWhiteSpace(media)) media = null;
+        else if (media.Length > MaxMediaUrl || !Uri.TryCreate(media, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            return Fail($"'media_url' must be an absolute http(s) URL of at most {MaxMediaUrl} characters");
+
+        var attributes = Attributes(form, service, out var attributeError);
+        if (attributeError is not null) return Fail(attributeError);
+
+        var key = request.Headers[CaseEndpoints.IdempotencyHeader].ToString();
+        if (key.Length == 0) key = form["idempotency_key"] ?? "";
+        if (key.Length > CaseEndpoints.MaxId) return Fail($"the idempotency key may have at most {CaseEndpoints.MaxId} characters");
+
+        // Who reported, as the channel names them; e-mail, phone and names are not kept (the public intake stores
+        // no personal data it does not need).
+        var reporter = form["account_id"] ?? form["device_id"];
+        reporter = string.IsNullOrWhiteSpace(reporter) ? "open311" : "open311:" + reporter;
+        if (reporter.Length > CaseEndpoints.MaxId) return Fail($"'account_id'/'device_id' may have at most {CaseEndpoints.MaxId - 8} characters");
+
+        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null);
+    }
+
+    private static bool TryDegrees(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    /// <summary>
+    /// The <c>attribute[code]</c> answers checked against the service definition: known codes only, required ones
+    /// present, list values among the keys, numbers and datetimes parseable, each value bounded.
+    /// </summary>
+    private static ImmutableSortedDictionary<string, string>? Attributes(Open311Form form, Open311Service service, out string? error)
+    {
+        error = null;
+        var given = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var name in form.Names)
+        {
+            if (!name.StartsWith("attribute[", StringComparison.Ordinal)) continue;
+            var code = name.EndsWith("[]", StringComparison.Ordinal) ? name[10..^2] : name[10..];
+            if (!code.EndsWith(']')) { error = $"'{Problems.Shorten(name)}' is not an attribute field: write attribute[code]"; return null; }
+            code = code[..^1];
+            if (!service.Attributes.IsDefault && service.Attributes.Any(a => a.Code == code))
+            {
+                if (!given.TryGetValue(code, out var list)) given[code] = list = [];
+                list.AddRange(form.All(name).Where(v => v.Length > 0));
+            }
+            else
+            {
+                error = $"service '{service.Code}' has no attribute '{Problems.Shorten(code)}'; GET services/{service.Code}.json defines its attributes";
+                return null;
+            }
+        }
+        var result = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var attribute in service.Attributes.IsDefault ? [] : service.Attributes)
+        {
+            var values = given.GetValueOrDefault(attribute.Code) ?? [];
+            var field = $"attribute[{attribute.Code}]";
+            if (values.Count == 0)
+            {
+                if (attribute.Required) { error = $"{field} is required for service '{service.Code}': {attribute.Description}"; return null; }
+                continue;
+            }
+            if (values.Any(v => v.Length > Open311Question.MaxValueLength)) { error = $"{field} may have at most {Open311Question.MaxValueLength} characters"; return null; }
+            var keys = attribute.Values.IsDefault ? [] : attribute.Values.Select(v => v.Key).ToList();
+            switch (attribute.Datatype)
+            {
+                case "singlevaluelist" when values.Count != 1 || !keys.Contains(values[0]):
+                case "multivaluelist" when values.Any(v => !keys.Contains(v)):
+                    error = $"{field} must be {(attribute.Datatype == "singlevaluelist" ? "one" : "some")} of {string.Join(", ", keys)}; got '{Problems.Shorten(string.Join(",", values))}'";
+                    return null;
+                case "number" when values.Count != 1 || !TryNumber(values[0]):
+                    error = $"{field} must be a number"; return null;
+                case "datetime" when values.Count != 1 || !DateTimeOffset.TryParse(values[0], CultureInfo.InvariantCulture, DateTimeStyles.None, out _):
+                    error = $"{field} must be an ISO 8601 date and time"; return null;
+                case "string" or "text" when values.Count != 1:
+                    error = $"{field} takes one value"; return null;
+            }
+            result[attribute.Code] = string.Join(",", values);
+        }
+        return result.Count == 0 ? null : result.ToImmutable();
+    }
+
+    private static bool TryNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
+
+    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var query = request.Query;
+        var ids = query["service_request_id"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+            return Error(xml, 400, "this server lists requests only by 'service_request_id' (a comma-separated list) for now; " +
+                "service_code, status, start_date and end_date filter those ids. A search over all requests comes with the case search");
+        if (ids.Count > MaxIds) return Error(xml, 400, $"'service_request_id' may name at most {MaxIds} requests");
+        if (ids.Any(i => i.Length > CaseEndpoints.MaxId)) return Error(xml, 400, $"a service_request_id has at most {CaseEndpoints.MaxId} characters");
+
+        var codes = query["service_code"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var statuses = query["status"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (statuses.FirstOrDefault(s => s is not ("open" or "closed")) is { } badStatus) return Error(xml, 400, $"'status' must be open or closed, got '{Problems.Shorten(badStatus)}'");
+        if (!TryDate(query["start_date"], out var start) || !TryDate(query["end_date"], out var end))
+            return Error(xml, 400, "'start_date' and 'end_date' must be W3C date-times, e.g. 2026-11-28T08:00:00+08:00");
+        if (!TryPage(query["page"], 1, int.MaxValue, 1, out var page) || !TryPage(query["page_size"], 1, MaxIds, 50, out var pageSize))
+            return Error(xml, 400, $"'page' must be a whole number from 1, 'page_size' from 1 to {MaxIds}");
+
+        var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
+        var items = views.OfType<CaseView>()
+            .Where(v => codes.Length == 0 || codes.Contains(v.Matter, StringComparer.Ordinal))
+            .Where(v => statuses.Length == 0 || statuses.Contains(IsClosed(v) ? "closed" : "open"))
+            .Where(v => start is null || v.Timeline[0].At >= start)
+            .Where(v => end is null || v.Timeline[0].At <= end)
+            .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
+            .Select(v => (object?)RequestObject(v, services, null)).ToList();
+        return new Open311Document("service_requests", new Open311Array("request", items)).ToResult(xml);
+    }
+
+    private static bool TryDate(string? text, out DateTimeOffset? value)
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text)) return true;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        value = parsed;
+        return true;
+    }
+
+    private static bool TryPage(string? text, int min, int max, int fallback, out int value)
+    {
+        value = fallback;
+        if (string.IsNullOrEmpty(text)) return true;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
+    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view)
+            return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
+        return new Open311Document("service_requests", new Open311Array("request", [RequestObject(view, services, null)])).ToResult(xml);
+    }
+
+    /// <summary>A token is the case id itself: a deferred report's case is opened at once (in the command-center queue).</summary>
+    internal static async Task<IResult> Token(string token, string format, IGrainFactory grains)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view)
+            return Error(xml, 404, $"no request has the token '{Problems.Shorten(token)}'");
+        return new Open311Document("service_requests", new Open311Array("request",
+            [Open311Object.Of(("service_request_id", view.CaseId), ("token", token))])).ToResult(xml);
+    }
+
+    private static bool IsClosed(CaseView view) => view.State is "Closed" or "Void";
+
+    /// <summary>
+    /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;
+    /// <c>expected_datetime</c> the earliest running deadline; lat/long WGS84, null for a report with only an address.
+    /// </summary>
+    private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice)
+    {
+        DateTimeOffset? expected = IsClosed(view) ? null : new[] { view.AcceptBy, view.HandleBy, view.VerifyBy }.Where(d => d.HasValue).Min();
+        return Open311Object.Of(
+            ("service_request_id", view.CaseId),
+            ("status", IsClosed(view) ? "closed" : "open"),
+            ("status_notes", StatusNotes(view)),
+            ("service_name", services.Find(view.Matter)?.Name),
+            ("service_code", view.Matter),
+            ("description", view.Description),
+            ("agency_responsible", view.SquadId),
+            ("service_notice", notice),
+            ("requested_datetime", view.Timeline[0].At),
+            ("updated_datetime", view.Timeline[^1].At),
+            ("expected_datetime", expected),
+            ("address", view.Address),
+            ("address_id", null),
+            ("zipcode", null),
+            ("lat", view.Lat),
+            ("long", view.Lon),
+            ("media_url", view.MediaUrl));
+    }
+
+    /// <summary>A fixed public sentence per state: nothing an officer or dispatcher wrote reaches the public.</summary>
+    internal static string StatusNotes(CaseView view) => view.State switch
+    {
+        "Reported" or "Registered" when view.GridCode is null => "received; the command center is locating it",
+        "Reported" or "Registered" => "received; waiting for dispatch",
+        "Dispatched" => "dispatched to the responsible squad",
+        "Accepted" => "accepted by the responsible squad",
+        "Handling" => "being handled on site",
+        "Parked" => "cannot be solved within the usual time limit; it stays on the books",
+        "FeedbackGiven" or "Verifying" or "Verified" => "handled; the command center is checking the result",
+        "Returned" => "being sent to the right unit by the command center",
+        "Closed" => "closed: handled and checked",
+        "Void" => "closed: not taken up as a case",
+        _ => "open",
+    };
+
+    private static string ServiceNotice(CaseView view) => view.State == "Dispatched" && view.AcceptBy is { } by
+        ? $"dispatched to the responsible squad; it is to be taken up by {by.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"
+        : StatusNotes(view);
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace GridServer.Silo.Open311;
+
+/// <summary>
+/// The fields of a POSTed report, from <c>application/x-www-form-urlencoded</c> (the spec) or a JSON object, as
+/// name → values. JSON's <c>"attribute": {"code": "value"}</c> becomes <c>attribute[code]</c>, as a form sends it.
+/// </summary>
+internal sealed class Open311Form
+{
+    /// <summary>The largest body read: a report is text and links, never a file.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>More fields than any report needs is someone probing.</summary>
+    public const int MaxFields = 100;
+
+    private readonly Dictionary<string, List<string>> _fields = new(StringComparer.Ordinal);
+
+    public IEnumerable<string> Names => _fields.Keys;
+
+    public string? this[string name] => _fields.TryGetValue(name, out var values) ? values[0] : null;
+
+    public IReadOnlyList<string> All(string name) => _fields.TryGetValue(name, out var values) ? values : [];
+
+    private void Add(string name, string value)
+    {
+        if (!_fields.TryGetValue(name, out var values)) _fields[name] = values = [];
+        values.Add(value);
+    }
+
+    /// <summary>Reads the body: the form, or (status, why) when it is too large, of another type, or badly encoded.</summary>
+    public static async Task<(Open311Form? Form, int Status, string? Error)> ReadAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
+        }
+        var body = buffer.ToArray();
+        var type = request.ContentType ?? "";
+        if (type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            return ParseForm(body) is { } form ? (form, 0, null) : (null, 400, "the form is not valid application/x-www-form-urlencoded UTF-8 (a bad %-escape or bytes that are not UTF-8)");
+        if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return ParseJson(body, out var error) is { } json ? (json, 0, null) : (null, 400, error);
+        return (null, 400, "send the report as application/x-www-form-urlencoded (or application/json)");
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Strict form decoding: '+' is a space, every '%' starts two hex digits, the bytes are UTF-8.</summary>
+    internal static Open311Form? ParseForm(ReadOnlySpan<byte> body)
+    {
+        var form = new Open311Form();
+        var count = 0;
+        foreach (var range in body.Split((byte)'&'))
+        {
+            var pair = body[range];
+            if (pair.IsEmpty) continue;
+            if (++count > MaxFields) return null;
+            var eq = pair.IndexOf((byte)'=');
+            var name = Decode(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? "" : Decode(pair[(eq + 1)..]);
+            if (name is null || value is null) return null;
+            form.Add(name, value);
+        }
+        return form;
+    }
+
+    private static string? Decode(ReadOnlySpan<byte> text)
+    {
+        var bytes = new byte[text.Length];
+        var n = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var b = text[i];
+            if (b == '+') bytes[n++] = (byte)' ';
+            else if (b != '%') bytes[n++] = b;
+            else if (i + 2 < text.Length && byte.TryParse(Encoding.ASCII.GetString(text.Slice(i + 1, 2)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h))
+            {
+                bytes[n++] = h;
+                i += 2;
+            }
+            else
+            {
+                return null;
+            }
+        }
+        try
+        {
+            return StrictUtf8.GetString(bytes, 0, n);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static Open311Form? ParseJson(byte[] body, out string error)
+    {
+        error = "the body must be one JSON object of report fields";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            error = $"the body is not valid JSON: {e.Message}";
+            return null;
+        }
+        using (document)
+        {
+            try
+            {
+                return FromJson(document.RootElement, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json cannot make a string of an escaped lone surrogate ("\ud800").
+                error = "the JSON holds text that is not valid Unicode (an unpaired surrogate)";
+                return null;
+            }
+        }
+    }
+
+    private static Open311Form? FromJson(JsonElement root, out string error)
+    {
+        error = "the body must be one JSON object of report fields";
+        {
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            var form = new Open311Form();
+            var count = 0;
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Name == "attribute" && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var attribute in property.Value.EnumerateObject())
+                    {
+                        if (++count > MaxFields || !AddJson(form, $"attribute[{attribute.Name}]", attribute.Value)) return null;
+                    }
+                }
+                else if (++count > MaxFields || !AddJson(form, property.Name, property.Value))
+                {
+                    error = $"field '{(property.Name.Length <= 40 ? property.Name : property.Name[..40])}' must be a string, a number, or a list of them";
+                    return null;
+                }
+            }
+            return form;
+        }
+    }
+
+    private static bool AddJson(Open311Form form, string name, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                // Lone surrogates that survive here are refused with the other text checks.
+                form.Add(name, value.GetString()!);
+                return true;
+            case JsonValueKind.Number: form.Add(name, value.GetRawText()); return true;
+            case JsonValueKind.True or JsonValueKind.False: form.Add(name, value.GetRawText()); return true;
+            case JsonValueKind.Null: return true;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind is not (JsonValueKind.String or JsonValueKind.Number) || !AddJson(form, name, item)) return false;
+                }
+                return true;
+            default: return false;
+        }
+    }
+}

@@ -1,0 +1,409 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using GridServer.Tests.Support;
+using Json.Schema;
+
+namespace GridServer.Tests.Silo;
+
+/// <summary>The embedded server with one Open311 api key configured.</summary>
+public sealed class Open311Silo() : EmbeddedSiloWith(new() { ["GridServer:Open311:ApiKeys:0"] = ApiKey })
+{
+    public const string ApiKey = "test-open311-key-0123456789";
+}
+
+/// <summary>Open311 GeoReport v2 through the real host: the spec's resources in JSON and XML, refusals, and a report's way into the case loop.</summary>
+public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClassFixture<Open311Silo>, IClassFixture<EmbeddedSilo>
+{
+    private const string Base = "/open311/v2";
+    private const string Grid = "33030200200910";
+    private HttpClient Client => silo.Client;
+
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)));
+
+    /// <summary>A valid report's fields; an extra field replaces the one of its name.</summary>
+    private static (string, string)[] Report(params (string Name, string Value)[] extra) =>
+    [
+        .. new[] { ("api_key", Open311Silo.ApiKey), ("service_code", "shopfront"), ("lat", "28.0"), ("long", "120.65"), ("description", "goods on the pavement") }
+            .Where(f => extra.All(e => e.Name != f.Item1)),
+        .. extra,
+    ];
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpContent content, string format = "json")
+    {
+        using var response = await Client.PostAsync($"{Base}/requests.{format}", content);
+        return (response.StatusCode, await JsonOf(response));
+    }
+
+    private async Task<(HttpStatusCode Status, string Text)> GetAsync(string path)
+    {
+        using var response = await Client.GetAsync(Base + path);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>An Open311 error answer: the status, and the one error's code equal to it.</summary>
+    private static string ErrorOf(HttpStatusCode expected, (HttpStatusCode Status, JsonElement Body) answer)
+    {
+        Assert.Equal(expected, answer.Status);
+        var error = Assert.Single(answer.Body.EnumerateArray());
+        Assert.Equal((int)expected, error.GetProperty("code").GetInt32());
+        return error.GetProperty("description").GetString()!;
+    }
+
+    private async Task<string> OpenAsync(params (string, string)[] extra)
+    {
+        var (status, body) = await PostAsync(Form(Report(extra)));
+        Assert.Equal(HttpStatusCode.Created, status);
+        return body[0].GetProperty("service_request_id").GetString()!;
+    }
+
+    // --- the spec's schemas ---
+
+    private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
+    {
+        var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
+        var schemas = new Dictionary<string, JsonSchema>(StringComparer.Ordinal);
+        // The referenced files first: a schema's $ref is resolved against those already registered.
+        foreach (var name in new[] { "service.json", "request.json", "services.json", "requests.json", "service-definition.json" })
+        {
+            var path = SharedData.PathOf("open311-schemas", name);
+            var schema = JsonSchema.FromFile(path, options, new Uri(path));
+            options.SchemaRegistry.Register(schema);
+            schemas[name] = schema;
+        }
+        return schemas;
+    });
+
+    private static void AssertValid(string schema, string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var result = Schemas.Value[schema].Evaluate(document.RootElement,
+            new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        Assert.True(result.IsValid, $"{schema} refuses {json}\n{JsonSerializer.Serialize(result)}");
+    }
+
+    [SharedDataFact]
+    public void Schemas_RefuseAnAnswerThatBreaksThem()
+    {
+        // The validator is not vacuous: the referenced request.json is applied, required fields and formats checked.
+        using var missing = JsonDocument.Parse("""[{"service_request_id":"C-1","status":"open"}]""");
+        using var badDate = JsonDocument.Parse("""[{"service_request_id":"C-1","status":"open","service_code":"dust","requested_datetime":"yesterday"}]""");
+        var options = new EvaluationOptions { RequireFormatValidation = true };
+        Assert.False(Schemas.Value["requests.json"].Evaluate(missing.RootElement, options).IsValid);
+        Assert.False(Schemas.Value["requests.json"].Evaluate(badDate.RootElement, options).IsValid);
+    }
+
+    [SharedDataFact]
+    public async Task JsonAnswers_OfEveryResource_ValidateAgainstTheOpen311Schemas()
+    {
+        AssertValid("services.json", (await GetAsync("/services.json")).Text);
+        AssertValid("service-definition.json", (await GetAsync("/services/parking.json")).Text);
+        AssertValid("service-definition.json", (await GetAsync("/services/dust.json")).Text);
+
+        using var posted = await Client.PostAsync($"{Base}/requests.json", Form(Report(("media_url", "https://example.org/p/1.jpg"), ("address_string", "人民路 12 号"))));
+        var postedText = await posted.Content.ReadAsStringAsync();
+        AssertValid("requests.json", postedText);
+        var id = JsonDocument.Parse(postedText).RootElement[0].GetProperty("service_request_id").GetString()!;
+        var deferred = await OpenDeferredAsync();
+
+        AssertValid("requests.json", (await GetAsync($"/requests/{id}.json")).Text);
+        AssertValid("requests.json", (await GetAsync($"/requests/{deferred}.json")).Text);
+        AssertValid("requests.json", (await GetAsync($"/requests.json?service_request_id={id},{deferred}")).Text);
+    }
+
+    // --- XML ---
+
+    private static HashSet<string> JsonNames(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+
+    private static HashSet<string> XmlNames(XElement element) => [.. element.Elements().Select(e => e.Name.LocalName)];
+
+    [Fact]
+    public async Task XmlAnswers_Parse_AndCarryTheSameFieldsAsJson()
+    {
+        var id = await OpenAsync(("media_url", "https://example.org/p/2.jpg"));
+        foreach (var (path, root, item) in new[] { ("/services", "services", "service"), ($"/requests/{id}", "service_requests", "request"), ($"/requests?service_request_id={id}", "service_requests", "request") })
+        {
+            var (jsonPath, xmlPath) = path.Contains('?', StringComparison.Ordinal)
+                ? (path.Replace("?", ".json?", StringComparison.Ordinal), path.Replace("?", ".xml?", StringComparison.Ordinal)) : (path + ".json", path + ".xml");
+            var json = JsonDocument.Parse((await GetAsync(jsonPath)).Text).RootElement;
+            var (status, xmlText) = await GetAsync(xmlPath);
+            Assert.Equal(HttpStatusCode.OK, status);
+            var xml = XDocument.Parse(xmlText).Root!;
+            Assert.Equal(root, xml.Name.LocalName);
+            var items = xml.Elements(item).ToList();
+            Assert.Equal(json.GetArrayLength(), items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                Assert.Equal(JsonNames(json[i]), XmlNames(items[i]));
+                foreach (var property in json[i].EnumerateObject().Where(p => p.Value.ValueKind is JsonValueKind.String))
+                    Assert.Equal(property.Value.GetString(), items[i].Element(property.Name)!.Value);
+            }
+        }
+        var definition = XDocument.Parse((await GetAsync("/services/parking.xml")).Text).Root!;
+        Assert.Equal("service_definition", definition.Name.LocalName);
+        var attributes = definition.Element("attributes")!.Elements("attribute").ToList();
+        Assert.Equal(["plate_number", "vehicle_type"], attributes.Select(a => a.Element("code")!.Value));
+        Assert.Equal("true", attributes[0].Element("required")!.Value);
+        Assert.Contains("car", attributes[1].Element("values")!.Elements("value").Select(v => v.Element("key")!.Value));
+
+        using var posted = await Client.PostAsync($"{Base}/requests.xml", Form(Report()));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var answer = XDocument.Parse(await posted.Content.ReadAsStringAsync()).Root!.Element("request")!;
+        Assert.StartsWith("C-", answer.Element("service_request_id")!.Value, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(answer.Element("service_notice")!.Value));
+
+        using var refused = await Client.PostAsync($"{Base}/requests.xml", Form(("service_code", "parking")));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var error = XDocument.Parse(await refused.Content.ReadAsStringAsync()).Root!;
+        Assert.Equal(("errors", "403"), (error.Name.LocalName, error.Element("error")!.Element("code")!.Value));
+    }
+
+    [Fact]
+    public async Task XmlAnswer_OfADescriptionWithControlCharacters_StillParses()
+    {
+        var id = await OpenAsync(("description", "bell\u0007 and form feed\u000C, 😀 kept"));
+        var (status, text) = await GetAsync($"/requests/{id}.xml");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var description = XDocument.Parse(text).Root!.Element("request")!.Element("description")!.Value;
+        Assert.Equal("bell\uFFFD and form feed\uFFFD, 😀 kept", description);
+        var json = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        Assert.Equal("bell\u0007 and form feed\u000C, 😀 kept", json.GetProperty("description").GetString());
+    }
+
+    // --- api_key ---
+
+    [Fact]
+    public async Task Post_WithoutOrWithBadApiKey_Is403()
+    {
+        ErrorOf(HttpStatusCode.Forbidden, await PostAsync(Form(("service_code", "shopfront"), ("lat", "28.0"), ("long", "120.65"))));
+        ErrorOf(HttpStatusCode.Forbidden, await PostAsync(Form(("api_key", "not-the-key-at-all-000"), ("service_code", "shopfront"), ("lat", "28.0"), ("long", "120.65"))));
+    }
+
+    [Fact]
+    public async Task Post_ServerWithNoKeyConfigured_Is403_SayingHowToConfigureOne()
+    {
+        using var response = await keyless.Client.PostAsync($"{Base}/requests.json", Form(Report()));
+        var description = ErrorOf(HttpStatusCode.Forbidden, (response.StatusCode, await JsonOf(response)));
+        Assert.Contains("GridServer:Open311:ApiKeys", description, StringComparison.Ordinal);
+    }
+
+    // --- hostile and malformed input ---
+
+    [Theory]
+    [InlineData("120.65", "28.0", "swapped")]
+    [InlineData("95", "120.65", "between -90 and 90")]
+    [InlineData("28.0", "200", "between -180 and 180")]
+    [InlineData("NaN", "120.65", "decimal number")]
+    [InlineData("28.0", "Infinity", "decimal number")]
+    [InlineData("28.0", "", "both")]
+    public async Task Post_BadPosition_Is400_SayingWhy(string lat, string lon, string hint)
+    {
+        var fields = Report(("lat", lat), ("long", lon));
+        Assert.Contains(hint, ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(fields))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_NoPositionAndNoAddress_Is400()
+    {
+        var fields = Report().Where(f => f.Item1 is not ("lat" or "long")).ToArray();
+        Assert.Contains("location is required", ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(fields))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownService_Is404ForItsDefinition_And400ForAReport()
+    {
+        var (status, text) = await GetAsync("/services/no-such-service.json");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal(404, JsonDocument.Parse(text).RootElement[0].GetProperty("code").GetInt32());
+        var fields = Report(("service_code", "no-such-service"));
+        Assert.Contains("unknown service_code", ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(fields))), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/services.yaml")).Status);
+    }
+
+    [Fact]
+    public async Task Post_ParkingAttributes_CheckedAgainstTheDefinition()
+    {
+        (string, string)[] Parking(params (string, string)[] attributes) =>
+            Report([("service_code", "parking"), .. attributes]);
+
+        Assert.Contains("attribute[plate_number] is required", ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Parking()))), StringComparison.Ordinal);
+        Assert.Contains("must be one of car", ErrorOf(HttpStatusCode.BadRequest,
+            await PostAsync(Form(Parking(("attribute[plate_number]", "浙C12345"), ("attribute[vehicle_type]", "spaceship"))))), StringComparison.Ordinal);
+        Assert.Contains("no attribute 'colour'", ErrorOf(HttpStatusCode.BadRequest,
+            await PostAsync(Form(Parking(("attribute[plate_number]", "浙C12345"), ("attribute[colour]", "red"))))), StringComparison.Ordinal);
+        ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Parking(("attribute[plate_number]", new string('x', 501))))));
+
+        var (status, body) = await PostAsync(Form(Parking(("attribute[plate_number]", "浙C12345"), ("attribute[vehicle_type]", "car"))));
+        Assert.Equal(HttpStatusCode.Created, status);
+        using var internalView = await Client.GetAsync($"/api/cases/{body[0].GetProperty("service_request_id").GetString()}");
+        var attributes = (await JsonOf(internalView)).GetProperty("attributes");
+        Assert.Equal(("浙C12345", "car"), (attributes.GetProperty("plate_number").GetString(), attributes.GetProperty("vehicle_type").GetString()));
+    }
+
+    [Fact]
+    public async Task Post_TenMegabyteDescription_Is413_AndOneCharacterTooLong_Is400()
+    {
+        using var huge = new StringContent("api_key=" + Open311Silo.ApiKey + "&service_code=dust&lat=28&long=120.65&description=" + new string('a', 10 * 1024 * 1024),
+            Encoding.ASCII, "application/x-www-form-urlencoded");
+        ErrorOf(HttpStatusCode.RequestEntityTooLarge, await PostAsync(huge));
+        ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Report(("description", new string('b', 4001))))));
+    }
+
+    [Theory]
+    [InlineData("description=%ZZ")]
+    [InlineData("description=%FF%FE")]
+    [InlineData("description=%4")]
+    public async Task Post_BadFormEncoding_Is400(string bad)
+    {
+        using var content = new StringContent($"api_key={Open311Silo.ApiKey}&service_code=dust&lat=28&long=120.65&{bad}", Encoding.ASCII, "application/x-www-form-urlencoded");
+        Assert.Contains("form", ErrorOf(HttpStatusCode.BadRequest, await PostAsync(content)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_NulOrLoneSurrogate_Is400()
+    {
+        ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Report(("address_string", "a\0b")))));
+        using var json = new StringContent($$"""{"api_key":"{{Open311Silo.ApiKey}}","service_code":"dust","lat":28,"long":120.65,"description":"x\ud800y"}""", Encoding.UTF8, "application/json");
+        ErrorOf(HttpStatusCode.BadRequest, await PostAsync(json));
+    }
+
+    // --- idempotency and extensions ---
+
+    [Fact]
+    public async Task Post_RetriedWithTheSameKey_AnswersTheSameRequest_AndOpensNoSecondCase()
+    {
+        var key = $"app-{Guid.NewGuid():N}";
+        var first = await PostAsync(Form(Report(("idempotency_key", key))));
+        var again = await PostAsync(Form(Report(("idempotency_key", key))));
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.Status, again.Status));
+        var id = first.Body[0].GetProperty("service_request_id").GetString();
+        Assert.Equal(id, again.Body[0].GetProperty("service_request_id").GetString());
+
+        using var header = new HttpRequestMessage(HttpMethod.Post, $"{Base}/requests.json") { Content = Form(Report()) };
+        header.Headers.Add("Idempotency-Key", key);
+        using var byHeader = await Client.SendAsync(header);
+        Assert.Equal(HttpStatusCode.OK, byHeader.StatusCode);
+        Assert.Equal(id, (await JsonOf(byHeader))[0].GetProperty("service_request_id").GetString());
+
+        // One case, one report: its timeline starts once, however often the client retried.
+        using var @case = await Client.GetAsync($"/api/cases/{id}");
+        Assert.Single((await JsonOf(@case)).GetProperty("timeline").EnumerateArray(), e => e.GetProperty("action").GetString() == "Report");
+    }
+
+    [Fact]
+    public async Task Post_Gcj02Position_IsConvertedToWgs84()
+    {
+        var id = await OpenAsync(("crs", "gcj02"));
+        var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        var (lat, lon) = (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble());
+        Assert.Equal(GridServer.Domain.Geo.PointCrsExtensions.ToWgs84(GridServer.Domain.Geo.PointCrs.Gcj02, 120.65, 28.0), (lon, lat));
+        Assert.InRange(Math.Abs(lat - 28.0) + Math.Abs(lon - 120.65), 0.001, 0.02);   // GCJ-02 is shifted by a few hundred metres
+        ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Report(("crs", "utm")))));
+    }
+
+    [Fact]
+    public async Task Post_Json_WithAttributeObject_OpensTheCase()
+    {
+        using var json = new StringContent($$$"""
+            {"api_key":"{{{Open311Silo.ApiKey}}}","service_code":"parking","lat":28.0,"long":120.65,
+             "attribute":{"plate_number":"浙C54321","vehicle_type":"truck"}}
+            """, Encoding.UTF8, "application/json");
+        var (status, body) = await PostAsync(json);
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("parking", body[0].GetProperty("service_code").GetString());
+    }
+
+    // --- deferred reports, listing ---
+
+    private async Task<string> OpenDeferredAsync()
+    {
+        var fields = Report(("address_string", "鹿城区人民路 12 号门口")).Where(f => f.Item1 is not ("lat" or "long")).ToArray();
+        var (status, body) = await PostAsync(Form(fields));
+        Assert.Equal(HttpStatusCode.Created, status);
+        var token = body[0].GetProperty("token").GetString()!;
+        Assert.False(body[0].TryGetProperty("service_request_id", out _));
+        var (tokenStatus, tokenText) = await GetAsync($"/tokens/{token}.json");
+        Assert.Equal(HttpStatusCode.OK, tokenStatus);
+        return JsonDocument.Parse(tokenText).RootElement[0].GetProperty("service_request_id").GetString()!;
+    }
+
+    [Fact]
+    public async Task Post_AddressOnly_AnswersAToken_TheCaseWaitsInTheCommandCenterQueue()
+    {
+        var id = await OpenDeferredAsync();
+        var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        Assert.Equal(JsonValueKind.Null, request.GetProperty("lat").ValueKind);
+        Assert.Equal("鹿城区人民路 12 号门口", request.GetProperty("address").GetString());
+        Assert.Equal("received; the command center is locating it", request.GetProperty("status_notes").GetString());
+        using (var internalView = await Client.GetAsync($"/api/cases/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, internalView.StatusCode);
+            var @case = await JsonOf(internalView);
+            Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
+        }
+        using var queue = await Client.GetAsync("/api/command-center/queue");
+        Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
+    }
+
+    [Fact]
+    public async Task GetRequests_ByIdsWithFilters_AndRefusedWithoutIds()
+    {
+        var shopfront = await OpenAsync();
+        var parking = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C1"));
+        var both = JsonDocument.Parse((await GetAsync($"/requests.json?service_request_id={shopfront},{parking},C-missing")).Text).RootElement;
+        Assert.Equal([shopfront, parking], both.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()));
+        var filtered = JsonDocument.Parse((await GetAsync($"/requests.json?service_request_id={shopfront},{parking}&service_code=parking&status=open")).Text).RootElement;
+        Assert.Equal(parking, Assert.Single(filtered.EnumerateArray()).GetProperty("service_request_id").GetString());
+        var closed = JsonDocument.Parse((await GetAsync($"/requests.json?service_request_id={shopfront}&status=closed")).Text).RootElement;
+        Assert.Equal(0, closed.GetArrayLength());
+        var paged = JsonDocument.Parse((await GetAsync($"/requests.json?service_request_id={shopfront},{parking}&page=2&page_size=1")).Text).RootElement;
+        Assert.Equal(parking, Assert.Single(paged.EnumerateArray()).GetProperty("service_request_id").GetString());
+
+        var (status, text) = await GetAsync("/requests.json?status=open");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("service_request_id", JsonDocument.Parse(text).RootElement[0].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync($"/requests.json?service_request_id={shopfront}&start_date=yesterday")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/requests/C-missing.json")).Status);
+    }
+
+    // --- the whole flow ---
+
+    [Fact]
+    public async Task Flow_ReportInAStaffedGrid_IsOpen_WithTheSquadResponsible_AndTheAcceptDeadlineExpected()
+    {
+        var (a, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
+        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
+        using (var roster = await Client.PutAsync($"/api/officers/{a}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
+        using (var put = await Client.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"O-B-{squad}\"}}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var id = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C99999"), ("media_url", "https://example.org/p/3.jpg"));
+        var (status, text) = await GetAsync($"/requests/{id}.json");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var request = JsonDocument.Parse(text).RootElement[0];
+        using var internalView = await Client.GetAsync($"/api/cases/{id}");
+        var @case = await JsonOf(internalView);
+        Assert.Equal(("Dispatched", a), (@case.GetProperty("state").GetString(), @case.GetProperty("officerId").GetString()));
+
+        Assert.Equal(("open", squad, "dispatched to the responsible squad"), (request.GetProperty("status").GetString(),
+            request.GetProperty("agency_responsible").GetString(), request.GetProperty("status_notes").GetString()));
+        Assert.Equal(@case.GetProperty("acceptBy").GetDateTimeOffset(), request.GetProperty("expected_datetime").GetDateTimeOffset());
+        Assert.Equal(("parking", "goods on the pavement", "https://example.org/p/3.jpg"), (request.GetProperty("service_code").GetString(),
+            request.GetProperty("description").GetString(), request.GetProperty("media_url").GetString()));
+        Assert.Equal((28.0, 120.65), (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble()));
+        Assert.True(request.GetProperty("requested_datetime").GetDateTimeOffset() <= request.GetProperty("updated_datetime").GetDateTimeOffset());
+        // The public view names no officer and carries no internal note.
+        Assert.DoesNotContain(a, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("registered from", text, StringComparison.Ordinal);
+    }
+}
