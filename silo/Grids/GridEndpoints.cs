@@ -4,6 +4,7 @@ using GridServer.Domain.Geo;
 using GridServer.Domain.Grids;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using NetTopologySuite.Geometries;
 
 namespace GridServer.Silo.Grids;
 
@@ -20,6 +21,8 @@ public static class GridEndpoints
         var grids = app.MapGroup("/api/grids").WithTags("Grids");
         grids.MapGet("/locate", Locate).WithSummary("The grid covering a point (a point on a boundary counts; ties go to the lowest code).");
         grids.MapGet("/{code}", Get).WithSummary("One grid as a GeoJSON Feature.");
+        grids.MapGet("/{code}/history", History).WithSummary("Every version of a grid, oldest first, as GeoJSON features with version, valid_from and valid_to.");
+        grids.MapGet("/", List).WithSummary("Grids as a GeoJSON FeatureCollection, filtered by bbox (minLon,minLat,maxLon,maxLat), street and community (code or name).");
         return app;
     }
 
@@ -43,6 +46,48 @@ public static class GridEndpoints
         if (grid is null) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
         using var buffer = new MemoryStream();
         using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteFeature(json, grid);
+        return Results.Bytes(buffer.ToArray(), "application/geo+json");
+    }
+
+    internal static async Task<IResult> History(string code, IGrainFactory grains)
+    {
+        if (code.Length > 64) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
+        var history = await grains.GetGrain<GridServer.Abstractions.Grids.IGridDirectoryGrain>(GridServer.Abstractions.Grids.IGridDirectoryGrain.Key).GetHistoryAsync(code);
+        using var document = JsonDocument.Parse(history);
+        if (document.RootElement.GetProperty("features").GetArrayLength() == 0)
+            return TypedResults.Problem($"no grid has ever had the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
+        return Results.Bytes(history, "application/geo+json");
+    }
+
+    /// <summary>The most grids one list answers with; a bbox, street or community narrows a larger district.</summary>
+    public const int MaxListed = 10_000;
+
+    internal static IResult List(GridCatalog catalog, string? bbox, string? street, string? community)
+    {
+        Envelope? box = null;
+        if (bbox is not null)
+        {
+            var parts = bbox.Split(',');
+            var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+            if (parts.Length != 4 || numbers.Any(n => !double.IsFinite(n)))
+                return TypedResults.Problem($"bbox is minLon,minLat,maxLon,maxLat in decimal degrees, not '{Problems.Shorten(bbox)}'", statusCode: 400, title: "Invalid bbox");
+            if ((LonLat.Problem(numbers[0], numbers[1]) ?? LonLat.Problem(numbers[2], numbers[3])) is { } range)
+                return TypedResults.Problem($"bbox: {range}", statusCode: 400, title: "Invalid bbox");
+            if (numbers[0] > numbers[2] || numbers[1] > numbers[3])
+                return TypedResults.Problem("bbox: the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)", statusCode: 400, title: "Invalid bbox");
+            box = new Envelope(numbers[0], numbers[2], numbers[1], numbers[3]);
+        }
+        static bool Named(string? wanted, string? code, string? name) =>
+            wanted is null || string.Equals(wanted, code, StringComparison.Ordinal) || string.Equals(wanted, name, StringComparison.Ordinal);
+        var selected = catalog.All()
+            .Where(g => box is null || g.Boundary.EnvelopeInternal.Intersects(box))
+            .Where(g => Named(street, g.StreetCode, g.StreetName) && Named(community, g.CommunityCode, g.CommunityName))
+            .Take(MaxListed + 1)
+            .ToList();
+        if (selected.Count > MaxListed)
+            return TypedResults.Problem($"more than {MaxListed:N0} grids match; narrow the list with bbox, street or community", statusCode: 400, title: "Too many grids");
+        using var buffer = new MemoryStream();
+        GeoJsonGridWriter.Write(buffer, selected);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");
     }
 

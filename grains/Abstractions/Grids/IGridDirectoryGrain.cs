@@ -54,6 +54,9 @@ public interface IGridDirectoryGrain : IGrainWithStringKey
 
     [Alias("revision")] ValueTask<long> GetRevisionAsync();
 
+    /// <summary>Every version of one grid, oldest first, as a GeoJSON FeatureCollection (UTF-8); an unknown code gives none.</summary>
+    [Alias("history")] ValueTask<byte[]> GetHistoryAsync(string code);
+
     /// <summary>Subscribes (or renews) an observer; a subscription not renewed within <c>SubscriptionLifetime</c> lapses.</summary>
     [Alias("subscribe")] ValueTask SubscribeAsync(IGridDirectoryObserver observer);
 

@@ -45,6 +45,7 @@ public static class GeoJsonGridWriter
         json.WriteNumber("area_m2", Math.Round(grid.AreaSquareMetres, 2));
         json.WriteNumber("version", grid.Version);
         json.WriteString("valid_from", grid.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
+        if (grid.ValidTo is { } validTo) json.WriteString("valid_to", validTo.ToString("O", CultureInfo.InvariantCulture));
         json.WriteEndObject();
         json.WritePropertyName("geometry");
         WriteGeometry(json, grid.Boundary);

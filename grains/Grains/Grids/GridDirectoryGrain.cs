@@ -82,6 +82,15 @@ public sealed partial class GridDirectoryGrain(
 
     public ValueTask<long> GetRevisionAsync() => ValueTask.FromResult(_revision);
 
+    public async ValueTask<byte[]> GetHistoryAsync(string code)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        var versions = await store.HistoryAsync(code);
+        using var buffer = new MemoryStream();
+        GridServer.Domain.Export.GeoJsonGridWriter.Write(buffer, versions);
+        return buffer.ToArray();
+    }
+
     public ValueTask SubscribeAsync(IGridDirectoryObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);

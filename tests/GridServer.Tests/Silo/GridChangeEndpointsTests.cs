@@ -44,6 +44,14 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         using var grid = await silo.Client.GetAsync($"/api/grids/{Shrunk}");
         var properties = (await JsonOf(grid)).GetProperty("properties");
         Assert.Equal(("松台水街社区第10网格", 2), (properties.GetProperty("name").GetString(), properties.GetProperty("version").GetInt32()));
+        // Both versions stay on record: the first ended when the second began.
+        using var history = await silo.Client.GetAsync($"/api/grids/{Shrunk}/history");
+        var versions = (await JsonOf(history)).GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties")).ToList();
+        Assert.Equal([1, 2], versions.Select(v => v.GetProperty("version").GetInt32()).ToArray());
+        Assert.Equal(versions[1].GetProperty("valid_from").GetString(), versions[0].GetProperty("valid_to").GetString());
+        Assert.False(versions[1].TryGetProperty("valid_to", out _));
+        using var unknown = await silo.Client.GetAsync("/api/grids/99999999999999/history");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

@@ -97,6 +97,41 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
+    public async Task List_ByCommunityStreetAndBbox_OnlyThoseGrids_WholeDistrictWithoutFilters()
+    {
+        var grid = Sample.Value.Single(g => g.Code == SampleGrid);
+
+        using var all = await silo.Client.GetAsync("/api/grids");
+        using var community = await silo.Client.GetAsync($"/api/grids?community={Uri.EscapeDataString(grid.CommunityName!)}");
+        using var street = await silo.Client.GetAsync($"/api/grids?street={grid.StreetCode}&community={grid.CommunityCode}");
+        using var box = await silo.Client.GetAsync("/api/grids?bbox=120.6499,27.9999,120.6501,28.0001");
+
+        Assert.Equal("application/geo+json", all.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(3000, (await JsonOf(all)).GetProperty("features").GetArrayLength());
+        var inCommunity = (await JsonOf(community)).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(Sample.Value.Count(g => g.CommunityName == grid.CommunityName), inCommunity.Count);
+        Assert.All(inCommunity, f => Assert.Equal(grid.CommunityCode, f.GetProperty("properties").GetProperty("community_code").GetString()));
+        Assert.Equal(inCommunity.Count, (await JsonOf(street)).GetProperty("features").GetArrayLength());
+        var boxed = (await JsonOf(box)).GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("code").GetString()).ToList();
+        Assert.Contains(SampleGrid, boxed);
+        Assert.InRange(boxed.Count, 1, 9);
+    }
+
+    [Theory]
+    [InlineData("1,2,3")]
+    [InlineData("a,b,c,d")]
+    [InlineData("120.7,28,120.6,28.1")]
+    [InlineData("120.6,95,120.7,96")]
+    [InlineData("NaN,28,120.7,28.1")]
+    public async Task List_BadBbox_400SayingTheForm(string bbox)
+    {
+        using var response = await silo.Client.GetAsync($"/api/grids?bbox={Uri.EscapeDataString(bbox)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Invalid bbox", (await JsonOf(response)).GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task Locate_Gcj02Point_AnswersWithItsWgs84PositionAndGrid()
     {
         var (gcjLon, gcjLat) = ChineseOffsets.Wgs84ToGcj02(120.65, 28.0);
