@@ -15,6 +15,14 @@ public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat,
 /// <summary>An action on a case, as posted to <c>POST /api/cases/{id}/actions</c>.</summary>
 public sealed record CaseActionBody(string? Action, string? ActorId, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
 
+/// <summary>
+/// A case search, as posted to <c>POST /api/cases/search</c> (the same criteria as the query of <c>GET /api/cases</c>,
+/// plus <see cref="Within"/>: a GeoJSON Polygon or MultiPolygon, lon/lat WGS84, that must cover the reported point).
+/// </summary>
+public sealed record CaseSearchBody(
+    string? Grid, string? Squad, string? Officer, string? Matter, string? State, bool? Open,
+    DateTimeOffset? From, DateTimeOffset? To, System.Text.Json.JsonElement? Within, int? Limit, int? Offset);
+
 /// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
 public sealed record CaseDispatchBody(string? ActorId, string? GridCode);
 
@@ -36,6 +44,8 @@ public static partial class CaseEndpoints
     {
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
         cases.MapPost("/", Open).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
+        cases.MapGet("/", SearchByQuery).WithSummary("Cases by grid, squad, officer, matter, state, open, and reporting time (from inclusive, to exclusive), newest first.");
+        cases.MapPost("/search", SearchByBody).WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
         cases.MapGet("/{id}", Get).WithSummary("A case with its whole timeline.");
         cases.MapPost("/{id}/actions", Act).WithSummary("An action of the workflow (Accept, StartHandling, GiveFinalFeedback, Return, ...).");
         cases.MapPost("/{id}/dispatch", Dispatch).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
@@ -98,6 +108,54 @@ public static partial class CaseEndpoints
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
         return Answer(await grain.DispatchAsync(body.ActorId!, body.GridCode));
+    }
+
+    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByQuery(
+        IGrainFactory grains, string? grid, string? squad, string? officer, string? matter, string? state, bool? open,
+        DateTimeOffset? from, DateTimeOffset? to, int? limit, int? offset) =>
+        SearchAsync(grains, new CaseSearchBody(grid, squad, officer, matter, state, open, from, to, null, limit, offset));
+
+    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByBody(CaseSearchBody? body, IGrainFactory grains) =>
+        body is null
+            ? Task.FromResult<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>>(Problems.Of(400, "Missing search", "the body must be JSON search criteria"))
+            : SearchAsync(grains, body);
+
+    private static async Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchAsync(IGrainFactory grains, CaseSearchBody body)
+    {
+        var limit = body.Limit ?? 100;
+        if (limit is < 1 or > Domain.Cases.CaseQuery.MaxLimit) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {Domain.Cases.CaseQuery.MaxLimit}");
+        if (body.Offset is < 0) return Problems.Of(400, "Invalid offset", "'offset' must not be negative");
+        if (body.From is { } from && body.To is { } to && to <= from) return Problems.Of(400, "Empty period", "'to' must be after 'from'");
+        foreach (var (name, value) in new[] { ("grid", body.Grid), ("squad", body.Squad), ("officer", body.Officer), ("matter", body.Matter), ("state", body.State) })
+        {
+            if (value is { Length: > MaxId }) return Problems.Of(400, "Field too long", $"'{name}' may have at most {MaxId} characters");
+        }
+        string? within = null;
+        if (body.Within is { } geometry && geometry.ValueKind != System.Text.Json.JsonValueKind.Null)
+        {
+            var wrapped = $"{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\",\"properties\":{{}},\"geometry\":{geometry.GetRawText()}}}]}}";
+            try
+            {
+                var feature = Domain.Import.GeoJsonGridReader.Read(Encoding.UTF8.GetBytes(wrapped), "within").Features.Single();
+                if (feature.Geometry is not (NetTopologySuite.Geometries.Polygon or NetTopologySuite.Geometries.MultiPolygon) || !feature.Geometry.IsValid)
+                    return Problems.Of(400, "Invalid polygon", feature.GeometryError ?? "'within' must be a valid GeoJSON Polygon or MultiPolygon");
+                within = feature.Geometry.AsText();
+            }
+            catch (Domain.Import.GridFileException e)
+            {
+                return Problems.Of(400, "Invalid polygon", e.Message.Replace("within: ", "", StringComparison.Ordinal));
+            }
+        }
+        try
+        {
+            var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
+                body.Grid, body.Squad, body.Officer, body.Matter, body.State, body.Open, body.From, body.To, within, limit, body.Offset ?? 0));
+            return TypedResults.Ok(found.ToArray());
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.Of(400, "Invalid search", e.Message.Split(" (Parameter", 2)[0]);
+        }
     }
 
     internal static async Task<Ok<string[]>> Queue(IGrainFactory grains) =>

@@ -36,12 +36,16 @@ public static class SiloHost
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
             builder.Services.AddSingleton<IGridStore, PostgisGridStore>();
             // Case grains write their queryable projection to gridserver.cases/case_events (V003).
-            builder.Services.AddSingleton<ICaseProjection, PostgisCaseProjection>();
+            builder.Services.AddSingleton<PostgisCaseProjection>();
+            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<PostgisCaseProjection>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseProjection>());
         }
         else
         {
             builder.Services.AddSingleton<IGridStore, InMemoryGridStore>();
-            builder.Services.AddSingleton<ICaseProjection, InMemoryCaseProjection>();
+            builder.Services.AddSingleton<InMemoryCaseProjection>();
+            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
         }
         builder.Services.AddSingleton<GridCatalog>();
         // Hosted services start in this order, before the silo (registered below): a database without the

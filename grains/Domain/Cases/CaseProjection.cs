@@ -54,7 +54,7 @@ public interface ICaseProjection
 /// The projection in memory: the embedded default (whose grain state is in memory too) and tests. Holds the
 /// latest row and every event of each case until the process ends.
 /// </summary>
-public sealed class InMemoryCaseProjection : ICaseProjection
+public sealed class InMemoryCaseProjection : ICaseProjection, ICaseSearch
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, CaseProjectionRow> _rows = new(StringComparer.Ordinal);
@@ -74,6 +74,17 @@ public sealed class InMemoryCaseProjection : ICaseProjection
     }
 
     /// <summary>The stored row of a case, or null.</summary>
+    public Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<CaseProjectionRow>>(_rows.Values.Where(query.Matches)
+                .OrderByDescending(r => r.ReportedAt).ThenBy(r => r.CaseId, StringComparer.Ordinal)
+                .Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit)).ToList());
+        }
+    }
+
     public CaseProjectionRow? Row(string caseId)
     {
         lock (_gate) return _rows.GetValueOrDefault(caseId);

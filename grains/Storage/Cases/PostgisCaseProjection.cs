@@ -14,7 +14,7 @@ namespace GridServer.Storage.Cases;
 /// sees events of a step whose row it cannot see. Both statements tolerate repetition (see
 /// <see cref="ICaseProjection.WriteAsync"/>), which lets a grain resend a tail that may partly be stored.
 /// </remarks>
-public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICaseProjection
+public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICaseProjection, ICaseSearch
 {
     /// <summary>The migration that creates the tables this code writes.</summary>
     public const string RequiredMigration = "V003__cases";
@@ -43,6 +43,50 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         ON CONFLICT (case_id, sequence) DO NOTHING
         """;
+
+    // Each criterion is a parameter that is either NULL (any) or must hold; the indexes of V003 serve them.
+    private const string Search = """
+        SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+            coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
+            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence
+        FROM gridserver.cases
+        WHERE ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
+          AND ($3::text IS NULL OR officer_id = $3) AND ($4::text IS NULL OR matter = $4)
+          AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
+          AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
+          AND ($9::geometry IS NULL OR ST_Covers($9, geom))
+        ORDER BY reported_at DESC, case_id
+        LIMIT $10 OFFSET $11
+        """;
+
+    public async Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = dataSource.CreateCommand(Search);
+        command.Parameters.Add(Text(query.GridCode));
+        command.Parameters.Add(Text(query.SquadId));
+        command.Parameters.Add(Text(query.OfficerId));
+        command.Parameters.Add(Text(query.Matter));
+        command.Parameters.Add(Text(query.State?.ToString()));
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Open ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.ReportedFrom?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.ReportedTo?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Within ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Geometry });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
+        var rows = new List<CaseProjectionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            string? Optional(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            DateTimeOffset? When(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+            rows.Add(new CaseProjectionRow(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)),
+                Optional(3), Optional(4), Optional(5), Optional(6), reader.GetString(7), Optional(8), reader.GetDouble(9), reader.GetDouble(10),
+                When(11), When(12), When(13), reader.GetBoolean(14), reader.GetInt32(15), reader.GetFieldValue<DateTimeOffset>(16),
+                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19)));
+        }
+        return rows;
+    }
 
     public string Description => PostgisSchema.Describe(dataSource);
 

@@ -49,6 +49,52 @@ public class PostgisCaseProjectionTests(PostgisDatabase database) : IClassFixtur
         return events;
     }
 
+    /// <summary>The SQL search and the in-memory one (the embedded default's) give the same answers on the same rows.</summary>
+    [PostgisFact]
+    public async Task Search_EachCriterion_SameAnswersAsTheInMemoryStore()
+    {
+        var postgis = Projection();
+        var memory = new InMemoryCaseProjection();
+        var squad = "SQ-" + Guid.NewGuid().ToString("N")[..8];
+        var far = NewId();
+        var rows = new[]
+        {
+            Row(NewId(), CaseState.Dispatched, 3) with { SquadId = squad, ReportedAt = T0.AddHours(1) },
+            Row(NewId(), CaseState.Closed, 9) with { SquadId = squad, Matter = "dust", ClosedAt = T0.AddHours(5), ReportedAt = T0.AddHours(2) },
+            Row(far, CaseState.Registered, 2, lon: 121.5, lat: 28.5) with { SquadId = squad, GridCode = null, OfficerId = null, ReportedAt = T0.AddHours(3) },
+            Row(NewId(), CaseState.Registered, 2, lon: double.NaN, lat: double.NaN) with { SquadId = squad, GridCode = null, ReportedAt = T0.AddHours(4) },
+        };
+        foreach (var row in rows)
+        {
+            await postgis.WriteAsync(row, []);
+            await memory.WriteAsync(row, []);
+        }
+        var box = new NetTopologySuite.IO.WKTReader(new NetTopologySuite.NtsGeometryServices(new NetTopologySuite.Geometries.PrecisionModel(), 4326))
+            .Read("POLYGON((121.4 28.4,121.6 28.4,121.6 28.6,121.4 28.6,121.4 28.4))");
+        var queries = new (string What, CaseQuery Query, int Expected)[]
+        {
+            ("squad", new(SquadId: squad), 4),
+            ("matter", new(SquadId: squad, Matter: "dust"), 1),
+            ("state", new(SquadId: squad, State: CaseState.Registered), 2),
+            ("open", new(SquadId: squad, Open: true), 3),
+            ("closed", new(SquadId: squad, Open: false), 1),
+            ("period", new(SquadId: squad, ReportedFrom: T0.AddHours(2), ReportedTo: T0.AddHours(4)), 2),
+            ("within", new(SquadId: squad, Within: box), 1),
+            ("grid", new(SquadId: squad, GridCode: "33030200100101"), 2),
+            ("page", new(SquadId: squad, Limit: 2, Offset: 1), 2),
+        };
+        foreach (var (what, query, expected) in queries)
+        {
+            var fromSql = await postgis.SearchAsync(query);
+            var fromMemory = await memory.SearchAsync(query);
+            Assert.True(expected == fromSql.Count, $"{what}: {fromSql.Count} rows from PostGIS, expected {expected}");
+            Assert.Equal(fromMemory.Select(r => r.CaseId).ToArray(), fromSql.Select(r => r.CaseId).ToArray());
+        }
+        var found = Assert.Single(await postgis.SearchAsync(new CaseQuery(SquadId: squad, Within: box)));
+        Assert.Equal((far, 121.5, 28.5), (found.CaseId, found.Lon, found.Lat));
+        Assert.True(double.IsNaN((await postgis.SearchAsync(new CaseQuery(SquadId: squad, Limit: 1)))[0].Lon));   // newest: the address-only one
+    }
+
     [PostgisFact]
     public async Task Projection_NewCase_StoresRowAndEvents()
     {

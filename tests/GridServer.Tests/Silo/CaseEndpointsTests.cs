@@ -84,6 +84,40 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     }
 
     [Fact]
+    public async Task Search_ByGridStateAndPolygon_FindsTheCases_BadCriteriaRefused()
+    {
+        var staff = await StaffAsync(Grid);
+        var matter = "search-" + Guid.NewGuid().ToString("N")[..8];
+        var inGrid = (await OpenAsync($"{{\"matter\":\"{matter}\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\"}}")).GetProperty("caseId").GetString()!;
+        var outside = (await OpenAsync($"{{\"matter\":\"{matter}\",\"lon\":121.5,\"lat\":28.0,\"reporterId\":\"r\"}}")).GetProperty("caseId").GetString()!;
+
+        using var byMatter = await Client.GetAsync($"/api/cases?matter={matter}");
+        Assert.Equal([outside, inGrid], (await JsonOf(byMatter)).EnumerateArray().Select(c => c.GetProperty("caseId").GetString()!).ToArray());
+        using var byOfficer = await Client.GetAsync($"/api/cases?matter={matter}&officer={staff.A}&state=Dispatched&open=true");
+        Assert.Equal([inGrid], (await JsonOf(byOfficer)).EnumerateArray().Select(c => c.GetProperty("caseId").GetString()!).ToArray());
+        using var within = await Client.PostAsJsonAsync("/api/cases/search", new
+        {
+            matter,
+            within = new { type = "Polygon", coordinates = new[] { new[] { new[] { 121.4, 27.9 }, new[] { 121.6, 27.9 }, new[] { 121.6, 28.1 }, new[] { 121.4, 28.1 }, new[] { 121.4, 27.9 } } } },
+        });
+        var inside = Assert.Single((await JsonOf(within)).EnumerateArray());
+        Assert.Equal((outside, "Registered"), (inside.GetProperty("caseId").GetString(), inside.GetProperty("state").GetString()));
+
+        foreach (var bad in new[] { "limit=0", "limit=5000", "offset=-1", "state=Teleported", "from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "from=yesterday" })
+        {
+            using var refused = await Client.GetAsync($"/api/cases?{bad}");
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{bad}: {refused.StatusCode}");
+        }
+        using var bowtie = await Client.PostAsJsonAsync("/api/cases/search", new
+        {
+            within = new { type = "Polygon", coordinates = new[] { new[] { new[] { 0.0, 0.0 }, new[] { 1.0, 1.0 }, new[] { 1.0, 0.0 }, new[] { 0.0, 1.0 }, new[] { 0.0, 0.0 } } } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bowtie.StatusCode);
+        using var point = await Client.PostAsync("/api/cases/search", Json("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
+        Assert.Equal(HttpStatusCode.BadRequest, point.StatusCode);
+    }
+
+    [Fact]
     public async Task Open_SameIdempotencyKeyTwice_OneCase()
     {
         var key = Guid.NewGuid().ToString();

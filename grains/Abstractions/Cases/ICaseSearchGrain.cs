@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Abstractions.Cases;
+
+/// <summary>
+/// A case search: every criterion given must hold. <see cref="WithinWkt"/>: a lon/lat polygon (WKT, EPSG:4326) that
+/// must cover the reported point. <see cref="State"/>: a workflow state name; <see cref="Open"/>: not closed or void.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("case.search")]
+public sealed record CaseSearchRequest(
+    [property: Id(0)] string? GridCode = null,
+    [property: Id(1)] string? SquadId = null,
+    [property: Id(2)] string? OfficerId = null,
+    [property: Id(3)] string? Matter = null,
+    [property: Id(4)] string? State = null,
+    [property: Id(5)] bool? Open = null,
+    [property: Id(6)] DateTimeOffset? ReportedFrom = null,
+    [property: Id(7)] DateTimeOffset? ReportedTo = null,
+    [property: Id(8)] string? WithinWkt = null,
+    [property: Id(9)] int Limit = 100,
+    [property: Id(10)] int Offset = 0);
+
+/// <summary>One case as a search lists it. Lon/lat null for a report given only as an address.</summary>
+[GenerateSerializer, Immutable, Alias("case.summary")]
+public sealed record CaseSummaryView(
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] string Matter,
+    [property: Id(2)] string State,
+    [property: Id(3)] string? GridCode,
+    [property: Id(4)] string? SquadId,
+    [property: Id(5)] string? OfficerId,
+    [property: Id(6)] double? Lon,
+    [property: Id(7)] double? Lat,
+    [property: Id(8)] bool Supervised,
+    [property: Id(9)] DateTimeOffset? NextDeadline,
+    [property: Id(10)] DateTimeOffset ReportedAt,
+    [property: Id(11)] DateTimeOffset UpdatedAt,
+    [property: Id(12)] DateTimeOffset? ClosedAt);
+
+/// <summary>Searches the cases' queryable projection (it may lag the cases by a write). A stateless worker; key <see cref="Key"/>.</summary>
+[Alias("case.searcher")]
+public interface ICaseSearchGrain : IGrainWithStringKey
+{
+    public const string Key = "cases";
+
+    [Alias("search")] ValueTask<ImmutableArray<CaseSummaryView>> SearchAsync(CaseSearchRequest request);
+}

@@ -1,0 +1,38 @@
+using NetTopologySuite.Geometries;
+
+namespace GridServer.Domain.Cases;
+
+/// <summary>
+/// What to look for among the cases: every criterion given must hold. <see cref="Within"/> is a lon/lat polygon
+/// (EPSG:4326) that must cover the reported point; <see cref="ReportedFrom"/> is inclusive, <see cref="ReportedTo"/>
+/// exclusive. Newest reports first.
+/// </summary>
+public sealed record CaseQuery(
+    string? GridCode = null, string? SquadId = null, string? OfficerId = null, string? Matter = null,
+    CaseState? State = null, bool? Open = null, DateTimeOffset? ReportedFrom = null, DateTimeOffset? ReportedTo = null,
+    Geometry? Within = null, int Limit = 100, int Offset = 0)
+{
+    /// <summary>The most cases one answer holds; page with <see cref="Offset"/> for more.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>The rule itself, for stores that filter in memory (the SQL store says the same in SQL).</summary>
+    public bool Matches(CaseProjectionRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return (GridCode is null || row.GridCode == GridCode)
+            && (SquadId is null || row.SquadId == SquadId)
+            && (OfficerId is null || row.OfficerId == OfficerId)
+            && (Matter is null || row.Matter == Matter)
+            && (State is null || row.State == State)
+            && (Open is null || (row.ClosedAt is null) == Open)
+            && (ReportedFrom is null || row.ReportedAt >= ReportedFrom)
+            && (ReportedTo is null || row.ReportedAt < ReportedTo)
+            && (Within is null || (double.IsFinite(row.Lon) && double.IsFinite(row.Lat) && Within.Covers(new Point(row.Lon, row.Lat) { SRID = Within.SRID })));
+    }
+}
+
+/// <summary>Searches the queryable projection of cases (PostGIS in production, memory in the embedded default).</summary>
+public interface ICaseSearch
+{
+    Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default);
+}
