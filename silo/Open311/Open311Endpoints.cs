@@ -245,14 +245,11 @@ public static class Open311Endpoints
 
     private static bool TryNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
-    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services)
+    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var query = request.Query;
         var ids = query["service_request_id"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count == 0)
-            return Error(xml, 400, "this server lists requests only by 'service_request_id' (a comma-separated list) for now; " +
-                "service_code, status, start_date and end_date filter those ids. A search over all requests comes with the case search");
         if (ids.Count > MaxIds) return Error(xml, 400, $"'service_request_id' may name at most {MaxIds} requests");
         if (ids.Any(i => i.Length > CaseEndpoints.MaxId)) return Error(xml, 400, $"a service_request_id has at most {CaseEndpoints.MaxId} characters");
 
@@ -263,6 +260,23 @@ public static class Open311Endpoints
             return Error(xml, 400, "'start_date' and 'end_date' must be W3C date-times, e.g. 2026-11-28T08:00:00+08:00");
         if (!TryPage(query["page"], 1, int.MaxValue, 1, out var page) || !TryPage(query["page_size"], 1, MaxIds, 50, out var pageSize))
             return Error(xml, 400, $"'page' must be a whole number from 1, 'page_size' from 1 to {MaxIds}");
+
+        if (ids.Count == 0)
+        {
+            // A search over all requests, from the cases' queryable projection. As the spec says, without dates the
+            // last 90 days.
+            if (codes.Length > 1) return Error(xml, 400, "without 'service_request_id', name at most one 'service_code'");
+            if (codes.FirstOrDefault() is { Length: > 64 }) return Error(xml, 400, "'service_code' has at most 64 characters");
+            if (start is null && end is null) start = time.GetUtcNow().AddDays(-90);
+            if (start is { } from && end is { } until && until < from) return Error(xml, 400, "'end_date' must not be before 'start_date'");
+            var offset = (long)(page - 1) * pageSize;
+            if (offset > int.MaxValue) return Error(xml, 400, "'page' is too large");
+            var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
+                Matter: codes.FirstOrDefault(), Open: statuses.Distinct().Count() == 1 ? statuses[0] == "open" : null,
+                ReportedFrom: start, ReportedTo: end?.AddTicks(1), Limit: pageSize, Offset: (int)offset));
+            ids = [.. found.Select(f => f.CaseId)];
+            (start, end, page) = (null, null, 1);   // the search applied them; the ids below are this page
+        }
 
         var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
         var items = views.OfType<CaseView>()

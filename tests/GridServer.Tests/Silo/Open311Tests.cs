@@ -355,7 +355,7 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
     }
 
     [Fact]
-    public async Task GetRequests_ByIdsWithFilters_AndRefusedWithoutIds()
+    public async Task GetRequests_ByIdsWithFilters_AndBySearchWithoutIds()
     {
         var shopfront = await OpenAsync();
         var parking = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C1"));
@@ -368,9 +368,19 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
         var paged = JsonDocument.Parse((await GetAsync($"/requests.json?service_request_id={shopfront},{parking}&page=2&page_size=1")).Text).RootElement;
         Assert.Equal(parking, Assert.Single(paged.EnumerateArray()).GetProperty("service_request_id").GetString());
 
-        var (status, text) = await GetAsync("/requests.json?status=open");
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("service_request_id", JsonDocument.Parse(text).RootElement[0].GetProperty("description").GetString(), StringComparison.Ordinal);
+        // Without ids: a search over all requests (the last 90 days by default), newest first.
+        var (status, text) = await GetAsync("/requests.json?service_code=shopfront&status=open");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var listed = JsonDocument.Parse(text).RootElement.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()).ToList();
+        Assert.Contains(shopfront, listed);
+        Assert.DoesNotContain(parking, listed);
+        var (xmlStatus, xml) = await GetAsync("/requests.xml?service_code=parking&page_size=100");
+        Assert.Equal(HttpStatusCode.OK, xmlStatus);
+        Assert.Contains(parking, System.Xml.Linq.XDocument.Parse(xml).Descendants("service_request_id").Select(e => e.Value));
+        var future = JsonDocument.Parse((await GetAsync("/requests.json?start_date=2099-01-01T00:00:00Z")).Text).RootElement;
+        Assert.Equal(0, future.GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/requests.json?service_code=shopfront,parking")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/requests.json?start_date=2026-12-01T00:00:00Z&end_date=2026-11-01T00:00:00Z")).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync($"/requests.json?service_request_id={shopfront}&start_date=yesterday")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/requests/C-missing.json")).Status);
     }
