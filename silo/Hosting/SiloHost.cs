@@ -53,6 +53,7 @@ public static class SiloHost
         builder.Services.AddHostedService<GridLoader>();
         builder.Services.AddHostedService<CaseProjectionCheck>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         // Enums travel by name ("Monday", "Dispatched"), as people and other systems write them.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -109,6 +110,7 @@ public static class SiloHost
             grids = catalog.Count,
             storage = options.Value.IsPostgres ? "postgresql" : "embedded (in memory)",
         }));
+        app.MapOpenApi();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
         app.MapCaseEndpoints();

@@ -10,8 +10,8 @@ public sealed record GridResponsibilityView(
     [property: Id(2)] string? OfficerA,
     [property: Id(3)] string? OfficerB,
     [property: Id(4)] ImmutableArray<string> Liaisons,
-    [property: Id(5)] int? BoundaryVersion = null,
-    [property: Id(6)] ImmutableArray<string> OpenCases = default);
+    [property: Id(5)] int? BoundaryVersion,
+    [property: Id(6)] ImmutableArray<string> OpenCases);
 
 /// <summary>Who is to answer for a grid: its squad and its A and B officers (null leaves a post empty).</summary>
 [GenerateSerializer, Immutable, Alias("grid.assignment")]

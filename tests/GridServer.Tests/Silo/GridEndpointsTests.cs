@@ -132,6 +132,19 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
+    public async Task OpenApi_DocumentServed_ListsEveryEndpointGroup()
+    {
+        using var response = await silo.Client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await JsonOf(response);
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var expected in new[] { "/api/grids/locate", "/api/grids/{code}", "/api/cases", "/api/cases/{id}/actions", "/api/personnel/reassign", "/open311/v2/requests.{format}" })
+            Assert.Contains(expected, paths);
+    }
+
+    [Fact]
     public async Task Locate_Gcj02Point_AnswersWithItsWgs84PositionAndGrid()
     {
         var (gcjLon, gcjLat) = ChineseOffsets.Wgs84ToGcj02(120.65, 28.0);
