@@ -38,6 +38,8 @@ public sealed class CaseGrainState
     [Id(21)] public string? Address { get; set; }
     [Id(22)] public string? MediaUrl { get; set; }
     [Id(23)] public Dictionary<string, string>? Attributes { get; set; }
+    /// <summary>Whether the case was put in the command-center queue and not yet taken out, so that only such cases call the queue's grain.</summary>
+    [Id(24)] public bool Queued { get; set; }
 }
 
 /// <summary>
@@ -150,18 +152,22 @@ public sealed partial class CaseGrain(
         var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
         if (decision.Post == DispatchPost.CommandCenter)
         {
+            state.State.Queued = true;
             await SaveAsync();
             await ScheduleAsync();
             await center.EnqueueAsync(this.GetPrimaryKeyString(), decision.Reason);
             return new CaseActionResult(View(), $"nobody to dispatch to ({decision.Reason}); the case waits in the command-center queue");
         }
+        var wasQueued = state.State.Queued;
         var result = await ApplyAsync(new CaseCommand(CaseAction.Dispatch, actorId, time.GetUtcNow(), decision.Reason), () =>
         {
             state.State.SquadId = decision.SquadId;
             state.State.OfficerId = decision.OfficerId;
             state.State.Post = decision.Post.ToString();
+            state.State.Queued = false;
         });
-        if (result.Accepted) await center.RemoveAsync(this.GetPrimaryKeyString());
+        // The queue is one grain for the whole cluster: a case that never waited in it (most) does not call it.
+        if (result.Accepted && wasQueued) await center.RemoveAsync(this.GetPrimaryKeyString());
         return result;
     }
 
@@ -215,8 +221,11 @@ public sealed partial class CaseGrain(
         var transition = Workflow.Apply(ToFile(), command);
         if (!transition.Accepted) return new CaseActionResult(View(), transition.Refusal);
         var holder = state.State.OfficerId;
+        var wasQueued = state.State.Queued;
         Store(transition.Case);
         onAccepted?.Invoke();
+        if (command.Action == CaseAction.Return) state.State.Queued = true;
+        else if (transition.Case.IsTerminal) state.State.Queued = false;
         await SaveAsync();
         var id = this.GetPrimaryKeyString();
         if (transition.Case.IsTerminal && state.State.GridCode is { } grid)
@@ -225,7 +234,7 @@ public sealed partial class CaseGrain(
         // ours": the dispatcher decides where it goes), one that ends while waiting leaves it.
         var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
         if (command.Action == CaseAction.Return) await center.EnqueueAsync(id, $"returned by {command.ActorId}: {command.Note}");
-        else if (transition.Case.IsTerminal && transition.Event?.From is CaseState.Registered or CaseState.Returned) await center.RemoveAsync(id);
+        else if (transition.Case.IsTerminal && wasQueued) await center.RemoveAsync(id);
         // The officers' lists of cases in hand follow the case.
         var holds = transition.Case.IsTerminal ? null : state.State.OfficerId;
         if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);
