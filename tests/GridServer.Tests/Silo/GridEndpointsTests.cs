@@ -29,6 +29,9 @@ public class EmbeddedSiloWith(Dictionary<string, string> settings) : IAsyncLifet
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>A client holding the operator's credential (grids and personnel).</summary>
+    public HttpClient Operator => Client;
+
     public Task InitializeAsync()
     {
         Client = Factory.CreateClient();

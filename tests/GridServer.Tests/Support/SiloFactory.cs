@@ -20,6 +20,9 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
 
     public int GatewayPort { get; } = FreePorts.Next();
 
+    /// <summary>A client holding the operator's credential (grids and personnel).</summary>
+    public HttpClient CreateOperatorClient() => CreateClient();
+
     protected override IHost CreateHost(IHostBuilder builder)
     {
         // Host configuration, not app configuration: SiloHost reads storage and ports before it builds the app,
