@@ -1,7 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
+using GridServer.Domain.Access;
+using GridServer.Domain.Cases;
+using GridServer.Silo.Access;
 using GridServer.Domain.Geo;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
@@ -9,11 +13,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GridServer.Silo.Cases;
 
-/// <summary>A located report, as posted to <c>POST /api/cases</c>. <see cref="Crs"/>: wgs84 (default), gcj02, bd09 or cgcs2000.</summary>
+/// <summary>
+/// A located report, as posted to <c>POST /api/cases</c>. <see cref="Crs"/>: wgs84 (default), gcj02, bd09 or cgcs2000.
+/// <see cref="ReporterId"/>: who reported (a citizen's reference); the caller when not given.
+/// </summary>
 public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description);
 
 /// <summary>An action on a case, as posted to <c>POST /api/cases/{id}/actions</c>.</summary>
-public sealed record CaseActionBody(string? Action, string? ActorId, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
+public sealed record CaseActionBody(string? Action, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
 
 /// <summary>
 /// A case search, as posted to <c>POST /api/cases/search</c> (the same criteria as the query of <c>GET /api/cases</c>,
@@ -24,11 +31,12 @@ public sealed record CaseSearchBody(
     DateTimeOffset? From, DateTimeOffset? To, System.Text.Json.JsonElement? Within, int? Limit, int? Offset);
 
 /// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
-public sealed record CaseDispatchBody(string? ActorId, string? GridCode);
+public sealed record CaseDispatchBody(string? GridCode);
 
 /// <summary>
 /// Cases over HTTP: open one from a located report, read it, act on it, dispatch it by hand; the command-center
-/// queue. Endpoints talk to grains only. (Roles and credentials come with the operations API.)
+/// queue. Endpoints talk to grains only. The actor of every action is the caller's credential: dispatchers see and
+/// direct every case; officers work the cases dispatched to them or their squad; liaisons read those in their grids.
 /// </summary>
 public static partial class CaseEndpoints
 {
@@ -40,16 +48,20 @@ public static partial class CaseEndpoints
     /// <summary>A retry with the same key gets the case the first attempt opened.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    /// <summary>Who reads cases (officers and liaisons within their scope).</summary>
+    internal static readonly Role[] Readers = [Role.Dispatcher, Role.Officer, Role.Liaison];
+
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
-        cases.MapPost("/", Open).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
-        cases.MapGet("/", SearchByQuery).WithSummary("Cases by grid, squad, officer, matter, state, open, and reporting time (from inclusive, to exclusive), newest first.");
-        cases.MapPost("/search", SearchByBody).WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
-        cases.MapGet("/{id}", Get).WithSummary("A case with its whole timeline.");
-        cases.MapPost("/{id}/actions", Act).WithSummary("An action of the workflow (Accept, StartHandling, GiveFinalFeedback, Return, ...).");
-        cases.MapPost("/{id}/dispatch", Dispatch).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
-        app.MapGet("/api/command-center/queue", Queue).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest first.");
+        cases.MapPost("/", Open).RequireRoles(Role.Dispatcher, Role.Officer).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
+        cases.MapGet("/", SearchByQuery).RequireRoles(Readers).WithSummary("Cases by grid, squad, officer, matter, state, open, and reporting time (from inclusive, to exclusive), newest first.");
+        cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
+        cases.MapGet("/{id}", Get).RequireRoles(Readers).WithSummary("A case with its whole timeline.");
+        cases.MapPost("/{id}/actions", Act).RequireRoles(Role.Dispatcher, Role.Officer)
+            .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
+        cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
+        app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest first.");
         return app;
     }
 
@@ -57,6 +69,8 @@ public static partial class CaseEndpoints
         CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
+        var caller = request.HttpContext.RequiredCaller();
+        report = report with { ReporterId = report.ReporterId ?? caller.Subject };
         if (FieldProblem("matter", report.Matter, 64, MatterPattern()) is { } matterProblem) return matterProblem;
         if (FieldProblem("reporterId", report.ReporterId, MaxId, null) is { } reporterProblem) return reporterProblem;
         if (report.Lon is not { } lon || report.Lat is not { } lat) return Problems.Of(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
@@ -69,7 +83,7 @@ public static partial class CaseEndpoints
         var match = catalog.Match(wLon, wLat);
         var key = request.Headers[IdempotencyHeader].ToString();
         if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
-        var id = key.Length > 0 ? KeyedId(key) : NewId(time.GetUtcNow());
+        var id = key.Length > 0 ? KeyedId(caller, key) : NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = key.Length > 0 && await grain.GetAsync() is not null;
         var view = await grain.OpenAsync(new CaseReport(report.Matter!, wLon, wLat, match.GridCode, report.ReporterId!, report.Description));
@@ -77,50 +91,61 @@ public static partial class CaseEndpoints
         return TypedResults.Created($"/api/cases/{id}", view);
     }
 
-    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(string id, IGrainFactory grains)
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(string id, IGrainFactory grains, HttpContext context, Scopes scopes)
     {
         if (id.Length > MaxId) return NotFound(id);
-        return await grains.GetGrain<ICaseGrain>(id).GetAsync() is { } view ? TypedResults.Ok(view) : NotFound(id);
+        return await grains.GetGrain<ICaseGrain>(id).GetAsync() is { } view && await scopes.MaySeeCaseAsync(context, view) ? TypedResults.Ok(view) : NotFound(id);
     }
 
-    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(string id, CaseActionBody? body, IGrainFactory grains)
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(
+        string id, CaseActionBody? body, IGrainFactory grains, HttpContext context, Scopes scopes, DenialLog denials)
     {
-        if (body is null) return Problems.Of(400, "Missing action", "the body must be a JSON action: action, actorId, note");
+        if (body is null) return Problems.Of(400, "Missing action", "the body must be a JSON action: action, note");
         if (FieldProblem("action", body.Action, 64, null) is { } actionProblem) return actionProblem;
-        if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
         if (body.Note is { Length: > MaxNote }) return Problems.Of(400, "Note too long", $"'note' may have at most {MaxNote} characters");
-        if ((TextProblem("note", body.Note) ?? TextProblem("actorId", body.ActorId)) is { } textProblem) return textProblem;
+        if (TextProblem("note", body.Note) is { } textProblem) return textProblem;
+        var caller = context.RequiredCaller();
+        if (Enum.TryParse<CaseAction>(body.Action, ignoreCase: true, out var action) && Enum.IsDefined(action) && !int.TryParse(body.Action, out _)
+            && AccessRules.RoleFor(action) != caller.Role)
+        {
+            var reason = AccessRules.RoleFor(action) is { } role
+                ? $"{action} is for the {(role == Role.Officer ? "officer the case is dispatched to" : "command center (a dispatcher)")}, not a {caller.Role.ToString().ToLowerInvariant()}"
+                : $"{action} is the server's own action; nobody asks for it";
+            denials.Log(context, reason);
+            return Problems.Of(403, "Forbidden", reason);
+        }
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
             return Problems.Of(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
-        if (await grain.GetAsync() is null) return NotFound(id);
-        var result = await grain.ActAsync(new CaseActionRequest(body.Action!, body.ActorId!, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
+        if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
+        var result = await grain.ActAsync(new CaseActionRequest(body.Action!, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
         return Answer(result);
     }
 
-    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Dispatch(string id, CaseDispatchBody? body, IGrainFactory grains, GridCatalog catalog)
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Dispatch(
+        string id, CaseDispatchBody? body, IGrainFactory grains, GridCatalog catalog, HttpContext context)
     {
-        if (body is null) return Problems.Of(400, "Missing dispatch", "the body must be JSON: actorId, and optionally gridCode");
-        if (FieldProblem("actorId", body.ActorId, MaxId, null) is { } actorProblem) return actorProblem;
+        body ??= new CaseDispatchBody(null);
         if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problems.Of(422, "Unknown grid", $"no grid has the code '{Problems.Shorten(grid)}'");
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
-        return Answer(await grain.DispatchAsync(body.ActorId!, body.GridCode));
+        return Answer(await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode));
     }
 
     internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByQuery(
-        IGrainFactory grains, string? grid, string? squad, string? officer, string? matter, string? state, bool? open,
+        IGrainFactory grains, HttpContext context, Scopes scopes, string? grid, string? squad, string? officer, string? matter, string? state, bool? open,
         DateTimeOffset? from, DateTimeOffset? to, int? limit, int? offset) =>
-        SearchAsync(grains, new CaseSearchBody(grid, squad, officer, matter, state, open, from, to, null, limit, offset));
+        SearchAsync(grains, context, scopes, new CaseSearchBody(grid, squad, officer, matter, state, open, from, to, null, limit, offset));
 
-    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByBody(CaseSearchBody? body, IGrainFactory grains) =>
+    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByBody(CaseSearchBody? body, IGrainFactory grains, HttpContext context, Scopes scopes) =>
         body is null
             ? Task.FromResult<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>>(Problems.Of(400, "Missing search", "the body must be JSON search criteria"))
-            : SearchAsync(grains, body);
+            : SearchAsync(grains, context, scopes, body);
 
-    private static async Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchAsync(IGrainFactory grains, CaseSearchBody body)
+    private static async Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchAsync(
+        IGrainFactory grains, HttpContext context, Scopes scopes, CaseSearchBody body)
     {
         var limit = body.Limit ?? 100;
         if (limit is < 1 or > Domain.Cases.CaseQuery.MaxLimit) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {Domain.Cases.CaseQuery.MaxLimit}");
@@ -146,10 +171,23 @@ public static partial class CaseEndpoints
                 return Problems.Of(400, "Invalid polygon", e.Message.Replace("within: ", "", StringComparison.Ordinal));
             }
         }
+        // Officers search their own cases, or a squad's they belong to; liaisons the cases of their grids.
+        var caller = context.RequiredCaller();
+        ImmutableHashSet<string>? grids = null;
+        if (caller.Role == Role.Officer)
+        {
+            if (body.Squad is null) body = body with { Officer = body.Officer ?? caller.Subject };
+            if ((body.Squad is { } squad && !await scopes.IsInSquadAsync(caller.Subject, squad)) || (body.Squad is null && body.Officer != caller.Subject))
+                return TypedResults.Ok(Array.Empty<CaseSummaryView>());
+        }
+        else if (caller.Role == Role.Liaison)
+        {
+            grids = [.. scopes.WatchedGrids(await scopes.LiaisonAsync(caller.Subject))];
+        }
         try
         {
             var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
-                body.Grid, body.Squad, body.Officer, body.Matter, body.State, body.Open, body.From, body.To, within, limit, body.Offset ?? 0));
+                body.Grid, body.Squad, body.Officer, body.Matter, body.State, body.Open, body.From, body.To, within, limit, body.Offset ?? 0, grids));
             return TypedResults.Ok(found.ToArray());
         }
         catch (ArgumentException e)
@@ -164,8 +202,12 @@ public static partial class CaseEndpoints
     /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
     public static string NewId(DateTimeOffset now) => $"C-{now.UtcDateTime:yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
 
-    /// <summary>The case id a client's idempotency key stands for: the same key always names the same case.</summary>
-    public static string KeyedId(string key) => $"C-K-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 12))}";
+    /// <summary>
+    /// The case id a client's idempotency key stands for: the same key from the same caller always names the same
+    /// case; another caller's same key names another (one channel cannot reach another's case by guessing its keys).
+    /// </summary>
+    public static string KeyedId(Caller caller, string key) =>
+        $"C-K-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.Role}\n{caller.Subject}\n{key}")).AsSpan(0, 12))}";
 
     private static Results<Ok<CaseView>, ProblemHttpResult> Answer(CaseActionResult result) =>
         result.Accepted ? TypedResults.Ok(result.Case)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GridServer.Abstractions.Grids;
+using GridServer.Domain.Access;
+using GridServer.Silo.Access;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -29,7 +31,8 @@ public static class GridChangeEndpoints
 
     public static IEndpointRouteBuilder MapGridChangeEndpoints(this IEndpointRouteBuilder app)
     {
-        var grids = app.MapGroup("/api/grids").WithTags("Grids");
+        // Only operators change boundaries.
+        var grids = app.MapGroup("/api/grids").WithTags("Grids").RequireRoles(Role.Operator);
         grids.MapPut("/{code}", Redraw)
             .WithSummary("Redraws one grid (or adds it): a GeoJSON Feature or a bare Polygon/MultiPolygon, lon/lat WGS84; checked against its neighbours.")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRedrawBytes));
@@ -163,6 +166,7 @@ public static class GridChangeEndpoints
         new(result.Added, result.Changed, result.Unchanged, result.Retired, result.Revision, warnings);
 
     /// <summary>Who made the change, for the log; authenticated identities come with the roles of the API.</summary>
-    private static string Actor(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "http";
+    /// <summary>Who made a change, as its history records it: the operator's subject.</summary>
+    private static string Actor(HttpRequest request) => request.HttpContext.RequiredCaller().Subject;
 
 }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using GridServer.Domain.Export;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Grids;
+using GridServer.Domain.Access;
+using GridServer.Silo.Access;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetTopologySuite.Geometries;
@@ -16,13 +18,20 @@ public sealed record LocateResponse(
 /// <summary>HTTP face of grid matching.</summary>
 public static class GridEndpoints
 {
+    /// <summary>Who reads grids: everyone but reporters (liaisons their own grids only).</summary>
+    internal static readonly Role[] Readers = [Role.Operator, Role.Dispatcher, Role.Officer, Role.Liaison];
+
     public static IEndpointRouteBuilder MapGridEndpoints(this IEndpointRouteBuilder app)
     {
         var grids = app.MapGroup("/api/grids").WithTags("Grids");
-        grids.MapGet("/locate", Locate).WithSummary("The grid covering a point (a point on a boundary counts; ties go to the lowest code).");
-        grids.MapGet("/{code}", Get).WithSummary("One grid as a GeoJSON Feature.");
-        grids.MapGet("/{code}/history", History).WithSummary("Every version of a grid, oldest first, as GeoJSON features with version, valid_from and valid_to.");
-        grids.MapGet("/", List).WithSummary("Grids as a GeoJSON FeatureCollection, filtered by bbox (minLon,minLat,maxLon,maxLat), street and community (code or name).");
+        grids.MapGet("/locate", Locate).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer)
+            .WithSummary("The grid covering a point (a point on a boundary counts; ties go to the lowest code).");
+        // Liaisons read these too, but only their own grids: another grid answers as if it did not exist.
+        grids.MapGet("/{code}", Get).RequireRoles(Readers).WithSummary("One grid as a GeoJSON Feature.");
+        grids.MapGet("/{code}/history", History).RequireRoles(Readers)
+            .WithSummary("Every version of a grid, oldest first, as GeoJSON features with version, valid_from and valid_to.");
+        grids.MapGet("/", List).RequireRoles(Readers)
+            .WithSummary("Grids as a GeoJSON FeatureCollection, filtered by bbox (minLon,minLat,maxLon,maxLat), street and community (code or name).");
         return app;
     }
 
@@ -40,18 +49,18 @@ public static class GridEndpoints
             match.DistanceMetres is { } d ? Math.Round(d, 2) : null));
     }
 
-    internal static IResult Get(GridCatalog catalog, string code)
+    internal static async Task<IResult> Get(GridCatalog catalog, string code, HttpContext context, Scopes scopes)
     {
         var grid = catalog.Find(code);
-        if (grid is null) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
+        if (grid is null || !await scopes.MayReadGridAsync(context, code)) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
         using var buffer = new MemoryStream();
         using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteFeature(json, grid);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");
     }
 
-    internal static async Task<IResult> History(string code, IGrainFactory grains)
+    internal static async Task<IResult> History(string code, IGrainFactory grains, HttpContext context, Scopes scopes)
     {
-        if (code.Length > 64) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
+        if (code.Length > 64 || !await scopes.MayReadGridAsync(context, code)) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
         var history = await grains.GetGrain<GridServer.Abstractions.Grids.IGridDirectoryGrain>(GridServer.Abstractions.Grids.IGridDirectoryGrain.Key).GetHistoryAsync(code);
         using var document = JsonDocument.Parse(history);
         if (document.RootElement.GetProperty("features").GetArrayLength() == 0)
@@ -62,7 +71,7 @@ public static class GridEndpoints
     /// <summary>The most grids one list answers with; a bbox, street or community narrows a larger district.</summary>
     public const int MaxListed = 10_000;
 
-    internal static IResult List(GridCatalog catalog, string? bbox, string? street, string? community)
+    internal static async Task<IResult> List(GridCatalog catalog, string? bbox, string? street, string? community, HttpContext context, Scopes scopes)
     {
         Envelope? box = null;
         if (bbox is not null)
@@ -79,7 +88,10 @@ public static class GridEndpoints
         }
         static bool Named(string? wanted, string? code, string? name) =>
             wanted is null || string.Equals(wanted, code, StringComparison.Ordinal) || string.Equals(wanted, name, StringComparison.Ordinal);
+        var caller = context.RequiredCaller();
+        var watched = caller.Role == Role.Liaison ? scopes.WatchedGrids(await scopes.LiaisonAsync(caller.Subject)) : null;
         var selected = catalog.All()
+            .Where(g => watched is null || watched.Contains(g.Code))
             .Where(g => box is null || g.Boundary.EnvelopeInternal.Intersects(box))
             .Where(g => Named(street, g.StreetCode, g.StreetName) && Named(community, g.CommunityCode, g.CommunityName))
             .Take(MaxListed + 1)

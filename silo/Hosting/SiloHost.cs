@@ -2,6 +2,7 @@ using System.Net;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Grains;
+using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Open311;
@@ -27,7 +28,17 @@ public static class SiloHost
         builder.Services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<CaseOptions>>().Value.ToPolicies());
         builder.Services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<Open311Keys>();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Credentials>();
+        builder.Services.AddSingleton<IntakeLimiter>();
+        builder.Services.AddSingleton<Scopes>();
+        builder.Services.AddSingleton<DenialLog>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler>(sp => sp.GetRequiredService<DenialLog>());
+        builder.Services.AddAuthentication(CredentialAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CredentialAuthentication>(CredentialAuthentication.SchemeName, null);
+        // A route that names no roles still needs a credential: forgetting RequireRoles never opens a route to everyone.
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CredentialAuthentication.SchemeName).RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<Open311Services>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
@@ -102,20 +113,24 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
 
         var app = builder.Build();
+        app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGet("/health", (GridCatalog catalog, IOptions<StorageOptions> options) => TypedResults.Ok(new
         {
             status = "ok",
             grids = catalog.Count,
             storage = options.Value.IsPostgres ? "postgresql" : "embedded (in memory)",
-        }));
-        app.MapOpenApi();   // GET /openapi/v1.json: every endpoint, its parameters and answers
+        })).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
         app.MapCaseEndpoints();
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
+        app.MapAccessEndpoints();
         return app;
     }
 }

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using GridServer.Abstractions.Cases;
 using GridServer.Domain.Geo;
+using GridServer.Domain.Access;
+using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
@@ -30,7 +32,8 @@ public static class Open311Endpoints
 
     public static IEndpointRouteBuilder MapOpen311Endpoints(this IEndpointRouteBuilder app)
     {
-        var open311 = app.MapGroup(Prefix).WithTags("Open311");
+        // Open to all: reading is public in GeoReport v2, and a report carries its channel's api_key in the form.
+        var open311 = app.MapGroup(Prefix).WithTags("Open311").AllowAnonymous();
         open311.MapGet("/discovery.{format}", Discovery).WithSummary("GeoReport v2 service discovery.");
         open311.MapGet("/services.{format}", Services).WithSummary("The services (matters) a citizen can report.");
         open311.MapGet("/services/{code}.{format}", Definition).WithSummary("A service's definition: the attributes a report of it carries.");
@@ -64,7 +67,7 @@ public static class Open311Endpoints
         return new Open311Document("discovery", Open311Object.Of(
             ("changeset", changeset),
             ("contact", "the city-management command center (指挥中心)"),
-            ("key_service", "ask the command center for an api_key (GridServer:Open311:ApiKeys)"),
+            ("key_service", "ask the command center for an api_key (an operator issues it: POST /api/credentials, role Reporter)"),
             ("endpoints", new Open311Array("endpoint", [endpoint])))).ToResult(xml);
     }
 
@@ -90,18 +93,32 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
-        TimeProvider time, Open311Keys keys, Open311Services services)
+        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var (form, status, readError) = await Open311Form.ReadAsync(request);
         if (form is null) return Error(xml, status, readError!);
 
-        if (keys.None)
-            return Error(xml, 403, $"this server has no api key configured, so it takes no reports: set {Open311Options.Section}:ApiKeys:0 " +
-                $"(at least {Open311Options.MinKeyLength} characters) and send it as api_key");
         var apiKey = form["api_key"] ?? request.Query["api_key"].ToString();
-        if (string.IsNullOrEmpty(apiKey)) return Error(xml, 403, "'api_key' is required");
-        if (!keys.IsValid(apiKey)) return Error(xml, 403, "the api_key is not valid");
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            denials.Log(request.HttpContext, "no api_key");
+            return Error(xml, 403, "'api_key' is required: a reporting channel's key, issued by an operator (POST /api/credentials, role Reporter)");
+        }
+        var (caller, refusal) = await credentials.AuthenticateAsync(apiKey, request.HttpContext.RequestAborted);
+        if (caller is null || caller.Role != Role.Reporter)
+        {
+            // Another role's key is no api_key: staff credentials never travel in a citizen channel's form.
+            var reason = caller is null ? refusal! : $"the api_key is a {caller.Role.ToString().ToLowerInvariant()}'s credential, not a reporting channel's";
+            denials.Log(request.HttpContext, "api_key: " + reason);
+            return Error(xml, 403, caller is null ? "the api_key is not valid" : reason);
+        }
+        var (allowed, retryAfter) = limiter.TryTake(caller);
+        if (!allowed)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Error(xml, 429, $"too many reports from this api_key: at most {limiter.PerMinute} a minute; try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s");
+        }
 
         foreach (var name in form.Names)
         {
@@ -114,7 +131,7 @@ public static class Open311Endpoints
         if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
         var report = parsed.Report!;
 
-        var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(key) : CaseEndpoints.NewId(time.GetUtcNow());
+        var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
         if (report.Located)

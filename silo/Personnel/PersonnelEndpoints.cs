@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Access;
+using GridServer.Silo.Access;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,7 +13,7 @@ namespace GridServer.Silo.Personnel;
 public sealed record ResponsibilityBody(string? SquadId, string? OfficerA, string? OfficerB);
 
 /// <summary>A bulk reassignment: the grids' new people, and whether their open cases follow.</summary>
-public sealed record ReassignBody(ResponsibilityItem[]? Grids, bool OpenCasesFollow, string? ActorId);
+public sealed record ReassignBody(ResponsibilityItem[]? Grids, bool OpenCasesFollow);
 
 public sealed record ResponsibilityItem(string? GridCode, string? SquadId, string? OfficerA, string? OfficerB);
 
@@ -22,7 +24,11 @@ public sealed record AbsenceBody(DateTimeOffset? From, DateTimeOffset? To, strin
 
 public sealed record LeaderBody(string? OfficerId);
 
-/// <summary>Personnel over HTTP: grid responsibility (squad, A and B posts), bulk reassignment, rosters, absences, squad leaders.</summary>
+/// <summary>
+/// Personnel over HTTP: grid responsibility (squad, A and B posts), bulk reassignment, rosters, absences, squads,
+/// liaisons and their grids. Operators change them; dispatchers and officers read them; an officer reads only their
+/// own cases and a liaison only their own grids.
+/// </summary>
 public static class PersonnelEndpoints
 {
     public const int MaxId = 128;
@@ -31,19 +37,33 @@ public static class PersonnelEndpoints
     public static IEndpointRouteBuilder MapPersonnelEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Personnel");
-        api.MapGet("/grids/{code}/responsibility", GetResponsibility).WithSummary("The grid's squad, A and B officers, liaisons and open cases.");
-        api.MapPut("/grids/{code}/responsibility", PutResponsibility).WithSummary("Sets the grid's squad and A/B officers.");
-        api.MapPost("/personnel/reassign", Reassign).WithSummary("Reassigns grids in bulk; with openCasesFollow their open cases move to the new people.");
-        api.MapPut("/officers/{id}/roster", PutRoster).WithSummary("Sets an officer's roster.");
-        api.MapPost("/officers/{id}/absences", PostAbsence).WithSummary("Marks an officer absent for a period.");
-        api.MapGet("/officers/{id}/cases", GetOfficerCases).WithSummary("The open cases an officer holds now.");
-        api.MapPut("/squads/{id}/leader", PutLeader).WithSummary("Sets a squad's leader.");
-        api.MapGet("/squads/{id}", GetSquad).WithSummary("A squad: leader, officers and grids.");
+        api.MapGet("/grids/{code}/responsibility", GetResponsibility).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer, Role.Liaison)
+            .WithSummary("The grid's squad, A and B officers, liaisons and open cases.");
+        api.MapPut("/grids/{code}/responsibility", PutResponsibility).RequireRoles(Role.Operator).WithSummary("Sets the grid's squad and A/B officers.");
+        api.MapPost("/personnel/reassign", Reassign).RequireRoles(Role.Operator)
+            .WithSummary("Reassigns grids in bulk; with openCasesFollow their open cases move to the new people.");
+        api.MapPut("/officers/{id}/roster", PutRoster).RequireRoles(Role.Operator).WithSummary("Sets an officer's roster.");
+        api.MapPost("/officers/{id}/absences", PostAbsence).RequireRoles(Role.Operator).WithSummary("Marks an officer absent for a period.");
+        api.MapGet("/officers/{id}/cases", GetOfficerCases).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer)
+            .WithSummary("The open cases an officer holds now (an officer: their own).");
+        api.MapPut("/squads/{id}/leader", PutLeader).RequireRoles(Role.Operator).WithSummary("Sets a squad's leader.");
+        api.MapPut("/squads/{id}/officers/{officerId}", PutSquadOfficer).RequireRoles(Role.Operator).WithSummary("Adds an officer to a squad.");
+        api.MapGet("/squads/{id}", GetSquad).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer).WithSummary("A squad: leader, officers and grids.");
+        api.MapGet("/liaisons/{id}", GetLiaison).RequireRoles(Role.Operator, Role.Dispatcher, Role.Liaison)
+            .WithSummary("A liaison's grids and communities (a liaison: their own).");
+        api.MapPut("/liaisons/{id}/grids/{code}", PutLiaisonGrid).RequireRoles(Role.Operator).WithSummary("Assigns a grid to a liaison.");
+        api.MapDelete("/liaisons/{id}/grids/{code}", DeleteLiaisonGrid).RequireRoles(Role.Operator).WithSummary("Takes a grid from a liaison.");
+        api.MapPut("/liaisons/{id}/communities/{code}", PutLiaisonCommunity).RequireRoles(Role.Operator)
+            .WithSummary("Assigns a whole community (every grid whose community code it is) to a liaison.");
+        api.MapDelete("/liaisons/{id}/communities/{code}", DeleteLiaisonCommunity).RequireRoles(Role.Operator).WithSummary("Takes a community from a liaison.");
         return app;
     }
 
-    internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> GetResponsibility(string code, IGrainFactory grains, GridCatalog catalog) =>
-        catalog.Find(code) is null ? UnknownGrid(code) : TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).GetResponsibilityAsync());
+    internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> GetResponsibility(
+        string code, IGrainFactory grains, GridCatalog catalog, HttpContext context, Scopes scopes) =>
+        catalog.Find(code) is null || !await scopes.MayReadGridAsync(context, code)
+            ? UnknownGrid(code)
+            : TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).GetResponsibilityAsync());
 
     internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> PutResponsibility(
         string code, ResponsibilityBody? body, IGrainFactory grains, GridCatalog catalog)
@@ -56,12 +76,10 @@ public static class PersonnelEndpoints
         return TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).AssignAsync(new GridAssignment(code, body.SquadId, body.OfficerA, body.OfficerB)));
     }
 
-    internal static async Task<Results<Ok<ReassignmentResult>, ProblemHttpResult>> Reassign(ReassignBody? body, IGrainFactory grains, GridCatalog catalog)
+    internal static async Task<Results<Ok<ReassignmentResult>, ProblemHttpResult>> Reassign(ReassignBody? body, IGrainFactory grains, GridCatalog catalog, HttpContext context)
     {
-        if (body?.Grids is not { Length: > 0 } items) return Problems.Of(400, "Missing grids", "the body must be JSON: grids (gridCode, squadId, officerA, officerB), openCasesFollow, actorId");
+        if (body?.Grids is not { Length: > 0 } items) return Problems.Of(400, "Missing grids", "the body must be JSON: grids (gridCode, squadId, officerA, officerB), openCasesFollow");
         if (items.Length > MaxBulkGrids) return Problems.Of(400, "Too many grids", $"at most {MaxBulkGrids} grids in one reassignment");
-        if (string.IsNullOrWhiteSpace(body.ActorId)) return Problems.Of(400, "Missing field", "'actorId' is required");
-        if (IdProblem(("actorId", body.ActorId)) is { } actorProblem) return actorProblem;
         var unknown = items.Where(i => string.IsNullOrWhiteSpace(i.GridCode) || catalog.Find(i.GridCode) is null).Select(i => i.GridCode ?? "(none)").Take(10).ToList();
         if (unknown.Count > 0) return Problems.Of(422, "Unknown grids", $"no such grids: {string.Join(", ", unknown)}; nothing was changed");
         foreach (var i in items)
@@ -69,7 +87,7 @@ public static class PersonnelEndpoints
             if (IdProblem(("squadId", i.SquadId), ("officerA", i.OfficerA), ("officerB", i.OfficerB)) is { } problem) return problem;
         }
         var assignments = items.Select(i => new GridAssignment(i.GridCode!, i.SquadId, i.OfficerA, i.OfficerB)).ToImmutableArray();
-        var result = await grains.GetGrain<IPersonnelOperationsGrain>(IPersonnelOperationsGrain.Key).ReassignAsync(assignments, body.OpenCasesFollow, body.ActorId!);
+        var result = await grains.GetGrain<IPersonnelOperationsGrain>(IPersonnelOperationsGrain.Key).ReassignAsync(assignments, body.OpenCasesFollow, context.RequiredCaller().Subject);
         return TypedResults.Ok(result);
     }
 
@@ -93,8 +111,12 @@ public static class PersonnelEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Ok<string[]>, ProblemHttpResult>> GetOfficerCases(string id, IGrainFactory grains) =>
-        IdProblem(("officer id", id)) is { } problem ? problem : TypedResults.Ok((await grains.GetGrain<IOfficerGrain>(id).GetCasesAsync()).ToArray());
+    internal static async Task<Results<Ok<string[]>, ProblemHttpResult>> GetOfficerCases(string id, IGrainFactory grains, HttpContext context, DenialLog denials)
+    {
+        if (IdProblem(("officer id", id)) is { } problem) return problem;
+        if (!IsSelf(context, Role.Officer, id, denials)) return Problems.Of(403, "Forbidden", "an officer reads only their own cases");
+        return TypedResults.Ok((await grains.GetGrain<IOfficerGrain>(id).GetCasesAsync()).ToArray());
+    }
 
     internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> PutLeader(string id, LeaderBody? body, IGrainFactory grains)
     {
@@ -103,6 +125,65 @@ public static class PersonnelEndpoints
         var squad = grains.GetGrain<ISquadGrain>(id);
         await squad.SetLeaderAsync(body.OfficerId);
         return TypedResults.Ok(await squad.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> PutSquadOfficer(string id, string officerId, IGrainFactory grains)
+    {
+        if (IdProblem(("squad id", id), ("officer id", officerId)) is { } problem) return problem;
+        var squad = grains.GetGrain<ISquadGrain>(id);
+        await squad.AddOfficerAsync(officerId);
+        return TypedResults.Ok(await squad.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<LiaisonView>, ProblemHttpResult>> GetLiaison(string id, IGrainFactory grains, HttpContext context, DenialLog denials)
+    {
+        if (IdProblem(("liaison id", id)) is { } problem) return problem;
+        if (!IsSelf(context, Role.Liaison, id, denials)) return Problems.Of(403, "Forbidden", "a liaison reads only their own assignment");
+        return TypedResults.Ok(await grains.GetGrain<ILiaisonGrain>(id).GetAsync());
+    }
+
+    internal static async Task<Results<Ok<LiaisonView>, ProblemHttpResult>> PutLiaisonGrid(string id, string code, IGrainFactory grains, GridCatalog catalog)
+    {
+        if (IdProblem(("liaison id", id)) is { } problem) return problem;
+        if (catalog.Find(code) is null) return UnknownGrid(code);
+        var liaison = grains.GetGrain<ILiaisonGrain>(id);
+        await liaison.AddGridAsync(code);
+        return TypedResults.Ok(await liaison.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<LiaisonView>, ProblemHttpResult>> DeleteLiaisonGrid(string id, string code, IGrainFactory grains)
+    {
+        if (IdProblem(("liaison id", id), ("grid code", code)) is { } problem) return problem;
+        var liaison = grains.GetGrain<ILiaisonGrain>(id);
+        await liaison.RemoveGridAsync(code);
+        return TypedResults.Ok(await liaison.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<LiaisonView>, ProblemHttpResult>> PutLiaisonCommunity(string id, string code, IGrainFactory grains, GridCatalog catalog)
+    {
+        if (IdProblem(("liaison id", id)) is { } problem) return problem;
+        if (!catalog.All().Any(g => g.CommunityCode == code))
+            return Problems.Of(404, "Community not found", $"no grid lies in a community with the code '{Problems.Shorten(code)}'");
+        var liaison = grains.GetGrain<ILiaisonGrain>(id);
+        await liaison.AddCommunityAsync(code);
+        return TypedResults.Ok(await liaison.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<LiaisonView>, ProblemHttpResult>> DeleteLiaisonCommunity(string id, string code, IGrainFactory grains)
+    {
+        if (IdProblem(("liaison id", id), ("community code", code)) is { } problem) return problem;
+        var liaison = grains.GetGrain<ILiaisonGrain>(id);
+        await liaison.RemoveCommunityAsync(code);
+        return TypedResults.Ok(await liaison.GetAsync());
+    }
+
+    /// <summary>Whether the caller may read a person's own page: any role but <paramref name="scoped"/>, which reads only its own (a refusal is logged).</summary>
+    private static bool IsSelf(HttpContext context, Role scoped, string id, DenialLog denials)
+    {
+        var caller = context.RequiredCaller();
+        if (caller.Role != scoped || caller.Subject == id) return true;
+        denials.Log(context, $"{scoped} {caller.Subject} asked for {Problems.Shorten(id)}'s page");
+        return false;
     }
 
     internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> GetSquad(string id, IGrainFactory grains) =>

@@ -39,13 +39,24 @@ internal sealed class BenchServer : IAsyncDisposable
         Catalog = app.Services.GetRequiredService<GridCatalog>();
         // Connections are opened as the callers need them: one per caller, as each keeps one request in flight.
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DispatcherKey);
+        OperatorHttp = new HttpClient { BaseAddress = baseAddress };
+        OperatorHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorKey);
     }
+
+    /// <summary>The bench server's credentials (it runs on loopback for the length of a run).</summary>
+    private const string OperatorKey = "bench-operator-key-0123456789";
+    private const string DispatcherKey = "bench-dispatcher-key-0123456789";
 
     public IGrainFactory Grains { get; }
 
     public GridCatalog Catalog { get; }
 
+    /// <summary>A client with the command center's credential (opens cases).</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A client with the operator's credential (redraws grids).</summary>
+    public HttpClient OperatorHttp { get; }
 
     /// <summary>Builds and starts the server: embedded default when <paramref name="postgres"/> is null, else PostgreSQL.</summary>
     public static async Task<BenchServer> StartAsync(string? postgres)
@@ -63,6 +74,10 @@ internal sealed class BenchServer : IAsyncDisposable
             // a case opens, after any run, so a run measures opening cases and nothing else. Opening does the same
             // work with either limit (the reminder is written either way).
             $"--{CaseOptions.Section}:Default:AcceptWithin=01:00:00",
+            $"--GridServer:Auth:OperatorKey={OperatorKey}",
+            $"--GridServer:Auth:Keys:0:Key={DispatcherKey}",
+            "--GridServer:Auth:Keys:0:Role=Dispatcher",
+            "--GridServer:Auth:Keys:0:Subject=bench-dispatcher",
         };
         if (postgres is not null)
         {
@@ -142,6 +157,7 @@ internal sealed class BenchServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        OperatorHttp.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -112,7 +112,7 @@ internal static class RedrawBench
                 var grid = grids[(int)((r * 7919L + 13) % grids.Count)];
                 var body = Shrunk(grid.Boundary);
                 var clock = Stopwatch.StartNew();
-                using var response = await first.Http.PutAsync($"/api/grids/{grid.Code}", new StringContent(body, Encoding.UTF8, "application/json"));
+                using var response = await first.OperatorHttp.PutAsync($"/api/grids/{grid.Code}", new StringContent(body, Encoding.UTF8, "application/json"));
                 var text = await response.Content.ReadAsStringAsync();
                 if (!response.IsSuccessStatusCode)
                 {

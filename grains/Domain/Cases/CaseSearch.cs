@@ -10,7 +10,7 @@ namespace GridServer.Domain.Cases;
 public sealed record CaseQuery(
     string? GridCode = null, string? SquadId = null, string? OfficerId = null, string? Matter = null,
     CaseState? State = null, bool? Open = null, DateTimeOffset? ReportedFrom = null, DateTimeOffset? ReportedTo = null,
-    Geometry? Within = null, int Limit = 100, int Offset = 0)
+    Geometry? Within = null, int Limit = 100, int Offset = 0, IReadOnlySet<string>? GridCodes = null)
 {
     /// <summary>The most cases one answer holds; page with <see cref="Offset"/> for more.</summary>
     public const int MaxLimit = 1000;
@@ -20,6 +20,7 @@ public sealed record CaseQuery(
     {
         ArgumentNullException.ThrowIfNull(row);
         return (GridCode is null || row.GridCode == GridCode)
+            && (GridCodes is null || (row.GridCode is not null && GridCodes.Contains(row.GridCode)))
             && (SquadId is null || row.SquadId == SquadId)
             && (OfficerId is null || row.OfficerId == OfficerId)
             && (Matter is null || row.Matter == Matter)

@@ -54,7 +54,7 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
           AND ($3::text IS NULL OR officer_id = $3) AND ($4::text IS NULL OR matter = $4)
           AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
           AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
-          AND ($9::geometry IS NULL OR ST_Covers($9, geom))
+          AND ($9::geometry IS NULL OR ST_Covers($9, geom)) AND ($12::text[] IS NULL OR grid_code = ANY($12))
         ORDER BY reported_at DESC, case_id
         LIMIT $10 OFFSET $11
         """;
@@ -74,6 +74,7 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Within ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Geometry });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.GridCodes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var rows = new List<CaseProjectionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

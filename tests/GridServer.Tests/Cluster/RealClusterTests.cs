@@ -53,7 +53,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
             var week = Enum.GetNames<DayOfWeek>().Select(d => new { day = d, start = "00:00", end = "00:00" }).ToArray();
             for (var i = 0; i < grids.Count; i++)
             {
-                var client = silos[i % 3].Client;
+                var client = silos[i % 3].Operator;
                 using (var roster = await client.PutAsJsonAsync($"/api/officers/A-{i}/roster", new { weekly = week, utcOffsetMinutes = 480 }))
                     Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
                 using var put = await client.PutAsJsonAsync($"/api/grids/{grids[i].Code}/responsibility", new { squadId = $"SQ-{i % 4}", officerA = $"A-{i}", officerB = $"B-{i}" });
@@ -75,7 +75,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
                 var point = grid.Boundary.InteriorPoint;
                 try
                 {
-                    using var response = await silos[n % 3].Client.PostAsJsonAsync("/api/cases",
+                    using var response = await silos[n % 3].Dispatcher.PostAsJsonAsync("/api/cases",
                         new { matter = "fast", lon = point.X, lat = point.Y, reporterId = $"citizen-{n}", description = $"report {n}" }, token);
                     if (response.StatusCode != HttpStatusCode.Created)
                     {
@@ -120,7 +120,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
                     };
                     try
                     {
-                        using var response = await survivors[n % 2].Client.SendAsync(request);
+                        using var response = await survivors[n % 2].Dispatcher.SendAsync(request);
                         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
                         {
                             retried++;
@@ -174,7 +174,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
             // A boundary change through one survivor is served by the other.
             var (code, shrunk, leftOut) = ShrinkOne(sample, grids);
             foreach (var silo in survivors) Assert.Equal(code, await LocateAsync(silo, leftOut));
-            using (var redraw = await survivors[0].Client.PutAsync($"/api/grids/{code}", new StringContent(shrunk, Encoding.UTF8, "application/json")))
+            using (var redraw = await survivors[0].Operator.PutAsync($"/api/grids/{code}", new StringContent(shrunk, Encoding.UTF8, "application/json")))
                 Assert.Equal(HttpStatusCode.OK, redraw.StatusCode);
             var served = Stopwatch.StartNew();
             Assert.Null(await LocateAsync(survivors[0], leftOut));   // the answer came once silo-0 served it
@@ -199,7 +199,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
     {
         try
         {
-            using var response = await silo.Client.GetAsync($"/api/cases/{id}");
+            using var response = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
             if (!response.IsSuccessStatusCode) return null;   // a grain whose silo just died answers again shortly
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return Actions(body.RootElement);
@@ -212,7 +212,7 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
 
     private static async Task<string?> LocateAsync(SiloProcess silo, Coordinate point)
     {
-        using var response = await silo.Client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/grids/locate?lon={point.X:R}&lat={point.Y:R}"));
+        using var response = await silo.Dispatcher.GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/grids/locate?lon={point.X:R}&lat={point.Y:R}"));
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("gridCode").GetString();

@@ -6,11 +6,15 @@ using GridServer.Tests.Support;
 
 namespace GridServer.Tests.Silo;
 
-/// <summary>Cases and personnel over HTTP on the embedded server: the loop as a client drives it, and what bad input gets.</summary>
+/// <summary>
+/// Cases and personnel over HTTP on the embedded server: the loop as its people drive it (the operator staffs the
+/// grid, the command center registers and closes, the officer accepts and handles), and what bad input gets.
+/// </summary>
 public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
 {
     private const string Grid = "33030200200910";
-    private HttpClient Client => silo.Client;
+    private HttpClient Operator => silo.Operator;
+    private HttpClient Dispatcher => silo.Dispatcher;
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
@@ -20,28 +24,28 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         return document.RootElement.Clone();
     }
 
-    private async Task<(string A, string B, string Squad)> StaffAsync(string grid)
+    private async Task<(string A, string B, string Squad, HttpClient OfficerA)> StaffAsync(string grid)
     {
         var (a, b, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
         var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await Client.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
+        using (var roster = await Operator.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
             Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var leader = await Client.PutAsync($"/api/squads/{squad}/leader", Json("{\"officerId\":\"O-LEADER\"}")))
+        using (var leader = await Operator.PutAsync($"/api/squads/{squad}/leader", Json("{\"officerId\":\"O-LEADER\"}")))
             Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
-        using var put = await Client.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
+        using var put = await Operator.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return (a, b, squad);
+        return (a, b, squad, await silo.AsAsync("Officer", a));
     }
 
     private async Task<JsonElement> OpenAsync(string body = """{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"citizen-1","description":"car on the pavement"}""")
     {
-        using var response = await Client.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await JsonOf(response);
     }
 
-    private async Task<HttpResponseMessage> ActAsync(string id, string action, string actor, string? note = null) =>
-        await Client.PostAsJsonAsync($"/api/cases/{id}/actions", new { action, actorId = actor, note });
+    private static async Task<HttpResponseMessage> ActAsync(HttpClient actor, string id, string action, string? note = null) =>
+        await actor.PostAsJsonAsync($"/api/cases/{id}/actions", new { action, note });
 
     [Fact]
     public async Task Loop_ReportDispatchedToA_AcceptedHandledVerifiedClosed()
@@ -52,17 +56,20 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Equal(("Dispatched", Grid, staff.A, staff.Squad), (opened.GetProperty("state").GetString(), opened.GetProperty("gridCode").GetString(),
             opened.GetProperty("officerId").GetString(), opened.GetProperty("squadId").GetString()));
 
-        foreach (var (action, actor, note) in new[] { ("Accept", staff.A, (string?)null), ("StartHandling", staff.A, null),
-                     ("GiveFinalFeedback", staff.A, "towed"), ("StartVerification", "dispatcher-1", null), ("PassVerification", "dispatcher-1", null), ("Close", "dispatcher-1", null) })
+        foreach (var (action, actor, note) in new[] { ("Accept", staff.OfficerA, (string?)null), ("StartHandling", staff.OfficerA, null),
+                     ("GiveFinalFeedback", staff.OfficerA, "towed"), ("StartVerification", Dispatcher, null), ("PassVerification", Dispatcher, null), ("Close", Dispatcher, null) })
         {
-            using var step = await ActAsync(id, action, actor, note);
+            using var step = await ActAsync(actor, id, action, note);
             Assert.Equal(HttpStatusCode.OK, step.StatusCode);
         }
-        using var get = await Client.GetAsync($"/api/cases/{id}");
+        using var get = await Dispatcher.GetAsync($"/api/cases/{id}");
         var closed = await JsonOf(get);
         Assert.Equal("Closed", closed.GetProperty("state").GetString());
         Assert.Equal(9, closed.GetProperty("timeline").GetArrayLength());
-        using var responsibility = await Client.GetAsync($"/api/grids/{Grid}/responsibility");
+        // The timeline names who acted: the officer's and the dispatcher's credentials, not what a body claimed.
+        var actors = closed.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("actorId").GetString()).ToList();
+        Assert.Equal([staff.A, staff.A, staff.A, SiloFactory.DispatcherId, SiloFactory.DispatcherId, SiloFactory.DispatcherId], actors.Skip(3));
+        using var responsibility = await Operator.GetAsync($"/api/grids/{Grid}/responsibility");
         Assert.DoesNotContain(id, (await JsonOf(responsibility)).GetProperty("openCases").EnumerateArray().Select(e => e.GetString()));
     }
 
@@ -73,12 +80,12 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var opened = await OpenAsync("""{"matter":"parking","lon":121.5,"lat":28.0,"reporterId":"citizen-2"}""");
         var id = opened.GetProperty("caseId").GetString()!;
         Assert.Equal(("Registered", JsonValueKind.Null), (opened.GetProperty("state").GetString(), opened.GetProperty("gridCode").ValueKind));
-        using (var queue = await Client.GetAsync("/api/command-center/queue"))
+        using (var queue = await Dispatcher.GetAsync("/api/command-center/queue"))
             Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
 
-        using var unknown = await Client.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { actorId = "dispatcher-1", gridCode = "99999999999999" });
+        using var unknown = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { gridCode = "99999999999999" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
-        using var dispatched = await Client.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { actorId = "dispatcher-1", gridCode = "33030200200911" });
+        using var dispatched = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { gridCode = "33030200200911" });
         Assert.Equal(HttpStatusCode.OK, dispatched.StatusCode);
         Assert.Equal(staff.A, (await JsonOf(dispatched)).GetProperty("officerId").GetString());
     }
@@ -91,11 +98,11 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var inGrid = (await OpenAsync($"{{\"matter\":\"{matter}\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\"}}")).GetProperty("caseId").GetString()!;
         var outside = (await OpenAsync($"{{\"matter\":\"{matter}\",\"lon\":121.5,\"lat\":28.0,\"reporterId\":\"r\"}}")).GetProperty("caseId").GetString()!;
 
-        using var byMatter = await Client.GetAsync($"/api/cases?matter={matter}");
+        using var byMatter = await Dispatcher.GetAsync($"/api/cases?matter={matter}");
         Assert.Equal([outside, inGrid], (await JsonOf(byMatter)).EnumerateArray().Select(c => c.GetProperty("caseId").GetString()!).ToArray());
-        using var byOfficer = await Client.GetAsync($"/api/cases?matter={matter}&officer={staff.A}&state=Dispatched&open=true");
+        using var byOfficer = await Dispatcher.GetAsync($"/api/cases?matter={matter}&officer={staff.A}&state=Dispatched&open=true");
         Assert.Equal([inGrid], (await JsonOf(byOfficer)).EnumerateArray().Select(c => c.GetProperty("caseId").GetString()!).ToArray());
-        using var within = await Client.PostAsJsonAsync("/api/cases/search", new
+        using var within = await Dispatcher.PostAsJsonAsync("/api/cases/search", new
         {
             matter,
             within = new { type = "Polygon", coordinates = new[] { new[] { new[] { 121.4, 27.9 }, new[] { 121.6, 27.9 }, new[] { 121.6, 28.1 }, new[] { 121.4, 28.1 }, new[] { 121.4, 27.9 } } } },
@@ -105,15 +112,15 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
 
         foreach (var bad in new[] { "limit=0", "limit=5000", "offset=-1", "state=Teleported", "from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "from=yesterday" })
         {
-            using var refused = await Client.GetAsync($"/api/cases?{bad}");
+            using var refused = await Dispatcher.GetAsync($"/api/cases?{bad}");
             Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{bad}: {refused.StatusCode}");
         }
-        using var bowtie = await Client.PostAsJsonAsync("/api/cases/search", new
+        using var bowtie = await Dispatcher.PostAsJsonAsync("/api/cases/search", new
         {
             within = new { type = "Polygon", coordinates = new[] { new[] { new[] { 0.0, 0.0 }, new[] { 1.0, 1.0 }, new[] { 1.0, 0.0 }, new[] { 0.0, 1.0 }, new[] { 0.0, 0.0 } } } },
         });
         Assert.Equal(HttpStatusCode.BadRequest, bowtie.StatusCode);
-        using var point = await Client.PostAsync("/api/cases/search", Json("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
+        using var point = await Dispatcher.PostAsync("/api/cases/search", Json("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
         Assert.Equal(HttpStatusCode.BadRequest, point.StatusCode);
     }
 
@@ -126,8 +133,8 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
             Content = Json("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"app-7"}"""),
             Headers = { { "Idempotency-Key", key } },
         };
-        using var first = await Client.SendAsync(Request());
-        using var retry = await Client.SendAsync(Request());
+        using var first = await Dispatcher.SendAsync(Request());
+        using var retry = await Dispatcher.SendAsync(Request());
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
         var (a, b) = (await JsonOf(first), await JsonOf(retry));
@@ -145,19 +152,18 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     [InlineData("{\"matter\":\"parking\",\"lon\":\"NaN\",\"lat\":28.0,\"reporterId\":\"r\"}", 400, null)]
     [InlineData("{\"matter\":\"parking\",\"lon\":1e400,\"lat\":28.0,\"reporterId\":\"r\"}", 400, null)]
     [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"crs\":\"mars\"}", 400, "Unknown coordinate system")]
-    [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0}", 400, "Missing field")]
     [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"description\":\"a\\u0000b\"}", 400, "Invalid text")]
     [InlineData("{\"matter\":\"parking\",\"lon\":120.65,\"lat\":28.0,\"reporterId\":\"r\",\"description\":\"half \\ud800 pair\"}", 400, "Unreadable request")]
     public async Task Open_BadReport_ClearErrorAndNoCase(string body, int status, string? title)
     {
-        using var before = await Client.GetAsync("/api/command-center/queue");
+        using var before = await Dispatcher.GetAsync("/api/command-center/queue");
         var queued = (await JsonOf(before)).GetArrayLength();
 
-        using var response = await Client.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
 
         Assert.Equal(status, (int)response.StatusCode);
         if (title is not null) Assert.Equal(title, (await JsonOf(response)).GetProperty("title").GetString());
-        using var after = await Client.GetAsync("/api/command-center/queue");
+        using var after = await Dispatcher.GetAsync("/api/command-center/queue");
         Assert.Equal(queued, (await JsonOf(after)).GetArrayLength());
     }
 
@@ -165,7 +171,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     public async Task Open_TenMegabyteDescription_Refused()
     {
         var body = JsonSerializer.Serialize(new { matter = "parking", lon = 120.65, lat = 28.0, reporterId = "r", description = new string('x', 10 * 1024 * 1024) });
-        using var response = await Client.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Description too long", (await JsonOf(response)).GetProperty("title").GetString());
     }
@@ -176,35 +182,35 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         await StaffAsync(Grid);
         var id = (await OpenAsync()).GetProperty("caseId").GetString()!;
 
-        using var forbidden = await ActAsync(id, "Close", "dispatcher-1");
+        using var forbidden = await ActAsync(Dispatcher, id, "Close");
         Assert.Equal(HttpStatusCode.Conflict, forbidden.StatusCode);
         var problem = await JsonOf(forbidden);
         Assert.Contains("cannot Close a case that is Dispatched", problem.GetProperty("detail").GetString());
         Assert.Equal("Dispatched", problem.GetProperty("state").GetString());
-        using var unknownAction = await ActAsync(id, "Teleport", "dispatcher-1");
+        using var unknownAction = await ActAsync(Dispatcher, id, "Teleport");
         Assert.Equal(HttpStatusCode.Conflict, unknownAction.StatusCode);
-        using var noActor = await Client.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Accept" });
-        Assert.Equal(HttpStatusCode.BadRequest, noActor.StatusCode);
-        using var missing = await ActAsync("C-NOPE", "Accept", "o");
+        using var noAction = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/actions", new { note = "n" });
+        Assert.Equal(HttpStatusCode.BadRequest, noAction.StatusCode);
+        using var missing = await ActAsync(Dispatcher, "C-NOPE", "Close");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        using var get = await Client.GetAsync($"/api/cases/{new string('x', 5000)}");
+        using var get = await Dispatcher.GetAsync($"/api/cases/{new string('x', 5000)}");
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
     }
 
     [Fact]
     public async Task Personnel_BadInput_Refused()
     {
-        using var same = await Client.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O1\",\"officerB\":\"O1\"}"));
+        using var same = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O1\",\"officerB\":\"O1\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, same.StatusCode);
-        using var unknownGrid = await Client.PutAsync("/api/grids/99999999999999/responsibility", Json("{\"officerA\":\"O1\"}"));
+        using var unknownGrid = await Operator.PutAsync("/api/grids/99999999999999/responsibility", Json("{\"officerA\":\"O1\"}"));
         Assert.Equal(HttpStatusCode.NotFound, unknownGrid.StatusCode);
-        using var control = await Client.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O\\u0000X\"}"));
+        using var control = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O\\u0000X\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
-        using var backwards = await Client.PostAsJsonAsync("/api/officers/O1/absences", new { from = DateTimeOffset.UtcNow, to = DateTimeOffset.UtcNow.AddHours(-1), reason = "sick" });
+        using var backwards = await Operator.PostAsJsonAsync("/api/officers/O1/absences", new { from = DateTimeOffset.UtcNow, to = DateTimeOffset.UtcNow.AddHours(-1), reason = "sick" });
         Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
-        using var badDay = await Client.PutAsync("/api/officers/O1/roster", Json("{\"weekly\":[{\"day\":\"Funday\",\"start\":\"08:00\",\"end\":\"17:00\"}]}"));
+        using var badDay = await Operator.PutAsync("/api/officers/O1/roster", Json("{\"weekly\":[{\"day\":\"Funday\",\"start\":\"08:00\",\"end\":\"17:00\"}]}"));
         Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
-        using var reassignUnknown = await Client.PostAsJsonAsync("/api/personnel/reassign", new { grids = new[] { new { gridCode = "nope" } }, openCasesFollow = true, actorId = "op" });
+        using var reassignUnknown = await Operator.PostAsJsonAsync("/api/personnel/reassign", new { grids = new[] { new { gridCode = "nope" } }, openCasesFollow = true });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reassignUnknown.StatusCode);
     }
 
@@ -213,7 +219,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     {
         const string grid = "33030200200912";
         await StaffAsync(grid);
-        using var locate = await Client.GetAsync($"/api/grids/{grid}");
+        using var locate = await Operator.GetAsync($"/api/grids/{grid}");
         var ring = (await JsonOf(locate)).GetProperty("geometry").GetProperty("coordinates")[0];
         var (lon, lat) = (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
         var opened = await OpenAsync(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" }));
@@ -221,14 +227,14 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var id = opened.GetProperty("caseId").GetString()!;
         var newcomer = await StaffAsync("33030200200913");   // a second staffed grid, for its A officer's roster
 
-        using var response = await Client.PostAsJsonAsync("/api/personnel/reassign",
-            new { grids = new[] { new { gridCode = grid, squadId = newcomer.Squad, officerA = newcomer.A } }, openCasesFollow = true, actorId = "operator-1" });
+        using var response = await Operator.PostAsJsonAsync("/api/personnel/reassign",
+            new { grids = new[] { new { gridCode = grid, squadId = newcomer.Squad, officerA = newcomer.A } }, openCasesFollow = true });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([id], (await JsonOf(response)).GetProperty("movedCases").EnumerateArray().Select(e => e.GetString()!).ToArray());
-        using var get = await Client.GetAsync($"/api/cases/{id}");
+        using var get = await Dispatcher.GetAsync($"/api/cases/{id}");
         Assert.Equal(newcomer.A, (await JsonOf(get)).GetProperty("officerId").GetString());
-        using var cases = await Client.GetAsync($"/api/officers/{newcomer.A}/cases");
+        using var cases = await newcomer.OfficerA.GetAsync($"/api/officers/{newcomer.A}/cases");
         Assert.Equal([id], (await JsonOf(cases)).EnumerateArray().Select(e => e.GetString()!).ToArray());
     }
 }

@@ -21,7 +21,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
 
     private async Task<JsonElement> Locate(string lonLat)
     {
-        using var response = await silo.Client.GetAsync($"/api/grids/locate?{lonLat}");
+        using var response = await silo.Operator.GetAsync($"/api/grids/locate?{lonLat}");
         return await JsonOf(response);
     }
 
@@ -30,7 +30,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     {
         Assert.Equal(Shrunk, (await Locate("lon=120.6500&lat=28.0003")).GetProperty("gridCode").GetString());
 
-        using var response = await silo.Client.PutAsync($"/api/grids/{Shrunk}",
+        using var response = await silo.Operator.PutAsync($"/api/grids/{Shrunk}",
             Json("""{"type":"Polygon","coordinates":[[[120.6496,28.0],[120.6499,28.0],[120.6499,28.0002],[120.6496,28.0002],[120.6496,28.0]]]}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -41,16 +41,16 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal(("no_grid", Shrunk), (outside.GetProperty("status").GetString(), outside.GetProperty("nearestGrid").GetString()));
         Assert.Equal(Shrunk, (await Locate("lon=120.6497&lat=28.0001")).GetProperty("gridCode").GetString());
         // The name, street and community were kept.
-        using var grid = await silo.Client.GetAsync($"/api/grids/{Shrunk}");
+        using var grid = await silo.Operator.GetAsync($"/api/grids/{Shrunk}");
         var properties = (await JsonOf(grid)).GetProperty("properties");
         Assert.Equal(("松台水街社区第10网格", 2), (properties.GetProperty("name").GetString(), properties.GetProperty("version").GetInt32()));
         // Both versions stay on record: the first ended when the second began.
-        using var history = await silo.Client.GetAsync($"/api/grids/{Shrunk}/history");
+        using var history = await silo.Operator.GetAsync($"/api/grids/{Shrunk}/history");
         var versions = (await JsonOf(history)).GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties")).ToList();
         Assert.Equal([1, 2], versions.Select(v => v.GetProperty("version").GetInt32()).ToArray());
         Assert.Equal(versions[1].GetProperty("valid_from").GetString(), versions[0].GetProperty("valid_to").GetString());
         Assert.False(versions[1].TryGetProperty("valid_to", out _));
-        using var unknown = await silo.Client.GetAsync("/api/grids/99999999999999/history");
+        using var unknown = await silo.Operator.GetAsync("/api/grids/99999999999999/history");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
@@ -58,10 +58,10 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     public async Task Redraw_OverNeighbours_422NamingThemAndTheArea_NothingChanges()
     {
         const string code = "33030200200905";
-        using var before = await silo.Client.GetAsync($"/api/grids/{code}");
+        using var before = await silo.Operator.GetAsync($"/api/grids/{code}");
         var version = (await JsonOf(before)).GetProperty("properties").GetProperty("version").GetInt32();
 
-        using var response = await silo.Client.PutAsync($"/api/grids/{code}",
+        using var response = await silo.Operator.PutAsync($"/api/grids/{code}",
             Json("""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[120.645,27.995],[120.655,27.995],[120.655,28.005],[120.645,28.005],[120.645,27.995]]]}}"""));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -69,7 +69,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal("Grid change refused", problem.GetProperty("title").GetString());
         var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
         Assert.Contains(errors, e => e.Contains("overlaps neighbouring grid '33030200200904'", StringComparison.Ordinal) && e.Contains(" m²", StringComparison.Ordinal));
-        using var after = await silo.Client.GetAsync($"/api/grids/{code}");
+        using var after = await silo.Operator.GetAsync($"/api/grids/{code}");
         Assert.Equal(version, (await JsonOf(after)).GetProperty("properties").GetProperty("version").GetInt32());
     }
 
@@ -85,16 +85,16 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     public async Task Redraw_BadBody_ClearErrorAndGridUnchanged(string body, int status, string title)
     {
         const string code = "33030200200912";
-        using var before = await silo.Client.GetAsync($"/api/grids/{code}");
+        using var before = await silo.Operator.GetAsync($"/api/grids/{code}");
         var geometry = (await JsonOf(before)).GetProperty("geometry").GetRawText();
 
-        using var response = await silo.Client.PutAsync($"/api/grids/{code}", Json(body));
+        using var response = await silo.Operator.PutAsync($"/api/grids/{code}", Json(body));
 
         Assert.Equal(status, (int)response.StatusCode);
         var problem = await JsonOf(response);
         Assert.Equal(title, problem.GetProperty("title").GetString());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
-        using var after = await silo.Client.GetAsync($"/api/grids/{code}");
+        using var after = await silo.Operator.GetAsync($"/api/grids/{code}");
         Assert.Equal(geometry, (await JsonOf(after)).GetProperty("geometry").GetRawText());
     }
 
@@ -102,7 +102,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     public async Task Redraw_BodyOverTheLimit_413()
     {
         var huge = "{\"type\":\"Polygon\",\"coordinates\":[[" + string.Join(",", Enumerable.Repeat("[120.65,28.0]", 400_000)) + "]]}";
-        using var response = await silo.Client.PutAsync("/api/grids/33030200200913", Json(huge));
+        using var response = await silo.Operator.PutAsync("/api/grids/33030200200913", Json(huge));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
@@ -113,16 +113,16 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"33030299900101","name":"新区第01网格"},
              "geometry":{"type":"Polygon","coordinates":[[[121.0,28.5],[121.001,28.5],[121.001,28.501],[121.0,28.501],[121.0,28.5]]]}}]}
             """;
-        using var bad = await silo.Client.PostAsync("/api/grids?mode=everything", Json(collection));
+        using var bad = await silo.Operator.PostAsync("/api/grids?mode=everything", Json(collection));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("'merge' (default) or 'replace'", (await JsonOf(bad)).GetProperty("detail").GetString());
 
-        using var response = await silo.Client.PostAsync("/api/grids", Json(collection));
+        using var response = await silo.Operator.PostAsync("/api/grids", Json(collection));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (await JsonOf(response)).GetProperty("added").GetInt32());
         Assert.Equal("33030299900101", (await Locate("lon=121.0005&lat=28.5005")).GetProperty("gridCode").GetString());
-        using var health = await silo.Client.GetAsync("/health");
+        using var health = await silo.Operator.GetAsync("/health");
         Assert.Equal(3001, (await JsonOf(health)).GetProperty("grids").GetInt32());
     }
 
@@ -131,7 +131,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     {
         // Its own server: replacing the whole set would pull the sample from under the other tests.
         await using var factory = new SiloFactory();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
         const string collection = """
             {"type":"FeatureCollection","features":[
              {"type":"Feature","properties":{"code":"33030200200910","name":"A"},"geometry":{"type":"Polygon","coordinates":[[[120.0,28.0],[120.001,28.0],[120.001,28.001],[120.0,28.001],[120.0,28.0]]]}},

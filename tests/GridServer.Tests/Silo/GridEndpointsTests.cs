@@ -27,20 +27,36 @@ public class EmbeddedSiloWith(Dictionary<string, string> settings) : IAsyncLifet
 {
     public SiloFactory Factory { get; } = new(settings);
 
+    /// <summary>A client without a credential: public routes only.</summary>
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>A client holding the operator's credential (grids and personnel).</summary>
-    public HttpClient Operator => Client;
+    public HttpClient Operator { get; private set; } = null!;
+
+    /// <summary>A client holding the command center's credential.</summary>
+    public HttpClient Dispatcher { get; private set; } = null!;
+
+    private readonly List<HttpClient> _issued = [];
+
+    /// <summary>A client holding a credential issued for the role and subject (an officer's id, a liaison's id, a channel's name).</summary>
+    public async Task<HttpClient> AsAsync(string role, string subject)
+    {
+        var client = await Factory.CreateClientAsAsync(role, subject);
+        lock (_issued) _issued.Add(client);
+        return client;
+    }
 
     public Task InitializeAsync()
     {
         Client = Factory.CreateClient();
+        Operator = Factory.CreateOperatorClient();
+        Dispatcher = Factory.CreateDispatcherClient();
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        Client.Dispose();
+        foreach (var client in (HttpClient[])[Client, Operator, Dispatcher, .. _issued]) client.Dispose();
         await Factory.DisposeAsync();
     }
 }
@@ -87,7 +103,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         var grid = Sample.Value.Single(g => g.Code == SampleGrid);
 
-        using var response = await silo.Client.GetAsync("/api/grids/locate?lon=120.65&lat=28.0");
+        using var response = await silo.Operator.GetAsync("/api/grids/locate?lon=120.65&lat=28.0");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonOf(response);
@@ -104,10 +120,10 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         var grid = Sample.Value.Single(g => g.Code == SampleGrid);
 
-        using var all = await silo.Client.GetAsync("/api/grids");
-        using var community = await silo.Client.GetAsync($"/api/grids?community={Uri.EscapeDataString(grid.CommunityName!)}");
-        using var street = await silo.Client.GetAsync($"/api/grids?street={grid.StreetCode}&community={grid.CommunityCode}");
-        using var box = await silo.Client.GetAsync("/api/grids?bbox=120.6499,27.9999,120.6501,28.0001");
+        using var all = await silo.Operator.GetAsync("/api/grids");
+        using var community = await silo.Operator.GetAsync($"/api/grids?community={Uri.EscapeDataString(grid.CommunityName!)}");
+        using var street = await silo.Operator.GetAsync($"/api/grids?street={grid.StreetCode}&community={grid.CommunityCode}");
+        using var box = await silo.Operator.GetAsync("/api/grids?bbox=120.6499,27.9999,120.6501,28.0001");
 
         Assert.Equal("application/geo+json", all.Content.Headers.ContentType?.MediaType);
         Assert.Equal(3000, (await JsonOf(all)).GetProperty("features").GetArrayLength());
@@ -128,7 +144,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [InlineData("NaN,28,120.7,28.1")]
     public async Task List_BadBbox_400SayingTheForm(string bbox)
     {
-        using var response = await silo.Client.GetAsync($"/api/grids?bbox={Uri.EscapeDataString(bbox)}");
+        using var response = await silo.Operator.GetAsync($"/api/grids?bbox={Uri.EscapeDataString(bbox)}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Invalid bbox", (await JsonOf(response)).GetProperty("title").GetString());
@@ -152,7 +168,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         var (gcjLon, gcjLat) = ChineseOffsets.Wgs84ToGcj02(120.65, 28.0);
 
-        using var response = await silo.Client.GetAsync($"/api/grids/locate?lon={I(gcjLon)}&lat={I(gcjLat)}&crs=GCJ-02");
+        using var response = await silo.Operator.GetAsync($"/api/grids/locate?lon={I(gcjLon)}&lat={I(gcjLat)}&crs=GCJ-02");
 
         var body = await JsonOf(response);
         Assert.Equal(("covered", SampleGrid, "gcj02"), (body.GetProperty("status").GetString(), body.GetProperty("gridCode").GetString(), body.GetProperty("crs").GetString()));
@@ -165,7 +181,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         var expected = Domain.Spatial.GridIndex.Build(Sample.Value.Select(g => (g.Code, g.Boundary))).Match(121.5, 28.0);
 
-        using var response = await silo.Client.GetAsync("/api/grids/locate?lon=121.5&lat=28");
+        using var response = await silo.Operator.GetAsync("/api/grids/locate?lon=121.5&lat=28");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonOf(response);
@@ -190,7 +206,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [InlineData("lon=120.65&lat=28&crs=mars", "Unknown coordinate system", "unknown point coordinate system 'mars'; use wgs84, gcj02, bd09 or cgcs2000")]
     public async Task Locate_BadQuery_ProblemDetailsSayingWhatIsWrong(string query, string title, string detail)
     {
-        using var response = await silo.Client.GetAsync("/api/grids/locate?" + query);
+        using var response = await silo.Operator.GetAsync("/api/grids/locate?" + query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -221,7 +237,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     {
         var grid = Sample.Value.Single(g => g.Code == SampleGrid);
 
-        using var response = await silo.Client.GetAsync($"/api/grids/{SampleGrid}");
+        using var response = await silo.Operator.GetAsync($"/api/grids/{SampleGrid}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/geo+json", response.Content.Headers.ContentType?.MediaType);
@@ -238,7 +254,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [Fact]
     public async Task GetGrid_UnknownCode_404ProblemNamingTheCode()
     {
-        using var response = await silo.Client.GetAsync("/api/grids/33030299999999");
+        using var response = await silo.Operator.GetAsync("/api/grids/33030299999999");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -326,7 +342,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
             ["GridServer:Storage:GridsFile"] = file,
             ["GridServer:Storage:CodeScheme"] = "Free",
         });
-        var client = factory.CreateClient();
+        var client = factory.CreateOperatorClient();
 
         var body = await client.GetStringAsync("/api/grids/locate?lon=120.6005&lat=28.0005");
 
@@ -348,7 +364,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     public async Task Server_PostgresProvider_Open311ReportWithOnlyAnAddress_IsQueuedAndProjectedAsAnEmptyPoint()
     {
         await using var factory = PostgresSilo();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["api_key"] = Open311Silo.ApiKey, ["service_code"] = "dust", ["address_string"] = "鹿城区人民路 12 号",
@@ -372,7 +388,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         var grids = Check(Collection(("33030200100101", Square(0, 0)), ("33030200100102", Square(1, 0)))).Grids;
         await new PostgisGridStore(database.DataSource, TimeProvider.System).SaveAsync(grids, GridSaveMode.Replace);
         await using var factory = PostgresSilo();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
 
         var health = await JsonOf(await client.GetAsync("/health"));
         var located = await JsonOf(await client.GetAsync("/api/grids/locate?lon=120.6015&lat=28.0005"));
@@ -390,7 +406,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     public async Task Server_PostgresProvider_CaseStateIsDurableInPostgres()
     {
         await using var factory = PostgresSilo();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
         var caseId = "C-" + Guid.NewGuid().ToString("N");
 
@@ -407,7 +423,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     public async Task Server_PostgresProvider_CaseProjectionFollowsTheTimeline()
     {
         await using var factory = PostgresSilo();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
         var caseId = "C-" + Guid.NewGuid().ToString("N");
         var gridCode = "G-" + Guid.NewGuid().ToString("N");   // nobody is responsible for it: the case stays queued
@@ -465,7 +481,7 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     public async Task Server_EmbeddedDefault_RunsTheCaseGrains()
     {
         using var factory = new SiloFactory();
-        using var client = factory.CreateClient();
+        using var client = factory.CreateOperatorClient();
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
 
         var opened = await grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>("C-" + Guid.NewGuid().ToString("N"))

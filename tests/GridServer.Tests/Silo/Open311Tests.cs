@@ -7,14 +7,28 @@ using Json.Schema;
 
 namespace GridServer.Tests.Silo;
 
-/// <summary>The embedded server with one Open311 api key configured.</summary>
-public sealed class Open311Silo() : EmbeddedSiloWith(new() { ["GridServer:Open311:ApiKeys:0"] = ApiKey })
+/// <summary>The embedded server with one Open311 api key configured, and a rate limit these tests do not reach.</summary>
+public sealed class Open311Silo() : EmbeddedSiloWith(new()
+{
+    ["GridServer:Open311:ApiKeys:0"] = ApiKey,
+    ["GridServer:Open311:RateLimit:PermitsPerMinute"] = "100000",
+    ["GridServer:Open311:RateLimit:Burst"] = "1000",
+})
 {
     public const string ApiKey = "test-open311-key-0123456789";
 }
 
+/// <summary>The embedded server with the default intake limit made small: 2 reports at once, then 1 a minute.</summary>
+public sealed class ThrottledOpen311Silo() : EmbeddedSiloWith(new()
+{
+    ["GridServer:Open311:RateLimit:PermitsPerMinute"] = "1",
+    ["GridServer:Open311:RateLimit:Burst"] = "2",
+})
+{
+}
+
 /// <summary>Open311 GeoReport v2 through the real host: the spec's resources in JSON and XML, refusals, and a report's way into the case loop.</summary>
-public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClassFixture<Open311Silo>, IClassFixture<EmbeddedSilo>
+public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttled) : IClassFixture<Open311Silo>, IClassFixture<ThrottledOpen311Silo>
 {
     private const string Base = "/open311/v2";
     private const string Grid = "33030200200910";
@@ -188,11 +202,49 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
     }
 
     [Fact]
-    public async Task Post_ServerWithNoKeyConfigured_Is403_SayingHowToConfigureOne()
+    public async Task Post_WithAStaffCredentialAsApiKey_Is403_NamingWhyItIsNoApiKey()
     {
-        using var response = await keyless.Client.PostAsync($"{Base}/requests.json", Form(Report()));
+        using var response = await Client.PostAsync($"{Base}/requests.json", Form(Report(("api_key", SiloFactory.DispatcherKey))));
         var description = ErrorOf(HttpStatusCode.Forbidden, (response.StatusCode, await JsonOf(response)));
-        Assert.Contains("GridServer:Open311:ApiKeys", description, StringComparison.Ordinal);
+        Assert.Contains("dispatcher's credential", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_WithAReporterKeyIssuedAtRunTime_IsTaken_AndRevokingItStopsIt()
+    {
+        var secret = await throttled.Factory.IssueAsync("Reporter", "hotline-12345");
+        using var accepted = await throttled.Client.PostAsync($"{Base}/requests.json", Form(Report(("api_key", secret))));
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+
+        using var list = await throttled.Operator.GetAsync("/api/credentials");
+        var listed = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Single(c => c.GetProperty("subject").GetString() == "hotline-12345");
+        Assert.DoesNotContain(secret, listed.GetRawText(), StringComparison.Ordinal);
+        using var revoke = await throttled.Operator.DeleteAsync($"/api/credentials/{listed.GetProperty("id").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+
+        using var refused = await throttled.Client.PostAsync($"{Base}/requests.json", Form(Report(("api_key", secret))));
+        ErrorOf(HttpStatusCode.Forbidden, (refused.StatusCode, await JsonOf(refused)));
+    }
+
+    [Fact]
+    public async Task Post_PastTheKeysRateLimit_Is429WithRetryAfter_AnotherKeyIsNotSlowed()
+    {
+        var (first, second) = (await throttled.Factory.IssueAsync("Reporter", "app-a"), await throttled.Factory.IssueAsync("Reporter", "app-b"));
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 3; i++)
+        {
+            last?.Dispose();
+            last = await throttled.Client.PostAsync($"{Base}/requests.json", Form(Report(("api_key", first))));
+            statuses.Add(last.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, (HttpStatusCode)429], statuses);
+        Assert.True(last!.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, $"Retry-After: {last.Headers.RetryAfter}");
+        var description = ErrorOf((HttpStatusCode)429, (last.StatusCode, await JsonOf(last)));
+        Assert.Contains("at most 1 a minute", description, StringComparison.Ordinal);
+        last.Dispose();
+        using var other = await throttled.Client.PostAsync($"{Base}/requests.json", Form(Report(("api_key", second))));
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
     }
 
     // --- hostile and malformed input ---
@@ -243,7 +295,7 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
 
         var (status, body) = await PostAsync(Form(Parking(("attribute[plate_number]", "浙C12345"), ("attribute[vehicle_type]", "car"))));
         Assert.Equal(HttpStatusCode.Created, status);
-        using var internalView = await Client.GetAsync($"/api/cases/{body[0].GetProperty("service_request_id").GetString()}");
+        using var internalView = await silo.Dispatcher.GetAsync($"/api/cases/{body[0].GetProperty("service_request_id").GetString()}");
         var attributes = (await JsonOf(internalView)).GetProperty("attributes");
         Assert.Equal(("浙C12345", "car"), (attributes.GetProperty("plate_number").GetString(), attributes.GetProperty("vehicle_type").GetString()));
     }
@@ -294,7 +346,7 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
         Assert.Equal(id, (await JsonOf(byHeader))[0].GetProperty("service_request_id").GetString());
 
         // One case, one report: its timeline starts once, however often the client retried.
-        using var @case = await Client.GetAsync($"/api/cases/{id}");
+        using var @case = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
         Assert.Single((await JsonOf(@case)).GetProperty("timeline").EnumerateArray(), e => e.GetProperty("action").GetString() == "Report");
     }
 
@@ -343,13 +395,13 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
         Assert.Equal(JsonValueKind.Null, request.GetProperty("lat").ValueKind);
         Assert.Equal("鹿城区人民路 12 号门口", request.GetProperty("address").GetString());
         Assert.Equal("received; the command center is locating it", request.GetProperty("status_notes").GetString());
-        using (var internalView = await Client.GetAsync($"/api/cases/{id}"))
+        using (var internalView = await silo.Dispatcher.GetAsync($"/api/cases/{id}"))
         {
             Assert.Equal(HttpStatusCode.OK, internalView.StatusCode);
             var @case = await JsonOf(internalView);
             Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
         }
-        using var queue = await Client.GetAsync("/api/command-center/queue");
+        using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
         Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
     }
@@ -392,16 +444,16 @@ public sealed class Open311Tests(Open311Silo silo, EmbeddedSilo keyless) : IClas
     {
         var (a, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
         var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await Client.PutAsync($"/api/officers/{a}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
+        using (var roster = await silo.Operator.PutAsync($"/api/officers/{a}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var put = await Client.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"O-B-{squad}\"}}", Encoding.UTF8, "application/json")))
+        using (var put = await silo.Operator.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"O-B-{squad}\"}}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
         var id = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C99999"), ("media_url", "https://example.org/p/3.jpg"));
         var (status, text) = await GetAsync($"/requests/{id}.json");
         Assert.Equal(HttpStatusCode.OK, status);
         var request = JsonDocument.Parse(text).RootElement[0];
-        using var internalView = await Client.GetAsync($"/api/cases/{id}");
+        using var internalView = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
         var @case = await JsonOf(internalView);
         Assert.Equal(("Dispatched", a), (@case.GetProperty("state").GetString(), @case.GetProperty("officerId").GetString()));
 

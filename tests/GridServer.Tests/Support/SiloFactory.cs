@@ -20,8 +20,42 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
 
     public int GatewayPort { get; } = FreePorts.Next();
 
+    /// <summary>The first operator's key every test server is configured with.</summary>
+    public const string OperatorKey = "test-operator-key-0123456789";
+
+    /// <summary>A dispatcher's key from configuration, subject <see cref="DispatcherId"/>.</summary>
+    public const string DispatcherKey = "test-dispatcher-key-0123456789";
+
+    public const string DispatcherId = "D-TEST";
+
     /// <summary>A client holding the operator's credential (grids and personnel).</summary>
-    public HttpClient CreateOperatorClient() => CreateClient();
+    public HttpClient CreateOperatorClient() => CreateClientWith(OperatorKey);
+
+    /// <summary>A client holding the command center's (dispatcher's) credential.</summary>
+    public HttpClient CreateDispatcherClient() => CreateClientWith(DispatcherKey);
+
+    /// <summary>A client that presents a secret as a bearer token.</summary>
+    public HttpClient CreateClientWith(string secret)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
+    /// <summary>A credential issued by the operator over HTTP, as a bureau issues one: the secret from the answer.</summary>
+    public async Task<string> IssueAsync(string role, string subject)
+    {
+        using var operatorClient = CreateOperatorClient();
+        using var response = await operatorClient.PostAsync("/api/credentials", new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { role, subject }), System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != System.Net.HttpStatusCode.Created) throw new InvalidOperationException($"issuing a {role} credential failed: {body}");
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("secret").GetString()!;
+    }
+
+    /// <summary>A client holding a freshly issued credential of the role for the subject.</summary>
+    public async Task<HttpClient> CreateClientAsAsync(string role, string subject) => CreateClientWith(await IssueAsync(role, subject));
 
     protected override IHost CreateHost(IHostBuilder builder)
     {
@@ -33,6 +67,10 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
             ["GridServer:Orleans:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        all.TryAdd("GridServer:Auth:OperatorKey", OperatorKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Key", DispatcherKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
+        all.TryAdd("GridServer:Auth:Keys:99:Subject", DispatcherId);
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(all));
         return base.CreateHost(builder);
     }

@@ -38,6 +38,10 @@ public sealed class SiloProcess : IAsyncDisposable
             ["GridServer:Orleans:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        all.TryAdd("GridServer:Auth:OperatorKey", SiloFactory.OperatorKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Key", SiloFactory.DispatcherKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
+        all.TryAdd("GridServer:Auth:Keys:99:Subject", SiloFactory.DispatcherId);
         foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -48,7 +52,17 @@ public sealed class SiloProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Operator = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
+        Operator.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SiloFactory.OperatorKey);
+        Dispatcher = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
+        Dispatcher.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SiloFactory.DispatcherKey);
     }
+
+    /// <summary>A client with the operator's credential.</summary>
+    public HttpClient Operator { get; }
+
+    /// <summary>A client with the command center's credential.</summary>
+    public HttpClient Dispatcher { get; }
 
     public bool Exited => _process.HasExited;
 
@@ -93,6 +107,8 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         Kill();
         Client.Dispose();
+        Operator.Dispose();
+        Dispatcher.Dispose();
         _process.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -1,0 +1,168 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using GridServer.Abstractions.Access;
+using GridServer.Domain.Access;
+using GridServer.Silo.Open311;
+using Microsoft.Extensions.Options;
+
+namespace GridServer.Silo.Access;
+
+/// <summary>Who is calling: the role and subject of the credential they presented, and that credential's id.</summary>
+public sealed record Caller(Role Role, string Subject, string CredentialId);
+
+/// <summary>Making and hashing secrets.</summary>
+public static class Secrets
+{
+    /// <summary>The longest secret looked at; anything longer is refused unread.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>A new secret: 32 random bytes, base64url, with a prefix that says what it is when found in a log or a repository.</summary>
+    public static string New() => "gs_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A new credential id (not secret: it names a credential in lists and logs).</summary>
+    public static string NewId() => "K-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    public static string Sha256Hex(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static bool IsSha256Hex(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigit);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>
+/// Every credential this silo accepts: those in configuration (hashed at start) and those the cluster's registry
+/// issued (cached, refreshed every <see cref="RefreshEvery"/> and when an unknown secret is presented, at most once a
+/// second). Only SHA-256 hashes are kept. A revocation made on another silo takes effect here within
+/// <see cref="RefreshEvery"/>.
+/// </summary>
+public sealed partial class Credentials : IDisposable
+{
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MissRefreshEvery = TimeSpan.FromSeconds(1);
+
+    private readonly FrozenDictionary<string, Caller> _configured;
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private volatile Snapshot _issued = new(-1, FrozenDictionary<string, CredentialRecord>.Empty, DateTimeOffset.MinValue);
+
+    private sealed record Snapshot(long Revision, FrozenDictionary<string, CredentialRecord> ByHash, DateTimeOffset TakenAt);
+
+    public Credentials(IOptions<AuthOptions> auth, IOptions<Open311Options> open311, IOptions<Hosting.StorageOptions> storage,
+        IGrainFactory grains, TimeProvider time, ILogger<Credentials> logger)
+    {
+        _grains = grains;
+        _time = time;
+        var configured = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        var options = auth.Value;
+        var operatorHash = options.OperatorKeySha256 ?? HashOf(options.OperatorKey);
+        if (operatorHash is null && !storage.Value.IsPostgres)
+        {
+            // The embedded default is for trying the server out: without a configured key it makes one for this run
+            // (held in memory only, like everything else in this mode) and says it, so the API is usable at once.
+            var generated = Secrets.New();
+            operatorHash = Secrets.Sha256Hex(generated);
+            GeneratedOperatorKey(logger, generated, AuthOptions.Section);
+        }
+        else if (operatorHash is null)
+        {
+            NoOperatorKey(logger, AuthOptions.Section);
+        }
+        if (operatorHash is not null)
+            configured[operatorHash.ToLowerInvariant()] = new Caller(Role.Operator, "operator", "config:operator");
+        for (var i = 0; i < options.Keys.Count; i++)
+        {
+            var key = options.Keys[i];
+            if ((key.KeySha256 ?? HashOf(key.Key)) is { } hash)
+                configured[hash.ToLowerInvariant()] = new Caller(Enum.Parse<Role>(key.Role!, ignoreCase: true), key.Subject!, $"config:{i}");
+        }
+        // Open311 channels' keys from before credentials had roles: reporters.
+        for (var i = 0; i < open311.Value.ApiKeys.Count; i++)
+            configured[Secrets.Sha256Hex(open311.Value.ApiKeys[i])] = new Caller(Role.Reporter, $"open311-{i}", $"config:open311:{i}");
+        _configured = configured.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning,
+        Message = "No {Section}:OperatorKey is configured; the operator key of this run is {Key} (embedded mode only: set one to keep it)")]
+    private static partial void GeneratedOperatorKey(ILogger logger, string key, string section);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning,
+        Message = "No {Section}:OperatorKey is configured: only credentials issued before work; set one to issue more")]
+    private static partial void NoOperatorKey(ILogger logger, string section);
+
+    private static string? HashOf(string? key) => key is null ? null : Secrets.Sha256Hex(key);
+
+    /// <summary>True when configuration declares at least one credential of the role.</summary>
+    public bool AnyConfigured(Role role) => _configured.Values.Any(c => c.Role == role);
+
+    /// <summary>Who a secret speaks for, or why it speaks for nobody.</summary>
+    public async ValueTask<(Caller? Caller, string? Refusal)> AuthenticateAsync(string? secret, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(secret)) return (null, "no credential was presented");
+        if (secret.Length > Secrets.MaxLength) return (null, "the credential is not valid");
+        var hash = Secrets.Sha256Hex(secret);
+        if (_configured.TryGetValue(hash, out var configured)) return (configured, null);
+
+        var now = _time.GetUtcNow();
+        var snapshot = _issued;
+        if (now - snapshot.TakenAt > RefreshEvery || (!snapshot.ByHash.ContainsKey(hash) && now - snapshot.TakenAt > MissRefreshEvery))
+            snapshot = await RefreshAsync(cancellationToken);
+        if (!snapshot.ByHash.TryGetValue(hash, out var record)) return (null, "the credential is not valid");
+        if (record.RevokedAt is not null) return (null, $"credential {record.Id} was revoked");
+        if (record.ExpiresAt is { } expires && expires <= now) return (null, $"credential {record.Id} expired at {expires:O}");
+        return (new Caller(Enum.Parse<Role>(record.Role), record.Subject, record.Id), null);
+    }
+
+    /// <summary>Makes a credential: the secret is returned once and only its hash is stored.</summary>
+    public async Task<(CredentialRecord Record, string Secret)> IssueAsync(Role role, string subject, string? label, DateTimeOffset? expiresAt, Caller by)
+    {
+        var registry = _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key);
+        while (true)
+        {
+            var secret = Secrets.New();
+            var record = new CredentialRecord(Secrets.NewId(), Secrets.Sha256Hex(secret), role.ToString(), subject, label, _time.GetUtcNow(), by.Subject, expiresAt);
+            if (!await registry.IssueAsync(record)) continue;   // an id already taken: 48 random bits make this all but impossible
+            await RefreshAsync(CancellationToken.None, force: true);
+            return (record, secret);
+        }
+    }
+
+    public async Task<CredentialRecord?> RevokeAsync(string id, Caller by)
+    {
+        var revoked = await _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key).RevokeAsync(id, by.Subject, _time.GetUtcNow());
+        if (revoked is not null) await RefreshAsync(CancellationToken.None, force: true);
+        return revoked;
+    }
+
+    /// <summary>Every issued credential (configured ones are not listed: configuration is where they are seen).</summary>
+    public async Task<IReadOnlyList<CredentialRecord>> ListAsync()
+    {
+        var snapshot = await RefreshAsync(CancellationToken.None, force: true);
+        return [.. snapshot.ByHash.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal)];
+    }
+
+    public void Dispose() => _refreshing.Dispose();
+
+    private async Task<Snapshot> RefreshAsync(CancellationToken cancellationToken, bool force = false)
+    {
+        var before = _issued;
+        await _refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            // Another caller refreshed while this one waited: its answer is as fresh as ours would be.
+            if (!force && !ReferenceEquals(before, _issued)) return _issued;
+            var current = _issued;
+            var changed = await _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key).GetIfChangedAsync(current.Revision);
+            var byHash = changed is null
+                ? current.ByHash
+                : changed.Credentials.ToFrozenDictionary(c => c.SecretSha256.ToLowerInvariant(), StringComparer.Ordinal);
+            _issued = new Snapshot(changed?.Revision ?? current.Revision, byHash, _time.GetUtcNow());
+            return _issued;
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+}
