@@ -296,6 +296,17 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Contains(expected, message);
     }
 
+    [Theory]
+    [InlineData("GridServer:Auth:OperatorKey", "short", "GridServer:Auth:OperatorKey must have at least 16 characters")]
+    [InlineData("GridServer:Auth:Keys:0:Role", "root", "GridServer:Auth:Keys:0 needs Key or KeySha256")]
+    [InlineData("GridServer:Open311:RateLimit:PermitsPerMinute", "0", "GridServer:Open311:RateLimit:PermitsPerMinute must be at least 1")]
+    public void Startup_BadCredentialSettings_FailsNamingTheSetting(string key, string value, string expected)
+    {
+        var message = StartFailure(new() { [key] = value });
+
+        Assert.Contains(expected, message);
+    }
+
     [Fact]
     public void Startup_ShortOpen311ApiKey_FailsNamingTheSetting()
     {

@@ -16,6 +16,9 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
     {
     }
 
+    /// <summary>What the server logged about refused requests (category DenialLog).</summary>
+    public RecordingLoggerProvider Denials { get; } = new("GridServer.Silo.Access.DenialLog");
+
     public int SiloPort { get; } = FreePorts.Next();
 
     public int GatewayPort { get; } = FreePorts.Next();
@@ -72,6 +75,7 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
         all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
         all.TryAdd("GridServer:Auth:Keys:99:Subject", DispatcherId);
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(all));
+        builder.ConfigureLogging(l => l.AddProvider(Denials));
         return base.CreateHost(builder);
     }
 }
