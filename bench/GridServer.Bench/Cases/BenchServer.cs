@@ -48,7 +48,8 @@ internal sealed class BenchServer : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Builds and starts the server: embedded default when <paramref name="postgres"/> is null, else PostgreSQL.</summary>
-    public static async Task<BenchServer> StartAsync(string? postgres)
+    /// <param name="settings">More settings on top of the benchmark's, as <c>Section:Key=value</c>.</param>
+    public static async Task<BenchServer> StartAsync(string? postgres, IEnumerable<string>? settings = null)
     {
         var (siloPort, gatewayPort, httpPort) = FreePorts();
         var args = new List<string>
@@ -69,6 +70,7 @@ internal sealed class BenchServer : IAsyncDisposable
             args.Add($"--{StorageOptions.Section}:Provider=PostgreSQL");
             args.Add($"--{StorageOptions.Section}:ConnectionString={postgres}");
         }
+        args.AddRange((settings ?? []).Select(setting => "--" + setting));
         var app = SiloHost.Build([.. args]);
         try
         {
@@ -132,6 +134,13 @@ internal sealed class BenchServer : IAsyncDisposable
 
         static string? Text(JsonElement e, string name) =>
             e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+    }
+
+    /// <summary>Null when the case is Dispatched to a benchmark officer in its grid, else what is wrong; asked of the case's grain.</summary>
+    public async Task<string?> CheckDispatchedAsync(string caseId)
+    {
+        var view = await Grains.GetGrain<ICaseGrain>(caseId).GetAsync();
+        return view is null ? "no such case" : Wrong(view.State, view.OfficerId, view.GridCode);
     }
 
     private static string? Wrong(string? state, string? officerId, string? gridCode) =>
