@@ -111,3 +111,45 @@ internal sealed class CpuMeter
         }
     }
 }
+
+/// <summary>
+/// CPU time of a PostgreSQL server on this machine: the postmaster and its children (backends, writers), from
+/// /proc. Backends that ended between two readings are missed; the server's pool keeps its connections, so the
+/// backends serving it live through a run.
+/// </summary>
+internal sealed class PostgresCpu(int postmaster)
+{
+    private const double ClockTicksPerSecond = 100;   // USER_HZ, the unit of /proc/[pid]/stat
+
+    /// <summary>The parent of a process (field 4 of /proc/[pid]/stat), or null where there is no /proc.</summary>
+    public static int? ParentOf(int pid) => Stat(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+
+    /// <summary>User and system CPU seconds of the postmaster and all its children so far.</summary>
+    public double Seconds()
+    {
+        double ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+            if (Stat(pid) is not { } fields) continue;
+            if (pid != postmaster && fields[1] != postmaster.ToString(CultureInfo.InvariantCulture)) continue;
+            // After "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime.
+            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        return ticks / ClockTicksPerSecond;
+    }
+
+    /// <summary>The fields of /proc/[pid]/stat after the command name (which may hold spaces), or null.</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

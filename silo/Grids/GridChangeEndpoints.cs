@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GridServer.Abstractions.Grids;
 using GridServer.Domain.Access;
+using GridServer.Domain.Export;
+using GridServer.Domain.Import;
 using GridServer.Silo.Access;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,6 +26,15 @@ public static class GridChangeEndpoints
     /// <summary>The largest GeoJSON collection posted in one request.</summary>
     public const long MaxCollectionBytes = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// The most a posted zipped Shapefile may expand to. Smaller than the command line's limit: the set is written to
+    /// the server's temporary folder while it is read, and any client may post.
+    /// </summary>
+    public const long MaxZipExpandedBytes = 1024L * 1024 * 1024;
+
+    /// <summary>The name a posted archive goes by in messages.</summary>
+    public const string UploadName = "upload.zip";
+
     /// <summary>How long a change's answer waits for this silo's index to serve it.</summary>
     public static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(5);
 
@@ -37,7 +48,7 @@ public static class GridChangeEndpoints
             .WithSummary("Redraws one grid (or adds it): a GeoJSON Feature or a bare Polygon/MultiPolygon, lon/lat WGS84; checked against its neighbours.")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRedrawBytes));
         grids.MapPost("/", Import)
-            .WithSummary("Adds or redraws the grids of a GeoJSON FeatureCollection (?mode=replace: the collection is the whole set).")
+            .WithSummary("Adds or redraws the grids of a GeoJSON FeatureCollection or a zipped Shapefile (application/zip; ?srs= when it has no .prj, ?encoding= for its text) (?mode=replace: the file is the whole set).")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCollectionBytes));
         return app;
     }
@@ -94,8 +105,8 @@ public static class GridChangeEndpoints
     }
 
     internal static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> Import(
-        HttpRequest request, IGrainFactory grains, GridCatalog catalog, IOptions<StorageOptions> options,
-        string? mode, bool? allowOverlaps, CancellationToken cancellationToken)
+        HttpRequest request, IGrainFactory grains, GridCatalog catalog, IOptions<StorageOptions> options, TimeProvider time,
+        string? mode, bool? allowOverlaps, string? srs, string? encoding, CancellationToken cancellationToken)
     {
         var replace = mode?.ToLowerInvariant() switch
         {
@@ -106,20 +117,67 @@ public static class GridChangeEndpoints
         if (replace is null) return Problems.Of(400, "Unknown mode", $"mode is 'merge' (default) or 'replace', not '{Problems.Shorten(mode!)}'");
         var (bytes, refusal) = await ReadBodyAsync(request, MaxCollectionBytes, cancellationToken);
         if (refusal is not null) return refusal;
+        if (IsZip(request, bytes))
+        {
+            (bytes, refusal) = ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time);
+            if (refusal is not null) return refusal;
+        }
+        else if (srs is not null || encoding is not null)
+        {
+            return Problems.Of(400, "Option for Shapefiles only", "srs and encoding apply to a zipped Shapefile; a GeoJSON collection is lon/lat WGS84 UTF-8 or declares its CRS in a 'crs' member");
+        }
         var change = new GridChangeRequest(bytes, replace.Value, allowOverlaps ?? false, Actor(request), options.Value.CodeScheme.ToString());
         return await ApplyAsync(change, grains, catalog, cancellationToken);
+    }
+
+    /// <summary>A zip by its declared type, or by its first bytes when the client sent none or a generic one.</summary>
+    private static bool IsZip(HttpRequest request, byte[] bytes)
+    {
+        var type = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (type is "application/zip" or "application/x-zip-compressed" or "application/x-zip") return true;
+        return type is null or "" or "application/octet-stream" && ZippedShapefileReader.LooksLikeZip(bytes);
+    }
+
+    /// <summary>
+    /// A zipped Shapefile read and checked feature by feature as <c>grids import</c> reads it, then handed to the
+    /// directory in the one form it takes: a GeoJSON collection of the checked grids, lon/lat WGS84. The tiling
+    /// (overlaps, neighbours) is left to the directory, which checks it for every change.
+    /// </summary>
+    private static (byte[] GeoJson, ProblemHttpResult? Refusal) ShapefileAsGeoJson(
+        byte[] zip, string? srs, string? encoding, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time)
+    {
+        SourceDataset dataset;
+        GridImportResult result;
+        try
+        {
+            using var archive = new MemoryStream(zip, writable: false);
+            dataset = ZippedShapefileReader.Read(archive, UploadName, encoding, MaxZipExpandedBytes);
+            var importOptions = new GridImportOptions { CodeScheme = scheme, AllowOverlaps = allowOverlaps, CheckTiling = false };
+            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=");
+        }
+        catch (GridFileTooLargeException e)
+        {
+            return ([], Problems.Of(413, "Archive too large", e.Message));
+        }
+        catch (GridFileException e)
+        {
+            return ([], Problems.Of(400, "Unusable Shapefile archive", e.Message));
+        }
+        if (!result.Accepted)
+        {
+            return ([], Refused([.. result.Errors.Select(i => $"{dataset.FileName}: {i}")], [.. result.Issues.Where(i => !i.IsError).Select(i => i.ToString())]));
+        }
+        if (result.Grids.Count == 0) return ([], Problems.Of(422, "Grid change refused", $"{dataset.FileName} holds no features"));
+        using var geoJson = new MemoryStream();
+        GeoJsonGridWriter.Write(geoJson, result.Grids);
+        return (geoJson.ToArray(), null);
     }
 
     private static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> ApplyAsync(
         GridChangeRequest change, IGrainFactory grains, GridCatalog catalog, CancellationToken cancellationToken)
     {
         var result = await grains.GetGrain<IGridDirectoryGrain>(IGridDirectoryGrain.Key).ChangeAsync(change);
-        if (!result.Accepted)
-        {
-            return TypedResults.Problem(string.Join("; ", result.Errors.Take(3)) + (result.Errors.Length > 3 ? $" (and {result.Errors.Length - 3} more)" : ""),
-                statusCode: 422, title: "Grid change refused",
-                extensions: new Dictionary<string, object?> { ["errors"] = result.Errors, ["warnings"] = result.Warnings });
-        }
+        if (!result.Accepted) return Refused(result.Errors, result.Warnings);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(ServeTimeout);
@@ -161,6 +219,12 @@ public static class GridChangeEndpoints
         }
         return (buffer.ToArray(), null);
     }
+
+    /// <summary>A change refused for what it holds: the first errors in the detail, all of them in <c>errors</c>.</summary>
+    private static ProblemHttpResult Refused(IReadOnlyList<string> errors, IReadOnlyList<string> warnings) =>
+        TypedResults.Problem(string.Join("; ", errors.Take(3)) + (errors.Count > 3 ? $" (and {errors.Count - 3} more)" : ""),
+            statusCode: 422, title: "Grid change refused",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors, ["warnings"] = warnings });
 
     private static GridChangeResponse Response(GridChangeResult result, IReadOnlyList<string> warnings) =>
         new(result.Added, result.Changed, result.Unchanged, result.Retired, result.Revision, warnings);

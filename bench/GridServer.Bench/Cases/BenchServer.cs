@@ -41,6 +41,7 @@ internal sealed class BenchServer : IAsyncDisposable
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
         Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DispatcherKey);
         OperatorHttp = new HttpClient { BaseAddress = baseAddress };
+        PublicHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = baseAddress };
         OperatorHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorKey);
     }
 
@@ -58,8 +59,12 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>A client with the operator's credential (redraws grids).</summary>
     public HttpClient OperatorHttp { get; }
 
+    /// <summary>A client with no credential, as a citizens' channel calls Open311 (its api_key is in the form).</summary>
+    public HttpClient PublicHttp { get; }
+
     /// <summary>Builds and starts the server: embedded default when <paramref name="postgres"/> is null, else PostgreSQL.</summary>
-    public static async Task<BenchServer> StartAsync(string? postgres)
+    /// <param name="settings">More settings on top of the benchmark's, as <c>Section:Key=value</c>.</param>
+    public static async Task<BenchServer> StartAsync(string? postgres, IEnumerable<string>? settings = null)
     {
         var (siloPort, gatewayPort, httpPort) = FreePorts();
         var args = new List<string>
@@ -84,6 +89,7 @@ internal sealed class BenchServer : IAsyncDisposable
             args.Add($"--{StorageOptions.Section}:Provider=PostgreSQL");
             args.Add($"--{StorageOptions.Section}:ConnectionString={postgres}");
         }
+        args.AddRange((settings ?? []).Select(setting => "--" + setting));
         var app = SiloHost.Build([.. args]);
         try
         {
@@ -149,6 +155,13 @@ internal sealed class BenchServer : IAsyncDisposable
             e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
     }
 
+    /// <summary>Null when the case is Dispatched to a benchmark officer in its grid, else what is wrong; asked of the case's grain.</summary>
+    public async Task<string?> CheckDispatchedAsync(string caseId)
+    {
+        var view = await Grains.GetGrain<ICaseGrain>(caseId).GetAsync();
+        return view is null ? "no such case" : Wrong(view.State, view.OfficerId, view.GridCode);
+    }
+
     private static string? Wrong(string? state, string? officerId, string? gridCode) =>
         state == "Dispatched" && officerId?.StartsWith(OfficerPrefix, StringComparison.Ordinal) == true && gridCode is not null
             ? null
@@ -158,6 +171,7 @@ internal sealed class BenchServer : IAsyncDisposable
     {
         Http.Dispose();
         OperatorHttp.Dispose();
+        PublicHttp.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

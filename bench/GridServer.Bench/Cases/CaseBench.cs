@@ -29,54 +29,44 @@ internal static class CaseBench
     /// <summary>How long the projection may lag the answers before the durability check gives up.</summary>
     private static readonly TimeSpan ProjectionGrace = TimeSpan.FromSeconds(10);
 
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(IReadOnlyList<string> args) => Run("cases", args, CaseBenchOptions.Usage, RunAsync);
+
+    /// <summary>
+    /// Runs a mode that takes the <see cref="CaseBenchOptions"/> (<c>cases</c>, <c>open311</c>): parses them, prints the
+    /// usage on --help, and turns a refused or failing database into exit code 3.
+    /// </summary>
+    internal static int Run(string mode, IReadOnlyList<string> args, string usage, Func<CaseBenchOptions, Task<int>> run)
     {
-        if (!CaseBenchOptions.TryParse(args, out var options, out var error, out var help))
+        if (!CaseBenchOptions.TryParse(args, out var options, out var error, out var help, mode))
         {
-            Console.Error.WriteLine($"GridServer.Bench cases: {error}");
+            Console.Error.WriteLine($"GridServer.Bench {mode}: {error}");
             return 2;
         }
         if (help)
         {
-            Console.WriteLine(CaseBenchOptions.Usage);
+            Console.WriteLine(usage);
             return 0;
         }
         try
         {
-            return RunAsync(options).GetAwaiter().GetResult();
+            return run(options).GetAwaiter().GetResult();
         }
         catch (DatabaseRefusedException e)
         {
-            Console.Error.WriteLine($"GridServer.Bench cases: refusing the database: {e.Message}");
+            Console.Error.WriteLine($"GridServer.Bench {mode}: refusing the database: {e.Message}");
             return 3;
         }
         catch (NpgsqlException e)
         {
-            Console.Error.WriteLine($"GridServer.Bench cases: the database failed: {e.Message} (connection string from --postgres or {BenchOptions.PostgresVariable})");
+            Console.Error.WriteLine($"GridServer.Bench {mode}: the database failed: {e.Message} (connection string from --postgres or {BenchOptions.PostgresVariable})");
             return 3;
         }
     }
 
     private static async Task<int> RunAsync(CaseBenchOptions o)
     {
-        Program.PrintMachine("GridServer.Bench cases: cases opened and dispatched per second, PostgreSQL vs in memory");
-        if (!GCSettings.IsServerGC)
-            Console.WriteLine("note:     workstation GC; the server executable runs with server GC (DOTNET_gcServer=1 measures it so)");
-
-        // The database is checked before anything else, so a refusal costs no waiting.
-        await using var database = o.Postgres is null ? null : new CaseDatabase(o.Postgres);
-        if (database is not null)
-        {
-            Console.WriteLine($"PostgreSQL: {await database.VersionAsync()}");
-            await database.CheckFreshAsync();
-        }
-
-        // The grids both servers serve: the shipped sample, read and checked as the embedded server reads it.
-        var file = GridLoader.DefaultGridsFile;
-        var (checkedFile, _, _) = GridFiles.Check(file, new GridImportOptions(), null, null, TimeProvider.System);
-        if (!checkedFile.Accepted) throw new InvalidOperationException($"the sample grid file {file} was refused: {string.Join("; ", checkedFile.Errors.Take(5))}");
-        var grids = checkedFile.Grids;
-        var codes = grids.Select(g => g.Code).Order(StringComparer.Ordinal).ToArray();
+        await using var database = await StartAsync("GridServer.Bench cases: cases opened and dispatched per second, PostgreSQL vs in memory", o.Postgres);
+        var (file, grids, codes) = SampleGrids();
 
         var warmHttp = o.HttpCases > 0 ? o.Warmup / 4 : 0;
         var (xs, ys, extent) = ReportPoints(grids, o.Warmup + warmHttp + o.Cases + o.HttpCases, o.Seed);
@@ -204,6 +194,40 @@ internal static class CaseBench
         }
     }
 
+    /// <summary>
+    /// Prints the machine and the GC mode, and opens the database named (null for none), checked to be fresh before
+    /// anything else so that a refusal costs no waiting.
+    /// </summary>
+    internal static async Task<CaseDatabase?> StartAsync(string title, string? postgres)
+    {
+        Program.PrintMachine(title);
+        if (!GCSettings.IsServerGC)
+            Console.WriteLine("note:     workstation GC; the server executable runs with server GC (DOTNET_gcServer=1 measures it so)");
+        if (postgres is null) return null;
+        var database = new CaseDatabase(postgres);
+        try
+        {
+            Console.WriteLine($"PostgreSQL: {await database.VersionAsync()}");
+            await database.CheckFreshAsync();
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The grids the benchmark servers serve: the shipped sample, read and checked as the embedded server reads it; codes in order.</summary>
+    internal static (string File, IReadOnlyList<Grid> Grids, string[] Codes) SampleGrids()
+    {
+        var file = GridLoader.DefaultGridsFile;
+        var (checkedFile, _, _) = GridFiles.Check(file, new GridImportOptions(), null, null, TimeProvider.System);
+        if (!checkedFile.Accepted) throw new InvalidOperationException($"the sample grid file {file} was refused: {string.Join("; ", checkedFile.Errors.Take(5))}");
+        var grids = checkedFile.Grids;
+        return (file, grids, [.. grids.Select(g => g.Code).Order(StringComparer.Ordinal)]);
+    }
+
     private static void Print(CaseBenchOptions o, List<LoadRun> runs, string? writesPerCase, DurableCounts? durable, long expectedDurable)
     {
         Console.WriteLine();
@@ -240,7 +264,7 @@ internal static class CaseBench
     /// Points uniform over the envelope of all grids, each drawn again until it lies in a grid (by the same
     /// <see cref="GridIndex"/> the server matches reports with), so every report has a grid to be dispatched in.
     /// </summary>
-    private static (double[] Xs, double[] Ys, Envelope Extent) ReportPoints(IReadOnlyList<Grid> grids, int count, int seed)
+    internal static (double[] Xs, double[] Ys, Envelope Extent) ReportPoints(IReadOnlyList<Grid> grids, int count, int seed)
     {
         var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
         var extent = new Envelope();

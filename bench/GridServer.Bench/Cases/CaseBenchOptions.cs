@@ -27,7 +27,17 @@ internal sealed record CaseBenchOptions
     /// <summary>Npgsql connection string of a fresh migrated database; null runs in memory only.</summary>
     public string? Postgres { get; init; }
 
-    public const string Usage = """
+    /// <summary>The options the <c>cases</c> and <c>open311</c> modes share, as their usage texts list them.</summary>
+    public const string SharedUsage = """
+          --squads N         squads sharing the grids (default 6)
+          --officers N       officers holding the A/B posts, an even number (default 600)
+          --seed N           seed of the report locations (default 1)
+          --postgres CONNSTR Npgsql connection string of a FRESH migrated database (no grids, no grain state, no cases)
+                             (default: $GRIDSERVER_BENCH_POSTGRES; without either, only in memory is measured)
+          --help             this text
+        """;
+
+    public const string Usage = $$"""
         GridServer.Bench cases: cases opened and dispatched per second by the real server (SiloHost.Build,
         hosted in this process on free loopback ports), with the latency from the report to the dispatched
         answer; durable in PostgreSQL, and with the embedded in-memory storage in the same run, as a ratio.
@@ -39,12 +49,7 @@ internal sealed record CaseBenchOptions
           --http-cases N     cases per timed run through POST /api/cases (default 10000; 0: no HTTP rows)
           --concurrency N    callers, each with one case in flight (default 32)
           --warmup N         cases opened before timing on each server (default 2000, and a quarter as many over HTTP)
-          --squads N         squads sharing the grids (default 6)
-          --officers N       officers holding the A/B posts, an even number (default 600)
-          --seed N           seed of the report locations (default 1)
-          --postgres CONNSTR Npgsql connection string of a FRESH migrated database (no grids, no grain state, no cases)
-                             (default: $GRIDSERVER_BENCH_POSTGRES; without either, only in memory is measured)
-          --help             this text
+        {{SharedUsage}}
 
         The server runs with its production settings but one: cases are to be accepted within an hour instead of
         10 minutes, so that no deadline warning falls due during a run. The server runs with the bench process's GC; the server executable uses server GC, so run with
@@ -54,9 +59,14 @@ internal sealed record CaseBenchOptions
         2 bad arguments; 3 the database is not usable.
         """;
 
-    /// <summary>Parses the arguments after <c>cases</c>; a wrong one gives an error that names it.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out CaseBenchOptions options, out string? error, out bool help)
+    /// <summary>Parses the arguments after <c>cases</c> (or <c>open311</c>); a wrong one gives an error that names it.</summary>
+    /// <param name="mode">
+    /// <c>cases</c>, or <c>open311</c>: the same settings, where <c>--reports</c> sets <see cref="Cases"/> (the reports
+    /// per timed run) and <c>--cases</c>/<c>--http-cases</c> are not options.
+    /// </param>
+    public static bool TryParse(IReadOnlyList<string> args, out CaseBenchOptions options, out string? error, out bool help, string mode = "cases")
     {
+        var open311 = mode == "open311";
         options = new CaseBenchOptions { Postgres = BenchOptions.NullIfBlank(Environment.GetEnvironmentVariable(BenchOptions.PostgresVariable)) };
         error = null;
         help = false;
@@ -73,14 +83,15 @@ internal sealed record CaseBenchOptions
             else if (i + 1 < args.Count) value = args[++i];
             else
             {
-                error = $"{arg} needs a value (see cases --help)";
+                error = $"{arg} needs a value (see {mode} --help)";
                 return false;
             }
 
             switch (arg)
             {
-                case "--cases" when BenchOptions.Int(value, 1, 10_000_000, out var n): options = options with { Cases = n }; break;
-                case "--http-cases" when BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { HttpCases = n }; break;
+                case "--reports" when open311 && BenchOptions.Int(value, 1, 10_000_000, out var n): options = options with { Cases = n }; break;
+                case "--cases" when !open311 && BenchOptions.Int(value, 1, 10_000_000, out var n): options = options with { Cases = n }; break;
+                case "--http-cases" when !open311 && BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { HttpCases = n }; break;
                 case "--concurrency" when BenchOptions.Int(value, 1, 10_000, out var n): options = options with { Concurrency = n }; break;
                 case "--warmup" when BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { Warmup = n }; break;
                 case "--squads" when BenchOptions.Int(value, 1, 100_000, out var n): options = options with { Squads = n }; break;
@@ -90,11 +101,13 @@ internal sealed record CaseBenchOptions
                 case "--officers":
                     error = $"--officers '{value}' is not an even whole number of at least 2 (they come in A/B pairs)";
                     return false;
-                case "--cases" or "--http-cases" or "--concurrency" or "--warmup" or "--squads" or "--seed":
-                    error = $"{arg} '{value}' is not a whole number in its range (see cases --help)";
+                case "--reports" when open311:
+                case "--cases" or "--http-cases" when !open311:
+                case "--concurrency" or "--warmup" or "--squads" or "--seed":
+                    error = $"{arg} '{value}' is not a whole number in its range (see {mode} --help)";
                     return false;
                 default:
-                    error = $"unknown option '{arg}' (see cases --help)";
+                    error = $"unknown option '{arg}' (see {mode} --help)";
                     return false;
             }
         }

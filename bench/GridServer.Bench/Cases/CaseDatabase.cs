@@ -104,6 +104,44 @@ internal sealed class CaseDatabase : IAsyncDisposable
         return new DurableCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
+    /// <summary>
+    /// Of the given cases: how many have grain state (of the grain type <paramref name="caseIds"/>' first is stored under),
+    /// a projection row, and a projection row that says Dispatched to an officer.
+    /// </summary>
+    public async Task<(int States, int Projected, int Dispatched)> CountCasesAsync(IReadOnlyList<string> caseIds)
+    {
+        if (caseIds.Count == 0) return (0, 0, 0);
+        // The grain id's extension is the case id behind a prefix of the grain type's; learnt from one known case.
+        string extension;
+        await using (var known = _dataSource.CreateCommand(
+            "SELECT grain_type, grain_id_extension FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 LIMIT 1"))
+        {
+            known.Parameters.AddWithValue(caseIds[0]);
+            await using var row = await known.ExecuteReaderAsync();
+            if (!await row.ReadAsync()) return (0, 0, 0);
+            extension = row.GetString(1);
+        }
+        var prefix = extension[..^caseIds[0].Length];
+        await using var command = _dataSource.CreateCommand("""
+            SELECT (SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension = ANY($1) AND payload IS NOT NULL),
+                   (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($2)),
+                   (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($2) AND state = 'Dispatched' AND officer_id IS NOT NULL)
+            """);
+        command.Parameters.AddWithValue(caseIds.Select(id => prefix + id).ToArray());
+        command.Parameters.AddWithValue(caseIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return ((int)reader.GetInt64(0), (int)reader.GetInt64(1), (int)reader.GetInt64(2));
+    }
+
+    /// <summary>The process id of the PostgreSQL server (the postmaster), to read its CPU time from /proc; null off Linux.</summary>
+    public async Task<int?> ServerProcessIdAsync()
+    {
+        await using var command = _dataSource.CreateCommand("SELECT pg_backend_pid()");
+        var backend = (int)(await command.ExecuteScalarAsync())!;
+        return PostgresCpu.ParentOf(backend);
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }
 

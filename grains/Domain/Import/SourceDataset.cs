@@ -27,4 +27,7 @@ public sealed record SourceDataset(
     string? Encoding = null);
 
 /// <summary>A file that cannot be read at all: the message names the file and what to do.</summary>
-public sealed class GridFileException(string message, Exception? inner = null) : Exception(message, inner);
+public class GridFileException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A file refused for its size alone (a zip that expands beyond its limit or lists too many entries): the content was not judged.</summary>
+public sealed class GridFileTooLargeException(string message) : GridFileException(message);

@@ -69,12 +69,45 @@ public sealed class GridFilesTests : IDisposable
     }
 
     [Fact]
-    public void Read_ZipExpandingBeyondLimit_RefusedCountingRealBytes()
+    public void Read_ZipDeclaringMoreThanLimit_RefusedBeforeInflating()
     {
         var stem = Path.ChangeExtension(WriteShapefile("big"), null);
         var zip = Zip("big.zip", stem + ".shp", stem + ".shx", stem + ".dbf");
-        var error = Assert.Throws<GridFileException>(() => GridFiles.Read(zip, maxExpandedBytes: 100));
+        var error = Assert.Throws<GridFileTooLargeException>(() => GridFiles.Read(zip, maxExpandedBytes: 100));
         Assert.Contains("expands to more than 100 bytes", error.Message);
+    }
+
+    [Fact]
+    public void Read_ZipUnderstatingItsSizes_Refused()
+    {
+        var stem = Path.ChangeExtension(WriteShapefile("liar"), null);
+        var zip = Zip("liar.zip", stem + ".shp", stem + ".shx", stem + ".dbf");
+        // Every entry claims one byte in the central directory, as an archive built to slip past a size check would.
+        var bytes = File.ReadAllBytes(zip);
+        for (var i = 0; i + 46 <= bytes.Length; i++)
+        {
+            if (BitConverter.ToUInt32(bytes, i) == 0x02014b50) BitConverter.TryWriteBytes(bytes.AsSpan(i + 24, 4), 1u);
+        }
+        File.WriteAllBytes(zip, bytes);
+        // System.IO.Compression inflates an entry no further than its declared size, so the set comes out cut short
+        // and the Shapefile reader refuses it, naming the file in the archive; the reader's own count of the bytes
+        // inflated stands behind that limit.
+        var error = Assert.ThrowsAny<GridFileException>(() => GridFiles.Read(zip, maxExpandedBytes: 150));
+        Assert.StartsWith(zip + "!liar.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ZipWithTooManyEntries_Refused()
+    {
+        var stem = Path.ChangeExtension(WriteShapefile("many"), null);
+        var zipPath = Path.Combine(_dir, "many.zip");
+        using (var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create))
+        {
+            foreach (var e in new[] { ".shp", ".shx", ".dbf" }) zip.CreateEntryFromFile(stem + e, "many" + e);
+            for (var i = 0; i < ZippedShapefileReader.MaxEntries; i++) zip.CreateEntry($"meta/{i}.xml");
+        }
+        var error = Assert.Throws<GridFileTooLargeException>(() => GridFiles.Read(zipPath));
+        Assert.Contains($"lists {ZippedShapefileReader.MaxEntries + 3} entries", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
