@@ -109,7 +109,7 @@ public static partial class CaseEndpoints
             && AccessRules.RoleFor(action) != caller.Role)
         {
             var reason = AccessRules.RoleFor(action) is { } role
-                ? $"{action} is for the {(role == Role.Officer ? "officer the case is dispatched to" : "command center (a dispatcher)")}, not a {caller.Role.ToString().ToLowerInvariant()}"
+                ? $"{action} is for the {(role == Role.Officer ? "officer the case is dispatched to" : "command center (a dispatcher)")}, not {(caller.Role == Role.Officer ? "an officer" : "a " + caller.Role.ToString().ToLowerInvariant())}"
                 : $"{action} is the server's own action; nobody asks for it";
             denials.Log(context, reason);
             return Problems.Of(403, "Forbidden", reason);
