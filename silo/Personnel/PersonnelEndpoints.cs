@@ -44,6 +44,8 @@ public static class PersonnelEndpoints
             .WithSummary("Reassigns grids in bulk; with openCasesFollow their open cases move to the new people.");
         api.MapPut("/officers/{id}/roster", PutRoster).RequireRoles(Role.Operator).WithSummary("Sets an officer's roster.");
         api.MapPost("/officers/{id}/absences", PostAbsence).RequireRoles(Role.Operator).WithSummary("Marks an officer absent for a period.");
+        api.MapGet("/officers/{id}", GetOfficer).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer)
+            .WithSummary("An officer: roster, absences not yet over, on duty now or not, open cases (an officer: their own).");
         api.MapGet("/officers/{id}/cases", GetOfficerCases).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer)
             .WithSummary("The open cases an officer holds now (an officer: their own).");
         api.MapPut("/squads/{id}/leader", PutLeader).RequireRoles(Role.Operator).WithSummary("Sets a squad's leader.");
@@ -109,6 +111,14 @@ public static class PersonnelEndpoints
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500) return Problems.Of(400, "Missing reason", "'reason' is required (at most 500 characters)");
         await grains.GetGrain<IOfficerGrain>(id).MarkAbsentAsync(new AbsenceView(from, to, body.Reason));
         return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<Ok<OfficerView>, ProblemHttpResult>> GetOfficer(
+        string id, IGrainFactory grains, HttpContext context, DenialLog denials, TimeProvider time)
+    {
+        if (IdProblem(("officer id", id)) is { } problem) return problem;
+        if (!IsSelf(context, Role.Officer, id, denials)) return Problems.Of(403, "Forbidden", "an officer reads only their own page");
+        return TypedResults.Ok(await grains.GetGrain<IOfficerGrain>(id).GetAsync(time.GetUtcNow()));
     }
 
     internal static async Task<Results<Ok<string[]>, ProblemHttpResult>> GetOfficerCases(string id, IGrainFactory grains, HttpContext context, DenialLog denials)

@@ -30,6 +30,15 @@ public sealed record RosterView(
     [property: Id(1)] ImmutableArray<ExtraShiftView> Extra,
     [property: Id(2)] int UtcOffsetMinutes);
 
+/// <summary>An officer as they stand: roster (null until one is set), absences, duty at the time asked, open cases.</summary>
+[GenerateSerializer, Immutable, Alias("personnel.officer-view")]
+public sealed record OfficerView(
+    [property: Id(0)] string OfficerId,
+    [property: Id(1)] RosterView? Roster,
+    [property: Id(2)] ImmutableArray<AbsenceView> Absences,
+    [property: Id(3)] OfficerDuty Duty,
+    [property: Id(4)] ImmutableArray<string> Cases);
+
 /// <summary>A grid officer (网格队员). Key: the officer's id, e.g. "O-0042".</summary>
 [Alias("personnel.officer")]
 public interface IOfficerGrain : IGrainWithStringKey
@@ -45,6 +54,9 @@ public interface IOfficerGrain : IGrainWithStringKey
 
     /// <summary>A case left this officer (returned, moved on, finished); told by the case.</summary>
     [Alias("remove-case")] ValueTask RemoveCaseAsync(string caseId);
+
+    /// <summary>The officer's roster, absences (those not yet over at <paramref name="at"/>), duty at that time, and cases.</summary>
+    [Alias("get")] ValueTask<OfficerView> GetAsync(DateTimeOffset at);
 
     /// <summary>The open cases this officer holds now.</summary>
     [Alias("cases")] ValueTask<ImmutableArray<string>> GetCasesAsync();

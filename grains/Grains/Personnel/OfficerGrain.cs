@@ -49,6 +49,10 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
 
     public ValueTask<ImmutableArray<string>> GetCasesAsync() => ValueTask.FromResult(state.State.Cases.Order(StringComparer.Ordinal).ToImmutableArray());
 
+    public ValueTask<OfficerView> GetAsync(DateTimeOffset at) => ValueTask.FromResult(new OfficerView(
+        this.GetPrimaryKeyString(), state.State.Roster, [.. state.State.Absences.Where(a => a.To > at).OrderBy(a => a.From)],
+        ToView(ToDomain().StatusAt(at)), [.. state.State.Cases.Order(StringComparer.Ordinal)]));
+
     public ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at) => ValueTask.FromResult(ToView(ToDomain().StatusAt(at)));
 
     private DutyRoster ToDomain()

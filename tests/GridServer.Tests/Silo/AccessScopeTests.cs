@@ -88,6 +88,27 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
         Assert.Equal(HttpStatusCode.Forbidden, othersCases.StatusCode);
     }
 
+    [Fact]
+    public async Task OfficerPage_RosterAbsenceDutyAndCases_TheOfficerReadsOnlyTheirOwn()
+    {
+        var officer = await StaffAsync("33030200200920", $"SQ-{Guid.NewGuid():N}"[..12]);
+        var id = await OpenAsync("33030200200920");
+        var (from, to) = (DateTimeOffset.UtcNow.AddDays(3), DateTimeOffset.UtcNow.AddDays(5));
+        using (var absent = await silo.Operator.PostAsJsonAsync($"/api/officers/{officer}/absences", new { from, to, reason = "training" }))
+            Assert.Equal(HttpStatusCode.NoContent, absent.StatusCode);
+        var own = await silo.AsAsync("Officer", officer);
+
+        using var page = await own.GetAsync($"/api/officers/{officer}");
+        var view = await JsonOf(page);
+        Assert.Equal(("OnDuty", 7), (view.GetProperty("duty").GetString(), view.GetProperty("roster").GetProperty("weekly").GetArrayLength()));
+        Assert.Equal("training", Assert.Single(view.GetProperty("absences").EnumerateArray()).GetProperty("reason").GetString());
+        Assert.Contains(id, view.GetProperty("cases").EnumerateArray().Select(c => c.GetString()));
+        using var other = await own.GetAsync("/api/officers/O-SOMEONE-ELSE");
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        using var unknown = await silo.Dispatcher.GetAsync("/api/officers/O-NEVER-SEEN");
+        Assert.Equal(JsonValueKind.Null, (await JsonOf(unknown)).GetProperty("roster").ValueKind);
+    }
+
     [Theory]
     [InlineData("Officer", "Close")]
     [InlineData("Officer", "Void")]

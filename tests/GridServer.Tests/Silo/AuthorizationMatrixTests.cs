@@ -58,6 +58,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/personnel/reassign", "/api/personnel/reassign", Who.Operator, false),
         ("PUT /api/officers/{id}/roster", "/api/officers/O-MATRIX/roster", Who.Operator, false),
         ("POST /api/officers/{id}/absences", "/api/officers/O-MATRIX/absences", Who.Operator, false),
+        ("GET /api/officers/{id}", "/api/officers/O-MATRIX", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("GET /api/officers/{id}/cases", "/api/officers/O-MATRIX/cases", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("PUT /api/squads/{id}/leader", "/api/squads/SQ-MATRIX/leader", Who.Operator, false),
         ("PUT /api/squads/{id}/officers/{officerId}", "/api/squads/SQ-MATRIX/officers/O-MATRIX", Who.Operator, false),
