@@ -32,7 +32,7 @@ public sealed partial class GridLoader(
                 var errors = string.Join(Environment.NewLine, result.Errors.Take(20));
                 throw new InvalidOperationException($"{StorageOptions.Section}:GridsFile '{file}' was refused:{Environment.NewLine}{errors}");
             }
-            await store.SaveAsync(result.Grids, GridSaveMode.Replace, cancellationToken);
+            await store.SaveAsync(result.Grids, GridSaveMode.Replace, cancellationToken: cancellationToken);
             LogEmbedded(logger, file, dataset.Features.Count, crs.Name);
         }
         // The revision is read before the grids: a change in between leaves the index behind, never ahead, and

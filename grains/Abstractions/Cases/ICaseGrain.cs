@@ -91,6 +91,14 @@ public interface ICaseGrain : IGrainWithStringKey
     /// </summary>
     [Alias("follow-responsibility")] ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note);
 
+    /// <summary>
+    /// Moves the case to grid <paramref name="gridCode"/> (its boundary changed) and then follows whoever answers for it, by the
+    /// rule of <see cref="FollowResponsibilityAsync"/>: a case not yet accepted (registered, returned, dispatched) is dispatched
+    /// again, one in hand is transferred. With no grid (null) it goes to the command-center queue; one in hand stays with its
+    /// holder meanwhile. A case with the command center for verification, or ended, keeps its grid; the refusal says why.
+    /// </summary>
+    [Alias("move-to-grid")] ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note);
+
     [Alias("get")] ValueTask<CaseView?> GetAsync();
 
     /// <summary>

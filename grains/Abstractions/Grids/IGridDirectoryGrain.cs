@@ -7,7 +7,8 @@ namespace GridServer.Abstractions.Grids;
 /// A change of grid boundaries: a GeoJSON FeatureCollection (UTF-8) in the import file's form — code, name,
 /// street and community properties; lon/lat WGS84 unless the document declares another CRS.
 /// <see cref="Replace"/>: the collection is the whole new set (grids missing from it retire); otherwise the
-/// features are added or redrawn and every other grid stays.
+/// features are added or redrawn and every other grid stays. <see cref="DryRun"/>: checked and its impact found,
+/// nothing stored. <see cref="Retire"/>: current grids that retire with the change (set by a split or a merge).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("grid.change")]
 public sealed record GridChangeRequest(
@@ -15,11 +16,34 @@ public sealed record GridChangeRequest(
     [property: Id(1)] bool Replace,
     [property: Id(2)] bool AllowOverlaps,
     [property: Id(3)] string ActorId,
-    [property: Id(4)] string CodeScheme = "CjT213");
+    [property: Id(4)] string CodeScheme = "CjT213",
+    [property: Id(5)] bool DryRun = false,
+    [property: Id(6)] ImmutableArray<string> Retire = default);
 
 /// <summary>
-/// What a change did, or why it was refused (then nothing was stored). <see cref="Revision"/>: the directory's
-/// revision after the change; a silo serves the change once its index reaches it.
+/// Ground that changes hands: held by <see cref="FromGrid"/>, then by <see cref="ToGrid"/> (null: no grid). <see cref="GeoJson"/>: the
+/// piece as a GeoJSON Polygon or MultiPolygon, lon/lat WGS84; <see cref="AreaSquareMetres"/> computed in an equal-area projection.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("grid.transfer")]
+public sealed record GridTransferView(
+    [property: Id(0)] string? FromGrid,
+    [property: Id(1)] string? ToGrid,
+    [property: Id(2)] double AreaSquareMetres,
+    [property: Id(3)] string GeoJson);
+
+/// <summary>An open case whose reported point falls in another grid after a change (<see cref="ToGrid"/> null: in no grid).</summary>
+[GenerateSerializer, Immutable, Alias("grid.case-move")]
+public sealed record CaseMoveView(
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] string? FromGrid,
+    [property: Id(2)] string? ToGrid,
+    [property: Id(3)] string State);
+
+/// <summary>
+/// What a change did (or, for a dry run, would do), or why it was refused (then nothing was stored). <see cref="Revision"/>:
+/// the directory's revision after the change; a silo serves the change once its index reaches it. <see cref="Transfers"/> and
+/// <see cref="Cases"/>: the ground that changes hands and the open cases whose point now falls in another grid (found before
+/// the change is stored; the cases are not moved by the directory).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("grid.change-result")]
 public sealed record GridChangeResult(
@@ -30,7 +54,10 @@ public sealed record GridChangeResult(
     [property: Id(4)] int Changed,
     [property: Id(5)] int Unchanged,
     [property: Id(6)] ImmutableArray<string> Retired,
-    [property: Id(7)] long Revision);
+    [property: Id(7)] long Revision,
+    [property: Id(8)] bool DryRun = false,
+    [property: Id(9)] ImmutableArray<GridTransferView> Transfers = default,
+    [property: Id(10)] ImmutableArray<CaseMoveView> Cases = default);
 
 /// <summary>Told by the directory when the grids change; every silo keeps one to rebuild its index.</summary>
 [Alias("grid.directory-observer")]
@@ -51,6 +78,19 @@ public interface IGridDirectoryGrain : IGrainWithStringKey
 
     /// <summary>Checks a change as an import is checked (and, for a partial change, against the neighbouring grids), stores it, and tells every silo.</summary>
     [Alias("change")] ValueTask<GridChangeResult> ChangeAsync(GridChangeRequest request);
+
+    /// <summary>
+    /// Splits grid <paramref name="code"/> into the features of <paramref name="parts"/> (new codes): they must cover it and
+    /// overlap neither each other nor the neighbours. The old grid retires; each part takes its squad and A/B officers.
+    /// </summary>
+    [Alias("split")] ValueTask<GridChangeResult> SplitAsync(string code, GridChangeRequest parts);
+
+    /// <summary>
+    /// Merges the grids <paramref name="codes"/> into the one feature of <paramref name="into"/> (its geometry, if any, is
+    /// replaced by their union, which must be one polygon). The others retire; the merged grid keeps its people when its
+    /// code is one of them, and has none otherwise.
+    /// </summary>
+    [Alias("merge")] ValueTask<GridChangeResult> MergeAsync(ImmutableArray<string> codes, GridChangeRequest into);
 
     [Alias("revision")] ValueTask<long> GetRevisionAsync();
 

@@ -34,8 +34,9 @@ public static class GridVersioning
     /// <param name="incoming">The checked grids to save (their version and validity are ignored).</param>
     /// <param name="mode">Whether codes absent from <paramref name="incoming"/> are retired.</param>
     /// <param name="now">The time of saving.</param>
+    /// <param name="retire">Current codes to retire besides (a split's old grid, a merge's absorbed grids); ignored when also incoming.</param>
     public static GridSavePlan Plan(IReadOnlyDictionary<string, Grid> current, IReadOnlyDictionary<string, int> lastVersions,
-        IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now)
+        IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now, IReadOnlyCollection<string>? retire = null)
     {
         var written = new List<Grid>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -62,7 +63,7 @@ public static class GridVersioning
         }
         var retired = mode == GridSaveMode.Replace
             ? current.Keys.Where(code => !seen.Contains(code)).Order(StringComparer.Ordinal).ToList()
-            : [];
+            : (retire ?? []).Where(code => current.ContainsKey(code) && !seen.Contains(code)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new GridSavePlan(written, retired, added, changed, unchanged);
     }
 
@@ -78,8 +79,8 @@ public interface IGridStore
 
     Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a checked set of grids atomically under the versioning rule.</summary>
-    Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default);
+    /// <summary>Stores a checked set of grids atomically under the versioning rule, retiring the current grids <paramref name="retire"/> names with it.</summary>
+    Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every version of one grid, oldest first.</summary>
     Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default);
@@ -116,13 +117,13 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
         lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_current.Values.OrderBy(g => g.Code, StringComparer.Ordinal).ToList());
     }
 
-    public Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default)
+    public Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var now = time.GetUtcNow();
             var lastVersions = _history.ToDictionary(h => h.Key, h => h.Value[^1].Version, StringComparer.Ordinal);
-            var plan = GridVersioning.Plan(_current, lastVersions, grids, mode, now);
+            var plan = GridVersioning.Plan(_current, lastVersions, grids, mode, now, retire);
             foreach (var code in plan.Retired) Retire(code, now);
             foreach (var grid in plan.Written)
             {

@@ -140,14 +140,8 @@ public sealed partial class CaseGrain(
         var current = Enum.Parse<CaseState>(state.State.State);
         if (!CaseWorkflow.Transitions.ContainsKey((current, CaseAction.Dispatch)))
             return new CaseActionResult(View(), $"cannot Dispatch a case that is {current}; allowed now: {string.Join(", ", CaseWorkflow.AllowedIn(current))}");
-        if (gridCode is not null && gridCode != state.State.GridCode)
-        {
-            // The case moves to another grid (manual dispatch from the queue, or a correction): the cells' lists follow.
-            var id = this.GetPrimaryKeyString();
-            if (state.State.GridCode is { } old) await GrainFactory.GetGrain<IGridCellGrain>(old).RemoveOpenCaseAsync(id);
-            state.State.GridCode = gridCode;
-            await GrainFactory.GetGrain<IGridCellGrain>(gridCode).AddOpenCaseAsync(id);
-        }
+        // The case moves to another grid (manual dispatch from the queue, or a correction).
+        if (gridCode is not null) await ChangeGridAsync(gridCode);
         var decision = await DecideAsync();
         var center = GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key);
         if (decision.Post == DispatchPost.CommandCenter)
@@ -192,8 +186,53 @@ public sealed partial class CaseGrain(
         if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
         var current = Enum.Parse<CaseState>(state.State.State);
         if (current == CaseState.Dispatched) return await DispatchAsync(actorId, null);
-        if (current is not (CaseState.Accepted or CaseState.Handling or CaseState.Parked))
+        if (!IsHeld(current))
             return new CaseActionResult(View(), $"the case is {current}: it is not held by a grid officer, so it stays as it is");
+        return await TransferAsync(actorId, note);
+    }
+
+    public async ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note)
+    {
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        if (gridCode == state.State.GridCode) return new CaseActionResult(View(), $"the case is in grid {gridCode ?? "(none)"} already");
+        var current = Enum.Parse<CaseState>(state.State.State);
+        // Not yet accepted: sent again, to the new grid's people (or to the queue when it is in no grid).
+        if (current is CaseState.Registered or CaseState.Returned or CaseState.Dispatched)
+        {
+            await ChangeGridAsync(gridCode);
+            return await DispatchAsync(actorId, null);
+        }
+        if (!IsHeld(current))
+            return new CaseActionResult(View(), $"the case is {current}: it is with the command center or ended, so it stays in grid {state.State.GridCode ?? "(none)"}");
+        await ChangeGridAsync(gridCode);
+        if (gridCode is null)
+        {
+            // Nobody answers for ground outside every grid: the holder goes on until a dispatcher decides.
+            var reason = $"{note}: its point is in no grid now; {state.State.OfficerId} holds it until a dispatcher decides";
+            state.State.Queued = true;
+            await SaveAsync();
+            await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EnqueueAsync(this.GetPrimaryKeyString(), reason);
+            return new CaseActionResult(View(), $"{reason}; it waits in the command-center queue");
+        }
+        await SaveAsync();
+        return await TransferAsync(actorId, note);
+    }
+
+    private static bool IsHeld(CaseState state) => state is CaseState.Accepted or CaseState.Handling or CaseState.Parked;
+
+    /// <summary>The case's grid becomes <paramref name="gridCode"/> (null: none), in memory until the next save; the cells' open-case lists follow.</summary>
+    private async Task ChangeGridAsync(string? gridCode)
+    {
+        if (gridCode == state.State.GridCode) return;
+        var id = this.GetPrimaryKeyString();
+        if (state.State.GridCode is { } old) await GrainFactory.GetGrain<IGridCellGrain>(old).RemoveOpenCaseAsync(id);
+        state.State.GridCode = gridCode;
+        if (gridCode is not null) await GrainFactory.GetGrain<IGridCellGrain>(gridCode).AddOpenCaseAsync(id);
+    }
+
+    /// <summary>移交: a case in hand passes to whoever answers for its grid now, keeping its state and deadlines.</summary>
+    private async Task<CaseActionResult> TransferAsync(string actorId, string note)
+    {
         var decision = await DecideAsync();
         if (decision.Post == DispatchPost.CommandCenter)
             return new CaseActionResult(View(), $"nobody answers for the grid now ({decision.Reason}); the case stays with {state.State.OfficerId}");

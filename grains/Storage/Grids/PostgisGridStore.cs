@@ -103,7 +103,7 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, CancellationToken cancellationToken = default)
+    public async Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -112,7 +112,7 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
 
         // A merge plans with the incoming codes only (a redraw of one grid reads one row, not the district);
         // a replace needs every current grid, to retire those it lacks.
-        var only = mode == GridSaveMode.Merge ? grids.Select(g => g.Code).ToArray() : null;
+        var only = mode == GridSaveMode.Merge ? grids.Select(g => g.Code).Concat(retire ?? []).Distinct(StringComparer.Ordinal).ToArray() : null;
         var filter = only is null ? "" : " WHERE code = ANY($1)";
         var current = new Dictionary<string, Grid>(StringComparer.Ordinal);
         await using (var read = new NpgsqlCommand($"SELECT {Columns}, NULL::timestamptz FROM gridserver.grids{filter}", connection))
@@ -128,7 +128,7 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
             while (await reader.ReadAsync(cancellationToken)) lastVersions[reader.GetString(0)] = reader.GetInt32(1);
         }
         var now = time.GetUtcNow();
-        var plan = GridVersioning.Plan(current, lastVersions, grids, mode, now);
+        var plan = GridVersioning.Plan(current, lastVersions, grids, mode, now, retire);
 
         await Execute(connection, "CREATE TEMP TABLE incoming (LIKE gridserver.grids) ON COMMIT DROP", cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))

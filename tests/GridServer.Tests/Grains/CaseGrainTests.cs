@@ -478,3 +478,76 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Equal((unstaffed, opened.Timeline.Length), (row.GridCode, row.LastSequence));
     }
 }
+
+/// <summary>A case moved by a boundary change (<see cref="ICaseGrain.MoveToGridAsync"/>): the follow-responsibility rule, per state.</summary>
+[Collection(ClusterTests.Name)]
+public class CaseMoveToGridTests(ClusterFixture fixture)
+{
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static readonly RosterView Always = new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
+
+    private async Task<(string Grid, string A, string Squad)> StaffedGridAsync()
+    {
+        var (grid, a, squad) = (Key("G"), Key("A"), Key("SQ"));
+        await fixture.Grains.GetGrain<IGridCellGrain>(grid).AssignAsync(new GridAssignment(grid, squad, a, null));
+        await fixture.Grains.GetGrain<IOfficerGrain>(a).SetRosterAsync(Always);
+        return (grid, a, squad);
+    }
+
+    private async Task<(ICaseGrain Case, string Id)> OpenAsync(string grid)
+    {
+        var id = Key("C");
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(id);
+        await grain.OpenAsync(new CaseReport("parking", 120.65, 28.0, grid, "citizen-1", null));
+        return (grain, id);
+    }
+
+    [Fact]
+    public async Task MoveToGrid_Dispatched_DispatchedAgainToNewGrid_CellListsFollow()
+    {
+        var (from, to) = (await StaffedGridAsync(), await StaffedGridAsync());
+        var (grain, id) = await OpenAsync(from.Grid);
+
+        var result = await grain.MoveToGridAsync("operator", to.Grid, "boundary changed");
+
+        Assert.True(result.Accepted, result.Refusal);
+        Assert.Equal((to.Grid, to.A, "Dispatched"), (result.Case.GridCode, result.Case.OfficerId, result.Case.State));
+        Assert.DoesNotContain(id, (await fixture.Grains.GetGrain<IGridCellGrain>(from.Grid).GetResponsibilityAsync()).OpenCases);
+        Assert.Contains(id, (await fixture.Grains.GetGrain<IGridCellGrain>(to.Grid).GetResponsibilityAsync()).OpenCases);
+    }
+
+    [Fact]
+    public async Task MoveToGrid_InHand_TransferredKeepingStateAndDeadline()
+    {
+        var (from, to) = (await StaffedGridAsync(), await StaffedGridAsync());
+        var (grain, _) = await OpenAsync(from.Grid);
+        await grain.ActAsync(new CaseActionRequest("Accept", from.A, null, [], null));
+        var handling = (await grain.ActAsync(new CaseActionRequest("StartHandling", from.A, null, [], null))).Case;
+
+        var result = await grain.MoveToGridAsync("operator", to.Grid, "boundary changed");
+
+        Assert.True(result.Accepted, result.Refusal);
+        Assert.Equal((to.Grid, to.A, to.Squad, "Handling", handling.HandleBy), (result.Case.GridCode, result.Case.OfficerId, result.Case.SquadId, result.Case.State, result.Case.HandleBy));
+        Assert.Equal("Transfer", result.Case.Timeline[^1].Action);
+    }
+
+    [Fact]
+    public async Task MoveToGrid_NoGrid_InHandStaysWithHolderAndIsQueued_DispatchedIsQueued()
+    {
+        var from = await StaffedGridAsync();
+        var (held, heldId) = await OpenAsync(from.Grid);
+        await held.ActAsync(new CaseActionRequest("Accept", from.A, null, [], null));
+        var (waiting, waitingId) = await OpenAsync(from.Grid);
+
+        var heldResult = await held.MoveToGridAsync("operator", null, "boundary changed");
+        var waitingResult = await waiting.MoveToGridAsync("operator", null, "boundary changed");
+
+        Assert.Equal((null, from.A, "Accepted"), (heldResult.Case.GridCode, heldResult.Case.OfficerId, heldResult.Case.State));
+        Assert.Contains("command-center queue", heldResult.Refusal, StringComparison.Ordinal);
+        Assert.Null(waitingResult.Case.GridCode);
+        var queue = await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync();
+        Assert.Contains(heldId, queue);
+        Assert.Contains(waitingId, queue);
+    }
+}

@@ -141,3 +141,66 @@ public class GridDirectoryTests(ClusterFixture fixture)
         await Directory.UnsubscribeAsync(observer);
     }
 }
+
+/// <summary>The directory's split and merge, and dry runs: checked like any change, nothing stored in a dry run.</summary>
+[Collection(ClusterTests.Name)]
+public class GridReshapeDirectoryTests(ClusterFixture fixture)
+{
+    private IGridDirectoryGrain Directory => fixture.Grains.GetGrain<IGridDirectoryGrain>(IGridDirectoryGrain.Key);
+
+    private static (int X, int Y) Corner() => (Random.Shared.Next(0, 20_000) * 2 + 1, Random.Shared.Next(0, 20_000) * 2 + 1);
+
+    private static string Code() => "T" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A lon/lat rectangle as Polygon coordinates, corners in units of 0.001° as <see cref="Square"/> takes them.</summary>
+    private static string Rect(double x0, double y0, double x1, double y1) => FormattableString.Invariant(
+        $"[[[{120.6 + x0 * 0.001},{28 + y0 * 0.001}],[{120.6 + x1 * 0.001},{28 + y0 * 0.001}],[{120.6 + x1 * 0.001},{28 + y1 * 0.001}],[{120.6 + x0 * 0.001},{28 + y1 * 0.001}],[{120.6 + x0 * 0.001},{28 + y0 * 0.001}]]]");
+
+    private static GridChangeRequest Change(string geojson, bool dryRun = false) => new(Encoding.UTF8.GetBytes(geojson), false, false, "test", "Free", dryRun);
+
+    [Fact]
+    public async Task Split_DryRunStoresNothing_ThenSplitRetiresOldAndPartsInheritPeople()
+    {
+        var (x, y) = Corner();
+        var (old, west, east) = (Code(), Code(), Code());
+        Assert.True((await Directory.ChangeAsync(Change(Collection((old, Square(x, y)))))).Accepted);
+        await fixture.Grains.GetGrain<IGridCellGrain>(old).AssignAsync(new GridAssignment(old, "SQ-split", "O-split-a", "O-split-b"));
+        var parts = Collection((west, Rect(x, y, x + 0.5, y + 1)), (east, Rect(x + 0.5, y, x + 1, y + 1)));
+        var before = await Directory.GetRevisionAsync();
+
+        var preview = await Directory.SplitAsync(old, Change(parts, dryRun: true));
+
+        Assert.True(preview.Accepted, string.Join("; ", preview.Errors));
+        Assert.Equal(before, await Directory.GetRevisionAsync());
+        Assert.Null((await fixture.Grains.GetGrain<IGridCellGrain>(west).GetResponsibilityAsync()).SquadId);
+        Assert.Equal(2, preview.Transfers.Length);
+
+        var split = await Directory.SplitAsync(old, Change(parts));
+
+        Assert.True(split.Accepted, string.Join("; ", split.Errors));
+        Assert.Equal([old], split.Retired.ToArray());
+        Assert.Single(await ClusterFixture.GridStore.HistoryAsync(west));
+        Assert.DoesNotContain(await ClusterFixture.GridStore.LoadCurrentAsync(), g => g.Code == old);
+        var people = await fixture.Grains.GetGrain<IGridCellGrain>(east).GetResponsibilityAsync();
+        Assert.Equal(("SQ-split", "O-split-a", "O-split-b"), (people.SquadId, people.OfficerA, people.OfficerB));
+    }
+
+    [Fact]
+    public async Task Merge_GridsApartRefused_NeighboursMergedIntoNewCode_BothRetire()
+    {
+        var (x, y) = Corner();
+        var (a, b, far, merged) = (Code(), Code(), Code(), Code());
+        Assert.True((await Directory.ChangeAsync(Change(Collection((a, Square(x, y)), (b, Square(x + 1, y)), (far, Square(x + 10, y)))))).Accepted);
+        var into = Change(Collection((merged, Square(0, 0))));
+
+        var apart = await Directory.MergeAsync([a, far], into);
+        var done = await Directory.MergeAsync([a, b], into);
+
+        Assert.False(apart.Accepted);
+        Assert.Contains("do not form one piece", apart.Errors[0], StringComparison.Ordinal);
+        Assert.True(done.Accepted, string.Join("; ", done.Errors));
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), done.Retired.Order(StringComparer.Ordinal));
+        var current = (await ClusterFixture.GridStore.LoadCurrentAsync()).Single(g => g.Code == merged);
+        Assert.Equal(2, current.AreaSquareMetres / (await ClusterFixture.GridStore.HistoryAsync(a))[0].AreaSquareMetres, 3);
+    }
+}

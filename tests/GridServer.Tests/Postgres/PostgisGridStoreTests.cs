@@ -49,6 +49,26 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task Save_MergeRetiringNamedGrids_RetiresThemWithTheChange_SameInBothStores()
+    {
+        var postgis = await FreshStoreAsync(TimeProvider.System);
+        var memory = new InMemoryGridStore(TimeProvider.System);
+        foreach (IGridStore store in new IGridStore[] { postgis, memory })
+        {
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,2 0,2 1,0 1,0 0))"), Grid("B", "POLYGON((2 0,3 0,3 1,2 1,2 0))")], GridSaveMode.Replace);
+
+            // A split: A's parts come in, A retires; B stays; an unknown code to retire is passed over.
+            var plan = await store.SaveAsync([Grid("A1", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("A2", "POLYGON((1 0,2 0,2 1,1 1,1 0))")],
+                GridSaveMode.Merge, ["A", "NOPE"]);
+
+            Assert.Equal(2, plan.Added);
+            Assert.Equal(["A"], plan.Retired.ToArray());
+            Assert.Equal(["A1", "A2", "B"], (await store.LoadCurrentAsync()).Select(g => g.Code).Order(StringComparer.Ordinal).ToArray());
+            Assert.NotNull(Assert.Single(await store.HistoryAsync("A")).ValidTo);
+        }
+    }
+
+    [PostgisFact]
     public async Task LoadChangesSince_NamesRedrawnAddedAndRetiredGrids_NullAfterAnUnloggedTruncate()
     {
         var postgis = await FreshStoreAsync(TimeProvider.System);

@@ -52,6 +52,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/grids/{code}/history", $"/api/grids/{Grid}/history", Who.Staff, false),
         ("PUT /api/grids/{code}", $"/api/grids/{Grid}", Who.Operator, false),
         ("POST /api/grids/", "/api/grids", Who.Operator, false),
+        ("POST /api/grids/{code}/split", $"/api/grids/{Grid}/split?dryRun=true", Who.Operator, false),
+        ("POST /api/grids/merge", "/api/grids/merge?dryRun=true", Who.Operator, false),
 
         ("GET /api/grids/{code}/responsibility", $"/api/grids/{Grid}/responsibility", Who.Staff, false),
         ("PUT /api/grids/{code}/responsibility", $"/api/grids/{Grid}/responsibility", Who.Operator, false),

@@ -62,6 +62,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGridStore>(GridStore);
             silo.Services.AddSingleton(Policies);
             silo.Services.AddSingleton<ICaseProjection>(Projection);
+            // The grid directory searches the open cases a change moves; the search reads what the projection stored.
+            silo.Services.AddSingleton<ICaseSearch>(Projection.Stored);
         }
     }
 }
