@@ -30,6 +30,9 @@ public sealed record CaseSearchBody(
     string? Grid, string? Squad, string? Officer, string? Matter, string? State, bool? Open,
     DateTimeOffset? From, DateTimeOffset? To, System.Text.Json.JsonElement? Within, int? Limit, int? Offset);
 
+/// <summary>Where the command center places a case, as posted to <c>POST /api/cases/{id}/locate</c>; <see cref="Crs"/> as for a report.</summary>
+public sealed record CaseLocateBody(double? Lon, double? Lat, string? Crs);
+
 /// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
 public sealed record CaseDispatchBody(string? GridCode);
 
@@ -60,6 +63,8 @@ public static partial class CaseEndpoints
         cases.MapGet("/{id}", Get).RequireRoles(Readers).WithSummary("A case with its whole timeline.");
         cases.MapPost("/{id}/actions", Act).RequireRoles(Role.Dispatcher, Role.Officer)
             .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
+        cases.MapPost("/{id}/locate", Locate).RequireRoles(Role.Dispatcher)
+            .WithSummary("Places a case (a report with an address only, or a wrong pin): its point and grid change and it is dispatched there.");
         cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
         app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest first.");
         return app;
@@ -132,6 +137,19 @@ public static partial class CaseEndpoints
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
         return Answer(await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode));
+    }
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Locate(
+        string id, CaseLocateBody? body, IGrainFactory grains, GridCatalog catalog, HttpContext context)
+    {
+        if (body?.Lon is not { } lon || body.Lat is not { } lat) return Problems.Of(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
+        if (LonLat.Problem(lon, lat) is { } position) return Problems.Of(400, "Coordinate out of range", position);
+        if (!PointCrsExtensions.TryParse(body.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
+        if (id.Length > MaxId) return NotFound(id);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (await grain.GetAsync() is null) return NotFound(id);
+        var (wLon, wLat) = crs.ToWgs84(lon, lat);
+        return Answer(await grain.LocateAsync(context.RequiredCaller().Subject, wLon, wLat, catalog.Match(wLon, wLat).GridCode));
     }
 
     internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByQuery(

@@ -99,6 +99,14 @@ public interface ICaseGrain : IGrainWithStringKey
     /// </summary>
     [Alias("move-to-grid")] ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note);
 
+    /// <summary>
+    /// The command center places the case (a report that came with an address only, or a wrong pin): its point becomes
+    /// (<paramref name="lon"/>, <paramref name="lat"/>), WGS84, in grid <paramref name="gridCode"/> (null: none), and it
+    /// moves by the rule of <see cref="MoveToGridAsync"/>; a case waiting in the queue in that grid is dispatched.
+    /// An ended case is refused.
+    /// </summary>
+    [Alias("locate")] ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode);
+
     [Alias("get")] ValueTask<CaseView?> GetAsync();
 
     /// <summary>

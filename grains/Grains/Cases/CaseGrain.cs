@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
@@ -216,6 +217,32 @@ public sealed partial class CaseGrain(
         }
         await SaveAsync();
         return await TransferAsync(actorId, note);
+    }
+
+    public async ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode)
+    {
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        var current = Enum.Parse<CaseState>(state.State.State);
+        if (current is CaseState.Closed or CaseState.Void) return new CaseActionResult(View(), $"the case is {current}: an ended case keeps where it was");
+        if (gridCode != state.State.GridCode && !(IsHeld(current) || current is CaseState.Registered or CaseState.Returned or CaseState.Dispatched))
+            return new CaseActionResult(View(), $"the case is {current}: it is with the command center for verification, so it cannot change grid now");
+        state.State.Lon = lon;
+        state.State.Lat = lat;
+        CaseActionResult result;
+        if (gridCode != state.State.GridCode)
+        {
+            result = await MoveToGridAsync(actorId, gridCode, string.Create(CultureInfo.InvariantCulture, $"located at {lon:0.000000}, {lat:0.000000} by {actorId}"));
+        }
+        else
+        {
+            await SaveAsync();
+            // Located in the grid it already had: a case still waiting for someone is sent now.
+            result = state.State.Queued && current is CaseState.Registered or CaseState.Returned && gridCode is not null
+                ? await DispatchAsync(actorId, null)
+                : new CaseActionResult(View(), null);
+        }
+        // Placed, but nobody there to take it (or no grid there): the case waits in the queue, where it says it is.
+        return result.Refusal is not null && state.State.Queued ? result with { Refusal = null } : result;
     }
 
     private static bool IsHeld(CaseState state) => state is CaseState.Accepted or CaseState.Handling or CaseState.Parked;

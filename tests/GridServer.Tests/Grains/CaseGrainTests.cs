@@ -550,4 +550,26 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
         Assert.Contains(heldId, queue);
         Assert.Contains(waitingId, queue);
     }
+
+    [Fact]
+    public async Task Locate_WaitingCaseWithoutPoint_TakesThePointAndIsDispatched_VerifyingCaseRefusedUnchanged()
+    {
+        var target = await StaffedGridAsync();
+        var id = Key("C");
+        var waiting = fixture.Grains.GetGrain<ICaseGrain>(id);
+        await waiting.OpenAsync(new CaseReport("dust", double.NaN, double.NaN, null, "citizen-1", null, "鹿城区人民路 12 号"));
+
+        var placed = await waiting.LocateAsync("D-1", 120.66, 28.01, target.Grid);
+
+        Assert.True(placed.Accepted, placed.Refusal);
+        Assert.Equal((target.Grid, target.A, "Dispatched", 120.66, 28.01), (placed.Case.GridCode, placed.Case.OfficerId, placed.Case.State, placed.Case.Lon, placed.Case.Lat));
+
+        var other = await StaffedGridAsync();
+        foreach (var step in new[] { "Accept", "StartHandling", "GiveFinalFeedback" })
+            Assert.True((await waiting.ActAsync(new CaseActionRequest(step, target.A, "done", [], null))).Accepted);
+        var refused = await waiting.LocateAsync("D-1", 120.7, 28.05, other.Grid);
+        Assert.Contains("with the command center for verification", refused.Refusal);
+        var after = await waiting.GetAsync();
+        Assert.Equal((target.Grid, 120.66, 28.01), (after!.GridCode, after.Lon, after.Lat));
+    }
 }

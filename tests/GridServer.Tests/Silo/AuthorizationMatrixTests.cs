@@ -76,6 +76,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/search", "/api/cases/search", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/cases/{id}", "/api/cases/C-MATRIX", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("POST /api/cases/{id}/actions", "/api/cases/C-MATRIX/actions", Who.Dispatcher | Who.Officer, false),
+        ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
     ];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
@@ -404,6 +405,33 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
         Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
+    }
+
+    [Fact]
+    public async Task AddressOnly_LocatedByTheCommandCenter_IsDispatchedThere_AndShowsItsPosition()
+    {
+        var officerA = $"O-{Guid.NewGuid():N}"[..12];
+        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
+        using (var roster = await silo.Operator.PutAsync($"/api/officers/{officerA}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
+        using (var put = await silo.Operator.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"SQ-LOCATE\",\"officerA\":\"{officerA}\"}}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var id = await OpenDeferredAsync();
+        using (var bad = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/locate", new { lon = 28.0, lat = 120.65 }))
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using (var officer = await (await silo.AsAsync("Officer", "O-LOCATE")).PostAsJsonAsync($"/api/cases/{id}/locate", new { lon = 120.65, lat = 28.0 }))
+            Assert.Equal(HttpStatusCode.Forbidden, officer.StatusCode);
+
+        using var located = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/locate", new { lon = 120.65, lat = 28.0 });
+
+        Assert.Equal(HttpStatusCode.OK, located.StatusCode);
+        var @case = await JsonOf(located);
+        Assert.Equal((Grid, 120.65, 28.0), (@case.GetProperty("gridCode").GetString(), @case.GetProperty("lon").GetDouble(), @case.GetProperty("lat").GetDouble()));
+        Assert.Equal(("Dispatched", officerA), (@case.GetProperty("state").GetString(), @case.GetProperty("officerId").GetString()));
+        var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        Assert.Equal((28.0, 120.65), (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble()));
+        using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
+        Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
