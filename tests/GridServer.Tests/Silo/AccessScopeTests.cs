@@ -177,6 +177,31 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
     }
 
     [Fact]
+    public async Task LiaisonAssignments_BadInput_ClearErrors_RemovalTakesTheGridAway()
+    {
+        var liaison = $"L-{Guid.NewGuid():N}"[..12];
+        using (var unknownGrid = await silo.Operator.PutAsync($"/api/liaisons/{liaison}/grids/99999999999999", null))
+            Assert.Equal(HttpStatusCode.NotFound, unknownGrid.StatusCode);
+        using (var control = await silo.Operator.PutAsync("/api/liaisons/L%01X/grids/33030200200910", null))
+            Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
+        using (var tooLong = await silo.Operator.GetAsync($"/api/liaisons/{new string('L', 200)}"))
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        using (var assign = await silo.Operator.PutAsync($"/api/liaisons/{liaison}/grids/33030200200910", null))
+            Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
+        using (var responsibility = await silo.Operator.GetAsync("/api/grids/33030200200910/responsibility"))
+            Assert.Contains(liaison, (await JsonOf(responsibility)).GetProperty("liaisons").EnumerateArray().Select(e => e.GetString()));
+
+        using var removed = await silo.Operator.DeleteAsync($"/api/liaisons/{liaison}/grids/33030200200910");
+
+        Assert.Equal(0, (await JsonOf(removed)).GetProperty("grids").GetArrayLength());
+        var client = await silo.AsAsync("Liaison", liaison);
+        using var gone = await client.GetAsync("/api/grids/33030200200910");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        using (var responsibility = await silo.Operator.GetAsync("/api/grids/33030200200910/responsibility"))
+            Assert.DoesNotContain(liaison, (await JsonOf(responsibility)).GetProperty("liaisons").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task SameIdempotencyKey_FromTwoCallers_OpensTwoCases()
     {
         var officer = await silo.AsAsync("Officer", "O-IDEMPOTENT");
