@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 
 namespace GridServer.Tests.Silo;
 
@@ -12,27 +13,9 @@ namespace GridServer.Tests.Silo;
 /// </summary>
 public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
 {
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
-
-    /// <summary>Staffs a grid (squad, A officer on duty all week) and returns its officer's id.</summary>
-    private async Task<string> StaffAsync(string grid, string squad)
-    {
-        var officer = $"O-{Guid.NewGuid():N}"[..12];
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await silo.Operator.PutAsync($"/api/officers/{officer}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var put = await silo.Operator.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{officer}\"}}")))
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        using (var member = await silo.Operator.PutAsync($"/api/squads/{squad}/officers/{officer}", null))
-            Assert.Equal(HttpStatusCode.OK, member.StatusCode);
-        return officer;
-    }
+    /// <summary>Staffs a grid and returns its A officer's id.</summary>
+    private async Task<string> StaffAsync(string grid, string squad) => (await silo.StaffAsync(grid, squad)).A;
 
     /// <summary>The middle of a grid's first ring (the sample's grids are convex quadrilaterals).</summary>
     private async Task<(double Lon, double Lat)> CentreAsync(string grid)
@@ -207,7 +190,7 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
         var officer = await silo.AsAsync("Officer", "O-IDEMPOTENT");
         HttpRequestMessage Request() => new(HttpMethod.Post, "/api/cases")
         {
-            Content = Json("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"r"}"""),
+            Content = JsonBody("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"r"}"""),
             Headers = { { "Idempotency-Key", "shared-key-1" } },
         };
         using var a = await silo.Dispatcher.SendAsync(Request());
@@ -229,7 +212,7 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
     {
         using var before = await silo.Operator.GetAsync("/api/credentials");
         var count = (await JsonOf(before)).GetArrayLength();
-        using var response = await silo.Operator.PostAsync("/api/credentials", Json(body));
+        using var response = await silo.Operator.PostAsync("/api/credentials", JsonBody(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(title, (await JsonOf(response)).GetProperty("title").GetString());
         using var after = await silo.Operator.GetAsync("/api/credentials");
@@ -239,7 +222,7 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
     [Fact]
     public async Task IssuedCredential_WorksAsBearerAndApiKey_ListedWithoutSecret_RevokedIs401()
     {
-        using var issued = await silo.Operator.PostAsync("/api/credentials", Json("""{"role":"Dispatcher","subject":"D-NIGHT","label":"night desk"}"""));
+        using var issued = await silo.Operator.PostAsync("/api/credentials", JsonBody("""{"role":"Dispatcher","subject":"D-NIGHT","label":"night desk"}"""));
         Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
         var body = await JsonOf(issued);
         var (secret, id) = (body.GetProperty("secret").GetString()!, body.GetProperty("credential").GetProperty("id").GetString()!);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 
 namespace GridServer.Tests.Silo;
 
@@ -16,30 +17,15 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     private HttpClient Operator => silo.Operator;
     private HttpClient Dispatcher => silo.Dispatcher;
 
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
-
     private async Task<(string A, string B, string Squad, HttpClient OfficerA)> StaffAsync(string grid)
     {
-        var (a, b, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await Operator.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var leader = await Operator.PutAsync($"/api/squads/{squad}/leader", Json("{\"officerId\":\"O-LEADER\"}")))
-            Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
-        using var put = await Operator.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return (a, b, squad, await silo.AsAsync("Officer", a));
+        var staff = await silo.StaffAsync(grid);
+        return (staff.A, staff.B, staff.Squad, await silo.AsAsync("Officer", staff.A));
     }
 
     private async Task<JsonElement> OpenAsync(string body = """{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"citizen-1","description":"car on the pavement"}""")
     {
-        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", JsonBody(body));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await JsonOf(response);
     }
@@ -120,7 +106,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
             within = new { type = "Polygon", coordinates = new[] { new[] { new[] { 0.0, 0.0 }, new[] { 1.0, 1.0 }, new[] { 1.0, 0.0 }, new[] { 0.0, 1.0 }, new[] { 0.0, 0.0 } } } },
         });
         Assert.Equal(HttpStatusCode.BadRequest, bowtie.StatusCode);
-        using var point = await Dispatcher.PostAsync("/api/cases/search", Json("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
+        using var point = await Dispatcher.PostAsync("/api/cases/search", JsonBody("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
         Assert.Equal(HttpStatusCode.BadRequest, point.StatusCode);
     }
 
@@ -130,7 +116,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var key = Guid.NewGuid().ToString();
         HttpRequestMessage Request() => new(HttpMethod.Post, "/api/cases")
         {
-            Content = Json("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"app-7"}"""),
+            Content = JsonBody("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"app-7"}"""),
             Headers = { { "Idempotency-Key", key } },
         };
         using var first = await Dispatcher.SendAsync(Request());
@@ -159,7 +145,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         using var before = await Dispatcher.GetAsync("/api/command-center/queue");
         var queued = (await JsonOf(before)).GetArrayLength();
 
-        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", JsonBody(body));
 
         Assert.Equal(status, (int)response.StatusCode);
         if (title is not null) Assert.Equal(title, (await JsonOf(response)).GetProperty("title").GetString());
@@ -171,7 +157,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     public async Task Open_TenMegabyteDescription_Refused()
     {
         var body = JsonSerializer.Serialize(new { matter = "parking", lon = 120.65, lat = 28.0, reporterId = "r", description = new string('x', 10 * 1024 * 1024) });
-        using var response = await Dispatcher.PostAsync("/api/cases", Json(body));
+        using var response = await Dispatcher.PostAsync("/api/cases", JsonBody(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Description too long", (await JsonOf(response)).GetProperty("title").GetString());
     }
@@ -200,15 +186,15 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     [Fact]
     public async Task Personnel_BadInput_Refused()
     {
-        using var same = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O1\",\"officerB\":\"O1\"}"));
+        using var same = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", JsonBody("{\"officerA\":\"O1\",\"officerB\":\"O1\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, same.StatusCode);
-        using var unknownGrid = await Operator.PutAsync("/api/grids/99999999999999/responsibility", Json("{\"officerA\":\"O1\"}"));
+        using var unknownGrid = await Operator.PutAsync("/api/grids/99999999999999/responsibility", JsonBody("{\"officerA\":\"O1\"}"));
         Assert.Equal(HttpStatusCode.NotFound, unknownGrid.StatusCode);
-        using var control = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", Json("{\"officerA\":\"O\\u0000X\"}"));
+        using var control = await Operator.PutAsync($"/api/grids/{Grid}/responsibility", JsonBody("{\"officerA\":\"O\\u0000X\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
         using var backwards = await Operator.PostAsJsonAsync("/api/officers/O1/absences", new { from = DateTimeOffset.UtcNow, to = DateTimeOffset.UtcNow.AddHours(-1), reason = "sick" });
         Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
-        using var badDay = await Operator.PutAsync("/api/officers/O1/roster", Json("{\"weekly\":[{\"day\":\"Funday\",\"start\":\"08:00\",\"end\":\"17:00\"}]}"));
+        using var badDay = await Operator.PutAsync("/api/officers/O1/roster", JsonBody("{\"weekly\":[{\"day\":\"Funday\",\"start\":\"08:00\",\"end\":\"17:00\"}]}"));
         Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
         using var reassignUnknown = await Operator.PostAsJsonAsync("/api/personnel/reassign", new { grids = new[] { new { gridCode = "nope" } }, openCasesFollow = true });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, reassignUnknown.StatusCode);

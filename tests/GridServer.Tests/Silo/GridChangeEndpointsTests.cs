@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 
 namespace GridServer.Tests.Silo;
 
@@ -10,14 +11,6 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
 {
     /// <summary>A sample grid and a point inside it near its north edge (this class's tests each use their own grid).</summary>
     private const string Shrunk = "33030200200910";
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
 
     private async Task<JsonElement> Locate(string lonLat)
     {
@@ -31,7 +24,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal(Shrunk, (await Locate("lon=120.6500&lat=28.0003")).GetProperty("gridCode").GetString());
 
         using var response = await silo.Operator.PutAsync($"/api/grids/{Shrunk}",
-            Json("""{"type":"Polygon","coordinates":[[[120.6496,28.0],[120.6499,28.0],[120.6499,28.0002],[120.6496,28.0002],[120.6496,28.0]]]}"""));
+            JsonBody("""{"type":"Polygon","coordinates":[[[120.6496,28.0],[120.6499,28.0],[120.6499,28.0002],[120.6496,28.0002],[120.6496,28.0]]]}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonOf(response);
@@ -62,7 +55,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         var version = (await JsonOf(before)).GetProperty("properties").GetProperty("version").GetInt32();
 
         using var response = await silo.Operator.PutAsync($"/api/grids/{code}",
-            Json("""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[120.645,27.995],[120.655,27.995],[120.655,28.005],[120.645,28.005],[120.645,27.995]]]}}"""));
+            JsonBody("""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[120.645,27.995],[120.655,27.995],[120.655,28.005],[120.645,28.005],[120.645,27.995]]]}}"""));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await JsonOf(response);
@@ -88,7 +81,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         using var before = await silo.Operator.GetAsync($"/api/grids/{code}");
         var geometry = (await JsonOf(before)).GetProperty("geometry").GetRawText();
 
-        using var response = await silo.Operator.PutAsync($"/api/grids/{code}", Json(body));
+        using var response = await silo.Operator.PutAsync($"/api/grids/{code}", JsonBody(body));
 
         Assert.Equal(status, (int)response.StatusCode);
         var problem = await JsonOf(response);
@@ -102,7 +95,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     public async Task Redraw_BodyOverTheLimit_413()
     {
         var huge = "{\"type\":\"Polygon\",\"coordinates\":[[" + string.Join(",", Enumerable.Repeat("[120.65,28.0]", 400_000)) + "]]}";
-        using var response = await silo.Operator.PutAsync("/api/grids/33030200200913", Json(huge));
+        using var response = await silo.Operator.PutAsync("/api/grids/33030200200913", JsonBody(huge));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
@@ -113,11 +106,11 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"33030299900101","name":"新区第01网格"},
              "geometry":{"type":"Polygon","coordinates":[[[121.0,28.5],[121.001,28.5],[121.001,28.501],[121.0,28.501],[121.0,28.5]]]}}]}
             """;
-        using var bad = await silo.Operator.PostAsync("/api/grids?mode=everything", Json(collection));
+        using var bad = await silo.Operator.PostAsync("/api/grids?mode=everything", JsonBody(collection));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("'merge' (default) or 'replace'", (await JsonOf(bad)).GetProperty("detail").GetString());
 
-        using var response = await silo.Operator.PostAsync("/api/grids", Json(collection));
+        using var response = await silo.Operator.PostAsync("/api/grids", JsonBody(collection));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (await JsonOf(response)).GetProperty("added").GetInt32());
@@ -138,7 +131,7 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
              {"type":"Feature","properties":{"code":"33030200200911","name":"B"},"geometry":{"type":"Polygon","coordinates":[[[120.001,28.0],[120.002,28.0],[120.002,28.001],[120.001,28.001],[120.001,28.0]]]}}]}
             """;
 
-        using var response = await client.PostAsync("/api/grids?mode=replace", Json(collection));
+        using var response = await client.PostAsync("/api/grids?mode=replace", JsonBody(collection));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonOf(response);

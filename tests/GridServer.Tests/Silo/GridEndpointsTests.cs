@@ -8,6 +8,7 @@ using GridServer.SampleData;
 using GridServer.Silo.Grids;
 using GridServer.Storage.Grids;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -67,12 +68,6 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     private const string SampleGrid = "33030200200910";
 
     private static readonly Lazy<IReadOnlyList<Grid>> Sample = new(LuchengSample.Generate);
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
 
     private static string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

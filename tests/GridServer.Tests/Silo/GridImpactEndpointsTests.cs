@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 
 namespace GridServer.Tests.Silo;
 
@@ -14,14 +15,6 @@ namespace GridServer.Tests.Silo;
 public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
 {
     private HttpClient Operator => silo.Operator;
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
 
     private static string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -38,7 +31,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
     private async Task<(string West, string East)> PairAsync(string prefix, double lon)
     {
         var (west, east) = (prefix + "01", prefix + "02");
-        using var response = await Operator.PostAsync("/api/grids", Json(Collection(
+        using var response = await Operator.PostAsync("/api/grids", JsonBody(Collection(
             Feature(west, Box(lon, 28.6, lon + 0.001, 28.601)), Feature(east, Box(lon + 0.001, 28.6, lon + 0.002, 28.601)))));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (west, east);
@@ -46,18 +39,13 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
 
     private async Task<(string A, string Squad)> StaffAsync(string grid)
     {
-        var (a, b, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await Operator.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using var put = await Operator.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return (a, squad);
+        var staff = await silo.StaffAsync(grid);
+        return (staff.A, staff.Squad);
     }
 
     private async Task<string> OpenAsync(double lon, double lat)
     {
-        using var response = await silo.Dispatcher.PostAsync("/api/cases", Json($"{{\"matter\":\"parking\",\"lon\":{I(lon)},\"lat\":{I(lat)},\"reporterId\":\"citizen-9\"}}"));
+        using var response = await silo.Dispatcher.PostAsync("/api/cases", JsonBody($"{{\"matter\":\"parking\",\"lon\":{I(lon)},\"lat\":{I(lat)},\"reporterId\":\"citizen-9\"}}"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await JsonOf(response)).GetProperty("caseId").GetString()!;
     }
@@ -81,7 +69,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal(west, (await CaseAsync(id)).GetProperty("gridCode").GetString());
         var moved = Collection(Feature(west, Box(lon, 28.6, lon + 0.0009, 28.601)), Feature(east, Box(lon + 0.0009, 28.6, lon + 0.002, 28.601)));
 
-        using (var preview = await Operator.PostAsync("/api/grids?dryRun=true", Json(moved)))
+        using (var preview = await Operator.PostAsync("/api/grids?dryRun=true", JsonBody(moved)))
         {
             Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
             var body = await JsonOf(preview);
@@ -99,7 +87,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         using (var locate = await Operator.GetAsync($"/api/grids/locate?lon={I(lon + 0.00095)}&lat=28.6005"))
             Assert.Equal(west, (await JsonOf(locate)).GetProperty("gridCode").GetString());
 
-        using var apply = await Operator.PostAsync("/api/grids?rerouteOpenCases=true", Json(moved));
+        using var apply = await Operator.PostAsync("/api/grids?rerouteOpenCases=true", JsonBody(moved));
 
         Assert.Equal(HttpStatusCode.OK, apply.StatusCode);
         var rerouted = CaseIn(await JsonOf(apply), id);
@@ -124,7 +112,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
             Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
 
         // The east grid shrinks: its west half is left to no grid.
-        using (var shrink = await Operator.PutAsync($"/api/grids/{east}", Json($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon + 0.0018, 28.6, lon + 0.002, 28.601)}}}")))
+        using (var shrink = await Operator.PutAsync($"/api/grids/{east}", JsonBody($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon + 0.0018, 28.6, lon + 0.002, 28.601)}}}")))
         {
             Assert.Equal(HttpStatusCode.OK, shrink.StatusCode);
             var listed = CaseIn(await JsonOf(shrink), id);
@@ -134,7 +122,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
 
         // The west grid grows over the case (still the east grid's, not re-routed): with re-routing the accepted case passes to
         // the west grid's officer, still accepted.
-        using var grow = await Operator.PutAsync($"/api/grids/{west}?rerouteOpenCases=true", Json($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.0018, 28.601)}}}"));
+        using var grow = await Operator.PutAsync($"/api/grids/{west}?rerouteOpenCases=true", JsonBody($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.0018, 28.601)}}}"));
 
         Assert.Equal(HttpStatusCode.OK, grow.StatusCode);
         var moved = CaseIn(await JsonOf(grow), id);
@@ -154,7 +142,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         var (westPart, eastPart) = ("33030299810311", "33030299810312");
         var parts = Collection(Feature(westPart, Box(lon, 28.6, lon + 0.0005, 28.601)), Feature(eastPart, Box(lon + 0.0005, 28.6, lon + 0.001, 28.601)));
 
-        using (var preview = await Operator.PostAsync($"/api/grids/{grid}/split?dryRun=true", Json(parts)))
+        using (var preview = await Operator.PostAsync($"/api/grids/{grid}/split?dryRun=true", JsonBody(parts)))
         {
             Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
             var body = await JsonOf(preview);
@@ -162,7 +150,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
             Assert.Equal(eastPart, CaseIn(body, id).GetProperty("toGrid").GetString());
         }
 
-        using var split = await Operator.PostAsync($"/api/grids/{grid}/split", Json(parts));
+        using var split = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody(parts));
 
         Assert.Equal(HttpStatusCode.OK, split.StatusCode);
         var answer = await JsonOf(split);
@@ -182,25 +170,25 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         const double lon = 121.33;
         var (grid, neighbour) = await PairAsync("330302998104", lon);
 
-        using (var gap = await Operator.PostAsync($"/api/grids/{grid}/split", Json(Collection(
+        using (var gap = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody(Collection(
                    Feature("33030299810411", Box(lon, 28.6, lon + 0.0004, 28.601)), Feature("33030299810412", Box(lon + 0.0005, 28.6, lon + 0.001, 28.601))))))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, gap.StatusCode);
             Assert.Contains($"m² of grid '{grid}' uncovered", (await JsonOf(gap)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
-        using (var overNeighbour = await Operator.PostAsync($"/api/grids/{grid}/split", Json(Collection(
+        using (var overNeighbour = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody(Collection(
                    Feature("33030299810411", Box(lon, 28.6, lon + 0.0005, 28.601)), Feature("33030299810412", Box(lon + 0.0005, 28.6, lon + 0.0015, 28.601))))))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, overNeighbour.StatusCode);
             Assert.Contains($"overlaps neighbouring grid '{neighbour}'", (await JsonOf(overNeighbour)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
-        using (var unknown = await Operator.PostAsync("/api/grids/33030299899999/split", Json(Collection())))
+        using (var unknown = await Operator.PostAsync("/api/grids/33030299899999/split", JsonBody(Collection())))
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        using (var notCollection = await Operator.PostAsync($"/api/grids/{grid}/split", Json($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.001, 28.601)}}}")))
+        using (var notCollection = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.001, 28.601)}}}")))
             Assert.Equal(("Not a FeatureCollection", HttpStatusCode.BadRequest), ((await JsonOf(notCollection)).GetProperty("title").GetString(), notCollection.StatusCode));
-        using (var bad = await Operator.PostAsync($"/api/grids/{grid}/split", Json("{\"type\":")))
+        using (var bad = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody("{\"type\":")))
             Assert.Equal(("Not valid JSON", HttpStatusCode.BadRequest), ((await JsonOf(bad)).GetProperty("title").GetString(), bad.StatusCode));
-        using (var selfIntersecting = await Operator.PostAsync($"/api/grids/{grid}/split", Json(Collection(
+        using (var selfIntersecting = await Operator.PostAsync($"/api/grids/{grid}/split", JsonBody(Collection(
                    Feature("33030299810411", $"[[[{I(lon)},28.6],[{I(lon + 0.0005)},28.601],[{I(lon + 0.0005)},28.6],[{I(lon)},28.601],[{I(lon)},28.6]]]"),
                    Feature("33030299810412", Box(lon + 0.0005, 28.6, lon + 0.001, 28.601))))))
         {
@@ -226,7 +214,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         }
         using (var unknown = await Operator.PostAsJsonAsync("/api/grids/merge", new { codes = new[] { west, "33030299899999" }, into = new { code = west } }))
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        using (var bad = await Operator.PostAsync("/api/grids/merge", Json("{\"codes\":[")))
+        using (var bad = await Operator.PostAsync("/api/grids/merge", JsonBody("{\"codes\":[")))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         using (var noInto = await Operator.PostAsJsonAsync("/api/grids/merge", new { codes = new[] { west, east } }))
             Assert.Equal(HttpStatusCode.BadRequest, noInto.StatusCode);
@@ -251,7 +239,7 @@ public sealed class GridImpactEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         const double lon = 121.35;
         var (west, east) = await PairAsync("330302998106", lon);
 
-        using var preview = await Operator.PutAsync($"/api/grids/{west}?dryRun=true", Json($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.0015, 28.601)}}}"));
+        using var preview = await Operator.PutAsync($"/api/grids/{west}?dryRun=true", JsonBody($"{{\"type\":\"Polygon\",\"coordinates\":{Box(lon, 28.6, lon + 0.0015, 28.601)}}}"));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, preview.StatusCode);
         var problem = await JsonOf(preview);

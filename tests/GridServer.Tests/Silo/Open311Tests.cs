@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 using Json.Schema;
 
 namespace GridServer.Tests.Silo;
@@ -45,12 +46,6 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
             .Where(f => extra.All(e => e.Name != f.Item1)),
         .. extra,
     ];
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpContent content, string format = "json")
     {
@@ -410,12 +405,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
     [Fact]
     public async Task AddressOnly_LocatedByTheCommandCenter_IsDispatchedThere_AndShowsItsPosition()
     {
-        var officerA = $"O-{Guid.NewGuid():N}"[..12];
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await silo.Operator.PutAsync($"/api/officers/{officerA}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var put = await silo.Operator.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"SQ-LOCATE\",\"officerA\":\"{officerA}\"}}", Encoding.UTF8, "application/json")))
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var officerA = (await silo.StaffAsync(Grid)).A;
         var id = await OpenDeferredAsync();
         using (var bad = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/locate", new { lon = 28.0, lat = 120.65 }))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -470,12 +460,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
     [Fact]
     public async Task Flow_ReportInAStaffedGrid_IsOpen_WithTheSquadResponsible_AndTheAcceptDeadlineExpected()
     {
-        var (a, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await silo.Operator.PutAsync($"/api/officers/{a}/roster", new StringContent($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}", Encoding.UTF8, "application/json")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var put = await silo.Operator.PutAsync($"/api/grids/{Grid}/responsibility", new StringContent($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"O-B-{squad}\"}}", Encoding.UTF8, "application/json")))
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var (a, _, squad) = await silo.StaffAsync(Grid);
 
         var id = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C99999"), ("media_url", "https://example.org/p/3.jpg"));
         var (status, text) = await GetAsync($"/requests/{id}.json");

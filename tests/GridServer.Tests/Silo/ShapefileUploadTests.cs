@@ -5,6 +5,7 @@ using System.Text.Json;
 using GridServer.Domain.Export;
 using GridServer.Domain.Grids;
 using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
 using NetTopologySuite.IO;
 
 namespace GridServer.Tests.Silo;
@@ -54,12 +55,6 @@ public sealed class ShapefileUploadTests(EmbeddedSilo silo) : IClassFixture<Embe
         var content = new ByteArrayContent(bytes);
         if (contentType is not null) content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         return content;
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
     }
 
     private async Task<string?> GridAt(double lon, double lat)
