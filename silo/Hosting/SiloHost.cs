@@ -64,7 +64,7 @@ public static class SiloHost
         builder.Services.AddHostedService<GridLoader>();
         builder.Services.AddHostedService<CaseProjectionCheck>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiSecurity.Describe);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         // Enums travel by name ("Monday", "Dispatched"), as people and other systems write them.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));

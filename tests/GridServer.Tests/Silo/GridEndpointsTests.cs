@@ -156,6 +156,15 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         foreach (var expected in new[] { "/api/grids/locate", "/api/grids/{code}", "/api/cases", "/api/cases/{id}/actions", "/api/personnel/reassign", "/open311/v2/requests.{format}" })
             Assert.Contains(expected, paths);
+
+        // The credentials: both ways to present a key, required on /api operations with the roles they take, not on Open311.
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal(("http", "bearer"), (schemes.GetProperty("bearer").GetProperty("type").GetString(), schemes.GetProperty("bearer").GetProperty("scheme").GetString()));
+        Assert.Equal("X-Api-Key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
+        var redraw = document.GetProperty("paths").GetProperty("/api/grids/{code}").GetProperty("put");
+        Assert.Equal(2, redraw.GetProperty("security").GetArrayLength());
+        Assert.Contains("Roles: Operator.", redraw.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.False(document.GetProperty("paths").GetProperty("/open311/v2/requests.{format}").GetProperty("post").TryGetProperty("security", out _));
     }
 
     [Fact]
