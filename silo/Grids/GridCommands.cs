@@ -247,8 +247,12 @@ public static class GridCommands
                 return await LocateCsvAsync(index, csvPath, r.GetValue(csvEncoding)!, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
 
             Csv.WriteRecord(output, AddedColumns.Prepend("lat").Prepend("lon"));
-            Csv.WriteRecord(output, LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs).Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
-            return Ok;
+            var row = LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs);
+            Csv.WriteRecord(output, row.Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
+            // The row says invalid, and so does the exit code: a script checking only $? must not take it for an answer.
+            if (row[1] != "invalid") return Ok;
+            await error.WriteLineAsync($"invalid point: {row[4]}");
+            return UsageError;
         });
         return command;
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
@@ -23,36 +22,54 @@ public sealed class PersonnelOperationsGrain : Grain, IPersonnelOperationsGrain
         var duplicates = assignments.GroupBy(a => a.GridCode, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (duplicates.Count > 0)
             return new ReassignmentResult(0, [], [], [$"grids named more than once: {string.Join(", ", duplicates.Take(10))}; nothing was changed"]);
-        var moved = new ConcurrentBag<string>();
-        var stayed = new ConcurrentBag<string>();
-        var errors = new ConcurrentBag<string>();
+        var moved = new List<string>();
+        var stayed = new List<string>();
+        var errors = new List<string>();
         var assigned = 0;
-        await Parallel.ForEachAsync(assignments, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, TaskScheduler = TaskScheduler.Current }, async (assignment, _) =>
+        // A chunk of grids at a time, awaited together on the grain's own scheduler (no Parallel.* in a grain).
+        foreach (var chunk in assignments.Chunk(Parallelism))
         {
-            GridResponsibilityView view;
-            try
+            foreach (var outcome in await Task.WhenAll(chunk.Select(a => ReassignOneAsync(a, openCasesFollow, actorId))))
             {
-                view = await GrainFactory.GetGrain<IGridCellGrain>(assignment.GridCode).AssignAsync(assignment);
-            }
-            catch (ArgumentException e)
-            {
-                errors.Add($"{assignment.GridCode}: {e.Message}");
-                return;
-            }
-            Interlocked.Increment(ref assigned);
-            var open = view.OpenCases.IsDefault ? [] : view.OpenCases;
-            foreach (var caseId in open)
-            {
-                if (!openCasesFollow)
+                if (outcome.Error is { } error)
                 {
-                    stayed.Add($"{caseId}: kept by whoever holds it (open cases were not asked to follow)");
+                    errors.Add(error);
                     continue;
                 }
-                var result = await GrainFactory.GetGrain<ICaseGrain>(caseId).FollowResponsibilityAsync(actorId, $"grid {assignment.GridCode} reassigned");
-                if (result.Accepted) moved.Add(caseId);
-                else stayed.Add($"{caseId}: {result.Refusal}");
+                assigned++;
+                moved.AddRange(outcome.Moved);
+                stayed.AddRange(outcome.Stayed);
             }
-        });
+        }
         return new ReassignmentResult(assigned, [.. moved.Order(StringComparer.Ordinal)], [.. stayed.Order(StringComparer.Ordinal)], [.. errors.Order(StringComparer.Ordinal)]);
+    }
+
+    private sealed record Outcome(string? Error, List<string> Moved, List<string> Stayed);
+
+    /// <summary>One grid: its new people, then (when asked) each of its open cases follows them.</summary>
+    private async Task<Outcome> ReassignOneAsync(GridAssignment assignment, bool openCasesFollow, string actorId)
+    {
+        GridResponsibilityView view;
+        try
+        {
+            view = await GrainFactory.GetGrain<IGridCellGrain>(assignment.GridCode).AssignAsync(assignment);
+        }
+        catch (ArgumentException e)
+        {
+            return new Outcome($"{assignment.GridCode}: {e.Message}", [], []);
+        }
+        var outcome = new Outcome(null, [], []);
+        foreach (var caseId in view.OpenCases.IsDefault ? [] : view.OpenCases)
+        {
+            if (!openCasesFollow)
+            {
+                outcome.Stayed.Add($"{caseId}: kept by whoever holds it (open cases were not asked to follow)");
+                continue;
+            }
+            var result = await GrainFactory.GetGrain<ICaseGrain>(caseId).FollowResponsibilityAsync(actorId, $"grid {assignment.GridCode} reassigned");
+            if (result.Accepted) outcome.Moved.Add(caseId);
+            else outcome.Stayed.Add($"{caseId}: {result.Refusal}");
+        }
+        return outcome;
     }
 }

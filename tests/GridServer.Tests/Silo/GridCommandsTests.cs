@@ -73,9 +73,9 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     }
 
     /// <summary>The single data row of a one-point locate, by column name.</summary>
-    private static Dictionary<string, string> OnePoint(CliRun run)
+    private static Dictionary<string, string> OnePoint(CliRun run, int exitCode = GridCommands.Ok)
     {
-        Assert.Equal(GridCommands.Ok, run.ExitCode);
+        Assert.Equal(exitCode, run.ExitCode);
         var records = Records(run.Out);
         Assert.Equal(["lon", "lat", .. AddedColumns], records[0]);
         Assert.Equal(2, records.Count);
@@ -465,16 +465,18 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     [Fact]
     public async Task Locate_LatitudeBeyond90_InvalidWithReason()
     {
-        var row = OnePoint(await Grids("locate", "--lon", "120.65", "--lat", "95"));
+        var run = await Grids("locate", "--lon", "120.65", "--lat", "95");
+        var row = OnePoint(run, GridCommands.UsageError);
 
         Assert.Equal(("", "invalid"), (row["grid_code"], row["status"]));
+        Assert.Contains("invalid point: (120.65, 95) is not lon/lat in degrees", run.Err, StringComparison.Ordinal);
         Assert.Equal("(120.65, 95) is not lon/lat in degrees", row["reason"]);
     }
 
     [Fact]
     public async Task Locate_LonAndLatSwapped_InvalidWithSwapHint()
     {
-        var row = OnePoint(await Grids("locate", "--lon", "28", "--lat", "120.65"));
+        var row = OnePoint(await Grids("locate", "--lon", "28", "--lat", "120.65"), GridCommands.UsageError);
 
         Assert.Equal("invalid", row["status"]);
         Assert.Equal("(28, 120.65) is not lon/lat in degrees (are lon and lat swapped?)", row["reason"]);
