@@ -29,14 +29,16 @@ public static class GridCommands
 
     private static readonly string[] AddedColumns = ["grid_code", "status", "nearest_grid", "distance_m", "reason"];
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time)
+    /// <param name="environment">Reads an environment variable (<c>GRIDSERVER_POSTGRES</c>); the process's by default.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var root = new RootCommand("GridServer: grid management for city management. Without arguments the server starts.");
         var grids = new Command("grids", "Import, export and locate unit grids.");
         root.Subcommands.Add(grids);
-        grids.Subcommands.Add(ImportCommand(output, error, time));
-        grids.Subcommands.Add(ExportCommand(output, error, time));
-        grids.Subcommands.Add(LocateCommand(output, error, time));
+        grids.Subcommands.Add(ImportCommand(output, error, time, environment));
+        grids.Subcommands.Add(ExportCommand(output, error, time, environment));
+        grids.Subcommands.Add(LocateCommand(output, error, time, environment));
         var parsed = root.Parse(args);
         // Usage errors go to stderr alone: a script reading CSV from stdout must not get the help text.
         if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h") && !args.Contains("-?"))
@@ -98,7 +100,7 @@ public static class GridCommands
         Description = $"Npgsql connection string of the PostGIS store (default: ${PostgresVariable}). Without it, nothing is stored.",
     };
 
-    private static Command ImportCommand(TextWriter output, TextWriter error, TimeProvider time)
+    private static Command ImportCommand(TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> environment)
     {
         var file = new Argument<string>("FILE") { Description = "Grid file: " + GridFiles.SupportedFormats };
         var files = new FileOptions();
@@ -122,7 +124,7 @@ public static class GridCommands
                 await error.WriteLineAsync($"refused: {result.Errors.Count()} error(s); nothing was stored");
                 return Refused;
             }
-            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+            var connection = r.GetValue(postgres) ?? environment(PostgresVariable);
             if (string.IsNullOrWhiteSpace(connection))
             {
                 await output.WriteLineAsync($"checked: {result.Grids.Count} grids are ready to import; pass --postgres to store them");
@@ -138,7 +140,7 @@ public static class GridCommands
         return command;
     }
 
-    private static Command ExportCommand(TextWriter output, TextWriter error, TimeProvider time)
+    private static Command ExportCommand(TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> environment)
     {
         var file = new Argument<string>("FILE") { Description = "Output: .geojson/.json (RFC 7946) or .shp (Shapefile set)." };
         var postgres = PostgresOption();
@@ -154,7 +156,7 @@ public static class GridCommands
                 return UsageError;
             }
             IReadOnlyList<Grid> grids;
-            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+            var connection = r.GetValue(postgres) ?? environment(PostgresVariable);
             if (string.IsNullOrWhiteSpace(connection))
             {
                 var (result, _, _) = GridFiles.Check(GridLoader.DefaultGridsFile, new GridImportOptions(), null, null, time);
@@ -188,7 +190,7 @@ public static class GridCommands
         return command;
     }
 
-    private static Command LocateCommand(TextWriter output, TextWriter error, TimeProvider time)
+    private static Command LocateCommand(TextWriter output, TextWriter error, TimeProvider time, Func<string, string?> environment)
     {
         var gridsFile = new Option<string?>("--grids") { Description = "Grid file to match against (default: the stored grids with --postgres, else the shipped sample)." };
         var files = new FileOptions();
@@ -223,7 +225,7 @@ public static class GridCommands
         {
             var crs = PointCrsExtensions.Parse(r.GetValue(pointCrs));
             IReadOnlyList<Grid> grids = [];
-            var connection = r.GetValue(postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable);
+            var connection = r.GetValue(postgres) ?? environment(PostgresVariable);
             if (!string.IsNullOrWhiteSpace(connection) && r.GetValue(gridsFile) is null)
             {
                 var code = await WithStoreAsync(connection, error, time, async store => { grids = await store.LoadCurrentAsync(ct); return Ok; });

@@ -14,7 +14,7 @@ namespace GridServer.Tests.Silo;
 
 /// <summary>
 /// The <c>grids import|export|locate</c> verbs, run in-process as the executable runs them, with files each
-/// test writes into its own temporary folder. Runs without --postgres expect GRIDSERVER_POSTGRES to be unset.
+/// test writes into its own temporary folder. The commands see no environment: a GRIDSERVER_POSTGRES set where the tests run changes nothing.
 /// </summary>
 public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<PostgisDatabase>, IDisposable
 {
@@ -41,7 +41,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await GridCommands.RunAsync(["grids", .. args], output, error, _clock);
+        var code = await GridCommands.RunAsync(["grids", .. args], output, error, _clock, environment: _ => null);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
@@ -437,6 +437,16 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         var e = Assert.Throws<ArgumentException>(() => ShapefileGridWriter.Write(path, stored.Grids));
 
         Assert.Contains("254", e.Message);
+    }
+
+    [Fact]
+    public async Task Locate_WithoutPostgresOption_UsesGridServerPostgresFromTheEnvironment()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var code = await GridCommands.RunAsync(["grids", "locate", "--lon", "120.65", "--lat", "28"], output, error, _clock,
+            environment: name => name == "GRIDSERVER_POSTGRES" ? "Host=127.0.0.1;Port=1;Username=nobody;Timeout=5" : null);
+
+        Assert.Equal(GridCommands.DatabaseError, code);   // it tried the store the variable names (nothing listens on port 1)
     }
 
     // ---- locate one point -----------------------------------------------------------------------
