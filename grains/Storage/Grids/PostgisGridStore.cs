@@ -19,9 +19,21 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
 
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(AutoPrepared(new NpgsqlConnectionStringBuilder(connectionString)).ConnectionString);
         builder.UseNetTopologySuite();
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A statement run a few times on a connection is prepared there (parsed and planned once): the server's
+    /// statements repeat for every case and every lookup. A connection string that sets these itself keeps its own.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder AutoPrepared(NpgsqlConnectionStringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
+        if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 3;
+        return builder;
     }
 
     public string Description => PostgisSchema.Describe(dataSource);
