@@ -49,6 +49,11 @@ public sealed class NoticeSandbox
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // Never a notice; and an editor's save that truncates before it writes must not replace the last good version.
+            return (null, [new NoticeTemplateError(source, 1, 1, "the template is empty")]);
+        }
         var template = Template.Parse(text, source);
         if (template.HasErrors)
         {
@@ -99,7 +104,7 @@ public sealed class NoticeSandbox
 
     /// <summary>
     /// The model as the template sees it: its own declared public properties (by a member filter), renamed to
-    /// snake_case, as plain values: times become their clock time at their offset, enums their names. Read-only.
+    /// snake_case, as plain values: times become their clock time at their offset, enums their names. The fields are read-only.
     /// </summary>
     internal static ScriptObject Globals(INoticeModel model)
     {
@@ -111,20 +116,23 @@ public sealed class NoticeSandbox
             StandardMemberRenamer.Default);
         foreach (var key in globals.Keys.ToList())
         {
-            globals[key] = globals[key] switch
+            var value = globals[key] switch
             {
                 DateTimeOffset time => time.DateTime,
-                Enum value => value.ToString(),
-                var value => value,
+                Enum name => name.ToString(),
+                var other => other,
             };
+            // Each field read-only, the object not: a template keeps its own variables beside the model's.
+            globals.SetValue(key, value, readOnly: true);
         }
-        globals.IsReadOnly = true;
         return globals;
     }
 
     /// <summary>What a render threw, as an error at the template's line and column (1-based).</summary>
     internal static NoticeTemplateError ToError(Exception e, string source) => e switch
     {
+        // Cancellation is the time budget running out (ScriptAbortException is a ScriptRuntimeException: first).
+        ScriptAbortException abort => At(source, abort.Span, "the render ran out of its time budget"),
         ScriptRuntimeException runtime => At(source, runtime.Span, runtime.OriginalMessage),
         OperationCanceledException => new(source, 1, 1, "the render ran out of its time budget"),
         _ => new(source, 1, 1, $"{e.GetType().Name}: {e.Message}"),

@@ -22,7 +22,9 @@ public sealed partial class NoticeTemplateStore : IDisposable
     private const string BuiltInResourcePrefix = "GridServer.Notices.Defaults.";
 
     private readonly Lock _writeLock = new();
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(150);
     private readonly FileSystemWatcher? _watcher;
+    private readonly Timer? _quiet;
     private readonly ImmutableDictionary<NoticeKind, NoticeTemplate> _builtIn;
     private ImmutableDictionary<(NoticeKind Kind, string? Matter), NoticeTemplate> _files = ImmutableDictionary<(NoticeKind, string?), NoticeTemplate>.Empty;
     private ImmutableArray<NoticeTemplateError> _fileErrors = [];
@@ -51,12 +53,14 @@ public sealed partial class NoticeTemplateStore : IDisposable
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
             IncludeSubdirectories = false,
         };
-        _watcher.Changed += (_, _) => Reload();
-        _watcher.Created += (_, _) => Reload();
-        _watcher.Deleted += (_, _) => Reload();
-        _watcher.Renamed += (_, _) => Reload();
+        // An editor's save raises several events (truncate, write, rename): reload once they have been quiet a moment.
+        _quiet = new Timer(_ => Reload());
+        _watcher.Changed += (_, _) => ReloadSoon();
+        _watcher.Created += (_, _) => ReloadSoon();
+        _watcher.Deleted += (_, _) => ReloadSoon();
+        _watcher.Renamed += (_, _) => ReloadSoon();
         // A lost event (the watcher's buffer overflowed) means "something changed": read everything again.
-        _watcher.Error += (_, _) => Reload();
+        _watcher.Error += (_, _) => ReloadSoon();
         _watcher.EnableRaisingEvents = true;
     }
 
@@ -149,7 +153,8 @@ public sealed partial class NoticeTemplateStore : IDisposable
         {
             var files = ImmutableDictionary.CreateBuilder<(NoticeKind, string?), NoticeTemplate>();
             var errors = ImmutableArray.CreateBuilder<NoticeTemplateError>();
-            foreach (var path in ListTemplateFiles(Folder))
+            var paths = ListTemplateFiles(Folder, errors);
+            foreach (var path in paths ?? [])
             {
                 var name = Path.GetFileName(path);
                 if (!TryParseFileName(name, out var kind, out var matter))
@@ -177,7 +182,8 @@ public sealed partial class NoticeTemplateStore : IDisposable
                 errors.AddRange(problems);
                 if (lastGood is not null) files[key] = lastGood;
             }
-            _files = files.ToImmutable();
+            // A folder that cannot be listed says nothing about its files: keep serving the last good ones.
+            if (paths is not null) _files = files.ToImmutable();
             _fileErrors = errors.ToImmutable();
             Bump();
         }
@@ -190,7 +196,13 @@ public sealed partial class NoticeTemplateStore : IDisposable
         return Revision > seen ? Task.CompletedTask : signal.Task.WaitAsync(cancellationToken);
     }
 
-    public void Dispose() => _watcher?.Dispose();
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _quiet?.Dispose();
+    }
+
+    private void ReloadSoon() => _quiet?.Change(QuietPeriod, Timeout.InfiniteTimeSpan);
 
     internal static bool TryParseFileName(string fileName, out NoticeKind kind, out string? matter)
     {
@@ -216,7 +228,8 @@ public sealed partial class NoticeTemplateStore : IDisposable
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex MatterPattern();
 
-    private static string[] ListTemplateFiles(string folder)
+    /// <summary>The template files, or null when the folder cannot be listed (the error says why).</summary>
+    private static string[]? ListTemplateFiles(string folder, ImmutableArray<NoticeTemplateError>.Builder errors)
     {
         try
         {
@@ -224,9 +237,10 @@ public sealed partial class NoticeTemplateStore : IDisposable
             Array.Sort(files, StringComparer.Ordinal);
             return files;
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return [];
+            errors.Add(new(folder, 1, 1, $"the templates folder cannot be read: {e.Message}"));
+            return null;
         }
     }
 
