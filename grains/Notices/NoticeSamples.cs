@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+
+namespace GridServer.Notices;
+
+/// <summary>
+/// Sample models of every kind: a template is tried against them when it is loaded, so an unknown variable
+/// or member is reported then and not at the first real notice. Two per kind: every optional field set,
+/// and every optional field null, so both sides of an <c>if field</c> run.
+/// </summary>
+public static class NoticeSamples
+{
+    private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
+    private static readonly DateTimeOffset Reported = new(2026, 11, 28, 9, 12, 0, ChinaStandardTime);
+
+    public static ImmutableArray<INoticeModel> For(NoticeKind kind) => kind switch
+    {
+        NoticeKind.Dispatch =>
+        [
+            new DispatchNotice("C-20261128-000123", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "O-A", "A", "人民路 12 号门口", "白色小车占用人行道", Reported.AddMinutes(10), Reported.AddHours(4), false),
+            new DispatchNotice("C-20261128-000124", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "O-B", "B", null, null, Reported.AddMinutes(10), null, true),
+        ],
+        NoticeKind.AcceptWarning =>
+        [
+            new AcceptWarningNotice("C-20261128-000123", "parking", "违停", "33030200200910", "松台水街社区第10网格",
+                "SQ-SONGTAI", "O-A", Reported.AddMinutes(10), 3),
+        ],
+        NoticeKind.Escalation =>
+        [
+            new EscalationNotice("C-20261128-000123", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "O-A", "Handling", "handle", Reported.AddHours(4), 35, 2),
+            new EscalationNotice("C-20261128-000124", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", null, "Dispatched", "accept", Reported.AddMinutes(10), 1, 0),
+        ],
+        NoticeKind.LiaisonAlert =>
+        [
+            new LiaisonAlertNotice("C-20261128-000123", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "Dispatched", "人民路 12 号门口", "白色小车占用人行道", Reported),
+            new LiaisonAlertNotice("C-20261128-000124", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "Registered", null, null, Reported),
+        ],
+        NoticeKind.ReporterStatus =>
+        [
+            new ReporterStatusNotice("C-20261128-000123", "parking", "违停", "已派遣", "已派至责任中队处理", "人民路 12 号门口",
+                Reported, Reported.AddHours(4)),
+            new ReporterStatusNotice("C-20261128-000124", "parking", "违停", "已受理", null, null, Reported, null),
+        ],
+        NoticeKind.Closure =>
+        [
+            new ClosureNotice("C-20261128-000123", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "O-A", Reported.AddHours(3), true, 0, "车辆已驶离，现场恢复"),
+            new ClosureNotice("C-20261128-000124", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
+                "SQ-SONGTAI", "O-B", Reported.AddHours(6), false, 1, null),
+        ],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
+    };
+}

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace GridServer.Notices;
+
+/// <summary>The limits every render runs under. A notice is a short text: the defaults leave room for any real one.</summary>
+public sealed record NoticeSandboxLimits
+{
+    /// <summary>Iterations of all loops of one render together (Scriban counts nested loops cumulatively).</summary>
+    public int LoopLimit { get; init; } = 1000;
+
+    /// <summary>Depth of nested function calls.</summary>
+    public int RecursiveLimit { get; init; } = 20;
+
+    /// <summary>The longest string a template may build or convert, in UTF-16 characters.</summary>
+    public int StringLimit { get; init; } = 8_000;
+
+    /// <summary>The longest notice, in UTF-16 characters.</summary>
+    public int OutputLimit { get; init; } = 16_000;
+
+    /// <summary>How long one regular-expression match (the <c>regex.*</c> functions) may run.</summary>
+    public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long one render may run; past it the render is cancelled.</summary>
+    public TimeSpan RenderBudget { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Parses, checks and renders notice templates under the sandbox: one <see cref="TemplateContext"/> per render,
+/// strict variables and members, the model's own declared properties and nothing else of .NET, no include,
+/// and the limits of <see cref="NoticeSandboxLimits"/>. Thread-safe: it holds no state but its limits.
+/// </summary>
+public sealed class NoticeSandbox
+{
+    public NoticeSandbox(NoticeSandboxLimits? limits = null) => Limits = limits ?? new NoticeSandboxLimits();
+
+    public NoticeSandboxLimits Limits { get; }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> and tries it against the kind's sample models (<see cref="NoticeSamples"/>).
+    /// Returns the parsed template, or the errors (syntax; unknown variable or member; a limit) naming
+    /// <paramref name="source"/>, line and column.
+    /// </summary>
+    public (Template? Template, ImmutableArray<NoticeTemplateError> Errors) Check(NoticeKind kind, string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // Never a notice; and an editor's save that truncates before it writes must not replace the last good version.
+            return (null, [new NoticeTemplateError(source, 1, 1, "the template is empty")]);
+        }
+        var template = Template.Parse(text, source);
+        if (template.HasErrors)
+        {
+            return (null, [.. template.Messages
+                .Where(m => m.Type == ParserMessageType.Error)
+                .Select(m => At(source, m.Span, m.Message))]);
+        }
+        foreach (var sample in NoticeSamples.For(kind))
+        {
+            try
+            {
+                Render(template, sample);
+            }
+            catch (Exception e) when (IsTemplateFault(e))
+            {
+                return (null, [ToError(e, source)]);
+            }
+        }
+        return (template, []);
+    }
+
+    /// <summary>Renders a parsed template for a model. Throws what the template did wrong (see <see cref="ToError"/>).</summary>
+    internal string Render(Template template, INoticeModel model)
+    {
+        using var budget = new CancellationTokenSource(Limits.RenderBudget);
+        var context = new TemplateContext
+        {
+            StrictVariables = true,
+            EnableRelaxedMemberAccess = false,
+            EnableRelaxedTargetAccess = false,
+            EnableRelaxedFunctionAccess = false,
+            EnableRelaxedIndexerAccess = false,
+            // The model arrives as a ScriptObject of plain values; no other .NET object shows a member.
+            MemberFilter = static _ => false,
+            LoopLimit = Limits.LoopLimit,
+            RecursiveLimit = Limits.RecursiveLimit,
+            LimitToString = Limits.StringLimit,
+            OnStringLimit = ScriptLimitBehavior.Throw,
+            OutputLimit = Limits.OutputLimit,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            RegexTimeOut = Limits.RegexTimeout,
+            CancellationToken = budget.Token,
+            TemplateLoader = RefuseIncludes.Instance,
+        };
+        context.PushGlobal(Globals(model));
+        return template.Render(context);
+    }
+
+    /// <summary>
+    /// The model as the template sees it: its own declared public properties (by a member filter), renamed to
+    /// snake_case, as plain values: times become their clock time at their offset, enums their names. The fields are read-only.
+    /// </summary>
+    internal static ScriptObject Globals(INoticeModel model)
+    {
+        var modelType = model.GetType();
+        var globals = new ScriptObject();
+        globals.Import(model,
+            member => member is PropertyInfo { GetMethod.IsPublic: true, GetMethod.IsStatic: false } property
+                      && property.DeclaringType == modelType && property.GetIndexParameters().Length == 0,
+            StandardMemberRenamer.Default);
+        foreach (var key in globals.Keys.ToList())
+        {
+            var value = globals[key] switch
+            {
+                DateTimeOffset time => time.DateTime,
+                Enum name => name.ToString(),
+                var other => other,
+            };
+            // Each field read-only, the object not: a template keeps its own variables beside the model's.
+            globals.SetValue(key, value, readOnly: true);
+        }
+        return globals;
+    }
+
+    /// <summary>What a render threw, as an error at the template's line and column (1-based).</summary>
+    internal static NoticeTemplateError ToError(Exception e, string source) => e switch
+    {
+        // Cancellation is the time budget running out (ScriptAbortException is a ScriptRuntimeException: first).
+        ScriptAbortException abort => At(source, abort.Span, "the render ran out of its time budget"),
+        ScriptRuntimeException runtime => At(source, runtime.Span, runtime.OriginalMessage),
+        OperationCanceledException => new(source, 1, 1, "the render ran out of its time budget"),
+        _ => new(source, 1, 1, $"{e.GetType().Name}: {e.Message}"),
+    };
+
+    /// <summary>Faults a template can cause; anything else (out of memory, a bug here) is a real fault and goes up.</summary>
+    internal static bool IsTemplateFault(Exception e) => e is not (OutOfMemoryException or StackOverflowException or AccessViolationException);
+
+    private static NoticeTemplateError At(string source, SourceSpan span, string message) =>
+        new(source, span.Start.Line + 1, span.Start.Column + 1, message);
+
+    /// <summary>
+    /// Notice templates include nothing: a notice is one file, and what several notices share belongs in the
+    /// model. Refusing by name before any path is built means no include can reach a file of any folder.
+    /// </summary>
+    private sealed class RefuseIncludes : ITemplateLoader
+    {
+        public static readonly RefuseIncludes Instance = new();
+
+        public string GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) =>
+            throw new ScriptRuntimeException(callerSpan, $"include '{templateName}' refused: notice templates cannot include other files");
+
+        public string Load(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
+            throw new ScriptRuntimeException(callerSpan, "include refused: notice templates cannot include other files");
+
+        public ValueTask<string?> LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
+            ValueTask.FromResult<string?>(Load(context, callerSpan, templatePath));
+    }
+}
