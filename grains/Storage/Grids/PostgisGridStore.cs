@@ -13,7 +13,7 @@ namespace GridServer.Storage.Grids;
 public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
 {
     /// <summary>The newest migration the server needs; checked at start, with the grids, so an old schema is named before anything runs.</summary>
-    public const string RequiredMigration = "V006__grid_changes";
+    public const string RequiredMigration = "V007__grid_changes_window";
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 

@@ -95,6 +95,31 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task ChangeLog_KeepsTheLastThousandRevisions_ASiloFurtherBehindLoadsEverything()
+    {
+        var store = await FreshStoreAsync(TimeProvider.System);
+        await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))")], GridSaveMode.Merge);
+        var start = await store.GetRevisionAsync();
+
+        // 1,001 changes by hand, each its own statement and so its own revision.
+        await using (var edits = database.DataSource.CreateCommand(
+            "DO $$ BEGIN FOR i IN 1..1001 LOOP UPDATE gridserver.grids SET name = 'n' || i WHERE code = 'A'; END LOOP; END $$"))
+            await edits.ExecuteNonQueryAsync();
+
+        var now = await store.GetRevisionAsync();
+        Assert.Equal(start + 1001, now);
+        await using (var oldest = database.DataSource.CreateCommand("SELECT min(revision), count(DISTINCT revision) FROM gridserver.grid_changes"))
+        await using (var reader = await oldest.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            Assert.Equal((now - 999, 1000L), (reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        Assert.Null(await store.LoadChangesSinceAsync(start));   // behind the window: load everything
+        var recent = await store.LoadChangesSinceAsync(now - 10);
+        Assert.Equal(("A", "n1001"), (Assert.Single(recent!.Current).Code, recent.Current[0].Name));
+    }
+
+    [PostgisFact]
     public async Task LoadNear_OnlyGridsWhoseBoxesMeetTheEnvelope()
     {
         var store = await FreshStoreAsync(TimeProvider.System);
