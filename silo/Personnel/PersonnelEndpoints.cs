@@ -62,10 +62,14 @@ public static class PersonnelEndpoints
     }
 
     internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> GetResponsibility(
-        string code, IGrainFactory grains, GridCatalog catalog, HttpContext context, Scopes scopes) =>
-        catalog.Find(code) is null || !await scopes.MayReadGridAsync(context, code)
-            ? UnknownGrid(code)
-            : TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).GetResponsibilityAsync());
+        string code, IGrainFactory grains, GridCatalog catalog, HttpContext context, Scopes scopes)
+    {
+        if (catalog.Find(code) is not { } grid || !await scopes.MayReadGridAsync(context, code)) return UnknownGrid(code);
+        var view = await grains.GetGrain<IGridCellGrain>(code).GetResponsibilityAsync();
+        // A cell learns its boundary version from the grid directory's changes; grids loaded another way (the embedded
+        // default's file, `grids import`) are answered with the version this silo serves.
+        return TypedResults.Ok(view with { BoundaryVersion = view.BoundaryVersion ?? grid.Version });
+    }
 
     internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> PutResponsibility(
         string code, ResponsibilityBody? body, IGrainFactory grains, GridCatalog catalog)

@@ -56,7 +56,9 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var actors = closed.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("actorId").GetString()).ToList();
         Assert.Equal([staff.A, staff.A, staff.A, SiloFactory.DispatcherId, SiloFactory.DispatcherId, SiloFactory.DispatcherId], actors.Skip(3));
         using var responsibility = await Operator.GetAsync($"/api/grids/{Grid}/responsibility");
-        Assert.DoesNotContain(id, (await JsonOf(responsibility)).GetProperty("openCases").EnumerateArray().Select(e => e.GetString()));
+        var grid = await JsonOf(responsibility);
+        Assert.DoesNotContain(id, grid.GetProperty("openCases").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, grid.GetProperty("boundaryVersion").GetInt32());   // the shipped sample's grids, as served
     }
 
     [Fact]
