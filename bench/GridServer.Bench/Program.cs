@@ -21,6 +21,10 @@ internal static class Program
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        // The servers a run hosts take SIGTERM and SIGINT as "stop the server" and leave the run going; a benchmark
+        // asked to stop ends, with the shell's exit code for the signal. (Nothing it wrote needs tidying.)
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Environment.Exit(143));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Environment.Exit(130));
         // One program, one way of running benchmarks: `cases` is the case throughput benchmark, anything else the lookups'.
         if (args.Length > 0 && args[0] == "cases") return Cases.CaseBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "redraw") return Redraw.RedrawBench.Run(args[1..]);
