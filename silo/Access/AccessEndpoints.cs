@@ -43,10 +43,12 @@ public static class AccessEndpoints
         CredentialRequest? body, HttpContext context, Credentials credentials, TimeProvider time)
     {
         if (body is null) return Problems.Of(400, "Missing body", "the body must be JSON: role, subject, label, and optionally expiresAt");
-        if (!Enum.TryParse<Role>(body.Role, ignoreCase: true, out var role) || !Enum.IsDefined(role) || int.TryParse(body.Role, out _))
+        if (!AccessRules.TryParseName<Role>(body.Role, out var role))
             return Problems.Of(400, "Unknown role", $"'role' must be one of {string.Join(", ", Enum.GetNames<Role>())}");
         if (string.IsNullOrWhiteSpace(body.Subject) || body.Subject.Length > MaxSubject || body.Subject.Any(char.IsControl))
             return Problems.Of(400, "Invalid subject", $"'subject' is required: the officer's or liaison's id, or the dispatcher's or channel's name (at most {MaxSubject} characters, no control characters)");
+        if (body.Subject.Trim().StartsWith(Credentials.ConfiguredPrefix, StringComparison.OrdinalIgnoreCase))
+            return Problems.Of(400, "Invalid subject", $"subjects starting with '{Credentials.ConfiguredPrefix}' belong to keys from configuration");
         if (body.Label is { } label && (label.Length > MaxLabel || label.Any(char.IsControl)))
             return Problems.Of(400, "Invalid label", $"'label' may have at most {MaxLabel} characters and no control characters");
         if (body.ExpiresAt is { } expires && expires <= time.GetUtcNow())

@@ -49,7 +49,7 @@ public sealed class AuthOptions : IValidatableObject
                 yield return new ValidationResult($"{Section}:{name} needs Key or KeySha256", [nameof(Keys)]);
             else if (SecretProblem($"{name}:Key", key.Key, key.KeySha256) is { } problem)
                 yield return new ValidationResult(problem, [nameof(Keys)]);
-            if (!Enum.TryParse<Role>(key.Role, ignoreCase: true, out _) || int.TryParse(key.Role, out _))
+            if (!AccessRules.TryParseName<Role>(key.Role, out _))
                 yield return new ValidationResult($"{Section}:{name}:Role is '{key.Role}'; use one of {string.Join(", ", Enum.GetNames<Role>())}", [nameof(Keys)]);
             if (string.IsNullOrWhiteSpace(key.Subject) || key.Subject.Length > 128)
                 yield return new ValidationResult($"{Section}:{name}:Subject is required (the officer's or liaison's id, or a name), at most 128 characters", [nameof(Keys)]);

@@ -118,9 +118,19 @@ public sealed partial class DenialLog(ILogger<DenialLog> logger) : IAuthorizatio
     public void Log(HttpContext context, string reason)
     {
         var caller = context.User.Caller();
-        Denied(logger, context.Request.Method, context.Request.Path.Value ?? "", reason,
+        Denied(logger, context.Request.Method, Printable(context.Request.Path.Value ?? ""), Printable(reason),
             caller?.CredentialId ?? "none", caller?.Role.ToString() ?? "anonymous", caller?.Subject ?? "-",
             context.Connection.RemoteIpAddress?.ToString() ?? "-");
+    }
+
+    /// <summary>A request's text as one log line: control characters (a decoded %0A) become '?', and it is cut at 200 characters.</summary>
+    private static string Printable(string text)
+    {
+        var shown = text.Length > 200 ? text[..200] + "…" : text;
+        return string.Create(shown.Length, shown, (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++) span[i] = char.IsControl(s[i]) ? '?' : s[i];
+        });
     }
 
     [LoggerMessage(EventId = 4030, Level = LogLevel.Warning,

@@ -75,11 +75,15 @@ public sealed partial class Credentials : IDisposable
         {
             var key = options.Keys[i];
             if ((key.KeySha256 ?? HashOf(key.Key)) is { } hash)
-                configured[hash.ToLowerInvariant()] = new Caller(Enum.Parse<Role>(key.Role!, ignoreCase: true), key.Subject!, $"config:{i}");
+                configured[hash.ToLowerInvariant()] = new Caller(AccessRules.TryParseName<Role>(key.Role, out var role) ? role : throw new InvalidOperationException($"{AuthOptions.Section}:Keys:{i}:Role was not validated"), key.Subject!, $"config:{i}");
         }
         // Open311 channels' keys from before credentials had roles: reporters.
         for (var i = 0; i < open311.Value.ApiKeys.Count; i++)
-            configured[Secrets.Sha256Hex(open311.Value.ApiKeys[i])] = new Caller(Role.Reporter, $"open311-{i}", $"config:open311:{i}");
+        {
+            // Named by the key (a hash prefix), not its place in the list: reordering the list keeps each channel's name.
+            var hash = Secrets.Sha256Hex(open311.Value.ApiKeys[i]);
+            configured[hash] = new Caller(Role.Reporter, $"{ConfiguredPrefix}open311-{hash[..12]}", $"config:open311:{hash[..12]}");
+        }
         _configured = configured.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -90,6 +94,9 @@ public sealed partial class Credentials : IDisposable
     [LoggerMessage(EventId = 4011, Level = LogLevel.Warning,
         Message = "No {Section}:OperatorKey is configured: only credentials issued before work; set one to issue more")]
     private static partial void NoOperatorKey(ILogger logger, string section);
+
+    /// <summary>Subjects that only configuration gives (issuing one over HTTP is refused), so no issued credential shares them.</summary>
+    public const string ConfiguredPrefix = "config:";
 
     private static string? HashOf(string? key) => key is null ? null : Secrets.Sha256Hex(key);
 
@@ -153,11 +160,12 @@ public sealed partial class Credentials : IDisposable
             // Another caller refreshed while this one waited: its answer is as fresh as ours would be.
             if (!force && !ReferenceEquals(before, _issued)) return _issued;
             var current = _issued;
+            var asked = _time.GetUtcNow();   // the snapshot is as old as the question, not the answer
             var changed = await _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key).GetIfChangedAsync(current.Revision);
             var byHash = changed is null
                 ? current.ByHash
                 : changed.Credentials.ToFrozenDictionary(c => c.SecretSha256.ToLowerInvariant(), StringComparer.Ordinal);
-            _issued = new Snapshot(changed?.Revision ?? current.Revision, byHash, _time.GetUtcNow());
+            _issued = new Snapshot(changed?.Revision ?? current.Revision, byHash, asked);
             return _issued;
         }
         finally

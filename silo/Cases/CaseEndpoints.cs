@@ -71,7 +71,7 @@ public static partial class CaseEndpoints
     }
 
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
-        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time)
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time, Scopes scopes)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         var caller = request.HttpContext.RequiredCaller();
@@ -90,8 +90,13 @@ public static partial class CaseEndpoints
         if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
         var id = key.Length > 0 ? KeyedId(caller, key) : NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
-        var existed = key.Length > 0 && await grain.GetAsync() is not null;
-        var view = await grain.OpenAsync(new CaseReport(report.Matter!, wLon, wLat, match.GridCode, report.ReporterId!, report.Description));
+        var earlier = key.Length > 0 ? await grain.GetAsync() : null;
+        // A retry answers with the case the key opened, but only as far as the caller may still see it (an officer's
+        // report dispatched to another squad is no longer theirs to read).
+        if (earlier is not null && !await scopes.MaySeeCaseAsync(request.HttpContext, earlier))
+            return Problems.Of(409, "Already opened", $"this Idempotency-Key opened case {earlier.CaseId}, which is no longer yours to see");
+        var existed = earlier is not null;
+        var view = await grain.OpenAsync(new CaseReport(report.Matter!, wLon, wLat, match.GridCode, report.ReporterId!, report.Description, SubmittedBy: caller.Subject));
         if (existed) return TypedResults.Ok(view);
         return TypedResults.Created($"/api/cases/{id}", view);
     }
@@ -110,8 +115,10 @@ public static partial class CaseEndpoints
         if (body.Note is { Length: > MaxNote }) return Problems.Of(400, "Note too long", $"'note' may have at most {MaxNote} characters");
         if (TextProblem("note", body.Note) is { } textProblem) return textProblem;
         var caller = context.RequiredCaller();
-        if (Enum.TryParse<CaseAction>(body.Action, ignoreCase: true, out var action) && Enum.IsDefined(action) && !int.TryParse(body.Action, out _)
-            && AccessRules.RoleFor(action) != caller.Role)
+        // An action by its name only: a number or a list would pass Enum.TryParse and slip past the check of whose hand it is in.
+        if (!AccessRules.TryParseName<CaseAction>(body.Action, out var action) || action == CaseAction.Report)
+            return Problems.Of(400, "Unknown action", $"'action' '{Problems.Shorten(body.Action!)}' is not an action; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
+        if (AccessRules.RoleFor(action) != caller.Role)
         {
             var reason = AccessRules.RoleFor(action) is { } role
                 ? $"{action} is for the {(role == Role.Officer ? "officer the case is dispatched to" : "command center (a dispatcher)")}, not {(caller.Role == Role.Officer ? "an officer" : "a " + caller.Role.ToString().ToLowerInvariant())}"
@@ -124,7 +131,7 @@ public static partial class CaseEndpoints
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
-        var result = await grain.ActAsync(new CaseActionRequest(body.Action!, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
+        var result = await grain.ActAsync(new CaseActionRequest(action.ToString(), caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
         return Answer(result);
     }
 

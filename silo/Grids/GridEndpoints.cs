@@ -51,8 +51,8 @@ public static class GridEndpoints
 
     internal static async Task<IResult> Get(GridCatalog catalog, string code, HttpContext context, Scopes scopes)
     {
-        var grid = catalog.Find(code);
-        if (grid is null || !await scopes.MayReadGridAsync(context, code)) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
+        // Scope first: a liaison's answer takes the same path whether or not the code exists.
+        if (!await scopes.MayReadGridAsync(context, code) || catalog.Find(code) is not { } grid) return TypedResults.Problem($"no grid has the code '{Problems.Shorten(code)}'", statusCode: 404, title: "Grid not found");
         using var buffer = new MemoryStream();
         using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteFeature(json, grid);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");

@@ -99,7 +99,13 @@ public static class Open311Endpoints
         var (form, status, readError) = await Open311Form.ReadAsync(request);
         if (form is null) return Error(xml, status, readError!);
 
-        var apiKey = form["api_key"] ?? request.Query["api_key"].ToString();
+        // The key travels in the body only, as the spec has it: a query string lands in access logs and proxies' logs.
+        var apiKey = form["api_key"];
+        if (string.IsNullOrEmpty(apiKey) && request.Query.ContainsKey("api_key"))
+        {
+            denials.Log(request.HttpContext, "api_key in the query string");
+            return Error(xml, 403, "'api_key' goes in the request body (form field or JSON member), not the query string, which logs keep");
+        }
         if (string.IsNullOrEmpty(apiKey))
         {
             denials.Log(request.HttpContext, "no api_key");
@@ -134,6 +140,7 @@ public static class Open311Endpoints
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
+        report = report with { SubmittedBy = caller.Subject };
         if (report.Located)
         {
             var match = catalog.Match(report.Lon, report.Lat);

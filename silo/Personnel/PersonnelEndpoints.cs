@@ -64,7 +64,8 @@ public static class PersonnelEndpoints
     internal static async Task<Results<Ok<GridResponsibilityView>, ProblemHttpResult>> GetResponsibility(
         string code, IGrainFactory grains, GridCatalog catalog, HttpContext context, Scopes scopes)
     {
-        if (catalog.Find(code) is not { } grid || !await scopes.MayReadGridAsync(context, code)) return UnknownGrid(code);
+        // Scope first: a liaison's answer takes the same path whether or not the code exists.
+        if (!await scopes.MayReadGridAsync(context, code) || catalog.Find(code) is not { } grid) return UnknownGrid(code);
         var view = await grains.GetGrain<IGridCellGrain>(code).GetResponsibilityAsync();
         // A cell learns its boundary version from the grid directory's changes; grids loaded another way (the embedded
         // default's file, `grids import`) are answered with the version this silo serves.

@@ -10,6 +10,8 @@ namespace GridServer.Abstractions.Cases;
 /// <param name="Address">The reporter's words for the place ("人民路 12 号门口"), as given.</param>
 /// <param name="MediaUrl">A link to a photo or other media, as given; never the file.</param>
 /// <param name="Attributes">Matter-specific answers by attribute code (a vehicle plate), checked by the caller.</param>
+/// <param name="SubmittedBy">Who entered the report (the credential's subject: a dispatcher, an officer, a reporting
+/// channel): the actor of the timeline's first event. <see cref="ReporterId"/> stays the citizen's reference, as given.</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -20,7 +22,8 @@ public sealed record CaseReport(
     [property: Id(5)] string? Description,
     [property: Id(6)] string? Address = null,
     [property: Id(7)] string? MediaUrl = null,
-    [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null)
+    [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null,
+    [property: Id(9)] string? SubmittedBy = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);

@@ -37,6 +37,22 @@ public enum ActionHand
 /// <summary>The rules of who may do what, as plain functions (the HTTP layer asks them; tests check them directly).</summary>
 public static class AccessRules
 {
+    /// <summary>
+    /// A role or action by its exact name (any case). Numbers and comma lists, which <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/>
+    /// would take, are not names: "15" must not become an action nor "Dispatcher,Officer" a third role.
+    /// </summary>
+    public static bool TryParseName<T>(string? text, out T value) where T : struct, Enum
+    {
+        foreach (var name in Enum.GetNames<T>())
+        {
+            if (!string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) continue;
+            value = Enum.Parse<T>(name);
+            return true;
+        }
+        value = default;
+        return false;
+    }
+
     /// <summary>Which hand an action is in: the field accepts, handles, feeds back, returns and asks for more time; the command center does the rest.</summary>
     public static ActionHand HandOf(CaseAction action) => action switch
     {

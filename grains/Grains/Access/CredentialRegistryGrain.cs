@@ -20,9 +20,7 @@ public sealed class CredentialRegistryGrain(
         if (state.State.ById.ContainsKey(credential.Id)
             || state.State.ById.Values.Any(c => string.Equals(c.SecretSha256, credential.SecretSha256, StringComparison.OrdinalIgnoreCase)))
             return false;
-        state.State.ById[credential.Id] = credential;
-        state.State.Revision++;
-        await state.WriteStateAsync();
+        await WriteAsync(credential);
         return true;
     }
 
@@ -31,10 +29,30 @@ public sealed class CredentialRegistryGrain(
         if (!state.State.ById.TryGetValue(id, out var credential)) return null;
         if (credential.RevokedAt is not null) return credential;
         var revoked = credential with { RevokedAt = at, RevokedBy = actor };
-        state.State.ById[id] = revoked;
-        state.State.Revision++;
-        await state.WriteStateAsync();
+        await WriteAsync(revoked);
         return revoked;
+    }
+
+    /// <summary>
+    /// Stores one credential's new record under the next revision; if the write fails, memory goes back to what is
+    /// stored, so a failed revocation never looks done and a revision number never names two different sets.
+    /// </summary>
+    private async Task WriteAsync(CredentialRecord record)
+    {
+        var before = state.State.ById.TryGetValue(record.Id, out var old) ? old : null;
+        state.State.ById[record.Id] = record;
+        state.State.Revision++;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Revision--;
+            if (before is null) state.State.ById.Remove(record.Id);
+            else state.State.ById[record.Id] = before;
+            throw;
+        }
     }
 
     public ValueTask<CredentialSet?> GetIfChangedAsync(long knownRevision) => ValueTask.FromResult(

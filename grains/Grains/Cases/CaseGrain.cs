@@ -110,7 +110,7 @@ public sealed partial class CaseGrain(
             return View();
         }
         var now = time.GetUtcNow();
-        var file = CaseFile.Reported(this.GetPrimaryKeyString(), report.Matter, now, report.ReporterId, report.Description);
+        var file = CaseFile.Reported(this.GetPrimaryKeyString(), report.Matter, now, report.SubmittedBy ?? report.ReporterId, report.Description);
         file = policies.For(report.Matter).Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
         Store(file);
         state.State.Opened = true;
@@ -170,7 +170,7 @@ public sealed partial class CaseGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
-        if (!Enum.TryParse<CaseAction>(request.Action, ignoreCase: true, out var action) || !Enum.IsDefined(action) || action == CaseAction.Report)
+        if (!GridServer.Domain.Access.AccessRules.TryParseName<CaseAction>(request.Action, out var action) || action == CaseAction.Report)
             return new CaseActionResult(View(), $"unknown action '{request.Action}'; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
         if (action == CaseAction.Dispatch)
             return await DispatchAsync(request.ActorId, null);

@@ -114,6 +114,30 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
         Assert.Equal("Dispatched", (await JsonOf(after)).GetProperty("state").GetString());
     }
 
+    /// <summary>An action is named, never numbered or listed: "15" would otherwise be PassVerification in an officer's hand.</summary>
+    [Theory]
+    [InlineData("Officer", "15")]
+    [InlineData("Officer", "17")]
+    [InlineData("Officer", "2")]
+    [InlineData("Dispatcher", "4")]
+    [InlineData("Officer", "Accept,Close")]
+    [InlineData("Officer", " Close")]
+    [InlineData("Officer", "Report")]
+    public async Task ActionNotGivenByItsName_Is400_AndChangesNothing(string role, string action)
+    {
+        var officer = await StaffAsync("33030200200923", $"SQ-{Guid.NewGuid():N}"[..12]);
+        var id = await OpenAsync("33030200200923");
+        var client = role == "Officer" ? await silo.AsAsync("Officer", officer) : silo.Dispatcher;
+
+        using var response = await client.PostAsJsonAsync($"/api/cases/{id}/actions", new { action });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Unknown action", (await JsonOf(response)).GetProperty("title").GetString());
+        using var after = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
+        var view = await JsonOf(after);
+        Assert.Equal(("Dispatched", 3), (view.GetProperty("state").GetString(), view.GetProperty("timeline").GetArrayLength()));
+    }
+
     [Fact]
     public async Task Liaison_ReadsOnlyTheirGridsAndCommunity_ProbingOthersLooksLikeNothingThere()
     {

@@ -176,7 +176,8 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Contains("cannot Close a case that is Dispatched", problem.GetProperty("detail").GetString());
         Assert.Equal("Dispatched", problem.GetProperty("state").GetString());
         using var unknownAction = await ActAsync(Dispatcher, id, "Teleport");
-        Assert.Equal(HttpStatusCode.Conflict, unknownAction.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownAction.StatusCode);
+        Assert.Contains("use one of Register, Void", (await JsonOf(unknownAction)).GetProperty("detail").GetString());
         using var noAction = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/actions", new { note = "n" });
         Assert.Equal(HttpStatusCode.BadRequest, noAction.StatusCode);
         using var missing = await ActAsync(Dispatcher, "C-NOPE", "Close");
