@@ -24,18 +24,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         return document.RootElement.Clone();
     }
 
-    private async Task<(string A, string B, string Squad, HttpClient OfficerA)> StaffAsync(string grid)
-    {
-        var (a, b, squad) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], $"SQ-{Guid.NewGuid():N}"[..12]);
-        var week = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
-        using (var roster = await Operator.PutAsync($"/api/officers/{a}/roster", Json($"{{\"weekly\":[{week}],\"utcOffsetMinutes\":480}}")))
-            Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var leader = await Operator.PutAsync($"/api/squads/{squad}/leader", Json("{\"officerId\":\"O-LEADER\"}")))
-            Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
-        using var put = await Operator.PutAsync($"/api/grids/{grid}/responsibility", Json($"{{\"squadId\":\"{squad}\",\"officerA\":\"{a}\",\"officerB\":\"{b}\"}}"));
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return (a, b, squad, await silo.AsAsync("Officer", a));
-    }
+    private Task<(string A, string B, string Squad, HttpClient OfficerA)> StaffAsync(string grid) => silo.StaffAsync(grid);
 
     private async Task<JsonElement> OpenAsync(string body = """{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"citizen-1","description":"car on the pavement"}""")
     {
