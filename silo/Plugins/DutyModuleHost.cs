@@ -27,6 +27,13 @@ public sealed partial class DutyModuleHost(
     /// <summary>Quiet time after the last file event before the directory is scanned again (a copy raises many).</summary>
     private static readonly TimeSpan RescanDelay = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// How long a loaded module's changed assembly is left to McMaster's own reload (which comes about 0.4 s after the
+    /// change) before the folder is loaded anew by the host: a folder deleted and made again under the same name is
+    /// a change the loader's watcher, watching the old folder, never sees.
+    /// </summary>
+    private static readonly TimeSpan StaleGrace = TimeSpan.FromSeconds(2);
+
     private static readonly string ContractsAssembly = typeof(IDutyModule).Assembly.GetName().Name!;
 
     /// <summary>The contract's types, shared with every module so that its objects are the host's types.</summary>
@@ -42,7 +49,11 @@ public sealed partial class DutyModuleHost(
     private long _revision;
 
     /// <summary>One folder: its loader (null when there was no assembly to load), and what came of the last load.</summary>
-    private sealed record Slot(string Folder, PluginLoader? Loader, string? AssemblyPath, string Fingerprint, ModuleStatus Status, GuardedModule? Module);
+    private sealed record Slot(string Folder, PluginLoader? Loader, string? AssemblyPath, string Fingerprint, ModuleStatus Status, GuardedModule? Module)
+    {
+        /// <summary>Since when the folder's assemblies differ from those the module was loaded from (null: they do not).</summary>
+        public DateTimeOffset? StaleSince { get; init; }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -141,9 +152,21 @@ public sealed partial class DutyModuleHost(
             var fingerprint = Fingerprint(Path.Combine(_directory!, folder));
             if (_slots.TryGetValue(folder, out var slot))
             {
-                // A loaded module is reloaded by its own loader's watcher; a folder without a usable module is
-                // tried again when its files changed (a copy that was still under way, a fixed build).
-                if (slot.Module is not null || slot.Fingerprint == fingerprint) continue;
+                if (slot.Fingerprint == fingerprint) continue;
+                // A folder without a usable module is tried again when its files changed (a copy that was still
+                // under way, a fixed build). A loaded module is reloaded by its own loader's watcher, unless that
+                // has not happened within StaleGrace.
+                if (slot.Module is not null)
+                {
+                    var now = time.GetUtcNow();
+                    var since = slot.StaleSince ?? now;
+                    if (slot.StaleSince is null) _slots[folder] = slot with { StaleSince = now };
+                    if (now - since < StaleGrace)
+                    {
+                        _rescan?.Change(StaleGrace - (now - since), Timeout.InfiniteTimeSpan);
+                        continue;
+                    }
+                }
                 slot.Loader?.Dispose();
             }
             _slots[folder] = LoadFolder(folder, fingerprint);

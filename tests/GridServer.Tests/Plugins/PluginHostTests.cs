@@ -123,6 +123,21 @@ public sealed class PluginHostTests
     }
 
     [Fact]
+    public async Task ModuleFolder_DeletedAndMadeAgainAtOnce_TheNewVersionIsServed()
+    {
+        await using var silo = await PluginSilo.StartAsync();
+        silo.Install(Sample, "manhole");
+        await silo.WaitForModuleAsync("manhole", ModuleState.Loaded, "1.0.0");
+
+        // Quicker than the directory scan: the host may never see the folder gone, and the old loader watched the old folder.
+        silo.Remove("manhole");
+        silo.Install(SampleV2, "manhole");
+
+        await silo.WaitForModuleAsync("manhole", ModuleState.Loaded, "2.0.0");
+        Assert.Equal(TimeSpan.FromHours(1), HandleWithin(silo, "manhole"));
+    }
+
+    [Fact]
     public async Task ThrowingModule_ReportsStillTaken_FaultedAfterTwoFailures_ErrorVisible()
     {
         await using var silo = await PluginSilo.StartAsync(new() { ["GridServer:Plugins:FaultAfter"] = "2" });
