@@ -153,14 +153,31 @@ public sealed class CaseOptions : IValidatableObject
 
     private GridServer.Domain.Cases.MatterPolicy Policy(MatterOptions matter)
     {
+        static TimeSpan? Read(string? text) => text is not null && MatterOptions.TryParseLimit(text, out var limit) ? limit : null;
+        var calendar = matter.Calendar ?? Default.Calendar;
+        return Policy(Read(matter.AcceptWithin), Read(matter.HandleWithin), Read(matter.VerifyWithin),
+            string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// The rules of a matter whose duty module declares its limits: a limit the module leaves out is the configured
+    /// default's, else the domain's. (A matter configured under <see cref="Matters"/> keeps its configuration instead.)
+    /// </summary>
+    public GridServer.Domain.Cases.MatterPolicy PolicyOf(GridServer.Plugins.Contracts.MatterTimeLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return Policy(limits.AcceptWithin, limits.HandleWithin, limits.VerifyWithin, limits.WorkingHours);
+    }
+
+    private GridServer.Domain.Cases.MatterPolicy Policy(TimeSpan? accept, TimeSpan? handle, TimeSpan? verify, bool workingHours)
+    {
         var fallback = GridServer.Domain.Cases.CaseTimeLimits.Default;
         static TimeSpan? Read(string? text) => text is not null && MatterOptions.TryParseLimit(text, out var limit) ? limit : null;
         var limits = new GridServer.Domain.Cases.CaseTimeLimits(
-            Read(matter.AcceptWithin) ?? Read(Default.AcceptWithin) ?? fallback.AcceptWithin,
-            Read(matter.HandleWithin) ?? Read(Default.HandleWithin) ?? fallback.HandleWithin,
-            Read(matter.VerifyWithin) ?? Read(Default.VerifyWithin) ?? fallback.VerifyWithin);
-        var calendar = matter.Calendar ?? Default.Calendar;
-        return new(limits, string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase));
+            accept ?? Read(Default.AcceptWithin) ?? fallback.AcceptWithin,
+            handle ?? Read(Default.HandleWithin) ?? fallback.HandleWithin,
+            verify ?? Read(Default.VerifyWithin) ?? fallback.VerifyWithin);
+        return new(limits, workingHours);
     }
 
     private static string? CalendarProblem(string? calendar) =>

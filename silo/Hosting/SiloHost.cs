@@ -7,6 +7,7 @@ using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
+using GridServer.Silo.Plugins;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,8 @@ public static class SiloHost
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CredentialAuthentication.SchemeName).RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<Open311Services>();
+        builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ModuleRegistry>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -63,6 +66,9 @@ public static class SiloHost
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
         builder.Services.AddHostedService<CaseProjectionCheck>();
+        // Modules are loaded before the silo takes calls: its first report already sees them.
+        builder.Services.AddSingleton<DutyModuleHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(OpenApiSecurity.Describe);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -132,6 +138,7 @@ public static class SiloHost
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
+        app.MapPluginEndpoints();
         return app;
     }
 }

@@ -136,6 +136,7 @@ public static class Open311Endpoints
         var parsed = Parse(form, request, services);
         if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
         var report = parsed.Report!;
+        if (await ModuleProblemsAsync(parsed.Service!, report) is { } refused) return Error(xml, 400, refused);
 
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
@@ -154,7 +155,23 @@ public static class Open311Endpoints
         return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
     }
 
-    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error);
+    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null);
+
+    /// <summary>
+    /// The duty module's own check of a report (after the declared attributes were checked): what it refuses, or
+    /// null. A module that fails the call (throws, hangs, answers nonsense) or is faulted does not stop the report:
+    /// it is taken under generic handling, and the fault shows in <c>/api/plugins</c>.
+    /// </summary>
+    private static async Task<string?> ModuleProblemsAsync(Open311Service service, CaseReport report)
+    {
+        if (service.Module is not { } module) return null;
+        var answer = await module.ValidateReportAsync(new GridServer.Plugins.Contracts.MatterReport(report.Matter,
+            report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Address, report.Description,
+            report.Attributes ?? ImmutableSortedDictionary<string, string>.Empty));
+        if (!answer.Answered || answer.Value!.Count == 0) return null;
+        return $"the report of service '{service.Code}' is refused: " + string.Join("; ", answer.Value.Select(p =>
+            p.Attribute is { Length: > 0 } field ? $"{field}: {p.Message}" : p.Message));
+    }
 
     private static Parsed Parse(Open311Form form, HttpRequest request, Open311Services services)
     {
@@ -206,7 +223,7 @@ public static class Open311Endpoints
         reporter = string.IsNullOrWhiteSpace(reporter) ? "open311" : "open311:" + reporter;
         if (reporter.Length > CaseEndpoints.MaxId) return Fail($"'account_id'/'device_id' may have at most {CaseEndpoints.MaxId - 8} characters");
 
-        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null);
+        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service);
     }
 
     private static bool TryDegrees(string text, out double value) =>

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using GridServer.Plugins.Contracts;
+using GridServer.Silo.Plugins;
 
 namespace GridServer.Silo.Open311;
 
@@ -17,21 +19,73 @@ public sealed record Open311Question(
     public const int MaxValueLength = 500;
 }
 
-/// <summary>A service a citizen can report (an Open311 service type). Its code is the case's matter.</summary>
+/// <summary>
+/// A service a citizen can report (an Open311 service type). Its code is the case's matter. <see cref="Module"/> is the
+/// duty module that brings it (null for a built-in service): the one a report of it is checked by.
+/// </summary>
 public sealed record Open311Service(
-    string Code, string Name, string Description, string Group, string Keywords, ImmutableArray<Open311Question> Attributes)
+    string Code, string Name, string Description, string Group, string Keywords, ImmutableArray<Open311Question> Attributes,
+    GuardedModule? Module = null)
 {
     /// <summary>True when the service has a definition with attributes (Open311 "metadata").</summary>
     public bool Metadata => !Attributes.IsDefaultOrEmpty;
+
+    /// <summary>A module's matter as an Open311 service.</summary>
+    public static Open311Service Of(ModuleMatter matter)
+    {
+        ArgumentNullException.ThrowIfNull(matter);
+        var m = matter.Definition;
+        return new(m.Code, m.Name, m.Description, m.Group, m.Keywords ?? "", [.. (m.Attributes.IsDefault ? [] : m.Attributes).Select(a =>
+            new Open311Question(a.Code, Datatype(a.Datatype), a.Required, a.Description, a.Order, a.DatatypeDescription,
+                a.Values.IsDefault ? [] : [.. a.Values.Select(v => new Open311Value(v.Key, v.Name))]))], matter.Module);
+    }
+
+    private static string Datatype(AttributeDatatype datatype) => datatype switch
+    {
+        AttributeDatatype.String => "string",
+        AttributeDatatype.Number => "number",
+        AttributeDatatype.Datetime => "datetime",
+        AttributeDatatype.Text => "text",
+        AttributeDatatype.SingleValueList => "singlevaluelist",
+        AttributeDatatype.MultiValueList => "multivaluelist",
+        _ => throw new ArgumentOutOfRangeException(nameof(datatype), datatype, "not an Open311 datatype"),
+    };
 }
 
 /// <summary>
-/// The services offered through Open311. For now a fixed built-in list; the duty-module plugins will feed this
-/// class (and it must then change without a restart), so nothing else keeps a list of services.
+/// The services offered through Open311: the one place services live. They are the matters of the loaded duty modules
+/// (read from the <see cref="ModuleRegistry"/>'s current snapshot, so they change without a restart), and the built-in
+/// services: the generic <c>other</c>, always there so that intake never has nothing, and parking, shopfront, dust and
+/// billboard, until their modules come (a module bringing one of these codes takes its place).
 /// </summary>
-public sealed class Open311Services
+public sealed class Open311Services(ModuleRegistry modules)
 {
-    public ImmutableArray<Open311Service> All { get; } = BuiltIn;
+    private sealed record Cached(long Revision, ImmutableArray<Open311Service> All);
+
+    private Cached _cache = new(-1, []);
+
+    /// <summary>
+    /// The services as of the current module snapshot: the built-ins in their order (a module's in the place of the
+    /// built-in it replaces), then the other modules' by code, <c>other</c> last.
+    /// </summary>
+    public ImmutableArray<Open311Service> All
+    {
+        get
+        {
+            var snapshot = modules.Current;
+            var cache = Volatile.Read(ref _cache);
+            if (cache.Revision == snapshot.Revision) return cache.All;
+            var fromModules = snapshot.Matters.Values.Select(Open311Service.Of).ToDictionary(s => s.Code, StringComparer.Ordinal);
+            ImmutableArray<Open311Service> all =
+            [
+                .. BuiltIn.Where(b => b.Code != ModuleChecks.ReservedMatter).Select(b => fromModules.GetValueOrDefault(b.Code) ?? b),
+                .. fromModules.Values.Where(s => !BuiltIn.Any(b => b.Code == s.Code)).OrderBy(s => s.Code, StringComparer.Ordinal),
+                .. BuiltIn.Where(b => b.Code == ModuleChecks.ReservedMatter),
+            ];
+            Volatile.Write(ref _cache, new Cached(snapshot.Revision, all));
+            return all;
+        }
+    }
 
     public Open311Service? Find(string code) => All.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));
 

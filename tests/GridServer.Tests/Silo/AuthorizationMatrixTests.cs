@@ -79,6 +79,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
+
+        ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
     ];
 
     private static string Method(string route) => route.Split(' ')[0];

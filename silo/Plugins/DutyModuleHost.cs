@@ -1,0 +1,383 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using GridServer.Domain.Cases;
+using GridServer.Plugins.Contracts;
+using GridServer.Silo.Hosting;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.Options;
+
+namespace GridServer.Silo.Plugins;
+
+/// <summary>
+/// Loads every module folder of the plugins directory at start and follows the directory while the silo serves: a
+/// new folder is loaded, a changed module reloaded (McMaster's hot reload), a removed folder unloaded. Each change
+/// publishes a new <see cref="ModuleSnapshot"/> to the <see cref="ModuleRegistry"/> and applies the modules' time
+/// limits to <see cref="MatterPolicies"/>. Nothing a module does stops the silo: a folder that cannot be used is
+/// listed as refused with the reason, and the folder is tried again when its files change.
+/// </summary>
+/// <remarks>
+/// A folder's module assembly is <c>{folder}/{folder}.dll</c>, or the folder's only <c>.dll</c>. One lock orders every
+/// change (start, the directory watcher's rescans, McMaster's reload events from the thread pool, faults reported by
+/// calls); readers never take it.
+/// </remarks>
+public sealed partial class DutyModuleHost(
+    ModuleRegistry registry, MatterPolicies policies, IOptions<PluginOptions> options, IOptions<CaseOptions> cases,
+    TimeProvider time, ILogger<DutyModuleHost> logger) : IHostedService, IDisposable
+{
+    /// <summary>Quiet time after the last file event before the directory is scanned again (a copy raises many).</summary>
+    private static readonly TimeSpan RescanDelay = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// How long a loaded module's changed assembly is left to McMaster's own reload (which comes about 0.4 s after the
+    /// change) before the folder is loaded anew by the host: a folder deleted and made again under the same name is
+    /// a change the loader's watcher, watching the old folder, never sees.
+    /// </summary>
+    private static readonly TimeSpan StaleGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly string ContractsAssembly = typeof(IDutyModule).Assembly.GetName().Name!;
+
+    /// <summary>The contract's types, shared with every module so that its objects are the host's types.</summary>
+    private static readonly Type[] SharedTypes = [typeof(IDutyModule), typeof(MatterDefinition), typeof(IRoutesReports)];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private ImmutableDictionary<string, MatterPolicy> _applied = ImmutableDictionary.Create<string, MatterPolicy>(StringComparer.Ordinal);
+    private string? _directory;
+    private FileSystemWatcher? _watcher;
+    private ITimer? _rescan;
+    private bool _stopped;
+    private long _revision;
+
+    /// <summary>One folder: its loader (null when there was no assembly to load), and what came of the last load.</summary>
+    private sealed record Slot(string Folder, PluginLoader? Loader, string? AssemblyPath, string Fingerprint, ModuleStatus Status, GuardedModule? Module)
+    {
+        /// <summary>Since when the folder's assemblies differ from those the module was loaded from (null: they do not).</summary>
+        public DateTimeOffset? StaleSince { get; init; }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _directory = options.Value.ResolvedDirectory();
+        if (_directory is null)
+        {
+            LogNoDirectory(logger, PluginOptions.Section);
+            lock (_gate) Publish();
+            return Task.CompletedTask;
+        }
+        lock (_gate)
+        {
+            _rescan = time.CreateTimer(_ => Rescan(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            // One watcher (one inotify instance) for the whole directory, folders and files: added and removed
+            // folders, and files arriving in a folder that could not be loaded yet.
+            _watcher = new FileSystemWatcher(_directory)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            _watcher.Created += OnFileEvent;
+            _watcher.Deleted += OnFileEvent;
+            _watcher.Renamed += OnFileEvent;
+            _watcher.Changed += OnFileEvent;
+            _watcher.Error += (_, e) => { LogWatcherError(logger, e.GetException()); ScheduleRescan(); };
+            _watcher.EnableRaisingEvents = true;
+            ScanLocked();
+        }
+        var modules = registry.Current.Modules;
+        var loaded = modules.Count(m => m.State == ModuleState.Loaded);
+        LogStarted(logger, _directory, loaded, modules.Length);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_stopped) return;
+            _stopped = true;
+            _watcher?.Dispose();
+            _rescan?.Dispose();
+            foreach (var slot in _slots.Values) slot.Loader?.Dispose();
+            _slots.Clear();
+        }
+    }
+
+    private void OnFileEvent(object sender, FileSystemEventArgs e) => ScheduleRescan();
+
+    private void ScheduleRescan()
+    {
+        lock (_gate)
+        {
+            if (!_stopped) _rescan?.Change(RescanDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Rescan()
+    {
+        // Runs on a timer thread: nothing may escape, or the process would end.
+        try
+        {
+            lock (_gate)
+            {
+                if (!_stopped) ScanLocked();
+            }
+        }
+        catch (Exception e)
+        {
+            LogRescanFailed(logger, e);
+        }
+    }
+
+    /// <summary>Brings the slots in line with the folders on disk, and publishes when anything changed.</summary>
+    private void ScanLocked()
+    {
+        var folders = System.IO.Directory.Exists(_directory)
+            ? System.IO.Directory.GetDirectories(_directory!).Select(Path.GetFileName).OfType<string>().Where(f => !f.StartsWith('.')).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var changed = false;
+        foreach (var gone in _slots.Keys.Where(f => !folders.Contains(f)).ToList())
+        {
+            _slots[gone].Loader?.Dispose();
+            _slots.Remove(gone);
+            LogUnloaded(logger, gone);
+            changed = true;
+        }
+        foreach (var folder in folders.Order(StringComparer.Ordinal))
+        {
+            var fingerprint = Fingerprint(Path.Combine(_directory!, folder));
+            if (_slots.TryGetValue(folder, out var slot))
+            {
+                if (slot.Fingerprint == fingerprint) continue;
+                // A folder without a usable module is tried again when its files changed (a copy that was still
+                // under way, a fixed build). A loaded module is reloaded by its own loader's watcher, unless that
+                // has not happened within StaleGrace.
+                if (slot.Module is not null)
+                {
+                    var now = time.GetUtcNow();
+                    var since = slot.StaleSince ?? now;
+                    if (slot.StaleSince is null) _slots[folder] = slot with { StaleSince = now };
+                    if (now - since < StaleGrace)
+                    {
+                        _rescan?.Change(StaleGrace - (now - since), Timeout.InfiniteTimeSpan);
+                        continue;
+                    }
+                }
+                slot.Loader?.Dispose();
+            }
+            _slots[folder] = LoadFolder(folder, fingerprint);
+            changed = true;
+        }
+        if (changed || _revision == 0) Publish();
+    }
+
+    private static string Fingerprint(string folder)
+    {
+        try
+        {
+            return string.Join('|', System.IO.Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal)
+                .Select(f => new FileInfo(f)).Select(f => $"{f.Name}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private Slot LoadFolder(string folder, string fingerprint)
+    {
+        var path = Path.Combine(_directory!, folder);
+        var named = Path.Combine(path, folder + ".dll");
+        var dlls = System.IO.Directory.Exists(path) ? System.IO.Directory.GetFiles(path, "*.dll") : [];
+        var assembly = File.Exists(named) ? named : dlls.Length == 1 ? dlls[0] : null;
+        if (assembly is null)
+        {
+            var why = dlls.Length == 0
+                ? $"the folder holds no module assembly: put {folder}.dll (or one .dll) in it"
+                : $"the folder holds {dlls.Length} assemblies and none is named {folder}.dll: name the module's assembly after its folder";
+            return Refused(folder, null, null, fingerprint, why, null);
+        }
+        PluginLoader loader;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(assembly, SharedTypes, c =>
+            {
+                c.IsUnloadable = true;
+                c.EnableHotReload = true;
+            });
+        }
+        catch (Exception e)
+        {
+            return Refused(folder, null, assembly, fingerprint, $"the loader could not be made: {e.Message}", null);
+        }
+        loader.Reloaded += (_, _) => OnReloaded(folder, loader);
+        return Instantiate(folder, loader, assembly, fingerprint);
+    }
+
+    /// <summary>McMaster's reload event: on a thread-pool thread, about 0.4 s after the module's assembly changed.</summary>
+    private void OnReloaded(string folder, PluginLoader loader)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (_stopped || !_slots.TryGetValue(folder, out var slot) || !ReferenceEquals(slot.Loader, loader)) return;
+                _slots[folder] = Instantiate(folder, loader, slot.AssemblyPath!, Fingerprint(Path.Combine(_directory!, folder)));
+                LogReloaded(logger, folder, _slots[folder].Status.State, _slots[folder].Status.Version);
+                Publish();
+            }
+        }
+        catch (Exception e)
+        {
+            LogRescanFailed(logger, e);
+        }
+    }
+
+    /// <summary>Loads the module's assembly in the loader's current context, checks it and makes its instance; never throws.</summary>
+    private Slot Instantiate(string folder, PluginLoader loader, string assemblyPath, string fingerprint)
+    {
+        IDutyModule module;
+        string? name = null, version = null, contract = null;
+        IReadOnlyList<MatterDefinition>? matters = null;
+        try
+        {
+            var assembly = loader.LoadDefaultAssembly();
+            var reference = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == ContractsAssembly);
+            if (reference is null)
+                return Refused(folder, loader, assemblyPath, fingerprint, $"{Path.GetFileName(assemblyPath)} does not reference {ContractsAssembly}: it is no duty module", null);
+            if (reference.Version is { } built && built.Major != DutyContract.Major)
+                return Refused(folder, loader, assemblyPath, fingerprint, $"the module was built against {ContractsAssembly} {built} (contract {built.Major}.x); this server has duty-module contract {DutyContract.Version}", null);
+            var types = assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDutyModule).IsAssignableFrom(t)).ToList();
+            if (types.Count != 1)
+                return Refused(folder, loader, assemblyPath, fingerprint, types.Count == 0
+                    ? $"{Path.GetFileName(assemblyPath)} has no public class implementing {nameof(IDutyModule)}"
+                    : $"{Path.GetFileName(assemblyPath)} has {types.Count} classes implementing {nameof(IDutyModule)} ({string.Join(", ", types.Select(t => t.Name))}); a folder holds one module", null);
+            // The constructor and the declarations are module code too: run with the call time limit.
+            var reading = Task.Run(() =>
+            {
+                var instance = (IDutyModule)Activator.CreateInstance(types[0])!;
+                return (instance, instance.ContractVersion, instance.Name, instance.Version, instance.Matters);
+            });
+            if (!reading.Wait(options.Value.CallTimeout))
+                return Refused(folder, loader, assemblyPath, fingerprint, $"making the module and reading its declarations took longer than {options.Value.CallTimeout.TotalMilliseconds:F0} ms", null);
+            (module, contract, name, version, matters) = reading.Result;
+            matters = matters is null ? null : ModuleChecks.Freeze(matters);
+        }
+        catch (Exception e)
+        {
+            var inner = e is AggregateException { InnerException: { } first } ? first : e is TargetInvocationException { InnerException: { } target } ? target : e;
+            return Refused(folder, loader, assemblyPath, fingerprint, $"the module could not be loaded: {inner.GetType().FullName}: {inner.Message}", null);
+        }
+        if (ModuleChecks.ContractProblem(contract) is { } incompatible)
+            return Refused(folder, loader, assemblyPath, fingerprint, incompatible, (name, version, contract));
+        if (ModuleChecks.DeclarationProblem(name, version, matters) is { } nonsense)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"its declarations cannot be used: {nonsense}", (name, version, contract));
+        var taken = matters!.Select(m => (m.Code, Other: _slots.Values.FirstOrDefault(s => s.Folder != folder && s.Module is not null && s.Status.Matters.Any(o => o.Code == m.Code))))
+            .FirstOrDefault(t => t.Other is not null);
+        if (taken.Other is { } other)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"matter '{taken.Code}' is already brought by the module in folder '{other.Folder}'", (name, version, contract));
+
+        var guarded = new GuardedModule(folder, module, options.Value.CallTimeout, options.Value.FaultAfter, OnCallOutcome);
+        ImmutableArray<MatterDefinition> declared = [.. matters!];
+        LogLoaded(logger, folder, name!, version!, contract!, declared.Length);
+        return new Slot(folder, loader, assemblyPath, fingerprint,
+            new ModuleStatus(folder, assemblyPath, ModuleState.Loaded, name, version, contract, null, time.GetUtcNow(), 0, declared), guarded);
+    }
+
+    private Slot Refused(string folder, PluginLoader? loader, string? assemblyPath, string fingerprint, string error, (string? Name, string? Version, string? Contract)? declared)
+    {
+        LogRefused(logger, folder, error);
+        return new Slot(folder, loader, assemblyPath, fingerprint,
+            new ModuleStatus(folder, assemblyPath, ModuleState.Refused, declared?.Name, declared?.Version, declared?.Contract, error, time.GetUtcNow(), 0, []), null);
+    }
+
+    /// <summary>A guarded call failed (error) or succeeded after failures (null): the status shows it, and a fault is published.</summary>
+    private void OnCallOutcome(GuardedModule module, string? error)
+    {
+        lock (_gate)
+        {
+            if (_stopped || !_slots.TryGetValue(module.Folder, out var slot) || !ReferenceEquals(slot.Module, module)) return;
+            var state = module.Faulted ? ModuleState.Faulted : ModuleState.Loaded;
+            if (error is not null) LogCallFailed(logger, module.Folder, module.ConsecutiveFailures, error);
+            if (state == ModuleState.Faulted && slot.Status.State != ModuleState.Faulted) LogFaulted(logger, module.Folder, module.ConsecutiveFailures);
+            _slots[module.Folder] = slot with
+            {
+                Status = slot.Status with
+                {
+                    State = state,
+                    LastError = error ?? slot.Status.LastError,
+                    ConsecutiveFailures = module.ConsecutiveFailures,
+                    Since = state != slot.Status.State ? time.GetUtcNow() : slot.Status.Since,
+                },
+            };
+            Publish();
+        }
+    }
+
+    /// <summary>Publishes the slots as a new snapshot, then applies the modules' time limits (under the lock: one at a time).</summary>
+    private void Publish()
+    {
+        var matters = ImmutableDictionary.CreateBuilder<string, ModuleMatter>(StringComparer.Ordinal);
+        foreach (var slot in _slots.Values.Where(s => s.Module is not null))
+        {
+            foreach (var matter in slot.Status.Matters) matters[matter.Code] = new ModuleMatter(matter, slot.Module!);
+        }
+        var snapshot = new ModuleSnapshot(++_revision, _directory,
+            [.. _slots.Values.Select(s => s.Status).OrderBy(s => s.Folder, StringComparer.Ordinal)], matters.ToImmutable());
+        ApplyTimeLimits(snapshot);
+        registry.Publish(snapshot);
+    }
+
+    /// <summary>
+    /// Module-declared limits apply to their matters at once (a running case is timed by its matter's rules as they
+    /// stand at each step); a matter configured under <c>GridServer:Cases:Matters</c> keeps its configuration. A
+    /// matter whose module is gone goes back to the default.
+    /// </summary>
+    private void ApplyTimeLimits(ModuleSnapshot snapshot)
+    {
+        var configured = cases.Value.Matters;
+        var wanted = snapshot.Matters.Values
+            .Where(m => m.Definition.TimeLimits is not null && !configured.ContainsKey(m.Definition.Code))
+            .ToImmutableDictionary(m => m.Definition.Code, m => cases.Value.PolicyOf(m.Definition.TimeLimits!), StringComparer.Ordinal);
+        foreach (var gone in _applied.Keys.Where(k => !wanted.ContainsKey(k))) policies.Set(gone, null);
+        foreach (var (matter, policy) in wanted)
+        {
+            if (!_applied.TryGetValue(matter, out var before) || before != policy) policies.Set(matter, policy);
+        }
+        _applied = wanted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No plugins directory ({Section}:Directory not set, no plugins folder beside the executable): built-in services only")]
+    private static partial void LogNoDirectory(ILogger logger, string section);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugins directory {Directory}: {Loaded} of {Folders} module folders loaded; watching it")]
+    private static partial void LogStarted(ILogger logger, string directory, int loaded, int folders);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Module {Folder} loaded: {Name} {Version} (contract {Contract}), {Matters} matters")]
+    private static partial void LogLoaded(ILogger logger, string folder, string name, string version, string contract, int matters);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Module {Folder} reloaded: {State}, version {Version}")]
+    private static partial void LogReloaded(ILogger logger, string folder, ModuleState state, string? version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Module {Folder} unloaded: its folder is gone")]
+    private static partial void LogUnloaded(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Folder} refused: {Error}")]
+    private static partial void LogRefused(ILogger logger, string folder, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Folder} failed a call ({Failures} in a row); the report goes on without it: {Error}")]
+    private static partial void LogCallFailed(ILogger logger, string folder, int failures, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Module {Folder} faulted after {Failures} failed calls in a row: its matters are handled generically until it is reloaded")]
+    private static partial void LogFaulted(ILogger logger, string folder, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The plugins directory watcher failed; scanning the directory again")]
+    private static partial void LogWatcherError(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Following the plugins directory failed; the modules stay as they were")]
+    private static partial void LogRescanFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,78 @@
+using GridServer.Plugins.Contracts;
+
+namespace GridServer.Silo.Plugins;
+
+/// <summary>The answer of a guarded call: the value when the module answered sensibly in time, else why not.</summary>
+public readonly record struct ModuleAnswer<T>(bool Answered, T? Value, string? Error);
+
+/// <summary>
+/// One loaded module instance behind a guard: every call runs on the thread pool with a time limit, exceptions are
+/// caught, answers are checked for sense; <see cref="PluginOptions.FaultAfter"/> failures in a row fault the module,
+/// after which it is not called again (its reload makes a new, healthy instance). The caller always gets an answer
+/// and carries on without the module when it failed.
+/// </summary>
+/// <remarks>
+/// A call that hangs cannot be stopped (.NET has no thread abort): its thread stays blocked, and the module's load
+/// context stays in memory until it returns. The time limit protects the report; faulting protects the silo from
+/// a module that would pile up blocked threads.
+/// </remarks>
+public sealed class GuardedModule
+{
+    private readonly IDutyModule _module;
+    private readonly TimeSpan _timeout;
+    private readonly int _faultAfter;
+    private readonly Action<GuardedModule, string?> _outcome;
+    private int _consecutiveFailures;
+
+    /// <param name="outcome">Told of each failure (with its error) and of the first success after failures (null).</param>
+    internal GuardedModule(string folder, IDutyModule module, TimeSpan timeout, int faultAfter, Action<GuardedModule, string?> outcome)
+    {
+        Folder = folder;
+        _module = module;
+        _timeout = timeout;
+        _faultAfter = faultAfter;
+        _outcome = outcome;
+    }
+
+    /// <summary>The module's folder in the plugins directory.</summary>
+    public string Folder { get; }
+
+    public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+    public bool Faulted => ConsecutiveFailures >= _faultAfter;
+
+    /// <summary>Asks the module to check a report: its problems (empty: accepted), or no answer when it failed or is faulted.</summary>
+    public Task<ModuleAnswer<IReadOnlyList<ReportProblem>>> ValidateReportAsync(MatterReport report) =>
+        CallAsync("ValidateReport", m => m.ValidateReport(report), ModuleChecks.ProblemsNonsense);
+
+    private async Task<ModuleAnswer<T>> CallAsync<T>(string what, Func<IDutyModule, T> call, Func<T, string?> nonsense)
+    {
+        if (Faulted) return new(false, default, "the module is faulted");
+        var running = Task.Run(() => call(_module));
+        string error;
+        try
+        {
+            var value = await running.WaitAsync(_timeout).ConfigureAwait(false);
+            if (nonsense(value) is not { } why)
+            {
+                if (Interlocked.Exchange(ref _consecutiveFailures, 0) != 0) _outcome(this, null);
+                return new(true, value, null);
+            }
+            error = $"{what} answered nonsense: {why}";
+        }
+        catch (TimeoutException)
+        {
+            // Whatever the hung call ends with later is observed here, never left unobserved.
+            _ = running.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            error = $"{what} did not answer within {_timeout.TotalMilliseconds:F0} ms";
+        }
+        catch (Exception e)
+        {
+            // A module's exception is its fault, never the report's: recorded, counted, and the report goes on.
+            error = $"{what} threw {e.GetType().FullName}: {e.Message}";
+        }
+        Interlocked.Increment(ref _consecutiveFailures);
+        _outcome(this, error);
+        return new(false, default, error);
+    }
+}

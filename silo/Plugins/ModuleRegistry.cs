@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using GridServer.Plugins.Contracts;
+
+namespace GridServer.Silo.Plugins;
+
+/// <summary>What became of a module folder.</summary>
+public enum ModuleState
+{
+    /// <summary>Loaded and called.</summary>
+    Loaded,
+
+    /// <summary>Loaded, but failed too many calls in a row: no longer called; its matters are handled generically.</summary>
+    Faulted,
+
+    /// <summary>Not taken: an incompatible contract, no module in the folder, or declarations the server cannot use.</summary>
+    Refused,
+}
+
+/// <summary>
+/// One module folder as this silo sees it. <see cref="Name"/>, <see cref="Version"/> and <see cref="ContractVersion"/>
+/// are what the module declared (null when it could not be read); <see cref="Matters"/> are empty unless it was taken.
+/// </summary>
+public sealed record ModuleStatus(
+    string Folder, string? AssemblyPath, ModuleState State, string? Name, string? Version, string? ContractVersion,
+    string? LastError, DateTimeOffset Since, int ConsecutiveFailures, ImmutableArray<MatterDefinition> Matters);
+
+/// <summary>A matter a loaded module brings, and the module to call for it.</summary>
+public sealed record ModuleMatter(MatterDefinition Definition, GuardedModule Module);
+
+/// <summary>The modules of this silo at one moment: an immutable value, replaced as a whole when anything changes.</summary>
+public sealed record ModuleSnapshot(long Revision, string? Directory, ImmutableArray<ModuleStatus> Modules, ImmutableDictionary<string, ModuleMatter> Matters)
+{
+    public static readonly ModuleSnapshot Empty = new(0, null, [], ImmutableDictionary.Create<string, ModuleMatter>(StringComparer.Ordinal));
+}
+
+/// <summary>
+/// The current <see cref="ModuleSnapshot"/>, which the rest of the server reads (Open311 services, report checks,
+/// <c>/api/plugins</c>). The plugin host swaps it atomically; a reader holds one snapshot for the whole of its work,
+/// so a report in flight sees one consistent set of modules even while a module is reloaded.
+/// </summary>
+public sealed class ModuleRegistry
+{
+    private ModuleSnapshot _current = ModuleSnapshot.Empty;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ModuleSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Completes when a snapshot newer than <paramref name="revision"/> is published (at once if one is).</summary>
+    public Task WhenChangedAsync(long revision, CancellationToken cancellationToken = default)
+    {
+        var changed = Volatile.Read(ref _changed).Task;
+        return Current.Revision > revision ? Task.CompletedTask : changed.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Publishes a snapshot (the plugin host's, one at a time) and wakes whoever waits for a change.</summary>
+    internal void Publish(ModuleSnapshot snapshot)
+    {
+        Volatile.Write(ref _current, snapshot);
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+}

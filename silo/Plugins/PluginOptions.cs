@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GridServer.Silo.Plugins;
+
+/// <summary>Duty-module plugins. Section <c>GridServer:Plugins</c>.</summary>
+public sealed class PluginOptions : IValidatableObject
+{
+    public const string Section = "GridServer:Plugins";
+
+    /// <summary>
+    /// The plugins directory: one folder per module, watched while the server runs. Default: a <c>plugins</c> folder
+    /// next to the executable when there is one; else none (only the built-in services).
+    /// </summary>
+    public string? Directory { get; set; }
+
+    /// <summary>How long one call into a module may take before the report goes on without it (and the call counts as a failure).</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Consecutive failed calls (thrown, timed out, nonsense) after which a module is faulted and no longer called.</summary>
+    public int FaultAfter { get; set; } = 3;
+
+    /// <summary>The directory to load, full path, or null for none.</summary>
+    public string? ResolvedDirectory()
+    {
+        if (!string.IsNullOrWhiteSpace(Directory)) return Path.GetFullPath(Directory);
+        var beside = Path.Combine(AppContext.BaseDirectory, "plugins");
+        return System.IO.Directory.Exists(beside) ? beside : null;
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(Directory) && !System.IO.Directory.Exists(Directory))
+            yield return new ValidationResult($"{Section}:Directory '{Directory}' is not a directory; create it, or remove the setting to run without plugins", [nameof(Directory)]);
+        if (CallTimeout < TimeSpan.FromMilliseconds(10) || CallTimeout > TimeSpan.FromMinutes(1))
+            yield return new ValidationResult($"{Section}:CallTimeout is {CallTimeout}; give one between 00:00:00.010 and 00:01:00", [nameof(CallTimeout)]);
+        if (FaultAfter is < 1 or > 1000)
+            yield return new ValidationResult($"{Section}:FaultAfter is {FaultAfter}; give a number of failures from 1 to 1000", [nameof(FaultAfter)]);
+    }
+}
