@@ -1,12 +1,14 @@
 using System.Net;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
+using GridServer.Domain.Webhooks;
 using GridServer.Grains;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
+using GridServer.Silo.Webhooks;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
@@ -40,6 +42,8 @@ public static class SiloHost
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CredentialAuthentication.SchemeName).RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<Open311Services>();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddWebhookDelivery();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -132,6 +136,7 @@ public static class SiloHost
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }
