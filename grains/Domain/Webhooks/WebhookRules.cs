@@ -44,8 +44,11 @@ public static class WebhookRules
     {
         if (string.IsNullOrWhiteSpace(url)) return (null, WebhookUrlError.Missing);
         if (url.Length > MaxUrlLength) return (null, WebhookUrlError.TooLong);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return (null, WebhookUrlError.NotAbsolute);
+        // On Unix a rooted path ("/hook") parses as an absolute file: URI; only a URL that names its scheme is absolute here.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !url.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase))
+            return (null, WebhookUrlError.NotAbsolute);
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) return (null, WebhookUrlError.NotHttp);
+        if (string.IsNullOrEmpty(uri.Host)) return (null, WebhookUrlError.NotAbsolute);
         if (!string.IsNullOrEmpty(uri.UserInfo)) return (null, WebhookUrlError.HasCredentials);
         if (!allowPrivateAddresses && IsPrivateHost(uri)) return (null, WebhookUrlError.PrivateAddress);
         return (uri, null);
