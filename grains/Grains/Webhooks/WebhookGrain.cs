@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using GridServer.Abstractions.Webhooks;
 using GridServer.Domain.Webhooks;
@@ -33,8 +34,9 @@ public sealed class WebhookTargetState
 /// head is due, and a reminder every minute while anything waits, so that a restarted silo carries on.
 /// </summary>
 /// <remarks>
-/// A send runs inside the grain's turn, bounded by the attempt timeout; at most <see cref="MaxPerTurn"/> messages go
-/// in one turn so an enqueue never waits long behind a backlog. Secrets are kept in grain state as given: the
+/// A send runs inside the grain's turn, bounded by the attempt timeout; at most <see cref="MaxPerTurn"/> messages, and
+/// none after <see cref="TurnBudget"/>, go in one turn (the timer takes the rest at once), so an enqueue never waits
+/// long behind a backlog. Secrets are kept in grain state as given: the
 /// storage must be protected like the credential registry's.
 /// </remarks>
 public sealed partial class WebhookGrain(
@@ -50,6 +52,12 @@ public sealed partial class WebhookGrain(
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     private const int MaxPerTurn = 16;
+
+    /// <summary>
+    /// How long one turn keeps sending before it hands the rest to the next: a call waiting behind a turn (an enqueue)
+    /// waits at most this plus one attempt's timeout, well within a grain call's 30 s.
+    /// </summary>
+    private static readonly TimeSpan TurnBudget = TimeSpan.FromSeconds(2);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -111,7 +119,8 @@ public sealed partial class WebhookGrain(
     public async ValueTask<WebhookTargetView?> DeliverDueAsync()
     {
         var schedule = options.Value.Schedule;
-        for (var sent = 0; sent < MaxPerTurn && state.State is { Url: { } url, Pending: [var head, ..] }; sent++)
+        var started = Stopwatch.GetTimestamp();
+        for (var sent = 0; sent < MaxPerTurn && Stopwatch.GetElapsedTime(started) < TurnBudget && state.State is { Url: { } url, Pending: [var head, ..] }; sent++)
         {
             var now = time.GetUtcNow();
             if (head.DueAt > now) break;
