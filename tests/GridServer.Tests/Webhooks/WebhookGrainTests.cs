@@ -36,13 +36,20 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
         return view!;
     }
 
+    /// <summary>A new community's webhook grain, its target set to the receiver.</summary>
+    private async Task<(string Community, IWebhookGrain Grain)> TargetAsync(WebhookReceiver receiver, string? secret = null)
+    {
+        var community = NewCommunity();
+        var grain = fixture.Grains.GetGrain<IWebhookGrain>(community);
+        await grain.ConfigureAsync(receiver.Url, secret);
+        return (community, grain);
+    }
+
     [Fact]
     public async Task Deliver_ReceiverFailsTwiceThenRecovers_EachMessageArrivesOnceInOrderSigned()
     {
         using var receiver = new WebhookReceiver(failFirst: 2);
-        var community = NewCommunity();
-        var grain = fixture.Grains.GetGrain<IWebhookGrain>(community);
-        await grain.ConfigureAsync(receiver.Url, Secret);
+        var (community, grain) = await TargetAsync(receiver, Secret);
         var messages = Enumerable.Range(1, 3).Select(n => Message(community, n)).ToList();
         foreach (var message in messages) Assert.Equal(WebhookEnqueued.Queued, await grain.EnqueueAsync(message));
 
@@ -64,9 +71,7 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     public async Task Deliver_ReceiverAlwaysFails_DeadLetterWithTheError_ResentAfterRecoveryArrives()
     {
         using var receiver = new WebhookReceiver(alwaysFail: true);
-        var community = NewCommunity();
-        var grain = fixture.Grains.GetGrain<IWebhookGrain>(community);
-        await grain.ConfigureAsync(receiver.Url, null);
+        var (community, grain) = await TargetAsync(receiver);
         var message = Message(community, 1);
         await grain.EnqueueAsync(message);
 
@@ -94,12 +99,9 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     {
         using var failing = new WebhookReceiver(alwaysFail: true);
         using var healthy = new WebhookReceiver();
-        var stuck = fixture.Grains.GetGrain<IWebhookGrain>(NewCommunity());
-        var other = NewCommunity();
-        var fine = fixture.Grains.GetGrain<IWebhookGrain>(other);
-        await stuck.ConfigureAsync(failing.Url, null);
-        await fine.ConfigureAsync(healthy.Url, null);
-        await stuck.EnqueueAsync(Message(stuck.GetPrimaryKeyString(), 1));
+        var (stuckCommunity, stuck) = await TargetAsync(failing);
+        var (other, fine) = await TargetAsync(healthy);
+        await stuck.EnqueueAsync(Message(stuckCommunity, 1));
         await fine.EnqueueAsync(Message(other, 2));
 
         var stuckView = await stuck.DeliverDueAsync();
@@ -116,9 +118,7 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     public async Task Enqueue_WhileWaiting_DurableReminderRegistered_DroppedOnceDelivered()
     {
         using var receiver = new WebhookReceiver(failFirst: 1);
-        var community = NewCommunity();
-        var grain = fixture.Grains.GetGrain<IWebhookGrain>(community);
-        await grain.ConfigureAsync(receiver.Url, null);
+        var (community, grain) = await TargetAsync(receiver);
         var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
 
         await grain.EnqueueAsync(Message(community, 1));
