@@ -40,6 +40,11 @@ public sealed class WebhookRulesTests
     [InlineData("http://[::ffff:127.0.0.1]/hook", WebhookUrlError.PrivateAddress)]
     [InlineData("http://[fd00::1]/hook", WebhookUrlError.PrivateAddress)]
     [InlineData("http://0.0.0.0/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://2130706433/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://0x7f000001/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://0177.0.0.1/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://localhost./hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://LOCALHOST/hook", WebhookUrlError.PrivateAddress)]
     public void CheckUrl_BadUrl_RefusedSayingWhy(string? url, WebhookUrlError expected)
     {
         var (uri, error) = WebhookRules.CheckUrl(url, allowPrivateAddresses: false);
