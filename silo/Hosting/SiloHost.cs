@@ -1,6 +1,7 @@
 using System.Net;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
+using GridServer.Domain.Webhooks;
 using GridServer.Grains;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
@@ -8,6 +9,7 @@ using GridServer.Silo.Grids;
 using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Silo.Plugins;
+using GridServer.Silo.Webhooks;
 using GridServer.Storage.Cases;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
@@ -43,6 +45,8 @@ public static class SiloHost
         builder.Services.AddSingleton<Open311Services>();
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddWebhookDelivery();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -139,6 +143,7 @@ public static class SiloHost
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }

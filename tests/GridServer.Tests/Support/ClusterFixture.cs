@@ -1,6 +1,8 @@
 using GridServer.Domain.Grids;
 using GridServer.Domain.Cases;
 using GridServer.Grains;
+using GridServer.Domain.Webhooks;
+using GridServer.Silo.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -64,6 +66,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ICaseProjection>(Projection);
             // The grid directory searches the open cases a change moves; the search reads what the projection stored.
             silo.Services.AddSingleton<ICaseSearch>(Projection.Stored);
+            // Webhooks go out over real HTTP to receivers the tests run on loopback.
+            silo.Services.AddWebhookDelivery();
+            silo.Services.Configure<WebhookOptions>(o => o.AllowPrivateAddresses = true);
         }
     }
 }

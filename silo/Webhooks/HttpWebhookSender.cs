@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using GridServer.Domain.Webhooks;
+using GridServer.Grains.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace GridServer.Silo.Webhooks;
+
+/// <summary>
+/// Posts webhook bodies over HTTP with the named client <see cref="ClientName"/>: a timeout per attempt, no
+/// redirects, and a connect step that refuses private addresses unless allowed, judged by the address actually
+/// connected to (a public name that resolves to 10.0.0.1, or changes its answer between check and use, is refused).
+/// </summary>
+public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<WebhookOptions> options) : IWebhookSender
+{
+    public const string ClientName = "gridserver.webhooks";
+
+    public async Task<WebhookAttempt> SendAsync(Uri url, ReadOnlyMemory<byte> body, string? signature, string deliveryId, CancellationToken cancellationToken)
+    {
+        // The setting may have changed since the URL was set: checked again at every send.
+        if (WebhookRules.CheckUrl(url.OriginalString, options.Value.AllowPrivateAddresses).Error is { } error)
+            return WebhookAttempt.Failed(WebhookRules.Describe(error));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.AttemptTimeoutSeconds));
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add("X-GridServer-Notice", deliveryId);
+        if (signature is not null) request.Headers.Add(WebhookRules.SignatureHeader, signature);
+        try
+        {
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode ? WebhookAttempt.Ok(status) : WebhookAttempt.Failed($"HTTP {status} {response.ReasonPhrase}".TrimEnd(), status);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return WebhookAttempt.Failed($"no answer within {options.Value.AttemptTimeoutSeconds} s");
+        }
+        catch (HttpRequestException e)
+        {
+            return WebhookAttempt.Failed(e.InnerException is RefusedAddressException refused ? refused.Message : e.Message);
+        }
+    }
+
+    /// <summary>Looks a host name up (the system's resolver in the server; a test may give its own).</summary>
+    public delegate Task<IPAddress[]> Resolver(string host, CancellationToken cancellationToken);
+
+    /// <summary>The handler behind the named client: no redirects, no cookies, and the address check at connect.</summary>
+    public static SocketsHttpHandler CreateHandler(IOptions<WebhookOptions> options, Resolver? resolve = null) => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal]
+                : await (resolve ?? Dns.GetHostAddressesAsync)(host, cancellationToken);
+            var allowed = options.Value.AllowPrivateAddresses ? addresses : [.. addresses.Where(WebhookRules.IsPublic)];
+            if (allowed.Length == 0)
+                throw new RefusedAddressException(addresses.Length == 0
+                    ? $"'{host}' resolves to no address"
+                    : $"'{host}' resolves to {addresses[0]}, a private, loopback or link-local address; refused unless GridServer:Webhooks:AllowPrivateAddresses is true");
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+}
+
+/// <summary>A webhook address refused at connect time; its message is what the dead letter keeps.</summary>
+public sealed class RefusedAddressException(string message) : IOException(message);

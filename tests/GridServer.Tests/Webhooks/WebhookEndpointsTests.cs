@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json;
+using GridServer.Abstractions.Webhooks;
+using GridServer.Tests.Silo;
+using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GridServer.Tests.Webhooks;
+
+/// <summary>The embedded server as configured by default: private webhook addresses refused.</summary>
+public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
+{
+    /// <summary>A community of the shipped sample.</summary>
+    private const string Community = "330302002009";
+
+    private static StringContent Target(string url, string? secret = null) =>
+        JsonBody(JsonSerializer.Serialize(new { url, secret }));
+
+    public static TheoryData<string> HostileUrls => new()
+    {
+        "ftp://files.example.com/hook",
+        "javascript:alert(document.cookie)",
+        "https://user:pass@chat.example.com/hook",
+        "https://chat.example.com/" + new string('x', 10_000),
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "/relative/hook",
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileUrls))]
+    public async Task Put_HostileUrl_400SayingWhy_NothingSet(string url)
+    {
+        using var response = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", Target(url));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await JsonOf(response);
+        Assert.Equal("Invalid webhook URL", body.GetProperty("title").GetString());
+        Assert.True(body.GetProperty("detail").GetString()!.Length < 300);
+    }
+
+    [Fact]
+    public async Task Put_UnknownCommunity_404_OverlongCode_400()
+    {
+        using var unknown = await silo.Operator.PutAsync("/api/communities/999999999999/webhook", Target("https://chat.example.com/hook"));
+        using var overlong = await silo.Operator.GetAsync($"/api/communities/{new string('9', 500)}/webhook");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("Community not found", (await JsonOf(unknown)).GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, overlong.StatusCode);
+    }
+
+    [Fact]
+    public async Task Put_ShortSecretOrNoBody_400()
+    {
+        using var shortSecret = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", Target("https://chat.example.com/hook", "short"));
+        using var noBody = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", JsonBody("null"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, shortSecret.StatusCode);
+        Assert.Equal("Invalid webhook secret", (await JsonOf(shortSecret)).GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, noBody.StatusCode);
+    }
+
+    [Fact]
+    public async Task PutGetDelete_PublicUrl_SetShownWithoutSecret_ThenGone()
+    {
+        // Its own community, so that no other test of this class sees the target come and go.
+        const string community = "330302002001";
+        using var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", Target("https://chat.example.com/robot?key=abc", "robot-secret-0123456789"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var get = await silo.Operator.GetAsync($"/api/communities/{community}/webhook");
+        var body = await JsonOf(get);
+        Assert.Equal(("https://chat.example.com/robot?key=abc", true, 0), (body.GetProperty("url").GetString(), body.GetProperty("hasSecret").GetBoolean(), body.GetProperty("pending").GetInt32()));
+        Assert.DoesNotContain("robot-secret", body.GetRawText(), StringComparison.Ordinal);
+
+        using var delete = await silo.Operator.DeleteAsync($"/api/communities/{community}/webhook");
+        using var again = await silo.Operator.DeleteAsync($"/api/communities/{community}/webhook");
+        using var gone = await silo.Operator.GetAsync($"/api/communities/{community}/webhook");
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.NotFound), (delete.StatusCode, again.StatusCode, gone.StatusCode));
+    }
+
+    [Fact]
+    public async Task DeadLetters_UnknownId_404()
+    {
+        using var resend = await silo.Dispatcher.PostAsync("/api/webhooks/dead-letters/DL-nothing/resend", null);
+        using var discard = await silo.Dispatcher.DeleteAsync("/api/webhooks/dead-letters/DL-nothing");
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (resend.StatusCode, discard.StatusCode));
+    }
+}
+
+/// <summary>The embedded server allowing loopback webhooks, retrying at once and giving up after two attempts.</summary>
+public sealed class LoopbackWebhookSilo() : EmbeddedSiloWith(new()
+{
+    ["GridServer:Webhooks:AllowPrivateAddresses"] = "true",
+    ["GridServer:Webhooks:RetryDelays:0"] = "00:00:00",
+    ["GridServer:Webhooks:MaxAttempts"] = "2",
+    ["GridServer:Webhooks:Jitter"] = "0",
+})
+{
+}
+
+public sealed class WebhookDeadLetterEndpointsTests(LoopbackWebhookSilo silo) : IClassFixture<LoopbackWebhookSilo>
+{
+    private const string Community = "330302002009";
+
+    [Fact]
+    public async Task DeadLetter_ListedResentAfterTheTargetIsFixed_Delivered()
+    {
+        using var receiver = new WebhookReceiver(alwaysFail: true);
+        using var put = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", HttpJson.JsonBody(JsonSerializer.Serialize(new { url = receiver.Url })));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var grain = silo.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IWebhookGrain>(Community);
+        var notice = $"N-{Guid.NewGuid():N}"[..12];
+        await grain.EnqueueAsync(new WebhookMessage(notice, "Escalation", Community, "C-1", "超期督办", DateTimeOffset.UtcNow));
+
+        for (var i = 0; i < 10 && (await grain.DeliverDueAsync())!.Pending > 0; i++)
+        {
+            // Retries are due at once: each call tries the head again.
+        }
+        using var list = await silo.Dispatcher.GetAsync($"/api/webhooks/dead-letters?community={Community}");
+        var letter = Assert.Single((await JsonOf(list)).EnumerateArray(), l => l.GetProperty("message").GetProperty("noticeId").GetString() == notice);
+        Assert.Equal(2, letter.GetProperty("attempts").GetInt32());
+        Assert.StartsWith("HTTP 500", letter.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+
+        receiver.AlwaysFail = false;
+        using var resend = await silo.Dispatcher.PostAsync($"/api/webhooks/dead-letters/{letter.GetProperty("id").GetString()}/resend", null);
+        Assert.Equal(HttpStatusCode.OK, resend.StatusCode);
+        for (var i = 0; i < 10 && (await grain.DeliverDueAsync())!.Pending > 0; i++)
+        {
+            // The receiver answers at once; a timer may have sent it already.
+        }
+
+        Assert.Equal(notice, Assert.Single(receiver.Delivered).Notice);
+        using var after = await silo.Operator.GetAsync($"/api/webhooks/dead-letters?community={Community}");
+        Assert.DoesNotContain((await JsonOf(after)).EnumerateArray(), l => l.GetProperty("message").GetProperty("noticeId").GetString() == notice);
+    }
+}
