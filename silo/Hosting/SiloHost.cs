@@ -2,9 +2,12 @@ using System.Net;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Grains;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Notices;
 using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Storage.Cases;
@@ -40,6 +43,10 @@ public static class SiloHost
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CredentialAuthentication.SchemeName).RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<Open311Services>();
+        // One template store per silo (it watches its folder); the case grains render with the renderer.
+        builder.Services.AddOptions<NoticeOptions>().BindConfiguration(NoticeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new NoticeTemplateStore(sp.GetRequiredService<IOptions<NoticeOptions>>().Value.ResolvedTemplatesFolder));
+        builder.Services.AddSingleton<NoticeRenderer>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -115,6 +122,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
+        app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -132,6 +140,7 @@ public static class SiloHost
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
+        app.MapInboxEndpoints();
         return app;
     }
 }

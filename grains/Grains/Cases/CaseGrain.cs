@@ -5,6 +5,8 @@ using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -58,8 +60,14 @@ public sealed partial class CaseGrain(
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     MatterPolicies policies,
     ICaseProjection projection,
+    NoticeRenderer renderer,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
+    private CaseNotices? _notices;
+
+    /// <summary>Who hears of what: rendered here, delivered without the case waiting (see <see cref="CaseNotices"/>).</summary>
+    private CaseNotices Notices => _notices ??= new CaseNotices(GrainFactory, renderer, logger);
+
     /// <summary>The case's one durable reminder: deadlines, and retrying a projection that failed.</summary>
     private const string DeadlineReminder = "deadline";
 
@@ -124,6 +132,8 @@ public sealed partial class CaseGrain(
         state.State.GridCode = report.GridCode;
         await SaveAsync();
         await FinishOpeningAsync();
+        // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
+        await AlertLiaisonsAsync(now);
         return View();
     }
 
@@ -306,7 +316,52 @@ public sealed partial class CaseGrain(
         if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);
         if (holds is not null && holds != holder) await GrainFactory.GetGrain<IOfficerGrain>(holds).AddCaseAsync(id);
         await ScheduleAsync();
+        NotifyAfter(command, transition.Case, holder);
         return new CaseActionResult(View(), null);
+    }
+
+    /// <summary>The bureau's zone, in which notices show times.</summary>
+    private static readonly TimeSpan BureauOffset = TimeSpan.FromHours(8);
+
+    private static DateTimeOffset Local(DateTimeOffset at) => at.ToOffset(BureauOffset);
+
+    /// <summary>The grid's code stands in for its name until grains can read grid names.</summary>
+    private string GridCode => state.State.GridCode ?? "";
+
+    /// <summary>The community's code: the first 12 digits of a CJ/T 213 grid code.</summary>
+    private string Community => GridCode.Length >= 12 ? GridCode[..12] : GridCode;
+
+    private int CountOf(CaseAction action) => state.State.Timeline.Count(e => e.Action == action.ToString());
+
+    /// <summary>The notices an accepted step gives: dispatch (or transfer) to the new holder, closure to the holder.</summary>
+    private void NotifyAfter(CaseCommand command, CaseFile file, string? holder)
+    {
+        var s = state.State;
+        if (command.Action is CaseAction.Dispatch or CaseAction.Transfer && s.OfficerId is { } officer)
+        {
+            Notices.Send(CaseNoticeEvent.Dispatched, new CaseParties(officer, null, []),
+                new DispatchNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, s.SquadId ?? "", officer, s.Post ?? "",
+                    s.Address, s.Description, Local(s.AcceptBy ?? command.At), s.HandleBy is { } handleBy ? Local(handleBy) : null,
+                    CountOf(CaseAction.Dispatch) + CountOf(CaseAction.Transfer) > 1), s.GridCode, command.At);
+        }
+        else if (file.State == CaseState.Closed && (s.OfficerId ?? holder) is { } closer)
+        {
+            Notices.Send(CaseNoticeEvent.Closed, new CaseParties(closer, null, []),
+                new ClosureNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, s.SquadId ?? "", closer,
+                    Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note), s.GridCode, command.At);
+        }
+    }
+
+    /// <summary>社区联络员提醒: a new case in a grid, to that grid's liaisons.</summary>
+    private async Task AlertLiaisonsAsync(DateTimeOffset now)
+    {
+        if (state.State.GridCode is not { } grid) return;
+        var liaisons = (await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        if (liaisons.IsDefaultOrEmpty) return;
+        var s = state.State;
+        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons),
+            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, grid, Community, s.SquadId ?? "", s.State,
+                s.Address, s.Description, Local(now)), grid, now);
     }
 
     public async ValueTask<CaseView?> CheckDeadlinesAsync()
@@ -327,7 +382,14 @@ public sealed partial class CaseGrain(
             if (due - Workflow.Limits.WarningLead <= now && state.State.WarnedFor != due)
             {
                 state.State.WarnedFor = due;
-                await ApplyAsync(new CaseCommand(CaseAction.Warn, System, now, $"deadline warning: the {which} deadline is {due:O}"), null);
+                var warned = await ApplyAsync(new CaseCommand(CaseAction.Warn, System, now, $"deadline warning: the {which} deadline is {due:O}"), null);
+                // Only the accept deadline has a notice of its own (接单期限预警); the others are warned on the timeline.
+                if (warned.Accepted && which == "accept" && state.State.OfficerId is { } officer)
+                {
+                    Notices.Send(CaseNoticeEvent.AcceptDeadlineNear, new CaseParties(officer, null, []),
+                        new AcceptWarningNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, state.State.SquadId ?? "", officer,
+                            Local(due), (int)Math.Max(0, (due - now).TotalMinutes)), state.State.GridCode, now);
+                }
             }
             else
             {
@@ -345,6 +407,10 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
             if (leader is not null)
                 await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+            Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(state.State.OfficerId, leader, []),
+                new EscalationNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, state.State.SquadId ?? "", state.State.OfficerId,
+                    state.State.State, which ?? "", Local(due), (int)Math.Max(0, (now - due).TotalMinutes), CountOf(CaseAction.Remind)),
+                state.State.GridCode, now);
         }
         else
         {

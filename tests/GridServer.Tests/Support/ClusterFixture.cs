@@ -37,6 +37,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The case projection both silos write to (they run in this process); tests read it and make it fail.</summary>
     public static readonly FlakyCaseProjection Projection = new();
 
+    /// <summary>The notice templates both silos render with.</summary>
+    public static readonly GridServer.Notices.NoticeTemplateStore Templates =
+        new(Path.Combine(AppContext.BaseDirectory, "templates"), watch: false);
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
@@ -64,6 +68,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<ICaseProjection>(Projection);
             // The grid directory searches the open cases a change moves; the search reads what the projection stored.
             silo.Services.AddSingleton<ICaseSearch>(Projection.Stored);
+            // The shipped templates, as the silo's build copies them beside the tests; read once, not watched.
+            silo.Services.AddSingleton(new GridServer.Notices.NoticeRenderer(Templates));
         }
     }
 }
