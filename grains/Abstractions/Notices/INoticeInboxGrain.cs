@@ -28,9 +28,9 @@ public sealed record NoticeRecord(
     [property: Id(8)] DateTimeOffset At,
     [property: Id(9)] string Delivery);
 
-/// <summary>A page of an inbox, newest first, and how many notices it keeps in all.</summary>
+/// <summary>A page of an inbox, newest first; how many notices it keeps in all, and how many alerts wait to go out combined.</summary>
 [GenerateSerializer, Immutable, Alias("notice.page")]
-public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices);
+public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting);
 
 /// <summary>A live listener of one inbox (a server-sent-event stream on some silo).</summary>
 [Alias("notice.inbox-observer")]

@@ -175,7 +175,7 @@ public sealed partial class NoticeInboxGrain(
     {
         var kept = state.State.Notices;
         var page = kept.AsEnumerable().Reverse().Skip(Math.Max(0, offset)).Take(Math.Clamp(limit, 0, INoticeInboxGrain.MaxKept));
-        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page]));
+        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page], state.State.Waiting.Count));
     }
 
     public ValueTask SubscribeAsync(INoticeInboxObserver observer)
