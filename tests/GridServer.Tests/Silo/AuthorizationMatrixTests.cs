@@ -79,6 +79,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
+
+        ("GET /api/inbox/", "/api/inbox", Who.Dispatcher | Who.Officer | Who.Liaison, false),
+        ("GET /api/inbox/stream", "/api/inbox/stream", Who.Dispatcher | Who.Officer | Who.Liaison, false),
     ];
 
     private static string Method(string route) => route.Split(' ')[0];
@@ -107,7 +110,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
                 // Open311 intake takes anyone's request and checks the channel's api_key itself (403 in its own format without one).
                 if (path.StartsWith("/open311/v2/requests", StringComparison.Ordinal) && request.Method == HttpMethod.Post)
                     request.Content = new FormUrlEncodedContent([KeyValuePair.Create("api_key", reporterKey), KeyValuePair.Create("service_code", "parking")]);
-                using var response = await client.SendAsync(request);
+                // Headers only: a live stream (GET /api/inbox/stream) never ends by itself; disposing the response closes it.
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 var status = (int)response.StatusCode;
                 var expected = isPublic || (allowed & who) != 0 ? "allowed" : who == Who.None ? "401" : "403";
                 var actual = status is 401 or 403 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "allowed";
