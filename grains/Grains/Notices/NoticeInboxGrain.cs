@@ -51,7 +51,7 @@ public sealed partial class NoticeInboxGrain(
     /// <summary>A live subscription lasts this long unless renewed (silo time: it is about the connection, not the domain).</summary>
     public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(3);
 
-    private readonly Dictionary<INoticeInboxObserver, DateTimeOffset> _observers = [];
+    private readonly ObserverSubscriptions<INoticeInboxObserver> _observers = new();
     private ITimer? _flushTimer;
 
     private string Key => this.GetPrimaryKeyString();
@@ -142,7 +142,7 @@ public sealed partial class NoticeInboxGrain(
 
     private async Task RecordAsync(NoticeRecord notice)
     {
-        var live = LiveObservers();
+        var live = _observers.Live(siloTime.GetUtcNow());
         var recorded = notice with { Recipient = Key, Delivery = live.Count > 0 ? "streamed" : "recorded" };
         var kept = state.State.Notices;
         kept.Add(recorded);
@@ -161,16 +161,6 @@ public sealed partial class NoticeInboxGrain(
         }
     }
 
-    private List<INoticeInboxObserver> LiveObservers()
-    {
-        var now = siloTime.GetUtcNow();
-        foreach (var (observer, until) in _observers.ToList())
-        {
-            if (until < now) _observers.Remove(observer);
-        }
-        return [.. _observers.Keys];
-    }
-
     public ValueTask<NoticePage> GetAsync(int offset, int limit)
     {
         var kept = state.State.Notices;
@@ -180,14 +170,13 @@ public sealed partial class NoticeInboxGrain(
 
     public ValueTask SubscribeAsync(INoticeInboxObserver observer)
     {
-        ArgumentNullException.ThrowIfNull(observer);
-        _observers[observer] = siloTime.GetUtcNow() + SubscriptionLifetime;
+        _observers.Subscribe(observer, siloTime.GetUtcNow() + SubscriptionLifetime);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask UnsubscribeAsync(INoticeInboxObserver observer)
     {
-        _observers.Remove(observer);
+        _observers.Unsubscribe(observer);
         return ValueTask.CompletedTask;
     }
 
