@@ -15,6 +15,7 @@ namespace GridServer.Abstractions.Notices;
 /// <param name="TemplateSource">The template that made the text (a file path, "built-in:…", "plain", or several for a combined message).</param>
 /// <param name="At">When it was recorded (domain time).</param>
 /// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then.</param>
+/// <param name="CommunityCodes">The community of each grid, where known: a liaison assigned the community may see it.</param>
 [GenerateSerializer, Immutable, Alias("notice.record")]
 public sealed record NoticeRecord(
     [property: Id(0)] string NoticeId,
@@ -26,7 +27,8 @@ public sealed record NoticeRecord(
     [property: Id(6)] string Text,
     [property: Id(7)] string TemplateSource,
     [property: Id(8)] DateTimeOffset At,
-    [property: Id(9)] string Delivery);
+    [property: Id(9)] string Delivery,
+    [property: Id(10)] ImmutableArray<string> CommunityCodes);
 
 /// <summary>A page of an inbox, newest first; how many notices it keeps in all, and how many alerts wait to go out combined.</summary>
 [GenerateSerializer, Immutable, Alias("notice.page")]

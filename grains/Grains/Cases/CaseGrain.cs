@@ -4,6 +4,7 @@ using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Grids;
 using GridServer.Domain.Personnel;
 using GridServer.Grains.Notices;
 using GridServer.Notices;
@@ -61,6 +62,7 @@ public sealed partial class CaseGrain(
     MatterPolicies policies,
     ICaseProjection projection,
     NoticeRenderer renderer,
+    IGridStore grids,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private CaseNotices? _notices;
@@ -316,7 +318,7 @@ public sealed partial class CaseGrain(
         if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);
         if (holds is not null && holds != holder) await GrainFactory.GetGrain<IOfficerGrain>(holds).AddCaseAsync(id);
         await ScheduleAsync();
-        NotifyAfter(command, transition.Case, holder);
+        await NotifyAfterAsync(command, transition.Case, holder);
         return new CaseActionResult(View(), null);
     }
 
@@ -325,43 +327,79 @@ public sealed partial class CaseGrain(
 
     private static DateTimeOffset Local(DateTimeOffset at) => at.ToOffset(BureauOffset);
 
-    /// <summary>The grid's code stands in for its name until grains can read grid names.</summary>
     private string GridCode => state.State.GridCode ?? "";
 
-    /// <summary>The community's code: the first 12 digits of a CJ/T 213 grid code.</summary>
-    private string Community => GridCode.Length >= 12 ? GridCode[..12] : GridCode;
+    /// <summary>What notices say of the case's grid: its name, its community's code and name.</summary>
+    private sealed record GridLabel(string Code, string Name, string? CommunityCode, string CommunityName);
+
+    /// <summary>The label of the grid last asked for, kept for the activation: notices of one case ask again and again.</summary>
+    private GridLabel? _label;
+
+    /// <summary>
+    /// The case's grid as the store has it now. A store that fails or does not know the grid never stops a notice:
+    /// the code stands in for the names, and no community is named.
+    /// </summary>
+    private async Task<GridLabel> LabelAsync()
+    {
+        var code = GridCode;
+        if (_label?.Code == code) return _label;
+        Grid? grid = null;
+        if (code.Length > 0)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(ProjectionTimeout);
+                var history = await grids.HistoryAsync(code, timeout.Token);
+                grid = history.Count > 0 && history[^1].ValidTo is null ? history[^1] : null;
+            }
+            catch (Exception e)   // a label is a courtesy: the notice goes out with the code instead
+            {
+                LogLabelFailed(logger, e, this.GetPrimaryKeyString(), code);
+            }
+        }
+        return _label = new GridLabel(code, grid?.Name ?? code, grid?.CommunityCode, grid?.CommunityName ?? grid?.CommunityCode ?? "");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: reading grid {GridCode} for a notice failed; the notice names the code")]
+    private static partial void LogLabelFailed(ILogger logger, Exception exception, string caseId, string gridCode);
 
     private int CountOf(CaseAction action) => state.State.Timeline.Count(e => e.Action == action.ToString());
 
     /// <summary>The notices an accepted step gives: dispatch (or transfer) to the new holder, closure to the holder.</summary>
-    private void NotifyAfter(CaseCommand command, CaseFile file, string? holder)
+    private async Task NotifyAfterAsync(CaseCommand command, CaseFile file, string? holder)
     {
         var s = state.State;
         if (command.Action is CaseAction.Dispatch or CaseAction.Transfer && s.OfficerId is { } officer)
         {
+            var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Dispatched, new CaseParties(officer, null, []),
-                new DispatchNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, s.SquadId ?? "", officer, s.Post ?? "",
+                new DispatchNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", officer, s.Post ?? "",
                     s.Address, s.Description, Local(s.AcceptBy ?? command.At), s.HandleBy is { } handleBy ? Local(handleBy) : null,
-                    CountOf(CaseAction.Dispatch) + CountOf(CaseAction.Transfer) > 1), s.GridCode, command.At);
+                    CountOf(CaseAction.Dispatch) + CountOf(CaseAction.Transfer) > 1), s.GridCode, label.CommunityCode, command.At);
         }
         else if (file.State == CaseState.Closed && (s.OfficerId ?? holder) is { } closer)
         {
+            var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Closed, new CaseParties(closer, null, []),
-                new ClosureNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, s.SquadId ?? "", closer,
-                    Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note), s.GridCode, command.At);
+                new ClosureNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", closer,
+                    Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note),
+                s.GridCode, label.CommunityCode, command.At);
         }
     }
 
-    /// <summary>社区联络员提醒: a new case in a grid, to that grid's liaisons.</summary>
+    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community.</summary>
     private async Task AlertLiaisonsAsync(DateTimeOffset now)
     {
         if (state.State.GridCode is not { } grid) return;
+        var label = await LabelAsync();
         var liaisons = (await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        if (label.CommunityCode is { } community)
+            liaisons = liaisons.AddRange(await GrainFactory.GetGrain<ICommunityGrain>(community).GetLiaisonsAsync());
         if (liaisons.IsDefaultOrEmpty) return;
         var s = state.State;
         Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons),
-            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, grid, Community, s.SquadId ?? "", s.State,
-                s.Address, s.Description, Local(now)), grid, now);
+            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
+                s.Address, s.Description, Local(now)), grid, label.CommunityCode, now);
     }
 
     public async ValueTask<CaseView?> CheckDeadlinesAsync()
@@ -386,9 +424,10 @@ public sealed partial class CaseGrain(
                 // Only the accept deadline has a notice of its own (接单期限预警); the others are warned on the timeline.
                 if (warned.Accepted && which == "accept" && state.State.OfficerId is { } officer)
                 {
+                    var label = await LabelAsync();
                     Notices.Send(CaseNoticeEvent.AcceptDeadlineNear, new CaseParties(officer, null, []),
-                        new AcceptWarningNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, state.State.SquadId ?? "", officer,
-                            Local(due), (int)Math.Max(0, (due - now).TotalMinutes)), state.State.GridCode, now);
+                        new AcceptWarningNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, state.State.SquadId ?? "", officer,
+                            Local(due), (int)Math.Max(0, (due - now).TotalMinutes)), state.State.GridCode, label.CommunityCode, now);
                 }
             }
             else
@@ -407,10 +446,11 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
             if (leader is not null)
                 await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+            var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(state.State.OfficerId, leader, []),
-                new EscalationNotice(file.Id, file.Matter, file.Matter, GridCode, GridCode, Community, state.State.SquadId ?? "", state.State.OfficerId,
+                new EscalationNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, state.State.SquadId ?? "", state.State.OfficerId,
                     state.State.State, which ?? "", Local(due), (int)Math.Max(0, (now - due).TotalMinutes), CountOf(CaseAction.Remind)),
-                state.State.GridCode, now);
+                state.State.GridCode, label.CommunityCode, now);
         }
         else
         {

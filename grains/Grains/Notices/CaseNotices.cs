@@ -20,7 +20,7 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
     public static string NewId() => "N-" + Guid.NewGuid().ToString("N");
 
     /// <summary>Sends <paramref name="model"/> to everyone the rule names for <paramref name="caseEvent"/>.</summary>
-    public void Send(CaseNoticeEvent caseEvent, CaseParties parties, INoticeModel model, string? gridCode, DateTimeOffset at)
+    public void Send(CaseNoticeEvent caseEvent, CaseParties parties, INoticeModel model, string? gridCode, string? communityCode, DateTimeOffset at)
     {
         var recipients = NoticeRules.Recipients(caseEvent, parties);
         if (recipients.IsEmpty) return;
@@ -29,7 +29,8 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
         foreach (var recipient in recipients)
         {
             var notice = new NoticeRecord(NewId(), recipient.Inbox, InboxChannel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
-                gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, rendering.Source, at, "recorded");
+                gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, rendering.Source, at, "recorded",
+                communityCode is null ? ImmutableArray<string>.Empty : [communityCode]);
             _ = DeliverAsync(notice);
         }
     }

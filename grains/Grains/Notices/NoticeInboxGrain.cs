@@ -95,15 +95,12 @@ public sealed partial class NoticeInboxGrain(
         await RecordAsync(notice);
     }
 
+    /// <summary>A case's alert names one grid (and its community, where known): the liaison must watch one or the other.</summary>
     private async Task<bool> WatchesAllAsync(string liaison, NoticeRecord notice)
     {
-        if (notice.GridCodes.IsDefaultOrEmpty) return false;
-        var grain = GrainFactory.GetGrain<ILiaisonGrain>(liaison);
-        foreach (var grid in notice.GridCodes)
-        {
-            if (!await grain.WatchesAsync(grid, null)) return false;
-        }
-        return true;
+        if (notice.GridCodes.IsDefault || notice.GridCodes.Length != 1 || (!notice.CommunityCodes.IsDefault && notice.CommunityCodes.Length > 1)) return false;
+        var community = notice.CommunityCodes.IsDefaultOrEmpty ? null : notice.CommunityCodes[0];
+        return await GrainFactory.GetGrain<ILiaisonGrain>(liaison).WatchesAsync(notice.GridCodes[0], community);
     }
 
     public async ValueTask FlushAsync()
@@ -121,7 +118,7 @@ public sealed partial class NoticeInboxGrain(
             [.. waiting.SelectMany(n => n.GridCodes).Distinct(StringComparer.Ordinal)],
             LiaisonBatching.Combine([.. waiting.Select(n => n.Text)]),
             string.Join(" + ", waiting.Select(n => n.TemplateSource).Distinct(StringComparer.Ordinal)),
-            now, "recorded");
+            now, "recorded", [.. waiting.SelectMany(n => n.CommunityCodes).Distinct(StringComparer.Ordinal)]);
         state.State.Waiting = [];
         // The combined message counts as the window's one message: the next window starts now.
         state.State.WindowEndsAt = now + options.Value.LiaisonBatchInterval;

@@ -119,11 +119,11 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var liaison = Key("LI");
         await fixture.Grains.GetGrain<ILiaisonGrain>(liaison).AddGridAsync("33030200200910");
         var inbox = Inbox(NoticeInboxes.Liaison(liaison));
-        NoticeRecord Notice(string kind, string grid) => new("N-x", "", "inbox", kind, ["C-x"], [grid], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded");
+        NoticeRecord Notice(string kind, string grid) => new("N-x", "", "inbox", kind, ["C-x"], [grid], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
 
         await inbox.DeliverAsync(Notice("liaison-alert", "33030200200911"));
         await inbox.DeliverAsync(Notice("dispatch", "33030200200910"));
-        await inbox.DeliverAsync(new NoticeRecord("N-y", "", "inbox", "liaison-alert", ["C-y"], ImmutableArray<string>.Empty, "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded"));
+        await inbox.DeliverAsync(new NoticeRecord("N-y", "", "inbox", "liaison-alert", ["C-y"], ImmutableArray<string>.Empty, "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
         Assert.Equal((0, 0), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Waiting));
 
         await inbox.DeliverAsync(Notice("liaison-alert", "33030200200910"));
@@ -135,7 +135,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     {
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
         for (var i = 0; i < INoticeInboxGrain.MaxKept + 3; i++)
-            await inbox.DeliverAsync(new NoticeRecord($"N-{i}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded"));
+            await inbox.DeliverAsync(new NoticeRecord($"N-{i}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
         var page = await inbox.GetAsync(1, 2);
         Assert.Equal(INoticeInboxGrain.MaxKept, page.Total);
         Assert.Equal([$"N-{INoticeInboxGrain.MaxKept + 1}", $"N-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());

@@ -101,6 +101,8 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         Assert.Equal("dispatch", notice.GetProperty("kind").GetString());
         Assert.Equal("officer:" + staff.A, notice.GetProperty("recipient").GetString());
         Assert.Contains(caseId, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
+        // Named as the grid store has it, not only by its code.
+        Assert.Contains("网格：松台水街社区第10网格（33030200200910），松台水街社区", notice.GetProperty("text").GetString(), StringComparison.Ordinal);
         // B was not dispatched to: nothing for B.
         var b = await silo.AsAsync("Officer", staff.B);
         Assert.Equal(0, (await PollInboxAsync(b, _ => true)).GetProperty("total").GetInt32());
@@ -137,6 +139,28 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         Assert.All(Notices(inboxTwo), n => Assert.Equal([gridTwo], n.GetProperty("gridCodes").EnumerateArray().Select(g => g.GetString()!).ToArray()));
         Assert.DoesNotContain(Notices(inboxOne), n => CaseIds(n).Contains(caseTwo));
         Assert.DoesNotContain(Notices(inboxTwo), n => CaseIds(n).Contains(caseOne));
+    }
+
+    [Fact]
+    public async Task CommunityLiaison_GetsAlertsOfEveryGridOfTheCommunity_NoneOfAnotherCommunity()
+    {
+        const string community = "330302002009", inCommunity = "33030200200913", elsewhere = "33030200400925";
+        var (whole, otherGrid) = (Id("LI"), Id("LI"));
+        using (var put = await silo.Operator.PutAsync($"/api/liaisons/{whole}/communities/{community}", null))
+            Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        using (var put = await silo.Operator.PutAsync($"/api/liaisons/{otherGrid}/grids/{elsewhere}", null))
+            Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        var (clientWhole, clientOther) = (await silo.AsAsync("Liaison", whole), await silo.AsAsync("Liaison", otherGrid));
+
+        // The case elsewhere first, and seen to arrive where it belongs, before the one in the community.
+        var away = await OpenAsync(elsewhere);
+        await PollInboxAsync(clientOther, p => Notices(p).Any(n => CaseIds(n).Contains(away)));
+        var near = await OpenAsync(inCommunity);
+
+        var page = await PollInboxAsync(clientWhole, p => p.GetProperty("total").GetInt32() >= 1);
+        var notice = Assert.Single(Notices(page).ToArray());
+        Assert.Equal([near], CaseIds(notice));
+        Assert.Equal(community, notice.GetProperty("communityCodes")[0].GetString());
     }
 
     [Fact]
