@@ -130,6 +130,35 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.Equal(1, (await inbox.GetAsync(0, 10)).Total);
     }
 
+    private sealed class Listener : INoticeInboxObserver
+    {
+        public TaskCompletionSource<NoticeRecord> Told { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task RecordedAsync(NoticeRecord notice)
+        {
+            Told.TrySetResult(notice);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Subscriber_InAnotherProcessThanTheInbox_ToldOfEachNoticeLive()
+    {
+        // The test's cluster client stands for a silo's stream handler: the inbox grain lives on some silo, the
+        // listener here, so the notice crosses process boundaries as it would between silos.
+        var listener = new Listener();
+        var reference = fixture.Cluster.Client.CreateObjectReference<INoticeInboxObserver>(listener);
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        await inbox.SubscribeAsync(reference);
+        await inbox.DeliverAsync(new NoticeRecord("N-live", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+
+        var told = await listener.Told.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("N-live", "streamed"), (told.NoticeId, told.Delivery));
+        Assert.Equal("streamed", (await inbox.GetAsync(0, 1)).Notices[0].Delivery);
+        await inbox.UnsubscribeAsync(reference);
+        fixture.Cluster.Client.DeleteObjectReference<INoticeInboxObserver>(reference);
+    }
+
     [Fact]
     public async Task Inbox_MoreThanKept_OldestDropped_PagedNewestFirst()
     {
