@@ -168,6 +168,8 @@ public sealed partial class NoticeInboxGrain(
     public ValueTask SubscribeAsync(INoticeInboxObserver observer)
     {
         _observers.Subscribe(observer, siloTime.GetUtcNow() + SubscriptionLifetime);
+        // Subscriptions live in memory: the inbox stays active while someone listens, so none is lost to idle collection.
+        this.DelayDeactivation(SubscriptionLifetime);
         return ValueTask.CompletedTask;
     }
 
