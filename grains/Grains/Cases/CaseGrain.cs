@@ -343,21 +343,19 @@ public sealed partial class CaseGrain(
     {
         var code = GridCode;
         if (_label?.Code == code) return _label;
-        Grid? grid = null;
-        if (code.Length > 0)
+        if (code.Length == 0) return new GridLabel(code, code, null, "");
+        try
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(ProjectionTimeout);
-                var history = await grids.HistoryAsync(code, timeout.Token);
-                grid = history.Count > 0 && history[^1].ValidTo is null ? history[^1] : null;
-            }
-            catch (Exception e)   // a label is a courtesy: the notice goes out with the code instead
-            {
-                LogLabelFailed(logger, e, this.GetPrimaryKeyString(), code);
-            }
+            using var timeout = new CancellationTokenSource(ProjectionTimeout);
+            var history = await grids.HistoryAsync(code, timeout.Token);
+            var grid = history.Count > 0 && history[^1].ValidTo is null ? history[^1] : null;
+            return _label = new GridLabel(code, grid?.Name ?? code, grid?.CommunityCode, grid?.CommunityName ?? grid?.CommunityCode ?? "");
         }
-        return _label = new GridLabel(code, grid?.Name ?? code, grid?.CommunityCode, grid?.CommunityName ?? grid?.CommunityCode ?? "");
+        catch (Exception e)   // a label is a courtesy: the notice goes out with the code instead, and the next notice asks again
+        {
+            LogLabelFailed(logger, e, this.GetPrimaryKeyString(), code);
+            return new GridLabel(code, code, null, "");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: reading grid {GridCode} for a notice failed; the notice names the code")]
