@@ -3,9 +3,12 @@ using GridServer.Domain.Cases;
 using GridServer.Domain.Grids;
 using GridServer.Domain.Webhooks;
 using GridServer.Grains;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
+using GridServer.Silo.Notices;
 using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Silo.Plugins;
@@ -47,6 +50,10 @@ public static class SiloHost
         builder.Services.AddSingleton<ModuleRegistry>();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
+        // One template store per silo (it watches its folder); the case grains render with the renderer.
+        builder.Services.AddOptions<NoticeOptions>().BindConfiguration(NoticeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new NoticeTemplateStore(sp.GetRequiredService<IOptions<NoticeOptions>>().Value.ResolvedTemplatesFolder));
+        builder.Services.AddSingleton<NoticeRenderer>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
@@ -125,6 +132,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
+        app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -144,6 +152,7 @@ public static class SiloHost
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
         app.MapWebhookEndpoints();
+        app.MapInboxEndpoints();
         return app;
     }
 }

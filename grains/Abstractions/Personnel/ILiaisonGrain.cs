@@ -28,3 +28,17 @@ public interface ILiaisonGrain : IGrainWithStringKey
 
     [Alias("get")] ValueTask<LiaisonView> GetAsync();
 }
+
+/// <summary>
+/// The liaisons assigned a whole community, so a case in any of its grids reaches them. Key: the community code as the
+/// grids carry it (the 12-digit CJ/T 213 community code, or the deployment's own). Kept by <see cref="ILiaisonGrain"/>.
+/// </summary>
+[Alias("personnel.community")]
+public interface ICommunityGrain : IGrainWithStringKey
+{
+    [Alias("add-liaison")] ValueTask AddLiaisonAsync(string liaisonId);
+
+    [Alias("remove-liaison")] ValueTask RemoveLiaisonAsync(string liaisonId);
+
+    [Alias("liaisons")] ValueTask<ImmutableArray<string>> GetLiaisonsAsync();
+}

@@ -4,7 +4,10 @@ using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Grids;
 using GridServer.Domain.Personnel;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -58,8 +61,15 @@ public sealed partial class CaseGrain(
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     MatterPolicies policies,
     ICaseProjection projection,
+    NoticeRenderer renderer,
+    IGridStore grids,
     ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
+    private CaseNotices? _notices;
+
+    /// <summary>Who hears of what: rendered here, delivered without the case waiting (see <see cref="CaseNotices"/>).</summary>
+    private CaseNotices Notices => _notices ??= new CaseNotices(GrainFactory, renderer, logger);
+
     /// <summary>The case's one durable reminder: deadlines, and retrying a projection that failed.</summary>
     private const string DeadlineReminder = "deadline";
 
@@ -124,6 +134,8 @@ public sealed partial class CaseGrain(
         state.State.GridCode = report.GridCode;
         await SaveAsync();
         await FinishOpeningAsync();
+        // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
+        await AlertLiaisonsAsync(now);
         return View();
     }
 
@@ -306,7 +318,86 @@ public sealed partial class CaseGrain(
         if (holder is not null && holder != holds) await GrainFactory.GetGrain<IOfficerGrain>(holder).RemoveCaseAsync(id);
         if (holds is not null && holds != holder) await GrainFactory.GetGrain<IOfficerGrain>(holds).AddCaseAsync(id);
         await ScheduleAsync();
+        await NotifyAfterAsync(command, transition.Case, holder);
         return new CaseActionResult(View(), null);
+    }
+
+    /// <summary>The bureau's zone, in which notices show times.</summary>
+    private static readonly TimeSpan BureauOffset = TimeSpan.FromHours(8);
+
+    private static DateTimeOffset Local(DateTimeOffset at) => at.ToOffset(BureauOffset);
+
+    private string GridCode => state.State.GridCode ?? "";
+
+    /// <summary>What notices say of the case's grid: its name, its community's code and name.</summary>
+    private sealed record GridLabel(string Code, string Name, string? CommunityCode, string CommunityName);
+
+    /// <summary>The label of the grid last asked for, kept for the activation: notices of one case ask again and again.</summary>
+    private GridLabel? _label;
+
+    /// <summary>
+    /// The case's grid as the store has it now. A store that fails or does not know the grid never stops a notice:
+    /// the code stands in for the names, and no community is named.
+    /// </summary>
+    private async Task<GridLabel> LabelAsync()
+    {
+        var code = GridCode;
+        if (_label?.Code == code) return _label;
+        if (code.Length == 0) return new GridLabel(code, code, null, "");
+        try
+        {
+            using var timeout = new CancellationTokenSource(ProjectionTimeout);
+            var history = await grids.HistoryAsync(code, timeout.Token);
+            var grid = history.Count > 0 && history[^1].ValidTo is null ? history[^1] : null;
+            return _label = new GridLabel(code, grid?.Name ?? code, grid?.CommunityCode, grid?.CommunityName ?? grid?.CommunityCode ?? "");
+        }
+        catch (Exception e)   // a label is a courtesy: the notice goes out with the code instead, and the next notice asks again
+        {
+            LogLabelFailed(logger, e, this.GetPrimaryKeyString(), code);
+            return new GridLabel(code, code, null, "");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: reading grid {GridCode} for a notice failed; the notice names the code")]
+    private static partial void LogLabelFailed(ILogger logger, Exception exception, string caseId, string gridCode);
+
+    private int CountOf(CaseAction action) => state.State.Timeline.Count(e => e.Action == action.ToString());
+
+    /// <summary>The notices an accepted step gives: dispatch (or transfer) to the new holder, closure to the holder.</summary>
+    private async Task NotifyAfterAsync(CaseCommand command, CaseFile file, string? holder)
+    {
+        var s = state.State;
+        if (command.Action is CaseAction.Dispatch or CaseAction.Transfer && s.OfficerId is { } officer)
+        {
+            var label = await LabelAsync();
+            Notices.Send(CaseNoticeEvent.Dispatched, new CaseParties(officer, null, []),
+                new DispatchNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", officer, s.Post ?? "",
+                    s.Address, s.Description, Local(s.AcceptBy ?? command.At), s.HandleBy is { } handleBy ? Local(handleBy) : null,
+                    CountOf(CaseAction.Dispatch) + CountOf(CaseAction.Transfer) > 1), s.GridCode, label.CommunityCode, command.At);
+        }
+        else if (file.State == CaseState.Closed && (s.OfficerId ?? holder) is { } closer)
+        {
+            var label = await LabelAsync();
+            Notices.Send(CaseNoticeEvent.Closed, new CaseParties(closer, null, []),
+                new ClosureNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", closer,
+                    Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note),
+                s.GridCode, label.CommunityCode, command.At);
+        }
+    }
+
+    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community.</summary>
+    private async Task AlertLiaisonsAsync(DateTimeOffset now)
+    {
+        if (state.State.GridCode is not { } grid) return;
+        var label = await LabelAsync();
+        var liaisons = (await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        if (label.CommunityCode is { } community)
+            liaisons = liaisons.AddRange(await GrainFactory.GetGrain<ICommunityGrain>(community).GetLiaisonsAsync());
+        if (liaisons.IsDefaultOrEmpty) return;
+        var s = state.State;
+        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons),
+            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
+                s.Address, s.Description, Local(now)), grid, label.CommunityCode, now);
     }
 
     public async ValueTask<CaseView?> CheckDeadlinesAsync()
@@ -327,7 +418,15 @@ public sealed partial class CaseGrain(
             if (due - Workflow.Limits.WarningLead <= now && state.State.WarnedFor != due)
             {
                 state.State.WarnedFor = due;
-                await ApplyAsync(new CaseCommand(CaseAction.Warn, System, now, $"deadline warning: the {which} deadline is {due:O}"), null);
+                var warned = await ApplyAsync(new CaseCommand(CaseAction.Warn, System, now, $"deadline warning: the {which} deadline is {due:O}"), null);
+                // Only the accept deadline has a notice of its own (接单期限预警); the others are warned on the timeline.
+                if (warned.Accepted && which == "accept" && state.State.OfficerId is { } officer)
+                {
+                    var label = await LabelAsync();
+                    Notices.Send(CaseNoticeEvent.AcceptDeadlineNear, new CaseParties(officer, null, []),
+                        new AcceptWarningNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, state.State.SquadId ?? "", officer,
+                            Local(due), (int)Math.Max(0, (due - now).TotalMinutes)), state.State.GridCode, label.CommunityCode, now);
+                }
             }
             else
             {
@@ -345,6 +444,11 @@ public sealed partial class CaseGrain(
             await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
             if (leader is not null)
                 await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+            var label = await LabelAsync();
+            Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(state.State.OfficerId, leader, []),
+                new EscalationNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, state.State.SquadId ?? "", state.State.OfficerId,
+                    state.State.State, which ?? "", Local(due), (int)Math.Max(0, (now - due).TotalMinutes), CountOf(CaseAction.Remind)),
+                state.State.GridCode, label.CommunityCode, now);
         }
         else
         {

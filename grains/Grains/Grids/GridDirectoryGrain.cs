@@ -36,7 +36,7 @@ public sealed partial class GridDirectoryGrain(
     /// <summary>Cases read from the search at once (its most).</summary>
     private const int CasePage = 1000;
 
-    private readonly Dictionary<IGridDirectoryObserver, DateTimeOffset> _observers = [];
+    private readonly ObserverSubscriptions<IGridDirectoryObserver> _observers = new();
     private long _revision;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -251,14 +251,13 @@ public sealed partial class GridDirectoryGrain(
 
     public ValueTask SubscribeAsync(IGridDirectoryObserver observer)
     {
-        ArgumentNullException.ThrowIfNull(observer);
-        _observers[observer] = time.GetUtcNow() + SubscriptionLifetime;
+        _observers.Subscribe(observer, time.GetUtcNow() + SubscriptionLifetime);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask UnsubscribeAsync(IGridDirectoryObserver observer)
     {
-        _observers.Remove(observer);
+        _observers.Unsubscribe(observer);
         return ValueTask.CompletedTask;
     }
 
@@ -282,14 +281,8 @@ public sealed partial class GridDirectoryGrain(
     /// <summary>Tells every live subscriber the revision (one-way: a dead silo never holds the directory up).</summary>
     private void Notify()
     {
-        var now = time.GetUtcNow();
-        foreach (var (observer, until) in _observers.ToList())
+        foreach (var observer in _observers.Live(time.GetUtcNow()))
         {
-            if (until < now)
-            {
-                _observers.Remove(observer);
-                continue;
-            }
             try
             {
                 _ = observer.GridsChangedAsync(_revision);

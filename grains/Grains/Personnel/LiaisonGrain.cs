@@ -31,11 +31,13 @@ public sealed class LiaisonGrain([PersistentState("liaison", GrainStorage.Person
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(communityCode);
         if (state.State.Communities.Add(communityCode)) await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ICommunityGrain>(communityCode).AddLiaisonAsync(this.GetPrimaryKeyString());
     }
 
     public async ValueTask RemoveCommunityAsync(string communityCode)
     {
         if (state.State.Communities.Remove(communityCode)) await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ICommunityGrain>(communityCode).RemoveLiaisonAsync(this.GetPrimaryKeyString());
     }
 
     public ValueTask<bool> WatchesAsync(string gridCode, string? communityCode) => ValueTask.FromResult(

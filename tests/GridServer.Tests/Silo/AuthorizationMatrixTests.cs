@@ -87,6 +87,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/webhooks/dead-letters", "/api/webhooks/dead-letters", Who.Operator | Who.Dispatcher, false),
         ("POST /api/webhooks/dead-letters/{id}/resend", "/api/webhooks/dead-letters/DL-MATRIX/resend", Who.Operator | Who.Dispatcher, false),
         ("DELETE /api/webhooks/dead-letters/{id}", "/api/webhooks/dead-letters/DL-MATRIX", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/inbox/", "/api/inbox", Who.Dispatcher | Who.Officer | Who.Liaison, false),
+        ("GET /api/inbox/stream", "/api/inbox/stream", Who.Dispatcher | Who.Officer | Who.Liaison, false),
     ];
 
     private static string Method(string route) => route.Split(' ')[0];
@@ -115,7 +117,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
                 // Open311 intake takes anyone's request and checks the channel's api_key itself (403 in its own format without one).
                 if (path.StartsWith("/open311/v2/requests", StringComparison.Ordinal) && request.Method == HttpMethod.Post)
                     request.Content = new FormUrlEncodedContent([KeyValuePair.Create("api_key", reporterKey), KeyValuePair.Create("service_code", "parking")]);
-                using var response = await client.SendAsync(request);
+                // Headers only: a live stream (GET /api/inbox/stream) never ends by itself; disposing the response closes it.
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 var status = (int)response.StatusCode;
                 var expected = isPublic || (allowed & who) != 0 ? "allowed" : who == Who.None ? "401" : "403";
                 var actual = status is 401 or 403 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : status >= 500 ? $"a fault ({status})" : "allowed";

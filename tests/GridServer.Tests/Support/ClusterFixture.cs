@@ -39,6 +39,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The case projection both silos write to (they run in this process); tests read it and make it fail.</summary>
     public static readonly FlakyCaseProjection Projection = new();
 
+    /// <summary>The notice templates both silos render with.</summary>
+    public static readonly GridServer.Notices.NoticeTemplateStore Templates =
+        new(Path.Combine(AppContext.BaseDirectory, "templates"), watch: false);
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
@@ -69,6 +73,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Webhooks go out over real HTTP to receivers the tests run on loopback.
             silo.Services.AddWebhookDelivery();
             silo.Services.Configure<WebhookOptions>(o => o.AllowPrivateAddresses = true);
+            // The shipped templates, as the silo's build copies them beside the tests; read once, not watched.
+            silo.Services.AddSingleton(new GridServer.Notices.NoticeRenderer(Templates));
         }
     }
 }

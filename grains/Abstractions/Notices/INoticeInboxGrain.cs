@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace GridServer.Abstractions.Notices;
+
+/// <summary>
+/// One notice as recorded in its recipient's inbox. A combined liaison message (several alerts of one window)
+/// names every case and grid it covers; a single notice names one of each (or no grid).
+/// </summary>
+/// <param name="NoticeId">"N-" and 32 hex digits.</param>
+/// <param name="Recipient">The inbox key: "officer:{id}", "liaison:{id}" or "command-center".</param>
+/// <param name="Channel">How it reaches the person: "inbox" (read over <c>GET /api/inbox</c> and its live stream).</param>
+/// <param name="Kind">The notice kind's file stem: "dispatch", "accept-warning", "escalation", "liaison-alert", "closure".</param>
+/// <param name="Text">The rendered text.</param>
+/// <param name="TemplateSource">The template that made the text (a file path, "built-in:…", "plain", or several for a combined message).</param>
+/// <param name="At">When it was recorded (domain time).</param>
+/// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then.</param>
+/// <param name="CommunityCodes">The community of each grid, where known: a liaison assigned the community may see it.</param>
+[GenerateSerializer, Immutable, Alias("notice.record")]
+public sealed record NoticeRecord(
+    [property: Id(0)] string NoticeId,
+    [property: Id(1)] string Recipient,
+    [property: Id(2)] string Channel,
+    [property: Id(3)] string Kind,
+    [property: Id(4)] ImmutableArray<string> CaseIds,
+    [property: Id(5)] ImmutableArray<string> GridCodes,
+    [property: Id(6)] string Text,
+    [property: Id(7)] string TemplateSource,
+    [property: Id(8)] DateTimeOffset At,
+    [property: Id(9)] string Delivery,
+    [property: Id(10)] ImmutableArray<string> CommunityCodes);
+
+/// <summary>A page of an inbox, newest first; how many notices it keeps in all, and how many alerts wait to go out combined.</summary>
+[GenerateSerializer, Immutable, Alias("notice.page")]
+public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting);
+
+/// <summary>A live listener of one inbox (a server-sent-event stream on some silo).</summary>
+[Alias("notice.inbox-observer")]
+public interface INoticeInboxObserver : IGrainObserver
+{
+    /// <summary>A notice was recorded. One-way: a slow or gone listener never holds the inbox up.</summary>
+    [OneWay, Alias("recorded")] Task RecordedAsync(NoticeRecord notice);
+}
+
+/// <summary>
+/// One recipient's notices. Key: the inbox key, "officer:{officerId}", "liaison:{liaisonId}" or the command center's
+/// fixed "command-center". Keeps the latest <c>MaxKept</c> notices.
+/// </summary>
+[Alias("notice.inbox")]
+public interface INoticeInboxGrain : IGrainWithStringKey
+{
+    public const int MaxKept = 500;
+
+    /// <summary>
+    /// Records a notice (a liaison's alert may wait to go out combined with others of its window). A liaison's inbox
+    /// takes only alerts of the grids the liaison watches; anything else is refused and logged.
+    /// </summary>
+    [Alias("deliver")] ValueTask DeliverAsync(NoticeRecord notice);
+
+    /// <summary>Sends a liaison's gathered alerts when their window has ended; does nothing otherwise.</summary>
+    [Alias("flush")] ValueTask FlushAsync();
+
+    /// <summary>Newest first: skips <paramref name="offset"/>, then at most <paramref name="limit"/>.</summary>
+    [Alias("page")] ValueTask<NoticePage> GetAsync(int offset, int limit);
+
+    /// <summary>Live listening for a few minutes; renew before it lapses.</summary>
+    [Alias("subscribe")] ValueTask SubscribeAsync(INoticeInboxObserver observer);
+
+    [Alias("unsubscribe")] ValueTask UnsubscribeAsync(INoticeInboxObserver observer);
+}

@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using GridServer.Abstractions.Personnel;
+
+namespace GridServer.Grains.Personnel;
+
+/// <summary>Persisted state of a community: the liaisons assigned it as a whole.</summary>
+[GenerateSerializer, Alias("personnel.community-state")]
+public sealed class CommunityState
+{
+    [Id(0)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A community's liaisons, the reverse of each liaison's community list, so a case can find whom to alert.</summary>
+public sealed class CommunityGrain([PersistentState("community", GrainStorage.Personnel)] IPersistentState<CommunityState> state) : Grain, ICommunityGrain
+{
+    public async ValueTask AddLiaisonAsync(string liaisonId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(liaisonId);
+        if (state.State.Liaisons.Add(liaisonId)) await state.WriteStateAsync();
+    }
+
+    public async ValueTask RemoveLiaisonAsync(string liaisonId)
+    {
+        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
+    }
+
+    public ValueTask<ImmutableArray<string>> GetLiaisonsAsync() => ValueTask.FromResult<ImmutableArray<string>>([.. state.State.Liaisons.Order(StringComparer.Ordinal)]);
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using GridServer.Abstractions.Notices;
+using GridServer.Domain.Access;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
+using GridServer.Silo.Access;
+using GridServer.Silo.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GridServer.Silo.Notices;
+
+/// <summary>
+/// The caller's own notices: <c>GET /api/inbox</c> (newest first) and <c>GET /api/inbox/stream</c> (server-sent events of
+/// new notices, live). Whose inbox is fixed by the credential, never by the request: an officer's, a liaison's, or for
+/// a dispatcher the command center's.
+/// </summary>
+public static class InboxEndpoints
+{
+    /// <summary>A stream renews its subscription this often, well inside <see cref="NoticeInboxGrain.SubscriptionLifetime"/>.</summary>
+    public static readonly TimeSpan RenewPeriod = TimeSpan.FromMinutes(1);
+
+    public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/inbox").WithTags("Notices");
+        api.MapGet("/", GetInbox).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
+            .WithSummary("The caller's notices, newest first (a dispatcher: the command center's).");
+        api.MapGet("/stream", StreamAsync).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
+            .WithSummary("Server-sent events: each notice recorded for the caller from now on, as event 'notice' with the notice as JSON.");
+        return app;
+    }
+
+    /// <summary>The inbox a caller reads; only these three roles reach here.</summary>
+    internal static string InboxOf(Caller caller) => caller.Role switch
+    {
+        Role.Officer => NoticeInboxes.Officer(caller.Subject),
+        Role.Liaison => NoticeInboxes.Liaison(caller.Subject),
+        Role.Dispatcher => NoticeInboxes.CommandCenter,
+        _ => throw new InvalidOperationException($"the role {caller.Role} has no inbox"),
+    };
+
+    internal static async Task<Results<Ok<NoticePage>, ProblemHttpResult>> GetInbox(HttpContext context, IGrainFactory grains, int? limit, int? offset)
+    {
+        var take = limit ?? 50;
+        if (take is < 1 or > INoticeInboxGrain.MaxKept) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {INoticeInboxGrain.MaxKept}");
+        if (offset is < 0) return Problems.Of(400, "Invalid offset", "'offset' must not be negative");
+        return TypedResults.Ok(await grains.GetGrain<INoticeInboxGrain>(InboxOf(context.RequiredCaller())).GetAsync(offset ?? 0, take));
+    }
+
+    /// <summary>
+    /// Subscribes an observer of this silo to the caller's inbox grain (wherever it lives), writes each notice it is
+    /// told of as an SSE event, and renews the subscription until the client goes away.
+    /// </summary>
+    internal static async Task StreamAsync(HttpContext context, IGrainFactory grains)
+    {
+        var inbox = grains.GetGrain<INoticeInboxGrain>(InboxOf(context.RequiredCaller()));
+        var listener = new InboxListener();
+        var reference = grains.CreateObjectReference<INoticeInboxObserver>(listener);
+        var aborted = context.RequestAborted;
+        try
+        {
+            await inbox.SubscribeAsync(reference);
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            // Sent at once, so a client knows it is listening before the first notice.
+            await context.Response.WriteAsync(": listening\n\n", aborted);
+            await context.Response.Body.FlushAsync(aborted);
+            var json = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            while (!aborted.IsCancellationRequested)
+            {
+                using var renew = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                renew.CancelAfter(RenewPeriod);
+                try
+                {
+                    await foreach (var notice in listener.Notices.Reader.ReadAllAsync(renew.Token))
+                    {
+                        await context.Response.WriteAsync($"id: {notice.NoticeId}\nevent: notice\ndata: {JsonSerializer.Serialize(notice, json)}\n\n", aborted);
+                        await context.Response.Body.FlushAsync(aborted);
+                    }
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                {
+                    await inbox.SubscribeAsync(reference);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away: the normal end of a stream.
+        }
+        finally
+        {
+            try { await inbox.UnsubscribeAsync(reference).AsTask().WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Best effort: the subscription lapses by itself within minutes.
+            }
+            grains.DeleteObjectReference<INoticeInboxObserver>(reference);
+        }
+    }
+
+    /// <summary>The silo-side end of one stream: notices told by the inbox grain wait here for the response.</summary>
+    private sealed class InboxListener : INoticeInboxObserver
+    {
+        /// <summary>Bounded: a client that stops reading loses the oldest live notices, never the server's memory (the inbox keeps them).</summary>
+        public Channel<NoticeRecord> Notices { get; } = Channel.CreateBounded<NoticeRecord>(
+            new BoundedChannelOptions(INoticeInboxGrain.MaxKept) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+        public Task RecordedAsync(NoticeRecord notice)
+        {
+            Notices.Writer.TryWrite(notice);
+            return Task.CompletedTask;
+        }
+    }
+}

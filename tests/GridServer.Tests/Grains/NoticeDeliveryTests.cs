@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Grids;
+using GridServer.Abstractions.Notices;
+using GridServer.Abstractions.Personnel;
+using GridServer.Notices;
+using GridServer.Tests.Support;
+
+namespace GridServer.Tests.Grains;
+
+/// <summary>Case events reach the inboxes: rendered, recorded, scoped, and a liaison's burst combined on the domain clock.</summary>
+[Collection(ClusterTests.Name)]
+public class NoticeDeliveryTests(ClusterFixture fixture)
+{
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static readonly RosterView Always = new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
+
+    private async Task<(string Grid, string A, string Leader)> StaffedGridAsync()
+    {
+        var (grid, a, b, leader, squad) = ("330302" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture), Key("A"), Key("B"), Key("L"), Key("SQ"));
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).SetLeaderAsync(leader);
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(grid);
+        await cell.AssignSquadAsync(squad);
+        await cell.AssignOfficersAsync(a, b);
+        await fixture.Grains.GetGrain<IOfficerGrain>(a).SetRosterAsync(Always);
+        return (grid, a, leader);
+    }
+
+    private static CaseReport Report(string grid) => new("parking", 120.65, 28.0, grid, "citizen-1", "car on the pavement");
+
+    private INoticeInboxGrain Inbox(string key) => fixture.Grains.GetGrain<INoticeInboxGrain>(key);
+
+    /// <summary>Polls the inbox until <paramref name="done"/> holds, for at most 10 seconds (delivery does not hold the case up).</summary>
+    private async Task<NoticePage> PollAsync(string inbox, Func<NoticePage, bool> done)
+    {
+        var page = await Inbox(inbox).GetAsync(0, INoticeInboxGrain.MaxKept);
+        for (var i = 0; i < 200 && !done(page); i++)
+        {
+            await Task.Delay(50);
+            page = await Inbox(inbox).GetAsync(0, INoticeInboxGrain.MaxKept);
+        }
+        Assert.True(done(page), $"inbox {inbox} never reached the expected state; it holds {page.Total} ({string.Join(", ", page.Notices.Select(n => n.Kind))}), {page.Waiting} waiting");
+        return page;
+    }
+
+    [Fact]
+    public async Task Open_Dispatched_OfficerInboxHoldsRenderedDispatch_CloseAddsClosure()
+    {
+        var staff = await StaffedGridAsync();
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        var view = await grain.OpenAsync(Report(staff.Grid));
+
+        var page = await PollAsync(NoticeInboxes.Officer(staff.A), p => p.Total == 1);
+        var notice = page.Notices[0];
+        Assert.Equal(("dispatch", "inbox", "officer:" + staff.A), (notice.Kind, notice.Channel, notice.Recipient));
+        Assert.Equal([view.CaseId], notice.CaseIds.ToArray());
+        Assert.Equal([staff.Grid], notice.GridCodes.ToArray());
+        Assert.Contains(view.CaseId, notice.Text, StringComparison.Ordinal);
+        Assert.EndsWith("dispatch.scriban", notice.TemplateSource, StringComparison.Ordinal);
+        Assert.Equal("recorded", notice.Delivery);
+
+        foreach (var (action, actor) in new[] { ("Accept", staff.A), ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A),
+            ("StartVerification", "d"), ("PassVerification", "d"), ("Close", "d") })
+            Assert.True((await grain.ActAsync(new CaseActionRequest(action, actor, "done", [], null))).Accepted);
+        page = await PollAsync(NoticeInboxes.Officer(staff.A), p => p.Total == 2);
+        Assert.Equal(["closure", "dispatch"], page.Notices.Select(n => n.Kind).ToArray());   // newest first
+    }
+
+    [Fact]
+    public async Task CheckDeadlines_WarnThenMiss_OfficerWarned_LeaderAndCommandCenterGetEscalation()
+    {
+        var staff = await StaffedGridAsync();
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        var view = await grain.OpenAsync(Report(staff.Grid));
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));
+        await grain.CheckDeadlinesAsync();
+        var officer = await PollAsync(NoticeInboxes.Officer(staff.A), p => p.Total == 2);
+        Assert.Equal("accept-warning", officer.Notices[0].Kind);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await grain.CheckDeadlinesAsync();
+        var leader = await PollAsync(NoticeInboxes.Officer(staff.Leader), p => p.Total == 1);
+        Assert.Equal("escalation", leader.Notices[0].Kind);
+        Assert.Contains(view.CaseId, leader.Notices[0].Text, StringComparison.Ordinal);
+        await PollAsync(NoticeInboxes.CommandCenter, p => p.Notices.Any(n => n.Kind == "escalation" && n.CaseIds.Contains(view.CaseId)));
+        // The officer is warned, not escalated to.
+        Assert.DoesNotContain((await Inbox(NoticeInboxes.Officer(staff.A)).GetAsync(0, 100)).Notices, n => n.Kind == "escalation");
+    }
+
+    [Fact]
+    public async Task BurstOfFiveInOneGrid_LiaisonGetsOneAlertAtOnce_AndTheRestCombinedWhenTheWindowEnds()
+    {
+        var staff = await StaffedGridAsync();
+        var other = await StaffedGridAsync();
+        var (liaison, otherLiaison) = (Key("LI"), Key("LI"));
+        await fixture.Grains.GetGrain<ILiaisonGrain>(liaison).AddGridAsync(staff.Grid);
+        await fixture.Grains.GetGrain<ILiaisonGrain>(otherLiaison).AddGridAsync(other.Grid);
+        var cases = new List<string>();
+        for (var i = 0; i < 5; i++) cases.Add((await fixture.Grains.GetGrain<ICaseGrain>(Key("C")).OpenAsync(Report(staff.Grid))).CaseId);
+
+        var first = await PollAsync(NoticeInboxes.Liaison(liaison), p => p.Total == 1 && p.Waiting == 4);
+        Assert.Equal("liaison-alert", first.Notices[0].Kind);
+        Assert.Single(first.Notices[0].CaseIds);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(5));   // the default LiaisonBatchInterval
+        var combined = await PollAsync(NoticeInboxes.Liaison(liaison), p => p.Total == 2 && p.Waiting == 0);
+        Assert.Equal(4, combined.Notices[0].CaseIds.Length);
+        Assert.Equal(cases.ToHashSet(), combined.Notices.SelectMany(n => n.CaseIds).ToHashSet());
+        Assert.Equal([staff.Grid], combined.Notices[0].GridCodes.ToArray());
+        Assert.StartsWith("4 条新案件", combined.Notices[0].Text, StringComparison.Ordinal);
+        // The other grid's liaison heard nothing of them.
+        Assert.Equal(0, (await Inbox(NoticeInboxes.Liaison(otherLiaison)).GetAsync(0, 10)).Total);
+    }
+
+    [Fact]
+    public async Task LiaisonInbox_AlertOfAGridNotWatchedOrAnotherKind_Refused()
+    {
+        var liaison = Key("LI");
+        await fixture.Grains.GetGrain<ILiaisonGrain>(liaison).AddGridAsync("33030200200910");
+        var inbox = Inbox(NoticeInboxes.Liaison(liaison));
+        NoticeRecord Notice(string kind, string grid) => new("N-x", "", "inbox", kind, ["C-x"], [grid], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+
+        await inbox.DeliverAsync(Notice("liaison-alert", "33030200200911"));
+        await inbox.DeliverAsync(Notice("dispatch", "33030200200910"));
+        await inbox.DeliverAsync(new NoticeRecord("N-y", "", "inbox", "liaison-alert", ["C-y"], ImmutableArray<string>.Empty, "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+        Assert.Equal((0, 0), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Waiting));
+
+        await inbox.DeliverAsync(Notice("liaison-alert", "33030200200910"));
+        Assert.Equal(1, (await inbox.GetAsync(0, 10)).Total);
+    }
+
+    private sealed class Listener : INoticeInboxObserver
+    {
+        public TaskCompletionSource<NoticeRecord> Told { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task RecordedAsync(NoticeRecord notice)
+        {
+            Told.TrySetResult(notice);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Subscriber_InAnotherProcessThanTheInbox_ToldOfEachNoticeLive()
+    {
+        // The test's cluster client stands for a silo's stream handler: the inbox grain lives on some silo, the
+        // listener here, so the notice crosses process boundaries as it would between silos.
+        var listener = new Listener();
+        var reference = fixture.Cluster.Client.CreateObjectReference<INoticeInboxObserver>(listener);
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        await inbox.SubscribeAsync(reference);
+        await inbox.DeliverAsync(new NoticeRecord("N-live", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+
+        var told = await listener.Told.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("N-live", "streamed"), (told.NoticeId, told.Delivery));
+        Assert.Equal("streamed", (await inbox.GetAsync(0, 1)).Notices[0].Delivery);
+        await inbox.UnsubscribeAsync(reference);
+        fixture.Cluster.Client.DeleteObjectReference<INoticeInboxObserver>(reference);
+    }
+
+    [Fact]
+    public async Task Inbox_MoreThanKept_OldestDropped_PagedNewestFirst()
+    {
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        for (var i = 0; i < INoticeInboxGrain.MaxKept + 3; i++)
+            await inbox.DeliverAsync(new NoticeRecord($"N-{i}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+        var page = await inbox.GetAsync(1, 2);
+        Assert.Equal(INoticeInboxGrain.MaxKept, page.Total);
+        Assert.Equal([$"N-{INoticeInboxGrain.MaxKept + 1}", $"N-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());
+        Assert.Equal("N-3", (await inbox.GetAsync(INoticeInboxGrain.MaxKept - 1, 5)).Notices.Single().NoticeId);
+    }
+}

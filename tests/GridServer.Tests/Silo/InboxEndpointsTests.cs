@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+using GridServer.Tests.Support;
+using static GridServer.Tests.Support.HttpJson;
+
+namespace GridServer.Tests.Silo;
+
+/// <summary>Notices over HTTP, through the real host: each caller reads their own inbox and stream, and a liaison only their grids' alerts.</summary>
+public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
+{
+    private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..16];
+
+    /// <summary>A point inside the grid: the average of its outer ring's corners (the sample grids are convex).</summary>
+    private async Task<(double Lon, double Lat)> InsideAsync(string grid)
+    {
+        using var response = await silo.Operator.GetAsync($"/api/grids/{grid}");
+        var ring = (await JsonOf(response)).GetProperty("geometry").GetProperty("coordinates")[0];
+        return (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
+    }
+
+    private async Task<string> OpenAsync(string grid)
+    {
+        var (lon, lat) = await InsideAsync(grid);
+        using var response = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" })));
+        var body = await JsonOf(response);
+        Assert.Equal(grid, body.GetProperty("gridCode").GetString());
+        return body.GetProperty("caseId").GetString()!;
+    }
+
+    /// <summary>Reads the inbox until <paramref name="done"/> holds, at most 10 seconds.</summary>
+    private static async Task<JsonElement> PollInboxAsync(HttpClient client, Func<JsonElement, bool> done)
+    {
+        JsonElement page = default;
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await client.GetAsync("/api/inbox?limit=100");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            page = await JsonOf(response);
+            if (done(page)) return page;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"the inbox never reached the expected state: {page}");
+        return page;
+    }
+
+    private static JsonElement.ArrayEnumerator Notices(JsonElement page) => page.GetProperty("notices").EnumerateArray();
+
+    private static string[] CaseIds(JsonElement notice) => [.. notice.GetProperty("caseIds").EnumerateArray().Select(c => c.GetString()!)];
+
+    /// <summary>An open SSE stream: the "data:" of each "notice" event, read in the background.</summary>
+    private sealed class EventStream : IAsyncDisposable
+    {
+        private readonly HttpResponseMessage _response;
+        private readonly StreamReader _reader;
+
+        private EventStream(HttpResponseMessage response, StreamReader reader) => (_response, _reader) = (response, reader);
+
+        public static async Task<EventStream> OpenAsync(HttpClient client)
+        {
+            var response = await client.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            // The server's first line says it is subscribed: notices from now on reach this stream.
+            Assert.Equal(": listening", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            return new EventStream(response, reader);
+        }
+
+        /// <summary>The next notice event's JSON, waiting at most 10 seconds.</summary>
+        public async Task<JsonElement> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            string? eventName = null;
+            while (await _reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line["event: ".Length..];
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == "notice")
+                    return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+            }
+            throw new InvalidOperationException("the stream ended");
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _reader.Dispose();
+            _response.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task DispatchedCase_OfficerInboxHoldsRenderedNotice_OthersDoNot()
+    {
+        const string grid = "33030200200910";
+        var staff = await silo.StaffAsync(grid);
+        var officer = await silo.AsAsync("Officer", staff.A);
+        var caseId = await OpenAsync(grid);
+
+        var page = await PollInboxAsync(officer, p => Notices(p).Any(n => CaseIds(n).Contains(caseId)));
+        var notice = Notices(page).Single(n => CaseIds(n).Contains(caseId));
+        Assert.Equal("dispatch", notice.GetProperty("kind").GetString());
+        Assert.Equal("officer:" + staff.A, notice.GetProperty("recipient").GetString());
+        Assert.Contains(caseId, notice.GetProperty("text").GetString(), StringComparison.Ordinal);
+        // Named as the grid store has it, not only by its code.
+        Assert.Contains("网格：松台水街社区第10网格（33030200200910），松台水街社区", notice.GetProperty("text").GetString(), StringComparison.Ordinal);
+        // B was not dispatched to: nothing for B.
+        var b = await silo.AsAsync("Officer", staff.B);
+        Assert.Equal(0, (await PollInboxAsync(b, _ => true)).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task TwoLiaisonsOfTwoGrids_EachSeesOnlyTheirOwnGridsAlerts_OverInboxAndStream()
+    {
+        const string gridOne = "33030200200911", gridTwo = "33030200200912";
+        var (one, two) = (Id("LI"), Id("LI"));
+        foreach (var (liaison, grid) in new[] { (one, gridOne), (two, gridTwo) })
+        {
+            using var put = await silo.Operator.PutAsync($"/api/liaisons/{liaison}/grids/{grid}", null);
+            Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        }
+        var (clientOne, clientTwo) = (await silo.AsAsync("Liaison", one), await silo.AsAsync("Liaison", two));
+        await using var streamOne = await EventStream.OpenAsync(clientOne);
+        await using var streamTwo = await EventStream.OpenAsync(clientTwo);
+
+        var caseOne = await OpenAsync(gridOne);
+        var caseTwo = await OpenAsync(gridTwo);
+
+        var liveOne = await streamOne.NextAsync();
+        var liveTwo = await streamTwo.NextAsync();
+        Assert.Equal([caseOne], CaseIds(liveOne));
+        Assert.Equal((gridOne, "liaison-alert"), (liveOne.GetProperty("gridCodes")[0].GetString(), liveOne.GetProperty("kind").GetString()));
+        Assert.Equal([caseTwo], CaseIds(liveTwo));
+        Assert.Equal(gridTwo, liveTwo.GetProperty("gridCodes")[0].GetString());
+        Assert.Equal("streamed", liveOne.GetProperty("delivery").GetString());
+
+        var inboxOne = await PollInboxAsync(clientOne, p => p.GetProperty("total").GetInt32() >= 1);
+        var inboxTwo = await PollInboxAsync(clientTwo, p => p.GetProperty("total").GetInt32() >= 1);
+        Assert.All(Notices(inboxOne), n => Assert.Equal([gridOne], n.GetProperty("gridCodes").EnumerateArray().Select(g => g.GetString()!).ToArray()));
+        Assert.All(Notices(inboxTwo), n => Assert.Equal([gridTwo], n.GetProperty("gridCodes").EnumerateArray().Select(g => g.GetString()!).ToArray()));
+        Assert.DoesNotContain(Notices(inboxOne), n => CaseIds(n).Contains(caseTwo));
+        Assert.DoesNotContain(Notices(inboxTwo), n => CaseIds(n).Contains(caseOne));
+    }
+
+    [Fact]
+    public async Task CommunityLiaison_GetsAlertsOfEveryGridOfTheCommunity_NoneOfAnotherCommunity()
+    {
+        const string community = "330302002009", inCommunity = "33030200200913", elsewhere = "33030200400925";
+        var (whole, otherGrid) = (Id("LI"), Id("LI"));
+        using (var put = await silo.Operator.PutAsync($"/api/liaisons/{whole}/communities/{community}", null))
+            Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        using (var put = await silo.Operator.PutAsync($"/api/liaisons/{otherGrid}/grids/{elsewhere}", null))
+            Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        var (clientWhole, clientOther) = (await silo.AsAsync("Liaison", whole), await silo.AsAsync("Liaison", otherGrid));
+
+        // The case elsewhere first, and seen to arrive where it belongs, before the one in the community.
+        var away = await OpenAsync(elsewhere);
+        await PollInboxAsync(clientOther, p => Notices(p).Any(n => CaseIds(n).Contains(away)));
+        var near = await OpenAsync(inCommunity);
+
+        var page = await PollInboxAsync(clientWhole, p => p.GetProperty("total").GetInt32() >= 1);
+        var notice = Assert.Single(Notices(page).ToArray());
+        Assert.Equal([near], CaseIds(notice));
+        Assert.Equal(community, notice.GetProperty("communityCodes")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Dispatcher_ReadsTheCommandCentersInbox_BadPagingIs400()
+    {
+        using var ok = await silo.Dispatcher.GetAsync("/api/inbox?limit=5&offset=0");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var bad = await silo.Dispatcher.GetAsync("/api/inbox?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("Invalid limit", (await JsonOf(bad)).GetProperty("title").GetString());
+    }
+}
