@@ -29,11 +29,17 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
         foreach (var recipient in recipients)
         {
             var notice = new NoticeRecord(NewId(), recipient.Inbox, InboxChannel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
-                gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, rendering.Source, at, "recorded",
+                gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, TemplateName(rendering.Source), at, "recorded",
                 communityCode is null ? ImmutableArray<string>.Empty : [communityCode]);
             _ = DeliverAsync(notice);
         }
     }
+
+    /// <summary>
+    /// The template as a notice names it to its reader: a file by its name (dispatch.parking.scriban), never the
+    /// server's path to it; a module's or the built-in template by its source name.
+    /// </summary>
+    public static string TemplateName(string source) => Path.IsPathRooted(source) ? Path.GetFileName(source) : source;
 
     private async Task DeliverAsync(NoticeRecord notice)
     {

@@ -57,7 +57,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.Equal([view.CaseId], notice.CaseIds.ToArray());
         Assert.Equal([staff.Grid], notice.GridCodes.ToArray());
         Assert.Contains(view.CaseId, notice.Text, StringComparison.Ordinal);
-        Assert.EndsWith("dispatch.scriban", notice.TemplateSource, StringComparison.Ordinal);
+        Assert.Equal("dispatch.scriban", notice.TemplateSource);   // the template's name, not the server's path to it
         Assert.Equal("recorded", notice.Delivery);
 
         foreach (var (action, actor) in new[] { ("Accept", staff.A), ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A),
