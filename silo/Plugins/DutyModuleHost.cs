@@ -256,14 +256,14 @@ public sealed partial class DutyModuleHost(
                 return Refused(folder, loader, assemblyPath, fingerprint, types.Count == 0
                     ? $"{Path.GetFileName(assemblyPath)} has no public class implementing {nameof(IDutyModule)}"
                     : $"{Path.GetFileName(assemblyPath)} has {types.Count} classes implementing {nameof(IDutyModule)} ({string.Join(", ", types.Select(t => t.Name))}); a folder holds one module", null);
-            // The constructor and the declarations are module code too: run with the call time limit.
+            // The constructor and the declarations are module code too: run with a time limit (the load's: see LoadTimeout).
             var reading = Task.Run(() =>
             {
                 var instance = (IDutyModule)Activator.CreateInstance(types[0])!;
                 return (instance, instance.ContractVersion, instance.Name, instance.Version, instance.Matters);
             });
-            if (!reading.Wait(options.Value.CallTimeout))
-                return Refused(folder, loader, assemblyPath, fingerprint, $"making the module and reading its declarations took longer than {options.Value.CallTimeout.TotalMilliseconds:F0} ms", null);
+            if (!reading.Wait(options.Value.LoadTimeout))
+                return Refused(folder, loader, assemblyPath, fingerprint, $"making the module and reading its declarations took longer than {options.Value.LoadTimeout.TotalMilliseconds:F0} ms ({PluginOptions.Section}:LoadTimeout)", null);
             (module, contract, name, version, matters) = reading.Result;
             matters = matters is null ? null : ModuleChecks.Freeze(matters);
         }
