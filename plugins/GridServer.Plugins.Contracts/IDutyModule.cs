@@ -10,7 +10,7 @@ namespace GridServer.Plugins.Contracts;
 /// and keeps what they returned; it calls <see cref="ValidateReport"/> for each report of one of the module's matters,
 /// from many threads at once (the module must be thread-safe), with a time limit. Optional abilities are separate
 /// interfaces the module class may also implement: <see cref="IRoutesReports"/>, <see cref="IProvidesTemplates"/>,
-/// <see cref="IKeepsReferenceData"/>, <see cref="IHandlesSensorReadings"/>.
+/// <see cref="IKeepsReferenceData"/>, <see cref="IHandlesSensorReadings"/>, <see cref="IRunsScheduledChecks"/>.
 /// </remarks>
 public interface IDutyModule
 {
