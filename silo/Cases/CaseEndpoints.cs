@@ -17,7 +17,8 @@ namespace GridServer.Silo.Cases;
 /// A located report, as posted to <c>POST /api/cases</c>. <see cref="Crs"/>: wgs84 (default), gcj02, bd09 or cgcs2000.
 /// <see cref="ReporterId"/>: who reported (a citizen's reference); the caller when not given.
 /// </summary>
-public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description);
+public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description,
+    Dictionary<string, string>? Attributes = null);
 
 /// <summary>An action on a case, as posted to <c>POST /api/cases/{id}/actions</c>.</summary>
 public sealed record CaseActionBody(string? Action, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
@@ -71,7 +72,7 @@ public static partial class CaseEndpoints
     }
 
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
-        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, GridCatalog catalog, TimeProvider time, Scopes scopes)
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, CaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         var caller = request.HttpContext.RequiredCaller();
@@ -85,7 +86,18 @@ public static partial class CaseEndpoints
         if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
 
         var (wLon, wLat) = crs.ToWgs84(lon, lat);
-        var match = catalog.Match(wLon, wLat);
+        if (report.Attributes is { Count: > MaxAttributes }) return Problems.Of(400, "Too many attributes", $"at most {MaxAttributes} attributes");
+        foreach (var (name, value) in report.Attributes ?? [])
+        {
+            if ((FieldProblem("attribute name", name, 64, null) ?? TextProblem($"attribute '{Problems.Shorten(name)}'", value)) is { } attributeProblem) return attributeProblem;
+            if (value is { Length: > MaxDescription }) return Problems.Of(400, "Attribute too long", $"attribute '{Problems.Shorten(name)}' may have at most {MaxDescription} characters");
+        }
+        var attributes = report.Attributes is { Count: > 0 } given ? given.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
+        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject);
+        // The matter's duty module checks a report from staff as it checks a citizen's.
+        var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
+        if (await CaseIntake.ModuleProblemsAsync(module, opening) is { } refused)
+            return Problems.Of(400, "Report refused by its duty module", $"the report of matter '{opening.Matter}' is refused: {refused}");
         var key = request.Headers[IdempotencyHeader].ToString();
         if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
         var id = key.Length > 0 ? KeyedId(caller, key) : NewId(time.GetUtcNow());
@@ -96,7 +108,7 @@ public static partial class CaseEndpoints
         if (earlier is not null && !await scopes.MaySeeCaseAsync(request.HttpContext, earlier))
             return Problems.Of(409, "Already opened", $"this Idempotency-Key opened case {earlier.CaseId}, which is no longer yours to see");
         var existed = earlier is not null;
-        var view = await grain.OpenAsync(new CaseReport(report.Matter!, wLon, wLat, match.GridCode, report.ReporterId!, report.Description, SubmittedBy: caller.Subject));
+        var view = await intake.OpenAsync(id, opening);
         if (existed) return TypedResults.Ok(view);
         return TypedResults.Created($"/api/cases/{id}", view);
     }
@@ -225,6 +237,9 @@ public static partial class CaseEndpoints
         TypedResults.Ok((await grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync()).ToArray());
 
     /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
+    /// <summary>The most matter attributes a report carries.</summary>
+    public const int MaxAttributes = 50;
+
     public static string NewId(DateTimeOffset now) => $"C-{now.UtcDateTime:yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
 
     /// <summary>

@@ -293,7 +293,7 @@ public static class GridChangeEndpoints
     /// The body, at most <paramref name="limit"/> bytes. Counted here rather than left to the server's limit alone,
     /// because a body sent without a length (chunked) is only found too large while it is read.
     /// </summary>
-    private static async Task<(byte[] Bytes, ProblemHttpResult? Refusal)> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    internal static async Task<(byte[] Bytes, ProblemHttpResult? Refusal)> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         var tooLarge = Problems.Of(413, "Body too large", $"the body may have at most {limit:N0} bytes");
         if (request.ContentLength > limit) return ([], tooLarge);

@@ -48,6 +48,9 @@ public static class SiloHost
         builder.Services.AddSingleton<Open311Services>();
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
+        builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
+        builder.Services.AddSingleton<GridServer.Silo.Cases.CaseIntake>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
         // One template store per silo (it watches its folder); the case grains render with the renderer.
@@ -151,6 +154,7 @@ public static class SiloHost
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
+        GridServer.Silo.Reference.ReferenceEndpoints.MapReferenceEndpoints(app);
         app.MapWebhookEndpoints();
         app.MapInboxEndpoints();
         return app;

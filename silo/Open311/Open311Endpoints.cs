@@ -93,7 +93,7 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
-        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services)
+        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, CaseIntake intake)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var (form, status, readError) = await Open311Form.ReadAsync(request);
@@ -136,18 +136,13 @@ public static class Open311Endpoints
         var parsed = Parse(form, request, services);
         if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
         var report = parsed.Report!;
-        if (await ModuleProblemsAsync(parsed.Service!, report) is { } refused) return Error(xml, 400, refused);
+        if (await CaseIntake.ModuleProblemsAsync(parsed.Service!.Module, report) is { } refused)
+            return Error(xml, 400, $"the report of service '{parsed.Service.Code}' is refused: {refused}");
 
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        report = report with { SubmittedBy = caller.Subject };
-        if (report.Located)
-        {
-            var match = catalog.Match(report.Lon, report.Lat);
-            report = report with { GridCode = match.GridCode };
-        }
-        var view = await grain.OpenAsync(report);
+        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject });
         var answer = view.Lon is not null
             ? RequestObject(view, services, ServiceNotice(view))
             : Open311Object.Of(("token", view.CaseId), ("service_notice",
@@ -156,22 +151,6 @@ public static class Open311Endpoints
     }
 
     private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null);
-
-    /// <summary>
-    /// The duty module's own check of a report (after the declared attributes were checked): what it refuses, or
-    /// null. A module that fails the call (throws, hangs, answers nonsense) or is faulted does not stop the report:
-    /// it is taken under generic handling, and the fault shows in <c>/api/plugins</c>.
-    /// </summary>
-    private static async Task<string?> ModuleProblemsAsync(Open311Service service, CaseReport report)
-    {
-        if (service.Module is not { } module) return null;
-        var answer = await module.ValidateReportAsync(new GridServer.Plugins.Contracts.MatterReport(report.Matter,
-            report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Address, report.Description,
-            report.Attributes ?? ImmutableSortedDictionary<string, string>.Empty));
-        if (!answer.Answered || answer.Value!.Count == 0) return null;
-        return $"the report of service '{service.Code}' is refused: " + string.Join("; ", answer.Value.Select(p =>
-            p.Attribute is { Length: > 0 } field ? $"{field}: {p.Message}" : p.Message));
-    }
 
     private static Parsed Parse(Open311Form form, HttpRequest request, Open311Services services)
     {

@@ -22,7 +22,7 @@ namespace GridServer.Silo.Plugins;
 /// </remarks>
 public sealed partial class DutyModuleHost(
     ModuleRegistry registry, MatterPolicies policies, IOptions<PluginOptions> options, IOptions<CaseOptions> cases,
-    TimeProvider time, ILogger<DutyModuleHost> logger) : IHostedService, IDisposable
+    GridServer.Notices.NoticeTemplateStore templates, TimeProvider time, ILogger<DutyModuleHost> logger) : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before the directory is scanned again (a copy raises many).</summary>
     private static readonly TimeSpan RescanDelay = TimeSpan.FromMilliseconds(300);
@@ -143,6 +143,7 @@ public sealed partial class DutyModuleHost(
         foreach (var gone in _slots.Keys.Where(f => !folders.Contains(f)).ToList())
         {
             _slots[gone].Loader?.Dispose();
+            ForgetTemplates(_slots[gone]);
             _slots.Remove(gone);
             LogUnloaded(logger, gone);
             changed = true;
@@ -168,6 +169,7 @@ public sealed partial class DutyModuleHost(
                     }
                 }
                 slot.Loader?.Dispose();
+                ForgetTemplates(slot);
             }
             _slots[folder] = LoadFolder(folder, fingerprint);
             changed = true;
@@ -226,6 +228,7 @@ public sealed partial class DutyModuleHost(
             lock (_gate)
             {
                 if (_stopped || !_slots.TryGetValue(folder, out var slot) || !ReferenceEquals(slot.Loader, loader)) return;
+                ForgetTemplates(slot);
                 _slots[folder] = Instantiate(folder, loader, slot.AssemblyPath!, Fingerprint(Path.Combine(_directory!, folder)));
                 LogReloaded(logger, folder, _slots[folder].Status.State, _slots[folder].Status.Version);
                 Publish();
@@ -243,6 +246,7 @@ public sealed partial class DutyModuleHost(
         IDutyModule module;
         string? name = null, version = null, contract = null;
         IReadOnlyList<MatterDefinition>? matters = null;
+        ModuleAbilities abilities;
         try
         {
             var assembly = loader.LoadDefaultAssembly();
@@ -260,11 +264,11 @@ public sealed partial class DutyModuleHost(
             var reading = Task.Run(() =>
             {
                 var instance = (IDutyModule)Activator.CreateInstance(types[0])!;
-                return (instance, instance.ContractVersion, instance.Name, instance.Version, instance.Matters);
+                return (instance, instance.ContractVersion, instance.Name, instance.Version, instance.Matters, ModuleAbilities.Read(instance));
             });
             if (!reading.Wait(options.Value.LoadTimeout))
                 return Refused(folder, loader, assemblyPath, fingerprint, $"making the module and reading its declarations took longer than {options.Value.LoadTimeout.TotalMilliseconds:F0} ms ({PluginOptions.Section}:LoadTimeout)", null);
-            (module, contract, name, version, matters) = reading.Result;
+            (module, contract, name, version, matters, abilities) = reading.Result;
             matters = matters is null ? null : ModuleChecks.Freeze(matters);
         }
         catch (Exception e)
@@ -276,16 +280,54 @@ public sealed partial class DutyModuleHost(
             return Refused(folder, loader, assemblyPath, fingerprint, incompatible, (name, version, contract));
         if (ModuleChecks.DeclarationProblem(name, version, matters) is { } nonsense)
             return Refused(folder, loader, assemblyPath, fingerprint, $"its declarations cannot be used: {nonsense}", (name, version, contract));
+        var codes = matters!.Select(m => m.Code).ToImmutableHashSet(StringComparer.Ordinal);
+        if (AbilityChecks.Problem(abilities, codes) is { } unusable)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"its declarations cannot be used: {unusable}", (name, version, contract));
+        var others = _slots.Values.Where(s => s.Folder != folder && s.Module is not null).ToList();
+        if (abilities.DataSets.Select(d => (d.Name, Other: others.FirstOrDefault(o => o.Status.Abilities.DataSets.Any(x => x.Name == d.Name)))).FirstOrDefault(t => t.Other is not null) is { Other: { } setOwner } set)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"reference data set '{set.Name}' is already kept by the module in folder '{setOwner.Folder}'", (name, version, contract));
+        if (abilities.ReadingKinds.Select(k => (Kind: k, Other: others.FirstOrDefault(o => o.Status.Abilities.ReadingKinds.Contains(k)))).FirstOrDefault(t => t.Other is not null) is { Other: { } kindOwner } kind)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"reading kind '{kind.Kind}' is already taken by the module in folder '{kindOwner.Folder}'", (name, version, contract));
         var taken = matters!.Select(m => (m.Code, Other: _slots.Values.FirstOrDefault(s => s.Folder != folder && s.Module is not null && s.Status.Matters.Any(o => o.Code == m.Code))))
             .FirstOrDefault(t => t.Other is not null);
         if (taken.Other is { } other)
             return Refused(folder, loader, assemblyPath, fingerprint, $"matter '{taken.Code}' is already brought by the module in folder '{other.Folder}'", (name, version, contract));
 
-        var guarded = new GuardedModule(folder, module, options.Value.CallTimeout, options.Value.FaultAfter, OnCallOutcome);
+        var guarded = new GuardedModule(folder, module, abilities, codes, options.Value.CallTimeout, options.Value.FaultAfter, OnCallOutcome);
         ImmutableArray<MatterDefinition> declared = [.. matters!];
         LogLoaded(logger, folder, name!, version!, contract!, declared.Length);
+        var templateErrors = RegisterTemplates(folder, abilities.Templates);
         return new Slot(folder, loader, assemblyPath, fingerprint,
-            new ModuleStatus(folder, assemblyPath, ModuleState.Loaded, name, version, contract, null, time.GetUtcNow(), 0, declared), guarded);
+            new ModuleStatus(folder, assemblyPath, ModuleState.Loaded, name, version, contract, null, time.GetUtcNow(), 0, declared)
+            {
+                Abilities = abilities,
+                TemplateErrors = templateErrors,
+            }, guarded);
+    }
+
+    /// <summary>
+    /// Puts the module's templates into the notice store, where they override the defaults for its matters (a bureau's
+    /// own file still wins). A template that fails its check is not used; its errors are returned for the module's status.
+    /// </summary>
+    private ImmutableArray<string> RegisterTemplates(string folder, ImmutableArray<ModuleTemplate> declared)
+    {
+        var errors = ImmutableArray.CreateBuilder<string>();
+        foreach (var template in declared)
+        {
+            // The notice names were checked at load (AbilityChecks): each parses.
+            if (!GridServer.Notices.NoticeKinds.TryParseFileStem(template.Notice, out var kind)) continue;
+            foreach (var error in templates.Register(kind, template.Matter, template.Text, $"{folder}/{template.Notice}.{template.Matter}.scriban"))
+                errors.Add(error.ToString());
+        }
+        if (errors.Count > 0) LogTemplatesRefused(logger, folder, errors.Count, errors[0]);
+        return errors.ToImmutable();
+    }
+
+    /// <summary>Takes a module's templates out of the notice store: the module is gone, or about to be replaced.</summary>
+    private void ForgetTemplates(Slot slot)
+    {
+        if (slot.Module is null || slot.Status.Abilities.Templates.IsEmpty) return;
+        foreach (var matter in slot.Status.Abilities.Templates.Select(t => t.Matter).Distinct(StringComparer.Ordinal)) templates.Unregister(matter);
     }
 
     private Slot Refused(string folder, PluginLoader? loader, string? assemblyPath, string fingerprint, string error, (string? Name, string? Version, string? Contract)? declared)
@@ -326,8 +368,15 @@ public sealed partial class DutyModuleHost(
         {
             foreach (var matter in slot.Status.Matters) matters[matter.Code] = new ModuleMatter(matter, slot.Module!);
         }
+        var loaded = _slots.Values.Where(s => s.Module is not null).ToList();
         var snapshot = new ModuleSnapshot(++_revision, _directory,
-            [.. _slots.Values.Select(s => s.Status).OrderBy(s => s.Folder, StringComparer.Ordinal)], matters.ToImmutable());
+            [.. _slots.Values.Select(s => s.Status).OrderBy(s => s.Folder, StringComparer.Ordinal)], matters.ToImmutable())
+        {
+            DataSets = loaded.SelectMany(s => s.Status.Abilities.DataSets.Select(d => new ModuleDataSet(d, s.Module!)))
+                .ToImmutableDictionary(d => d.Definition.Name, StringComparer.Ordinal),
+            ReadingKinds = loaded.SelectMany(s => s.Status.Abilities.ReadingKinds.Select(k => (Kind: k, s.Module)))
+                .ToImmutableDictionary(k => k.Kind, k => k.Module!, StringComparer.Ordinal),
+        };
         ApplyTimeLimits(snapshot);
         registry.Publish(snapshot);
     }
@@ -365,6 +414,9 @@ public sealed partial class DutyModuleHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Module {Folder} unloaded: its folder is gone")]
     private static partial void LogUnloaded(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Folder}: {Count} template errors; those templates are not used, the defaults serve instead. First: {Error}")]
+    private static partial void LogTemplatesRefused(ILogger logger, string folder, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Folder} refused: {Error}")]
     private static partial void LogRefused(ILogger logger, string folder, string error);

@@ -25,9 +25,12 @@ public sealed class GuardedModule
     private int _consecutiveFailures;
 
     /// <param name="outcome">Told of each failure (with its error) and of the first success after failures (null).</param>
-    internal GuardedModule(string folder, IDutyModule module, TimeSpan timeout, int faultAfter, Action<GuardedModule, string?> outcome)
+    internal GuardedModule(string folder, IDutyModule module, ModuleAbilities abilities, IReadOnlyCollection<string> matters,
+        TimeSpan timeout, int faultAfter, Action<GuardedModule, string?> outcome)
     {
         Folder = folder;
+        Abilities = abilities;
+        MatterCodes = matters;
         _module = module;
         _timeout = timeout;
         _faultAfter = faultAfter;
@@ -37,6 +40,12 @@ public sealed class GuardedModule
     /// <summary>The module's folder in the plugins directory.</summary>
     public string Folder { get; }
 
+    /// <summary>What the module declared beyond its matters.</summary>
+    public ModuleAbilities Abilities { get; }
+
+    /// <summary>The codes of the module's matters.</summary>
+    public IReadOnlyCollection<string> MatterCodes { get; }
+
     public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
     public bool Faulted => ConsecutiveFailures >= _faultAfter;
@@ -44,6 +53,41 @@ public sealed class GuardedModule
     /// <summary>Asks the module to check a report: its problems (empty: accepted), or no answer when it failed or is faulted.</summary>
     public Task<ModuleAnswer<IReadOnlyList<ReportProblem>>> ValidateReportAsync(MatterReport report) =>
         CallAsync("ValidateReport", m => m.ValidateReport(report), ModuleChecks.ProblemsNonsense);
+
+    /// <summary>The party the module names for a report (null: none, or the module does not route), or no answer.</summary>
+    public Task<ModuleAnswer<RoutingHint?>> RouteAsync(MatterReport report, IReferenceLookup reference) =>
+        _module is IRoutesReports
+            ? CallAsync("Route", m => ((IRoutesReports)m).Route(report, reference), AbilityChecks.HintNonsense)
+            : Task.FromResult(new ModuleAnswer<RoutingHint?>(true, null, null));
+
+    /// <summary>The module's check of each record of an import (empty: accepted), in one call for the batch, or no answer.</summary>
+    public Task<ModuleAnswer<IReadOnlyList<IReadOnlyList<ReportProblem>>>> ValidateRecordsAsync(string dataSet, IReadOnlyList<ReferenceRecord> records) =>
+        CallAsync("ValidateRecord", m =>
+        {
+            var keeps = (IKeepsReferenceData)m;
+            var found = new IReadOnlyList<ReportProblem>[records.Count];
+            for (var i = 0; i < found.Length; i++) found[i] = keeps.ValidateRecord(dataSet, records[i]);
+            return (IReadOnlyList<IReadOnlyList<ReportProblem>>)found;
+        }, found => found.Select(ModuleChecks.ProblemsNonsense).FirstOrDefault(p => p is not null));
+
+    /// <summary>The subject of each reading (null: none the module watches), in one call for the whole batch, or no answer.</summary>
+    public Task<ModuleAnswer<IReadOnlyList<string?>>> SubjectsOfAsync(IReadOnlyList<SensorReading> readings, IReferenceLookup reference) =>
+        CallAsync("SubjectOf", m =>
+        {
+            var sensors = (IHandlesSensorReadings)m;
+            var subjects = new string?[readings.Count];
+            for (var i = 0; i < subjects.Length; i++) subjects[i] = sensors.SubjectOf(readings[i], reference);
+            return (IReadOnlyList<string?>)subjects;
+        }, subjects => subjects.FirstOrDefault(s => s is { Length: 0 or > ModuleChecks.MaxName }) is { } bad
+            ? $"a subject must be null or 1 to {ModuleChecks.MaxName} characters, got {bad.Length}" : null);
+
+    /// <summary>What the module makes of a subject's readings now, or no answer.</summary>
+    public Task<ModuleAnswer<SensorVerdict>> EvaluateAsync(SensorSituation situation, IReferenceLookup reference) =>
+        CallAsync("Evaluate", m => ((IHandlesSensorReadings)m).Evaluate(situation, reference), v => AbilityChecks.VerdictNonsense(v, MatterCodes));
+
+    /// <summary>The findings of the module's scheduled check now, or no answer.</summary>
+    public Task<ModuleAnswer<IReadOnlyList<CheckFinding>>> CheckAsync(DateTimeOffset now, IReferenceLookup reference) =>
+        CallAsync("Check", m => ((IRunsScheduledChecks)m).Check(now, reference), f => AbilityChecks.FindingsNonsense(f, MatterCodes));
 
     private async Task<ModuleAnswer<T>> CallAsync<T>(string what, Func<IDutyModule, T> call, Func<T, string?> nonsense)
     {

@@ -22,16 +22,38 @@ public enum ModuleState
 /// </summary>
 public sealed record ModuleStatus(
     string Folder, string? AssemblyPath, ModuleState State, string? Name, string? Version, string? ContractVersion,
-    string? LastError, DateTimeOffset Since, int ConsecutiveFailures, ImmutableArray<MatterDefinition> Matters);
+    string? LastError, DateTimeOffset Since, int ConsecutiveFailures, ImmutableArray<MatterDefinition> Matters)
+{
+    /// <summary>What the module declared beyond its matters (nothing unless it was taken).</summary>
+    public ModuleAbilities Abilities { get; init; } = ModuleAbilities.None;
+
+    /// <summary>Problems with the templates the module brings (a template that fails its check is not used); empty when none.</summary>
+    public ImmutableArray<string> TemplateErrors { get; init; } = [];
+}
 
 /// <summary>A matter a loaded module brings, and the module to call for it.</summary>
 public sealed record ModuleMatter(MatterDefinition Definition, GuardedModule Module);
 
 /// <summary>The modules of this silo at one moment: an immutable value, replaced as a whole when anything changes.</summary>
+/// <remarks>
+/// <see cref="DataSets"/>: the reference data sets of the loaded modules by name, with the module that keeps each;
+/// <see cref="ReadingKinds"/>: the sensor reading kinds by name, with the module that takes each.
+/// </remarks>
 public sealed record ModuleSnapshot(long Revision, string? Directory, ImmutableArray<ModuleStatus> Modules, ImmutableDictionary<string, ModuleMatter> Matters)
 {
     public static readonly ModuleSnapshot Empty = new(0, null, [], ImmutableDictionary.Create<string, ModuleMatter>(StringComparer.Ordinal));
+
+    public ImmutableDictionary<string, ModuleDataSet> DataSets { get; init; } = ImmutableDictionary.Create<string, ModuleDataSet>(StringComparer.Ordinal);
+
+    public ImmutableDictionary<string, GuardedModule> ReadingKinds { get; init; } = ImmutableDictionary.Create<string, GuardedModule>(StringComparer.Ordinal);
+
+    /// <summary>The loaded (not faulted, not refused) module of a folder, or null.</summary>
+    public GuardedModule? ModuleIn(string folder) =>
+        Matters.Values.Select(m => m.Module).FirstOrDefault(m => m.Folder == folder);
 }
+
+/// <summary>A reference data set a loaded module keeps, and the module.</summary>
+public sealed record ModuleDataSet(ReferenceDataSet Definition, GuardedModule Module);
 
 /// <summary>
 /// The current <see cref="ModuleSnapshot"/>, which the rest of the server reads (Open311 services, report checks,

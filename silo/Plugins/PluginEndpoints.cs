@@ -32,6 +32,13 @@ public static class PluginEndpoints
                 since = m.Since,
                 lastError = m.LastError,
                 consecutiveFailures = m.ConsecutiveFailures,
+                routesReports = m.Abilities.Routes,
+                referenceData = m.Abilities.DataSets.Select(d => new { name = d.Name, shape = d.Shape.ToString().ToLowerInvariant(), fields = d.Fields.IsDefault ? [] : d.Fields.Select(f => f.Name) }),
+                readingKinds = m.Abilities.ReadingKinds,
+                sensorWindow = m.Abilities.SensorWindow,
+                checkEvery = m.Abilities.CheckEvery,
+                templates = m.Abilities.Templates.Select(t => new { notice = t.Notice, matter = t.Matter }),
+                templateErrors = m.TemplateErrors,
                 matters = m.Matters.Select(x => new
                 {
                     code = x.Code,

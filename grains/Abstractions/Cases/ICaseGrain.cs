@@ -23,11 +23,31 @@ public sealed record CaseReport(
     [property: Id(6)] string? Address = null,
     [property: Id(7)] string? MediaUrl = null,
     [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null,
-    [property: Id(9)] string? SubmittedBy = null)
+    [property: Id(9)] string? SubmittedBy = null,
+    [property: Id(10)] CaseParty? Party = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
 }
+
+/// <summary>
+/// A party responsible for a case beyond its grid, as a duty module named it: the shop whose frontage zone covers
+/// the point, the site, the permit of a board. <see cref="Kind"/> is the reference set it comes from ("shops"),
+/// <see cref="Id"/> its key there. <see cref="RepeatCount"/>: the party's cases of the module within the module's
+/// repeat window, this one included (0 when the module counts none); <see cref="Escalated"/>: the count reached the
+/// module's threshold, so the case was escalated when it opened; <see cref="Notify"/>: the party receives a notice.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("case.party")]
+public sealed record CaseParty(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Id,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string Reason,
+    [property: Id(4)] string? Contact = null,
+    [property: Id(5)] int RepeatCount = 0,
+    [property: Id(6)] bool Escalated = false,
+    [property: Id(7)] bool Notify = false,
+    [property: Id(8)] int? RepeatWindowDays = null);
 
 /// <summary>An action on a case (the names of the domain's CaseAction: "Accept", "Return", ...).</summary>
 [GenerateSerializer, Immutable, Alias("case.action-request")]
@@ -66,7 +86,8 @@ public sealed record CaseView(
     [property: Id(15)] string? Description = null,
     [property: Id(16)] string? Address = null,
     [property: Id(17)] string? MediaUrl = null,
-    [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null);
+    [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null,
+    [property: Id(19)] CaseParty? Party = null);
 
 /// <summary>The answer to an action: the case after it, or the refusal that says why nothing changed.</summary>
 [GenerateSerializer, Immutable, Alias("case.action-result")]
@@ -111,6 +132,9 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("locate")] ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode);
 
     [Alias("get")] ValueTask<CaseView?> GetAsync();
+
+    /// <summary>Adds a note (记录) to the timeline of an open case: a sensor's later readings, a check's finding. It changes nothing else; an ended case refuses it.</summary>
+    [Alias("note")] ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note);
 
     /// <summary>
     /// Acts on the deadlines due by now: a missed deadline puts the case under supervision (督办) and

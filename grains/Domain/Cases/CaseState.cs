@@ -62,4 +62,6 @@ public enum CaseAction
     /// the work goes on where it stands. A case not yet accepted is dispatched again instead.
     /// </summary>
     Transfer,
+    /// <summary>记录: a note on the timeline (a sensor's later readings, a check's finding); it changes nothing else.</summary>
+    Note,
 }

@@ -58,12 +58,13 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
             t.Add((open, CaseAction.Warn), open);
             t.Add((open, CaseAction.Supervise), open);
             t.Add((open, CaseAction.Remind), open);
+            t.Add((open, CaseAction.Note), open);
         }
         return t.ToImmutable();
     }
 
-    /// <summary>The actions the deadline clock takes, never offered to people.</summary>
-    public static readonly ImmutableHashSet<CaseAction> ClockActions = [CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind];
+    /// <summary>The actions the server takes itself (the deadline clock's, and notes from sensors and checks), never offered to people.</summary>
+    public static readonly ImmutableHashSet<CaseAction> ClockActions = [CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Note];
 
     /// <summary>The actions people may take in a state, for messages and user interfaces (the clock's own are left out).</summary>
     public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
@@ -82,7 +83,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
             return Refuse(file, $"{command.Action} at {command.At:O} is earlier than the last event of the case ({previous:O})");
         if (string.IsNullOrWhiteSpace(command.ActorId))
             return Refuse(file, $"{command.Action} needs the actor who does it");
-        if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer
+        if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer or CaseAction.Note
             && string.IsNullOrWhiteSpace(command.Note))
             return Refuse(file, $"{command.Action} needs a reason in the note");
 

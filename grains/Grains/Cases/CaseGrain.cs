@@ -44,6 +44,8 @@ public sealed class CaseGrainState
     [Id(23)] public Dictionary<string, string>? Attributes { get; set; }
     /// <summary>Whether the case was put in the command-center queue and not yet taken out, so that only such cases call the queue's grain.</summary>
     [Id(24)] public bool Queued { get; set; }
+    /// <summary>The party responsible beyond the grid that the matter's duty module named, if any.</summary>
+    [Id(25)] public CaseParty? Party { get; set; }
 }
 
 /// <summary>
@@ -132,11 +134,40 @@ public sealed partial class CaseGrain(
         state.State.MediaUrl = report.MediaUrl;
         state.State.Attributes = report.Attributes is { Count: > 0 } attributes ? new(attributes, StringComparer.Ordinal) : null;
         state.State.GridCode = report.GridCode;
+        state.State.Party = report.Party;
         await SaveAsync();
         await FinishOpeningAsync();
         // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
         await AlertLiaisonsAsync(now);
+        if (report.Party is { Escalated: true } party) await EscalateRepeatAsync(party, now);
         return View();
+    }
+
+    /// <summary>
+    /// 重复违规: the party's cases reached its module's repeat threshold. The case is under supervision from the start,
+    /// the command center's supervision list has it, and the squad leader is named on the timeline and told.
+    /// </summary>
+    private async Task EscalateRepeatAsync(CaseParty party, DateTimeOffset now)
+    {
+        var reason = $"repeat offence: case {party.RepeatCount} of {party.Name} ({party.Kind}/{party.Id}) within {party.RepeatWindowDays} days";
+        if (!(await ApplyAsync(new CaseCommand(CaseAction.Supervise, System, now, reason), null)).Accepted) return;
+        await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
+        var leader = state.State.SquadId is { } squad ? (await GrainFactory.GetGrain<ISquadGrain>(squad).GetAsync()).Leader : null;
+        if (leader is not null)
+            await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+        var label = await LabelAsync();
+        var s = state.State;
+        Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(s.OfficerId, leader, []),
+            new EscalationNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", s.OfficerId,
+                s.State, "repeat", Local(now), 0, 0), s.GridCode, label.CommunityCode, now);
+    }
+
+    public async ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(note);
+        if (!state.State.Opened) return new CaseActionResult(View(), "no such case");
+        return await ApplyAsync(new CaseCommand(CaseAction.Note, actorId, time.GetUtcNow(), note), null);
     }
 
     /// <summary>The steps after the report is durable, each safe to repeat: the grid's list, then dispatch (or the queue) and its reminder.</summary>
@@ -599,6 +630,6 @@ public sealed partial class CaseGrain(
             s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline],
             // A report with only an address has no position yet (NaN in the state; JSON has no NaN).
             double.IsFinite(s.Lon) ? s.Lon : null, double.IsFinite(s.Lat) ? s.Lat : null, s.Description, s.Address, s.MediaUrl,
-            s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal));
+            s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal), s.Party);
     }
 }

@@ -8,7 +8,7 @@ public sealed class AccessRulesTests
     [Fact]
     public void EveryActionPeopleTake_IsInExactlyOneHand_TheServersOwnInNone()
     {
-        var ownActions = new[] { CaseAction.Report, CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Transfer };
+        var ownActions = new[] { CaseAction.Report, CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Transfer, CaseAction.Note };
         foreach (var action in Enum.GetValues<CaseAction>())
         {
             var role = AccessRules.RoleFor(action);

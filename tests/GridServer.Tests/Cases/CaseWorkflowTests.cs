@@ -163,7 +163,7 @@ public class CaseWorkflowTests
     };
 
     private static CaseState? ModelNext(CaseState state, CaseAction action) =>
-        action is CaseAction.Supervise or CaseAction.Remind or CaseAction.Warn
+        action is CaseAction.Supervise or CaseAction.Remind or CaseAction.Warn or CaseAction.Note
             ? state is CaseState.Closed or CaseState.Void ? null : state
             : Model.TryGetValue((state, action), out var next) ? next : null;
 

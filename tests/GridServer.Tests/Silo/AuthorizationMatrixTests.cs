@@ -81,6 +81,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/reference/", "/api/reference", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/reference/{set}", "/api/reference/shops", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator | Who.Dispatcher, false),
+        ("PUT /api/reference/{set}", "/api/reference/shops", Who.Operator, false),
+        ("POST /api/reference/{set}", "/api/reference/shops", Who.Operator, false),
+        ("DELETE /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator, false),
         ("PUT /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("GET /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("DELETE /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
