@@ -141,10 +141,12 @@ public sealed class DustModule : IDutyModule, IKeepsReferenceData, IRoutesReport
         // A site removed from the reference data since the readings were grouped: nothing to judge against.
         if (site is null) return keep;
 
-        var latest = arrived.Max(r => r.At);
         // Recent holds the arrived readings too (the contract says so); a server that sent none still judges what arrived.
+        // The hour ends at the newest reading known: a late batch of old readings does not turn the clock back.
         var kept = Valid(situation.Recent);
-        var recent = (kept.Count > 0 ? kept : arrived).Where(r => r.At > latest - Hour && r.At <= latest).ToList();
+        var pool = kept.Count > 0 ? kept : arrived;
+        var latest = pool.Concat(arrived).Max(r => r.At);
+        var recent = pool.Where(r => r.At > latest - Hour && r.At <= latest).ToList();
         var judged = new[]
         {
             Judge("PM10", Pm10, Limit(site, "pm10_limit", DefaultPm10Limit), recent, arrived),

@@ -94,7 +94,7 @@ public sealed partial class ParkingModule : IKeepsReferenceData, IHandlesSensorR
                     latest = reading.At;
                     break;
                 case false:
-                    if (since is not null && episodeOpen)
+                    if (episodeOpen)
                     {
                         note = $"车辆于 {RecordFields.Clock(reading.At)} 驶离 (vehicle left at {RecordFields.Clock(reading.At)})";
                         end = true;

@@ -26,6 +26,8 @@ public sealed class ShopfrontModule : IDutyModule, IKeepsReferenceData, IRoutesR
 
     private static readonly ImmutableHashSet<string> Codes = [Goods, Litter, Greening];
 
+    private static readonly string RepeatDays = RepeatWindow.TotalDays.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+
     public string ContractVersion => DutyContract.Version;
 
     public string Name => "shopfront responsibility (门前三包)";
@@ -114,9 +116,11 @@ public sealed class ShopfrontModule : IDutyModule, IKeepsReferenceData, IRoutesR
         根据门前三包责任制，{{{demand}}}。
         {{- if handle_by }}
         请于 {{ handle_by | date.to_string '%Y-%m-%d %H:%M' }} 前整改完毕，网格队员将到场核查。
+        {{- else }}
+        请立即整改，网格队员将到场核查。
         {{- end }}
         {{- if repeat_count > 1 }}
-        30 天内同类问题已发生 {{ repeat_count }} 次{{ if escalated }}，已列入督办，屡教不改将依法查处{{ end }}。
+        {{{RepeatDays}}} 天内同类问题已发生 {{ repeat_count }} 次{{ if escalated }}，已列入督办，屡教不改将依法查处{{ end }}。
         {{- end }}
         """;
 }

@@ -268,4 +268,43 @@ public sealed class DustModuleTests
         Assert.Equal(["name", "operator", "contact", "pm10_limit"], problems.Select(p => p.Attribute));
         Assert.Null(GridServer.Silo.Plugins.ModuleChecks.ProblemsNonsense(problems));
     }
+
+    [Fact]
+    public void Evaluate_ALateBatchOfOldReadings_IsJudgedOnTheHourEndingAtTheNewestReading()
+    {
+        // 11:00-11:10 were clean; three dusty readings from 10:00-10:10 arrive late: the last hour (10:10, 11:10] is clean.
+        var clean = new[] { Reading(60, 20), Reading(65, 20), Reading(70, 20) };
+        var late = new[] { Reading(0, 900), Reading(5, 900), Reading(10, 900) };
+
+        var verdict = Module.Evaluate(new SensorSituation("site:SITE-7", Ten.AddMinutes(71), late, [.. late, .. clean], null, DustModule.Under), Sites());
+
+        Assert.Equal(new SensorVerdict(Memo: DustModule.Under), verdict);
+    }
+
+    [Fact]
+    public void Evaluate_ReadingsWithoutValues_AreLikeNoArrivals()
+    {
+        var empty = new SensorReading("M-1", "dust", 120.7005, 28.0005, Ten, new Dictionary<string, double>());
+        var nulls = new SensorReading("M-1", "dust", 120.7005, 28.0005, Ten, null!);
+
+        var verdict = Module.Evaluate(new SensorSituation("site:SITE-7", Ten, [empty, nulls], [empty, nulls], new SensorEpisode("C-1", Ten), DustModule.Over), Sites());
+
+        Assert.Equal(new SensorVerdict(Memo: DustModule.Over), verdict);
+    }
+
+    [Fact]
+    public void Evaluate_FromManyThreadsAtOnce_GivesEveryCallerTheSameVerdict()
+    {
+        var sites = Sites();
+        var readings = Enumerable.Range(0, 12).Select(i => Reading(i * 5, 100 + (i * 20), 40 + i)).ToArray();
+        var situation = new SensorSituation("site:SITE-7", Ten.AddMinutes(55), readings[^3..], readings, null, null);
+        var expected = Module.Evaluate(situation, sites);
+
+        var verdicts = new SensorVerdict[500];
+        Parallel.For(0, verdicts.Length, i => verdicts[i] = Module.Evaluate(situation, sites));
+
+        Assert.NotNull(expected.Open);
+        Assert.All(verdicts, v => Assert.Equal(expected with { Open = null }, v with { Open = null }));
+        Assert.All(verdicts, v => Assert.Equal(expected.Open.Description, v.Open?.Description));
+    }
 }

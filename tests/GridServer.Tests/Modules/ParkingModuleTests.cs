@@ -213,4 +213,13 @@ public sealed class ParkingModuleTests
         Assert.Contains("keeps no data set 'shops'", Assert.Single(module.ValidateRecord("shops", Record())).Message, StringComparison.Ordinal);
         Assert.Equal(10, ParkingModule.DefaultMaxMinutes);
     }
+
+    [Fact]
+    public void BayFreed_WithTheEpisodeOpenButNoMemo_StillEndsTheEpisode()
+    {
+        var verdict = new ParkingModule().Evaluate(Situation("B-001", 42, Open, null, Bay("B-001", 42, 0)), Bays());
+
+        Assert.True(verdict.EndEpisode);
+        Assert.Contains("vehicle left at 2026-11-28 09:42", verdict.Note, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using GridServer.Notices;
 using GridServer.Plugins.Contracts;
 using GridServer.Plugins.Shopfront;
 
@@ -140,5 +141,36 @@ public sealed class ShopfrontModuleTests
     {
         Assert.Equal(Module.Matters.Select(m => m.Code), Module.Templates.Select(t => t.Matter));
         Assert.All(Module.Templates, t => Assert.Equal("party-notice", t.Notice));
+    }
+
+    [Fact]
+    public void PartyNotice_TellsTheShopWhatToPutRight_AndAboutItsRepeats()
+    {
+        using var store = new NoticeTemplateStore(folder: null);
+        foreach (var template in Module.Templates) Assert.Empty(store.Register(NoticeKind.PartyNotice, template.Matter, template.Text, "shopfront/" + template.Matter));
+        var samples = NoticeSamples.For(NoticeKind.PartyNotice).Cast<PartyNotice>().ToList();
+        var renderer = new NoticeRenderer(store);
+
+        var repeated = renderer.Render(samples[0] with { Matter = ShopfrontModule.Goods }).Text;
+        var first = renderer.Render(samples[1] with { Matter = ShopfrontModule.Litter }).Text;
+
+        Assert.StartsWith("【门前三包整改通知】张记小吃（S-0012）", repeated, StringComparison.Ordinal);
+        Assert.Contains("收回店内", repeated, StringComparison.Ordinal);
+        Assert.Contains("请于 2026-11-28 11:12 前整改完毕", repeated, StringComparison.Ordinal);
+        Assert.Contains("30 天内同类问题已发生 3 次，已列入督办", repeated, StringComparison.Ordinal);
+        Assert.Contains("门前卫生", first, StringComparison.Ordinal);
+        Assert.Contains("请立即整改", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("同类问题", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Route_FromManyThreadsAtOnce_NamesTheSameShop()
+    {
+        var shops = Shops();
+        var ids = new string?[500];
+
+        Parallel.For(0, ids.Length, i => ids[i] = Module.Route(Report(ShopfrontModule.Goods, 120.65015, 28.000125), shops)?.PartyId);
+
+        Assert.All(ids, id => Assert.Equal("S-0002", id));
     }
 }
