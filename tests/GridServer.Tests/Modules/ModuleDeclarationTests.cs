@@ -1,3 +1,5 @@
+using System.Net;
+using GridServer.Domain.Cases;
 using GridServer.Notices;
 using GridServer.Plugins.Billboard;
 using GridServer.Plugins.Contracts;
@@ -5,6 +7,8 @@ using GridServer.Plugins.Dust;
 using GridServer.Plugins.Parking;
 using GridServer.Plugins.Shopfront;
 using GridServer.Silo.Plugins;
+using GridServer.Tests.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Tests.Modules;
 
@@ -120,5 +124,27 @@ public sealed class ModuleDeclarationTests
         var errors = store.Register(NoticeKind.PartyNotice, ShopfrontModule.Goods, "{{ party_name }} {{ plate_number }}", "shopfront-module/party-notice.shopfront_goods.scriban");
 
         Assert.Equal("shopfront-module/party-notice.shopfront_goods.scriban", Assert.Single(errors).Source);
+    }
+
+    [Fact]
+    public async Task Modules_InARunningServer_LoadSideBySide_OfferTheirMatters_AndApplyTheirLimits()
+    {
+        await using var silo = await PluginSilo.StartAsync();
+        silo.Install("GridServer.Plugins.Shopfront", "shopfront");
+        silo.Install("GridServer.Plugins.Dust", "dust");
+        silo.Install("GridServer.Plugins.Billboard", "billboard");
+        await silo.WaitForModuleAsync("shopfront", ModuleState.Loaded, "1.0.0");
+        await silo.WaitForModuleAsync("dust", ModuleState.Loaded, "1.0.0");
+        await silo.WaitForModuleAsync("billboard", ModuleState.Loaded, "1.0.0");
+
+        var codes = await silo.ServiceCodesAsync();
+        Assert.All(new[] { "shopfront_goods", "shopfront_litter", "shopfront_greening", "dust", "billboard_unpermitted", "billboard_unsafe", "billboard_expired" },
+            code => Assert.Contains(code, codes));
+        var (taken, _) = await silo.ReportAsync("billboard_unpermitted", ("attribute[board_type]", "shop_sign"));
+        Assert.Equal(HttpStatusCode.Created, taken);
+        var policies = silo.Server.Factory.Services.GetRequiredService<MatterPolicies>();
+        Assert.Equal(TimeSpan.FromHours(40), policies.For("billboard_unpermitted").Limits.HandleWithin);
+        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromHours(2)), (policies.For("dust").Limits.AcceptWithin, policies.For("dust").Limits.HandleWithin));
+        Assert.Equal(TimeSpan.FromDays(1), policies.For("shopfront_greening").Limits.HandleWithin);
     }
 }
