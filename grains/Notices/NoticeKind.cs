@@ -22,6 +22,12 @@ public enum NoticeKind
 
     /// <summary>结案通知: a case closed; to its officer and squad. Model: <see cref="ClosureNotice"/>.</summary>
     Closure,
+
+    /// <summary>
+    /// 整改通知: a case to the party responsible for it beyond the grid, named by a duty module's routing hint (the shop
+    /// whose frontage zone it is, the site the dust comes from, the holder of a board's permit). Model: <see cref="PartyNotice"/>.
+    /// </summary>
+    PartyNotice,
 }
 
 /// <summary>The names of the kinds in template file names (<c>dispatch.scriban</c>, <c>dispatch.parking.scriban</c>).</summary>
@@ -38,6 +44,7 @@ public static class NoticeKinds
         NoticeKind.LiaisonAlert => "liaison-alert",
         NoticeKind.ReporterStatus => "reporter-status",
         NoticeKind.Closure => "closure",
+        NoticeKind.PartyNotice => "party-notice",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 
@@ -64,6 +71,7 @@ public static class NoticeKinds
         NoticeKind.LiaisonAlert => typeof(LiaisonAlertNotice),
         NoticeKind.ReporterStatus => typeof(ReporterStatusNotice),
         NoticeKind.Closure => typeof(ClosureNotice),
+        NoticeKind.PartyNotice => typeof(PartyNotice),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 }

@@ -93,3 +93,24 @@ public sealed record ClosureNotice(
 {
     NoticeKind INoticeModel.Kind => NoticeKind.Closure;
 }
+
+/// <summary>
+/// 整改通知 to the party a duty module names responsible for the case (a shop for its frontage, a construction site,
+/// a board's permit holder). What the party must put right and by when; no officer or reporter data.
+/// </summary>
+/// <param name="PartyKind">The reference data set the party comes from ("shops", "sites", "permits").</param>
+/// <param name="PartyId">The party's key in that set.</param>
+/// <param name="PartyName">The party as people say it ("张记小吃").</param>
+/// <param name="Contact">How the party is reached (a phone number), or null.</param>
+/// <param name="Reason">Why the party answers for the case, in the module's words ("the point is in the frontage zone of 张记小吃").</param>
+/// <param name="ReportedAt">When the report arrived.</param>
+/// <param name="HandleBy">By when it must be put right, when known.</param>
+/// <param name="RepeatCount">The party's cases of the module within the repeat window, this one included (1 for a first one).</param>
+/// <param name="Escalated">True when the repeats escalated the case (under supervision at once).</param>
+public sealed record PartyNotice(
+    string CaseId, string Matter, string MatterName, string GridCode, string GridName, string PartyKind, string PartyId,
+    string PartyName, string? Contact, string Reason, string? Address, string? Description, DateTimeOffset ReportedAt,
+    DateTimeOffset? HandleBy, int RepeatCount, bool Escalated) : INoticeModel
+{
+    NoticeKind INoticeModel.Kind => NoticeKind.PartyNotice;
+}

@@ -53,6 +53,14 @@ public static class NoticeSamples
             new ClosureNotice("C-20261128-000124", "parking", "违停", "33030200200910", "松台水街社区第10网格", "松台水街社区",
                 "SQ-SONGTAI", "O-B", Reported.AddHours(6), false, 1, null),
         ],
+        NoticeKind.PartyNotice =>
+        [
+            new PartyNotice("C-20261128-000123", "shopfront_goods", "店外经营", "33030200200910", "松台水街社区第10网格", "shops", "S-0012",
+                "张记小吃", "0577-88881234", "上报位置在张记小吃的门前三包责任区内", "人民路 12 号门口", "桌椅摆到人行道上",
+                Reported, Reported.AddHours(2), 3, true),
+            new PartyNotice("C-20261128-000124", "dust", "工地扬尘", "33030200200910", "松台水街社区第10网格", "sites", "SITE-7",
+                "滨江花园二期工地", null, "扬尘监测点在该工地范围内", null, null, Reported, null, 1, false),
+        ],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 }

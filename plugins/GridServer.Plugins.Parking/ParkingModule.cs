@@ -6,9 +6,10 @@ namespace GridServer.Plugins.Parking;
 /// <summary>
 /// Illegal parking (违停) and blocked fire lanes (占用消防通道): a vehicle where it must not be is moved quickly or
 /// not at all, so the limits are short — accepted within 10 minutes, handled within 30. Every report names the
-/// plate, checked as a Chinese plate number (new-energy plates included).
+/// plate, checked as a Chinese plate number (new-energy plates included). No-parking bays with a sensor (地磁) open a
+/// case of their own when a vehicle stays too long (<c>ParkingModule.Bays.cs</c>).
 /// </summary>
-public sealed class ParkingModule : IDutyModule
+public sealed partial class ParkingModule : IDutyModule
 {
     public const string Parking = "parking";
     public const string FireLane = "fire_lane";
@@ -32,7 +33,7 @@ public sealed class ParkingModule : IDutyModule
 
     public string Name => "parking (违停)";
 
-    public string Version => "1.0.0";
+    public string Version => "1.1.0";
 
     public IReadOnlyList<MatterDefinition> Matters { get; } =
     [
