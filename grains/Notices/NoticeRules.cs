@@ -19,13 +19,17 @@ public enum CaseNoticeEvent
 
     /// <summary>The case was closed.</summary>
     Closed,
+
+    /// <summary>A duty module named a party responsible beyond the grid (a shop for its frontage) that is to be told.</summary>
+    PartyNamed,
 }
 
 /// <summary>The people a case's notice may go to, as the case knows them when the event happens.</summary>
 /// <param name="OfficerId">The officer holding the case, or null.</param>
 /// <param name="SquadLeaderId">The leader of the case's squad, or null.</param>
 /// <param name="Liaisons">The liaisons of the case's grid.</param>
-public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons);
+/// <param name="Party">The responsible party a module named, as "&lt;kind&gt;/&lt;id&gt;" ("shops/S-0012"), or null.</param>
+public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? Party = null);
 
 /// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind.</summary>
 public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind);
@@ -42,6 +46,9 @@ public static class NoticeInboxes
     public static string Officer(string officerId) => "officer:" + officerId;
 
     public static string Liaison(string liaisonId) => "liaison:" + liaisonId;
+
+    /// <summary>The inbox of a party responsible beyond a grid ("shops/S-0012"): its notices, read by the command center.</summary>
+    public static string Party(string party) => "party:" + party;
 
     /// <summary>The liaison id of a liaison's inbox key, or null for any other inbox.</summary>
     public static string? LiaisonOf(string inbox) => inbox.StartsWith("liaison:", StringComparison.Ordinal) ? inbox["liaison:".Length..] : null;
@@ -63,6 +70,7 @@ public static class NoticeRules
                 ? [new(NoticeInboxes.Officer(leader), NoticeKind.Escalation), new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)]
                 : [new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
             // 属地原则: the liaisons of the case's own grid, and nobody else.
+            CaseNoticeEvent.PartyNamed => parties.Party is { } party ? [new(NoticeInboxes.Party(party), NoticeKind.PartyNotice)] : [],
             CaseNoticeEvent.OpenedInGrid => [.. parties.Liaisons.Distinct(StringComparer.Ordinal)
                 .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert))],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),

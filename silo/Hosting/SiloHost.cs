@@ -155,6 +155,7 @@ public static class SiloHost
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
         GridServer.Silo.Reference.ReferenceEndpoints.MapReferenceEndpoints(app);
+        GridServer.Silo.Cases.PartyEndpoints.MapPartyEndpoints(app);
         app.MapWebhookEndpoints();
         app.MapInboxEndpoints();
         return app;

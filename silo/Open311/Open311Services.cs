@@ -78,7 +78,10 @@ public sealed class Open311Services(ModuleRegistry modules)
             var fromModules = snapshot.Matters.Values.Select(Open311Service.Of).ToDictionary(s => s.Code, StringComparer.Ordinal);
             ImmutableArray<Open311Service> all =
             [
-                .. BuiltIn.Where(b => b.Code != ModuleChecks.ReservedMatter).Select(b => fromModules.GetValueOrDefault(b.Code) ?? b),
+                // A built-in generic service gives way to a module's: the module's matter of the same code replaces it, and
+                // matters named after it ("shopfront_goods", "shopfront_litter") take its place.
+                .. BuiltIn.Where(b => b.Code != ModuleChecks.ReservedMatter && !fromModules.Keys.Any(k => k.StartsWith(b.Code + "_", StringComparison.Ordinal)))
+                    .Select(b => fromModules.GetValueOrDefault(b.Code) ?? b),
                 .. fromModules.Values.Where(s => !BuiltIn.Any(b => b.Code == s.Code)).OrderBy(s => s.Code, StringComparer.Ordinal),
                 .. BuiltIn.Where(b => b.Code == ModuleChecks.ReservedMatter),
             ];

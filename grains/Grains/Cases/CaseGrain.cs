@@ -139,8 +139,20 @@ public sealed partial class CaseGrain(
         await FinishOpeningAsync();
         // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
         await AlertLiaisonsAsync(now);
-        if (report.Party is { Escalated: true } party) await EscalateRepeatAsync(party, now);
+        if (report.Party is { Notify: true } named) await NotifyPartyAsync(named, now);
+        if (report.Party is { Escalated: true } party) await EscalateRepeatAsync(party, time.GetUtcNow());
         return View();
+    }
+
+    /// <summary>整改通知: the party a module named hears of the case (a shop of the goods outside its door).</summary>
+    private async Task NotifyPartyAsync(CaseParty party, DateTimeOffset now)
+    {
+        var label = await LabelAsync();
+        var s = state.State;
+        Notices.Send(CaseNoticeEvent.PartyNamed, new CaseParties(null, null, [], $"{party.Kind}/{party.Id}"),
+            new PartyNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, party.Kind, party.Id, party.Name, party.Contact,
+                party.Reason, s.Address, s.Description, Local(now), s.HandleBy is { } handleBy ? Local(handleBy) : null, party.RepeatCount, party.Escalated),
+            s.GridCode, label.CommunityCode, now);
     }
 
     /// <summary>

@@ -35,6 +35,14 @@ public class NoticeRulesTests
             [new NoticeRecipient("liaison:L-1", NoticeKind.LiaisonAlert), new NoticeRecipient("liaison:L-2", NoticeKind.LiaisonAlert)],
             NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone).ToArray());
 
+    [Fact]
+    public void PartyNamed_ThePartyOnly_AndNobodyWithoutOne()
+    {
+        Assert.Equal([new NoticeRecipient("party:shops/S-1", NoticeKind.PartyNotice)],
+            NoticeRules.Recipients(CaseNoticeEvent.PartyNamed, Everyone with { Party = "shops/S-1" }).ToArray());
+        Assert.Empty(NoticeRules.Recipients(CaseNoticeEvent.PartyNamed, Everyone).ToArray());
+    }
+
     [Theory]
     [InlineData(CaseNoticeEvent.Dispatched)]
     [InlineData(CaseNoticeEvent.AcceptDeadlineNear)]

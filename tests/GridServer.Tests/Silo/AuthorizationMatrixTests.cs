@@ -87,6 +87,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("PUT /api/reference/{set}", "/api/reference/shops", Who.Operator, false),
         ("POST /api/reference/{set}", "/api/reference/shops", Who.Operator, false),
         ("DELETE /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator, false),
+        ("GET /api/parties/{kind}/{id}", "/api/parties/shops/S-1", Who.Operator | Who.Dispatcher, false),
         ("PUT /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("GET /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("DELETE /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
