@@ -73,8 +73,10 @@ public sealed class ReferenceDataServerTests
         // The shop's notices (整改通知) and its cases, as the command center sees them.
         var page = await EventuallyAsync(silo, "/api/parties/shops/S-1", p => p.GetProperty("notices").GetProperty("total").GetInt32() == 2);
         Assert.Equal(2, page.GetProperty("cases").GetArrayLength());
-        var text = page.GetProperty("notices").GetProperty("notices")[0].GetProperty("text").GetString()!;
-        Assert.Contains("张记小吃", text, StringComparison.Ordinal);
+        // Rendered from the module's own template for the matter (registered into the notice store at load).
+        var notices = page.GetProperty("notices").GetProperty("notices").EnumerateArray().ToList();
+        Assert.All(notices, n => Assert.StartsWith("【门前三包整改通知】张记小吃（S-1）", n.GetProperty("text").GetString(), StringComparison.Ordinal));
+        Assert.Contains(notices, n => n.GetProperty("text").GetString()!.Contains("店外经营", StringComparison.Ordinal));
 
         // Outside every zone: nobody but the grid.
         using (var moved = await silo.Server.Operator.PutAsync("/api/reference/shops", GeoJson(Collection(
