@@ -25,10 +25,21 @@ public enum CaseNoticeEvent
 /// <param name="OfficerId">The officer holding the case, or null.</param>
 /// <param name="SquadLeaderId">The leader of the case's squad, or null.</param>
 /// <param name="Liaisons">The liaisons of the case's grid.</param>
-public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons);
+/// <param name="WebhookCommunity">The case's community when that community has a webhook, or null.</param>
+public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? WebhookCommunity = null);
 
-/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind.</summary>
-public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind);
+/// <summary>How a notice reaches its recipient.</summary>
+public static class NoticeChannels
+{
+    /// <summary>Read over <c>GET /api/inbox</c> and its live stream.</summary>
+    public const string Inbox = "inbox";
+
+    /// <summary>Posted to the community's outbound webhook (and recorded in the community's inbox).</summary>
+    public const string Webhook = "webhook";
+}
+
+/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind, over which channel (<see cref="NoticeChannels"/>).</summary>
+public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind, string Channel = NoticeChannels.Inbox);
 
 /// <summary>
 /// Inbox keys. Roles have inboxes of their own, so an officer and a liaison that happen to share an id never
@@ -43,8 +54,17 @@ public static class NoticeInboxes
 
     public static string Liaison(string liaisonId) => "liaison:" + liaisonId;
 
+    /// <summary>A community's record of what went to its webhook: batched like a liaison's alerts, then posted.</summary>
+    public static string Community(string communityCode) => "community:" + communityCode;
+
     /// <summary>The liaison id of a liaison's inbox key, or null for any other inbox.</summary>
     public static string? LiaisonOf(string inbox) => inbox.StartsWith("liaison:", StringComparison.Ordinal) ? inbox["liaison:".Length..] : null;
+
+    /// <summary>The community code of a community's inbox key, or null for any other inbox.</summary>
+    public static string? CommunityOf(string inbox) => inbox.StartsWith("community:", StringComparison.Ordinal) ? inbox["community:".Length..] : null;
+
+    /// <summary>Whether an inbox combines its alerts to one message per window (<see cref="LiaisonBatching"/>): a liaison's and a community's.</summary>
+    public static bool IsBatched(string inbox) => LiaisonOf(inbox) is not null || CommunityOf(inbox) is not null;
 }
 
 /// <summary>Which case event notifies whom with which kind. Plain rules; the case grain asks and sends.</summary>
@@ -62,9 +82,12 @@ public static class NoticeRules
             CaseNoticeEvent.Escalated => parties.SquadLeaderId is { } leader
                 ? [new(NoticeInboxes.Officer(leader), NoticeKind.Escalation), new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)]
                 : [new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
-            // 属地原则: the liaisons of the case's own grid, and nobody else.
-            CaseNoticeEvent.OpenedInGrid => [.. parties.Liaisons.Distinct(StringComparer.Ordinal)
-                .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert))],
+            // 属地原则: the liaisons of the case's own grid and community, and the community's webhook, nobody else.
+            CaseNoticeEvent.OpenedInGrid => [.. (parties.Liaisons.IsDefault ? [] : parties.Liaisons).Distinct(StringComparer.Ordinal)
+                .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert)),
+                .. parties.WebhookCommunity is { } community
+                    ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannels.Webhook)]
+                    : ImmutableArray<NoticeRecipient>.Empty],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),
         };
     }
@@ -74,7 +97,7 @@ public static class NoticeRules
 }
 
 /// <summary>
-/// Batching of a liaison's alerts: at most one message per interval. The first alert goes out at once and opens
+/// Batching of a liaison's alerts, and of a community's webhook messages: at most one message per interval. The first alert goes out at once and opens
 /// a window; alerts inside the window wait and go out together when it ends, which opens the next window.
 /// </summary>
 public static class LiaisonBatching

@@ -8,13 +8,15 @@ namespace GridServer.Abstractions.Notices;
 /// names every case and grid it covers; a single notice names one of each (or no grid).
 /// </summary>
 /// <param name="NoticeId">"N-" and 32 hex digits.</param>
-/// <param name="Recipient">The inbox key: "officer:{id}", "liaison:{id}" or "command-center".</param>
-/// <param name="Channel">How it reaches the person: "inbox" (read over <c>GET /api/inbox</c> and its live stream).</param>
+/// <param name="Recipient">The inbox key: "officer:{id}", "liaison:{id}", "community:{code}" or "command-center".</param>
+/// <param name="Channel">How it reaches the person: "inbox" (read over <c>GET /api/inbox</c> and its live stream), or
+/// "webhook" (a community's message, posted to its webhook).</param>
 /// <param name="Kind">The notice kind's file stem: "dispatch", "accept-warning", "escalation", "liaison-alert", "closure".</param>
 /// <param name="Text">The rendered text.</param>
 /// <param name="TemplateSource">The template that made the text (a file path, "built-in:…", "plain", or several for a combined message).</param>
 /// <param name="At">When it was recorded (domain time).</param>
-/// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then.</param>
+/// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then; for a
+/// community's webhook message "queued" (handed to the webhook's queue), "no-target", "dead-lettered" or "failed".</param>
 /// <param name="CommunityCodes">The community of each grid, where known: a liaison assigned the community may see it.</param>
 [GenerateSerializer, Immutable, Alias("notice.record")]
 public sealed record NoticeRecord(
@@ -43,8 +45,8 @@ public interface INoticeInboxObserver : IGrainObserver
 }
 
 /// <summary>
-/// One recipient's notices. Key: the inbox key, "officer:{officerId}", "liaison:{liaisonId}" or the command center's
-/// fixed "command-center". Keeps the latest <c>MaxKept</c> notices.
+/// One recipient's notices. Key: the inbox key, "officer:{officerId}", "liaison:{liaisonId}", "community:{communityCode}"
+/// (what went to the community's webhook) or the command center's fixed "command-center". Keeps the latest <c>MaxKept</c> notices.
 /// </summary>
 [Alias("notice.inbox")]
 public interface INoticeInboxGrain : IGrainWithStringKey

@@ -385,17 +385,23 @@ public sealed partial class CaseGrain(
         }
     }
 
-    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community.</summary>
+    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community, and to the community's webhook.</summary>
     private async Task AlertLiaisonsAsync(DateTimeOffset now)
     {
         if (state.State.GridCode is not { } grid) return;
         var label = await LabelAsync();
         var liaisons = (await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        string? webhook = null;
         if (label.CommunityCode is { } community)
-            liaisons = liaisons.AddRange(await GrainFactory.GetGrain<ICommunityGrain>(community).GetLiaisonsAsync());
-        if (liaisons.IsDefaultOrEmpty) return;
+        {
+            // One call answers both: a community without a webhook costs the case nothing more than its liaisons did.
+            var targets = await GrainFactory.GetGrain<ICommunityGrain>(community).GetAlertTargetsAsync();
+            liaisons = liaisons.AddRange(targets.Liaisons);
+            if (targets.HasWebhook) webhook = community;
+        }
+        if (liaisons.IsDefaultOrEmpty && webhook is null) return;
         var s = state.State;
-        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons),
+        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons, webhook),
             new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
                 s.Address, s.Description, Local(now)), grid, label.CommunityCode, now);
     }

@@ -15,7 +15,7 @@ namespace GridServer.Grains.Notices;
 /// </remarks>
 public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer renderer, ILogger logger)
 {
-    public const string InboxChannel = "inbox";
+    public const string InboxChannel = NoticeChannels.Inbox;
 
     public static string NewId() => "N-" + Guid.NewGuid().ToString("N");
 
@@ -28,7 +28,7 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
         if (rendering.Error is { } error) LogFellBack(logger, model.CaseId, NoticeKinds.FileStem(model.Kind), rendering.Source, error.ToString());
         foreach (var recipient in recipients)
         {
-            var notice = new NoticeRecord(NewId(), recipient.Inbox, InboxChannel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
+            var notice = new NoticeRecord(NewId(), recipient.Inbox, recipient.Channel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
                 gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, TemplateName(rendering.Source), at, "recorded",
                 communityCode is null ? ImmutableArray<string>.Empty : [communityCode]);
             _ = DeliverAsync(notice);

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using GridServer.Abstractions.Notices;
 using GridServer.Abstractions.Personnel;
+using GridServer.Abstractions.Webhooks;
 using GridServer.Notices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,8 @@ public sealed class NoticeInboxState
 
 /// <summary>
 /// One recipient's inbox: records notices (the latest <see cref="INoticeInboxGrain.MaxKept"/>), pushes each to the live
-/// streams open for the recipient on any silo, and combines a liaison's alerts to one message per window.
+/// streams open for the recipient on any silo, and combines a liaison's alerts to one message per window. A community's
+/// inbox (<c>community:{code}</c>) batches the same way and hands each message it records to the community's webhook.
 /// </summary>
 /// <remarks>
 /// The window's end is timed on the domain clock (<see cref="GrainClock"/>), so tests move time instead of waiting.
@@ -71,13 +73,15 @@ public sealed partial class NoticeInboxGrain(
     public async ValueTask DeliverAsync(NoticeRecord notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        if (NoticeInboxes.LiaisonOf(Key) is not { } liaison)
+        if (!NoticeInboxes.IsBatched(Key))
         {
             await RecordAsync(notice);
             return;
         }
-        // A liaison sees the alerts of their own grids and nothing else, whoever sends what.
-        if (notice.Kind != NoticeKinds.FileStem(NoticeKind.LiaisonAlert) || !await WatchesAllAsync(liaison, notice))
+        // A liaison sees the alerts of their own grids and nothing else, whoever sends what; a community's webhook the
+        // alerts of its own grids.
+        if (notice.Kind != NoticeKinds.FileStem(NoticeKind.LiaisonAlert)
+            || !(NoticeInboxes.LiaisonOf(Key) is { } liaison ? await WatchesAllAsync(liaison, notice) : IsOfCommunity(NoticeInboxes.CommunityOf(Key)!, notice)))
         {
             LogRefused(logger, notice.NoticeId, notice.Kind, string.Join(",", notice.GridCodes), Key);
             return;
@@ -102,6 +106,10 @@ public sealed partial class NoticeInboxGrain(
         var community = notice.CommunityCodes.IsDefaultOrEmpty ? null : notice.CommunityCodes[0];
         return await GrainFactory.GetGrain<ILiaisonGrain>(liaison).WatchesAsync(notice.GridCodes[0], community);
     }
+
+    /// <summary>A community's alert names one grid and that grid's community, which must be this one.</summary>
+    private static bool IsOfCommunity(string community, NoticeRecord notice) =>
+        notice.GridCodes is [_] && notice.CommunityCodes is [var code] && code == community;
 
     public async ValueTask FlushAsync()
     {
@@ -140,7 +148,8 @@ public sealed partial class NoticeInboxGrain(
     private async Task RecordAsync(NoticeRecord notice)
     {
         var live = _observers.Live(siloTime.GetUtcNow());
-        var recorded = notice with { Recipient = Key, Delivery = live.Count > 0 ? "streamed" : "recorded" };
+        var delivery = NoticeInboxes.CommunityOf(Key) is { } community ? await PostAsync(community, notice) : live.Count > 0 ? "streamed" : "recorded";
+        var recorded = notice with { Recipient = Key, Delivery = delivery };
         var kept = state.State.Notices;
         kept.Add(recorded);
         if (kept.Count > INoticeInboxGrain.MaxKept) kept.RemoveRange(0, kept.Count - INoticeInboxGrain.MaxKept);
@@ -155,6 +164,31 @@ public sealed partial class NoticeInboxGrain(
             {
                 LogNotifyFailed(logger, e, Key);
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands a community's message to its webhook grain, which keeps, retries and dead-letters it; the answer is the
+    /// delivery state recorded: "queued", "no-target" (the webhook was removed meanwhile), "dead-lettered" (its queue is
+    /// full) or "failed" (the webhook grain could not be reached; logged).
+    /// </summary>
+    private async Task<string> PostAsync(string community, NoticeRecord notice)
+    {
+        var kind = NoticeKinds.TryParseFileStem(notice.Kind, out var parsed) ? parsed.ToString() : notice.Kind;
+        var message = new WebhookMessage(notice.NoticeId, kind, community, notice.CaseIds is [var only] ? only : null, notice.Text, notice.At);
+        try
+        {
+            return await GrainFactory.GetGrain<IWebhookGrain>(community).EnqueueAsync(message) switch
+            {
+                WebhookEnqueued.Queued => "queued",
+                WebhookEnqueued.NoTarget => "no-target",
+                _ => "dead-lettered",
+            };
+        }
+        catch (Exception e)   // the notice stays recorded with its state; the case never hears of it
+        {
+            LogWebhookFailed(logger, e, notice.NoticeId, community);
+            return "failed";
         }
     }
 
@@ -181,6 +215,9 @@ public sealed partial class NoticeInboxGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}, grids {Grids}) refused by {Inbox}: a liaison receives only the alerts of the grids they watch")]
     private static partial void LogRefused(ILogger logger, string noticeId, string kind, string grids, string inbox);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} was not handed to the webhook of community {Community}")]
+    private static partial void LogWebhookFailed(ILogger logger, Exception exception, string noticeId, string community);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox {Inbox}: telling a live stream failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string inbox);

@@ -35,6 +35,27 @@ public class NoticeRulesTests
             [new NoticeRecipient("liaison:L-1", NoticeKind.LiaisonAlert), new NoticeRecipient("liaison:L-2", NoticeKind.LiaisonAlert)],
             NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone).ToArray());
 
+    [Fact]
+    public void OpenedInGrid_CommunityWithWebhook_ItsWebhookToo_OverTheWebhookChannel() =>
+        Assert.Equal(
+            [new NoticeRecipient("liaison:L-1", NoticeKind.LiaisonAlert), new NoticeRecipient("liaison:L-2", NoticeKind.LiaisonAlert),
+                new NoticeRecipient("community:330302002009", NoticeKind.LiaisonAlert, NoticeChannels.Webhook)],
+            NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone with { WebhookCommunity = "330302002009" }).ToArray());
+
+    [Fact]
+    public void OpenedInGrid_NoLiaisonsButAWebhook_OnlyTheCommunity() =>
+        Assert.Equal(
+            [new NoticeRecipient("community:C1", NoticeKind.LiaisonAlert, NoticeChannels.Webhook)],
+            NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, [], "C1")).ToArray());
+
+    [Theory]
+    [InlineData(CaseNoticeEvent.Dispatched)]
+    [InlineData(CaseNoticeEvent.AcceptDeadlineNear)]
+    [InlineData(CaseNoticeEvent.Closed)]
+    [InlineData(CaseNoticeEvent.Escalated)]
+    public void OtherEvents_CommunityWithWebhook_NeverToTheWebhook(CaseNoticeEvent caseEvent) =>
+        Assert.DoesNotContain(NoticeRules.Recipients(caseEvent, Everyone with { WebhookCommunity = "C1" }), r => r.Channel == NoticeChannels.Webhook);
+
     [Theory]
     [InlineData(CaseNoticeEvent.Dispatched)]
     [InlineData(CaseNoticeEvent.AcceptDeadlineNear)]
@@ -49,6 +70,10 @@ public class NoticeRulesTests
         Assert.Equal("X", NoticeInboxes.LiaisonOf(NoticeInboxes.Liaison("X")));
         Assert.Null(NoticeInboxes.LiaisonOf(NoticeInboxes.Officer("X")));
         Assert.Null(NoticeInboxes.LiaisonOf(NoticeInboxes.CommandCenter));
+        Assert.Equal("C1", NoticeInboxes.CommunityOf(NoticeInboxes.Community("C1")));
+        Assert.Null(NoticeInboxes.CommunityOf(NoticeInboxes.Liaison("C1")));
+        Assert.True(NoticeInboxes.IsBatched(NoticeInboxes.Community("C1")) && NoticeInboxes.IsBatched(NoticeInboxes.Liaison("C1")));
+        Assert.False(NoticeInboxes.IsBatched(NoticeInboxes.Officer("C1")) || NoticeInboxes.IsBatched(NoticeInboxes.CommandCenter));
     }
 
     [Fact]
