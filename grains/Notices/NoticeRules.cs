@@ -19,6 +19,9 @@ public enum CaseNoticeEvent
 
     /// <summary>The case was closed.</summary>
     Closed,
+
+    /// <summary>A step the reporter cares about (<see cref="ReporterStatusRules.Notifies"/>): the reporting channel hears of it.</summary>
+    ReporterStep,
 }
 
 /// <summary>The people a case's notice may go to, as the case knows them when the event happens.</summary>
@@ -26,7 +29,8 @@ public enum CaseNoticeEvent
 /// <param name="SquadLeaderId">The leader of the case's squad, or null.</param>
 /// <param name="Liaisons">The liaisons of the case's grid.</param>
 /// <param name="WebhookCommunity">The case's community when that community has a webhook, or null.</param>
-public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? WebhookCommunity = null);
+/// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the case came through, or null.</param>
+public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? WebhookCommunity = null, string? ReportingChannel = null);
 
 /// <summary>How a notice reaches its recipient.</summary>
 public static class NoticeChannels
@@ -56,6 +60,12 @@ public static class NoticeInboxes
 
     /// <summary>A community's record of what went to its webhook: batched like a liaison's alerts, then posted.</summary>
     public static string Community(string communityCode) => "community:" + communityCode;
+
+    /// <summary>A reporting channel's inbox (its credential's subject): the status of the cases it reported, nothing else.</summary>
+    public static string Reporter(string channelSubject) => "reporter:" + channelSubject;
+
+    /// <summary>Whether an inbox is a reporting channel's.</summary>
+    public static bool IsReporter(string inbox) => inbox.StartsWith("reporter:", StringComparison.Ordinal);
 
     /// <summary>The liaison id of a liaison's inbox key, or null for any other inbox.</summary>
     public static string? LiaisonOf(string inbox) => inbox.StartsWith("liaison:", StringComparison.Ordinal) ? inbox["liaison:".Length..] : null;
@@ -88,6 +98,10 @@ public static class NoticeRules
                 .. parties.WebhookCommunity is { } community
                     ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannels.Webhook)]
                     : ImmutableArray<NoticeRecipient>.Empty],
+            // Only the channel the case came through; a case entered by staff has none.
+            CaseNoticeEvent.ReporterStep => parties.ReportingChannel is { } channel
+                ? [new(NoticeInboxes.Reporter(channel), NoticeKind.ReporterStatus)]
+                : [],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),
         };
     }
@@ -111,4 +125,38 @@ public static class LiaisonBatching
         ArgumentNullException.ThrowIfNull(texts);
         return texts.Count == 1 ? texts[0] : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{texts.Count} 条新案件（合并提醒）:\n\n") + string.Join("\n\n", texts);
     }
+}
+
+/// <summary>
+/// What a reporter is told of their case: a public status and note per state, fixed here (never what staff wrote), and
+/// the steps on which the reporting channel is sent a notice. Plain rules on the workflow's state and action names.
+/// </summary>
+public static class ReporterStatusRules
+{
+    /// <summary>
+    /// The steps a citizen cares about: the squad took the case up (Accept), it was closed or voided, or its result
+    /// failed the check and it went back for rework. Dispatch, returns between units, feedback and the checks
+    /// themselves are internal; the reporter sees them when they ask (Open311 status_notes), not as a notice.
+    /// </summary>
+    public static bool Notifies(string action) => action is "Accept" or "Close" or "Void" or "Rework";
+
+    /// <summary>The reporter-facing status and note of a case in <paramref name="state"/>.</summary>
+    /// <param name="located">False while the case is in no grid (a report with only an address, or outside every grid).</param>
+    /// <param name="rework">True on the rework step: the note says why the case is back in hand.</param>
+    public static (string Status, string? Note) Describe(string state, bool located, bool rework = false) => rework
+        ? ("处理中", "处理结果未通过核查，正在返工。")
+        : state switch
+        {
+            "Reported" or "Registered" when !located => ("已受理", "指挥中心正在确定位置。"),
+            "Reported" or "Registered" => ("已受理", "正在派遣。"),
+            "Returned" => ("已受理", "指挥中心正在派遣至责任单位。"),
+            "Dispatched" => ("已派遣", "已派遣至责任单位。"),
+            "Accepted" => ("处理中", "责任单位已接手。"),
+            "Handling" => ("处理中", "正在现场处置。"),
+            "Parked" => ("处理中", "暂时无法在时限内解决，持续跟踪中。"),
+            "FeedbackGiven" or "Verifying" or "Verified" => ("处理中", "已处置，正在核查结果。"),
+            "Closed" => ("已办结", null),
+            "Void" => ("不予立案", "经核实不属于受理范围。"),
+            _ => ("处理中", null),
+        };
 }

@@ -13,7 +13,7 @@ namespace GridServer.Silo.Notices;
 /// <summary>
 /// The caller's own notices: <c>GET /api/inbox</c> (newest first) and <c>GET /api/inbox/stream</c> (server-sent events of
 /// new notices, live). Whose inbox is fixed by the credential, never by the request: an officer's, a liaison's, or for
-/// a dispatcher the command center's.
+/// a dispatcher the command center's, or a reporting channel's (the status of the cases it reported; no live stream).
 /// </summary>
 public static class InboxEndpoints
 {
@@ -23,19 +23,20 @@ public static class InboxEndpoints
     public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/inbox").WithTags("Notices");
-        api.MapGet("/", GetInbox).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
-            .WithSummary("The caller's notices, newest first (a dispatcher: the command center's).");
+        api.MapGet("/", GetInbox).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher, Role.Reporter)
+            .WithSummary("The caller's notices, newest first (a dispatcher: the command center's; a reporting channel: the status of the cases it reported).");
         api.MapGet("/stream", StreamAsync).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
             .WithSummary("Server-sent events: each notice recorded for the caller from now on, as event 'notice' with the notice as JSON.");
         return app;
     }
 
-    /// <summary>The inbox a caller reads; only these three roles reach here.</summary>
+    /// <summary>The inbox a caller reads, fixed by the credential; only these four roles reach here (a reporter not the stream).</summary>
     internal static string InboxOf(Caller caller) => caller.Role switch
     {
         Role.Officer => NoticeInboxes.Officer(caller.Subject),
         Role.Liaison => NoticeInboxes.Liaison(caller.Subject),
         Role.Dispatcher => NoticeInboxes.CommandCenter,
+        Role.Reporter => NoticeInboxes.Reporter(caller.Subject),
         _ => throw new InvalidOperationException($"the role {caller.Role} has no inbox"),
     };
 

@@ -44,6 +44,9 @@ public sealed class CaseGrainState
     [Id(23)] public Dictionary<string, string>? Attributes { get; set; }
     /// <summary>Whether the case was put in the command-center queue and not yet taken out, so that only such cases call the queue's grain.</summary>
     [Id(24)] public bool Queued { get; set; }
+    /// <summary>The reporting channel (credential subject) the case came through, told of the steps a reporter cares about; null when staff entered it.</summary>
+    /// <remarks>Id 30, not the next free one: ids 25-29 are left to the case's own growth.</remarks>
+    [Id(30)] public string? ReportingChannel { get; set; }
 }
 
 /// <summary>
@@ -132,6 +135,7 @@ public sealed partial class CaseGrain(
         state.State.MediaUrl = report.MediaUrl;
         state.State.Attributes = report.Attributes is { Count: > 0 } attributes ? new(attributes, StringComparer.Ordinal) : null;
         state.State.GridCode = report.GridCode;
+        state.State.ReportingChannel = report.ReportingChannel;
         await SaveAsync();
         await FinishOpeningAsync();
         // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
@@ -383,6 +387,10 @@ public sealed partial class CaseGrain(
                     Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note),
                 s.GridCode, label.CommunityCode, command.At);
         }
+        // 办理进度 to the reporting channel, on the steps a citizen cares about; no grid or community on the notice.
+        if (s.ReportingChannel is { } channel && ReporterStatusRules.Notifies(command.Action.ToString()))
+            Notices.Send(CaseNoticeEvent.ReporterStep, new CaseParties(null, null, [], ReportingChannel: channel),
+                ReporterStatus.For(View(), file.Matter, command.Action == CaseAction.Rework), null, null, command.At);
     }
 
     /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community, and to the community's webhook.</summary>

@@ -73,6 +73,13 @@ public sealed partial class NoticeInboxGrain(
     public async ValueTask DeliverAsync(NoticeRecord notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        if (NoticeInboxes.IsReporter(Key))
+        {
+            // A reporting channel reads its own cases' status and nothing else, whoever sends what.
+            if (notice.Kind == NoticeKinds.FileStem(NoticeKind.ReporterStatus)) await RecordAsync(notice);
+            else LogRefused(logger, notice.NoticeId, notice.Kind, string.Join(",", notice.GridCodes), Key);
+            return;
+        }
         if (!NoticeInboxes.IsBatched(Key))
         {
             await RecordAsync(notice);
@@ -213,7 +220,7 @@ public sealed partial class NoticeInboxGrain(
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}, grids {Grids}) refused by {Inbox}: a liaison receives only the alerts of the grids they watch")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}, grids {Grids}) refused by {Inbox}: a liaison, community or reporting channel receives only its own kind, of its own grids")]
     private static partial void LogRefused(ILogger logger, string noticeId, string kind, string grids, string inbox);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} was not handed to the webhook of community {Community}")]

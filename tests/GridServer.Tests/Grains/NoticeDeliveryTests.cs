@@ -68,6 +68,32 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReportFromAChannel_AcceptAndCloseToldToTheChannel_InternalStepsNot_StaffReportToNoChannel()
+    {
+        var staff = await StaffedGridAsync();
+        var channel = Key("app");
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        var view = await grain.OpenAsync(Report(staff.Grid) with { SubmittedBy = channel, ReportingChannel = channel });
+        var staffCase = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        await staffCase.OpenAsync(Report(staff.Grid) with { SubmittedBy = channel });   // entered by staff: no channel to tell
+
+        Assert.True((await grain.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
+        Assert.True((await staffCase.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
+        var accepted = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 1);
+        Assert.Equal("reporter-status", accepted.Notices[0].Kind);
+        Assert.Equal([view.CaseId], accepted.Notices[0].CaseIds.ToArray());
+        Assert.Contains("处理中", accepted.Notices[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(staff.A, accepted.Notices[0].Text, StringComparison.Ordinal);
+
+        foreach (var (action, actor) in new[] { ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A), ("StartVerification", "d"), ("PassVerification", "d"), ("Close", "d") })
+            Assert.True((await grain.ActAsync(new CaseActionRequest(action, actor, "internal note", [], null))).Accepted);
+        var closed = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 2);
+        Assert.Contains("已办结", closed.Notices[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal note", closed.Notices[0].Text, StringComparison.Ordinal);
+        Assert.Equal([view.CaseId], closed.Notices.SelectMany(n => n.CaseIds).Distinct().ToArray());
+    }
+
+    [Fact]
     public async Task CheckDeadlines_WarnThenMiss_OfficerWarned_LeaderAndCommandCenterGetEscalation()
     {
         var staff = await StaffedGridAsync();

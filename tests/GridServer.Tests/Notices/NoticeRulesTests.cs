@@ -86,4 +86,47 @@ public class NoticeRulesTests
         Assert.Equal("one", LiaisonBatching.Combine(["one"]));
         Assert.StartsWith("2 条新案件", LiaisonBatching.Combine(["one", "two"]), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReporterStep_TheReportingChannelOnly_NoneForACaseStaffEntered()
+    {
+        Assert.Equal([new NoticeRecipient("reporter:app-1", NoticeKind.ReporterStatus)],
+            NoticeRules.Recipients(CaseNoticeEvent.ReporterStep, Everyone with { ReportingChannel = "app-1" }).ToArray());
+        Assert.Empty(NoticeRules.Recipients(CaseNoticeEvent.ReporterStep, Everyone));
+        Assert.DoesNotContain(NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone with { ReportingChannel = "app-1" }), r => r.Kind == NoticeKind.ReporterStatus);
+        Assert.True(NoticeInboxes.IsReporter(NoticeInboxes.Reporter("app-1")));
+        Assert.False(NoticeInboxes.IsReporter(NoticeInboxes.Officer("app-1")));
+    }
+
+    [Theory]
+    [InlineData("Accept", true)]
+    [InlineData("Close", true)]
+    [InlineData("Void", true)]
+    [InlineData("Rework", true)]
+    [InlineData("Dispatch", false)]
+    [InlineData("Return", false)]
+    [InlineData("StartHandling", false)]
+    [InlineData("GiveFinalFeedback", false)]
+    [InlineData("Warn", false)]
+    [InlineData("Remind", false)]
+    [InlineData("Transfer", false)]
+    public void ReporterStatusRules_OnlyTheStepsACitizenCaresAbout(string action, bool notifies) =>
+        Assert.Equal(notifies, ReporterStatusRules.Notifies(action));
+
+    [Theory]
+    [InlineData("Registered", false, "已受理")]
+    [InlineData("Registered", true, "已受理")]
+    [InlineData("Dispatched", true, "已派遣")]
+    [InlineData("Handling", true, "处理中")]
+    [InlineData("Closed", true, "已办结")]
+    [InlineData("Void", false, "不予立案")]
+    public void ReporterStatusRules_Describe_AStatusPerState(string state, bool located, string status) =>
+        Assert.Equal(status, ReporterStatusRules.Describe(state, located).Status);
+
+    [Fact]
+    public void ReporterStatusRules_Rework_SaysSo()
+    {
+        Assert.Contains("返工", ReporterStatusRules.Describe("Handling", true, rework: true).Note, StringComparison.Ordinal);
+        Assert.NotEqual(ReporterStatusRules.Describe("Registered", true).Note, ReporterStatusRules.Describe("Registered", false).Note);
+    }
 }
