@@ -32,9 +32,13 @@ public sealed record NoticeRecord(
     [property: Id(9)] string Delivery,
     [property: Id(10)] ImmutableArray<string> CommunityCodes);
 
-/// <summary>A page of an inbox, newest first; how many notices it keeps in all, and how many alerts wait to go out combined.</summary>
+/// <summary>
+/// A page of an inbox, newest first; how many notices it keeps in all, how many alerts wait to go out combined, and how
+/// many of those kept are unread (the newest <see cref="Unread"/>: reading is marked up to a notice).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("notice.page")]
-public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting);
+public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting,
+    [property: Id(3)] int Unread = 0);
 
 /// <summary>A live listener of one inbox (a server-sent-event stream on some silo).</summary>
 [Alias("notice.inbox-observer")]
@@ -64,6 +68,12 @@ public interface INoticeInboxGrain : IGrainWithStringKey
 
     /// <summary>Newest first: skips <paramref name="offset"/>, then at most <paramref name="limit"/>.</summary>
     [Alias("page")] ValueTask<NoticePage> GetAsync(int offset, int limit);
+
+    /// <summary>
+    /// Marks the notice and every older one read; answers how many stay unread, or null when the inbox keeps no notice
+    /// with that id. Marking an older notice than the mark already reaches changes nothing.
+    /// </summary>
+    [Alias("mark-read")] ValueTask<int?> MarkReadAsync(string noticeId);
 
     /// <summary>Live listening for a few minutes; renew before it lapses.</summary>
     [Alias("subscribe")] ValueTask SubscribeAsync(INoticeInboxObserver observer);

@@ -32,6 +32,15 @@ public sealed class NoticeInboxState
     [Id(0)] public List<NoticeRecord> Notices { get; set; } = [];
     [Id(1)] public List<NoticeRecord> Waiting { get; set; } = [];
     [Id(2)] public DateTimeOffset? WindowEndsAt { get; set; }
+
+    /// <summary>How many notices have dropped off the front of <see cref="Notices"/> since the inbox began.</summary>
+    [Id(3)] public long Dropped { get; set; }
+
+    /// <summary>Notices read, counted from the inbox's first notice ever (dropped ones included): the read-up-to mark.</summary>
+    [Id(4)] public long ReadThrough { get; set; }
+
+    /// <summary>Of the notices kept, how many are newer than the read-up-to mark.</summary>
+    public int Unread => (int)Math.Min(Notices.Count, Math.Max(0, Dropped + Notices.Count - ReadThrough));
 }
 
 /// <summary>
@@ -73,6 +82,8 @@ public sealed partial class NoticeInboxGrain(
     public async ValueTask DeliverAsync(NoticeRecord notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        // A delivery tried again after its answer was lost: the notice is here already.
+        if (state.State.Notices.Exists(n => n.NoticeId == notice.NoticeId) || state.State.Waiting.Exists(n => n.NoticeId == notice.NoticeId)) return;
         if (NoticeInboxes.IsReporter(Key))
         {
             // A reporting channel reads its own cases' status and nothing else, whoever sends what.
@@ -159,7 +170,12 @@ public sealed partial class NoticeInboxGrain(
         var recorded = notice with { Recipient = Key, Delivery = delivery };
         var kept = state.State.Notices;
         kept.Add(recorded);
-        if (kept.Count > INoticeInboxGrain.MaxKept) kept.RemoveRange(0, kept.Count - INoticeInboxGrain.MaxKept);
+        if (kept.Count > INoticeInboxGrain.MaxKept)
+        {
+            var drop = kept.Count - INoticeInboxGrain.MaxKept;
+            kept.RemoveRange(0, drop);
+            state.State.Dropped += drop;
+        }
         await state.WriteStateAsync();
         foreach (var observer in live)
         {
@@ -203,7 +219,21 @@ public sealed partial class NoticeInboxGrain(
     {
         var kept = state.State.Notices;
         var page = kept.AsEnumerable().Reverse().Skip(Math.Max(0, offset)).Take(Math.Clamp(limit, 0, INoticeInboxGrain.MaxKept));
-        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page], state.State.Waiting.Count));
+        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page], state.State.Waiting.Count, state.State.Unread));
+    }
+
+    public async ValueTask<int?> MarkReadAsync(string noticeId)
+    {
+        var kept = state.State.Notices;
+        var index = kept.FindLastIndex(n => n.NoticeId == noticeId);
+        if (index < 0) return null;
+        var through = state.State.Dropped + index + 1;
+        if (through > state.State.ReadThrough)
+        {
+            state.State.ReadThrough = through;
+            await state.WriteStateAsync();
+        }
+        return state.State.Unread;
     }
 
     public ValueTask SubscribeAsync(INoticeInboxObserver observer)

@@ -262,6 +262,23 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Inbox_MarkReadUpToANotice_UnreadCountsTheNewerOnes_OlderMarkChangesNothing_SameIdTwiceKeptOnce()
+    {
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        NoticeRecord Notice(int n) => new($"N-{n}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        for (var i = 1; i <= 4; i++) await inbox.DeliverAsync(Notice(i));
+        await inbox.DeliverAsync(Notice(4));   // a delivery tried again after its answer was lost
+        Assert.Equal((4, 4), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Unread));
+
+        Assert.Equal(1, await inbox.MarkReadAsync("N-3"));
+        Assert.Equal(1, await inbox.MarkReadAsync("N-1"));
+        Assert.Null(await inbox.MarkReadAsync("N-missing"));
+        await inbox.DeliverAsync(Notice(5));
+        Assert.Equal(2, (await inbox.GetAsync(0, 10)).Unread);
+        Assert.Equal(0, await inbox.MarkReadAsync("N-5"));
+    }
+
+    [Fact]
     public async Task Inbox_MoreThanKept_OldestDropped_PagedNewestFirst()
     {
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
@@ -271,5 +288,8 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.Equal(INoticeInboxGrain.MaxKept, page.Total);
         Assert.Equal([$"N-{INoticeInboxGrain.MaxKept + 1}", $"N-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());
         Assert.Equal("N-3", (await inbox.GetAsync(INoticeInboxGrain.MaxKept - 1, 5)).Notices.Single().NoticeId);
+        // The read mark counts from the inbox's first notice: marking the newest leaves none unread after the drop.
+        Assert.Equal(INoticeInboxGrain.MaxKept, page.Unread);
+        Assert.Equal(1, await inbox.MarkReadAsync($"N-{INoticeInboxGrain.MaxKept + 1}"));
     }
 }

@@ -89,6 +89,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/webhooks/dead-letters/{id}/resend", "/api/webhooks/dead-letters/DL-MATRIX/resend", Who.Operator | Who.Dispatcher, false),
         ("DELETE /api/webhooks/dead-letters/{id}", "/api/webhooks/dead-letters/DL-MATRIX", Who.Operator | Who.Dispatcher, false),
         ("GET /api/inbox/", "/api/inbox", Who.Dispatcher | Who.Officer | Who.Liaison | Who.Reporter, false),
+        ("POST /api/inbox/{id}/read", "/api/inbox/N-MATRIX/read", Who.Dispatcher | Who.Officer | Who.Liaison | Who.Reporter, false),
         ("GET /api/inbox/stream", "/api/inbox/stream", Who.Dispatcher | Who.Officer | Who.Liaison, false),
     ];
 
