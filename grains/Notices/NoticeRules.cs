@@ -22,17 +22,33 @@ public enum CaseNoticeEvent
 
     /// <summary>A duty module named a party responsible beyond the grid (a shop for its frontage) that is to be told.</summary>
     PartyNamed,
+
+    /// <summary>A step the reporter cares about (<see cref="ReporterStatusRules.Notifies"/>): the reporting channel hears of it.</summary>
+    ReporterStep,
 }
 
 /// <summary>The people a case's notice may go to, as the case knows them when the event happens.</summary>
 /// <param name="OfficerId">The officer holding the case, or null.</param>
 /// <param name="SquadLeaderId">The leader of the case's squad, or null.</param>
 /// <param name="Liaisons">The liaisons of the case's grid.</param>
+/// <param name="WebhookCommunity">The case's community when that community has a webhook, or null.</param>
+/// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the case came through, or null.</param>
 /// <param name="Party">The responsible party a module named, as "&lt;kind&gt;/&lt;id&gt;" ("shops/S-0012"), or null.</param>
-public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? Party = null);
+public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? WebhookCommunity = null,
+    string? ReportingChannel = null, string? Party = null);
 
-/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind.</summary>
-public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind);
+/// <summary>How a notice reaches its recipient.</summary>
+public static class NoticeChannels
+{
+    /// <summary>Read over <c>GET /api/inbox</c> and its live stream.</summary>
+    public const string Inbox = "inbox";
+
+    /// <summary>Posted to the community's outbound webhook (and recorded in the community's inbox).</summary>
+    public const string Webhook = "webhook";
+}
+
+/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind, over which channel (<see cref="NoticeChannels"/>).</summary>
+public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind, string Channel = NoticeChannels.Inbox);
 
 /// <summary>
 /// Inbox keys. Roles have inboxes of their own, so an officer and a liaison that happen to share an id never
@@ -50,8 +66,23 @@ public static class NoticeInboxes
     /// <summary>The inbox of a party responsible beyond a grid ("shops/S-0012"): its notices, read by the command center.</summary>
     public static string Party(string party) => "party:" + party;
 
+    /// <summary>A community's record of what went to its webhook: batched like a liaison's alerts, then posted.</summary>
+    public static string Community(string communityCode) => "community:" + communityCode;
+
+    /// <summary>A reporting channel's inbox (its credential's subject): the status of the cases it reported, nothing else.</summary>
+    public static string Reporter(string channelSubject) => "reporter:" + channelSubject;
+
+    /// <summary>Whether an inbox is a reporting channel's.</summary>
+    public static bool IsReporter(string inbox) => inbox.StartsWith("reporter:", StringComparison.Ordinal);
+
     /// <summary>The liaison id of a liaison's inbox key, or null for any other inbox.</summary>
     public static string? LiaisonOf(string inbox) => inbox.StartsWith("liaison:", StringComparison.Ordinal) ? inbox["liaison:".Length..] : null;
+
+    /// <summary>The community code of a community's inbox key, or null for any other inbox.</summary>
+    public static string? CommunityOf(string inbox) => inbox.StartsWith("community:", StringComparison.Ordinal) ? inbox["community:".Length..] : null;
+
+    /// <summary>Whether an inbox combines its alerts to one message per window (<see cref="LiaisonBatching"/>): a liaison's and a community's.</summary>
+    public static bool IsBatched(string inbox) => LiaisonOf(inbox) is not null || CommunityOf(inbox) is not null;
 }
 
 /// <summary>Which case event notifies whom with which kind. Plain rules; the case grain asks and sends.</summary>
@@ -69,10 +100,17 @@ public static class NoticeRules
             CaseNoticeEvent.Escalated => parties.SquadLeaderId is { } leader
                 ? [new(NoticeInboxes.Officer(leader), NoticeKind.Escalation), new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)]
                 : [new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
-            // 属地原则: the liaisons of the case's own grid, and nobody else.
             CaseNoticeEvent.PartyNamed => parties.Party is { } party ? [new(NoticeInboxes.Party(party), NoticeKind.PartyNotice)] : [],
-            CaseNoticeEvent.OpenedInGrid => [.. parties.Liaisons.Distinct(StringComparer.Ordinal)
-                .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert))],
+            // 属地原则: the liaisons of the case's own grid and community, and the community's webhook, nobody else.
+            CaseNoticeEvent.OpenedInGrid => [.. (parties.Liaisons.IsDefault ? [] : parties.Liaisons).Distinct(StringComparer.Ordinal)
+                .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert)),
+                .. parties.WebhookCommunity is { } community
+                    ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannels.Webhook)]
+                    : ImmutableArray<NoticeRecipient>.Empty],
+            // Only the channel the case came through; a case entered by staff has none.
+            CaseNoticeEvent.ReporterStep => parties.ReportingChannel is { } channel
+                ? [new(NoticeInboxes.Reporter(channel), NoticeKind.ReporterStatus)]
+                : [],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),
         };
     }
@@ -82,7 +120,7 @@ public static class NoticeRules
 }
 
 /// <summary>
-/// Batching of a liaison's alerts: at most one message per interval. The first alert goes out at once and opens
+/// Batching of a liaison's alerts, and of a community's webhook messages: at most one message per interval. The first alert goes out at once and opens
 /// a window; alerts inside the window wait and go out together when it ends, which opens the next window.
 /// </summary>
 public static class LiaisonBatching
@@ -96,4 +134,38 @@ public static class LiaisonBatching
         ArgumentNullException.ThrowIfNull(texts);
         return texts.Count == 1 ? texts[0] : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{texts.Count} 条新案件（合并提醒）:\n\n") + string.Join("\n\n", texts);
     }
+}
+
+/// <summary>
+/// What a reporter is told of their case: a public status and note per state, fixed here (never what staff wrote), and
+/// the steps on which the reporting channel is sent a notice. Plain rules on the workflow's state and action names.
+/// </summary>
+public static class ReporterStatusRules
+{
+    /// <summary>
+    /// The steps a citizen cares about: the squad took the case up (Accept), it was closed or voided, or its result
+    /// failed the check and it went back for rework. Dispatch, returns between units, feedback and the checks
+    /// themselves are internal; the reporter sees them when they ask (Open311 status_notes), not as a notice.
+    /// </summary>
+    public static bool Notifies(string action) => action is "Accept" or "Close" or "Void" or "Rework";
+
+    /// <summary>The reporter-facing status and note of a case in <paramref name="state"/>.</summary>
+    /// <param name="located">False while the case is in no grid (a report with only an address, or outside every grid).</param>
+    /// <param name="rework">True on the rework step: the note says why the case is back in hand.</param>
+    public static (string Status, string? Note) Describe(string state, bool located, bool rework = false) => rework
+        ? ("处理中", "处理结果未通过核查，正在返工。")
+        : state switch
+        {
+            "Reported" or "Registered" when !located => ("已受理", "指挥中心正在确定位置。"),
+            "Reported" or "Registered" => ("已受理", "正在派遣。"),
+            "Returned" => ("已受理", "指挥中心正在派遣至责任单位。"),
+            "Dispatched" => ("已派遣", "已派遣至责任单位。"),
+            "Accepted" => ("处理中", "责任单位已接手。"),
+            "Handling" => ("处理中", "正在现场处置。"),
+            "Parked" => ("处理中", "暂时无法在时限内解决，持续跟踪中。"),
+            "FeedbackGiven" or "Verifying" or "Verified" => ("处理中", "已处置，正在核查结果。"),
+            "Closed" => ("已办结", null),
+            "Void" => ("不予立案", "经核实不属于受理范围。"),
+            _ => ("处理中", null),
+        };
 }

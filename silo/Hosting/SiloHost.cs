@@ -83,6 +83,8 @@ public static class SiloHost
         // Modules are loaded before the silo takes calls: its first report already sees them.
         builder.Services.AddSingleton<DutyModuleHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
+        // Every silo's modules reach GET /api/plugins on any silo: reported on each change and as a heartbeat.
+        builder.Services.AddHostedService<ModuleStatusPublisher>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(OpenApiSecurity.Describe);
         builder.Services.AddExceptionHandler<BadRequestHandler>();

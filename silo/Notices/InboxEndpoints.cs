@@ -13,7 +13,7 @@ namespace GridServer.Silo.Notices;
 /// <summary>
 /// The caller's own notices: <c>GET /api/inbox</c> (newest first) and <c>GET /api/inbox/stream</c> (server-sent events of
 /// new notices, live). Whose inbox is fixed by the credential, never by the request: an officer's, a liaison's, or for
-/// a dispatcher the command center's.
+/// a dispatcher the command center's, or a reporting channel's (the status of the cases it reported; no live stream).
 /// </summary>
 public static class InboxEndpoints
 {
@@ -23,19 +23,22 @@ public static class InboxEndpoints
     public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/inbox").WithTags("Notices");
-        api.MapGet("/", GetInbox).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
-            .WithSummary("The caller's notices, newest first (a dispatcher: the command center's).");
+        api.MapGet("/", GetInbox).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher, Role.Reporter)
+            .WithSummary("The caller's notices, newest first (a dispatcher: the command center's; a reporting channel: the status of the cases it reported).");
+        api.MapPost("/{id}/read", MarkRead).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher, Role.Reporter)
+            .WithSummary("Marks the notice and every older one of the caller's inbox read; answers how many stay unread.");
         api.MapGet("/stream", StreamAsync).RequireRoles(Role.Officer, Role.Liaison, Role.Dispatcher)
             .WithSummary("Server-sent events: each notice recorded for the caller from now on, as event 'notice' with the notice as JSON.");
         return app;
     }
 
-    /// <summary>The inbox a caller reads; only these three roles reach here.</summary>
+    /// <summary>The inbox a caller reads, fixed by the credential; only these four roles reach here (a reporter not the stream).</summary>
     internal static string InboxOf(Caller caller) => caller.Role switch
     {
         Role.Officer => NoticeInboxes.Officer(caller.Subject),
         Role.Liaison => NoticeInboxes.Liaison(caller.Subject),
         Role.Dispatcher => NoticeInboxes.CommandCenter,
+        Role.Reporter => NoticeInboxes.Reporter(caller.Subject),
         _ => throw new InvalidOperationException($"the role {caller.Role} has no inbox"),
     };
 
@@ -45,6 +48,17 @@ public static class InboxEndpoints
         if (take is < 1 or > INoticeInboxGrain.MaxKept) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {INoticeInboxGrain.MaxKept}");
         if (offset is < 0) return Problems.Of(400, "Invalid offset", "'offset' must not be negative");
         return TypedResults.Ok(await grains.GetGrain<INoticeInboxGrain>(InboxOf(context.RequiredCaller())).GetAsync(offset ?? 0, take));
+    }
+
+    /// <summary>The answer to a read mark: how many notices of the inbox stay unread.</summary>
+    public sealed record ReadMark(int Unread);
+
+    internal static async Task<Results<Ok<ReadMark>, ProblemHttpResult>> MarkRead(string id, HttpContext context, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 64 || id.Any(char.IsControl)) return Problems.Of(400, "Invalid id", "'id' must be a notice id (N- and 32 hex digits)");
+        return await grains.GetGrain<INoticeInboxGrain>(InboxOf(context.RequiredCaller())).MarkReadAsync(id) is { } unread
+            ? TypedResults.Ok(new ReadMark(unread))
+            : Problems.Of(404, "Notice not found", $"your inbox keeps no notice '{Problems.Shorten(id)}'");
     }
 
     /// <summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using GridServer.Abstractions.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Access;
+using GridServer.Grains.Notices;
+using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
@@ -142,9 +144,10 @@ public static class Open311Endpoints
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject });
+        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject });
         var answer = view.Lon is not null
-            ? RequestObject(view, services, ServiceNotice(view))
+            // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
+            ? RequestObject(view, services, ServiceNotice(view), StatusNotes(view))
             : Open311Object.Of(("token", view.CaseId), ("service_notice",
                 "received without a position: the command center locates it; GET tokens/{token} gives its service_request_id"));
         return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
@@ -265,7 +268,7 @@ public static class Open311Endpoints
 
     private static bool TryNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
-    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time)
+    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time, NoticeRenderer renderer)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var query = request.Query;
@@ -305,7 +308,7 @@ public static class Open311Endpoints
             .Where(v => start is null || v.Timeline[0].At >= start)
             .Where(v => end is null || v.Timeline[0].At <= end)
             .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
-            .Select(v => (object?)RequestObject(v, services, null)).ToList();
+            .Select(v => (object?)RequestObject(v, services, null, ReporterNotes(v, services, renderer))).ToList();
         return new Open311Document("service_requests", new Open311Array("request", items)).ToResult(xml);
     }
 
@@ -325,12 +328,12 @@ public static class Open311Endpoints
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 
-    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services)
+    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view)
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
-        return new Open311Document("service_requests", new Open311Array("request", [RequestObject(view, services, null)])).ToResult(xml);
+        return new Open311Document("service_requests", new Open311Array("request", [RequestObject(view, services, null, ReporterNotes(view, services, renderer))])).ToResult(xml);
     }
 
     /// <summary>A token is the case id itself: a deferred report's case is opened at once (in the command-center queue).</summary>
@@ -349,13 +352,13 @@ public static class Open311Endpoints
     /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;
     /// <c>expected_datetime</c> the earliest running deadline; lat/long WGS84, null for a report with only an address.
     /// </summary>
-    private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice)
+    private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice, string statusNotes)
     {
-        DateTimeOffset? expected = IsClosed(view) ? null : new[] { view.AcceptBy, view.HandleBy, view.VerifyBy }.Where(d => d.HasValue).Min();
+        var expected = ReporterStatus.ExpectedBy(view);
         return Open311Object.Of(
             ("service_request_id", view.CaseId),
             ("status", IsClosed(view) ? "closed" : "open"),
-            ("status_notes", StatusNotes(view)),
+            ("status_notes", statusNotes),
             ("service_name", services.Find(view.Matter)?.Name),
             ("service_code", view.Matter),
             ("description", view.Description),
@@ -372,7 +375,15 @@ public static class Open311Endpoints
             ("media_url", view.MediaUrl));
     }
 
-    /// <summary>A fixed public sentence per state: nothing an officer or dispatcher wrote reaches the public.</summary>
+    /// <summary>
+    /// The reporter-status template (办理进度) rendered for the case as it stands, when it is read: the model holds only
+    /// what the reporter may know, so no template edit can show an officer or a note staff wrote. A broken template
+    /// falls back to the default (the renderer never throws).
+    /// </summary>
+    internal static string ReporterNotes(CaseView view, Open311Services services, NoticeRenderer renderer) =>
+        renderer.Render(ReporterStatus.For(view, services.Find(view.Matter)?.Name ?? view.Matter)).Text;
+
+    /// <summary>A fixed public sentence per state (a report's answer): nothing an officer or dispatcher wrote reaches the public.</summary>
     internal static string StatusNotes(CaseView view) => view.State switch
     {
         "Reported" or "Registered" when view.GridCode is null => "received; the command center is locating it",

@@ -25,6 +25,12 @@ public sealed class PluginOptions : IValidatableObject
     /// <summary>Consecutive failed calls (thrown, timed out, nonsense) after which a module is faulted and no longer called.</summary>
     public int FaultAfter { get; set; } = 3;
 
+    /// <summary>
+    /// How often this silo reports its modules to the cluster (<c>GET /api/plugins</c> on any silo) when nothing changed;
+    /// a change is reported at once.
+    /// </summary>
+    public TimeSpan StatusHeartbeat { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The directory to load, full path, or null for none.</summary>
     public string? ResolvedDirectory()
     {
@@ -41,6 +47,8 @@ public sealed class PluginOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:CallTimeout is {CallTimeout}; give one between 00:00:00.010 and 00:01:00", [nameof(CallTimeout)]);
         if (LoadTimeout < TimeSpan.FromMilliseconds(100) || LoadTimeout > TimeSpan.FromMinutes(5))
             yield return new ValidationResult($"{Section}:LoadTimeout is {LoadTimeout}; give one between 00:00:00.100 and 00:05:00", [nameof(LoadTimeout)]);
+        if (StatusHeartbeat < TimeSpan.FromSeconds(1) || StatusHeartbeat > TimeSpan.FromMinutes(10))
+            yield return new ValidationResult($"{Section}:StatusHeartbeat is {StatusHeartbeat}; give one between 00:00:01 and 00:10:00", [nameof(StatusHeartbeat)]);
         if (FaultAfter is < 1 or > 1000)
             yield return new ValidationResult($"{Section}:FaultAfter is {FaultAfter}; give a number of failures from 1 to 1000", [nameof(FaultAfter)]);
     }

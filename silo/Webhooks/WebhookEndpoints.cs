@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
+using GridServer.Abstractions.Notices;
 using GridServer.Abstractions.Webhooks;
 using GridServer.Domain.Access;
 using GridServer.Domain.Webhooks;
 using GridServer.Grains.Webhooks;
+using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
@@ -15,8 +17,8 @@ namespace GridServer.Silo.Webhooks;
 public sealed record WebhookBody(string? Url, string? Secret);
 
 /// <summary>
-/// Webhooks over HTTP: operators set, read and remove a community's target; operators and dispatchers read the dead
-/// letters and re-send or discard them.
+/// Webhooks over HTTP: operators set, read and remove a community's target; operators and dispatchers read what the
+/// community's webhook was given and the dead letters, and re-send or discard those.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -40,6 +42,8 @@ public static class WebhookEndpoints
             .WithSummary("The community's webhook: URL, whether it signs, messages waiting, delivered, the last error.");
         api.MapDelete("/communities/{code}/webhook", Delete).RequireRoles(Role.Operator)
             .WithSummary("Removes the community's webhook; messages still waiting go to the dead letters.");
+        api.MapGet("/communities/{code}/notices", ListNotices).RequireRoles(Role.Operator, Role.Dispatcher)
+            .WithSummary("What the community's webhook was given (its liaison alerts, batched), newest first, with each message's delivery state.");
         api.MapGet("/webhooks/dead-letters", ListDeadLetters).RequireRoles(Role.Operator, Role.Dispatcher)
             .WithSummary("Webhook messages that were not delivered, oldest first, with the last error (?community= narrows).");
         api.MapPost("/webhooks/dead-letters/{id}/resend", Resend).RequireRoles(Role.Operator, Role.Dispatcher)
@@ -70,6 +74,15 @@ public static class WebhookEndpoints
     {
         if (UnknownCommunity(code, catalog) is { } unknown) return unknown;
         return await grains.GetGrain<IWebhookGrain>(code).RemoveAsync(context.RequiredCaller().Subject) ? TypedResults.NoContent() : NoWebhook(code);
+    }
+
+    internal static async Task<Results<Ok<NoticePage>, ProblemHttpResult>> ListNotices(string code, IGrainFactory grains, GridCatalog catalog, int? limit, int? offset)
+    {
+        if (UnknownCommunity(code, catalog) is { } unknown) return unknown;
+        var take = limit ?? 50;
+        if (take is < 1 or > INoticeInboxGrain.MaxKept) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {INoticeInboxGrain.MaxKept}");
+        if (offset is < 0) return Problems.Of(400, "Invalid offset", "'offset' must not be negative");
+        return TypedResults.Ok(await grains.GetGrain<INoticeInboxGrain>(NoticeInboxes.Community(code)).GetAsync(offset ?? 0, take));
     }
 
     internal static async Task<Results<Ok<ImmutableArray<DeadLetter>>, ProblemHttpResult>> ListDeadLetters(string? community, IGrainFactory grains)

@@ -12,6 +12,8 @@ namespace GridServer.Abstractions.Cases;
 /// <param name="Attributes">Matter-specific answers by attribute code (a vehicle plate), checked by the caller.</param>
 /// <param name="SubmittedBy">Who entered the report (the credential's subject: a dispatcher, an officer, a reporting
 /// channel): the actor of the timeline's first event. <see cref="ReporterId"/> stays the citizen's reference, as given.</param>
+/// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the report came
+/// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -24,7 +26,8 @@ public sealed record CaseReport(
     [property: Id(7)] string? MediaUrl = null,
     [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null,
     [property: Id(9)] string? SubmittedBy = null,
-    [property: Id(10)] CaseParty? Party = null)
+    [property: Id(10)] CaseParty? Party = null,
+    [property: Id(11)] string? ReportingChannel = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);

@@ -8,13 +8,15 @@ namespace GridServer.Abstractions.Notices;
 /// names every case and grid it covers; a single notice names one of each (or no grid).
 /// </summary>
 /// <param name="NoticeId">"N-" and 32 hex digits.</param>
-/// <param name="Recipient">The inbox key: "officer:{id}", "liaison:{id}" or "command-center".</param>
-/// <param name="Channel">How it reaches the person: "inbox" (read over <c>GET /api/inbox</c> and its live stream).</param>
+/// <param name="Recipient">The inbox key: "officer:{id}", "liaison:{id}", "community:{code}" or "command-center".</param>
+/// <param name="Channel">How it reaches the person: "inbox" (read over <c>GET /api/inbox</c> and its live stream), or
+/// "webhook" (a community's message, posted to its webhook).</param>
 /// <param name="Kind">The notice kind's file stem: "dispatch", "accept-warning", "escalation", "liaison-alert", "closure".</param>
 /// <param name="Text">The rendered text.</param>
 /// <param name="TemplateSource">The template that made the text (a file path, "built-in:…", "plain", or several for a combined message).</param>
 /// <param name="At">When it was recorded (domain time).</param>
-/// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then.</param>
+/// <param name="Delivery">"recorded" (in the inbox), or "streamed" when a live stream was open for the recipient then; for a
+/// community's webhook message "queued" (handed to the webhook's queue), "no-target", "dead-lettered" or "failed".</param>
 /// <param name="CommunityCodes">The community of each grid, where known: a liaison assigned the community may see it.</param>
 [GenerateSerializer, Immutable, Alias("notice.record")]
 public sealed record NoticeRecord(
@@ -30,9 +32,13 @@ public sealed record NoticeRecord(
     [property: Id(9)] string Delivery,
     [property: Id(10)] ImmutableArray<string> CommunityCodes);
 
-/// <summary>A page of an inbox, newest first; how many notices it keeps in all, and how many alerts wait to go out combined.</summary>
+/// <summary>
+/// A page of an inbox, newest first; how many notices it keeps in all, how many alerts wait to go out combined, and how
+/// many of those kept are unread (the newest <see cref="Unread"/>: reading is marked up to a notice).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("notice.page")]
-public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting);
+public sealed record NoticePage([property: Id(0)] int Total, [property: Id(1)] ImmutableArray<NoticeRecord> Notices, [property: Id(2)] int Waiting,
+    [property: Id(3)] int Unread = 0);
 
 /// <summary>A live listener of one inbox (a server-sent-event stream on some silo).</summary>
 [Alias("notice.inbox-observer")]
@@ -43,8 +49,8 @@ public interface INoticeInboxObserver : IGrainObserver
 }
 
 /// <summary>
-/// One recipient's notices. Key: the inbox key, "officer:{officerId}", "liaison:{liaisonId}" or the command center's
-/// fixed "command-center". Keeps the latest <c>MaxKept</c> notices.
+/// One recipient's notices. Key: the inbox key, "officer:{officerId}", "liaison:{liaisonId}", "community:{communityCode}"
+/// (what went to the community's webhook) or the command center's fixed "command-center". Keeps the latest <c>MaxKept</c> notices.
 /// </summary>
 [Alias("notice.inbox")]
 public interface INoticeInboxGrain : IGrainWithStringKey
@@ -62,6 +68,12 @@ public interface INoticeInboxGrain : IGrainWithStringKey
 
     /// <summary>Newest first: skips <paramref name="offset"/>, then at most <paramref name="limit"/>.</summary>
     [Alias("page")] ValueTask<NoticePage> GetAsync(int offset, int limit);
+
+    /// <summary>
+    /// Marks the notice and every older one read; answers how many stay unread, or null when the inbox keeps no notice
+    /// with that id. Marking an older notice than the mark already reaches changes nothing.
+    /// </summary>
+    [Alias("mark-read")] ValueTask<int?> MarkReadAsync(string noticeId);
 
     /// <summary>Live listening for a few minutes; renew before it lapses.</summary>
     [Alias("subscribe")] ValueTask SubscribeAsync(INoticeInboxObserver observer);

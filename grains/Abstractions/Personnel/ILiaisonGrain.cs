@@ -30,7 +30,17 @@ public interface ILiaisonGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The liaisons assigned a whole community, so a case in any of its grids reaches them. Key: the community code as the
+/// Whom a new case in a community alerts besides the liaisons of its grid: the liaisons assigned the whole community,
+/// and the community's webhook when it has one. One answer, so a case asks one grain.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("personnel.community-alert-targets")]
+public sealed record CommunityAlertTargets(
+    [property: Id(0)] ImmutableArray<string> Liaisons,
+    [property: Id(1)] bool HasWebhook);
+
+/// <summary>
+/// The liaisons assigned a whole community, so a case in any of its grids reaches them, and whether the community has
+/// a webhook (kept by the community's <c>IWebhookGrain</c>). Key: the community code as the
 /// grids carry it (the 12-digit CJ/T 213 community code, or the deployment's own). Kept by <see cref="ILiaisonGrain"/>.
 /// </summary>
 [Alias("personnel.community")]
@@ -41,4 +51,10 @@ public interface ICommunityGrain : IGrainWithStringKey
     [Alias("remove-liaison")] ValueTask RemoveLiaisonAsync(string liaisonId);
 
     [Alias("liaisons")] ValueTask<ImmutableArray<string>> GetLiaisonsAsync();
+
+    /// <summary>The community's liaisons and whether it has a webhook: what a new case in one of its grids asks.</summary>
+    [Alias("alert-targets")] ValueTask<CommunityAlertTargets> GetAlertTargetsAsync();
+
+    /// <summary>Told by the community's webhook grain when a target is set (true) or removed (false).</summary>
+    [Alias("set-webhook")] ValueTask SetWebhookAsync(bool configured);
 }

@@ -46,6 +46,9 @@ public sealed class CaseGrainState
     [Id(24)] public bool Queued { get; set; }
     /// <summary>The party responsible beyond the grid that the matter's duty module named, if any.</summary>
     [Id(25)] public CaseParty? Party { get; set; }
+    /// <summary>The reporting channel (credential subject) the case came through, told of the steps a reporter cares about; null when staff entered it.</summary>
+    /// <remarks>Id 30, not the next free one: ids 25-29 are left to the case's own growth.</remarks>
+    [Id(30)] public string? ReportingChannel { get; set; }
 }
 
 /// <summary>
@@ -135,6 +138,7 @@ public sealed partial class CaseGrain(
         state.State.Attributes = report.Attributes is { Count: > 0 } attributes ? new(attributes, StringComparer.Ordinal) : null;
         state.State.GridCode = report.GridCode;
         state.State.Party = report.Party;
+        state.State.ReportingChannel = report.ReportingChannel;
         await SaveAsync();
         await FinishOpeningAsync();
         // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
@@ -149,7 +153,7 @@ public sealed partial class CaseGrain(
     {
         var label = await LabelAsync();
         var s = state.State;
-        Notices.Send(CaseNoticeEvent.PartyNamed, new CaseParties(null, null, [], $"{party.Kind}/{party.Id}"),
+        Notices.Send(CaseNoticeEvent.PartyNamed, new CaseParties(null, null, [], Party: $"{party.Kind}/{party.Id}"),
             new PartyNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, party.Kind, party.Id, party.Name, party.Contact,
                 party.Reason, s.Address, s.Description, Local(now), s.HandleBy is { } handleBy ? Local(handleBy) : null, party.RepeatCount, party.Escalated),
             s.GridCode, label.CommunityCode, now);
@@ -426,19 +430,29 @@ public sealed partial class CaseGrain(
                     Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note),
                 s.GridCode, label.CommunityCode, command.At);
         }
+        // 办理进度 to the reporting channel, on the steps a citizen cares about; no grid or community on the notice.
+        if (s.ReportingChannel is { } channel && ReporterStatusRules.Notifies(command.Action.ToString()))
+            Notices.Send(CaseNoticeEvent.ReporterStep, new CaseParties(null, null, [], ReportingChannel: channel),
+                ReporterStatus.For(View(), file.Matter, command.Action == CaseAction.Rework), null, null, command.At);
     }
 
-    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community.</summary>
+    /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community, and to the community's webhook.</summary>
     private async Task AlertLiaisonsAsync(DateTimeOffset now)
     {
         if (state.State.GridCode is not { } grid) return;
         var label = await LabelAsync();
         var liaisons = (await GrainFactory.GetGrain<IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        string? webhook = null;
         if (label.CommunityCode is { } community)
-            liaisons = liaisons.AddRange(await GrainFactory.GetGrain<ICommunityGrain>(community).GetLiaisonsAsync());
-        if (liaisons.IsDefaultOrEmpty) return;
+        {
+            // One call answers both: a community without a webhook costs the case nothing more than its liaisons did.
+            var targets = await GrainFactory.GetGrain<ICommunityGrain>(community).GetAlertTargetsAsync();
+            liaisons = liaisons.AddRange(targets.Liaisons);
+            if (targets.HasWebhook) webhook = community;
+        }
+        if (liaisons.IsDefaultOrEmpty && webhook is null) return;
         var s = state.State;
-        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons),
+        Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons, webhook),
             new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
                 s.Address, s.Description, Local(now)), grid, label.CommunityCode, now);
     }

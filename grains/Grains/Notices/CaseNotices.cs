@@ -11,11 +11,12 @@ namespace GridServer.Grains.Notices;
 /// </summary>
 /// <remarks>
 /// Fire-and-forget rather than a one-way call: the case does not wait for inboxes (nor for a liaison's scope check),
-/// yet a failed delivery still comes back here and is logged with the notice, recipient and case.
+/// yet a failed delivery still comes back here, is tried again a few times (<see cref="NoticeRetry"/>), and is logged
+/// with the notice, recipient and case when it never arrives.
 /// </remarks>
-public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer renderer, ILogger logger)
+public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer renderer, ILogger logger, TimeProvider? time = null)
 {
-    public const string InboxChannel = "inbox";
+    public const string InboxChannel = NoticeChannels.Inbox;
 
     public static string NewId() => "N-" + Guid.NewGuid().ToString("N");
 
@@ -28,7 +29,7 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
         if (rendering.Error is { } error) LogFellBack(logger, model.CaseId, NoticeKinds.FileStem(model.Kind), rendering.Source, error.ToString());
         foreach (var recipient in recipients)
         {
-            var notice = new NoticeRecord(NewId(), recipient.Inbox, InboxChannel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
+            var notice = new NoticeRecord(NewId(), recipient.Inbox, recipient.Channel, NoticeKinds.FileStem(recipient.Kind), [model.CaseId],
                 gridCode is null ? ImmutableArray<string>.Empty : [gridCode], rendering.Text, TemplateName(rendering.Source), at, "recorded",
                 communityCode is null ? ImmutableArray<string>.Empty : [communityCode]);
             _ = DeliverAsync(notice);
@@ -43,18 +44,19 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
 
     private async Task DeliverAsync(NoticeRecord notice)
     {
-        try
-        {
-            await grains.GetGrain<INoticeInboxGrain>(notice.Recipient).DeliverAsync(notice);
-        }
-        catch (Exception e)   // fanning out to inboxes: the case stands whatever one inbox does
-        {
-            LogDeliveryFailed(logger, e, notice.NoticeId, notice.Kind, notice.Recipient, notice.CaseIds[0]);
-        }
+        // Fanning out to inboxes: the case stands whatever one inbox does. A few tries with growing waits (wall time: it
+        // is about the inbox's silo, not the domain), then logged; the inbox ignores a notice id it already holds.
+        var failure = await NoticeRetry.RunAsync(() => grains.GetGrain<INoticeInboxGrain>(notice.Recipient).DeliverAsync(notice).AsTask(),
+            NoticeRetry.Delays, time ?? TimeProvider.System,
+            (e, attempt) => LogRetrying(logger, e, notice.NoticeId, notice.Recipient, attempt));
+        if (failure is not null) LogDeliveryFailed(logger, failure, notice.NoticeId, notice.Kind, notice.Recipient, notice.CaseIds[0]);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the {Kind} notice fell back to {Source}: {Error}")]
     private static partial void LogFellBack(ILogger logger, string caseId, string kind, string source, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notice {NoticeId} to {Recipient}: attempt {Attempt} failed; trying again")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, string noticeId, string recipient, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}) to {Recipient} about case {CaseId} was not delivered")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string noticeId, string kind, string recipient, string caseId);

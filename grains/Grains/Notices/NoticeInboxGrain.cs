@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using GridServer.Abstractions.Notices;
 using GridServer.Abstractions.Personnel;
+using GridServer.Abstractions.Webhooks;
 using GridServer.Notices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,11 +32,21 @@ public sealed class NoticeInboxState
     [Id(0)] public List<NoticeRecord> Notices { get; set; } = [];
     [Id(1)] public List<NoticeRecord> Waiting { get; set; } = [];
     [Id(2)] public DateTimeOffset? WindowEndsAt { get; set; }
+
+    /// <summary>How many notices have dropped off the front of <see cref="Notices"/> since the inbox began.</summary>
+    [Id(3)] public long Dropped { get; set; }
+
+    /// <summary>Notices read, counted from the inbox's first notice ever (dropped ones included): the read-up-to mark.</summary>
+    [Id(4)] public long ReadThrough { get; set; }
+
+    /// <summary>Of the notices kept, how many are newer than the read-up-to mark.</summary>
+    public int Unread => (int)Math.Min(Notices.Count, Math.Max(0, Dropped + Notices.Count - ReadThrough));
 }
 
 /// <summary>
 /// One recipient's inbox: records notices (the latest <see cref="INoticeInboxGrain.MaxKept"/>), pushes each to the live
-/// streams open for the recipient on any silo, and combines a liaison's alerts to one message per window.
+/// streams open for the recipient on any silo, and combines a liaison's alerts to one message per window. A community's
+/// inbox (<c>community:{code}</c>) batches the same way and hands each message it records to the community's webhook.
 /// </summary>
 /// <remarks>
 /// The window's end is timed on the domain clock (<see cref="GrainClock"/>), so tests move time instead of waiting.
@@ -71,13 +82,24 @@ public sealed partial class NoticeInboxGrain(
     public async ValueTask DeliverAsync(NoticeRecord notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        if (NoticeInboxes.LiaisonOf(Key) is not { } liaison)
+        // A delivery tried again after its answer was lost: the notice is here already.
+        if (state.State.Notices.Exists(n => n.NoticeId == notice.NoticeId) || state.State.Waiting.Exists(n => n.NoticeId == notice.NoticeId)) return;
+        if (NoticeInboxes.IsReporter(Key))
+        {
+            // A reporting channel reads its own cases' status and nothing else, whoever sends what.
+            if (notice.Kind == NoticeKinds.FileStem(NoticeKind.ReporterStatus)) await RecordAsync(notice);
+            else LogRefused(logger, notice.NoticeId, notice.Kind, string.Join(",", notice.GridCodes), Key);
+            return;
+        }
+        if (!NoticeInboxes.IsBatched(Key))
         {
             await RecordAsync(notice);
             return;
         }
-        // A liaison sees the alerts of their own grids and nothing else, whoever sends what.
-        if (notice.Kind != NoticeKinds.FileStem(NoticeKind.LiaisonAlert) || !await WatchesAllAsync(liaison, notice))
+        // A liaison sees the alerts of their own grids and nothing else, whoever sends what; a community's webhook the
+        // alerts of its own grids.
+        if (notice.Kind != NoticeKinds.FileStem(NoticeKind.LiaisonAlert)
+            || !(NoticeInboxes.LiaisonOf(Key) is { } liaison ? await WatchesAllAsync(liaison, notice) : IsOfCommunity(NoticeInboxes.CommunityOf(Key)!, notice)))
         {
             LogRefused(logger, notice.NoticeId, notice.Kind, string.Join(",", notice.GridCodes), Key);
             return;
@@ -102,6 +124,10 @@ public sealed partial class NoticeInboxGrain(
         var community = notice.CommunityCodes.IsDefaultOrEmpty ? null : notice.CommunityCodes[0];
         return await GrainFactory.GetGrain<ILiaisonGrain>(liaison).WatchesAsync(notice.GridCodes[0], community);
     }
+
+    /// <summary>A community's alert names one grid and that grid's community, which must be this one.</summary>
+    private static bool IsOfCommunity(string community, NoticeRecord notice) =>
+        notice.GridCodes is [_] && notice.CommunityCodes is [var code] && code == community;
 
     public async ValueTask FlushAsync()
     {
@@ -140,10 +166,16 @@ public sealed partial class NoticeInboxGrain(
     private async Task RecordAsync(NoticeRecord notice)
     {
         var live = _observers.Live(siloTime.GetUtcNow());
-        var recorded = notice with { Recipient = Key, Delivery = live.Count > 0 ? "streamed" : "recorded" };
+        var delivery = NoticeInboxes.CommunityOf(Key) is { } community ? await PostAsync(community, notice) : live.Count > 0 ? "streamed" : "recorded";
+        var recorded = notice with { Recipient = Key, Delivery = delivery };
         var kept = state.State.Notices;
         kept.Add(recorded);
-        if (kept.Count > INoticeInboxGrain.MaxKept) kept.RemoveRange(0, kept.Count - INoticeInboxGrain.MaxKept);
+        if (kept.Count > INoticeInboxGrain.MaxKept)
+        {
+            var drop = kept.Count - INoticeInboxGrain.MaxKept;
+            kept.RemoveRange(0, drop);
+            state.State.Dropped += drop;
+        }
         await state.WriteStateAsync();
         foreach (var observer in live)
         {
@@ -158,11 +190,50 @@ public sealed partial class NoticeInboxGrain(
         }
     }
 
+    /// <summary>
+    /// Hands a community's message to its webhook grain, which keeps, retries and dead-letters it; the answer is the
+    /// delivery state recorded: "queued", "no-target" (the webhook was removed meanwhile), "dead-lettered" (its queue is
+    /// full) or "failed" (the webhook grain could not be reached; logged).
+    /// </summary>
+    private async Task<string> PostAsync(string community, NoticeRecord notice)
+    {
+        var kind = NoticeKinds.TryParseFileStem(notice.Kind, out var parsed) ? parsed.ToString() : notice.Kind;
+        var message = new WebhookMessage(notice.NoticeId, kind, community, notice.CaseIds is [var only] ? only : null, notice.Text, notice.At);
+        try
+        {
+            return await GrainFactory.GetGrain<IWebhookGrain>(community).EnqueueAsync(message) switch
+            {
+                WebhookEnqueued.Queued => "queued",
+                WebhookEnqueued.NoTarget => "no-target",
+                _ => "dead-lettered",
+            };
+        }
+        catch (Exception e)   // the notice stays recorded with its state; the case never hears of it
+        {
+            LogWebhookFailed(logger, e, notice.NoticeId, community);
+            return "failed";
+        }
+    }
+
     public ValueTask<NoticePage> GetAsync(int offset, int limit)
     {
         var kept = state.State.Notices;
         var page = kept.AsEnumerable().Reverse().Skip(Math.Max(0, offset)).Take(Math.Clamp(limit, 0, INoticeInboxGrain.MaxKept));
-        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page], state.State.Waiting.Count));
+        return ValueTask.FromResult(new NoticePage(kept.Count, [.. page], state.State.Waiting.Count, state.State.Unread));
+    }
+
+    public async ValueTask<int?> MarkReadAsync(string noticeId)
+    {
+        var kept = state.State.Notices;
+        var index = kept.FindLastIndex(n => n.NoticeId == noticeId);
+        if (index < 0) return null;
+        var through = state.State.Dropped + index + 1;
+        if (through > state.State.ReadThrough)
+        {
+            state.State.ReadThrough = through;
+            await state.WriteStateAsync();
+        }
+        return state.State.Unread;
     }
 
     public ValueTask SubscribeAsync(INoticeInboxObserver observer)
@@ -179,8 +250,11 @@ public sealed partial class NoticeInboxGrain(
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}, grids {Grids}) refused by {Inbox}: a liaison receives only the alerts of the grids they watch")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} ({Kind}, grids {Grids}) refused by {Inbox}: a liaison, community or reporting channel receives only its own kind, of its own grids")]
     private static partial void LogRefused(ILogger logger, string noticeId, string kind, string grids, string inbox);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NoticeId} was not handed to the webhook of community {Community}")]
+    private static partial void LogWebhookFailed(ILogger logger, Exception exception, string noticeId, string community);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox {Inbox}: telling a live stream failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception exception, string inbox);

@@ -8,9 +8,15 @@ namespace GridServer.Grains.Personnel;
 public sealed class CommunityState
 {
     [Id(0)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the community's webhook has a target, as its webhook grain last said.</summary>
+    [Id(1)] public bool HasWebhook { get; set; }
 }
 
-/// <summary>A community's liaisons, the reverse of each liaison's community list, so a case can find whom to alert.</summary>
+/// <summary>
+/// A community's liaisons, the reverse of each liaison's community list, and whether it has a webhook: so a case finds
+/// whom to alert with one call, and a community without a webhook costs a case nothing more.
+/// </summary>
 public sealed class CommunityGrain([PersistentState("community", GrainStorage.Personnel)] IPersistentState<CommunityState> state) : Grain, ICommunityGrain
 {
     public async ValueTask AddLiaisonAsync(string liaisonId)
@@ -22,6 +28,16 @@ public sealed class CommunityGrain([PersistentState("community", GrainStorage.Pe
     public async ValueTask RemoveLiaisonAsync(string liaisonId)
     {
         if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
+    }
+
+    public ValueTask<CommunityAlertTargets> GetAlertTargetsAsync() =>
+        ValueTask.FromResult(new CommunityAlertTargets([.. state.State.Liaisons.Order(StringComparer.Ordinal)], state.State.HasWebhook));
+
+    public async ValueTask SetWebhookAsync(bool configured)
+    {
+        if (state.State.HasWebhook == configured) return;
+        state.State.HasWebhook = configured;
+        await state.WriteStateAsync();
     }
 
     public ValueTask<ImmutableArray<string>> GetLiaisonsAsync() => ValueTask.FromResult<ImmutableArray<string>>([.. state.State.Liaisons.Order(StringComparer.Ordinal)]);

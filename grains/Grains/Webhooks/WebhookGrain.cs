@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using GridServer.Abstractions.Personnel;
 using GridServer.Abstractions.Webhooks;
 using GridServer.Domain.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,6 +98,8 @@ public sealed partial class WebhookGrain(
         if (state.State.Pending.Count > 0) state.State.Pending[0].DueAt = time.GetUtcNow();
         await state.WriteStateAsync();
         await ScheduleAsync();
+        // The community answers a new case whether alerts go to a webhook: only then does the case send one here.
+        await GrainFactory.GetGrain<ICommunityGrain>(Community).SetWebhookAsync(true);
         return View()!;
     }
 
@@ -113,6 +116,7 @@ public sealed partial class WebhookGrain(
         }
         await state.ClearStateAsync();
         await ScheduleAsync();
+        await GrainFactory.GetGrain<ICommunityGrain>(Community).SetWebhookAsync(false);
         return true;
     }
 

@@ -68,6 +68,32 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReportFromAChannel_AcceptAndCloseToldToTheChannel_InternalStepsNot_StaffReportToNoChannel()
+    {
+        var staff = await StaffedGridAsync();
+        var channel = Key("app");
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        var view = await grain.OpenAsync(Report(staff.Grid) with { SubmittedBy = channel, ReportingChannel = channel });
+        var staffCase = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
+        await staffCase.OpenAsync(Report(staff.Grid) with { SubmittedBy = channel });   // entered by staff: no channel to tell
+
+        Assert.True((await grain.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
+        Assert.True((await staffCase.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
+        var accepted = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 1);
+        Assert.Equal("reporter-status", accepted.Notices[0].Kind);
+        Assert.Equal([view.CaseId], accepted.Notices[0].CaseIds.ToArray());
+        Assert.Contains("处理中", accepted.Notices[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(staff.A, accepted.Notices[0].Text, StringComparison.Ordinal);
+
+        foreach (var (action, actor) in new[] { ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A), ("StartVerification", "d"), ("PassVerification", "d"), ("Close", "d") })
+            Assert.True((await grain.ActAsync(new CaseActionRequest(action, actor, "internal note", [], null))).Accepted);
+        var closed = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 2);
+        Assert.Contains("已办结", closed.Notices[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal note", closed.Notices[0].Text, StringComparison.Ordinal);
+        Assert.Equal([view.CaseId], closed.Notices.SelectMany(n => n.CaseIds).Distinct().ToArray());
+    }
+
+    [Fact]
     public async Task CheckDeadlines_WarnThenMiss_OfficerWarned_LeaderAndCommandCenterGetEscalation()
     {
         var staff = await StaffedGridAsync();
@@ -130,6 +156,82 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.Equal(1, (await inbox.GetAsync(0, 10)).Total);
     }
 
+    /// <summary>
+    /// A new CJ/T 213 grid in the cluster's grid store, in a community of its own (the grid code's first 12 digits), so
+    /// that a case there names that community.
+    /// </summary>
+    private static async Task<(string Grid, string Community)> GridInNewCommunityAsync()
+    {
+        var grid = "330302" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) + "01";
+        // West of the corners other tests draw in (x ≥ 0), so no test's grid overlaps these.
+        var (x, y) = (-Random.Shared.Next(2, 20_000) * 2, Random.Shared.Next(0, 20_000) * 2);
+        var imported = TestImport.Check(TestImport.Collection((grid, TestImport.Square(x, y))));
+        Assert.True(imported.Grids.Count == 1, string.Join("; ", imported.Issues));
+        await ClusterFixture.GridStore.SaveAsync(imported.Grids, GridServer.Domain.Grids.GridSaveMode.Merge);
+        Assert.Equal(grid[..12], imported.Grids[0].CommunityCode);
+        return (grid, grid[..12]);
+    }
+
+    private static async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count)
+    {
+        for (var i = 0; i < 200 && receiver.Delivered.Count < count; i++) await Task.Delay(50);
+        return receiver.Delivered;
+    }
+
+    [Fact]
+    public async Task BurstInACommunityWithWebhook_OneMessageAtOnce_TheRestCombinedAfterTheInterval_OtherCommunitiesUntouched()
+    {
+        using var receiver = new WebhookReceiver();
+        var (withHook, without) = (await GridInNewCommunityAsync(), await GridInNewCommunityAsync());
+        await fixture.Grains.GetGrain<GridServer.Abstractions.Webhooks.IWebhookGrain>(withHook.Community).ConfigureAsync(receiver.Url, null);
+        var otherLiaison = Key("LI");
+        await fixture.Grains.GetGrain<ILiaisonGrain>(otherLiaison).AddCommunityAsync(without.Community);
+
+        var cases = new List<string>();
+        for (var i = 0; i < 4; i++) cases.Add((await fixture.Grains.GetGrain<ICaseGrain>(Key("C")).OpenAsync(Report(withHook.Grid))).CaseId);
+        var elsewhere = (await fixture.Grains.GetGrain<ICaseGrain>(Key("C")).OpenAsync(Report(without.Grid))).CaseId;
+
+        var first = await PollAsync(NoticeInboxes.Community(withHook.Community), p => p.Total == 1 && p.Waiting == 3);
+        Assert.Equal(("liaison-alert", "webhook", "queued"), (first.Notices[0].Kind, first.Notices[0].Channel, first.Notices[0].Delivery));
+        var sent = await ReceivedAsync(receiver, 1);
+        var body = System.Text.Json.JsonDocument.Parse(Assert.Single(sent).Body).RootElement;
+        Assert.Equal(("LiaisonAlert", withHook.Community, cases[0]),
+            (body.GetProperty("kind").GetString(), body.GetProperty("community").GetString(), body.GetProperty("caseId").GetString()));
+        Assert.Equal(first.Notices[0].NoticeId, sent[0].Notice);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(5));   // the default LiaisonBatchInterval
+        var combined = await PollAsync(NoticeInboxes.Community(withHook.Community), p => p.Total == 2 && p.Waiting == 0);
+        Assert.Equal(cases.Skip(1).ToHashSet(), combined.Notices[0].CaseIds.ToHashSet());
+        sent = await ReceivedAsync(receiver, 2);
+        Assert.Equal(2, sent.Count);
+        var second = System.Text.Json.JsonDocument.Parse(sent[1].Body).RootElement;
+        Assert.StartsWith("3 条新案件", second.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("caseId").ValueKind);   // the text names the three
+
+        // The community without a webhook: its liaison has its case, nothing was posted or recorded for its webhook,
+        // and the liaison never saw the other community's cases.
+        var liaison = await PollAsync(NoticeInboxes.Liaison(otherLiaison), p => p.Total == 1);
+        Assert.Equal([elsewhere], liaison.Notices[0].CaseIds.ToArray());
+        Assert.Equal(0, (await Inbox(NoticeInboxes.Community(without.Community)).GetAsync(0, 10)).Total);
+        Assert.DoesNotContain(receiver.Received, r => r.Body.Contains(elsewhere, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CommunityInbox_AlertOfAnotherCommunityOrKind_Refused()
+    {
+        var inbox = Inbox(NoticeInboxes.Community("330302777001"));
+        NoticeRecord Notice(string kind, string community) =>
+            new($"N-{Guid.NewGuid():N}", "", "webhook", kind, ["C-x"], ["33030277700101"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", [community]);
+
+        await inbox.DeliverAsync(Notice("liaison-alert", "330302777002"));
+        await inbox.DeliverAsync(Notice("dispatch", "330302777001"));
+        Assert.Equal(0, (await inbox.GetAsync(0, 10)).Total);
+
+        await inbox.DeliverAsync(Notice("liaison-alert", "330302777001"));
+        // Recorded, and since the community has no webhook (removed meanwhile, say), recorded as such.
+        Assert.Equal("no-target", Assert.Single((await inbox.GetAsync(0, 10)).Notices).Delivery);
+    }
+
     private sealed class Listener : INoticeInboxObserver
     {
         public TaskCompletionSource<NoticeRecord> Told { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,6 +262,23 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Inbox_MarkReadUpToANotice_UnreadCountsTheNewerOnes_OlderMarkChangesNothing_SameIdTwiceKeptOnce()
+    {
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        NoticeRecord Notice(int n) => new($"N-{n}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        for (var i = 1; i <= 4; i++) await inbox.DeliverAsync(Notice(i));
+        await inbox.DeliverAsync(Notice(4));   // a delivery tried again after its answer was lost
+        Assert.Equal((4, 4), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Unread));
+
+        Assert.Equal(1, await inbox.MarkReadAsync("N-3"));
+        Assert.Equal(1, await inbox.MarkReadAsync("N-1"));
+        Assert.Null(await inbox.MarkReadAsync("N-missing"));
+        await inbox.DeliverAsync(Notice(5));
+        Assert.Equal(2, (await inbox.GetAsync(0, 10)).Unread);
+        Assert.Equal(0, await inbox.MarkReadAsync("N-5"));
+    }
+
+    [Fact]
     public async Task Inbox_MoreThanKept_OldestDropped_PagedNewestFirst()
     {
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
@@ -169,5 +288,8 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.Equal(INoticeInboxGrain.MaxKept, page.Total);
         Assert.Equal([$"N-{INoticeInboxGrain.MaxKept + 1}", $"N-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());
         Assert.Equal("N-3", (await inbox.GetAsync(INoticeInboxGrain.MaxKept - 1, 5)).Notices.Single().NoticeId);
+        // The read mark counts from the inbox's first notice: marking the newest leaves none unread after the drop.
+        Assert.Equal(INoticeInboxGrain.MaxKept, page.Unread);
+        Assert.Equal(1, await inbox.MarkReadAsync($"N-{INoticeInboxGrain.MaxKept + 1}"));
     }
 }

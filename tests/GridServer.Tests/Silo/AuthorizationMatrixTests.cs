@@ -91,10 +91,12 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("PUT /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("GET /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("DELETE /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
+        ("GET /api/communities/{code}/notices", "/api/communities/330302002009/notices", Who.Operator | Who.Dispatcher, false),
         ("GET /api/webhooks/dead-letters", "/api/webhooks/dead-letters", Who.Operator | Who.Dispatcher, false),
         ("POST /api/webhooks/dead-letters/{id}/resend", "/api/webhooks/dead-letters/DL-MATRIX/resend", Who.Operator | Who.Dispatcher, false),
         ("DELETE /api/webhooks/dead-letters/{id}", "/api/webhooks/dead-letters/DL-MATRIX", Who.Operator | Who.Dispatcher, false),
-        ("GET /api/inbox/", "/api/inbox", Who.Dispatcher | Who.Officer | Who.Liaison, false),
+        ("GET /api/inbox/", "/api/inbox", Who.Dispatcher | Who.Officer | Who.Liaison | Who.Reporter, false),
+        ("POST /api/inbox/{id}/read", "/api/inbox/N-MATRIX/read", Who.Dispatcher | Who.Officer | Who.Liaison | Who.Reporter, false),
         ("GET /api/inbox/stream", "/api/inbox/stream", Who.Dispatcher | Who.Officer | Who.Liaison, false),
     ];
 

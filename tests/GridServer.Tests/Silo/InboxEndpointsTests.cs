@@ -106,6 +106,18 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         // B was not dispatched to: nothing for B.
         var b = await silo.AsAsync("Officer", staff.B);
         Assert.Equal(0, (await PollInboxAsync(b, _ => true)).GetProperty("total").GetInt32());
+
+        // Read: marked up to the notice, the unread count follows; another's notice id is not found in one's own inbox.
+        Assert.Equal(1, page.GetProperty("unread").GetInt32());
+        var id = notice.GetProperty("noticeId").GetString();
+        using (var read = await officer.PostAsync($"/api/inbox/{id}/read", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(0, (await JsonOf(read)).GetProperty("unread").GetInt32());
+        }
+        Assert.Equal(0, (await PollInboxAsync(officer, _ => true)).GetProperty("unread").GetInt32());
+        using var foreign = await b.PostAsync($"/api/inbox/{id}/read", null);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
     }
 
     [Fact]

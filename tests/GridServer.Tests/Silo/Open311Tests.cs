@@ -390,7 +390,10 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
         Assert.Equal(JsonValueKind.Null, request.GetProperty("lat").ValueKind);
         Assert.Equal("鹿城区人民路 12 号门口", request.GetProperty("address").GetString());
-        Assert.Equal("received; the command center is locating it", request.GetProperty("status_notes").GetString());
+        // The reporter-status template, rendered as the case stands when read.
+        var notes = request.GetProperty("status_notes").GetString()!;
+        Assert.Contains($"（编号 {id}）已受理", notes, StringComparison.Ordinal);
+        Assert.Contains("指挥中心正在确定位置", notes, StringComparison.Ordinal);
         using (var internalView = await silo.Dispatcher.GetAsync($"/api/cases/{id}"))
         {
             Assert.Equal(HttpStatusCode.OK, internalView.StatusCode);
@@ -470,8 +473,8 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         var @case = await JsonOf(internalView);
         Assert.Equal(("Dispatched", a), (@case.GetProperty("state").GetString(), @case.GetProperty("officerId").GetString()));
 
-        Assert.Equal(("open", squad, "dispatched to the responsible squad"), (request.GetProperty("status").GetString(),
-            request.GetProperty("agency_responsible").GetString(), request.GetProperty("status_notes").GetString()));
+        Assert.Equal(("open", squad), (request.GetProperty("status").GetString(), request.GetProperty("agency_responsible").GetString()));
+        Assert.Contains($"（编号 {id}）已派遣", request.GetProperty("status_notes").GetString(), StringComparison.Ordinal);
         Assert.Equal(@case.GetProperty("acceptBy").GetDateTimeOffset(), request.GetProperty("expected_datetime").GetDateTimeOffset());
         Assert.Equal(("parking", "goods on the pavement", "https://example.org/p/3.jpg"), (request.GetProperty("service_code").GetString(),
             request.GetProperty("description").GetString(), request.GetProperty("media_url").GetString()));
@@ -480,5 +483,78 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         // The public view names no officer and carries no internal note.
         Assert.DoesNotContain(a, text, StringComparison.Ordinal);
         Assert.DoesNotContain("registered from", text, StringComparison.Ordinal);
+    }
+
+    // --- status notes and the reporting channel's inbox ---
+
+    [Fact]
+    public async Task StatusNotes_JsonAndXml_TheReporterTemplateForTheCaseAsItStands_NoOfficer()
+    {
+        var (a, _, _) = await silo.StaffAsync(Grid);
+        var id = await OpenAsync(("service_code", "parking"), ("attribute[plate_number]", "浙C12345"));
+
+        var json = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0].GetProperty("status_notes").GetString()!;
+        var (xmlStatus, xmlText) = await GetAsync($"/requests.xml?service_request_id={id}");
+        Assert.Equal(HttpStatusCode.OK, xmlStatus);
+        var xml = XDocument.Parse(xmlText).Descendants("status_notes").Single().Value;
+
+        Assert.Contains($"（编号 {id}）已派遣", json, StringComparison.Ordinal);
+        Assert.Contains("预计", json, StringComparison.Ordinal);   // the accept deadline runs
+        Assert.Equal(json, xml);
+        Assert.DoesNotContain(a, json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportingChannel_ReadsTheStatusOfItsOwnCases_NotAnotherChannels_NorWhatStaffWrote()
+    {
+        var (one, two) = ($"app-{Guid.NewGuid():N}"[..16], $"app-{Guid.NewGuid():N}"[..16]);
+        var (keyOne, keyTwo) = (await silo.Factory.IssueAsync("Reporter", one), await silo.Factory.IssueAsync("Reporter", two));
+        async Task<string> ReportAsync(string key)
+        {
+            // Address only: the case waits in the command center's queue, where a dispatcher may void it.
+            var (status, body) = await PostAsync(Form(Report(("api_key", key), ("address_string", "鹿城区人民路 12 号门口"))
+                .Where(f => f.Item1 is not ("lat" or "long")).ToArray()));
+            Assert.Equal(HttpStatusCode.Created, status);
+            return body[0].GetProperty("token").GetString()!;
+        }
+        var (mine, theirs) = (await ReportAsync(keyOne), await ReportAsync(keyTwo));
+        foreach (var id in new[] { mine, theirs })
+        {
+            using var voided = await silo.Dispatcher.PostAsync($"/api/cases/{id}/actions",
+                JsonBody(JsonSerializer.Serialize(new { action = "Void", note = "internal: duplicate of a hotline call" })));
+            Assert.Equal(HttpStatusCode.OK, voided.StatusCode);
+        }
+
+        using var clientOne = silo.Factory.CreateClientWith(keyOne);
+        JsonElement page = default;
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await clientOne.GetAsync("/api/inbox?limit=100");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            page = await JsonOf(response);
+            if (page.GetProperty("total").GetInt32() >= 1) break;
+            await Task.Delay(50);
+        }
+        var notice = Assert.Single(page.GetProperty("notices").EnumerateArray());
+        Assert.Equal(("reporter-status", "reporter:" + one, mine), (notice.GetProperty("kind").GetString(), notice.GetProperty("recipient").GetString(),
+            notice.GetProperty("caseIds")[0].GetString()));
+        var text = notice.GetProperty("text").GetString()!;
+        Assert.Contains("不予立案", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("duplicate", text, StringComparison.Ordinal);
+        Assert.Equal(0, notice.GetProperty("gridCodes").GetArrayLength());
+
+        // The other channel's inbox holds its own case only, never this one.
+        using var clientTwo = silo.Factory.CreateClientWith(keyTwo);
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await clientTwo.GetAsync("/api/inbox?limit=100");
+            page = await JsonOf(response);
+            if (page.GetProperty("total").GetInt32() >= 1) break;
+            await Task.Delay(50);
+        }
+        Assert.Equal([theirs], page.GetProperty("notices").EnumerateArray().Select(n => n.GetProperty("caseIds")[0].GetString()!).ToArray());
+        // A reporter has no live stream.
+        using var stream = await clientOne.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.Forbidden, stream.StatusCode);
     }
 }

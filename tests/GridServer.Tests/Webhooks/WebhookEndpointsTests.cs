@@ -140,4 +140,41 @@ public sealed class WebhookDeadLetterEndpointsTests(LoopbackWebhookSilo silo) : 
         using var after = await silo.Operator.GetAsync($"/api/webhooks/dead-letters?community={Community}");
         Assert.DoesNotContain((await JsonOf(after)).EnumerateArray(), l => l.GetProperty("message").GetProperty("noticeId").GetString() == notice);
     }
+
+    [Fact]
+    public async Task CaseInACommunityWithWebhook_Posted_AndListedForDispatchersWithItsDeliveryState()
+    {
+        // A community of its own in this silo: the dead-letter test's target always fails.
+        const string community = "330302002001", grid = "33030200200101";
+        using var receiver = new WebhookReceiver();
+        using (var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", HttpJson.JsonBody(JsonSerializer.Serialize(new { url = receiver.Url }))))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using var shape = await silo.Operator.GetAsync($"/api/grids/{grid}");
+        var ring = (await JsonOf(shape)).GetProperty("geometry").GetProperty("coordinates")[0];
+        var (lon, lat) = (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
+        using var open = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" })));
+        var caseId = (await JsonOf(open)).GetProperty("caseId").GetString()!;
+
+        JsonElement notice = default;
+        for (var i = 0; i < 200; i++)
+        {
+            using var list = await silo.Dispatcher.GetAsync($"/api/communities/{community}/notices?limit=50");
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            var found = (await JsonOf(list)).GetProperty("notices").EnumerateArray().Where(n => n.GetProperty("caseIds").EnumerateArray().Any(c => c.GetString() == caseId)).ToList();
+            if (found.Count == 1)
+            {
+                notice = found[0];
+                break;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Equal(JsonValueKind.Object, notice.ValueKind);
+        Assert.Equal(("webhook", "community:" + community, "queued"),
+            (notice.GetProperty("channel").GetString(), notice.GetProperty("recipient").GetString(), notice.GetProperty("delivery").GetString()));
+        for (var i = 0; i < 200 && !receiver.Delivered.Any(r => r.Body.Contains(caseId, StringComparison.Ordinal)); i++) await Task.Delay(50);
+        Assert.Contains(receiver.Delivered, r => r.Notice == notice.GetProperty("noticeId").GetString());
+
+        using var unknown = await silo.Dispatcher.GetAsync("/api/communities/999999999999/notices");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
 }
