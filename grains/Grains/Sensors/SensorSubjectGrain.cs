@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Sensors;
+using GridServer.Domain.Cases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -199,7 +200,7 @@ public sealed partial class SensorSubjectGrain(
     private async Task<bool> IsOpenAsync(string caseId)
     {
         var view = await GrainFactory.GetGrain<ICaseGrain>(caseId).GetAsync();
-        return view is not null && view.State is not ("Closed" or "Void");
+        return view is not null && view.State is not (nameof(CaseState.Closed) or nameof(CaseState.Void));
     }
 
     private async Task StopRecheckAsync()

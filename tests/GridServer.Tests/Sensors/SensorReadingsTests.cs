@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using GridServer.Tests.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Tests.Sensors;
 
@@ -154,5 +156,39 @@ public sealed class SensorReadingsTests(NoiseSilo noise) : IClassFixture<NoiseSi
         var (status, body) = await noise.PostAsync("{\"readings\":[");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(JsonValueKind.String, body.GetProperty("detail").ValueKind);
+    }
+}
+
+/// <summary>A sensor module removed while its subjects have an open episode.</summary>
+public sealed class SensorModuleGoneTests
+{
+    [Fact]
+    public async Task ModuleRemoved_ReCheckKeepsItsReadings_EvaluatesNothing_AndItsKindIsRefused()
+    {
+        await using var silo = await PluginSilo.StartAsync();
+        silo.Install("GridServer.TestModules.Sensors", NoiseSilo.Folder);
+        await silo.WaitForModuleAsync(NoiseSilo.Folder, GridServer.Silo.Plugins.ModuleState.Loaded);
+        var gateway = await silo.Server.AsAsync("Reporter", "gateway-gone");
+        var sensor = NoiseSilo.NewSensor();
+        using (var taken = await gateway.PostAsync("/api/sensors/readings", new StringContent(
+                   NoiseSilo.Batch(NoiseSilo.Reading(sensor, 90, DateTimeOffset.UtcNow.AddSeconds(-5))), System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+
+        silo.Remove(NoiseSilo.Folder);
+        await silo.WaitForAsync(s => s.Modules.IsEmpty, "the module to be unloaded");
+
+        var grain = silo.Server.Factory.Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<GridServer.Abstractions.Sensors.ISensorSubjectGrain>(GridServer.Abstractions.Sensors.ISensorSubjectGrain.Key(NoiseSilo.Folder, "sensor:" + sensor));
+        var recheck = await grain.RecheckAsync();
+        Assert.False(recheck.Evaluated);
+        Assert.Contains("not loaded", recheck.Error, StringComparison.Ordinal);
+        var subject = await grain.GetAsync();
+        Assert.Equal(1, subject.Readings);
+        Assert.NotNull(subject.EpisodeCaseId);
+
+        using var refused = await gateway.PostAsync("/api/sensors/readings", new StringContent(
+            NoiseSilo.Batch(NoiseSilo.Reading(sensor, 90, DateTimeOffset.UtcNow.AddSeconds(-1))), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("no loaded module takes readings of kind 'noise'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
