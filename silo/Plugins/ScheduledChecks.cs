@@ -64,15 +64,21 @@ public sealed class CheckRunner(ModuleRegistry modules, ReferenceCatalog referen
 }
 
 /// <summary>
-/// Keeps every loaded module's scheduled check registered: whenever this silo's modules change, each loaded module
-/// that declares <c>CheckEvery</c> has its <see cref="IModuleCheckGrain"/> ensure its reminder (idempotent, so every
-/// silo may do it). A module removed is unscheduled by its own next tick.
+/// Keeps every loaded module's scheduled check registered: whenever this silo's modules change, and every
+/// <see cref="EnsurePeriod"/>, each loaded module that declares <c>CheckEvery</c> has its <see cref="IModuleCheckGrain"/>
+/// ensure its reminder (idempotent, so every silo may do it). A module removed is unscheduled by its own next tick.
 /// </summary>
 public sealed partial class ScheduledCheckFollower(
     ModuleRegistry modules, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<ScheduledCheckFollower> logger) : BackgroundService
 {
     /// <summary>How long to wait before trying again when ensuring failed (the silo starting, a store away).</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often the checks are ensured even when nothing changed here: a tick on another silo that did not have the
+    /// module (a rolling deployment) drops the reminder, and this silo, which has it, puts it back.
+    /// </summary>
+    public static readonly TimeSpan EnsurePeriod = TimeSpan.FromMinutes(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -103,7 +109,11 @@ public sealed partial class ScheduledCheckFollower(
             try
             {
                 if (failed) await Task.Delay(RetryDelay, stoppingToken);
-                else await modules.WhenChangedAsync(snapshot.Revision, stoppingToken);
+                else await modules.WhenChangedAsync(snapshot.Revision, stoppingToken).WaitAsync(EnsurePeriod, stoppingToken);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing changed for a while: ensure again.
             }
             catch (OperationCanceledException)
             {
