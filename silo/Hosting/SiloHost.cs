@@ -51,6 +51,11 @@ public static class SiloHost
         builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
         builder.Services.AddSingleton<GridServer.Silo.Cases.CaseIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
+        // What the sensor and check grains need of this silo's modules and case intake (the grains see no plugin types).
+        builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
+        builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
+        builder.Services.AddSingleton<GridServer.Grains.Sensors.ICaseOpener>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
+        builder.Services.AddSingleton<GridServer.Grains.Sensors.ICheckRunner, CheckRunner>();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
         // One template store per silo (it watches its folder); the case grains render with the renderer.
@@ -134,6 +139,8 @@ public static class SiloHost
         // directory before the silo goes away.
         builder.Services.AddSingleton<GridDirectoryFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
+        // Also after the silo: it schedules the loaded modules' checks through grains.
+        builder.Services.AddHostedService<ScheduledCheckFollower>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
@@ -156,6 +163,8 @@ public static class SiloHost
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
+        app.MapScheduledCheckEndpoints();
+        GridServer.Silo.Sensors.SensorEndpoints.MapSensorEndpoints(app);
         GridServer.Silo.Reference.ReferenceEndpoints.MapReferenceEndpoints(app);
         GridServer.Silo.Cases.PartyEndpoints.MapPartyEndpoints(app);
         app.MapWebhookEndpoints();

@@ -81,6 +81,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/plugins/checks", "/api/plugins/checks", Who.Operator | Who.Dispatcher, false),
+        ("POST /api/plugins/{folder}/check", "/api/plugins/no-such-module/check", Who.Operator, false),
+        ("POST /api/sensors/readings", "/api/sensors/readings", Who.Operator | Who.Reporter, false),
         ("GET /api/reference/", "/api/reference", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}", "/api/reference/shops", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator | Who.Dispatcher, false),

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Sensors;
+using GridServer.Grains.Sensors;
+using GridServer.Plugins.Contracts;
+using GridServer.Silo.Cases;
+using GridServer.Silo.Plugins;
+using GridServer.Silo.Reference;
+
+namespace GridServer.Silo.Sensors;
+
+/// <summary>
+/// The grains' view of this silo's sensor modules (<see cref="ISensorRules"/>) and of its case intake
+/// (<see cref="ICaseOpener"/>): the module of a folder as the registry holds it now, called through its guard with its
+/// own reference data, and the grains' plain records turned into the contract's and back.
+/// </summary>
+public sealed class ModuleSensorRules(ModuleRegistry modules, ReferenceCatalog reference, CaseIntake intake) : ISensorRules, ICaseOpener
+{
+    public TimeSpan? WindowOf(string folder) =>
+        modules.Current.ModuleIn(folder) is { Faulted: false, Abilities.SensorWindow: { } window } ? window : null;
+
+    public async Task<SensorRuling> EvaluateAsync(string folder, SensorSituationData situation)
+    {
+        ArgumentNullException.ThrowIfNull(situation);
+        if (modules.Current.ModuleIn(folder) is not { Abilities.SensorWindow: not null } guarded)
+            return SensorRuling.Unanswered($"module '{folder}' is not loaded on this silo");
+        var lookup = await reference.LookupForAsync(guarded);
+        var episode = situation.EpisodeCaseId is { } id ? new SensorEpisode(id, situation.EpisodeOpenedAt ?? situation.Now) : null;
+        var answer = await guarded.EvaluateAsync(new SensorSituation(
+            situation.Subject, situation.Now, [.. situation.Arrived.Select(Reading)], [.. situation.Recent.Select(Reading)], episode, situation.Memo), lookup);
+        if (!answer.Answered) return SensorRuling.Unanswered($"module '{folder}': {answer.Error}");
+        var verdict = answer.Value!;
+        return new SensorRuling(true, null,
+            verdict.Open is { } open ? new ModuleCaseRequest(open.Matter, open.Longitude, open.Latitude, open.Description, Party(open.Party)) : null,
+            verdict.Note, verdict.EndEpisode, verdict.Memo, verdict.RecheckAt);
+    }
+
+    public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var actor = "sensor:" + folder;
+        return intake.OpenAsync(caseId, new CaseReport(request.Matter, request.Lon, request.Lat, null, actor, request.Description, SubmittedBy: actor), Hint(request.Party));
+    }
+
+    /// <summary>A kept reading as the contract's.</summary>
+    public static SensorReading Reading(SensorReadingData r) => new(r.SensorId, r.Kind, r.Lon, r.Lat, r.At, r.Values);
+
+    public static ModuleParty? Party(RoutingHint? hint) => hint is null ? null
+        : new ModuleParty(hint.PartyKind, hint.PartyId, hint.PartyName, hint.Reason, hint.Contact, hint.Repeats?.Window, hint.Repeats?.EscalateFrom ?? 0, hint.Notify);
+
+    public static RoutingHint? Hint(ModuleParty? party) => party is null ? null
+        : new RoutingHint(party.Kind, party.Id, party.Name, party.Reason, party.Contact,
+            party.RepeatWindow is { } window ? new RepeatRule(window, party.EscalateFrom) : null, party.Notify);
+
+    /// <summary>A reading of the API as the grains keep it.</summary>
+    public static SensorReadingData Data(SensorReading r) =>
+        new(r.SensorId, r.Kind, r.Longitude, r.Latitude, r.At, r.Values.ToImmutableSortedDictionary(StringComparer.Ordinal));
+}
