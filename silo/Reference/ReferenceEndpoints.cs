@@ -114,14 +114,16 @@ public static class ReferenceEndpoints
             return Problems.Of(type is null or "application/json" or "application/geo+json" or "text/csv" or "application/csv" ? 400 : 415, "Unreadable import", e.Message);
         }
         var problems = parsed.Problems;
-        if (problems.IsEmpty && !parsed.Records.IsEmpty && owner.Module.Abilities.DataSets.Length > 0)
+        // The module checks every record the server's own checks passed, so one answer names every problem of the file.
+        if (!parsed.Records.IsEmpty)
         {
             // The module's own check, for the whole batch in one guarded call. A module that cannot answer cannot
             // vouch for the records: nothing is stored, and the answer says why.
             var answer = await owner.Module.ValidateRecordsAsync(set, [.. parsed.Records.Select(r => new ReferenceRecord(r.Key, r.Fields, r.Lon, r.Lat))]);
             if (!answer.Answered)
                 return Problems.Of(503, "Module did not answer", $"the module that keeps '{set}' ({owner.Module.Folder}) could not check the records: {answer.Error}; nothing was stored");
-            problems = [.. answer.Value!.SelectMany((found, i) => found.Select(p => new ImportProblem(i + 1, parsed.Records[i].Key, p.Attribute, p.Message)))];
+            problems = [.. problems.Concat(answer.Value!.SelectMany((found, i) => found.Select(p => new ImportProblem(parsed.Numbers[i], parsed.Records[i].Key, p.Attribute, p.Message))))
+                .OrderBy(p => p.Record)];
         }
         if (!problems.IsEmpty)
         {

@@ -15,8 +15,14 @@ namespace GridServer.Silo.Reference;
 /// <summary>What is wrong with one record of an import: its place (1-based feature or data row), its key when known, the field, and what would be right.</summary>
 public sealed record ImportProblem(int Record, string? Key, string? Field, string Message);
 
-/// <summary>The records an import read, every problem found (any problem refuses the whole import), and the fields it ignored because the set does not declare them.</summary>
-public sealed record ParsedImport(ImmutableArray<ReferenceRecordData> Records, ImmutableArray<ImportProblem> Problems, ImmutableArray<string> IgnoredFields);
+/// <summary>
+/// The records an import read (those without problems, with their 1-based place in the file in <see cref="Numbers"/>),
+/// every problem found (any problem refuses the whole import), and the fields it ignored because the set does not declare them.
+/// </summary>
+public sealed record ParsedImport(ImmutableArray<ReferenceRecordData> Records, ImmutableArray<ImportProblem> Problems, ImmutableArray<string> IgnoredFields)
+{
+    public ImmutableArray<int> Numbers { get; init; } = [];
+}
 
 /// <summary>A document that cannot be read at all: the message says where and what to do.</summary>
 public sealed class ReferenceImportException(string message, Exception? inner = null) : Exception(message, inner);
@@ -128,6 +134,7 @@ public static class ReferenceImport
         var declared = (set.Fields.IsDefault ? [] : set.Fields).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var problems = ImmutableArray.CreateBuilder<ImportProblem>();
         var records = ImmutableArray.CreateBuilder<ReferenceRecordData>();
+        var numbers = ImmutableArray.CreateBuilder<int>();
         var ignored = new SortedSet<string>(StringComparer.Ordinal);
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         var writer = new WKTWriter { OutputOrdinates = Ordinates.XY };
@@ -164,10 +171,14 @@ public static class ReferenceImport
             foreach (var field in declared.Values.Where(f => f.Required && !fields.ContainsKey(f.Name))) Problem(field.Name, $"'{field.Name}' is required: {field.Description}");
 
             var (wkt, lon, lat) = Shape(row, set.Shape, crs, writer, Problem);
-            if (problems.Count == before) records.Add(new ReferenceRecordData(key!, fields.ToImmutable(), wkt, lon, lat));
+            if (problems.Count == before)
+            {
+                records.Add(new ReferenceRecordData(key!, fields.ToImmutable(), wkt, lon, lat));
+                numbers.Add(row.Number);
+            }
         }
         if (ignored.Count > 100) ignored = [.. ignored.Take(100)];
-        return new ParsedImport(records.ToImmutable(), problems.ToImmutable(), [.. ignored]);
+        return new ParsedImport(records.ToImmutable(), problems.ToImmutable(), [.. ignored]) { Numbers = numbers.ToImmutable() };
     }
 
     private static (string? Wkt, double? Lon, double? Lat) Shape(Row row, ReferenceShape kind, SourceCrs? crs, WKTWriter writer, Action<string?, string> problem)

@@ -121,6 +121,13 @@ public sealed class ReferenceDataServerTests
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
         using (var notUtf8 = await silo.Server.Operator.PutAsync("/api/reference/permits", new ByteArrayContent([0x6b, 0x65, 0x79, 0x0a, 0xc4, 0xe3, 0x0a]) { Headers = { ContentType = new("text/csv") } }))
             Assert.Equal(HttpStatusCode.BadRequest, notUtf8.StatusCode);
+        // The server's checks and the module's together: one answer names every problem of the file.
+        using (var both = await silo.Server.Operator.PutAsync("/api/reference/permits", new StringContent(
+                   "key,holder,expires,lon,lat\nP-1,a,2026-13-45,120.65,28\nP-1,b,2027-01-01,120.65,28\n", Encoding.UTF8, "text/csv")))
+        {
+            var problems = (await JsonOf(both)).GetProperty("problems").EnumerateArray().Select(p => (p.GetProperty("record").GetInt32(), p.GetProperty("field").GetString())).ToList();
+            Assert.Equal([(1, "expires"), (2, "key")], problems);
+        }
         // The module's own check: an expiry that is no date.
         using (var badDate = await silo.Server.Operator.PutAsync("/api/reference/permits", new StringContent("key,holder,expires,lon,lat\nP-1,a,next year,120.65,28\n", Encoding.UTF8, "text/csv")))
         {
