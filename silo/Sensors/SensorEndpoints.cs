@@ -30,7 +30,7 @@ public static partial class SensorEndpoints
     public static IEndpointRouteBuilder MapSensorEndpoints(this IEndpointRouteBuilder app)
     {
         // A sensor gateway is a reporting channel: it holds a Reporter credential.
-        app.MapPost("/api/sensors/readings", TakeAsync).WithTags("Sensors").RequireRoles(Role.Reporter, Role.Operator)
+        app.MapPost("/api/sensors/readings", TakeAsync).WithTags("Sensors").RequireRoles(Role.Sensor, Role.Operator)
             .WithSummary("Takes a batch of sensor readings (at most 5,000), whole or not at all; each loaded module evaluates its subjects and may open a case or note one.");
         return app;
     }

@@ -19,6 +19,9 @@ public enum Role
 
     /// <summary>A reporting channel (Open311 <c>api_key</c>): submits reports, sees the public view.</summary>
     Reporter,
+
+    /// <summary>A sensor gateway (dust monitors, parking-bay sensors): posts readings, nothing else. Kept apart from reporting channels, so a citizen app's key cannot feed sensors.</summary>
+    Sensor,
 }
 
 /// <summary>Whose hand an action of the closed loop is in.</summary>

@@ -85,7 +85,7 @@ public sealed class CredentialsTests(ClusterFixture fixture)
             Problems(new AuthOptions { OperatorKey = "operator-key-0123456789", OperatorKeySha256 = new string('a', 64) }));
         var keys = Problems(new AuthOptions { Keys = [new ConfiguredKey { Key = "k-0123456789abcdef", Role = "root" }, new ConfiguredKey { Role = "Officer", Subject = "O" }] });
         Assert.Equal([
-            "GridServer:Auth:Keys:0:Role is 'root'; use one of Operator, Dispatcher, Officer, Liaison, Reporter",
+            "GridServer:Auth:Keys:0:Role is 'root'; use one of Operator, Dispatcher, Officer, Liaison, Reporter, Sensor",
             "GridServer:Auth:Keys:0:Subject is required (the officer's or liaison's id, or a name), at most 128 characters",
             "GridServer:Auth:Keys:1 needs Key or KeySha256",
         ], keys);

@@ -11,7 +11,7 @@ namespace GridServer.Tests.Sensors;
 
 /// <summary>
 /// A running server (the real host, in process) with the noise test module loaded as folder "noise", a sensor
-/// gateway's Reporter credential, and helpers to post readings and read a subject. Shared by a test class: each test
+/// gateway's Sensor credential, and helpers to post readings and read a subject. Shared by a test class: each test
 /// uses sensors of its own (<see cref="NewSensor"/>), so no test sees another's subjects or cases.
 /// </summary>
 public sealed class NoiseSilo : IAsyncLifetime
@@ -30,7 +30,7 @@ public sealed class NoiseSilo : IAsyncLifetime
         Silo = await PluginSilo.StartAsync();
         Silo.Install(Module, Folder);
         await Silo.WaitForModuleAsync(Folder, ModuleState.Loaded);
-        Gateway = await Silo.Server.AsAsync("Reporter", "gateway-noise");
+        Gateway = await Silo.Server.AsAsync("Sensor", "gateway-noise");
     }
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();

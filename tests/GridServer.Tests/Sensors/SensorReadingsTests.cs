@@ -168,7 +168,7 @@ public sealed class SensorModuleGoneTests
         await using var silo = await PluginSilo.StartAsync();
         silo.Install("GridServer.TestModules.Sensors", NoiseSilo.Folder);
         await silo.WaitForModuleAsync(NoiseSilo.Folder, GridServer.Silo.Plugins.ModuleState.Loaded);
-        var gateway = await silo.Server.AsAsync("Reporter", "gateway-gone");
+        var gateway = await silo.Server.AsAsync("Sensor", "gateway-gone");
         var sensor = NoiseSilo.NewSensor();
         using (var taken = await gateway.PostAsync("/api/sensors/readings", new StringContent(
                    NoiseSilo.Batch(NoiseSilo.Reading(sensor, 90, DateTimeOffset.UtcNow.AddSeconds(-5))), System.Text.Encoding.UTF8, "application/json")))

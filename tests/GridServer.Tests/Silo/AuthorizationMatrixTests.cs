@@ -24,8 +24,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         Officer = 4,
         Liaison = 8,
         Reporter = 16,
+        Sensor = 32,
         Staff = Operator | Dispatcher | Officer | Liaison,
-        Anyone = Staff | Reporter,
+        Anyone = Staff | Reporter | Sensor,
     }
 
     /// <summary>The route (method and pattern, as mapped), a request path for it, and who may call it. Public routes take anyone, with or without a credential.</summary>
@@ -83,7 +84,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
         ("GET /api/plugins/checks", "/api/plugins/checks", Who.Operator | Who.Dispatcher, false),
         ("POST /api/plugins/{folder}/check", "/api/plugins/no-such-module/check", Who.Operator, false),
-        ("POST /api/sensors/readings", "/api/sensors/readings", Who.Operator | Who.Reporter, false),
+        ("POST /api/sensors/readings", "/api/sensors/readings", Who.Operator | Who.Sensor, false),
         ("GET /api/reference/", "/api/reference", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}", "/api/reference/shops", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator | Who.Dispatcher, false),
@@ -118,6 +119,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         };
         var reporterKey = await silo.Factory.IssueAsync("Reporter", "channel-matrix");
         clients[Who.Reporter] = silo.Factory.CreateClientWith(reporterKey);
+        clients[Who.Sensor] = await silo.AsAsync("Sensor", "gateway-matrix");
         var wrong = new List<string>();
         foreach (var (route, path, allowed, isPublic) in Matrix)
         {
