@@ -79,9 +79,32 @@ public sealed partial class NoticeInboxGrain(
         return Task.CompletedTask;
     }
 
-    public async ValueTask DeliverAsync(NoticeRecord notice)
+    /// <summary>The state before a step, to put back when its write fails: memory never runs ahead of the store, so a retried delivery records the notice.</summary>
+    private sealed record Saved(List<NoticeRecord> Notices, List<NoticeRecord> Waiting, DateTimeOffset? WindowEndsAt, long Dropped);
+
+    private async ValueTask StepAsync(Func<Task> step)
+    {
+        var s = state.State;
+        var saved = new Saved([.. s.Notices], [.. s.Waiting], s.WindowEndsAt, s.Dropped);
+        try
+        {
+            await step();
+        }
+        catch
+        {
+            (s.Notices, s.Waiting, s.WindowEndsAt, s.Dropped) = (saved.Notices, saved.Waiting, saved.WindowEndsAt, saved.Dropped);
+            throw;
+        }
+    }
+
+    public ValueTask DeliverAsync(NoticeRecord notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        return StepAsync(() => DeliverNowAsync(notice));
+    }
+
+    private async Task DeliverNowAsync(NoticeRecord notice)
+    {
         // A delivery tried again after its answer was lost: the notice is here already.
         if (state.State.Notices.Exists(n => n.NoticeId == notice.NoticeId) || state.State.Waiting.Exists(n => n.NoticeId == notice.NoticeId)) return;
         if (NoticeInboxes.IsReporter(Key))
@@ -105,7 +128,7 @@ public sealed partial class NoticeInboxGrain(
             return;
         }
         var now = time.GetUtcNow();
-        if (state.State.Waiting.Count > 0 && !LiaisonBatching.MustWait(state.State.WindowEndsAt, now)) await FlushAsync();
+        if (state.State.Waiting.Count > 0 && !LiaisonBatching.MustWait(state.State.WindowEndsAt, now)) await FlushNowAsync();
         if (LiaisonBatching.MustWait(state.State.WindowEndsAt, now))
         {
             state.State.Waiting.Add(notice);
@@ -129,7 +152,9 @@ public sealed partial class NoticeInboxGrain(
     private static bool IsOfCommunity(string community, NoticeRecord notice) =>
         notice.GridCodes is [_] && notice.CommunityCodes is [var code] && code == community;
 
-    public async ValueTask FlushAsync()
+    public ValueTask FlushAsync() => StepAsync(FlushNowAsync);
+
+    private async Task FlushNowAsync()
     {
         var waiting = state.State.Waiting;
         var now = time.GetUtcNow();
@@ -138,8 +163,11 @@ public sealed partial class NoticeInboxGrain(
             ScheduleFlush();
             return;
         }
+        // Named by what it combines: a flush tried again after a failed write posts the same message, which the webhook takes once.
+        var combinedId = "N-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Join('\n', waiting.Select(n => n.NoticeId)))).AsSpan(0, 16));
         var combined = new NoticeRecord(
-            CaseNotices.NewId(), Key, waiting[0].Channel, waiting[0].Kind,
+            combinedId, Key, waiting[0].Channel, waiting[0].Kind,
             [.. waiting.SelectMany(n => n.CaseIds).Distinct(StringComparer.Ordinal)],
             [.. waiting.SelectMany(n => n.GridCodes).Distinct(StringComparer.Ordinal)],
             LiaisonBatching.Combine([.. waiting.Select(n => n.Text)]),

@@ -67,7 +67,45 @@ public sealed partial class SensorSubjectGrain(
 
     private string Actor => "sensor:" + Module;
 
-    public async ValueTask<SensorOutcome> TakeAsync(ImmutableArray<SensorReadingData> readings)
+    /// <summary>The state as it was before a step, to put back when the step fails: memory never runs ahead of the store.</summary>
+    private sealed record Saved(List<SensorReadingData> Readings, string? Memo, string? EpisodeCaseId, DateTimeOffset? EpisodeOpenedAt,
+        DateTimeOffset? RecheckAt, int Episodes, string? LastError);
+
+    private Saved Save()
+    {
+        var s = state.State;
+        return new Saved([.. s.Readings], s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError);
+    }
+
+    private void Restore(Saved saved)
+    {
+        var s = state.State;
+        (s.Readings, s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError) =
+            (saved.Readings, saved.Memo, saved.EpisodeCaseId, saved.EpisodeOpenedAt, saved.RecheckAt, saved.Episodes, saved.LastError);
+    }
+
+    /// <summary>
+    /// Runs a step; when anything in it fails (the store, a case's grain, the module's lookup), memory goes back to
+    /// what the store holds, so the caller's retry takes the same readings again and opens the same case (its id
+    /// depends on the episode only), never a second one.
+    /// </summary>
+    private async ValueTask<SensorOutcome> StepAsync(Func<Task<SensorOutcome>> step)
+    {
+        var saved = Save();
+        try
+        {
+            return await step();
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
+    }
+
+    public ValueTask<SensorOutcome> TakeAsync(ImmutableArray<SensorReadingData> readings) => StepAsync(() => TakeNowAsync(readings));
+
+    private async Task<SensorOutcome> TakeNowAsync(ImmutableArray<SensorReadingData> readings)
     {
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
@@ -100,7 +138,9 @@ public sealed partial class SensorSubjectGrain(
         return outcome with { Taken = arrivedKept.Count, Duplicates = duplicates, Stale = stale };
     }
 
-    public async ValueTask<SensorOutcome> RecheckAsync()
+    public ValueTask<SensorOutcome> RecheckAsync() => StepAsync(RecheckNowAsync);
+
+    private async Task<SensorOutcome> RecheckNowAsync()
     {
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
@@ -174,8 +214,7 @@ public sealed partial class SensorSubjectGrain(
         string? opened = null;
         if (ruling.Open is { } request && s.EpisodeCaseId is null)
         {
-            var basis = arrived.Count > 0 ? arrived[0].At : s.RecheckAt ?? now;
-            var id = CaseId(Module, Subject, s.Episodes + 1, basis);
+            var id = CaseId(Module, Subject, s.Episodes + 1);
             await opener.OpenAsync(id, Module, request);
             s.Episodes++;
             s.EpisodeCaseId = opened = id;
@@ -209,9 +248,9 @@ public sealed partial class SensorSubjectGrain(
     }
 
     /// <summary>The id of the case a subject's episode opens: the same inputs, the same case, on any silo, after any restart.</summary>
-    public static string CaseId(string module, string subject, int episode, DateTimeOffset basis)
+    public static string CaseId(string module, string subject, int episode)
     {
-        var text = $"{module}\n{subject}\n{episode.ToString(CultureInfo.InvariantCulture)}\n{basis.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}";
+        var text = $"{module}\n{subject}\n{episode.ToString(CultureInfo.InvariantCulture)}";
         return $"C-S-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 12))}";
     }
 

@@ -77,6 +77,8 @@ public sealed partial class WebhookGrain(
         if (message.Community != Community)
             throw new ArgumentException($"the message is for community '{message.Community}', this webhook is community '{Community}'s", nameof(message));
         if (state.State.Url is null) return WebhookEnqueued.NoTarget;
+        // A message handed over again (its sender's write failed after handing it) waits once.
+        if (state.State.Pending.Exists(p => p.Message.NoticeId == message.NoticeId)) return WebhookEnqueued.Queued;
         var max = options.Value.MaxPending;
         if (state.State.Pending.Count >= max)
         {
