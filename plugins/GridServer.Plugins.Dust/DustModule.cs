@@ -172,16 +172,29 @@ public sealed class DustModule : IDutyModule, IKeepsReferenceData, IRoutesReport
             return over is false ? new SensorVerdict(Memo: Under) : keep;
         }
 
-        // An open episode hears of every batch; the memo says whether the site was over at the last judgement.
+        // An open episode hears at once when the site goes back under or over again (the memo says which it was at
+        // the last judgement), and otherwise once an hour of readings since the case opened: a monitor reporting every
+        // minute must not write a note a minute into the case.
         var wasOver = situation.Memo != Under;
+        var hourly = HourPassed(situation.Episode.OpenedAt, kept, arrived, latest)
+            ? string.Create(CultureInfo.InvariantCulture, $"每小时摘要 (hourly summary) {RecordFields.Clock(latest)}。{summary}") : null;
         return over switch
         {
             true when !wasOver => new SensorVerdict(Note: $"再次超过限值 (over the limit again) {RecordFields.Clock(latest)}。{summary}", Memo: Over),
-            true => new SensorVerdict(Note: summary, Memo: Over),
+            true => new SensorVerdict(Note: hourly, Memo: Over),
             false when wasOver => new SensorVerdict(Note: $"{RecordFields.Clock(latest)} 已回落到限值以下 (back under the limit at {RecordFields.Clock(latest)})。{summary}", Memo: Under),
-            false => new SensorVerdict(Note: summary, Memo: Under),
-            null => new SensorVerdict(Note: string.Create(CultureInfo.InvariantCulture, $"{summary}（一小时内读数不足 {MinReadings} 个，未判定 not judged）"), Memo: situation.Memo),
+            false => new SensorVerdict(Note: hourly, Memo: Under),
+            null => new SensorVerdict(Note: hourly is null ? null : string.Create(CultureInfo.InvariantCulture, $"{hourly}（一小时内读数不足 {MinReadings} 个，未判定 not judged）"), Memo: situation.Memo),
         };
+    }
+
+    /// <summary>Whether the arrived readings reach a new whole hour since the case opened (counted from the newest reading known before them).</summary>
+    private static bool HourPassed(DateTimeOffset openedAt, List<SensorReading> kept, List<SensorReading> arrived, DateTimeOffset latest)
+    {
+        var arrivedKeys = arrived.Select(r => (r.SensorId, r.At)).ToHashSet();
+        var before = kept.Where(r => !arrivedKeys.Contains((r.SensorId, r.At))).Select(r => r.At).DefaultIfEmpty(openedAt).Max();
+        if (before < openedAt) before = openedAt;
+        return Math.Floor((latest - openedAt) / Hour) > Math.Floor((before - openedAt) / Hour);
     }
 
     private sealed record Judgement(string Name, double Limit, int Count, double? Average, double? ArrivedMax)

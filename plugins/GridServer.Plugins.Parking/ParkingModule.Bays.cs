@@ -84,6 +84,12 @@ public sealed partial class ParkingModule : IKeepsReferenceData, IHandlesSensorR
         string? note = null;
         var end = false;
         var readings = (situation.Arrived ?? []).Where(r => r is not null).OrderBy(r => r.At).ToList();
+        // A reading that arrives late (older than the newest the server already had) says nothing new about the bay:
+        // the later one already told how it stands.
+        var arrived = readings.Select(r => (r.SensorId, r.At)).ToHashSet();
+        var known = (situation.Recent ?? []).Where(r => r is not null && !arrived.Contains((r.SensorId, r.At)))
+            .Select(r => r.At).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        readings.RemoveAll(r => r.At < known);
         DateTimeOffset? latest = null;
         foreach (var reading in readings)
         {

@@ -89,12 +89,11 @@ public sealed class DustModuleTests
         Assert.InRange(opened.Open.Latitude, 28.0000, 28.0010);
         Assert.Equal(1, site.CasesOpened);
 
-        // Still over with the episode open: a note summarising the batch, no second case.
+        // Still over with the episode open, within its first hour: no second case, and no note yet (hourly summaries only).
         var still = site.Feed(Ten.AddMinutes(30), Reading(30, 300));
         Assert.Null(still.Open);
         Assert.Equal(DustModule.Over, still.Memo);
-        Assert.Contains("新读数 1 个（2026-11-28 10:30）", still.Note, StringComparison.Ordinal);
-        Assert.Contains("PM10 最高 300，一小时均值 248.6 / 限值 150 µg/m³", still.Note, StringComparison.Ordinal);
+        Assert.Null(still.Note);
 
         // The hour (10:20, 11:20] holds 400, 300 and three 10s: 146 ≤ 150, back under.
         var back = site.Feed(Ten.AddMinutes(80), Reading(70, 10), Reading(75, 10), Reading(80, 10));
@@ -112,7 +111,21 @@ public sealed class DustModuleTests
         // A re-check with nothing new keeps the memo and does nothing else.
         Assert.Equal(new SensorVerdict(Memo: DustModule.Over), site.Feed(Ten.AddMinutes(95)));
         Assert.Equal(1, site.CasesOpened);
-        Assert.Equal(3, site.Notes.Count);
+        Assert.Equal(2, site.Notes.Count);
+    }
+
+    [Fact]
+    public void Episode_StayingOver_IsSummarisedOnceAnHour_NotEveryBatch()
+    {
+        var site = new Subject(Module, Sites(), "site:SITE-7");
+        site.Feed(Ten.AddMinutes(10), Reading(0, 400), Reading(5, 400), Reading(10, 400));
+        Assert.Equal(1, site.CasesOpened);
+        // A reading a minute for two and a half hours, all over the limit: two hourly summaries, at 11:10 and 12:10.
+        for (var minute = 11; minute <= 160; minute++) site.Feed(Ten.AddMinutes(minute), Reading(minute, 400));
+        Assert.Equal(2, site.Notes.Count);
+        Assert.All(site.Notes, n => Assert.StartsWith("每小时摘要 (hourly summary)", n, StringComparison.Ordinal));
+        Assert.Contains("2026-11-28 11:10", site.Notes[0], StringComparison.Ordinal);
+        Assert.Equal(1, site.CasesOpened);
     }
 
     [Fact]

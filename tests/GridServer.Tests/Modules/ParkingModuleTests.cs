@@ -96,6 +96,19 @@ public sealed class ParkingModuleTests
     private static readonly SensorEpisode Open = new("C-1", Nine.AddMinutes(10));
 
     [Fact]
+    public void BayFree_ArrivingLate_DoesNotUndoTheNewerOccupiedReading()
+    {
+        // 10:00 occupied (known), then a delayed "free" of 09:55 arrives: the bay is still taken since 10:00.
+        var occupied = Bay("B-001", 60, 1);
+        var late = Bay("B-001", 55, 0);
+        var verdict = new ParkingModule().Evaluate(
+            new SensorSituation("bay:B-001", Nine.AddMinutes(61), [late], [late, occupied], Open, Since(60)), Bays());
+        Assert.False(verdict.EndEpisode);
+        Assert.Null(verdict.Note);
+        Assert.Equal(Since(60), verdict.Memo);
+    }
+
+    [Fact]
     public void BaySubject_IsTheSensorsBay_OnlyForANoParkingBay()
     {
         var module = new ParkingModule();
