@@ -106,7 +106,8 @@ public sealed record ClosureNotice(
 /// <param name="ReportedAt">When the report arrived.</param>
 /// <param name="HandleBy">By when it must be put right, when known.</param>
 /// <param name="RepeatCount">The party's cases of the module within the repeat window, this one included (1 for a first one).</param>
-/// <param name="Escalated">True when the repeats escalated the case (under supervision at once).</param>
+/// <param name="Escalated">True when the repeats escalated the case (the squad leader and the command center told at once).</param>
+/// <param name="Description">Not filled by the server: a citizen's own words may say who complained, so the party reads the module's reason and the place instead.</param>
 public sealed record PartyNotice(
     string CaseId, string Matter, string MatterName, string GridCode, string GridName, string PartyKind, string PartyId,
     string PartyName, string? Contact, string Reason, string? Address, string? Description, DateTimeOffset ReportedAt,

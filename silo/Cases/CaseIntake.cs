@@ -18,16 +18,24 @@ public sealed partial class CaseIntake(IGrainFactory grains, GridCatalog catalog
     /// module); null asks the matter's module. A module that fails to answer names nobody: the case still opens.
     /// Opening is idempotent (the same id answers the case it opened; its party's count does not grow).
     /// </summary>
-    public async Task<CaseView> OpenAsync(string caseId, CaseReport report, RoutingHint? party = null, CancellationToken cancellationToken = default)
+    /// <param name="newId">The id was just made (a random one): no earlier attempt can have opened it, so nothing is asked first.</param>
+    public async Task<CaseView> OpenAsync(string caseId, CaseReport report, RoutingHint? party = null, bool newId = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         ArgumentNullException.ThrowIfNull(report);
+        var grain = grains.GetGrain<ICaseGrain>(caseId);
+        // A retried open answers the case it opened (the grain finishes an open cut short): it is not routed again,
+        // so a party's count never grows by a case that does not name it.
+        if (!newId && await grain.GetAsync() is { } opened)
+        {
+            return await grain.OpenAsync(report with { Party = opened.Party });
+        }
         if (report.Located && report.GridCode is null) report = report with { GridCode = catalog.Match(report.Lon, report.Lat).GridCode };
         var snapshot = modules.Current;
         var module = snapshot.Matters.TryGetValue(report.Matter, out var matter) ? matter.Module : null;
         party ??= module is not null && report.Located ? await RouteAsync(module, report, cancellationToken) : null;
         if (party is not null) report = report with { Party = await NameAsync(caseId, party) };
-        return await grains.GetGrain<ICaseGrain>(caseId).OpenAsync(report);
+        return await grain.OpenAsync(report);
     }
 
     /// <summary>What the matter's module refuses in a report (after its declared attributes were checked), or null.</summary>
@@ -45,7 +53,16 @@ public sealed partial class CaseIntake(IGrainFactory grains, GridCatalog catalog
     private async Task<RoutingHint?> RouteAsync(GuardedModule module, CaseReport report, CancellationToken cancellationToken)
     {
         if (!module.Abilities.Routes) return null;
-        var lookup = await reference.LookupForAsync(module, cancellationToken);
+        IReferenceLookup lookup;
+        try
+        {
+            lookup = await reference.LookupForAsync(module, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)   // reference data out of reach never stops a report: nobody beyond the grid is named
+        {
+            LogLookupFailed(logger, e, module.Folder);
+            return null;
+        }
         var answer = await module.RouteAsync(Report(report), lookup);
         return answer.Answered ? answer.Value : null;
     }
@@ -73,6 +90,9 @@ public sealed partial class CaseIntake(IGrainFactory grains, GridCatalog catalog
     private static MatterReport Report(CaseReport report) => new(report.Matter,
         report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Address, report.Description,
         report.Attributes ?? System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Folder}: its reference data could not be read; the report opens without a party")]
+    private static partial void LogLookupFailed(ILogger logger, Exception exception, string folder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: counting the cases of party {Kind}/{Id} failed; the case opens without the repeat rule")]
     private static partial void LogCountFailed(ILogger logger, Exception exception, string caseId, string kind, string id);

@@ -17,7 +17,7 @@ public static class PartyEndpoints
     public static IEndpointRouteBuilder MapPartyEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/parties/{kind}/{id}", Get).WithTags("Cases").RequireRoles(Role.Operator, Role.Dispatcher)
-            .WithSummary("A responsible party (a shop, a site, a permit): the cases it was named for in the last 400 days, and its notices (offset, limit at most 100).");
+            .WithSummary("A responsible party (a shop, a site, a permit): the cases it was named for in the last 400 days (the newest 1,000, all of them), and a page of its notices (offset, limit at most 100).");
         return app;
     }
 

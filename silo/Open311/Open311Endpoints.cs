@@ -144,7 +144,8 @@ public static class Open311Endpoints
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject });
+        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject },
+            newId: parsed.IdempotencyKey is not { Length: > 0 });
         var answer = view.Lon is not null
             // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
             ? RequestObject(view, services, ServiceNotice(view), StatusNotes(view))

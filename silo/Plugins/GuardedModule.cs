@@ -57,8 +57,13 @@ public sealed class GuardedModule
     /// <summary>The party the module names for a report (null: none, or the module does not route), or no answer.</summary>
     public Task<ModuleAnswer<RoutingHint?>> RouteAsync(MatterReport report, IReferenceLookup reference) =>
         _module is IRoutesReports
-            ? CallAsync("Route", m => ((IRoutesReports)m).Route(report, reference), AbilityChecks.HintNonsense)
+            ? CallAsync("Route", m => ((IRoutesReports)m).Route(report, reference), HintNonsense)
             : Task.FromResult(new ModuleAnswer<RoutingHint?>(true, null, null));
+
+    /// <summary>Why a party the module names makes no sense, or null: it must come from one of the module's own sets.</summary>
+    private string? HintNonsense(RoutingHint? hint) =>
+        AbilityChecks.HintNonsense(hint) ?? (hint is not null && !Abilities.DataSets.Any(d => d.Name == hint.PartyKind)
+            ? $"PartyKind '{ModuleChecks.Shorten(hint.PartyKind)}' is not one of the module's reference data sets" : null);
 
     /// <summary>The module's check of each record of an import (empty: accepted), in one call for the batch, or no answer.</summary>
     public Task<ModuleAnswer<IReadOnlyList<IReadOnlyList<ReportProblem>>>> ValidateRecordsAsync(string dataSet, IReadOnlyList<ReferenceRecord> records) =>
@@ -83,11 +88,13 @@ public sealed class GuardedModule
 
     /// <summary>What the module makes of a subject's readings now, or no answer.</summary>
     public Task<ModuleAnswer<SensorVerdict>> EvaluateAsync(SensorSituation situation, IReferenceLookup reference) =>
-        CallAsync("Evaluate", m => ((IHandlesSensorReadings)m).Evaluate(situation, reference), v => AbilityChecks.VerdictNonsense(v, MatterCodes));
+        CallAsync("Evaluate", m => ((IHandlesSensorReadings)m).Evaluate(situation, reference),
+            v => AbilityChecks.VerdictNonsense(v, MatterCodes) ?? (v.Open?.Party is { } party ? HintNonsense(party) : null));
 
     /// <summary>The findings of the module's scheduled check now, or no answer.</summary>
     public Task<ModuleAnswer<IReadOnlyList<CheckFinding>>> CheckAsync(DateTimeOffset now, IReferenceLookup reference) =>
-        CallAsync("Check", m => ((IRunsScheduledChecks)m).Check(now, reference), f => AbilityChecks.FindingsNonsense(f, MatterCodes));
+        CallAsync("Check", m => ((IRunsScheduledChecks)m).Check(now, reference),
+            f => AbilityChecks.FindingsNonsense(f, MatterCodes) ?? f.Select(x => x.Party is { } party ? HintNonsense(party) : null).FirstOrDefault(p => p is not null));
 
     private async Task<ModuleAnswer<T>> CallAsync<T>(string what, Func<IDutyModule, T> call, Func<T, string?> nonsense)
     {

@@ -28,7 +28,15 @@ public sealed class CheckRunner(ModuleRegistry modules, ReferenceCatalog referen
         var module = folder;
         if (modules.Current.ModuleIn(module) is not { Abilities.CheckEvery: not null } guarded)
             return new CheckOutcome(false, 0, [], $"module '{module}' is not loaded on this silo, or runs no scheduled check");
-        var lookup = await reference.LookupForAsync(guarded);
+        GridServer.Plugins.Contracts.IReferenceLookup lookup;
+        try
+        {
+            lookup = await reference.LookupForAsync(guarded);
+        }
+        catch (Exception e)   // reference data out of reach: this run finds nothing, and says why; the next one tries again
+        {
+            return new CheckOutcome(true, 0, [], $"its reference data could not be read: {e.Message}");
+        }
         var answer = await guarded.CheckAsync(now, lookup);
         if (!answer.Answered) return new CheckOutcome(true, 0, [], answer.Error);
         var findings = answer.Value!;

@@ -24,7 +24,15 @@ public sealed class ModuleSensorRules(ModuleRegistry modules, ReferenceCatalog r
         ArgumentNullException.ThrowIfNull(situation);
         if (modules.Current.ModuleIn(folder) is not { Abilities.SensorWindow: not null } guarded)
             return SensorRuling.Unanswered($"module '{folder}' is not loaded on this silo");
-        var lookup = await reference.LookupForAsync(guarded);
+        GridServer.Plugins.Contracts.IReferenceLookup lookup;
+        try
+        {
+            lookup = await reference.LookupForAsync(guarded);
+        }
+        catch (Exception e)   // reference data out of reach: not evaluated now; the readings are kept and the next batch or re-check asks again
+        {
+            return SensorRuling.Unanswered($"module '{folder}': its reference data could not be read: {e.Message}");
+        }
         var episode = situation.EpisodeCaseId is { } id ? new SensorEpisode(id, situation.EpisodeOpenedAt ?? situation.Now) : null;
         var answer = await guarded.EvaluateAsync(new SensorSituation(
             situation.Subject, situation.Now, [.. situation.Arrived.Select(Reading)], [.. situation.Recent.Select(Reading)], episode, situation.Memo), lookup);

@@ -40,6 +40,9 @@ public interface IReferenceSetGrain : IGrainWithStringKey
     /// <summary>The most records a set keeps.</summary>
     public const int MaxRecords = 50_000;
 
+    /// <summary>The most text a set holds (keys, fields and shapes, in characters): a set travels whole to every silo.</summary>
+    public const long MaxCharacters = 32_000_000;
+
     /// <summary>Replaces the whole set with <paramref name="records"/> (an empty list empties it).</summary>
     [Alias("replace")] ValueTask<ReferenceChangeResult> ReplaceAsync(ImmutableArray<ReferenceRecordData> records, string actorId);
 

@@ -138,9 +138,8 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 next = next with { Deadlines = new CaseDeadlines(HandleBy: handlingCalendar.Add(at, limits.HandleWithin)), ReworkCount = file.ReworkCount + 1 };
                 break;
             case CaseAction.Supervise:
-                // 督办 follows a missed deadline, or comes early for a stated reason (a party's repeat offence).
-                if ((d.Next is not { } due2 || due2 > at) && string.IsNullOrWhiteSpace(command.Note))
-                    return Refuse(file, "supervision follows a missed deadline (or comes early with its reason in the note), and no deadline of this case has passed");
+                if (d.Next is not { } due2 || due2 > at)
+                    return Refuse(file, "supervision follows a missed deadline, and no deadline of this case has passed");
                 next = next with { Supervised = true };
                 break;
         }

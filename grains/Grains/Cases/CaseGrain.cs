@@ -148,29 +148,32 @@ public sealed partial class CaseGrain(
         return View();
     }
 
-    /// <summary>整改通知: the party a module named hears of the case (a shop of the goods outside its door).</summary>
+    /// <summary>
+    /// 整改通知: the party a module named hears of the case (a shop of the goods outside its door). The reporter's own
+    /// words are not passed on: they may say who complained; the module's reason and the place say what is wrong.
+    /// </summary>
     private async Task NotifyPartyAsync(CaseParty party, DateTimeOffset now)
     {
         var label = await LabelAsync();
         var s = state.State;
         Notices.Send(CaseNoticeEvent.PartyNamed, new CaseParties(null, null, [], Party: $"{party.Kind}/{party.Id}"),
             new PartyNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, party.Kind, party.Id, party.Name, party.Contact,
-                party.Reason, s.Address, s.Description, Local(now), s.HandleBy is { } handleBy ? Local(handleBy) : null, party.RepeatCount, party.Escalated),
+                party.Reason, s.Address, null, Local(now), s.HandleBy is { } handleBy ? Local(handleBy) : null, party.RepeatCount, party.Escalated),
             s.GridCode, label.CommunityCode, now);
     }
 
     /// <summary>
-    /// 重复违规: the party's cases reached its module's repeat threshold. The case is under supervision from the start,
-    /// the command center's supervision list has it, and the squad leader is named on the timeline and told.
+    /// 重复违规: the party's cases reached its module's repeat threshold. The escalation is noted on the timeline, the
+    /// command center's supervision list has the case, and the squad leader and the command center are told. The case is
+    /// not marked supervised: that flag means a missed deadline, which still escalates on its own when it comes.
     /// </summary>
     private async Task EscalateRepeatAsync(CaseParty party, DateTimeOffset now)
     {
         var reason = $"repeat offence: case {party.RepeatCount} of {party.Name} ({party.Kind}/{party.Id}) within {party.RepeatWindowDays} days";
-        if (!(await ApplyAsync(new CaseCommand(CaseAction.Supervise, System, now, reason), null)).Accepted) return;
-        await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
         var leader = state.State.SquadId is { } squad ? (await GrainFactory.GetGrain<ISquadGrain>(squad).GetAsync()).Leader : null;
-        if (leader is not null)
-            await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
+        var note = leader is null ? $"escalated to the command center: {reason}" : $"escalated to squad leader {leader} and the command center: {reason}";
+        if (!(await ApplyAsync(new CaseCommand(CaseAction.Note, System, now, note), null)).Accepted) return;
+        await GrainFactory.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).EscalateAsync(this.GetPrimaryKeyString(), reason);
         var label = await LabelAsync();
         var s = state.State;
         Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(s.OfficerId, leader, []),

@@ -23,6 +23,7 @@ public sealed class ReferenceSetGrain(
     {
         var incoming = Distinct(records);
         var before = state.State.Records;
+        CheckSize(incoming.Values);
         var replaced = incoming.Keys.Count(before.ContainsKey);
         var removed = before.Keys.Count(k => !incoming.ContainsKey(k));
         state.State.Records = incoming;
@@ -42,6 +43,7 @@ public sealed class ReferenceSetGrain(
         }
         if (merged.Count > IReferenceSetGrain.MaxRecords)
             throw new ArgumentException($"the set would hold {merged.Count} records; at most {IReferenceSetGrain.MaxRecords}", nameof(records));
+        CheckSize(merged.Values);
         state.State.Records = merged;
         return await CommitAsync(actorId, incoming.Count - replaced, replaced, 0, before);
     }
@@ -59,6 +61,13 @@ public sealed class ReferenceSetGrain(
 
     public ValueTask<ReferenceSetData> GetAsync() => ValueTask.FromResult(new ReferenceSetData(this.GetPrimaryKeyString(), state.State.Version,
         [.. state.State.Records.Values.OrderBy(r => r.Key, StringComparer.Ordinal)], state.State.UpdatedAt, state.State.UpdatedBy));
+
+    private static void CheckSize(IEnumerable<ReferenceRecordData> records)
+    {
+        var characters = records.Sum(r => (long)r.Key.Length + (r.Wkt?.Length ?? 0) + r.Fields.Sum(f => (long)f.Key.Length + f.Value.Length));
+        if (characters > IReferenceSetGrain.MaxCharacters)
+            throw new ArgumentException($"the set would hold {characters:N0} characters of keys, fields and shapes; at most {IReferenceSetGrain.MaxCharacters:N0} (simplify the shapes, or split the set)", nameof(records));
+    }
 
     private static Dictionary<string, ReferenceRecordData> Distinct(ImmutableArray<ReferenceRecordData> records)
     {

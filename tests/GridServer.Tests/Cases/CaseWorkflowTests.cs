@@ -118,8 +118,6 @@ public class CaseWorkflowTests
     {
         var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));
         Assert.Contains("no deadline of this case has passed", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5))).Refusal);
-        // Early, for a stated reason (a repeat offence), it is taken.
-        Assert.True(Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5), "repeat offence: case 2 of a shop within 30 days")).Case.Supervised);
         var supervised = Run(dispatched, (CaseAction.Supervise, 13, "accept deadline missed"), (CaseAction.Remind, 20, null));
         Assert.True(supervised.Supervised);
         Assert.Equal(CaseState.Dispatched, supervised.State);

@@ -66,9 +66,13 @@ public sealed class ReferenceDataServerTests
 
         var second = await OpenAsync(silo, "shopfront_litter");
         Assert.Equal((2, true), (second.GetProperty("party").GetProperty("repeatCount").GetInt32(), second.GetProperty("party").GetProperty("escalated").GetBoolean()));
-        Assert.True(second.GetProperty("supervised").GetBoolean());
-        Assert.Contains(second.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("action").GetString() == "Supervise"
-            && e.GetProperty("note").GetString()!.StartsWith("repeat offence: case 2 of 张记小吃", StringComparison.Ordinal));
+        // Escalated, not "supervised": that flag stays for a missed deadline, which escalates on its own when it comes.
+        Assert.False(second.GetProperty("supervised").GetBoolean());
+        Assert.Contains(second.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("action").GetString() == "Note"
+            && e.GetProperty("note").GetString()!.Contains("the command center: repeat offence: case 2 of 张记小吃", StringComparison.Ordinal));
+        var center = await EventuallyAsync(silo, "/api/inbox", p => p.GetProperty("notices").EnumerateArray().Any(n => n.GetProperty("kind").GetString() == "escalation"));
+        Assert.Contains(center.GetProperty("notices").EnumerateArray(), n => n.GetProperty("kind").GetString() == "escalation"
+            && n.GetProperty("text").GetString()!.StartsWith("【重复违规督办】", StringComparison.Ordinal));
 
         // The shop's notices (整改通知) and its cases, as the command center sees them.
         var page = await EventuallyAsync(silo, "/api/parties/shops/S-1", p => p.GetProperty("notices").GetProperty("total").GetInt32() == 2);
