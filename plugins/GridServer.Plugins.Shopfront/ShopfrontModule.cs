@@ -7,7 +7,7 @@ namespace GridServer.Plugins.Shopfront;
 /// <summary>
 /// Shopfront responsibility (门前三包): each shop answers for the stretch in front of it — order (goods and stalls
 /// outside the shop), cleanliness, greening. A located report inside a shop's frontage zone names that shop: it hears
-/// of the case (整改通知), and its third case within 30 days is escalated.
+/// of the case (整改通知), and its second case within 30 days is escalated.
 /// </summary>
 public sealed class ShopfrontModule : IDutyModule, IKeepsReferenceData, IRoutesReports, IProvidesTemplates
 {
