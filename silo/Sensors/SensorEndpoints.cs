@@ -29,7 +29,7 @@ public static partial class SensorEndpoints
 
     public static IEndpointRouteBuilder MapSensorEndpoints(this IEndpointRouteBuilder app)
     {
-        // A sensor gateway is a reporting channel: it holds a Reporter credential.
+        // A sensor gateway holds a Sensor credential of its own: a citizen channel's key cannot feed sensors.
         app.MapPost("/api/sensors/readings", TakeAsync).WithTags("Sensors").RequireRoles(Role.Sensor, Role.Operator)
             .WithSummary("Takes a batch of sensor readings (at most 5,000), whole or not at all; each loaded module evaluates its subjects and may open a case or note one.");
         return app;
@@ -37,8 +37,15 @@ public static partial class SensorEndpoints
 
     internal static async Task<IResult> TakeAsync(
         HttpRequest request, ModuleRegistry modules, ReferenceCatalog reference, IGrainFactory grains, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        ILoggerFactory loggers, GridServer.Silo.Access.IntakeLimiter limiter, CancellationToken cancellationToken)
     {
+        // A gateway's batches count against the same per-key budget as a channel's reports (its own bucket: its own key).
+        if (request.HttpContext.RequiredCaller() is { Role: Role.Sensor } gateway && limiter.TryTake(gateway) is { Allowed: false } refused)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(refused.RetryAfter.TotalSeconds));
+            request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Of(429, "Too many batches", $"at most {limiter.PerMinute} batches a minute from one gateway's key; try again in {seconds} s");
+        }
         if (request.ContentLength > MaxBodyBytes) return Problems.Of(413, "Batch too large", $"a batch may have at most {MaxBodyBytes / (1024 * 1024)} MB");
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
         JsonDocument document;

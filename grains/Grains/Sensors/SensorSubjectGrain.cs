@@ -162,6 +162,8 @@ public sealed partial class SensorSubjectGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RecheckReminder) return;
+        // Having fired, the reminder is next due one period on, not at the time it was set for.
+        _scheduled = null;
         if (state.State.RecheckAt is null)
         {
             await StopRecheckAsync();
@@ -226,8 +228,14 @@ public sealed partial class SensorSubjectGrain(
         await state.WriteStateAsync();
         if (ruling.RecheckAt is { } at)
         {
-            var due = at - now < MinRecheckDelay ? MinRecheckDelay : at - now;
-            await this.RegisterOrUpdateReminder(RecheckReminder, due, due);
+            // Each registration is a store write: none while the reminder already waits for this very re-check.
+            var key = at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            if (_scheduled != key)
+            {
+                var due = at - now < MinRecheckDelay ? MinRecheckDelay : at - now;
+                await this.RegisterOrUpdateReminder(RecheckReminder, due, due);
+                _scheduled = key;
+            }
         }
         else
         {
@@ -242,9 +250,17 @@ public sealed partial class SensorSubjectGrain(
         return view is not null && view.State is not (nameof(CaseState.Closed) or nameof(CaseState.Void));
     }
 
+    /// <summary>
+    /// What this activation last set the re-check reminder to: its time, "none", or null when unknown (a new
+    /// activation), so that a batch that changes nothing costs no reminder read or write.
+    /// </summary>
+    private string? _scheduled;
+
     private async Task StopRecheckAsync()
     {
+        if (_scheduled == "none") return;
         if (await this.GetReminder(RecheckReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        _scheduled = "none";
     }
 
     /// <summary>The id of the case a subject's episode opens: the same inputs, the same case, on any silo, after any restart.</summary>
