@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Notices;
+using GridServer.Abstractions.Sensors;
+using GridServer.Grains;
+using GridServer.Grains.Sensors;
+using GridServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+
+namespace GridServer.Tests.Grains;
+
+/// <summary>
+/// Grain storage that fails the writes it is told to fail, then behaves: a store that hiccups. It counts the writes
+/// that reached the store, so a test sees whether a retry really wrote.
+/// </summary>
+public sealed class FlakyStorage(IGrainStorage inner) : IGrainStorage
+{
+    public const string Inner = "flaky-inner";
+
+    private static int _failures;
+    private static int _written;
+
+    /// <summary>The next <paramref name="count"/> writes fail.</summary>
+    public static void FailNext(int count) => Interlocked.Exchange(ref _failures, count);
+
+    public static int Written => Volatile.Read(ref _written);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (Interlocked.Decrement(ref _failures) >= 0) throw new InvalidOperationException("the store is away (a test's flaky storage)");
+        Interlocked.Exchange(ref _failures, 0);
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+        Interlocked.Increment(ref _written);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
+/// <summary>One silo whose personnel storage (inboxes among it) fails when told to.</summary>
+public sealed class FlakyStorageCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(FlakyStorage.Inner);
+            foreach (var name in new[] { GrainStorage.Personnel, GrainStorage.Cases })
+                silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyStorage(sp.GetRequiredKeyedService<IGrainStorage>(FlakyStorage.Inner)));
+            silo.Services.AddSingleton<ISensorRules>(OpensAlways.Instance);
+            silo.Services.AddSingleton<ICaseOpener>(OpensAlways.Instance);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, ClusterFixture.Clock);
+        }
+    }
+}
+
+/// <summary>A sensor module that asks for a case at every reading, and an opener that remembers the ids it was asked to open.</summary>
+public sealed class OpensAlways : ISensorRules, ICaseOpener
+{
+    public static readonly OpensAlways Instance = new();
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Opened { get; } = new();
+
+    public TimeSpan? WindowOf(string folder) => TimeSpan.FromHours(1);
+
+    public Task<SensorRuling> EvaluateAsync(string folder, SensorSituationData situation) =>
+        Task.FromResult(new SensorRuling(true, null, new ModuleCaseRequest("noise", 120.65, 28.0, "too loud", null), Memo: "over"));
+
+    public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
+    {
+        Opened.Enqueue(caseId);
+        return Task.FromResult(new CaseView(caseId, request.Matter, "Dispatched", null, null, null, null, null, null, null, false, 0, []));
+    }
+}
+
+public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixture<FlakyStorageCluster>
+{
+    [Fact]
+    public async Task SensorSubject_AWriteThatFailedAfterOpening_TheRetryEvaluatesAgain_AndOpensTheSameCase()
+    {
+        var subject = fixture.Cluster.GrainFactory.GetGrain<ISensorSubjectGrain>("flaky-module|sensor:N-1");
+        var reading = new SensorReadingData("N-1", "noise", 120.65, 28.0, ClusterFixture.Clock.GetUtcNow(),
+            ImmutableSortedDictionary<string, double>.Empty.Add("level_db", 90));
+        await subject.GetAsync();   // activated before the store goes away
+        OpensAlways.Instance.Opened.Clear();
+
+        FlakyStorage.FailNext(1);
+        await Assert.ThrowsAnyAsync<Exception>(() => subject.TakeAsync([reading]).AsTask());
+        Assert.Equal(0, (await subject.GetAsync()).Readings);   // memory as the store has it
+
+        var retried = await subject.TakeAsync([reading]);   // the gateway's retry: taken, not a duplicate
+        Assert.Equal((1, 0), (retried.Taken, retried.Duplicates));
+        var opened = OpensAlways.Instance.Opened.ToArray();
+        Assert.Equal(2, opened.Length);
+        Assert.Equal(opened[0], opened[1]);                      // the same case both times: the intake opens it once
+        Assert.Equal(opened[0], retried.OpenedCaseId);
+        Assert.Equal(opened[0], (await subject.GetAsync()).EpisodeCaseId);
+    }
+
+    [Fact]
+    public async Task Inbox_AWriteThatFailed_IsWrittenByTheRetry_NotTakenAsDeliveredAlready()
+    {
+        var inbox = fixture.Cluster.GrainFactory.GetGrain<INoticeInboxGrain>("officer:O-FLAKY");
+        var notice = new NoticeRecord("N-flaky", "", "inbox", "dispatch", ["C-1"], ["G"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        await inbox.GetAsync(0, 1);   // activated before the store goes away
+        var before = FlakyStorage.Written;
+
+        FlakyStorage.FailNext(1);
+        await Assert.ThrowsAnyAsync<Exception>(() => inbox.DeliverAsync(notice).AsTask());
+        Assert.Equal(0, (await inbox.GetAsync(0, 10)).Total);   // memory as the store has it: nothing
+
+        await inbox.DeliverAsync(notice);   // the sender's retry
+        Assert.Equal(before + 1, FlakyStorage.Written);
+        var page = await inbox.GetAsync(0, 10);
+        Assert.Equal("N-flaky", Assert.Single(page.Notices).NoticeId);
+
+        await inbox.DeliverAsync(notice);   // once more: already there, nothing written
+        Assert.Equal(before + 1, FlakyStorage.Written);
+    }
+}
