@@ -202,6 +202,26 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Equal(accepted.Case.Timeline.Length, quiet!.Timeline.Length);
     }
 
+    [Fact]
+    public async Task RepeatOffence_EscalatedAtOpen_NotMarkedSupervised_ItsMissedDeadlineStillEscalates()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        var party = new CaseParty("shops", "S-REPEAT", "张记小吃", "in its frontage zone", "13812345678", RepeatCount: 2, Escalated: true, Notify: true, RepeatWindowDays: 30);
+        var opened = await grain.OpenAsync(Report(staff.Grid) with { Party = party });
+
+        Assert.False(opened.Supervised);
+        Assert.Equal(party, opened.Party);
+        Assert.Equal("Note", opened.Timeline[^1].Action);
+        Assert.Contains($"escalated to squad leader {staff.Leader} and the command center: repeat offence: case 2 of 张记小吃", opened.Timeline[^1].Note);
+        Assert.Contains(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetEscalatedAsync());
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(11));   // the accept limit passes: its own escalation comes
+        var missed = await grain.CheckDeadlinesAsync();
+        Assert.True(missed!.Supervised);
+        Assert.Equal(["Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).Where(a => a != "Warn").ToArray());
+    }
+
     private static CaseActionRequest Extend(string actor, DateTimeOffset to) => new("RequestExtension", actor, "waiting for the owner", [], to);
 
     /// <summary>Runs actions in order, each of which must be accepted; the case after the last.</summary>
