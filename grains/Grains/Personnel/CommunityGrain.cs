@@ -11,6 +11,12 @@ public sealed class CommunityState
 
     /// <summary>Whether the community's webhook has a target, as its webhook grain last said.</summary>
     [Id(1)] public bool HasWebhook { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="HasWebhook"/> has been learnt: false in a community stored before webhooks told their
+    /// community, which then asks its webhook grain once.
+    /// </summary>
+    [Id(2)] public bool WebhookKnown { get; set; }
 }
 
 /// <summary>
@@ -30,13 +36,21 @@ public sealed class CommunityGrain([PersistentState("community", GrainStorage.Pe
         if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
     }
 
-    public ValueTask<CommunityAlertTargets> GetAlertTargetsAsync() =>
-        ValueTask.FromResult(new CommunityAlertTargets([.. state.State.Liaisons.Order(StringComparer.Ordinal)], state.State.HasWebhook));
+    public async ValueTask<CommunityAlertTargets> GetAlertTargetsAsync()
+    {
+        if (!state.State.WebhookKnown)
+        {
+            // A webhook set before its community kept this flag: asked once, then remembered.
+            var target = await GrainFactory.GetGrain<GridServer.Abstractions.Webhooks.IWebhookGrain>(this.GetPrimaryKeyString()).GetAsync();
+            await SetWebhookAsync(target is not null);
+        }
+        return new CommunityAlertTargets([.. state.State.Liaisons.Order(StringComparer.Ordinal)], state.State.HasWebhook);
+    }
 
     public async ValueTask SetWebhookAsync(bool configured)
     {
-        if (state.State.HasWebhook == configured) return;
-        state.State.HasWebhook = configured;
+        if (state.State.HasWebhook == configured && state.State.WebhookKnown) return;
+        (state.State.HasWebhook, state.State.WebhookKnown) = (configured, true);
         await state.WriteStateAsync();
     }
 
