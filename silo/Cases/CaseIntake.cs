@@ -11,7 +11,9 @@ namespace GridServer.Silo.Cases;
 /// check): the point is matched to its grid, the matter's duty module may name a party responsible beyond the grid
 /// (its repeat offences counted, and the case escalated at the module's threshold), then the case grain opens it.
 /// </summary>
-public sealed partial class CaseIntake(IGrainFactory grains, GridCatalog catalog, ModuleRegistry modules, ReferenceCatalog reference, ILogger<CaseIntake> logger)
+public sealed partial class CaseIntake(
+    IGrainFactory grains, GridCatalog catalog, ModuleRegistry modules, ReferenceCatalog reference, GridServer.Silo.Open311.Open311Services services,
+    ILogger<CaseIntake> logger)
 {
     /// <summary>
     /// Opens case <paramref name="caseId"/>. <paramref name="party"/>: a party already named (by a sensor's or a check's
@@ -31,6 +33,8 @@ public sealed partial class CaseIntake(IGrainFactory grains, GridCatalog catalog
             return await grain.OpenAsync(report with { Party = opened.Party });
         }
         if (report.Located && report.GridCode is null) report = report with { GridCode = catalog.Match(report.Lon, report.Lat).GridCode };
+        // Notices name the matter as people say it ("店外经营 Goods outside the shop"), not by its code.
+        report = report with { MatterName = report.MatterName ?? services.Find(report.Matter)?.Name };
         var snapshot = modules.Current;
         var module = snapshot.Matters.TryGetValue(report.Matter, out var matter) ? matter.Module : null;
         party ??= module is not null && report.Located ? await RouteAsync(module, report, cancellationToken) : null;

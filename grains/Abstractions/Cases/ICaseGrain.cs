@@ -27,7 +27,8 @@ public sealed record CaseReport(
     [property: Id(8)] ImmutableSortedDictionary<string, string>? Attributes = null,
     [property: Id(9)] string? SubmittedBy = null,
     [property: Id(10)] CaseParty? Party = null,
-    [property: Id(11)] string? ReportingChannel = null)
+    [property: Id(11)] string? ReportingChannel = null,
+    [property: Id(12)] string? MatterName = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);

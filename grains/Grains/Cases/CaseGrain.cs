@@ -46,6 +46,8 @@ public sealed class CaseGrainState
     [Id(24)] public bool Queued { get; set; }
     /// <summary>The party responsible beyond the grid that the matter's duty module named, if any.</summary>
     [Id(25)] public CaseParty? Party { get; set; }
+    /// <summary>The matter as people say it (the service's name when the case opened), for notices; null for older cases.</summary>
+    [Id(26)] public string? MatterName { get; set; }
     /// <summary>The reporting channel (credential subject) the case came through, told of the steps a reporter cares about; null when staff entered it.</summary>
     /// <remarks>Id 30, not the next free one: ids 25-29 are left to the case's own growth.</remarks>
     [Id(30)] public string? ReportingChannel { get; set; }
@@ -138,6 +140,7 @@ public sealed partial class CaseGrain(
         state.State.Attributes = report.Attributes is { Count: > 0 } attributes ? new(attributes, StringComparer.Ordinal) : null;
         state.State.GridCode = report.GridCode;
         state.State.Party = report.Party;
+        state.State.MatterName = report.MatterName;
         state.State.ReportingChannel = report.ReportingChannel;
         await SaveAsync();
         await FinishOpeningAsync();
@@ -157,7 +160,7 @@ public sealed partial class CaseGrain(
         var label = await LabelAsync();
         var s = state.State;
         Notices.Send(CaseNoticeEvent.PartyNamed, new CaseParties(null, null, [], Party: $"{party.Kind}/{party.Id}"),
-            new PartyNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, party.Kind, party.Id, party.Name, party.Contact,
+            new PartyNotice(this.GetPrimaryKeyString(), s.Matter, MatterName, label.Code, label.Name, party.Kind, party.Id, party.Name, party.Contact,
                 party.Reason, s.Address, null, Local(now), s.HandleBy is { } handleBy ? Local(handleBy) : null, party.RepeatCount, party.Escalated),
             s.GridCode, label.CommunityCode, now);
     }
@@ -177,7 +180,7 @@ public sealed partial class CaseGrain(
         var label = await LabelAsync();
         var s = state.State;
         Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(s.OfficerId, leader, []),
-            new EscalationNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", s.OfficerId,
+            new EscalationNotice(this.GetPrimaryKeyString(), s.Matter, MatterName, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", s.OfficerId,
                 s.State, "repeat", Local(now), 0, 0), s.GridCode, label.CommunityCode, now);
     }
 
@@ -379,6 +382,9 @@ public sealed partial class CaseGrain(
 
     private string GridCode => state.State.GridCode ?? "";
 
+    /// <summary>The matter as notices name it: its name when the intake knew one, else its code.</summary>
+    private string MatterName => state.State.MatterName ?? state.State.Matter;
+
     /// <summary>What notices say of the case's grid: its name, its community's code and name.</summary>
     private sealed record GridLabel(string Code, string Name, string? CommunityCode, string CommunityName);
 
@@ -421,7 +427,7 @@ public sealed partial class CaseGrain(
         {
             var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Dispatched, new CaseParties(officer, null, []),
-                new DispatchNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", officer, s.Post ?? "",
+                new DispatchNotice(file.Id, file.Matter, MatterName, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", officer, s.Post ?? "",
                     s.Address, s.Description, Local(s.AcceptBy ?? command.At), s.HandleBy is { } handleBy ? Local(handleBy) : null,
                     CountOf(CaseAction.Dispatch) + CountOf(CaseAction.Transfer) > 1), s.GridCode, label.CommunityCode, command.At);
         }
@@ -429,14 +435,14 @@ public sealed partial class CaseGrain(
         {
             var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Closed, new CaseParties(closer, null, []),
-                new ClosureNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", closer,
+                new ClosureNotice(file.Id, file.Matter, MatterName, label.Code, label.Name, label.CommunityName, s.SquadId ?? "", closer,
                     Local(command.At), !file.Timeline.Any(e => e.Action == CaseAction.Supervise), file.ReworkCount, command.Note),
                 s.GridCode, label.CommunityCode, command.At);
         }
         // 办理进度 to the reporting channel, on the steps a citizen cares about; no grid or community on the notice.
         if (s.ReportingChannel is { } channel && ReporterStatusRules.Notifies(command.Action.ToString()))
             Notices.Send(CaseNoticeEvent.ReporterStep, new CaseParties(null, null, [], ReportingChannel: channel),
-                ReporterStatus.For(View(), file.Matter, command.Action == CaseAction.Rework), null, null, command.At);
+                ReporterStatus.For(View(), MatterName, command.Action == CaseAction.Rework), null, null, command.At);
     }
 
     /// <summary>社区联络员提醒: a new case in a grid, to the liaisons of that grid and of its community, and to the community's webhook.</summary>
@@ -456,7 +462,7 @@ public sealed partial class CaseGrain(
         if (liaisons.IsDefaultOrEmpty && webhook is null) return;
         var s = state.State;
         Notices.Send(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, liaisons, webhook),
-            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, s.Matter, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
+            new LiaisonAlertNotice(this.GetPrimaryKeyString(), s.Matter, MatterName, grid, label.Name, label.CommunityName, s.SquadId ?? "", s.State,
                 s.Address, s.Description, Local(now)), grid, label.CommunityCode, now);
     }
 
@@ -484,7 +490,7 @@ public sealed partial class CaseGrain(
                 {
                     var label = await LabelAsync();
                     Notices.Send(CaseNoticeEvent.AcceptDeadlineNear, new CaseParties(officer, null, []),
-                        new AcceptWarningNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, state.State.SquadId ?? "", officer,
+                        new AcceptWarningNotice(file.Id, file.Matter, MatterName, label.Code, label.Name, state.State.SquadId ?? "", officer,
                             Local(due), (int)Math.Max(0, (due - now).TotalMinutes)), state.State.GridCode, label.CommunityCode, now);
                 }
             }
@@ -506,7 +512,7 @@ public sealed partial class CaseGrain(
                 await ApplyAsync(new CaseCommand(CaseAction.Remind, System, now, $"escalated to squad leader {leader}: {reason}"), null);
             var label = await LabelAsync();
             Notices.Send(CaseNoticeEvent.Escalated, new CaseParties(state.State.OfficerId, leader, []),
-                new EscalationNotice(file.Id, file.Matter, file.Matter, label.Code, label.Name, label.CommunityName, state.State.SquadId ?? "", state.State.OfficerId,
+                new EscalationNotice(file.Id, file.Matter, MatterName, label.Code, label.Name, label.CommunityName, state.State.SquadId ?? "", state.State.OfficerId,
                     state.State.State, which ?? "", Local(due), (int)Math.Max(0, (now - due).TotalMinutes), CountOf(CaseAction.Remind)),
                 state.State.GridCode, label.CommunityCode, now);
         }

@@ -72,7 +72,9 @@ public sealed class ReferenceDataServerTests
             && e.GetProperty("note").GetString()!.Contains("the command center: repeat offence: case 2 of 张记小吃", StringComparison.Ordinal));
         var center = await EventuallyAsync(silo, "/api/inbox", p => p.GetProperty("notices").EnumerateArray().Any(n => n.GetProperty("kind").GetString() == "escalation"));
         Assert.Contains(center.GetProperty("notices").EnumerateArray(), n => n.GetProperty("kind").GetString() == "escalation"
-            && n.GetProperty("text").GetString()!.StartsWith("【重复违规督办】", StringComparison.Ordinal));
+            && n.GetProperty("text").GetString()!.StartsWith("【重复违规督办】", StringComparison.Ordinal)
+            // The matter by its name, as the service has it, not its code.
+            && n.GetProperty("text").GetString()!.Contains("· 门前卫生", StringComparison.Ordinal));
 
         // The shop's notices (整改通知) and its cases, as the command center sees them.
         var page = await EventuallyAsync(silo, "/api/parties/shops/S-1", p => p.GetProperty("notices").GetProperty("total").GetInt32() == 2);
