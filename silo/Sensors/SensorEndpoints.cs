@@ -72,8 +72,19 @@ public static partial class SensorEndpoints
         var byModule = readings.Select((r, i) => (Reading: r, Index: i)).GroupBy(x => snapshot.ReadingKinds[x.Reading.Kind]).ToList();
         if (byModule.FirstOrDefault(g => g.Key.Faulted) is { } faulted)
             return Unavailable(faulted.Key.Folder, "the module is faulted");
-        var answers = await Task.WhenAll(byModule.Select(async g =>
-            await g.Key.SubjectsOfAsync([.. g.Select(x => x.Reading)], await reference.LookupForAsync(g.Key, cancellationToken))));
+        var lookups = new Dictionary<GuardedModule, GridServer.Plugins.Contracts.IReferenceLookup>();
+        foreach (var g in byModule)
+        {
+            try
+            {
+                lookups[g.Key] = await reference.LookupForAsync(g.Key, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)   // the module's reference data out of reach: nothing taken, the gateway sends again
+            {
+                return Unavailable(g.Key.Folder, $"its reference data could not be read: {e.Message}");
+            }
+        }
+        var answers = await Task.WhenAll(byModule.Select(g => g.Key.SubjectsOfAsync([.. g.Select(x => x.Reading)], lookups[g.Key])));
         var subjects = new Dictionary<(string Module, string Subject), List<SensorReading>>();
         var unwatched = 0;
         for (var m = 0; m < byModule.Count; m++)
