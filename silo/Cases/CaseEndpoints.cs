@@ -108,7 +108,7 @@ public static partial class CaseEndpoints
         if (earlier is not null && !await scopes.MaySeeCaseAsync(request.HttpContext, earlier))
             return Problems.Of(409, "Already opened", $"this Idempotency-Key opened case {earlier.CaseId}, which is no longer yours to see");
         var existed = earlier is not null;
-        var view = await intake.OpenAsync(id, opening, newId: key.Length == 0);
+        var view = await intake.OpenAsync(id, opening, knownNew: !existed);   // looked up just above, or a fresh random id
         if (existed) return TypedResults.Ok(view);
         return TypedResults.Created($"/api/cases/{id}", view);
     }

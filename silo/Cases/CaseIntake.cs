@@ -20,15 +20,15 @@ public sealed partial class CaseIntake(
     /// module); null asks the matter's module. A module that fails to answer names nobody: the case still opens.
     /// Opening is idempotent (the same id answers the case it opened; its party's count does not grow).
     /// </summary>
-    /// <param name="newId">The id was just made (a random one): no earlier attempt can have opened it, so nothing is asked first.</param>
-    public async Task<CaseView> OpenAsync(string caseId, CaseReport report, RoutingHint? party = null, bool newId = false, CancellationToken cancellationToken = default)
+    /// <param name="knownNew">The caller knows no case has this id (a random id, or it has just asked the grain): nothing is asked again.</param>
+    public async Task<CaseView> OpenAsync(string caseId, CaseReport report, RoutingHint? party = null, bool knownNew = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         ArgumentNullException.ThrowIfNull(report);
         var grain = grains.GetGrain<ICaseGrain>(caseId);
         // A retried open answers the case it opened (the grain finishes an open cut short): it is not routed again,
         // so a party's count never grows by a case that does not name it.
-        if (!newId && await grain.GetAsync() is { } opened)
+        if (!knownNew && await grain.GetAsync() is { } opened)
         {
             return await grain.OpenAsync(report with { Party = opened.Party });
         }

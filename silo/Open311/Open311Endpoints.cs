@@ -145,7 +145,7 @@ public static class Open311Endpoints
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
         var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject },
-            newId: parsed.IdempotencyKey is not { Length: > 0 });
+            knownNew: !existed);   // a keyed report was just looked up; an unkeyed one has a fresh random id
         var answer = view.Lon is not null
             // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
             ? RequestObject(view, services, ServiceNotice(view), StatusNotes(view))

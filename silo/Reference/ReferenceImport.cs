@@ -242,18 +242,16 @@ public static class ReferenceImport
         return (writer.Write(shape), inside.X, inside.Y);
     }
 
-    /// <summary>A property value as text: strings as they are, numbers invariant, true/false, null for null; anything else (objects, arrays) as its JSON.</summary>
+    /// <summary>
+    /// A property value as text. The GeoJSON reader gives strings (objects and arrays as their JSON text), whole
+    /// numbers as long, other numbers as double, booleans, and null.
+    /// </summary>
     private static string? Text(object? value) => value switch
     {
-        null => null,
-        string s => s,
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
-        decimal m => m.ToString(CultureInfo.InvariantCulture),
-        long l => l.ToString(CultureInfo.InvariantCulture),
-        int i => i.ToString(CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => System.Text.Json.JsonSerializer.Serialize(value),
+        _ => value?.ToString(),
     };
 
     internal static string Shorten(string? text) => text is null ? "(null)" : text.Length <= 64 ? text : text[..64] + "…";
