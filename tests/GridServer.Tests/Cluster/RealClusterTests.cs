@@ -238,13 +238,6 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
         return (grid.Code, $"{{\"type\":\"Polygon\",\"coordinates\":[[{ring}]]}}", leftOut);
     }
 
-    private static async Task Eventually(string what, Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var until = DateTime.UtcNow + (within ?? Patience);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) Assert.Fail($"not within {(within ?? Patience).TotalSeconds:F0} s: {what}");
-            await Task.Delay(500);
-        }
-    }
+    private static Task Eventually(string what, Func<Task<bool>> condition, TimeSpan? within = null) =>
+        Support.Eventually.HoldsAsync(what, condition, within ?? Patience);
 }

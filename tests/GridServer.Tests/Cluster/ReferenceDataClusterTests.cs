@@ -87,13 +87,6 @@ public sealed class ReferenceDataClusterTests(PostgisDatabase database) : IClass
         return body.RootElement.Clone();
     }
 
-    private static async Task Eventually(string what, Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var until = DateTime.UtcNow + (within ?? Patience);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) Assert.Fail($"not within {(within ?? Patience).TotalSeconds:F0} s: {what}");
-            await Task.Delay(500);
-        }
-    }
+    private static Task Eventually(string what, Func<Task<bool>> condition, TimeSpan? within = null) =>
+        Support.Eventually.HoldsAsync(what, condition, within ?? Patience);
 }

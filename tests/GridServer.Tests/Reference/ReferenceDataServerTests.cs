@@ -175,12 +175,13 @@ public sealed class ReferenceDataServerTests
     private static async Task<JsonElement> EventuallyAsync(PluginSilo silo, string path, Func<JsonElement, bool> done)
     {
         // Notices are delivered without the case waiting: poll, bounded.
-        for (var attempt = 0; ; attempt++)
+        var body = default(JsonElement);
+        await Eventually.HoldsAsync($"GET {path} as expected", async () =>
         {
             using var response = await silo.Server.Dispatcher.GetAsync(path);
-            var body = await JsonOf(response);
-            if (done(body) || attempt == 100) return body;
-            await Task.Delay(100);
-        }
+            body = await JsonOf(response);
+            return done(body);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        return body;
     }
 }
