@@ -39,7 +39,7 @@ public sealed partial class CaseIntake(
         var module = snapshot.Matters.TryGetValue(report.Matter, out var matter) ? matter.Module : null;
         party ??= module is not null && report.Located ? await RouteAsync(module, report, cancellationToken) : null;
         if (party is not null) report = report with { Party = await NameAsync(caseId, party) };
-        return await grain.OpenAsync(report);
+        return await grain.OpenAsync(report, knownNew);
     }
 
     /// <summary>What the matter's module refuses in a report (after its declared attributes were checked), or null.</summary>

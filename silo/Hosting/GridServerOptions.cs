@@ -131,6 +131,13 @@ public sealed class CaseOptions : IValidatableObject
     /// <summary>Make-up working days (调休): weekend days that are working days.</summary>
     public List<DateOnly> MakeUpWorkdays { get; set; } = [];
 
+    /// <summary>
+    /// With PostgreSQL: how many batches of case steps may commit at once. Each holds a connection while its commit
+    /// waits for the disk; more let the next batch form and commit meanwhile (docs/architecture.md).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 32, ErrorMessage = "GridServer:Cases:StoreWriters must lie between 1 and 32")]
+    public int StoreWriters { get; set; } = 2;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, matter) in new[] { KeyValuePair.Create("Default", Default) }.Concat(Matters.Select(m => KeyValuePair.Create($"Matters:{m.Key}", m.Value))))

@@ -13,7 +13,10 @@ using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Silo.Plugins;
 using GridServer.Silo.Webhooks;
+using GridServer.Domain.Notices;
+using GridServer.Grains.Cases;
 using GridServer.Storage.Cases;
+using GridServer.Storage.Notices;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -68,23 +71,36 @@ public static class SiloHost
         {
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
             builder.Services.AddSingleton<IGridStore, PostgisGridStore>();
-            // Case grains write their queryable projection to gridserver.cases/case_events (V003).
-            builder.Services.AddSingleton<PostgisCaseProjection>();
-            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<PostgisCaseProjection>());
-            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseProjection>());
+            // Cases are rows (V003, V010), written a step at a time, many steps in one transaction.
+            builder.Services.AddSingleton(sp => new PostgisCaseStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
+            builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddSingleton<PostgisNoticeStore>();
+            builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
+            builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
         }
         else
         {
             builder.Services.AddSingleton<IGridStore, InMemoryGridStore>();
-            builder.Services.AddSingleton<InMemoryCaseProjection>();
-            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
-            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
+            builder.Services.AddSingleton(sp => new InMemoryNoticeStore(sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<InMemoryNoticeStore>());
+            builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<InMemoryNoticeStore>());
+            builder.Services.AddSingleton(sp => new InMemoryCaseStore(sp.GetRequiredService<InMemoryNoticeStore>()));
+            builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
         }
+        // What a case step gives to tell: rendered, written with the step, handed on after it.
+        builder.Services.AddSingleton<CaseNotices>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
+        builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
         // Hosted services start in this order, before the silo (registered below): a database without the
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
-        builder.Services.AddHostedService<CaseProjectionCheck>();
+        builder.Services.AddHostedService<CaseStoreCheck>();
         // Modules are loaded before the silo takes calls: its first report already sees them.
         builder.Services.AddSingleton<DutyModuleHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
@@ -141,6 +157,7 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         // Also after the silo: it schedules the loaded modules' checks through grains.
         builder.Services.AddHostedService<ScheduledCheckFollower>();
+        builder.Services.AddHostedService<DeadlineClockStarter>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start

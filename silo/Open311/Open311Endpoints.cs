@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using GridServer.Abstractions.Cases;
+using GridServer.Domain.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Access;
 using GridServer.Grains.Notices;
@@ -305,7 +306,7 @@ public static class Open311Endpoints
         var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
         var items = views.OfType<CaseView>()
             .Where(v => codes.Length == 0 || codes.Contains(v.Matter, StringComparer.Ordinal))
-            .Where(v => statuses.Length == 0 || statuses.Contains(IsClosed(v) ? "closed" : "open"))
+            .Where(v => statuses.Length == 0 || statuses.Contains(v.Ended ? "closed" : "open"))
             .Where(v => start is null || v.Timeline[0].At >= start)
             .Where(v => end is null || v.Timeline[0].At <= end)
             .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
@@ -347,7 +348,6 @@ public static class Open311Endpoints
             [Open311Object.Of(("service_request_id", view.CaseId), ("token", token))])).ToResult(xml);
     }
 
-    private static bool IsClosed(CaseView view) => view.State is "Closed" or "Void";
 
     /// <summary>
     /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;
@@ -355,10 +355,10 @@ public static class Open311Endpoints
     /// </summary>
     private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice, string statusNotes)
     {
-        var expected = ReporterStatus.ExpectedBy(view);
+        var expected = ExpectedBy(view);
         return Open311Object.Of(
             ("service_request_id", view.CaseId),
-            ("status", IsClosed(view) ? "closed" : "open"),
+            ("status", view.Ended ? "closed" : "open"),
             ("status_notes", statusNotes),
             ("service_name", services.Find(view.Matter)?.Name),
             ("service_code", view.Matter),
@@ -382,25 +382,30 @@ public static class Open311Endpoints
     /// falls back to the default (the renderer never throws).
     /// </summary>
     internal static string ReporterNotes(CaseView view, Open311Services services, NoticeRenderer renderer) =>
-        renderer.Render(ReporterStatus.For(view, services.Find(view.Matter)?.Name ?? view.Matter)).Text;
+        renderer.Render(CaseNoticePlan.ReporterStatus(view.CaseId, view.Matter, view.MatterName ?? services.Find(view.Matter)?.Name ?? view.Matter, view.State,
+            view.GridCode is not null, view.Address, view.Timeline.IsDefaultOrEmpty ? DateTimeOffset.UnixEpoch : view.Timeline[0].At, ExpectedBy(view))).Text;
+
+    /// <summary>The earliest running deadline: when the reporter may expect the next step; null once closed.</summary>
+    private static DateTimeOffset? ExpectedBy(CaseView view) =>
+        view.Ended ? null : new[] { view.AcceptBy, view.HandleBy, view.VerifyBy }.Where(d => d.HasValue).Min();
 
     /// <summary>A fixed public sentence per state (a report's answer): nothing an officer or dispatcher wrote reaches the public.</summary>
     internal static string StatusNotes(CaseView view) => view.State switch
     {
-        "Reported" or "Registered" when view.GridCode is null => "received; the command center is locating it",
-        "Reported" or "Registered" => "received; waiting for dispatch",
-        "Dispatched" => "dispatched to the responsible squad",
-        "Accepted" => "accepted by the responsible squad",
-        "Handling" => "being handled on site",
-        "Parked" => "cannot be solved within the usual time limit; it stays on the books",
-        "FeedbackGiven" or "Verifying" or "Verified" => "handled; the command center is checking the result",
-        "Returned" => "being sent to the right unit by the command center",
-        "Closed" => "closed: handled and checked",
-        "Void" => "closed: not taken up as a case",
+        CaseState.Reported or CaseState.Registered when view.GridCode is null => "received; the command center is locating it",
+        CaseState.Reported or CaseState.Registered => "received; waiting for dispatch",
+        CaseState.Dispatched => "dispatched to the responsible squad",
+        CaseState.Accepted => "accepted by the responsible squad",
+        CaseState.Handling => "being handled on site",
+        CaseState.Parked => "cannot be solved within the usual time limit; it stays on the books",
+        CaseState.FeedbackGiven or CaseState.Verifying or CaseState.Verified => "handled; the command center is checking the result",
+        CaseState.Returned => "being sent to the right unit by the command center",
+        CaseState.Closed => "closed: handled and checked",
+        CaseState.Void => "closed: not taken up as a case",
         _ => "open",
     };
 
-    private static string ServiceNotice(CaseView view) => view.State == "Dispatched" && view.AcceptBy is { } by
+    private static string ServiceNotice(CaseView view) => view.State == CaseState.Dispatched && view.AcceptBy is { } by
         ? $"dispatched to the responsible squad; it is to be taken up by {by.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"
         : StatusNotes(view);
 }

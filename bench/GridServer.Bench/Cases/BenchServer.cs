@@ -135,7 +135,7 @@ internal sealed class BenchServer : IAsyncDisposable
     {
         var grid = Catalog.Match(lon, lat).GridCode;
         var view = await Grains.GetGrain<ICaseGrain>(caseId).OpenAsync(new CaseReport(Matter, lon, lat, grid, "bench-reporter", "benchmark report"));
-        return Wrong(view.State, view.OfficerId, view.GridCode);
+        return Wrong(view.State.ToString(), view.OfficerId, view.GridCode);
     }
 
     /// <summary>Opens a case with <c>POST /api/cases</c>; null when the answer is 201 with the case dispatched to an officer.</summary>
@@ -159,7 +159,7 @@ internal sealed class BenchServer : IAsyncDisposable
     public async Task<string?> CheckDispatchedAsync(string caseId)
     {
         var view = await Grains.GetGrain<ICaseGrain>(caseId).GetAsync();
-        return view is null ? "no such case" : Wrong(view.State, view.OfficerId, view.GridCode);
+        return view is null ? "no such case" : Wrong(view.State.ToString(), view.OfficerId, view.GridCode);
     }
 
     private static string? Wrong(string? state, string? officerId, string? gridCode) =>

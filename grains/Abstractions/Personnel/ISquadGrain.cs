@@ -23,4 +23,7 @@ public interface ISquadGrain : IGrainWithStringKey
     [Alias("remove-grid")] ValueTask RemoveGridAsync(string gridCode);
 
     [Alias("get")] ValueTask<SquadView> GetAsync();
+
+    /// <summary>The squad's leader, or null: what an escalation or a dispatch needs, without the squad's lists.</summary>
+    [Alias("leader")] ValueTask<string?> GetLeaderAsync();
 }

@@ -32,8 +32,14 @@ public sealed record CaseQuery(
     }
 }
 
-/// <summary>Searches the queryable projection of cases (PostGIS in production, memory in the embedded default).</summary>
+/// <summary>Searches the cases as the case store holds them (PostGIS in production, memory in the embedded default).</summary>
 public interface ICaseSearch
 {
     Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The command-center queue: open cases waiting for a dispatcher, oldest report first.</summary>
+    Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.</summary>
+    Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default);
 }

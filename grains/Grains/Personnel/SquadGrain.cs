@@ -40,6 +40,8 @@ public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)
         if (state.State.Grids.Remove(gridCode)) await state.WriteStateAsync();
     }
 
+    public ValueTask<string?> GetLeaderAsync() => ValueTask.FromResult(state.State.Leader);
+
     public ValueTask<SquadView> GetAsync() => ValueTask.FromResult(new SquadView(
         this.GetPrimaryKeyString(), state.State.Leader, [.. state.State.Officers.Order(StringComparer.Ordinal)], [.. state.State.Grids.Order(StringComparer.Ordinal)]));
 }

@@ -206,7 +206,7 @@ public sealed partial class SensorSubjectGrain(
         {
             var result = await GrainFactory.GetGrain<ICaseGrain>(noted).AddNoteAsync(Actor, note);
             if (result.Accepted) notes++;
-            else LogNoteRefused(logger, Module, Subject, noted, result.Refusal);
+            else LogNoteRefused(logger, Module, Subject, noted, result.Refusal?.Message);
         }
         if (ruling.EndEpisode)
         {
@@ -247,7 +247,7 @@ public sealed partial class SensorSubjectGrain(
     private async Task<bool> IsOpenAsync(string caseId)
     {
         var view = await GrainFactory.GetGrain<ICaseGrain>(caseId).GetAsync();
-        return view is not null && view.State is not (nameof(CaseState.Closed) or nameof(CaseState.Void));
+        return view is { Ended: false };
     }
 
     /// <summary>

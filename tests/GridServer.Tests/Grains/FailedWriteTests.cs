@@ -1,3 +1,5 @@
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Notices;
@@ -70,6 +72,7 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
             silo.Services.AddSingleton<ICaseOpener>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, ClusterFixture.Clock);
+            silo.Services.AddSingleton<INoticeStore>(new InMemoryNoticeStore());
         }
     }
 }
@@ -89,7 +92,7 @@ public sealed class OpensAlways : ISensorRules, ICaseOpener
     public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
     {
         Opened.Enqueue(caseId);
-        return Task.FromResult(new CaseView(caseId, request.Matter, "Dispatched", null, null, null, null, null, null, null, false, 0, []));
+        return Task.FromResult(new CaseView(caseId, request.Matter, CaseState.Dispatched, null, null, null, null, null, null, null, false, 0, []));
     }
 }
 
@@ -118,23 +121,22 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Inbox_AWriteThatFailed_IsWrittenByTheRetry_NotTakenAsDeliveredAlready()
+    public async Task AlertBatch_AWriteThatFailed_IsWrittenByTheRetry_AndTheAlertCountsOnce()
     {
-        var inbox = fixture.Cluster.GrainFactory.GetGrain<INoticeInboxGrain>("officer:O-FLAKY");
-        var notice = new NoticeRecord("N-flaky", "", "inbox", "dispatch", ["C-1"], ["G"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
-        await inbox.GetAsync(0, 1);   // activated before the store goes away
-        var before = FlakyStorage.Written;
+        var community = "C-" + Guid.NewGuid().ToString("N")[..8];
+        var batch = fixture.Cluster.GrainFactory.GetGrain<IAlertBatchGrain>(GridServer.Notices.NoticeInboxes.Community(community));
+        NoticeRecord Alert() => new("N-" + Guid.NewGuid().ToString("N"), "", NoticeChannel.Webhook, "liaison-alert", ["C-1"], ["G-1"], "text", "test",
+            ClusterFixture.Clock.GetUtcNow(), "recorded", [community]);
+        await batch.AddAsync(Alert());   // the first of a window goes out at once; the next waits for the window to end
+        var second = Alert();
 
         FlakyStorage.FailNext(1);
-        await Assert.ThrowsAnyAsync<Exception>(() => inbox.DeliverAsync(notice).AsTask());
-        Assert.Equal(0, (await inbox.GetAsync(0, 10)).Total);   // memory as the store has it: nothing
+        await Assert.ThrowsAnyAsync<Exception>(() => batch.AddAsync(second).AsTask());
+        Assert.Equal(0, await batch.WaitingAsync());   // memory as the store has it: nothing waits
 
-        await inbox.DeliverAsync(notice);   // the sender's retry
-        Assert.Equal(before + 1, FlakyStorage.Written);
-        var page = await inbox.GetAsync(0, 10);
-        Assert.Equal("N-flaky", Assert.Single(page.Notices).NoticeId);
-
-        await inbox.DeliverAsync(notice);   // once more: already there, nothing written
-        Assert.Equal(before + 1, FlakyStorage.Written);
+        await batch.AddAsync(second);   // the relay's retry: taken
+        Assert.Equal(1, await batch.WaitingAsync());
+        await batch.AddAsync(second);   // handed over once more (its answer lost): counted once
+        Assert.Equal(1, await batch.WaitingAsync());
     }
 }

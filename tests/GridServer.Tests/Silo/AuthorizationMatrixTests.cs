@@ -80,6 +80,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
+        ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
         ("GET /api/plugins/checks", "/api/plugins/checks", Who.Operator | Who.Dispatcher, false),

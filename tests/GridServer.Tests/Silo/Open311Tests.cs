@@ -401,7 +401,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
             Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
         }
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
-        Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
     }
 
@@ -424,7 +424,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
         Assert.Equal((28.0, 120.65), (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble()));
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
-        Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
     }
 
     [Fact]
