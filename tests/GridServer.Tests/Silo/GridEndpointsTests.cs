@@ -85,12 +85,13 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
-    public void Host_TestFactory_SiloListensOnTheOrleansPortsItWasGiven()
+    public void Host_TestFactory_SiloListensOnTheSiloPortItWasGiven_AndOpensNoGateway()
     {
-        // Guards the factory itself: ports set too late would leave every test silo on 11111/30000.
+        // Guards the factory itself: ports set too late would leave every test silo on 11111. No gateway unless
+        // configured: the HTTP face runs inside the silo and needs none.
         var endpoints = silo.Factory.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
 
-        Assert.Equal((silo.Factory.SiloPort, silo.Factory.GatewayPort), (endpoints.SiloPort, endpoints.GatewayPort));
+        Assert.Equal((silo.Factory.SiloPort, 0), (endpoints.SiloPort, endpoints.GatewayPort));
     }
 
     [Fact]
@@ -517,6 +518,81 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         });
 
         Assert.Contains("GridServer:Orleans:AdvertisedAddress", message);
+    }
+
+    [Fact]
+    public void Startup_PostgresClusterWithoutTls_FailsNamingTheSettings()
+    {
+        // Any Tls setting keeps the test factory from adding the cluster's certificate.
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = "Host=127.0.0.1;Port=5432;Username=postgres",
+            ["GridServer:Orleans:Tls:AllowPlainText"] = "false",
+        });
+
+        Assert.Contains("GridServer:Orleans:Tls: a PostgreSQL cluster needs mutual TLS between its silos", message);
+        Assert.Contains("GridServer:Orleans:Tls:CertificatePath", message);
+        Assert.Contains("GridServer:Orleans:Tls:AllowPlainText=true", message);
+    }
+
+    [Fact]
+    public void Startup_GatewayWithoutTls_FailsNamingTheSettings()
+    {
+        var message = StartFailure(new() { ["GridServer:Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture) });
+
+        Assert.Contains("GridServer:Orleans:GatewayPort opens a gateway, which must demand the cluster's client certificate", message);
+    }
+
+    [Theory]
+    [InlineData("GridServer:Orleans:Tls:CertificatePath", "/nonexistent/silo.pfx", "GridServer:Orleans:Tls:CertificatePath '/nonexistent/silo.pfx' does not exist")]
+    [InlineData("GridServer:Orleans:Tls:CertificatePassword", "wrong-password", "GridServer:Orleans:Tls:CertificatePath '")]
+    [InlineData("GridServer:Orleans:Tls:TrustedThumbprints:0", "not-hex", "GridServer:Orleans:Tls:TrustedThumbprints:0 must be a certificate's SHA-256 fingerprint")]
+    [InlineData("GridServer:Orleans:Tls:AllowPlainText", "true", "GridServer:Orleans:Tls: AllowPlainText contradicts the certificate that is set")]
+    [InlineData("GridServer:Orleans:ClusterId", "grid server!", "GridServer:Orleans:ClusterId must be 1 to 64 letters, digits")]
+    public void Startup_BadClusterSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings[key] = value;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void Startup_OwnCertificateOfAnotherCa_FailsSayingPeersWouldRefuseIt()
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = TestCertificates.Foreign.AuthorityPath;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("this silo's own certificate CN=gridserver-silo, O=GridServer Test Cluster CA is not trusted by the trust settings", message);
+    }
+
+    [Fact]
+    public void Startup_TrustedCaPathNamingASiloCertificate_FailsSayingItIsNoCa()
+    {
+        var pem = Path.Combine(Directory.CreateTempSubdirectory("gridserver-certs-").FullName, "silo.pem");
+        File.WriteAllText(pem, TestCertificates.Cluster.Silo.ExportCertificatePem());
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = pem;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("which is no CA certificate", message);
+    }
+
+    [Fact]
+    public async Task Server_EmbeddedWithClusterTls_StartsAndServes()
+    {
+        await using var factory = new SiloFactory(TestCertificates.Cluster.Settings);
+        using var client = factory.CreateOperatorClient();
+
+        using var health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     [PostgisFact]
