@@ -35,7 +35,7 @@ internal sealed class CaseDatabase : IAsyncDisposable
         try
         {
             await PostgisSchema.RequireAsync(_dataSource, PostgisGridStore.RequiredMigration);
-            await PostgisSchema.RequireAsync(_dataSource, PostgisCaseProjection.RequiredMigration);
+            foreach (var migration in PostgisCaseProjection.RequiredMigrations) await PostgisSchema.RequireAsync(_dataSource, migration);
         }
         catch (InvalidOperationException e)
         {

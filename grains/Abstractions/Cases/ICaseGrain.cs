@@ -14,6 +14,8 @@ namespace GridServer.Abstractions.Cases;
 /// channel): the actor of the timeline's first event. <see cref="ReporterId"/> stays the citizen's reference, as given.</param>
 /// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the report came
 /// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
+/// <param name="Public">The case may appear in Open311's public reads: only a report through a public reporting
+/// channel that did not ask to stay private is marked so (staff, sensor and check cases never are).</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -28,7 +30,8 @@ public sealed record CaseReport(
     [property: Id(9)] string? SubmittedBy = null,
     [property: Id(10)] CaseParty? Party = null,
     [property: Id(11)] string? ReportingChannel = null,
-    [property: Id(12)] string? MatterName = null)
+    [property: Id(12)] string? MatterName = null,
+    [property: Id(13)] bool Public = false)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -69,7 +72,11 @@ public sealed record CaseEventView(
     [property: Id(3)] string Action, [property: Id(4)] string From, [property: Id(5)] string To,
     [property: Id(6)] string? Note, [property: Id(7)] ImmutableArray<string> Evidence);
 
-/// <summary>A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an address was given.</summary>
+/// <summary>
+/// A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an
+/// address was given. <see cref="ReportingChannel"/>: the Open311 channel it came through (null: staff, a sensor, a
+/// check); <see cref="Public"/>: whether Open311's public reads may show it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
     [property: Id(0)] string CaseId,
@@ -91,7 +98,9 @@ public sealed record CaseView(
     [property: Id(16)] string? Address = null,
     [property: Id(17)] string? MediaUrl = null,
     [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null,
-    [property: Id(19)] CaseParty? Party = null);
+    [property: Id(19)] CaseParty? Party = null,
+    [property: Id(20)] string? ReportingChannel = null,
+    [property: Id(21)] bool Public = false);
 
 /// <summary>The answer to an action: the case after it, or the refusal that says why nothing changed.</summary>
 [GenerateSerializer, Immutable, Alias("case.action-result")]

@@ -12,6 +12,8 @@ namespace GridServer.Domain.Cases;
 /// <param name="GridCode">The grid the report lies in; null for a point in no grid.</param>
 /// <param name="Post">Whom the dispatch rule chose ("A", "B", "Leader"); null until dispatched.</param>
 /// <param name="ClosedAt">When the case reached Closed or Void; null while it is open.</param>
+/// <param name="Channel">The reporting channel (credential subject) the report came through; null for staff, sensors and checks.</param>
+/// <param name="Public">Whether Open311's public reads may show the case: a public channel's report that did not ask to stay private.</param>
 public sealed record CaseProjectionRow(
     string CaseId,
     string Matter,
@@ -32,7 +34,9 @@ public sealed record CaseProjectionRow(
     DateTimeOffset ReportedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ClosedAt,
-    int LastSequence);
+    int LastSequence,
+    string? Channel = null,
+    bool Public = false);
 
 /// <summary>
 /// Where the case grain writes its queryable projection after every accepted change: PostGIS in

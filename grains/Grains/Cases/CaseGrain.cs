@@ -51,6 +51,8 @@ public sealed class CaseGrainState
     /// <summary>The reporting channel (credential subject) the case came through, told of the steps a reporter cares about; null when staff entered it.</summary>
     /// <remarks>Id 30, not the next free one: ids 25-29 are left to the case's own growth.</remarks>
     [Id(30)] public string? ReportingChannel { get; set; }
+    /// <summary>Whether Open311's public reads may show the case (decided at intake; see <see cref="CaseReport.Public"/>).</summary>
+    [Id(31)] public bool Public { get; set; }
 }
 
 /// <summary>
@@ -142,6 +144,8 @@ public sealed partial class CaseGrain(
         state.State.Party = report.Party;
         state.State.MatterName = report.MatterName;
         state.State.ReportingChannel = report.ReportingChannel;
+        // Only a reporting channel's report can be public: staff, sensors and checks never are, whatever the caller says.
+        state.State.Public = report.Public && report.ReportingChannel is not null;
         await SaveAsync();
         await FinishOpeningAsync();
         // Told once, on the first open only: a retried open finishes the steps but alerts nobody again.
@@ -609,7 +613,8 @@ public sealed partial class CaseGrain(
         var s = state.State;
         var row = new CaseProjectionRow(file.Id, file.Matter, file.State, s.GridCode, s.SquadId, s.OfficerId, s.Post,
             s.ReporterId, s.Description, s.Lon, s.Lat, file.Deadlines.AcceptBy, file.Deadlines.HandleBy, file.Deadlines.VerifyBy,
-            file.Supervised, file.ReworkCount, file.ReportedAt, file.UpdatedAt, file.ClosedAt, file.Timeline[^1].Sequence);
+            file.Supervised, file.ReworkCount, file.ReportedAt, file.UpdatedAt, file.ClosedAt, file.Timeline[^1].Sequence,
+            s.ReportingChannel, s.Public);
         var tail = file.Timeline.Where(e => e.Sequence > _projectedSequence).ToList();
         try
         {
@@ -665,6 +670,7 @@ public sealed partial class CaseGrain(
             s.AcceptBy, s.HandleBy, s.VerifyBy, s.Supervised, s.ReworkCount, [.. s.Timeline],
             // A report with only an address has no position yet (NaN in the state; JSON has no NaN).
             double.IsFinite(s.Lon) ? s.Lon : null, double.IsFinite(s.Lat) ? s.Lat : null, s.Description, s.Address, s.MediaUrl,
-            s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal), s.Party);
+            s.Attributes is null ? null : s.Attributes.ToImmutableSortedDictionary(StringComparer.Ordinal), s.Party,
+            s.ReportingChannel, s.Public);
     }
 }

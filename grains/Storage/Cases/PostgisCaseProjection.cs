@@ -16,25 +16,26 @@ namespace GridServer.Storage.Cases;
 /// </remarks>
 public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICaseProjection, ICaseSearch
 {
-    /// <summary>The migration that creates the tables this code writes.</summary>
-    public const string RequiredMigration = "V003__cases";
+    /// <summary>The migrations that make the tables and columns this code writes: the tables, then who may see a case publicly.</summary>
+    public static readonly IReadOnlyList<string> RequiredMigrations = ["V003__cases", "V008__case_public"];
 
     // The WHERE keeps the newer row when an older write arrives late (a write from an activation that
     // was already replaced); an equal sequence still updates, for changes that add no event (a grid set
     // while the case waits in the command-center queue).
     private const string UpsertCase = """
         INSERT INTO gridserver.cases (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
-            geom, accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence)
+            geom, accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence,
+            channel, public)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
             ST_SetSRID(CASE WHEN $10 = 'NaN'::float8 OR $11 = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint($10, $11) END, 4326),
-            $12, $13, $14, $15, $16, $17, $18, $19, $20)
+            $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
         ON CONFLICT (case_id) DO UPDATE SET
             matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
             officer_id = EXCLUDED.officer_id, post = EXCLUDED.post, reporter_id = EXCLUDED.reporter_id,
             description = EXCLUDED.description, geom = EXCLUDED.geom, accept_by = EXCLUDED.accept_by,
             handle_by = EXCLUDED.handle_by, verify_by = EXCLUDED.verify_by, supervised = EXCLUDED.supervised,
             rework_count = EXCLUDED.rework_count, reported_at = EXCLUDED.reported_at, updated_at = EXCLUDED.updated_at,
-            closed_at = EXCLUDED.closed_at, last_sequence = EXCLUDED.last_sequence
+            closed_at = EXCLUDED.closed_at, last_sequence = EXCLUDED.last_sequence, channel = EXCLUDED.channel, public = EXCLUDED.public
         WHERE gridserver.cases.last_sequence <= EXCLUDED.last_sequence
         """;
 
@@ -44,13 +45,15 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
         ON CONFLICT (case_id, sequence) DO NOTHING
         """;
 
-    // Each criterion is a parameter that is either NULL (any) or must hold; the indexes of V003 serve them.
+    // Each criterion is a parameter that is either NULL (any) or must hold; the indexes of V003 serve them (V008's the
+    // public search).
     private const string Search = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
-            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence
+            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, channel, public
         FROM gridserver.cases
-        WHERE ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
+        WHERE (NOT $13::boolean OR (public AND channel IS NOT NULL))
+          AND ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
           AND ($3::text IS NULL OR officer_id = $3) AND ($4::text IS NULL OR matter = $4)
           AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
           AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
@@ -75,6 +78,7 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.GridCodes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.PublicOnly, NpgsqlDbType = NpgsqlDbType.Boolean });
         var rows = new List<CaseProjectionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -84,16 +88,18 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
             rows.Add(new CaseProjectionRow(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)),
                 Optional(3), Optional(4), Optional(5), Optional(6), reader.GetString(7), Optional(8), reader.GetDouble(9), reader.GetDouble(10),
                 When(11), When(12), When(13), reader.GetBoolean(14), reader.GetInt32(15), reader.GetFieldValue<DateTimeOffset>(16),
-                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19)));
+                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19), Optional(20), reader.GetBoolean(21)));
         }
         return rows;
     }
 
     public string Description => PostgisSchema.Describe(dataSource);
 
-    /// <summary>Fails with an instruction when the database lacks the projection's tables.</summary>
-    public Task CheckSchemaAsync(CancellationToken cancellationToken = default) =>
-        PostgisSchema.RequireAsync(dataSource, RequiredMigration, cancellationToken);
+    /// <summary>Fails with an instruction when the database lacks the projection's tables or columns.</summary>
+    public async Task CheckSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var migration in RequiredMigrations) await PostgisSchema.RequireAsync(dataSource, migration, cancellationToken);
+    }
 
     public async Task WriteAsync(CaseProjectionRow row, IReadOnlyList<CaseEvent> newEvents, CancellationToken cancellationToken = default)
     {
@@ -109,7 +115,8 @@ public sealed class PostgisCaseProjection(NpgsqlDataSource dataSource) : ICasePr
                 Value(row.Lon, NpgsqlDbType.Double), Value(row.Lat, NpgsqlDbType.Double),
                 Time(row.AcceptBy), Time(row.HandleBy), Time(row.VerifyBy),
                 Value(row.Supervised, NpgsqlDbType.Boolean), Value(row.ReworkCount, NpgsqlDbType.Integer),
-                Time(row.ReportedAt), Time(row.UpdatedAt), Time(row.ClosedAt), Value(row.LastSequence, NpgsqlDbType.Integer)));
+                Time(row.ReportedAt), Time(row.UpdatedAt), Time(row.ClosedAt), Value(row.LastSequence, NpgsqlDbType.Integer),
+                Text(row.Channel), Value(row.Public && row.Channel is not null, NpgsqlDbType.Boolean)));
             foreach (var e in newEvents)
             {
                 batch.BatchCommands.Add(Command(InsertEvent,

@@ -59,9 +59,10 @@ public class PostgisCaseProjectionTests(PostgisDatabase database) : IClassFixtur
         var far = NewId();
         var rows = new[]
         {
-            Row(NewId(), CaseState.Dispatched, 3) with { SquadId = squad, ReportedAt = T0.AddHours(1) },
-            Row(NewId(), CaseState.Closed, 9) with { SquadId = squad, Matter = "dust", ClosedAt = T0.AddHours(5), ReportedAt = T0.AddHours(2) },
-            Row(far, CaseState.Registered, 2, lon: 121.5, lat: 28.5) with { SquadId = squad, GridCode = null, OfficerId = null, ReportedAt = T0.AddHours(3) },
+            Row(NewId(), CaseState.Dispatched, 3) with { SquadId = squad, ReportedAt = T0.AddHours(1), Channel = "app-citizens", Public = true },
+            // A writer that says public without a channel is not believed; a channel's case not marked public stays private.
+            Row(NewId(), CaseState.Closed, 9) with { SquadId = squad, Matter = "dust", ClosedAt = T0.AddHours(5), ReportedAt = T0.AddHours(2), Public = true },
+            Row(far, CaseState.Registered, 2, lon: 121.5, lat: 28.5) with { SquadId = squad, GridCode = null, OfficerId = null, ReportedAt = T0.AddHours(3), Channel = "hotline" },
             Row(NewId(), CaseState.Registered, 2, lon: double.NaN, lat: double.NaN) with { SquadId = squad, GridCode = null, ReportedAt = T0.AddHours(4) },
         };
         foreach (var row in rows)
@@ -82,6 +83,7 @@ public class PostgisCaseProjectionTests(PostgisDatabase database) : IClassFixtur
             ("within", new(SquadId: squad, Within: box), 1),
             ("grid", new(SquadId: squad, GridCode: "33030200100101"), 2),
             ("page", new(SquadId: squad, Limit: 2, Offset: 1), 2),
+            ("public", new(SquadId: squad, PublicOnly: true), 1),
         };
         foreach (var (what, query, expected) in queries)
         {
@@ -91,7 +93,9 @@ public class PostgisCaseProjectionTests(PostgisDatabase database) : IClassFixtur
             Assert.Equal(fromMemory.Select(r => r.CaseId).ToArray(), fromSql.Select(r => r.CaseId).ToArray());
         }
         var found = Assert.Single(await postgis.SearchAsync(new CaseQuery(SquadId: squad, Within: box)));
-        Assert.Equal((far, 121.5, 28.5), (found.CaseId, found.Lon, found.Lat));
+        Assert.Equal((far, 121.5, 28.5, "hotline", false), (found.CaseId, found.Lon, found.Lat, found.Channel, found.Public));
+        var published = Assert.Single(await postgis.SearchAsync(new CaseQuery(SquadId: squad, PublicOnly: true)));
+        Assert.Equal((rows[0].CaseId, "app-citizens", true), (published.CaseId, published.Channel, published.Public));
         Assert.True(double.IsNaN((await postgis.SearchAsync(new CaseQuery(SquadId: squad, Limit: 1)))[0].Lon));   // newest: the address-only one
     }
 

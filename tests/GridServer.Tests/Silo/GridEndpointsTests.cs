@@ -467,30 +467,44 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Equal(voided.Case.Timeline.Select(e => e.Action), actions);
     }
 
-    [PostgisFact]
-    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    /// <summary>Starts a PostgreSQL server on a private database that <paramref name="downgrade"/> took back to an older schema; the start's failure messages.</summary>
+    private static async Task<string> StartOnOlderSchemaAsync(string downgrade)
     {
         var older = new PostgisDatabase();
         await older.InitializeAsync();
         try
         {
-            // A database migrated before V003 existed.
-            await using (var downgrade = older.DataSource.CreateCommand(
-                "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'"))
-                await downgrade.ExecuteNonQueryAsync();
-
-            var message = StartFailure(new()
+            await using (var command = older.DataSource.CreateCommand(downgrade)) await command.ExecuteNonQueryAsync();
+            return StartFailure(new()
             {
                 ["GridServer:Storage:Provider"] = "PostgreSQL",
                 ["GridServer:Storage:ConnectionString"] = older.ConnectionString,
             });
-
-            Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
         }
         finally
         {
             await older.DisposeAsync();
         }
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    {
+        // A database migrated before V003 existed.
+        var message = await StartOnOlderSchemaAsync(
+            "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'");
+
+        Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCasePublicColumns_FailsNamingTheMigration()
+    {
+        // A database migrated before V008 existed: nothing says which cases may be public.
+        var message = await StartOnOlderSchemaAsync(
+            "ALTER TABLE gridserver.cases DROP COLUMN channel, DROP COLUMN public; DELETE FROM gridserver.schema_migrations WHERE version = 'V008__case_public'");
+
+        Assert.Contains("lacks the GridServer schema (migration V008__case_public); apply it with: scripts/postgis.sh migrate", message);
     }
 
     [Fact]
