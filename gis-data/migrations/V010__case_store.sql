@@ -18,7 +18,6 @@ ALTER TABLE gridserver.cases
     ADD COLUMN media_url          text,
     ADD COLUMN attributes         jsonb,          -- matter-specific answers by attribute code: {"plate": "浙C12345"}
     ADD COLUMN matter_name        text,           -- the matter as people say it, for notices
-    ADD COLUMN reporting_channel  text,           -- the credential subject of the reporting channel; NULL: entered by staff
     ADD COLUMN party              jsonb,          -- the party a duty module named: kind, id, name, reason, contact, repeats
     ADD COLUMN queue_reason       text,           -- non-NULL while the case waits in the command-center queue: why
     ADD COLUMN warned_for         timestamptz,    -- the deadline a warning was last given for

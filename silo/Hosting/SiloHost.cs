@@ -115,10 +115,17 @@ public static class SiloHost
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
         // Grains read domain time (deadlines, rosters) from this keyed clock; Orleans keeps its own.
         builder.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        var durable = storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString);
+        // The cluster's ports are checked and their certificate loaded now, before the silo is configured: a cluster
+        // whose ports would take anyone never starts.
+        if (ports.Tls.Problems(durable, ports.GatewayPort) is { Count: > 0 } tlsProblems)
+            throw new OptionsValidationException(ClusterTlsOptions.Section, typeof(ClusterTlsOptions), tlsProblems);
+        var tls = ports.Tls.Enabled ? ClusterTls.Load(ports.Tls, TimeProvider.System) : null;
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o => { o.ClusterId = "gridserver"; o.ServiceId = "gridserver"; });
-            if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = ports.ClusterId; o.ServiceId = ports.ServiceId; });
+            if (tls is not null) silo.UseClusterTls(tls);
+            if (durable)
             {
                 // Production: membership, grain state and reminders in PostgreSQL (gis-data/migrations/V002).
                 // Orleans' queries keep no session state, so a pooled connection needs no reset (DISCARD ALL) before
@@ -143,8 +150,8 @@ public static class SiloHost
             }
             else
             {
-                // Embedded default: localhost clustering, in-memory grain state and reminders.
-                silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
+                // Embedded default: localhost clustering (loopback only), in-memory grain state and reminders.
+                silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: ports.ServiceId, clusterId: ports.ClusterId);
                 silo.AddMemoryGrainStorage(GrainStorage.Personnel);
                 silo.AddMemoryGrainStorage(GrainStorage.Cases);
                 silo.UseInMemoryReminderService();
@@ -160,6 +167,17 @@ public static class SiloHost
         builder.Services.AddHostedService<DeadlineClockStarter>();
 
         var app = builder.Build();
+        var clusterLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterTls).FullName!);
+        var gateway = ports.GatewayPort == 0 ? "(no gateway)" : $"and gateway port {ports.GatewayPort}";
+        if (tls is not null)
+        {
+            tls.Logger = clusterLog;
+            tls.LogStart(ports.ClusterId, ports.SiloPort, gateway);
+        }
+        else if (ports.Tls.AllowPlainText)
+        {
+            ClusterTls.LogPlainText(clusterLog, ports.ClusterId, ports.SiloPort, gateway);
+        }
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.UseExceptionHandler();

@@ -4,19 +4,22 @@ using GridServer.Abstractions.Cases;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Access;
+using GridServer.Domain.Privacy;
 using GridServer.Grains.Notices;
 using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GridServer.Silo.Open311;
 
 /// <summary>
 /// Open311 GeoReport v2 under <c>/open311/v2</c>: what hotline systems, apps and web forms speak. Every resource in
 /// <c>.json</c> and <c>.xml</c>; refusals in Open311's error list. A report opens a case exactly as
-/// <c>POST /api/cases</c> does; readers see only the public view of a case (no officer, no internal notes).
+/// <c>POST /api/cases</c> does. Anonymous readers see only cases that came through a reporting channel and are
+/// marked public, and of those only the public view (<see cref="PublicRequestObject"/>, docs/open311.md).
 /// </summary>
 /// <remarks>
 /// Extensions (README, "Open311"): <c>crs</c> names the coordinate system of <c>lat</c>/<c>long</c> (wgs84,
@@ -96,7 +99,8 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
-        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, CaseIntake intake)
+        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, CaseIntake intake,
+        IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var (form, status, readError) = await Open311Form.ReadAsync(request);
@@ -145,7 +149,9 @@ public static class Open311Endpoints
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject },
+        // Public when the channel may publish and the report did not ask to stay private (docs/open311.md).
+        var isPublic = parsed.Public && options.Value.Public.IsPublicChannel(caller.Subject);
+        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject, Public = isPublic },
             knownNew: !existed);   // a keyed report was just looked up; an unkeyed one has a fresh random id
         var answer = view.Lon is not null
             // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
@@ -155,7 +161,7 @@ public static class Open311Endpoints
         return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
     }
 
-    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null);
+    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null, bool Public = true);
 
     private static Parsed Parse(Open311Form form, HttpRequest request, Open311Services services)
     {
@@ -197,6 +203,13 @@ public static class Open311Endpoints
         var attributes = Attributes(form, service, out var attributeError);
         if (attributeError is not null) return Fail(attributeError);
 
+        // Extension: public=false keeps the report out of the public reads (the reporter did not agree to publication).
+        var publicText = form["public"];
+        bool isPublic;
+        if (string.IsNullOrWhiteSpace(publicText) || publicText is "true" or "1") isPublic = true;
+        else if (publicText is "false" or "0") isPublic = false;
+        else return Fail($"'public' must be true or false, got '{Problems.Shorten(publicText)}'");
+
         var key = request.Headers[CaseEndpoints.IdempotencyHeader].ToString();
         if (key.Length == 0) key = form["idempotency_key"] ?? "";
         if (key.Length > CaseEndpoints.MaxId) return Fail($"the idempotency key may have at most {CaseEndpoints.MaxId} characters");
@@ -207,7 +220,7 @@ public static class Open311Endpoints
         reporter = string.IsNullOrWhiteSpace(reporter) ? "open311" : "open311:" + reporter;
         if (reporter.Length > CaseEndpoints.MaxId) return Fail($"'account_id'/'device_id' may have at most {CaseEndpoints.MaxId - 8} characters");
 
-        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service);
+        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service, isPublic);
     }
 
     private static bool TryDegrees(string text, out double value) =>
@@ -270,9 +283,11 @@ public static class Open311Endpoints
 
     private static bool TryNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
-    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time, NoticeRenderer renderer)
+    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time,
+        NoticeRenderer renderer, IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var shown = options.Value.Public;
         var query = request.Query;
         var ids = query["service_request_id"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count > MaxIds) return Error(xml, 400, $"'service_request_id' may name at most {MaxIds} requests");
@@ -288,8 +303,9 @@ public static class Open311Endpoints
 
         if (ids.Count == 0)
         {
-            // A search over all requests, from the cases' queryable projection. As the spec says, without dates the
-            // last 90 days.
+            if (!shown.Search) return Error(xml, 403, "searching the requests is turned off here; ask for requests by service_request_id");
+            // A search over the public requests, from the cases' queryable projection. As the spec says, without dates
+            // the last 90 days.
             if (codes.Length > 1) return Error(xml, 400, "without 'service_request_id', name at most one 'service_code'");
             if (codes.FirstOrDefault() is { Length: > 64 }) return Error(xml, 400, "'service_code' has at most 64 characters");
             if (start is null && end is null) start = time.GetUtcNow().AddDays(-90);
@@ -298,19 +314,20 @@ public static class Open311Endpoints
             if (offset > int.MaxValue) return Error(xml, 400, "'page' is too large");
             var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
                 Matter: codes.FirstOrDefault(), Open: statuses.Distinct().Count() == 1 ? statuses[0] == "open" : null,
-                ReportedFrom: start, ReportedTo: end?.AddTicks(1), Limit: pageSize, Offset: (int)offset));
+                ReportedFrom: start, ReportedTo: end?.AddTicks(1), Limit: pageSize, Offset: (int)offset, PublicOnly: true));
             ids = [.. found.Select(f => f.CaseId)];
             (start, end, page) = (null, null, 1);   // the search applied them; the ids below are this page
         }
 
         var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
         var items = views.OfType<CaseView>()
+            .Where(IsPublic)   // a case named by id that is not public is left out, as an unknown id is
             .Where(v => codes.Length == 0 || codes.Contains(v.Matter, StringComparer.Ordinal))
             .Where(v => statuses.Length == 0 || statuses.Contains(v.Ended ? "closed" : "open"))
             .Where(v => start is null || v.Timeline[0].At >= start)
             .Where(v => end is null || v.Timeline[0].At <= end)
             .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
-            .Select(v => (object?)RequestObject(v, services, null, ReporterNotes(v, services, renderer))).ToList();
+            .Select(v => (object?)PublicRequestObject(v, services, renderer, shown)).ToList();
         return new Open311Document("service_requests", new Open311Array("request", items)).ToResult(xml);
     }
 
@@ -330,24 +347,49 @@ public static class Open311Endpoints
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 
-    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer)
+    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer,
+        IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view)
+        // A case that is not public answers exactly as one that does not exist: probing ids tells nothing.
+        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
-        return new Open311Document("service_requests", new Open311Array("request", [RequestObject(view, services, null, ReporterNotes(view, services, renderer))])).ToResult(xml);
+        return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public)])).ToResult(xml);
     }
 
     /// <summary>A token is the case id itself: a deferred report's case is opened at once (in the command-center queue).</summary>
     internal static async Task<IResult> Token(string token, string format, IGrainFactory grains)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view)
+        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the token '{Problems.Shorten(token)}'");
         return new Open311Document("service_requests", new Open311Array("request",
             [Open311Object.Of(("service_request_id", view.CaseId), ("token", token))])).ToResult(xml);
     }
 
+
+    /// <summary>Whether anonymous readers may see the case at all: it came through a reporting channel and was marked public at intake.</summary>
+    private static bool IsPublic(CaseView view) => view.Public && view.ReportingChannel is not null;
+
+    /// <summary>
+    /// A case as anonymous readers see it: the request object without what the reporter wrote that cannot be vetted —
+    /// the address text and the media link are left out — with the description left out or its phone and ID numbers
+    /// masked, and the position left out or rounded, as the bureau's settings say. The status notes are rendered
+    /// from a model without the address, so no template edit can publish it.
+    /// </summary>
+    private static Open311Object PublicRequestObject(CaseView view, Open311Services services, NoticeRenderer renderer, Open311PublicOptions shown)
+    {
+        var decimals = shown.PositionDecimals;
+        var published = view with
+        {
+            Description = shown.ShowsDescription ? PersonalData.MaskNumbers(view.Description) : null,
+            Lon = shown.ShowsPosition && view.Lon is { } lon ? PersonalData.RoundDegrees(lon, decimals) : null,
+            Lat = shown.ShowsPosition && view.Lat is { } lat ? PersonalData.RoundDegrees(lat, decimals) : null,
+            Address = null,
+            MediaUrl = null,
+        };
+        return RequestObject(published, services, null, ReporterNotes(published, services, renderer));
+    }
 
     /// <summary>
     /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;

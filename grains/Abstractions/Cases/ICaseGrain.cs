@@ -16,6 +16,8 @@ namespace GridServer.Abstractions.Cases;
 /// channel): the actor of the timeline's first event. <see cref="ReporterId"/> stays the citizen's reference, as given.</param>
 /// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the report came
 /// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
+/// <param name="Public">The case may appear in Open311's public reads: only a report through a public reporting
+/// channel that did not ask to stay private is marked so (staff, sensor and check cases never are).</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -30,7 +32,8 @@ public sealed record CaseReport(
     [property: Id(9)] string? SubmittedBy = null,
     [property: Id(10)] CaseParty? Party = null,
     [property: Id(11)] string? ReportingChannel = null,
-    [property: Id(12)] string? MatterName = null)
+    [property: Id(12)] string? MatterName = null,
+    [property: Id(13)] bool Public = false)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -74,6 +77,8 @@ public sealed record CaseEventView(
 /// <summary>
 /// A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an
 /// address was given. <see cref="QueueReason"/>: why it waits in the command-center queue, null when it does not.
+/// <see cref="ReportingChannel"/>: the Open311 channel it came through (null: staff, a sensor, a check);
+/// <see cref="Public"/>: whether Open311's public reads may show it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
@@ -97,11 +102,12 @@ public sealed record CaseView(
     [property: Id(17)] string? MediaUrl = null,
     [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null,
     [property: Id(19)] CaseParty? Party = null,
-    [property: Id(20)] string? QueueReason = null,
-    [property: Id(21)] DateTimeOffset? EscalatedAt = null,
-    [property: Id(22)] string? EscalationReason = null,
-    [property: Id(23)] string? MatterName = null,
-    [property: Id(24)] string? ReportingChannel = null)
+    [property: Id(20)] string? ReportingChannel = null,
+    [property: Id(21)] bool Public = false,
+    [property: Id(22)] string? QueueReason = null,
+    [property: Id(23)] DateTimeOffset? EscalatedAt = null,
+    [property: Id(24)] string? EscalationReason = null,
+    [property: Id(25)] string? MatterName = null)
 {
     /// <summary>Closed or void: nothing more happens to it.</summary>
     public bool Ended => State is CaseState.Closed or CaseState.Void;

@@ -6,6 +6,7 @@ namespace GridServer.Abstractions.Cases;
 /// <summary>
 /// A case search: every criterion given must hold. <see cref="WithinWkt"/>: a lon/lat polygon (WKT, EPSG:4326) that
 /// must cover the reported point. <see cref="GridCodes"/>: the case's grid must be one of them (null: any). <see cref="Open"/>: not closed or void.
+/// <see cref="PublicOnly"/>: only cases marked public (Open311's public search).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("case.search")]
 public sealed record CaseSearchRequest(
@@ -20,7 +21,8 @@ public sealed record CaseSearchRequest(
     [property: Id(8)] string? WithinWkt = null,
     [property: Id(9)] int Limit = 100,
     [property: Id(10)] int Offset = 0,
-    [property: Id(11)] ImmutableHashSet<string>? GridCodes = null);
+    [property: Id(11)] ImmutableHashSet<string>? GridCodes = null,
+    [property: Id(12)] bool PublicOnly = false);
 
 /// <summary>One case as a search lists it. Lon/lat null for a report given only as an address.</summary>
 [GenerateSerializer, Immutable, Alias("case.summary")]

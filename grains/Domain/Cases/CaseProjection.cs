@@ -8,6 +8,8 @@ namespace GridServer.Domain.Cases;
 /// <param name="GridCode">The grid the report lies in; null for a point in no grid.</param>
 /// <param name="Post">Whom the dispatch rule chose ("A", "B", "Leader"); null until dispatched.</param>
 /// <param name="ClosedAt">When the case reached Closed or Void; null while it is open.</param>
+/// <param name="Channel">The reporting channel (credential subject) the report came through; null for staff, sensors and checks.</param>
+/// <param name="Public">Whether Open311's public reads may show the case: a public channel's report that did not ask to stay private.</param>
 public sealed record CaseProjectionRow(
     string CaseId,
     string Matter,
@@ -28,7 +30,9 @@ public sealed record CaseProjectionRow(
     DateTimeOffset ReportedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ClosedAt,
-    int LastSequence)
+    int LastSequence,
+    string? Channel = null,
+    bool Public = false)
 {
     /// <summary>The row of a case as it stands.</summary>
     public static CaseProjectionRow Of(CaseRecord record)
@@ -38,6 +42,6 @@ public sealed record CaseProjectionRow(
         return new CaseProjectionRow(file.Id, file.Matter, file.State, record.GridCode, record.Holder.SquadId, record.Holder.OfficerId,
             record.Holder.Post?.ToString(), record.Report.ReporterId, record.Report.Description, record.Report.Lon, record.Report.Lat,
             file.Deadlines.AcceptBy, file.Deadlines.HandleBy, file.Deadlines.VerifyBy, file.Supervised, file.ReworkCount,
-            file.ReportedAt, file.UpdatedAt, file.ClosedAt, file.Timeline[^1].Sequence);
+            file.ReportedAt, file.UpdatedAt, file.ClosedAt, file.Timeline[^1].Sequence, record.Report.ReportingChannel, record.Public);
     }
 }

@@ -9,6 +9,7 @@ namespace GridServer.Domain.Cases;
 /// <param name="ReporterId">The citizen's reference, as the channel gave it.</param>
 /// <param name="MatterName">The matter as people say it (the service's name at intake), for notices; null: its code.</param>
 /// <param name="ReportingChannel">The credential subject of the reporting channel the report came through; null when staff entered it.</param>
+/// <param name="Public">The report asked to be public and came through a public channel (decided at intake); see <see cref="CaseRecord.Public"/>.</param>
 public sealed record CaseReportFacts(
     double Lon,
     double Lat,
@@ -19,7 +20,8 @@ public sealed record CaseReportFacts(
     ImmutableSortedDictionary<string, string>? Attributes = null,
     string? MatterName = null,
     string? ReportingChannel = null,
-    CasePartyFacts? Party = null)
+    CasePartyFacts? Party = null,
+    bool Public = false)
 {
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
 }
@@ -70,6 +72,9 @@ public sealed record CaseRecord(
 
     /// <summary>Whose cases in hand list this case: the holder's officer while the case is open.</summary>
     public string? OfficerInHand => File.IsTerminal ? null : Holder.OfficerId;
+
+    /// <summary>Whether Open311's public reads may show the case: only a reporting channel's report marked public (never staff, sensors, checks).</summary>
+    public bool Public => Report.Public && Report.ReportingChannel is not null;
 
     /// <summary>The matter as notices name it: its name when the intake knew one, else its code.</summary>
     public string MatterName => Report.MatterName ?? File.Matter;

@@ -17,7 +17,7 @@ public static class CaseViews
             // A report with only an address has no position yet (NaN in the domain; JSON has no NaN).
             report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Description, report.Address, report.MediaUrl,
             report.Attributes, report.Party is { } p ? new CaseParty(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
-            record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName, report.ReportingChannel);
+            report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName);
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>
@@ -29,6 +29,8 @@ public static class CaseViews
         ArgumentNullException.ThrowIfNull(report);
         return new CaseReportFacts(report.Lon, report.Lat, report.ReporterId, report.Description, report.Address, report.MediaUrl,
             report.Attributes is { Count: > 0 } attributes ? attributes : null, report.MatterName, report.ReportingChannel,
-            report.Party is { } p ? new CasePartyFacts(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null);
+            report.Party is { } p ? new CasePartyFacts(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
+            // Only a reporting channel's report can be public: staff, sensors and checks never are, whatever the caller says.
+            report.Public && report.ReportingChannel is not null);
     }
 }

@@ -42,6 +42,7 @@ public sealed class LegacyCaseState
     [Id(25)] public GridServer.Abstractions.Cases.CaseParty? Party { get; set; }
     [Id(26)] public string? MatterName { get; set; }
     [Id(30)] public string? ReportingChannel { get; set; }
+    [Id(31)] public bool Public { get; set; }
 
     /// <summary>
     /// Reads the case's old grain state; null when there is none (or no storage of that name is registered). A state
@@ -65,7 +66,8 @@ public sealed class LegacyCaseState
             ReworkCount, ExtensionCount, ParkedRemaining, RequestedDeadline, timeline);
         var party = Party is { } p ? new CasePartyFacts(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null;
         var report = new CaseReportFacts(Lon, Lat, ReporterId, Description, Address, MediaUrl,
-            Attributes is { Count: > 0 } a ? a.ToImmutableSortedDictionary(StringComparer.Ordinal) : null, MatterName, ReportingChannel, party);
+            Attributes is { Count: > 0 } a ? a.ToImmutableSortedDictionary(StringComparer.Ordinal) : null, MatterName, ReportingChannel, party,
+            Public && ReportingChannel is not null);
         var holder = new CaseHolder(SquadId, OfficerId, Post is { } post ? Enum.Parse<DispatchPost>(post) : null);
         // The old server kept its queue's reasons and escalations in a grain of their own: the case says it waits, not why.
         var queue = Queued && !file.IsTerminal ? "waiting since before the case store" : null;

@@ -20,8 +20,8 @@ namespace GridServer.Storage.Cases;
 /// </remarks>
 public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
 {
-    /// <summary>The migrations that create what this code writes: the case tables, then the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V010__case_store"];
+    /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -69,21 +69,21 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
                 $10::float8[], $11::float8[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::integer[],
                 $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::integer[], $21::integer[], $22::integer[], $23::interval[],
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
-                $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[])
+                $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
-                   extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, reporting_channel,
-                   party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard)
+                   extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
+                   party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
-                extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, reporting_channel,
-                party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard)
+                extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
+                party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
-                extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, reporting_channel,
-                party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard
+                extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, channel,
+                party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public
             FROM input
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
@@ -93,7 +93,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
                 updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, last_sequence = EXCLUDED.last_sequence,
                 version = EXCLUDED.version, extension_count = EXCLUDED.extension_count, parked_remaining = EXCLUDED.parked_remaining,
                 requested_deadline = EXCLUDED.requested_deadline, address = EXCLUDED.address, media_url = EXCLUDED.media_url,
-                attributes = EXCLUDED.attributes, matter_name = EXCLUDED.matter_name, reporting_channel = EXCLUDED.reporting_channel,
+                attributes = EXCLUDED.attributes, matter_name = EXCLUDED.matter_name, channel = EXCLUDED.channel, public = EXCLUDED.public,
                 party = EXCLUDED.party, queue_reason = EXCLUDED.queue_reason, warned_for = EXCLUDED.warned_for,
                 escalated_at = EXCLUDED.escalated_at, escalation_reason = EXCLUDED.escalation_reason, wake_at = EXCLUDED.wake_at,
                 shard = EXCLUDED.shard
@@ -151,6 +151,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         c.AddTo(command.Parameters);
         events.AddTo(command.Parameters);
         notices.AddTo(command.Parameters);
+        c.AddLateTo(command.Parameters);
         var written = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -163,7 +164,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         SELECT matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
-            matter_name, reporting_channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason
+            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public
         FROM gridserver.cases WHERE case_id = $1
         """;
 
@@ -198,7 +199,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         var attributes = Text(21) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
         var party = Text(24) is { } partyJson ? JsonSerializer.Deserialize<CasePartyFacts>(partyJson) : null;
         var report = new CaseReportFacts(reader.GetDouble(8), reader.GetDouble(9), reader.GetString(6), Text(7), Text(19), Text(20), attributes,
-            Text(22), Text(23), party);
+            Text(22), Text(23), party, reader.GetBoolean(29));
         var queueReason = Text(25);
         var warnedFor = When(26);
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
@@ -231,9 +232,10 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
     private const string SearchSql = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
-            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence
+            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, channel, public
         FROM gridserver.cases
-        WHERE ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
+        WHERE (NOT $13::boolean OR (public AND channel IS NOT NULL))
+          AND ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
           AND ($3::text IS NULL OR officer_id = $3) AND ($4::text IS NULL OR matter = $4)
           AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
           AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
@@ -258,6 +260,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.GridCodes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.PublicOnly, NpgsqlDbType = NpgsqlDbType.Boolean });
         var rows = new List<CaseProjectionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -267,7 +270,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
             rows.Add(new CaseProjectionRow(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)),
                 Optional(3), Optional(4), Optional(5), Optional(6), reader.GetString(7), Optional(8), reader.GetDouble(9), reader.GetDouble(10),
                 When(11), When(12), When(13), reader.GetBoolean(14), reader.GetInt32(15), reader.GetFieldValue<DateTimeOffset>(16),
-                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19)));
+                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19), Optional(20), reader.GetBoolean(21)));
         }
         return rows;
     }
@@ -315,7 +318,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
             _closedAt = new DateTimeOffset?[n], _requested = new DateTimeOffset?[n], _warned = new DateTimeOffset?[n], _escalatedAt = new DateTimeOffset?[n],
             _wake = new DateTimeOffset?[n];
         private readonly DateTimeOffset[] _reportedAt = new DateTimeOffset[n], _updatedAt = new DateTimeOffset[n];
-        private readonly bool[] _supervised = new bool[n];
+        private readonly bool[] _supervised = new bool[n], _public = new bool[n];
         private readonly int[] _reworks = new int[n], _lastSequence = new int[n], _version = new int[n], _extensions = new int[n];
         private readonly TimeSpan?[] _parked = new TimeSpan?[n];
         private readonly short[] _shard = new short[n];
@@ -336,7 +339,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
             (_matterName[i], _channel[i]) = (report.MatterName, report.ReportingChannel);
             _party[i] = report.Party is { } party ? JsonSerializer.Serialize(party) : null;
             (_queue[i], _warned[i], _escalatedAt[i], _escalationReason[i]) = (r.QueueReason, Utc(r.WarnedFor), Utc(r.Escalation?.At), r.Escalation?.Reason);
-            (_wake[i], _shard[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id));
+            (_wake[i], _shard[i], _public[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id), r.Public);
         }
 
         public void AddTo(NpgsqlParameterCollection p)
@@ -363,6 +366,9 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
             p.Add(Array(_wake, NpgsqlDbType.TimestampTz));
             p.Add(Array(_shard, NpgsqlDbType.Smallint));
         }
+
+        /// <summary>Columns added after the batch's first parameters (numbered after the events' and notices').</summary>
+        public void AddLateTo(NpgsqlParameterCollection p) => p.Add(Array(_public, NpgsqlDbType.Boolean));
     }
 
     /// <summary>The new timeline events of a batch.</summary>

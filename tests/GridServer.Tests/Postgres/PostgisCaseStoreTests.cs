@@ -269,9 +269,10 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         var grid = "G-" + Guid.NewGuid().ToString("N")[..8];
         var records = new List<CaseRecord>
         {
-            Opened(NewId(), grid, 120.65, 28.0, squad),
-            Opened(NewId(), grid, 120.66, 28.01, squad, matter: "shopfront"),
-            Opened(NewId(), "G-other", 121.5, 29.5, squad),
+            Opened(NewId(), grid, 120.65, 28.0, squad, new CaseReportFacts(120.65, 28.0, "c-1", null, ReportingChannel: "app-citizens", Public: true)),
+            // A report that says public without a channel is not believed; a channel's case not marked public stays private.
+            Opened(NewId(), grid, 120.66, 28.01, squad, new CaseReportFacts(120.66, 28.01, "c-2", null, Public: true), matter: "shopfront"),
+            Opened(NewId(), "G-other", 121.5, 29.5, squad, new CaseReportFacts(121.5, 29.5, "c-3", null, ReportingChannel: "hotline")),
             Opened(NewId(), null, double.NaN, double.NaN, squad),
         };
         records[1] = CaseSteps.Act(records[1], new CaseCommand(CaseAction.Void, "d-1", T0.AddMinutes(3), "no case"), Workflow).Record;
@@ -286,7 +287,7 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
             new(SquadId: squad), new(GridCode: grid), new(SquadId: squad, Matter: "shopfront"), new(SquadId: squad, State: CaseState.Void),
             new(SquadId: squad, Open: true), new(SquadId: squad, Open: false), new(SquadId: squad, Within: square),
             new(SquadId: squad, ReportedFrom: T0, ReportedTo: T0.AddMinutes(1)), new(SquadId: squad, GridCodes: new HashSet<string> { grid, "G-other" }),
-            new(SquadId: squad, Limit: 2, Offset: 1), new(OfficerId: "officer-1", SquadId: squad, Open: true),
+            new(SquadId: squad, Limit: 2, Offset: 1), new(OfficerId: "officer-1", SquadId: squad, Open: true), new(SquadId: squad, PublicOnly: true),
         ];
         foreach (var query in queries)
         {
@@ -296,6 +297,9 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         }
         // The case with only an address went to nobody: it has no squad.
         Assert.Equal(3, (await postgis.SearchAsync(new CaseQuery(SquadId: squad))).Count);
+        var published = Assert.Single(await postgis.SearchAsync(new CaseQuery(SquadId: squad, PublicOnly: true)));
+        Assert.Equal((records[0].Id, "app-citizens", true), (published.CaseId, published.Channel, published.Public));
+        Assert.Equal(("hotline", false), ((await postgis.LoadAsync(records[2].Id)).Record!.Report.ReportingChannel, (await postgis.LoadAsync(records[2].Id)).Record!.Public));
     }
 
     [PostgisFact]

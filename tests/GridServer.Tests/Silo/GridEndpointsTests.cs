@@ -86,12 +86,13 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
-    public void Host_TestFactory_SiloListensOnTheOrleansPortsItWasGiven()
+    public void Host_TestFactory_SiloListensOnTheSiloPortItWasGiven_AndOpensNoGateway()
     {
-        // Guards the factory itself: ports set too late would leave every test silo on 11111/30000.
+        // Guards the factory itself: ports set too late would leave every test silo on 11111. No gateway unless
+        // configured: the HTTP face runs inside the silo and needs none.
         var endpoints = silo.Factory.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
 
-        Assert.Equal((silo.Factory.SiloPort, silo.Factory.GatewayPort), (endpoints.SiloPort, endpoints.GatewayPort));
+        Assert.Equal((silo.Factory.SiloPort, 0), (endpoints.SiloPort, endpoints.GatewayPort));
     }
 
     [Fact]
@@ -472,29 +473,53 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Equal(voided.Case.Timeline.Select(e => e.Action.ToString()), actions);
     }
 
-    [PostgisFact]
-    public async Task Startup_DatabaseWithoutTheCaseStore_FailsNamingTheMigration()
+    /// <summary>Starts a PostgreSQL server on a private database that <paramref name="downgrade"/> took back to an older schema; the start's failure messages.</summary>
+    private static async Task<string> StartOnOlderSchemaAsync(string downgrade)
     {
         var older = new PostgisDatabase();
         await older.InitializeAsync();
         try
         {
-            // A database migrated before V010 existed.
-            await using (var downgrade = older.DataSource.CreateCommand("DELETE FROM gridserver.schema_migrations WHERE version = 'V010__case_store'"))
-                await downgrade.ExecuteNonQueryAsync();
-
-            var message = StartFailure(new()
+            await using (var command = older.DataSource.CreateCommand(downgrade)) await command.ExecuteNonQueryAsync();
+            return StartFailure(new()
             {
                 ["GridServer:Storage:Provider"] = "PostgreSQL",
                 ["GridServer:Storage:ConnectionString"] = older.ConnectionString,
             });
-
-            Assert.Contains("lacks the GridServer schema (migration V010__case_store); apply it with: scripts/postgis.sh migrate", message);
         }
         finally
         {
             await older.DisposeAsync();
         }
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    {
+        // A database migrated before V003 existed.
+        var message = await StartOnOlderSchemaAsync(
+            "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'");
+
+        Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutTheCaseStore_FailsNamingTheMigration()
+    {
+        // A database migrated before V010 existed.
+        var message = await StartOnOlderSchemaAsync("DELETE FROM gridserver.schema_migrations WHERE version = 'V010__case_store'");
+
+        Assert.Contains("lacks the GridServer schema (migration V010__case_store); apply it with: scripts/postgis.sh migrate", message);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCasePublicColumns_FailsNamingTheMigration()
+    {
+        // A database migrated before V008 existed: nothing says which cases may be public.
+        var message = await StartOnOlderSchemaAsync(
+            "ALTER TABLE gridserver.cases DROP COLUMN channel, DROP COLUMN public; DELETE FROM gridserver.schema_migrations WHERE version = 'V008__case_public'");
+
+        Assert.Contains("lacks the GridServer schema (migration V008__case_public); apply it with: scripts/postgis.sh migrate", message);
     }
 
     [Fact]
@@ -522,6 +547,81 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         });
 
         Assert.Contains("GridServer:Orleans:AdvertisedAddress", message);
+    }
+
+    [Fact]
+    public void Startup_PostgresClusterWithoutTls_FailsNamingTheSettings()
+    {
+        // Any Tls setting keeps the test factory from adding the cluster's certificate.
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = "Host=127.0.0.1;Port=5432;Username=postgres",
+            ["GridServer:Orleans:Tls:AllowPlainText"] = "false",
+        });
+
+        Assert.Contains("GridServer:Orleans:Tls: a PostgreSQL cluster needs mutual TLS between its silos", message);
+        Assert.Contains("GridServer:Orleans:Tls:CertificatePath", message);
+        Assert.Contains("GridServer:Orleans:Tls:AllowPlainText=true", message);
+    }
+
+    [Fact]
+    public void Startup_GatewayWithoutTls_FailsNamingTheSettings()
+    {
+        var message = StartFailure(new() { ["GridServer:Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture) });
+
+        Assert.Contains("GridServer:Orleans:GatewayPort opens a gateway, which must demand the cluster's client certificate", message);
+    }
+
+    [Theory]
+    [InlineData("GridServer:Orleans:Tls:CertificatePath", "/nonexistent/silo.pfx", "GridServer:Orleans:Tls:CertificatePath '/nonexistent/silo.pfx' does not exist")]
+    [InlineData("GridServer:Orleans:Tls:CertificatePassword", "wrong-password", "GridServer:Orleans:Tls:CertificatePath '")]
+    [InlineData("GridServer:Orleans:Tls:TrustedThumbprints:0", "not-hex", "GridServer:Orleans:Tls:TrustedThumbprints:0 must be a certificate's SHA-256 fingerprint")]
+    [InlineData("GridServer:Orleans:Tls:AllowPlainText", "true", "GridServer:Orleans:Tls: AllowPlainText contradicts the certificate that is set")]
+    [InlineData("GridServer:Orleans:ClusterId", "grid server!", "GridServer:Orleans:ClusterId must be 1 to 64 letters, digits")]
+    public void Startup_BadClusterSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings[key] = value;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void Startup_OwnCertificateOfAnotherCa_FailsSayingPeersWouldRefuseIt()
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = TestCertificates.Foreign.AuthorityPath;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("this silo's own certificate CN=gridserver-silo, O=GridServer Test Cluster CA is not trusted by the trust settings", message);
+    }
+
+    [Fact]
+    public void Startup_TrustedCaPathNamingASiloCertificate_FailsSayingItIsNoCa()
+    {
+        var pem = Path.Combine(Directory.CreateTempSubdirectory("gridserver-certs-").FullName, "silo.pem");
+        File.WriteAllText(pem, TestCertificates.Cluster.Silo.ExportCertificatePem());
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = pem;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("which is no CA certificate", message);
+    }
+
+    [Fact]
+    public async Task Server_EmbeddedWithClusterTls_StartsAndServes()
+    {
+        await using var factory = new SiloFactory(TestCertificates.Cluster.Settings);
+        using var client = factory.CreateOperatorClient();
+
+        using var health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     [PostgisFact]

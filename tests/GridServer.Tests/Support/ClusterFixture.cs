@@ -51,6 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(2);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -61,10 +62,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 
+    /// <summary>The silos talk, and the test client connects, over mutual TLS with the test run's cluster certificate, as a deployed cluster does.</summary>
+    private static readonly Lazy<GridServer.Silo.Hosting.ClusterTlsMaterial> Tls = new(TestCertificates.Cluster.Material);
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            GridServer.Silo.Hosting.ClusterTls.UseClusterTls(client, Tls.Value);
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
+            GridServer.Silo.Hosting.ClusterTls.UseClusterTls(silo, Tls.Value);
             silo.AddMemoryGrainStorage(GrainStorage.Personnel);
             silo.AddMemoryGrainStorage(GrainStorage.Cases);
             silo.UseInMemoryReminderService();
