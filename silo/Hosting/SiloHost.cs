@@ -79,6 +79,8 @@ public static class SiloHost
             builder.Services.AddSingleton<PostgisNoticeStore>();
             builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
             builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
+            // Uploaded modules, for the whole cluster (V011).
+            builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Storage.Plugins.PostgisModulePackageStore>();
         }
         else
         {
@@ -89,6 +91,7 @@ public static class SiloHost
             builder.Services.AddSingleton(sp => new InMemoryCaseStore(sp.GetRequiredService<InMemoryNoticeStore>()));
             builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
+            builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Domain.Plugins.InMemoryModulePackageStore>();
         }
         // What a case step gives to tell: rendered, written with the step, handed on after it.
         builder.Services.AddSingleton<CaseNotices>();
@@ -102,6 +105,7 @@ public static class SiloHost
         builder.Services.AddHostedService<GridLoader>();
         builder.Services.AddHostedService<CaseStoreCheck>();
         // Modules are loaded before the silo takes calls: its first report already sees them.
+        builder.Services.AddSingleton<PackageGate>();
         builder.Services.AddSingleton<DutyModuleHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
         // Every silo's modules reach GET /api/plugins on any silo: reported on each change and as a heartbeat.
@@ -164,6 +168,8 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         // Also after the silo: it schedules the loaded modules' checks through grains.
         builder.Services.AddHostedService<ScheduledCheckFollower>();
+        // Also after the silo: the uploaded modules the cluster's catalog names for this silo.
+        builder.Services.AddHostedService<ModulePackageFollower>();
         builder.Services.AddHostedService<DeadlineClockStarter>();
 
         var app = builder.Build();
@@ -180,6 +186,7 @@ public static class SiloHost
         }
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
+        app.Services.GetRequiredService<PackageGate>();           // and which keys module packages are trusted by
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -198,6 +205,7 @@ public static class SiloHost
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
+        app.MapPackageEndpoints();
         app.MapScheduledCheckEndpoints();
         GridServer.Silo.Sensors.SensorEndpoints.MapSensorEndpoints(app);
         GridServer.Silo.Reference.ReferenceEndpoints.MapReferenceEndpoints(app);

@@ -41,6 +41,9 @@ public sealed partial class DutyModuleHost(
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+
+    /// <summary>Modules from uploaded packages, by module name: they win over the plugins directory (see <see cref="ApplyPackage"/>).</summary>
+    private readonly Dictionary<string, Slot> _packaged = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, MatterPolicy> _applied = ImmutableDictionary.Create<string, MatterPolicy>(StringComparer.Ordinal);
     private string? _directory;
     private FileSystemWatcher? _watcher;
@@ -102,8 +105,9 @@ public sealed partial class DutyModuleHost(
             _stopped = true;
             _watcher?.Dispose();
             _rescan?.Dispose();
-            foreach (var slot in _slots.Values) slot.Loader?.Dispose();
+            foreach (var slot in _slots.Values.Concat(_packaged.Values)) slot.Loader?.Dispose();
             _slots.Clear();
+            _packaged.Clear();
         }
     }
 
@@ -240,8 +244,159 @@ public sealed partial class DutyModuleHost(
         }
     }
 
+    /// <summary>The uploaded packages this silo has tried, by module: the version it runs (null: none) and the one that failed (null: none).</summary>
+    public ImmutableDictionary<string, (PackageRef? Running, PackageFailure? Failure)> Packages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _packaged.ToImmutableDictionary(p => p.Key, p => (p.Value.Module is null ? null : p.Value.Status.Package, p.Value.Status.Failure), StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs version <paramref name="package"/> of an uploaded module from its unpacked assembly (this silo's own folder for
+    /// that version, never changed afterwards: no file watcher, no hot reload). Loaded, it replaces the version that ran in
+    /// one step (a report being checked finishes with the version it started with), and a module of the plugins directory
+    /// that brings the same matters, data sets or reading kinds, or the same assembly, gives way to it. Refused, the
+    /// version that ran before keeps running and the failure is shown with it. Never throws; answers the error or null.
+    /// </summary>
+    public string? ApplyPackage(string module, PackageRef package, string assemblyPath)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        lock (_gate)
+        {
+            if (_stopped) return "the silo is stopping";
+            _packaged.TryGetValue(module, out var previous);
+            PluginLoader loader;
+            try
+            {
+                // Each version has a folder of its own that never changes: nothing to watch (and no inotify instance held).
+                loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, c =>
+                {
+                    c.IsUnloadable = true;
+                    c.EnableHotReload = false;
+                });
+            }
+            catch (Exception e)
+            {
+                return FailPackageLocked(module, package, previous, $"the loader could not be made: {e.Message}");
+            }
+            var slot = Instantiate(module, loader, assemblyPath, package.Sha256, ModuleSource.Package);
+            if (slot.Module is null)
+            {
+                loader.Dispose();
+                return FailPackageLocked(module, package, previous, slot.Status.LastError ?? "refused");
+            }
+            if (previous is not null)
+            {
+                previous.Loader?.Dispose();
+                ForgetTemplates(previous);
+            }
+            // Registered again after the previous version's templates were taken out (they may share a matter).
+            var templateErrors = RegisterTemplates(module, slot.Status.Abilities.Templates);
+            _packaged[module] = slot with { Status = slot.Status with { Source = ModuleSource.Package, Package = package, TemplateErrors = templateErrors } };
+            LogPackageLoaded(logger, module, package.Version, package.Sha256[..12], previous?.Status.Package?.Version ?? "none");
+            GiveWayLocked(_packaged[module]);
+            RetryDirectoryLocked();
+            Publish();
+            return null;
+        }
+    }
+
+    /// <summary>Stops running an uploaded module (it was disabled, removed, or moved to another silo's canary).</summary>
+    public void RemovePackage(string module)
+    {
+        lock (_gate)
+        {
+            if (_stopped || !_packaged.Remove(module, out var slot)) return;
+            slot.Loader?.Dispose();
+            ForgetTemplates(slot);
+            LogPackageUnloaded(logger, module, slot.Status.Package?.Version ?? "none");
+            // A directory's module that gave way to it may load again.
+            RetryDirectoryLocked();
+            Publish();
+        }
+    }
+
+    /// <summary>A package version could not even be given to the loader (its bytes, hash, signature or unpacking failed here): shown like a refused load.</summary>
+    public void FailPackage(string module, PackageRef package, string error)
+    {
+        lock (_gate)
+        {
+            if (_stopped) return;
+            _packaged.TryGetValue(module, out var previous);
+            FailPackageLocked(module, package, previous, error);
+        }
+    }
+
+    /// <summary>The silo is asked again to run what it runs (a rollback to it): the failure of another version is history.</summary>
+    public void ClearPackageFailure(string module)
+    {
+        lock (_gate)
+        {
+            if (_stopped || !_packaged.TryGetValue(module, out var slot) || slot.Status.Failure is null) return;
+            if (slot.Module is null) _packaged.Remove(module);
+            else _packaged[module] = slot with { Status = slot.Status with { Failure = null } };
+            Publish();
+        }
+    }
+
+    private string FailPackageLocked(string module, PackageRef package, Slot? previous, string error)
+    {
+        var failure = new PackageFailure(package.Version, package.Sha256, error, time.GetUtcNow());
+        LogPackageRefused(logger, module, package.Version, previous?.Module is null ? "nothing" : previous.Status.Package?.Version ?? "nothing", error);
+        _packaged[module] = previous?.Module is not null
+            ? previous with { Status = previous.Status with { Failure = failure } }
+            : new Slot(module, null, null, package.Sha256, new ModuleStatus(module, null, ModuleState.Refused, null, package.Version, null, error, time.GetUtcNow(), 0, [])
+            {
+                Source = ModuleSource.Package,
+                Package = package,
+                Failure = failure,
+            }, null);
+        Publish();
+        return error;
+    }
+
+    /// <summary>Unloads the plugins directory's modules that conflict with an uploaded one: the same assembly, or a matter, data set or reading kind of it.</summary>
+    private void GiveWayLocked(Slot packaged)
+    {
+        var abilities = packaged.Status.Abilities;
+        foreach (var local in _slots.Values.Where(s => s.Module is not null).ToList())
+        {
+            var sameAssembly = string.Equals(Path.GetFileNameWithoutExtension(local.AssemblyPath), packaged.Folder, StringComparison.Ordinal);
+            var overlaps = local.Status.Matters.Any(m => packaged.Status.Matters.Any(p => p.Code == m.Code))
+                || local.Status.Abilities.DataSets.Any(d => abilities.DataSets.Any(p => p.Name == d.Name))
+                || local.Status.Abilities.ReadingKinds.Any(abilities.ReadingKinds.Contains);
+            if (!sameAssembly && !overlaps) continue;
+            local.Loader?.Dispose();
+            ForgetTemplates(local);
+            var why = $"gives way to the uploaded package {packaged.Folder} {packaged.Status.Package?.Version}, which brings the same {(sameAssembly ? "assembly" : "matters, data sets or reading kinds")}: an uploaded package wins over the plugins directory";
+            LogRefused(logger, local.Folder, why);
+            _slots[local.Folder] = local with
+            {
+                Loader = null,
+                Module = null,
+                Status = new ModuleStatus(local.Folder, local.AssemblyPath, ModuleState.Refused, local.Status.Name, local.Status.Version, local.Status.ContractVersion, why, time.GetUtcNow(), 0, []),
+            };
+        }
+    }
+
+    /// <summary>The directory's folders that could not be loaded are tried again: an uploaded module that was in their way may be gone.</summary>
+    private void RetryDirectoryLocked()
+    {
+        if (_directory is null) return;
+        foreach (var refused in _slots.Values.Where(s => s.Module is null).ToList()) _slots[refused.Folder] = refused with { Fingerprint = "" };
+        ScanLocked();
+    }
+
+    private static string Describe(Slot slot) =>
+        slot.Status.Source == ModuleSource.Package ? $"the uploaded module '{slot.Folder}'" : $"the module in folder '{slot.Folder}'";
+
     /// <summary>Loads the module's assembly in the loader's current context, checks it and makes its instance; never throws.</summary>
-    private Slot Instantiate(string folder, PluginLoader loader, string assemblyPath, string fingerprint)
+    private Slot Instantiate(string folder, PluginLoader loader, string assemblyPath, string fingerprint, ModuleSource source = ModuleSource.Directory)
     {
         IDutyModule module;
         string? name = null, version = null, contract = null;
@@ -273,7 +428,9 @@ public sealed partial class DutyModuleHost(
         }
         catch (Exception e)
         {
-            var inner = e is AggregateException { InnerException: { } first } ? first : e is TargetInvocationException { InnerException: { } target } ? target : e;
+            // The constructor's own exception: unwrapped from the task's and the activator's wrappers, however nested.
+            var inner = e;
+            while (inner is AggregateException or TargetInvocationException && inner.InnerException is { } wrapped) inner = wrapped;
             return Refused(folder, loader, assemblyPath, fingerprint, $"the module could not be loaded: {inner.GetType().FullName}: {inner.Message}", null);
         }
         if (ModuleChecks.ContractProblem(contract) is { } incompatible)
@@ -283,15 +440,20 @@ public sealed partial class DutyModuleHost(
         var codes = matters!.Select(m => m.Code).ToImmutableHashSet(StringComparer.Ordinal);
         if (AbilityChecks.Problem(abilities, codes) is { } unusable)
             return Refused(folder, loader, assemblyPath, fingerprint, $"its declarations cannot be used: {unusable}", (name, version, contract));
-        var others = _slots.Values.Where(s => s.Folder != folder && s.Module is not null).ToList();
+        // An uploaded package is checked against the other packages only: it wins over the plugins directory, whose
+        // conflicting modules give way to it (ApplyPackage). A directory's module is checked against every module.
+        var others = (source == ModuleSource.Package ? _packaged.Values : _packaged.Values.Concat(_slots.Values))
+            .Where(s => s.Module is not null && !(s.Status.Source == source && s.Folder == folder)).ToList();
         if (abilities.DataSets.Select(d => (d.Name, Other: others.FirstOrDefault(o => o.Status.Abilities.DataSets.Any(x => x.Name == d.Name)))).FirstOrDefault(t => t.Other is not null) is { Other: { } setOwner } set)
-            return Refused(folder, loader, assemblyPath, fingerprint, $"reference data set '{set.Name}' is already kept by the module in folder '{setOwner.Folder}'", (name, version, contract));
+            return Refused(folder, loader, assemblyPath, fingerprint, $"reference data set '{set.Name}' is already kept by {Describe(setOwner)}", (name, version, contract));
         if (abilities.ReadingKinds.Select(k => (Kind: k, Other: others.FirstOrDefault(o => o.Status.Abilities.ReadingKinds.Contains(k)))).FirstOrDefault(t => t.Other is not null) is { Other: { } kindOwner } kind)
-            return Refused(folder, loader, assemblyPath, fingerprint, $"reading kind '{kind.Kind}' is already taken by the module in folder '{kindOwner.Folder}'", (name, version, contract));
-        var taken = matters!.Select(m => (m.Code, Other: _slots.Values.FirstOrDefault(s => s.Folder != folder && s.Module is not null && s.Status.Matters.Any(o => o.Code == m.Code))))
+            return Refused(folder, loader, assemblyPath, fingerprint, $"reading kind '{kind.Kind}' is already taken by {Describe(kindOwner)}", (name, version, contract));
+        var taken = matters!.Select(m => (m.Code, Other: others.FirstOrDefault(s => s.Status.Matters.Any(o => o.Code == m.Code))))
             .FirstOrDefault(t => t.Other is not null);
         if (taken.Other is { } other)
-            return Refused(folder, loader, assemblyPath, fingerprint, $"matter '{taken.Code}' is already brought by the module in folder '{other.Folder}'", (name, version, contract));
+            return Refused(folder, loader, assemblyPath, fingerprint, $"matter '{taken.Code}' is already brought by {Describe(other)}", (name, version, contract));
+        if (source == ModuleSource.Directory && _packaged.TryGetValue(Path.GetFileNameWithoutExtension(assemblyPath), out var uploaded) && uploaded.Module is not null)
+            return Refused(folder, loader, assemblyPath, fingerprint, $"{Path.GetFileName(assemblyPath)} is uploaded to the cluster as a package, which wins over the plugins directory", (name, version, contract));
 
         var guarded = new GuardedModule(folder, module, abilities, codes, options.Value.CallTimeout, options.Value.FaultAfter, OnCallOutcome);
         ImmutableArray<MatterDefinition> declared = [.. matters!];
@@ -342,11 +504,12 @@ public sealed partial class DutyModuleHost(
     {
         lock (_gate)
         {
-            if (_stopped || !_slots.TryGetValue(module.Folder, out var slot) || !ReferenceEquals(slot.Module, module)) return;
+            var table = _packaged.TryGetValue(module.Folder, out var packaged) && ReferenceEquals(packaged.Module, module) ? _packaged : _slots;
+            if (_stopped || !table.TryGetValue(module.Folder, out var slot) || !ReferenceEquals(slot.Module, module)) return;
             var state = module.Faulted ? ModuleState.Faulted : ModuleState.Loaded;
             if (error is not null) LogCallFailed(logger, module.Folder, module.ConsecutiveFailures, error);
             if (state == ModuleState.Faulted && slot.Status.State != ModuleState.Faulted) LogFaulted(logger, module.Folder, module.ConsecutiveFailures);
-            _slots[module.Folder] = slot with
+            table[module.Folder] = slot with
             {
                 Status = slot.Status with
                 {
@@ -363,14 +526,15 @@ public sealed partial class DutyModuleHost(
     /// <summary>Publishes the slots as a new snapshot, then applies the modules' time limits (under the lock: one at a time).</summary>
     private void Publish()
     {
+        var all = _packaged.Values.Concat(_slots.Values).ToList();
         var matters = ImmutableDictionary.CreateBuilder<string, ModuleMatter>(StringComparer.Ordinal);
-        foreach (var slot in _slots.Values.Where(s => s.Module is not null))
+        foreach (var slot in all.Where(s => s.Module is not null))
         {
             foreach (var matter in slot.Status.Matters) matters[matter.Code] = new ModuleMatter(matter, slot.Module!);
         }
-        var loaded = _slots.Values.Where(s => s.Module is not null).ToList();
+        var loaded = all.Where(s => s.Module is not null).ToList();
         var snapshot = new ModuleSnapshot(++_revision, _directory,
-            [.. _slots.Values.Select(s => s.Status).OrderBy(s => s.Folder, StringComparer.Ordinal)], matters.ToImmutable())
+            [.. all.Select(s => s.Status).OrderBy(s => s.Folder, StringComparer.Ordinal).ThenBy(s => s.Source)], matters.ToImmutable())
         {
             DataSets = loaded.SelectMany(s => s.Status.Abilities.DataSets.Select(d => new ModuleDataSet(d, s.Module!)))
                 .ToImmutableDictionary(d => d.Definition.Name, StringComparer.Ordinal),
@@ -426,6 +590,15 @@ public sealed partial class DutyModuleHost(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Module {Folder} faulted after {Failures} failed calls in a row: its matters are handled generically until it is reloaded")]
     private static partial void LogFaulted(ILogger logger, string folder, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploaded module {Module} {Version} (SHA-256 {Sha}…) loaded; it ran {Previous} before")]
+    private static partial void LogPackageLoaded(ILogger logger, string module, string version, string sha, string previous);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uploaded module {Module} {Version} unloaded: the cluster no longer runs it on this silo")]
+    private static partial void LogPackageUnloaded(ILogger logger, string module, string version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Uploaded module {Module} {Version} not run on this silo, which keeps running {Previous}: {Error}")]
+    private static partial void LogPackageRefused(ILogger logger, string module, string version, string previous, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The plugins directory watcher failed; scanning the directory again")]
     private static partial void LogWatcherError(ILogger logger, Exception exception);

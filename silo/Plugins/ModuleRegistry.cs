@@ -16,6 +16,22 @@ public enum ModuleState
     Refused,
 }
 
+/// <summary>Where a module came from.</summary>
+public enum ModuleSource
+{
+    /// <summary>A folder of this silo's plugins directory (development and single-server use).</summary>
+    Directory,
+
+    /// <summary>A package uploaded to the cluster (<c>/api/plugins/packages</c>), unpacked into this silo's own folder.</summary>
+    Package,
+}
+
+/// <summary>An uploaded package's version and SHA-256 (lower-case hex).</summary>
+public sealed record PackageRef(string Version, string Sha256);
+
+/// <summary>A package version this silo was asked to run and could not: why, and when. The silo runs what it ran before.</summary>
+public sealed record PackageFailure(string Version, string Sha256, string Error, DateTimeOffset At);
+
 /// <summary>
 /// One module folder as this silo sees it. <see cref="Name"/>, <see cref="Version"/> and <see cref="ContractVersion"/>
 /// are what the module declared (null when it could not be read); <see cref="Matters"/> are empty unless it was taken.
@@ -29,6 +45,15 @@ public sealed record ModuleStatus(
 
     /// <summary>Problems with the templates the module brings (a template that fails its check is not used); empty when none.</summary>
     public ImmutableArray<string> TemplateErrors { get; init; } = [];
+
+    /// <summary>The plugins directory, or an uploaded package (then <see cref="Folder"/> is the module's name).</summary>
+    public ModuleSource Source { get; init; } = ModuleSource.Directory;
+
+    /// <summary>The uploaded package this status is of (for <see cref="ModuleSource.Package"/>), or null.</summary>
+    public PackageRef? Package { get; init; }
+
+    /// <summary>The last package version this silo failed to run instead, while it still runs <see cref="Package"/> (or nothing), or null.</summary>
+    public PackageFailure? Failure { get; init; }
 }
 
 /// <summary>A matter a loaded module brings, and the module to call for it.</summary>

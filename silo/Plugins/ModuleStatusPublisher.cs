@@ -22,7 +22,14 @@ public sealed partial class ModuleStatusPublisher(
         return new SiloModules(siloAddress, at, snapshot.Revision, snapshot.Directory,
         [
             .. snapshot.Modules.Select(m => new ModuleReport(m.Folder, m.Name, m.Version, m.ContractVersion, m.State.ToString().ToLowerInvariant(),
-                m.Since, m.LastError, m.ConsecutiveFailures, [.. m.Matters.Select(x => x.Code)])),
+                m.Since, m.LastError, m.ConsecutiveFailures, [.. m.Matters.Select(x => x.Code)])
+            {
+                Source = m.Source.ToString().ToLowerInvariant(),
+                PackageVersion = m.Package?.Version,
+                PackageSha256 = m.Package?.Sha256,
+                FailedVersion = m.Failure?.Version,
+                FailedError = m.Failure?.Error,
+            }),
         ]);
     }
 

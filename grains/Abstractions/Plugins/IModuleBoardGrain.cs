@@ -15,7 +15,23 @@ public sealed record ModuleReport(
     [property: Id(5)] DateTimeOffset Since,
     [property: Id(6)] string? LastError,
     [property: Id(7)] int ConsecutiveFailures,
-    [property: Id(8)] ImmutableArray<string> Matters);
+    [property: Id(8)] ImmutableArray<string> Matters)
+{
+    /// <summary>"directory" (the silo's plugins directory) or "package" (uploaded to the cluster).</summary>
+    [Id(9)] public string Source { get; init; } = "directory";
+
+    /// <summary>The uploaded package's version the silo runs (or was refused), or null for a directory's module.</summary>
+    [Id(10)] public string? PackageVersion { get; init; }
+
+    /// <summary>The package's SHA-256 (lower-case hex), or null.</summary>
+    [Id(11)] public string? PackageSha256 { get; init; }
+
+    /// <summary>A package version the silo was asked to run and could not, while it runs <see cref="PackageVersion"/>; or null.</summary>
+    [Id(12)] public string? FailedVersion { get; init; }
+
+    /// <summary>Why <see cref="FailedVersion"/> did not run.</summary>
+    [Id(13)] public string? FailedError { get; init; }
+}
 
 /// <summary>The duty modules of one silo at one moment.</summary>
 /// <param name="Silo">The silo's address as Orleans writes it (<c>SiloAddress.ToString()</c>).</param>

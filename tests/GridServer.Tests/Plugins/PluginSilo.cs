@@ -67,7 +67,7 @@ public sealed class PluginSilo : IAsyncDisposable
         var key = project.StartsWith("GridServer.TestModules.", StringComparison.Ordinal) ? "TestModules" : "DutyModules";
         var root = typeof(PluginSilo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
         var folder = Path.GetFullPath(Path.Combine(root, project));
-        Assert.True(File.Exists(Path.Combine(folder, (project == "GridServer.TestModules.SampleV2" ? "GridServer.Plugins.Sample" : project) + ".dll")),
+        Assert.True(File.Exists(Path.Combine(folder, (project.StartsWith("GridServer.TestModules.Sample", StringComparison.Ordinal) ? "GridServer.Plugins.Sample" : project) + ".dll")),
             $"module {project} is not built into {folder}: build the solution (the test project builds its modules first)");
         return folder;
     }

@@ -22,7 +22,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public int GatewayPort { get; }
     public HttpClient Client { get; }
 
-    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings)
+    /// <param name="environment">Environment variables of the process beyond the test's own (what one machine of a cluster lacks or has).</param>
+    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
         var start = new ProcessStartInfo("dotnet")
@@ -48,6 +49,7 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) start.Environment[variable] = value;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
