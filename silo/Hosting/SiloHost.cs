@@ -52,12 +52,13 @@ public static class SiloHost
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
         builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
-        builder.Services.AddSingleton<GridServer.Silo.Cases.CaseIntake>();
+        // The one case intake (grains side); the duty modules answer it through ModuleRouting.
+        builder.Services.AddSingleton<IMatterRouting, ModuleRouting>();
+        builder.Services.AddSingleton<ICaseIntake, CaseIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
-        // What the sensor and check grains need of this silo's modules and case intake (the grains see no plugin types).
+        // What the sensor and check grains need of this silo's modules (the grains see no plugin types).
         builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
-        builder.Services.AddSingleton<GridServer.Grains.Sensors.ICaseOpener>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ICheckRunner, CheckRunner>();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
