@@ -52,7 +52,7 @@ public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIn
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         ArgumentNullException.ThrowIfNull(report);
-        var grain = grains.GetGrain<ICaseGrain>(caseId);
+        var grain = grains.Get<ICaseGrain>(caseId);
         // A retried open answers the case it opened: it is not routed again, so a party's count never grows by a case
         // that does not name it.
         if (!knownNew && await grain.GetAsync() is { } opened) return opened;
@@ -72,7 +72,7 @@ public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIn
         {
             try
             {
-                count = await grains.GetGrain<IPartyGrain>(IPartyGrain.Key(party.Kind, party.Id)).RecordCaseAsync(caseId, window);
+                count = await grains.Get<IPartyGrain>(IPartyGrain.Key(party.Kind, party.Id)).RecordCaseAsync(caseId, window);
             }
             catch (Exception e)   // a count that cannot be kept never stops a case: it opens unescalated, and the log says so
             {
