@@ -72,7 +72,7 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
             silo.Services.AddSingleton<ISensorRules>(OpensAlways.Instance);
             silo.Services.AddSingleton<ICaseIntake>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
-            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, ClusterFixture.Clock);
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TestClock.Router.Instance);
             silo.Services.AddSingleton<INoticeStore>(new InMemoryNoticeStore());
         }
     }
