@@ -74,18 +74,7 @@ public static class GridEndpoints
     internal static async Task<IResult> List(GridCatalog catalog, string? bbox, string? street, string? community, HttpContext context, Scopes scopes)
     {
         Envelope? box = null;
-        if (bbox is not null)
-        {
-            var parts = bbox.Split(',');
-            var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
-            if (parts.Length != 4 || numbers.Any(n => !double.IsFinite(n)))
-                return TypedResults.Problem($"bbox is minLon,minLat,maxLon,maxLat in decimal degrees, not '{Problems.Shorten(bbox)}'", statusCode: 400, title: "Invalid bbox");
-            if ((LonLat.Problem(numbers[0], numbers[1]) ?? LonLat.Problem(numbers[2], numbers[3])) is { } range)
-                return TypedResults.Problem($"bbox: {range}", statusCode: 400, title: "Invalid bbox");
-            if (numbers[0] > numbers[2] || numbers[1] > numbers[3])
-                return TypedResults.Problem("bbox: the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)", statusCode: 400, title: "Invalid bbox");
-            box = new Envelope(numbers[0], numbers[2], numbers[1], numbers[3]);
-        }
+        if (bbox is not null && !TryParseBbox(bbox, out box, out var bboxProblem)) return bboxProblem!;
         static bool Named(string? wanted, string? code, string? name) =>
             wanted is null || string.Equals(wanted, code, StringComparison.Ordinal) || string.Equals(wanted, name, StringComparison.Ordinal);
         var caller = context.RequiredCaller();
@@ -101,6 +90,24 @@ public static class GridEndpoints
         using var buffer = new MemoryStream();
         GeoJsonGridWriter.Write(buffer, selected);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");
+    }
+
+    /// <summary>Reads minLon,minLat,maxLon,maxLat in decimal degrees; the problem says what is wrong.</summary>
+    internal static bool TryParseBbox(string bbox, out Envelope? box, out ProblemHttpResult? problem)
+    {
+        box = null;
+        var parts = bbox.Split(',');
+        var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+        problem = parts.Length != 4 || numbers.Any(n => !double.IsFinite(n))
+            ? TypedResults.Problem($"bbox is minLon,minLat,maxLon,maxLat in decimal degrees, not '{Problems.Shorten(bbox)}'", statusCode: 400, title: "Invalid bbox")
+            : (LonLat.Problem(numbers[0], numbers[1]) ?? LonLat.Problem(numbers[2], numbers[3])) is { } range
+                ? TypedResults.Problem($"bbox: {range}", statusCode: 400, title: "Invalid bbox")
+                : numbers[0] > numbers[2] || numbers[1] > numbers[3]
+                    ? TypedResults.Problem("bbox: the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)", statusCode: 400, title: "Invalid bbox")
+                    : null;
+        if (problem is not null) return false;
+        box = new Envelope(numbers[0], numbers[2], numbers[1], numbers[3]);
+        return true;
     }
 
     /// <param name="lon">For the latitude: the longitude already read, to tell whether the two look swapped.</param>
