@@ -105,7 +105,14 @@ public sealed class ConsoleTests(ConsoleServer server)
         Assert.Equal(code, located.RootElement.GetProperty("gridCode").GetString());
         using var history = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{neighbour}/history"));
         Assert.Equal(2, history.RootElement.GetProperty("features").GetArrayLength());
-        Assert.Equal(vertex, vertex);
+        Assert.True(vertex >= 0);
+
+        // The history says who: both versions of the grid, the new one made by this operator, the old one drawn dashed.
+        await tab.GoAsync($"#/grids/{code}/history");
+        var rows = tab.Page.Locator("#history-table tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.First).ToContainTextAsync("operator");
+        await tab.ScreenshotAsync("history");
         tab.AssertNoProblems();
     }
 
