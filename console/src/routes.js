@@ -12,7 +12,7 @@ import * as credentials from './views/credentials.js';
 import * as modules from './views/modules.js';
 
 export const routes = [
-  { pattern: /^#\/map$/, view: 'map', render: mapView.render },
+  { pattern: /^#\/map(?:\/(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?))?$/, view: 'map', render: mapView.render },
   { pattern: /^#\/grids\/([^/]+)$/, view: 'map', render: (p, [code], ctx) => card.render(p, decodeURIComponent(code), ctx) },
   { pattern: /^#\/grids\/([^/]+)\/redraw$/, view: 'redraw', render: (p, [code], ctx) => redraw.render(p, decodeURIComponent(code), ctx) },
   { pattern: /^#\/grids\/([^/]+)\/split$/, view: 'redraw', render: (p, [code], ctx) => split.render(p, decodeURIComponent(code), ctx) },

@@ -15,13 +15,16 @@ export function tileUrl(revision) {
 
 export function addGridLayers(map, revision) {
   map.addSource(SOURCE, { type: 'vector', tiles: [tileUrl(revision)], minzoom: 0, maxzoom: 16, promoteId: { grids: 'code' } });
-  map.addLayer({ id: FILL, type: 'fill', source: SOURCE, 'source-layer': 'grids', paint: { 'fill-color': fillColour('street'), 'fill-opacity': 0.55 } });
+  // Below zoom 14 the fill's own 1-pixel outline draws the borders: a line layer over 50,000 grids would triangulate
+  // and draw every border as a wide line for borders a pixel long. From 14 on, real lines, thicker as grids grow.
+  map.addLayer({ id: FILL, type: 'fill', source: SOURCE, 'source-layer': 'grids',
+    paint: { 'fill-color': fillColour('street'), 'fill-opacity': 0.55, 'fill-outline-color': '#5a6b80' } });
   map.addLayer({
-    id: LINE, type: 'line', source: SOURCE, 'source-layer': 'grids',
-    paint: { 'line-color': '#44546a', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.2, 14, 0.8, 17, 1.5], 'line-opacity': 0.8 },
+    id: LINE, type: 'line', source: SOURCE, 'source-layer': 'grids', minzoom: 14,
+    paint: { 'line-color': '#44546a', 'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.8, 17, 1.5], 'line-opacity': 0.8 },
   });
   map.addLayer({
-    id: FOCUS, type: 'line', source: SOURCE, 'source-layer': 'grids',
+    id: FOCUS, type: 'line', source: SOURCE, 'source-layer': 'grids', minzoom: 12,
     paint: {
       'line-color': ['case', ['boolean', ['feature-state', 'focus'], false], '#d7191c', '#1f78b4'],
       'line-width': ['case', ['boolean', ['feature-state', 'focus'], false], 3, ['boolean', ['feature-state', 'selected'], false], 2.5, 0],

@@ -3,15 +3,17 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { flyToBbox, focusGrid, getMap, onGridClick, setColouring } from '../mapview.js';
-import { fromMap } from '../geo/display.js';
+import { fromMap, toMap } from '../geo/display.js';
 import { SOURCE } from '../layers/grids.js';
 
 let colouring = 'street';
 let staffingHandler = null;
 
-export async function render(panel) {
+/** #/map, or #/map/zoom/lon/lat (WGS84): a view anyone can link to. */
+export async function render(panel, [zoom, lon, lat] = []) {
   panel.append(tools());
   focusGrid(null);
+  if (zoom !== undefined) getMap().jumpTo({ zoom: Number(zoom), center: toMap([Number(lon), Number(lat)]) });
   return onGridClick(code => { location.hash = `#/grids/${encodeURIComponent(code)}`; });
 }
 
@@ -31,11 +33,11 @@ async function search(text, results) {
   const found = await api('/api/grids/search', { query: { q: text.trim() } });
   const item = (label, sub, onclick) => h('li', null, h('button', { type: 'button', class: 'link', onclick }, label, sub ? h('small', null, ' ', sub) : null));
   const groups = [];
-  if (found.grids.length) groups.push(h('h4', null, t('search.grids')), h('ul', null, found.grids.map(g =>
+  if (found.grids.length) groups.push(h('h4', null, t('search.grids')), h('ul', { id: 'search-grids' }, found.grids.map(g =>
     item(`${g.name} ${g.code}`, [g.streetName, g.communityName].filter(Boolean).join(' · '), () => { flyToBbox(g.bbox); location.hash = `#/grids/${encodeURIComponent(g.code)}`; }))));
-  if (found.streets.length) groups.push(h('h4', null, t('search.streets')), h('ul', null, found.streets.map(s =>
+  if (found.streets.length) groups.push(h('h4', null, t('search.streets')), h('ul', { id: 'search-streets' }, found.streets.map(s =>
     item(s.name ?? s.code, `${s.code} · ${t('map.grids', { count: s.grids })}`, () => flyToBbox(s.bbox, 15)))));
-  if (found.communities.length) groups.push(h('h4', null, t('search.communities')), h('ul', null, found.communities.map(c =>
+  if (found.communities.length) groups.push(h('h4', null, t('search.communities')), h('ul', { id: 'search-communities' }, found.communities.map(c =>
     item(c.name ?? c.code, `${c.code} · ${t('map.grids', { count: c.grids })}`, () => flyToBbox(c.bbox, 16)))));
   replace(results, groups.length ? groups : h('p', null, t('search.none')));
 }

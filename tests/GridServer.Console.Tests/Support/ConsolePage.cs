@@ -24,6 +24,16 @@ public sealed partial class ConsolePage : IAsyncDisposable
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) lock (_problems) _problems.Add(message.Text);
         };
         page.PageError += (_, error) => { lock (_problems) _problems.Add(error); };
+        // Also the requests of MapLibre's worker (tiles), which the page's own resource timing does not list.
+        page.Request += (_, request) => { lock (_requests) _requests.Add(request.Url); };
+    }
+
+    private readonly List<string> _requests = [];
+
+    /// <summary>Every URL the tab asked for so far.</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get { lock (_requests) return [.. _requests]; }
     }
 
     /// <summary>Script errors and Content-Security-Policy refusals seen so far.</summary>

@@ -85,7 +85,7 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
         _playwright?.Dispose();
@@ -126,7 +126,7 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         }
     }
 
-    private static int FreePort()
+    protected static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
