@@ -18,12 +18,20 @@ namespace GridServer.Silo.Grids;
 /// Per catalog revision and map coordinate system the grids are projected once to Web Mercator and put in an STRtree;
 /// tiles are cut from it and kept (up to <see cref="MaxCachedTiles"/>) until the revision changes. Over a GCJ-02
 /// basemap the boundaries are shifted to GCJ-02 here, with the server's own <see cref="ChineseOffsets"/>, so that they
-/// line up with the basemap's streets. Features carry code, name, street and community (codes and names) and
-/// <c>street_idx</c>/<c>community_idx</c>: the rank of the code among the district's, for colouring.
+/// line up with the basemap's streets. Features carry code, street and community codes and <c>street_idx</c>/
+/// <c>community_idx</c> (the rank of the code among the district's, for colouring); from zoom <see cref="NamesFromZoom"/>
+/// also the grid's, street's and community's names. Boundaries are simplified by a quarter pixel: a district's
+/// tile at zoom 11 holds 12,000 grids.
 /// </remarks>
 public sealed class GridTileSource(GridCatalog catalog)
 {
     public const int MaxCachedTiles = 4096;
+
+    /// <summary>Names (grid, street, community) travel in tiles from this zoom, where labels show them; below it a grid is a few pixels.</summary>
+    public const int NamesFromZoom = 15;
+
+    /// <summary>The simplification tolerance in tile units (16 to a pixel).</summary>
+    public const double SimplifyUnits = 4;
 
     /// <summary>Features whose box reaches this far past a tile (in tile units of 4096) are drawn in it, so edges meet across tiles.</summary>
     private const double BufferUnits = 64;
@@ -45,18 +53,25 @@ public sealed class GridTileSource(GridCatalog catalog)
         var (minX, minY, maxX, maxY) = address.Bounds;
         var buffer = BufferUnits / VectorTileLayerWriter.Extent / (1 << address.Z);
         var hits = prepared.Tree.Query(new Envelope(minX - buffer, maxX + buffer, minY - buffer, maxY + buffer));
-        var layer = new VectorTileLayerWriter("grids", address);
+        // A quarter of a pixel is the most any border moves by the simplification: invisible at every zoom.
+        var layer = new VectorTileLayerWriter("grids", address) { SimplifyUnits = SimplifyUnits };
+        var named = address.Z >= NamesFromZoom;
         foreach (var entry in hits.OrderBy(e => e.Grid.Code, StringComparer.Ordinal))
         {
             if (only is not null && !only.Contains(entry.Grid.Code)) continue;
             var g = entry.Grid;
-            layer.AddPolygons(entry.Polygons,
+            List<KeyValuePair<string, object>> properties =
             [
-                new("code", g.Code), new("name", g.Name),
-                new("street", g.StreetCode ?? ""), new("street_name", g.StreetName ?? ""),
-                new("community", g.CommunityCode ?? ""), new("community_name", g.CommunityName ?? ""),
+                new("code", g.Code), new("street", g.StreetCode ?? ""), new("community", g.CommunityCode ?? ""),
                 new("street_idx", entry.StreetIndex), new("community_idx", entry.CommunityIndex),
-            ]);
+            ];
+            if (named)
+            {
+                properties.Add(new("name", g.Name));
+                properties.Add(new("street_name", g.StreetName ?? ""));
+                properties.Add(new("community_name", g.CommunityName ?? ""));
+            }
+            layer.AddPolygons(entry.Polygons, properties);
         }
         var tile = layer.ToTile();
         if (only is null)

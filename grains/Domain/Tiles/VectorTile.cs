@@ -67,6 +67,12 @@ public sealed class VectorTileLayerWriter
         _tile = tile;
     }
 
+    /// <summary>
+    /// Points closer than this to the line their ring would take without them are dropped (Douglas-Peucker, in tile
+    /// units of 1/4096 of a tile: 16 units are a pixel of a 256-pixel tile). 0 keeps every snapped point.
+    /// </summary>
+    public double SimplifyUnits { get; init; }
+
     /// <summary>How many features were written (a feature whose every ring vanished is not counted).</summary>
     public int FeatureCount { get; private set; }
 
@@ -161,6 +167,51 @@ public sealed class VectorTileLayerWriter
             _ring.Add((x, y));
         }
         while (_ring.Count > 1 && _ring[^1] == _ring[0]) _ring.RemoveAt(_ring.Count - 1);
+        if (SimplifyUnits > 0 && _ring.Count > 4) Simplify();
+    }
+
+    /// <summary>Douglas-Peucker over the closed ring, split at its first point and the point farthest from it.</summary>
+    private void Simplify()
+    {
+        var keep = new bool[_ring.Count];
+        var far = 0;
+        for (var i = 1; i < _ring.Count; i++)
+            if (Distance2(_ring[i], _ring[0]) > Distance2(_ring[far], _ring[0])) far = i;
+        keep[0] = keep[far] = true;
+        var stack = new Stack<(int From, int To)>();
+        stack.Push((0, far));
+        stack.Push((far, _ring.Count));
+        var tolerance2 = SimplifyUnits * SimplifyUnits;
+        while (stack.Count > 0)
+        {
+            var (from, to) = stack.Pop();
+            var a = _ring[from];
+            var b = _ring[to % _ring.Count];
+            var (worst, worstDistance) = (-1, tolerance2);
+            for (var i = from + 1; i < to; i++)
+            {
+                var d = SegmentDistance2(_ring[i], a, b);
+                if (d > worstDistance) (worst, worstDistance) = (i, d);
+            }
+            if (worst < 0) continue;
+            keep[worst] = true;
+            stack.Push((from, worst));
+            stack.Push((worst, to));
+        }
+        var kept = _ring.Where((_, i) => keep[i]).ToList();
+        _ring.Clear();
+        _ring.AddRange(kept);
+    }
+
+    private static double Distance2((long X, long Y) p, (long X, long Y) q) => (double)(p.X - q.X) * (p.X - q.X) + (double)(p.Y - q.Y) * (p.Y - q.Y);
+
+    private static double SegmentDistance2((long X, long Y) p, (long X, long Y) a, (long X, long Y) b)
+    {
+        double dx = b.X - a.X, dy = b.Y - a.Y;
+        var length2 = dx * dx + dy * dy;
+        var t = length2 == 0 ? 0 : Math.Clamp(((p.X - a.X) * dx + (p.Y - a.Y) * dy) / length2, 0, 1);
+        double ex = a.X + t * dx - p.X, ey = a.Y + t * dy - p.Y;
+        return ex * ex + ey * ey;
     }
 
     private static long SignedArea(List<(long X, long Y)> ring)

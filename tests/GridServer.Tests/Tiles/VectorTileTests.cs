@@ -32,6 +32,20 @@ public sealed class VectorTileTests(EmbeddedSilo silo) : IClassFixture<EmbeddedS
     }
 
     [Fact]
+    public void Layer_Simplified_DropsPointsWithinToleranceAndKeepsCorners()
+    {
+        var layer = new VectorTileLayerWriter("grids", new TileAddress(0, 0, 0)) { SimplifyUnits = 4 };
+        const double u = 1.0 / 4096;
+        // A square with a point 2 units off its bottom side (dropped) and one 40 units off its right side (kept).
+        double[] ring = [0.25, 0.75, 0.5, 0.75 + 2 * u, 0.75, 0.75, 0.75 + 40 * u, 0.5, 0.75, 0.25, 0.25, 0.25, 0.25, 0.75];
+        layer.AddPolygons([[ring]], [new("code", "x")]);
+        var points = Points(Decode(layer.ToTile()).Features.Single().Geometry);
+        Assert.Equal(5, points.Count);
+        Assert.Contains((3072 + 40, 2048), points);
+        Assert.DoesNotContain((2048, 3072 + 2), points);
+    }
+
+    [Fact]
     public void Layer_PolygonSmallerThanAUnit_IsLeftOut()
     {
         var layer = new VectorTileLayerWriter("grids", new TileAddress(0, 0, 0));
