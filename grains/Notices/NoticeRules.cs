@@ -1,31 +1,8 @@
 using System.Collections.Immutable;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 
 namespace GridServer.Notices;
-
-/// <summary>What happened to a case that someone must hear of.</summary>
-public enum CaseNoticeEvent
-{
-    /// <summary>The case was dispatched (or transferred) to an officer.</summary>
-    Dispatched,
-
-    /// <summary>The accept deadline is near and the officer holding the case has not accepted.</summary>
-    AcceptDeadlineNear,
-
-    /// <summary>A deadline was missed: the case went under supervision (督办).</summary>
-    Escalated,
-
-    /// <summary>A new case opened in a grid.</summary>
-    OpenedInGrid,
-
-    /// <summary>The case was closed.</summary>
-    Closed,
-
-    /// <summary>A duty module named a party responsible beyond the grid (a shop for its frontage) that is to be told.</summary>
-    PartyNamed,
-
-    /// <summary>A step the reporter cares about (<see cref="ReporterStatusRules.Notifies"/>): the reporting channel hears of it.</summary>
-    ReporterStep,
-}
 
 /// <summary>The people a case's notice may go to, as the case knows them when the event happens.</summary>
 /// <param name="OfficerId">The officer holding the case, or null.</param>
@@ -37,18 +14,8 @@ public enum CaseNoticeEvent
 public sealed record CaseParties(string? OfficerId, string? SquadLeaderId, ImmutableArray<string> Liaisons, string? WebhookCommunity = null,
     string? ReportingChannel = null, string? Party = null);
 
-/// <summary>How a notice reaches its recipient.</summary>
-public static class NoticeChannels
-{
-    /// <summary>Read over <c>GET /api/inbox</c> and its live stream.</summary>
-    public const string Inbox = "inbox";
-
-    /// <summary>Posted to the community's outbound webhook (and recorded in the community's inbox).</summary>
-    public const string Webhook = "webhook";
-}
-
-/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind, over which channel (<see cref="NoticeChannels"/>).</summary>
-public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind, string Channel = NoticeChannels.Inbox);
+/// <summary>One notice to send: to whose inbox (<see cref="NoticeInboxes"/>), of which kind, over which channel.</summary>
+public readonly record struct NoticeRecipient(string Inbox, NoticeKind Kind, NoticeChannel Channel = NoticeChannel.Inbox);
 
 /// <summary>
 /// Inbox keys. Roles have inboxes of their own, so an officer and a liaison that happen to share an id never
@@ -88,27 +55,27 @@ public static class NoticeInboxes
 /// <summary>Which case event notifies whom with which kind. Plain rules; the case grain asks and sends.</summary>
 public static class NoticeRules
 {
-    public static ImmutableArray<NoticeRecipient> Recipients(CaseNoticeEvent caseEvent, CaseParties parties)
+    public static ImmutableArray<NoticeRecipient> Recipients(CaseCueKind caseEvent, CaseParties parties)
     {
         ArgumentNullException.ThrowIfNull(parties);
         return caseEvent switch
         {
-            CaseNoticeEvent.Dispatched => Officer(parties, NoticeKind.Dispatch),
-            CaseNoticeEvent.AcceptDeadlineNear => Officer(parties, NoticeKind.AcceptWarning),
-            CaseNoticeEvent.Closed => Officer(parties, NoticeKind.Closure),
+            CaseCueKind.Dispatched => Officer(parties, NoticeKind.Dispatch),
+            CaseCueKind.AcceptDeadlineNear => Officer(parties, NoticeKind.AcceptWarning),
+            CaseCueKind.Closed => Officer(parties, NoticeKind.Closure),
             // The command center always hears of a missed deadline; the squad leader when the squad has one.
-            CaseNoticeEvent.Escalated => parties.SquadLeaderId is { } leader
+            CaseCueKind.Escalated => parties.SquadLeaderId is { } leader
                 ? [new(NoticeInboxes.Officer(leader), NoticeKind.Escalation), new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)]
                 : [new(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
-            CaseNoticeEvent.PartyNamed => parties.Party is { } party ? [new(NoticeInboxes.Party(party), NoticeKind.PartyNotice)] : [],
+            CaseCueKind.PartyNamed => parties.Party is { } party ? [new(NoticeInboxes.Party(party), NoticeKind.PartyNotice)] : [],
             // 属地原则: the liaisons of the case's own grid and community, and the community's webhook, nobody else.
-            CaseNoticeEvent.OpenedInGrid => [.. (parties.Liaisons.IsDefault ? [] : parties.Liaisons).Distinct(StringComparer.Ordinal)
+            CaseCueKind.OpenedInGrid => [.. (parties.Liaisons.IsDefault ? [] : parties.Liaisons).Distinct(StringComparer.Ordinal)
                 .Select(l => new NoticeRecipient(NoticeInboxes.Liaison(l), NoticeKind.LiaisonAlert)),
                 .. parties.WebhookCommunity is { } community
-                    ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannels.Webhook)]
+                    ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannel.Webhook)]
                     : ImmutableArray<NoticeRecipient>.Empty],
             // Only the channel the case came through; a case entered by staff has none.
-            CaseNoticeEvent.ReporterStep => parties.ReportingChannel is { } channel
+            CaseCueKind.ReporterStep => parties.ReportingChannel is { } channel
                 ? [new(NoticeInboxes.Reporter(channel), NoticeKind.ReporterStatus)]
                 : [],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),
@@ -137,35 +104,28 @@ public static class LiaisonBatching
 }
 
 /// <summary>
-/// What a reporter is told of their case: a public status and note per state, fixed here (never what staff wrote), and
-/// the steps on which the reporting channel is sent a notice. Plain rules on the workflow's state and action names.
+/// What a reporter is told of their case: a public status and note per state, fixed here (never what staff wrote). The
+/// steps on which the reporting channel is sent a notice are the domain's (CaseSteps.ReporterHearsOf).
 /// </summary>
 public static class ReporterStatusRules
 {
-    /// <summary>
-    /// The steps a citizen cares about: the squad took the case up (Accept), it was closed or voided, or its result
-    /// failed the check and it went back for rework. Dispatch, returns between units, feedback and the checks
-    /// themselves are internal; the reporter sees them when they ask (Open311 status_notes), not as a notice.
-    /// </summary>
-    public static bool Notifies(string action) => action is "Accept" or "Close" or "Void" or "Rework";
-
     /// <summary>The reporter-facing status and note of a case in <paramref name="state"/>.</summary>
     /// <param name="located">False while the case is in no grid (a report with only an address, or outside every grid).</param>
     /// <param name="rework">True on the rework step: the note says why the case is back in hand.</param>
-    public static (string Status, string? Note) Describe(string state, bool located, bool rework = false) => rework
+    public static (string Status, string? Note) Describe(CaseState state, bool located, bool rework = false) => rework
         ? ("处理中", "处理结果未通过核查，正在返工。")
         : state switch
         {
-            "Reported" or "Registered" when !located => ("已受理", "指挥中心正在确定位置。"),
-            "Reported" or "Registered" => ("已受理", "正在派遣。"),
-            "Returned" => ("已受理", "指挥中心正在派遣至责任单位。"),
-            "Dispatched" => ("已派遣", "已派遣至责任单位。"),
-            "Accepted" => ("处理中", "责任单位已接手。"),
-            "Handling" => ("处理中", "正在现场处置。"),
-            "Parked" => ("处理中", "暂时无法在时限内解决，持续跟踪中。"),
-            "FeedbackGiven" or "Verifying" or "Verified" => ("处理中", "已处置，正在核查结果。"),
-            "Closed" => ("已办结", null),
-            "Void" => ("不予立案", "经核实不属于受理范围。"),
+            CaseState.Reported or CaseState.Registered when !located => ("已受理", "指挥中心正在确定位置。"),
+            CaseState.Reported or CaseState.Registered => ("已受理", "正在派遣。"),
+            CaseState.Returned => ("已受理", "指挥中心正在派遣至责任单位。"),
+            CaseState.Dispatched => ("已派遣", "已派遣至责任单位。"),
+            CaseState.Accepted => ("处理中", "责任单位已接手。"),
+            CaseState.Handling => ("处理中", "正在现场处置。"),
+            CaseState.Parked => ("处理中", "暂时无法在时限内解决，持续跟踪中。"),
+            CaseState.FeedbackGiven or CaseState.Verifying or CaseState.Verified => ("处理中", "已处置，正在核查结果。"),
+            CaseState.Closed => ("已办结", null),
+            CaseState.Void => ("不予立案", "经核实不属于受理范围。"),
             _ => ("处理中", null),
         };
 }

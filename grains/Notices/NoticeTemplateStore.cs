@@ -277,7 +277,9 @@ public sealed partial class NoticeTemplateStore : IDisposable
             var source = "built-in:" + fileName;
             var text = ReadResource(assembly, BuiltInResourcePrefix + fileName)
                 ?? throw new InvalidOperationException($"the assembly carries no built-in template {fileName}: the build lost templates/");
-            var (parsed, errors) = sandbox.Check(kind, text, source);
+            // Checked against every limit but time: the first renders of a process compile Scriban, and a busy machine may
+            // take longer than a render's budget for them. A server must not fail to start for the machine's load.
+            var (parsed, errors) = new NoticeSandbox(sandbox.Limits with { RenderBudget = Timeout.InfiniteTimeSpan }).Check(kind, text, source);
             // The built-in defaults are tested: one that fails here means limits too tight for any real notice.
             builtIn[kind] = new NoticeTemplate(kind, null, NoticeTemplateOrigin.BuiltIn, source, text,
                 parsed ?? throw new InvalidOperationException($"a built-in template fails under these sandbox limits: {string.Join("; ", errors)}"));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
 using GridServer.Domain.Access;
 using GridServer.Domain.Cases;
 using GridServer.Silo.Access;
@@ -67,12 +68,13 @@ public static partial class CaseEndpoints
         cases.MapPost("/{id}/locate", Locate).RequireRoles(Role.Dispatcher)
             .WithSummary("Places a case (a report with an address only, or a wrong pin): its point and grid change and it is dispatched there.");
         cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
-        app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest first.");
+        app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest report first, with why they wait.");
+        app.MapGet("/api/command-center/supervision", Supervision).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.");
         return app;
     }
 
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
-        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, CaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, ICaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         var caller = request.HttpContext.RequiredCaller();
@@ -96,7 +98,7 @@ public static partial class CaseEndpoints
         var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject);
         // The matter's duty module checks a report from staff as it checks a citizen's.
         var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
-        if (await CaseIntake.ModuleProblemsAsync(module, opening) is { } refused)
+        if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(module, opening) is { } refused)
             return Problems.Of(400, "Report refused by its duty module", $"the report of matter '{opening.Matter}' is refused: {refused}");
         var key = request.Headers[IdempotencyHeader].ToString();
         if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
@@ -143,7 +145,7 @@ public static partial class CaseEndpoints
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
-        var result = await grain.ActAsync(new CaseActionRequest(action.ToString(), caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
+        var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
         return Answer(result);
     }
 
@@ -221,10 +223,17 @@ public static partial class CaseEndpoints
         {
             grids = [.. scopes.WatchedGrids(await scopes.LiaisonAsync(caller.Subject))];
         }
+        CaseState? state = null;
+        if (body.State is { } stateName)
+        {
+            if (!AccessRules.TryParseName<CaseState>(stateName, out var parsed))
+                return Problems.Of(400, "Invalid search", $"unknown state '{Problems.Shorten(stateName)}'; use one of {string.Join(", ", Enum.GetNames<CaseState>())}");
+            state = parsed;
+        }
         try
         {
             var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
-                body.Grid, body.Squad, body.Officer, body.Matter, body.State, body.Open, body.From, body.To, within, limit, body.Offset ?? 0, grids));
+                body.Grid, body.Squad, body.Officer, body.Matter, state, body.Open, body.From, body.To, within, limit, body.Offset ?? 0, grids));
             return TypedResults.Ok(found.ToArray());
         }
         catch (ArgumentException e)
@@ -233,8 +242,11 @@ public static partial class CaseEndpoints
         }
     }
 
-    internal static async Task<Ok<string[]>> Queue(IGrainFactory grains) =>
-        TypedResults.Ok((await grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync()).ToArray());
+    internal static async Task<Ok<CaseMarkView[]>> Queue(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).QueueAsync(Domain.Cases.CaseQuery.MaxLimit)).ToArray());
+
+    internal static async Task<Ok<CaseMarkView[]>> Supervision(IGrainFactory grains) =>
+        TypedResults.Ok((await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).EscalatedAsync(Domain.Cases.CaseQuery.MaxLimit)).ToArray());
 
     /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
     /// <summary>The most matter attributes a report carries.</summary>
@@ -249,10 +261,18 @@ public static partial class CaseEndpoints
     public static string KeyedId(Caller caller, string key) =>
         $"C-K-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.Role}\n{caller.Subject}\n{key}")).AsSpan(0, 12))}";
 
+    /// <summary>The one place a case's refusal becomes an HTTP status: no such case 404, a request that is wrong in itself 422, anything the case's state refuses 409.</summary>
+    public static int StatusOf(CaseRefusalCode code) => code switch
+    {
+        CaseRefusalCode.NotFound => StatusCodes.Status404NotFound,
+        CaseRefusalCode.Invalid => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status409Conflict,
+    };
+
     private static Results<Ok<CaseView>, ProblemHttpResult> Answer(CaseActionResult result) =>
-        result.Accepted ? TypedResults.Ok(result.Case)
-        : TypedResults.Problem(result.Refusal, statusCode: 409, title: "Action refused",
-            extensions: new Dictionary<string, object?> { ["state"] = result.Case.State });
+        result.Refusal is not { } refusal ? TypedResults.Ok(result.Case)
+        : TypedResults.Problem(refusal.Message, statusCode: StatusOf(refusal.Code), title: "Action refused",
+            extensions: new Dictionary<string, object?> { ["state"] = result.Case.State.ToString() });
 
     private static ProblemHttpResult? FieldProblem(string name, string? value, int max, Regex? pattern)
     {

@@ -12,7 +12,7 @@ namespace GridServer.Silo.Grids;
 /// or retired, with a small index of their own): a change is served after indexing the changed grids only. When
 /// the changes grow past <see cref="MaxChanges"/> the follower loads everything again and the base is rebuilt.
 /// </remarks>
-public sealed class GridCatalog
+public sealed class GridCatalog : GridServer.Grains.Grids.IGridLocator
 {
     /// <summary>How many changed grids a snapshot carries beside its base before everything is loaded again.</summary>
     public const int MaxChanges = 2_000;

@@ -26,7 +26,7 @@ public sealed record GridTransferResponse(string? FromGrid, string? ToGrid, doub
 /// An open case whose point falls in another grid after the change (toGrid null: in no grid). Outcome: null in a dry run;
 /// "re-routed", "stayed" (detail says why) or "not re-routed" (the change was made without rerouteOpenCases).
 /// </summary>
-public sealed record CaseImpactResponse(string CaseId, string? FromGrid, string? ToGrid, string State, string? Outcome, string? OfficerId, string? Detail);
+public sealed record CaseImpactResponse(string CaseId, string? FromGrid, string? ToGrid, GridServer.Domain.Cases.CaseState State, string? Outcome, string? OfficerId, string? Detail);
 
 /// <summary>A merge: the grids to merge and the grid they become (code, name and the other grid properties; no geometry).</summary>
 public sealed record GridMergeBody(string[]? Codes, JsonObject? Into);

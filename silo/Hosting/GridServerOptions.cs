@@ -63,20 +63,38 @@ public sealed class StorageOptions : IValidatableObject
     }
 }
 
-/// <summary>Ports of the silo. Section <c>GridServer:Orleans</c>.</summary>
+/// <summary>The silo's cluster: ports, names and how its ports are secured. Section <c>GridServer:Orleans</c>.</summary>
 public sealed class OrleansOptions
 {
     public const string Section = "GridServer:Orleans";
 
+    /// <summary>What cluster and service ids may look like: they name rows in the database and appear in logs.</summary>
+    public const string IdPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
-    [Range(1, 65535)]
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// The port Orleans clients outside the silo connect to; 0 (the default) opens none. The HTTP API runs inside the
+    /// silo and needs no gateway: open one only for a system that must call grains itself.
+    /// </summary>
+    [Range(0, 65535)]
+    public int GatewayPort { get; set; }
 
     /// <summary>The address other silos and clients reach this silo at (PostgreSQL clustering); loopback by default.</summary>
     [Required, RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "GridServer:Orleans:AdvertisedAddress must be an IP address")]
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The cluster this silo joins: silos with the same id in one database form one cluster.</summary>
+    [Required, RegularExpression(IdPattern, ErrorMessage = "GridServer:Orleans:ClusterId must be 1 to 64 letters, digits, '.', '-' or '_'")]
+    public string ClusterId { get; set; } = "gridserver";
+
+    /// <summary>The service whose grain state and reminders the cluster keeps: changing it leaves stored state behind.</summary>
+    [Required, RegularExpression(IdPattern, ErrorMessage = "GridServer:Orleans:ServiceId must be 1 to 64 letters, digits, '.', '-' or '_'")]
+    public string ServiceId { get; set; } = "gridserver";
+
+    /// <summary>Mutual TLS on the silo and gateway ports (section <c>GridServer:Orleans:Tls</c>).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }
 
 /// <summary>
@@ -130,6 +148,13 @@ public sealed class CaseOptions : IValidatableObject
 
     /// <summary>Make-up working days (调休): weekend days that are working days.</summary>
     public List<DateOnly> MakeUpWorkdays { get; set; } = [];
+
+    /// <summary>
+    /// With PostgreSQL: how many batches of case steps may commit at once. Each holds a connection while its commit
+    /// waits for the disk; more let the next batch form and commit meanwhile (docs/architecture.md).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 32, ErrorMessage = "GridServer:Cases:StoreWriters must lie between 1 and 32")]
+    public int StoreWriters { get; set; } = 2;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

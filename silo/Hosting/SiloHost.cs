@@ -13,7 +13,10 @@ using GridServer.Silo.Open311;
 using GridServer.Silo.Personnel;
 using GridServer.Silo.Plugins;
 using GridServer.Silo.Webhooks;
+using GridServer.Domain.Notices;
+using GridServer.Grains.Cases;
 using GridServer.Storage.Cases;
+using GridServer.Storage.Notices;
 using GridServer.Storage.Grids;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -49,12 +52,13 @@ public static class SiloHost
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
         builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
-        builder.Services.AddSingleton<GridServer.Silo.Cases.CaseIntake>();
+        // The one case intake (grains side); the duty modules answer it through ModuleRouting.
+        builder.Services.AddSingleton<IMatterRouting, ModuleRouting>();
+        builder.Services.AddSingleton<ICaseIntake, CaseIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
-        // What the sensor and check grains need of this silo's modules and case intake (the grains see no plugin types).
+        // What the sensor and check grains need of this silo's modules (the grains see no plugin types).
         builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
-        builder.Services.AddSingleton<GridServer.Grains.Sensors.ICaseOpener>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ICheckRunner, CheckRunner>();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
@@ -68,25 +72,38 @@ public static class SiloHost
         {
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
             builder.Services.AddSingleton<IGridStore, PostgisGridStore>();
-            // Case grains write their queryable projection to gridserver.cases/case_events (V003).
-            builder.Services.AddSingleton<PostgisCaseProjection>();
-            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<PostgisCaseProjection>());
-            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseProjection>());
+            // Cases are rows (V003, V010), written a step at a time, many steps in one transaction.
+            builder.Services.AddSingleton(sp => new PostgisCaseStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
+            builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddSingleton<PostgisNoticeStore>();
+            builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
+            builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
         }
         else
         {
             builder.Services.AddSingleton<IGridStore, InMemoryGridStore>();
-            builder.Services.AddSingleton<InMemoryCaseProjection>();
-            builder.Services.AddSingleton<ICaseProjection>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
-            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseProjection>());
+            builder.Services.AddSingleton(sp => new InMemoryNoticeStore(sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<InMemoryNoticeStore>());
+            builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<InMemoryNoticeStore>());
+            builder.Services.AddSingleton(sp => new InMemoryCaseStore(sp.GetRequiredService<InMemoryNoticeStore>()));
+            builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
+            builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
         }
+        // What a case step gives to tell: rendered, written with the step, handed on after it.
+        builder.Services.AddSingleton<CaseNotices>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
+        builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
         builder.Services.AddSingleton<GridTileSource>();
         builder.Services.AddOptions<GridServer.Silo.Console.ConsoleOptions>().BindConfiguration(GridServer.Silo.Console.ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Hosted services start in this order, before the silo (registered below): a database without the
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
-        builder.Services.AddHostedService<CaseProjectionCheck>();
+        builder.Services.AddHostedService<CaseStoreCheck>();
         // Modules are loaded before the silo takes calls: its first report already sees them.
         builder.Services.AddSingleton<DutyModuleHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
@@ -101,10 +118,17 @@ public static class SiloHost
         var ports = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
         // Grains read domain time (deadlines, rosters) from this keyed clock; Orleans keeps its own.
         builder.Services.AddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        var durable = storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString);
+        // The cluster's ports are checked and their certificate loaded now, before the silo is configured: a cluster
+        // whose ports would take anyone never starts.
+        if (ports.Tls.Problems(durable, ports.GatewayPort) is { Count: > 0 } tlsProblems)
+            throw new OptionsValidationException(ClusterTlsOptions.Section, typeof(ClusterTlsOptions), tlsProblems);
+        var tls = ports.Tls.Enabled ? ClusterTls.Load(ports.Tls, TimeProvider.System) : null;
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o => { o.ClusterId = "gridserver"; o.ServiceId = "gridserver"; });
-            if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = ports.ClusterId; o.ServiceId = ports.ServiceId; });
+            if (tls is not null) silo.UseClusterTls(tls);
+            if (durable)
             {
                 // Production: membership, grain state and reminders in PostgreSQL (gis-data/migrations/V002).
                 // Orleans' queries keep no session state, so a pooled connection needs no reset (DISCARD ALL) before
@@ -129,8 +153,8 @@ public static class SiloHost
             }
             else
             {
-                // Embedded default: localhost clustering, in-memory grain state and reminders.
-                silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort);
+                // Embedded default: localhost clustering (loopback only), in-memory grain state and reminders.
+                silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: ports.ServiceId, clusterId: ports.ClusterId);
                 silo.AddMemoryGrainStorage(GrainStorage.Personnel);
                 silo.AddMemoryGrainStorage(GrainStorage.Cases);
                 silo.UseInMemoryReminderService();
@@ -143,8 +167,20 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         // Also after the silo: it schedules the loaded modules' checks through grains.
         builder.Services.AddHostedService<ScheduledCheckFollower>();
+        builder.Services.AddHostedService<DeadlineClockStarter>();
 
         var app = builder.Build();
+        var clusterLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ClusterTls).FullName!);
+        var gateway = ports.GatewayPort == 0 ? "(no gateway)" : $"and gateway port {ports.GatewayPort}";
+        if (tls is not null)
+        {
+            tls.Logger = clusterLog;
+            tls.LogStart(ports.ClusterId, ports.SiloPort, gateway);
+        }
+        else if (ports.Tls.AllowPlainText)
+        {
+            ClusterTls.LogPlainText(clusterLog, ports.ClusterId, ports.SiloPort, gateway);
+        }
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.UseExceptionHandler();

@@ -1,21 +1,26 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
+using GridServer.Domain.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Access;
+using GridServer.Domain.Privacy;
 using GridServer.Grains.Notices;
 using GridServer.Notices;
 using GridServer.Silo.Access;
 using GridServer.Silo.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GridServer.Silo.Open311;
 
 /// <summary>
 /// Open311 GeoReport v2 under <c>/open311/v2</c>: what hotline systems, apps and web forms speak. Every resource in
 /// <c>.json</c> and <c>.xml</c>; refusals in Open311's error list. A report opens a case exactly as
-/// <c>POST /api/cases</c> does; readers see only the public view of a case (no officer, no internal notes).
+/// <c>POST /api/cases</c> does. Anonymous readers see only cases that came through a reporting channel and are
+/// marked public, and of those only the public view (<see cref="PublicRequestObject"/>, docs/open311.md).
 /// </summary>
 /// <remarks>
 /// Extensions (README, "Open311"): <c>crs</c> names the coordinate system of <c>lat</c>/<c>long</c> (wgs84,
@@ -95,7 +100,8 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
-        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, CaseIntake intake)
+        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, ICaseIntake intake,
+        IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var (form, status, readError) = await Open311Form.ReadAsync(request);
@@ -138,13 +144,15 @@ public static class Open311Endpoints
         var parsed = Parse(form, request, services);
         if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
         var report = parsed.Report!;
-        if (await CaseIntake.ModuleProblemsAsync(parsed.Service!.Module, report) is { } refused)
+        if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(parsed.Service!.Module, report) is { } refused)
             return Error(xml, 400, $"the report of service '{parsed.Service.Code}' is refused: {refused}");
 
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject },
+        // Public when the channel may publish and the report did not ask to stay private (docs/open311.md).
+        var isPublic = parsed.Public && options.Value.Public.IsPublicChannel(caller.Subject);
+        var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject, Public = isPublic },
             knownNew: !existed);   // a keyed report was just looked up; an unkeyed one has a fresh random id
         var answer = view.Lon is not null
             // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
@@ -154,7 +162,7 @@ public static class Open311Endpoints
         return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
     }
 
-    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null);
+    private sealed record Parsed(CaseReport? Report, string? IdempotencyKey, string? Error, Open311Service? Service = null, bool Public = true);
 
     private static Parsed Parse(Open311Form form, HttpRequest request, Open311Services services)
     {
@@ -196,6 +204,13 @@ public static class Open311Endpoints
         var attributes = Attributes(form, service, out var attributeError);
         if (attributeError is not null) return Fail(attributeError);
 
+        // Extension: public=false keeps the report out of the public reads (the reporter did not agree to publication).
+        var publicText = form["public"];
+        bool isPublic;
+        if (string.IsNullOrWhiteSpace(publicText) || publicText is "true" or "1") isPublic = true;
+        else if (publicText is "false" or "0") isPublic = false;
+        else return Fail($"'public' must be true or false, got '{Problems.Shorten(publicText)}'");
+
         var key = request.Headers[CaseEndpoints.IdempotencyHeader].ToString();
         if (key.Length == 0) key = form["idempotency_key"] ?? "";
         if (key.Length > CaseEndpoints.MaxId) return Fail($"the idempotency key may have at most {CaseEndpoints.MaxId} characters");
@@ -206,7 +221,7 @@ public static class Open311Endpoints
         reporter = string.IsNullOrWhiteSpace(reporter) ? "open311" : "open311:" + reporter;
         if (reporter.Length > CaseEndpoints.MaxId) return Fail($"'account_id'/'device_id' may have at most {CaseEndpoints.MaxId - 8} characters");
 
-        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service);
+        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service, isPublic);
     }
 
     private static bool TryDegrees(string text, out double value) =>
@@ -269,9 +284,11 @@ public static class Open311Endpoints
 
     private static bool TryNumber(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
-    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time, NoticeRenderer renderer)
+    internal static async Task<IResult> List(string format, HttpRequest request, IGrainFactory grains, Open311Services services, TimeProvider time,
+        NoticeRenderer renderer, IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var shown = options.Value.Public;
         var query = request.Query;
         var ids = query["service_request_id"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count > MaxIds) return Error(xml, 400, $"'service_request_id' may name at most {MaxIds} requests");
@@ -287,8 +304,9 @@ public static class Open311Endpoints
 
         if (ids.Count == 0)
         {
-            // A search over all requests, from the cases' queryable projection. As the spec says, without dates the
-            // last 90 days.
+            if (!shown.Search) return Error(xml, 403, "searching the requests is turned off here; ask for requests by service_request_id");
+            // A search over the public requests, from the cases' queryable projection. As the spec says, without dates
+            // the last 90 days.
             if (codes.Length > 1) return Error(xml, 400, "without 'service_request_id', name at most one 'service_code'");
             if (codes.FirstOrDefault() is { Length: > 64 }) return Error(xml, 400, "'service_code' has at most 64 characters");
             if (start is null && end is null) start = time.GetUtcNow().AddDays(-90);
@@ -297,19 +315,20 @@ public static class Open311Endpoints
             if (offset > int.MaxValue) return Error(xml, 400, "'page' is too large");
             var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
                 Matter: codes.FirstOrDefault(), Open: statuses.Distinct().Count() == 1 ? statuses[0] == "open" : null,
-                ReportedFrom: start, ReportedTo: end?.AddTicks(1), Limit: pageSize, Offset: (int)offset));
+                ReportedFrom: start, ReportedTo: end?.AddTicks(1), Limit: pageSize, Offset: (int)offset, PublicOnly: true));
             ids = [.. found.Select(f => f.CaseId)];
             (start, end, page) = (null, null, 1);   // the search applied them; the ids below are this page
         }
 
         var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
         var items = views.OfType<CaseView>()
+            .Where(IsPublic)   // a case named by id that is not public is left out, as an unknown id is
             .Where(v => codes.Length == 0 || codes.Contains(v.Matter, StringComparer.Ordinal))
-            .Where(v => statuses.Length == 0 || statuses.Contains(IsClosed(v) ? "closed" : "open"))
+            .Where(v => statuses.Length == 0 || statuses.Contains(v.Ended ? "closed" : "open"))
             .Where(v => start is null || v.Timeline[0].At >= start)
             .Where(v => end is null || v.Timeline[0].At <= end)
             .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
-            .Select(v => (object?)RequestObject(v, services, null, ReporterNotes(v, services, renderer))).ToList();
+            .Select(v => (object?)PublicRequestObject(v, services, renderer, shown)).ToList();
         return new Open311Document("service_requests", new Open311Array("request", items)).ToResult(xml);
     }
 
@@ -329,25 +348,49 @@ public static class Open311Endpoints
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 
-    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer)
+    internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer,
+        IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view)
+        // A case that is not public answers exactly as one that does not exist: probing ids tells nothing.
+        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
-        return new Open311Document("service_requests", new Open311Array("request", [RequestObject(view, services, null, ReporterNotes(view, services, renderer))])).ToResult(xml);
+        return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public)])).ToResult(xml);
     }
 
     /// <summary>A token is the case id itself: a deferred report's case is opened at once (in the command-center queue).</summary>
     internal static async Task<IResult> Token(string token, string format, IGrainFactory grains)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view)
+        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the token '{Problems.Shorten(token)}'");
         return new Open311Document("service_requests", new Open311Array("request",
             [Open311Object.Of(("service_request_id", view.CaseId), ("token", token))])).ToResult(xml);
     }
 
-    private static bool IsClosed(CaseView view) => view.State is "Closed" or "Void";
+
+    /// <summary>Whether anonymous readers may see the case at all: it came through a reporting channel and was marked public at intake.</summary>
+    private static bool IsPublic(CaseView view) => view.Public && view.ReportingChannel is not null;
+
+    /// <summary>
+    /// A case as anonymous readers see it: the request object without what the reporter wrote that cannot be vetted —
+    /// the address text and the media link are left out — with the description left out or its phone and ID numbers
+    /// masked, and the position left out or rounded, as the bureau's settings say. The status notes are rendered
+    /// from a model without the address, so no template edit can publish it.
+    /// </summary>
+    private static Open311Object PublicRequestObject(CaseView view, Open311Services services, NoticeRenderer renderer, Open311PublicOptions shown)
+    {
+        var decimals = shown.PositionDecimals;
+        var published = view with
+        {
+            Description = shown.ShowsDescription ? PersonalData.MaskNumbers(view.Description) : null,
+            Lon = shown.ShowsPosition && view.Lon is { } lon ? PersonalData.RoundDegrees(lon, decimals) : null,
+            Lat = shown.ShowsPosition && view.Lat is { } lat ? PersonalData.RoundDegrees(lat, decimals) : null,
+            Address = null,
+            MediaUrl = null,
+        };
+        return RequestObject(published, services, null, ReporterNotes(published, services, renderer));
+    }
 
     /// <summary>
     /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;
@@ -355,10 +398,10 @@ public static class Open311Endpoints
     /// </summary>
     private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice, string statusNotes)
     {
-        var expected = ReporterStatus.ExpectedBy(view);
+        var expected = ExpectedBy(view);
         return Open311Object.Of(
             ("service_request_id", view.CaseId),
-            ("status", IsClosed(view) ? "closed" : "open"),
+            ("status", view.Ended ? "closed" : "open"),
             ("status_notes", statusNotes),
             ("service_name", services.Find(view.Matter)?.Name),
             ("service_code", view.Matter),
@@ -382,25 +425,30 @@ public static class Open311Endpoints
     /// falls back to the default (the renderer never throws).
     /// </summary>
     internal static string ReporterNotes(CaseView view, Open311Services services, NoticeRenderer renderer) =>
-        renderer.Render(ReporterStatus.For(view, services.Find(view.Matter)?.Name ?? view.Matter)).Text;
+        renderer.Render(CaseNoticePlan.ReporterStatus(view.CaseId, view.Matter, view.MatterName ?? services.Find(view.Matter)?.Name ?? view.Matter, view.State,
+            view.GridCode is not null, view.Address, view.Timeline.IsDefaultOrEmpty ? DateTimeOffset.UnixEpoch : view.Timeline[0].At, ExpectedBy(view))).Text;
+
+    /// <summary>The earliest running deadline: when the reporter may expect the next step; null once closed.</summary>
+    private static DateTimeOffset? ExpectedBy(CaseView view) =>
+        view.Ended ? null : new[] { view.AcceptBy, view.HandleBy, view.VerifyBy }.Where(d => d.HasValue).Min();
 
     /// <summary>A fixed public sentence per state (a report's answer): nothing an officer or dispatcher wrote reaches the public.</summary>
     internal static string StatusNotes(CaseView view) => view.State switch
     {
-        "Reported" or "Registered" when view.GridCode is null => "received; the command center is locating it",
-        "Reported" or "Registered" => "received; waiting for dispatch",
-        "Dispatched" => "dispatched to the responsible squad",
-        "Accepted" => "accepted by the responsible squad",
-        "Handling" => "being handled on site",
-        "Parked" => "cannot be solved within the usual time limit; it stays on the books",
-        "FeedbackGiven" or "Verifying" or "Verified" => "handled; the command center is checking the result",
-        "Returned" => "being sent to the right unit by the command center",
-        "Closed" => "closed: handled and checked",
-        "Void" => "closed: not taken up as a case",
+        CaseState.Reported or CaseState.Registered when view.GridCode is null => "received; the command center is locating it",
+        CaseState.Reported or CaseState.Registered => "received; waiting for dispatch",
+        CaseState.Dispatched => "dispatched to the responsible squad",
+        CaseState.Accepted => "accepted by the responsible squad",
+        CaseState.Handling => "being handled on site",
+        CaseState.Parked => "cannot be solved within the usual time limit; it stays on the books",
+        CaseState.FeedbackGiven or CaseState.Verifying or CaseState.Verified => "handled; the command center is checking the result",
+        CaseState.Returned => "being sent to the right unit by the command center",
+        CaseState.Closed => "closed: handled and checked",
+        CaseState.Void => "closed: not taken up as a case",
         _ => "open",
     };
 
-    private static string ServiceNotice(CaseView view) => view.State == "Dispatched" && view.AcceptBy is { } by
+    private static string ServiceNotice(CaseView view) => view.State == CaseState.Dispatched && view.AcceptBy is { } by
         ? $"dispatched to the responsible squad; it is to be taken up by {by.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"
         : StatusNotes(view);
 }

@@ -48,8 +48,13 @@ public static class PersonnelEndpoints
             .WithSummary("An officer: roster, absences not yet over, on duty now or not, open cases (an officer: their own).");
         api.MapGet("/officers/{id}/cases", GetOfficerCases).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer)
             .WithSummary("The open cases an officer holds now (an officer: their own).");
-        api.MapPut("/squads/{id}/leader", PutLeader).RequireRoles(Role.Operator).WithSummary("Sets a squad's leader.");
+        api.MapPut("/squads/{id}/leader", PutLeader).RequireRoles(Role.Operator)
+            .WithSummary("Sets a squad's leader; the leader before loses the squad unless added as an officer.");
+        api.MapDelete("/squads/{id}/leader", DeleteLeader).RequireRoles(Role.Operator)
+            .WithSummary("Leaves a squad without a leader; the leader before loses the squad unless added as an officer.");
         api.MapPut("/squads/{id}/officers/{officerId}", PutSquadOfficer).RequireRoles(Role.Operator).WithSummary("Adds an officer to a squad.");
+        api.MapDelete("/squads/{id}/officers/{officerId}", DeleteSquadOfficer).RequireRoles(Role.Operator)
+            .WithSummary("Takes an officer out of a squad (and from its lead): the squad's cases leave their scope at once.");
         api.MapGet("/squads/{id}", GetSquad).RequireRoles(Role.Operator, Role.Dispatcher, Role.Officer).WithSummary("A squad: leader, officers and grids.");
         api.MapGet("/liaisons/{id}", GetLiaison).RequireRoles(Role.Operator, Role.Dispatcher, Role.Liaison)
             .WithSummary("A liaison's grids and communities (a liaison: their own).");
@@ -147,6 +152,22 @@ public static class PersonnelEndpoints
         if (IdProblem(("squad id", id), ("officer id", officerId)) is { } problem) return problem;
         var squad = grains.GetGrain<ISquadGrain>(id);
         await squad.AddOfficerAsync(officerId);
+        return TypedResults.Ok(await squad.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> DeleteLeader(string id, IGrainFactory grains)
+    {
+        if (IdProblem(("squad id", id)) is { } problem) return problem;
+        var squad = grains.GetGrain<ISquadGrain>(id);
+        await squad.ClearLeaderAsync();
+        return TypedResults.Ok(await squad.GetAsync());
+    }
+
+    internal static async Task<Results<Ok<SquadView>, ProblemHttpResult>> DeleteSquadOfficer(string id, string officerId, IGrainFactory grains)
+    {
+        if (IdProblem(("squad id", id), ("officer id", officerId)) is { } problem) return problem;
+        var squad = grains.GetGrain<ISquadGrain>(id);
+        await squad.RemoveOfficerAsync(officerId);
         return TypedResults.Ok(await squad.GetAsync());
     }
 

@@ -98,7 +98,7 @@ internal static class CaseBench
 
         Print(o, runs, writesPerCase, durable, expectedDurable);
         Console.WriteLine($"load average at the end: {Program.LoadAverage()}");
-        var durableOk = durable is null || (durable.CaseStates == expectedDurable && durable.ProjectedDispatched == expectedDurable);
+        var durableOk = durable is null || durable.Complete(expectedDurable);
         if (failures > 0 || !durableOk)
         {
             Console.WriteLine($"FAILED: {failures:N0} case(s) not dispatched to an officer" + (durableOk ? "" : "; not every opened case is durable (see above)") + ".");
@@ -122,7 +122,6 @@ internal static class CaseBench
             Console.WriteLine($"[{storage}] staffed {codes.Length:N0} grids in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
 
             var next = 0;
-            var firstCase = CaseId("W", 0);
             if (o.Warmup > 0)
                 failed += Report(await LoadRun.RunAsync(storage, "warm-up, grain calls", o.Warmup, o.Concurrency, ByGrain("W", Take(o.Warmup))), timed: false);
             if (warmHttp > 0)
@@ -134,7 +133,6 @@ internal static class CaseBench
                 await Task.Delay(CounterDelay);
                 before = await db.CountersAsync();
             }
-            if (o.Warmup == 0) firstCase = CaseId("G", 0);
             failed += Report(await LoadRun.RunAsync(storage, "grain calls", o.Cases, o.Concurrency, ByGrain("G", Take(o.Cases))), timed: true);
             if (db is not null && before is not null)
             {
@@ -157,15 +155,15 @@ internal static class CaseBench
                 var waited = Stopwatch.GetTimestamp();
                 do
                 {
-                    durable = await db.CountAsync(firstCase);
-                    if (durable.CaseStates == next && durable.ProjectedDispatched == next) break;
+                    durable = await db.CountAsync();
+                    if (durable.Complete(next)) break;
                     await Task.Delay(TimeSpan.FromMilliseconds(500));
                 }
                 while (Stopwatch.GetElapsedTime(waited) < ProjectionGrace);
                 Console.WriteLine($"[{storage}] durable after the runs ({next:N0} cases opened on this server, counted "
-                    + $"{Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0} s after the last answer): orleans.grain_state {durable.CaseStates:N0} case rows; "
-                    + $"gridserver.cases {durable.ProjectedCases:N0} rows, {durable.ProjectedDispatched:N0} of them Dispatched to an officer; "
-                    + $"gridserver.case_events {durable.CaseEvents:N0} rows; orleans.reminders {durable.CaseReminders:N0} deadline reminders");
+                    + $"{Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0} s after the last answer): gridserver.cases {durable.Cases:N0} rows, "
+                    + $"{durable.Dispatched:N0} of them Dispatched to an officer with a deadline wake time; gridserver.case_events {durable.CaseEvents:N0} rows; "
+                    + $"gridserver.notices {durable.DispatchNotices:N0} dispatch notices");
             }
             Console.WriteLine($"[{storage}] stopping the server");
             return failed;
@@ -252,9 +250,9 @@ internal static class CaseBench
         if (writesPerCase is not null) Console.WriteLine($"PostgreSQL work per case (grain-call run, from pg_stat counters): {writesPerCase}");
         if (durable is not null)
         {
-            var ok = durable.CaseStates == expectedDurable && durable.ProjectedDispatched == expectedDurable;
-            Console.WriteLine($"durability: {durable.CaseStates:N0} case states in orleans.grain_state and {durable.ProjectedDispatched:N0} dispatched rows in "
-                + $"gridserver.cases for {expectedDurable:N0} cases opened: {(ok ? "every case durable" : "MISSING ROWS")}");
+            var ok = durable.Complete(expectedDurable);
+            Console.WriteLine($"durability: {durable.Cases:N0} cases in gridserver.cases, {durable.Dispatched:N0} dispatched with a wake time, "
+                + $"{durable.DispatchNotices:N0} dispatch notices in gridserver.notices for {expectedDurable:N0} cases opened: {(ok ? "every case durable" : "MISSING ROWS")}");
         }
     }
 

@@ -7,8 +7,15 @@ using Npgsql;
 
 namespace GridServer.Bench.Cases;
 
-/// <summary>Row counts that show whether every opened case is durable.</summary>
-internal sealed record DurableCounts(long CaseStates, long ProjectedCases, long ProjectedDispatched, long CaseEvents, long CaseReminders);
+/// <summary>
+/// Row counts that show whether every opened case is durable: the case rows the case store wrote, those Dispatched to an
+/// officer with their deadline clock's wake time, the timeline events, and the officers' dispatch notices.
+/// </summary>
+internal sealed record DurableCounts(long Cases, long Dispatched, long CaseEvents, long DispatchNotices)
+{
+    /// <summary>Every one of <paramref name="expected"/> cases stored, dispatched with a wake time, and noticed.</summary>
+    public bool Complete(long expected) => Cases == expected && Dispatched == expected && DispatchNotices == expected;
+}
 
 /// <summary>
 /// The benchmark's side of the PostgreSQL database the server runs on: refuses one that is not fresh, loads the
@@ -35,13 +42,13 @@ internal sealed class CaseDatabase : IAsyncDisposable
         try
         {
             await PostgisSchema.RequireAsync(_dataSource, PostgisGridStore.RequiredMigration);
-            await PostgisSchema.RequireAsync(_dataSource, PostgisCaseProjection.RequiredMigration);
+            foreach (var migration in PostgisCaseStore.RequiredMigrations) await PostgisSchema.RequireAsync(_dataSource, migration);
         }
         catch (InvalidOperationException e)
         {
             throw new DatabaseRefusedException(e.Message);
         }
-        foreach (var table in new[] { "gridserver.grids", "gridserver.cases", "gridserver.case_events", "orleans.grain_state", "orleans.reminders", "orleans.membership" })
+        foreach (var table in new[] { "gridserver.grids", "gridserver.cases", "gridserver.case_events", "gridserver.notices", "orleans.grain_state", "orleans.reminders", "orleans.membership" })
         {
             await using var command = _dataSource.CreateCommand($"SELECT count(*) FROM {table}");
             var rows = (long)(await command.ExecuteScalarAsync())!;
@@ -77,57 +84,32 @@ internal sealed class CaseDatabase : IAsyncDisposable
         return new WriteCounters((long)(await commits.ExecuteScalarAsync())!, tables);
     }
 
-    /// <summary>
-    /// Counts the cases' durable rows: grain state (of the grain type that <paramref name="knownCaseId"/> is stored under),
-    /// projection rows, projected events, and the cases' reminders.
-    /// </summary>
-    public async Task<DurableCounts> CountAsync(string knownCaseId)
+    /// <summary>Counts the cases' durable rows (every case in the database is the benchmark's: it refuses one that is not fresh).</summary>
+    public async Task<DurableCounts> CountAsync()
     {
-        string caseType;
-        await using (var type = _dataSource.CreateCommand(
-            "SELECT grain_type FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 LIMIT 1"))
-        {
-            type.Parameters.AddWithValue(knownCaseId);
-            caseType = await type.ExecuteScalarAsync() as string
-                ?? throw new InvalidOperationException($"case {knownCaseId}, opened by the benchmark, has no row in orleans.grain_state");
-        }
         await using var command = _dataSource.CreateCommand("""
-            SELECT (SELECT count(*) FROM orleans.grain_state WHERE grain_type = $1 AND payload IS NOT NULL),
-                   (SELECT count(*) FROM gridserver.cases),
-                   (SELECT count(*) FROM gridserver.cases WHERE state = 'Dispatched' AND officer_id IS NOT NULL),
+            SELECT (SELECT count(*) FROM gridserver.cases WHERE version >= 1),
+                   (SELECT count(*) FROM gridserver.cases WHERE state = 'Dispatched' AND officer_id IS NOT NULL AND wake_at IS NOT NULL),
                    (SELECT count(*) FROM gridserver.case_events),
-                   (SELECT count(*) FROM orleans.reminders WHERE reminder_name = 'deadline')
+                   (SELECT count(*) FROM gridserver.notices WHERE kind = 'dispatch')
             """);
-        command.Parameters.AddWithValue(caseType);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return new DurableCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        return new DurableCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>
-    /// Of the given cases: how many have grain state (of the grain type <paramref name="caseIds"/>' first is stored under),
-    /// a projection row, and a projection row that says Dispatched to an officer.
+    /// Of the given cases: how many the case store holds, how many of those are Dispatched to an officer with a wake time
+    /// for their deadline, and how many have their dispatch notice in an officer's inbox.
     /// </summary>
-    public async Task<(int States, int Projected, int Dispatched)> CountCasesAsync(IReadOnlyList<string> caseIds)
+    public async Task<(int Stored, int Dispatched, int Noticed)> CountCasesAsync(IReadOnlyList<string> caseIds)
     {
         if (caseIds.Count == 0) return (0, 0, 0);
-        // The grain id's extension is the case id behind a prefix of the grain type's; learnt from one known case.
-        string extension;
-        await using (var known = _dataSource.CreateCommand(
-            "SELECT grain_type, grain_id_extension FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 LIMIT 1"))
-        {
-            known.Parameters.AddWithValue(caseIds[0]);
-            await using var row = await known.ExecuteReaderAsync();
-            if (!await row.ReadAsync()) return (0, 0, 0);
-            extension = row.GetString(1);
-        }
-        var prefix = extension[..^caseIds[0].Length];
         await using var command = _dataSource.CreateCommand("""
-            SELECT (SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension = ANY($1) AND payload IS NOT NULL),
-                   (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($2)),
-                   (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($2) AND state = 'Dispatched' AND officer_id IS NOT NULL)
+            SELECT (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($1) AND version >= 1),
+                   (SELECT count(*) FROM gridserver.cases WHERE case_id = ANY($1) AND state = 'Dispatched' AND officer_id IS NOT NULL AND wake_at IS NOT NULL),
+                   (SELECT count(DISTINCT case_ids[1]) FROM gridserver.notices WHERE kind = 'dispatch' AND case_ids[1] = ANY($1) AND recipient LIKE 'officer:%')
             """);
-        command.Parameters.AddWithValue(caseIds.Select(id => prefix + id).ToArray());
         command.Parameters.AddWithValue(caseIds.ToArray());
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();

@@ -185,19 +185,20 @@ internal static class Open311Bench
             return failures;
         }
         var waited = Stopwatch.GetTimestamp();
-        (int States, int Projected, int Dispatched) counts;
+        (int Stored, int Dispatched, int Noticed) counts;
         do
         {
             counts = await db.CountCasesAsync(ids);
-            if (counts.States == ids.Count && counts.Dispatched == ids.Count) break;
+            if (counts.Stored == ids.Count && counts.Dispatched == ids.Count && counts.Noticed == ids.Count) break;
             await Task.Delay(TimeSpan.FromMilliseconds(500));
         }
         while (Stopwatch.GetElapsedTime(waited) < ProjectionGrace);
-        var ok = counts.States == ids.Count && counts.Dispatched == ids.Count;
+        var ok = counts.Stored == ids.Count && counts.Dispatched == ids.Count && counts.Noticed == ids.Count;
         Console.WriteLine($"[{storage}] durability ({Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0} s after the last answer): of {ids.Count:N0} acknowledged reports, "
-            + $"{counts.States:N0} have grain state in orleans.grain_state, {counts.Projected:N0} a gridserver.cases row, {counts.Dispatched:N0} of them Dispatched to an officer: "
-            + (ok ? "every report durable and dispatched" : "MISSING ROWS"));
-        return ok ? 0 : Math.Max(ids.Count - counts.States, ids.Count - counts.Dispatched);
+            + $"{counts.Stored:N0} have their case in gridserver.cases, {counts.Dispatched:N0} Dispatched to an officer with a deadline wake time, "
+            + $"{counts.Noticed:N0} their dispatch notice in the officer's inbox (gridserver.notices): "
+            + (ok ? "every report durable, dispatched and noticed" : "MISSING ROWS"));
+        return ok ? 0 : ids.Count - Math.Min(counts.Stored, Math.Min(counts.Dispatched, counts.Noticed));
     }
 
     private static void Print(CaseBenchOptions o, List<Row> rows)

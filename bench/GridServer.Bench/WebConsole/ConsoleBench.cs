@@ -222,7 +222,7 @@ internal static class ConsoleBench
             foreach (var arg in new[]
             {
                 Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"), $"--urls={BaseUrl}", $"--GridServer:Storage:GridsFile={file}",
-                $"--GridServer:Auth:OperatorKey={Key}", $"--GridServer:Orleans:SiloPort={FreePort()}", $"--GridServer:Orleans:GatewayPort={FreePort()}",
+                $"--GridServer:Auth:OperatorKey={Key}", $"--GridServer:Orleans:SiloPort={FreePort()}",
                 "--Logging:LogLevel:Default=Warning",
             }) start.ArgumentList.Add(arg);
             _process = Process.Start(start)!;

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Personnel;
 
 namespace GridServer.Abstractions.Cases;
 
@@ -14,6 +16,8 @@ namespace GridServer.Abstractions.Cases;
 /// channel): the actor of the timeline's first event. <see cref="ReporterId"/> stays the citizen's reference, as given.</param>
 /// <param name="ReportingChannel">The credential subject of the reporting channel (Open311 api_key) the report came
 /// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
+/// <param name="Public">The case may appear in Open311's public reads: only a report through a public reporting
+/// channel that did not ask to stay private is marked so (staff, sensor and check cases never are).</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -28,7 +32,8 @@ public sealed record CaseReport(
     [property: Id(9)] string? SubmittedBy = null,
     [property: Id(10)] CaseParty? Party = null,
     [property: Id(11)] string? ReportingChannel = null,
-    [property: Id(12)] string? MatterName = null)
+    [property: Id(12)] string? MatterName = null,
+    [property: Id(13)] bool Public = false)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -53,32 +58,37 @@ public sealed record CaseParty(
     [property: Id(7)] bool Notify = false,
     [property: Id(8)] int? RepeatWindowDays = null);
 
-/// <summary>An action on a case (the names of the domain's CaseAction: "Accept", "Return", ...).</summary>
+/// <summary>An action of a person on a case (the server's own clock actions are not taken this way).</summary>
 [GenerateSerializer, Immutable, Alias("case.action-request")]
 public sealed record CaseActionRequest(
-    [property: Id(0)] string Action,
+    [property: Id(0)] CaseAction Action,
     [property: Id(1)] string ActorId,
     [property: Id(2)] string? Note,
     [property: Id(3)] ImmutableArray<string> Evidence,
     [property: Id(4)] DateTimeOffset? NewDeadline);
 
-/// <summary>One step of the timeline.</summary>
-[GenerateSerializer, Immutable, Alias("case.event")]
+/// <summary>One step of the timeline. (The alias "case.event" is the older shape with names for the enums, which old grain states hold.)</summary>
+[GenerateSerializer, Immutable, Alias("case.timeline-event")]
 public sealed record CaseEventView(
     [property: Id(0)] int Sequence, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string ActorId,
-    [property: Id(3)] string Action, [property: Id(4)] string From, [property: Id(5)] string To,
+    [property: Id(3)] CaseAction Action, [property: Id(4)] CaseState From, [property: Id(5)] CaseState To,
     [property: Id(6)] string? Note, [property: Id(7)] ImmutableArray<string> Evidence);
 
-/// <summary>A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an address was given.</summary>
+/// <summary>
+/// A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an
+/// address was given. <see cref="QueueReason"/>: why it waits in the command-center queue, null when it does not.
+/// <see cref="ReportingChannel"/>: the Open311 channel it came through (null: staff, a sensor, a check);
+/// <see cref="Public"/>: whether Open311's public reads may show it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
     [property: Id(0)] string CaseId,
     [property: Id(1)] string Matter,
-    [property: Id(2)] string State,
+    [property: Id(2)] CaseState State,
     [property: Id(3)] string? GridCode,
     [property: Id(4)] string? SquadId,
     [property: Id(5)] string? OfficerId,
-    [property: Id(6)] string? Post,
+    [property: Id(6)] DispatchPost? Post,
     [property: Id(7)] DateTimeOffset? AcceptBy,
     [property: Id(8)] DateTimeOffset? HandleBy,
     [property: Id(9)] DateTimeOffset? VerifyBy,
@@ -91,11 +101,33 @@ public sealed record CaseView(
     [property: Id(16)] string? Address = null,
     [property: Id(17)] string? MediaUrl = null,
     [property: Id(18)] ImmutableSortedDictionary<string, string>? Attributes = null,
-    [property: Id(19)] CaseParty? Party = null);
+    [property: Id(19)] CaseParty? Party = null,
+    [property: Id(20)] string? ReportingChannel = null,
+    [property: Id(21)] bool Public = false,
+    [property: Id(22)] string? QueueReason = null,
+    [property: Id(23)] DateTimeOffset? EscalatedAt = null,
+    [property: Id(24)] string? EscalationReason = null,
+    [property: Id(25)] string? MatterName = null)
+{
+    /// <summary>Closed or void: nothing more happens to it.</summary>
+    public bool Ended => State is CaseState.Closed or CaseState.Void;
+}
 
-/// <summary>The answer to an action: the case after it, or the refusal that says why nothing changed.</summary>
+/// <summary>Why a case did not do what it was asked: the kind (mapped to an HTTP status in one place) and what was wrong.</summary>
+[GenerateSerializer, Immutable, Alias("case.refusal")]
+public sealed record CaseRefused([property: Id(0)] CaseRefusalCode Code, [property: Id(1)] string Message)
+{
+    public static CaseRefused? From(CaseRefusal? refusal) => refusal is null ? null : new(refusal.Code, refusal.Message);
+
+    public override string ToString() => Message;
+}
+
+/// <summary>
+/// The answer to an action: the case after it, or the refusal that says why it did not happen (a case nobody can take
+/// is refused with <see cref="CaseRefusalCode.Queued"/> and waits in the queue, which did change).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("case.action-result")]
-public sealed record CaseActionResult([property: Id(0)] CaseView Case, [property: Id(1)] string? Refusal)
+public sealed record CaseActionResult([property: Id(0)] CaseView Case, [property: Id(1)] CaseRefused? Refusal)
 {
     public bool Accepted => Refusal is null;
 }
@@ -104,8 +136,12 @@ public sealed record CaseActionResult([property: Id(0)] CaseView Case, [property
 [Alias("case")]
 public interface ICaseGrain : IGrainWithStringKey
 {
-    /// <summary>Opens and registers the case; a report in a grid is dispatched at once, one in no grid waits in the command-center queue.</summary>
-    [Alias("open")] ValueTask<CaseView> OpenAsync(CaseReport report);
+    /// <summary>
+    /// Opens and registers the case; a report in a grid is dispatched at once, one in no grid waits in the command-center
+    /// queue. Opening again answers the case as it stands. <paramref name="knownNew"/>: the caller made the id just now
+    /// (a random one), so the case need not look for itself in the store first.
+    /// </summary>
+    [Alias("open")] ValueTask<CaseView> OpenAsync(CaseReport report, bool knownNew = false);
 
     /// <summary>Sends the case again by the AB-post rule (after a return, or from the command-center queue with a grid).</summary>
     [Alias("dispatch")] ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode);
@@ -141,27 +177,29 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("note")] ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note);
 
     /// <summary>
-    /// Acts on the deadlines due by now: a missed deadline puts the case under supervision (督办) and
-    /// escalates it to the squad leader and the command center; while it stays missed, every check adds a
-    /// reminder (催办). The case's durable reminder calls this; so may anyone, it is idempotent per instant.
+    /// Acts on the deadlines due by now: a warning before a deadline (once per deadline); a missed deadline puts the case
+    /// under supervision (督办) and escalates it to the squad leader and the command center; while it stays missed, every
+    /// check adds a reminder (催办).
     /// </summary>
     [Alias("check-deadlines")] ValueTask<CaseView?> CheckDeadlinesAsync();
+
+    /// <summary>
+    /// The deadline clock's call: checks the deadlines (<see cref="CheckDeadlinesAsync"/>) only when the case's wake time
+    /// has come, so that a clock that calls twice, or late, never chases twice.
+    /// </summary>
+    [Alias("wake")] ValueTask WakeAsync();
 }
 
-/// <summary>The command center's queue of cases waiting for manual dispatch. Singleton key: "command-center".</summary>
-[Alias("case.command-center")]
-public interface ICommandCenterGrain : IGrainWithStringKey
+/// <summary>
+/// One shard of the deadline clock: looks for the cases of its shard whose wake time has come and wakes them. Key: the
+/// shard number, 0 to CaseShards.Count - 1. Kept alive by a durable reminder; sweeps on a timer while active.
+/// </summary>
+[Alias("case.deadline-shard")]
+public interface IDeadlineShardGrain : IGrainWithIntegerKey
 {
-    public const string Key = "command-center";
+    /// <summary>Makes sure the shard's reminder is registered and its sweeps run; idempotent.</summary>
+    [Alias("ensure")] ValueTask EnsureAsync();
 
-    [Alias("enqueue")] ValueTask EnqueueAsync(string caseId, string reason);
-
-    [Alias("dequeue")] ValueTask RemoveAsync(string caseId);
-
-    [Alias("queue")] ValueTask<ImmutableArray<string>> GetQueueAsync();
-
-    /// <summary>Records that a case missed a deadline, for the command center's supervision list.</summary>
-    [Alias("escalate")] ValueTask EscalateAsync(string caseId, string reason);
-
-    [Alias("escalated")] ValueTask<ImmutableArray<string>> GetEscalatedAsync();
+    /// <summary>Wakes every case of the shard due by now; answers how many.</summary>
+    [Alias("sweep")] ValueTask<int> SweepAsync();
 }

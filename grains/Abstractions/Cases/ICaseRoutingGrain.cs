@@ -14,7 +14,7 @@ public sealed record CaseRerouteView(
     [property: Id(1)] string? FromGrid,
     [property: Id(2)] string? ToGrid,
     [property: Id(3)] string Outcome,
-    [property: Id(4)] string State,
+    [property: Id(4)] GridServer.Domain.Cases.CaseState State,
     [property: Id(5)] string? OfficerId,
     [property: Id(6)] string? Detail)
 {

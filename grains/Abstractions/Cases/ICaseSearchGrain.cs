@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using GridServer.Domain.Cases;
 
 namespace GridServer.Abstractions.Cases;
 
 /// <summary>
 /// A case search: every criterion given must hold. <see cref="WithinWkt"/>: a lon/lat polygon (WKT, EPSG:4326) that
-/// must cover the reported point. <see cref="GridCodes"/>: the case's grid must be one of them (null: any). <see cref="State"/>: a workflow state name; <see cref="Open"/>: not closed or void.
+/// must cover the reported point. <see cref="GridCodes"/>: the case's grid must be one of them (null: any). <see cref="Open"/>: not closed or void.
+/// <see cref="PublicOnly"/>: only cases marked public (Open311's public search).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("case.search")]
 public sealed record CaseSearchRequest(
@@ -12,21 +14,22 @@ public sealed record CaseSearchRequest(
     [property: Id(1)] string? SquadId = null,
     [property: Id(2)] string? OfficerId = null,
     [property: Id(3)] string? Matter = null,
-    [property: Id(4)] string? State = null,
+    [property: Id(4)] CaseState? State = null,
     [property: Id(5)] bool? Open = null,
     [property: Id(6)] DateTimeOffset? ReportedFrom = null,
     [property: Id(7)] DateTimeOffset? ReportedTo = null,
     [property: Id(8)] string? WithinWkt = null,
     [property: Id(9)] int Limit = 100,
     [property: Id(10)] int Offset = 0,
-    [property: Id(11)] ImmutableHashSet<string>? GridCodes = null);
+    [property: Id(11)] ImmutableHashSet<string>? GridCodes = null,
+    [property: Id(12)] bool PublicOnly = false);
 
 /// <summary>One case as a search lists it. Lon/lat null for a report given only as an address.</summary>
 [GenerateSerializer, Immutable, Alias("case.summary")]
 public sealed record CaseSummaryView(
     [property: Id(0)] string CaseId,
     [property: Id(1)] string Matter,
-    [property: Id(2)] string State,
+    [property: Id(2)] CaseState State,
     [property: Id(3)] string? GridCode,
     [property: Id(4)] string? SquadId,
     [property: Id(5)] string? OfficerId,
@@ -38,11 +41,21 @@ public sealed record CaseSummaryView(
     [property: Id(11)] DateTimeOffset UpdatedAt,
     [property: Id(12)] DateTimeOffset? ClosedAt);
 
-/// <summary>Searches the cases' queryable projection (it may lag the cases by a write). A stateless worker; key <see cref="Key"/>.</summary>
+/// <summary>A case on a command-center list: since when (its report, or its escalation), and why.</summary>
+[GenerateSerializer, Immutable, Alias("case.mark")]
+public sealed record CaseMarkView([property: Id(0)] string CaseId, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string Reason);
+
+/// <summary>Searches the cases as the case store holds them. A stateless worker; key <see cref="Key"/>.</summary>
 [Alias("case.searcher")]
 public interface ICaseSearchGrain : IGrainWithStringKey
 {
     public const string Key = "cases";
 
     [Alias("search")] ValueTask<ImmutableArray<CaseSummaryView>> SearchAsync(CaseSearchRequest request);
+
+    /// <summary>The command-center queue: open cases waiting for a dispatcher, oldest report first; at most <paramref name="limit"/>.</summary>
+    [Alias("queue")] ValueTask<ImmutableArray<CaseMarkView>> QueueAsync(int limit);
+
+    /// <summary>The supervision list (督办): open escalated cases, longest escalated first; at most <paramref name="limit"/>.</summary>
+    [Alias("escalated")] ValueTask<ImmutableArray<CaseMarkView>> EscalatedAsync(int limit);
 }

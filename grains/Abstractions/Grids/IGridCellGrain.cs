@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
+using GridServer.Abstractions.Personnel;
 
 namespace GridServer.Abstractions.Grids;
 
-/// <summary>Who answers for a grid now.</summary>
+/// <summary>Who answers for a grid now; <see cref="OpenCases"/>: the grid's open cases as the case store holds them (at most 1,000).</summary>
 [GenerateSerializer, Immutable, Alias("grid.responsibility")]
 public sealed record GridResponsibilityView(
     [property: Id(0)] string GridCode,
@@ -21,6 +22,21 @@ public sealed record GridAssignment(
     [property: Id(2)] string? OfficerA,
     [property: Id(3)] string? OfficerB);
 
+/// <summary>
+/// What the AB-post rule needs to dispatch a case in a grid, in one answer: its squad and the squad's leader, its A and B
+/// officers with their duty at the time asked, and the grid's liaisons (a new case alerts them).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("grid.dispatch-info")]
+public sealed record GridDispatchInfo(
+    [property: Id(0)] string GridCode,
+    [property: Id(1)] string? SquadId,
+    [property: Id(2)] string? SquadLeader,
+    [property: Id(3)] string? OfficerA,
+    [property: Id(4)] OfficerDuty DutyA,
+    [property: Id(5)] string? OfficerB,
+    [property: Id(6)] OfficerDuty DutyB,
+    [property: Id(7)] ImmutableArray<string> Liaisons);
+
 /// <summary>One unit grid's people. Key: its grid code, e.g. "33030200100101".</summary>
 [Alias("grid.cell")]
 public interface IGridCellGrain : IGrainWithStringKey
@@ -34,12 +50,6 @@ public interface IGridCellGrain : IGrainWithStringKey
     /// <summary>Sets squad, A and B at once; the answer includes the grid's open cases, for the caller to move if asked.</summary>
     [Alias("assign")] ValueTask<GridResponsibilityView> AssignAsync(GridAssignment assignment);
 
-    /// <summary>A case in this grid opened (or moved here); told by the case.</summary>
-    [Alias("add-open-case")] ValueTask AddOpenCaseAsync(string caseId);
-
-    /// <summary>A case of this grid finished (or moved away); told by the case.</summary>
-    [Alias("remove-open-case")] ValueTask RemoveOpenCaseAsync(string caseId);
-
     [Alias("add-liaison")] ValueTask AddLiaisonAsync(string liaisonId);
 
     [Alias("remove-liaison")] ValueTask RemoveLiaisonAsync(string liaisonId);
@@ -48,4 +58,7 @@ public interface IGridCellGrain : IGrainWithStringKey
     [Alias("set-boundary-version")] ValueTask SetBoundaryVersionAsync(int? version);
 
     [Alias("responsibility")] ValueTask<GridResponsibilityView> GetResponsibilityAsync();
+
+    /// <summary>Who would take a case in this grid at <paramref name="at"/>: what the case asks once per dispatch.</summary>
+    [Alias("dispatch-info")] ValueTask<GridDispatchInfo> GetDispatchInfoAsync(DateTimeOffset at);
 }

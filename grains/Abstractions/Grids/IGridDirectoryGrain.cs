@@ -37,7 +37,7 @@ public sealed record CaseMoveView(
     [property: Id(0)] string CaseId,
     [property: Id(1)] string? FromGrid,
     [property: Id(2)] string? ToGrid,
-    [property: Id(3)] string State);
+    [property: Id(3)] GridServer.Domain.Cases.CaseState State);
 
 /// <summary>
 /// What a change did (or, for a dry run, would do), or why it was refused (then nothing was stored). <see cref="Revision"/>:

@@ -49,15 +49,9 @@ public interface IOfficerGrain : IGrainWithStringKey
 
     [Alias("duty-at")] ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at);
 
-    /// <summary>A case was dispatched or transferred to this officer; told by the case.</summary>
-    [Alias("add-case")] ValueTask AddCaseAsync(string caseId);
-
-    /// <summary>A case left this officer (returned, moved on, finished); told by the case.</summary>
-    [Alias("remove-case")] ValueTask RemoveCaseAsync(string caseId);
-
     /// <summary>The officer's roster, absences (those not yet over at <paramref name="at"/>), duty at that time, and cases.</summary>
     [Alias("get")] ValueTask<OfficerView> GetAsync(DateTimeOffset at);
 
-    /// <summary>The open cases this officer holds now.</summary>
+    /// <summary>The open cases this officer holds now, as the case store has them.</summary>
     [Alias("cases")] ValueTask<ImmutableArray<string>> GetCasesAsync();
 }

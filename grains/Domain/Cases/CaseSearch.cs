@@ -5,12 +5,13 @@ namespace GridServer.Domain.Cases;
 /// <summary>
 /// What to look for among the cases: every criterion given must hold. <see cref="Within"/> is a lon/lat polygon
 /// (EPSG:4326) that must cover the reported point; <see cref="ReportedFrom"/> is inclusive, <see cref="ReportedTo"/>
-/// exclusive. Newest reports first.
+/// exclusive. <see cref="PublicOnly"/>: only cases marked public (a public channel's, see <see cref="CaseProjectionRow.Public"/>).
+/// Newest reports first.
 /// </summary>
 public sealed record CaseQuery(
     string? GridCode = null, string? SquadId = null, string? OfficerId = null, string? Matter = null,
     CaseState? State = null, bool? Open = null, DateTimeOffset? ReportedFrom = null, DateTimeOffset? ReportedTo = null,
-    Geometry? Within = null, int Limit = 100, int Offset = 0, IReadOnlySet<string>? GridCodes = null)
+    Geometry? Within = null, int Limit = 100, int Offset = 0, IReadOnlySet<string>? GridCodes = null, bool PublicOnly = false)
 {
     /// <summary>The most cases one answer holds; page with <see cref="Offset"/> for more.</summary>
     public const int MaxLimit = 1000;
@@ -19,7 +20,8 @@ public sealed record CaseQuery(
     public bool Matches(CaseProjectionRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return (GridCode is null || row.GridCode == GridCode)
+        return (!PublicOnly || (row.Public && row.Channel is not null))
+            && (GridCode is null || row.GridCode == GridCode)
             && (GridCodes is null || (row.GridCode is not null && GridCodes.Contains(row.GridCode)))
             && (SquadId is null || row.SquadId == SquadId)
             && (OfficerId is null || row.OfficerId == OfficerId)
@@ -32,8 +34,14 @@ public sealed record CaseQuery(
     }
 }
 
-/// <summary>Searches the queryable projection of cases (PostGIS in production, memory in the embedded default).</summary>
+/// <summary>Searches the cases as the case store holds them (PostGIS in production, memory in the embedded default).</summary>
 public interface ICaseSearch
 {
     Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The command-center queue: open cases waiting for a dispatcher, oldest report first.</summary>
+    Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.</summary>
+    Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default);
 }

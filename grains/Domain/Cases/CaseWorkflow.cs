@@ -9,7 +9,7 @@ public sealed record CaseCommand(
     ImmutableArray<string> Evidence = default, DateTimeOffset? NewDeadline = null);
 
 /// <summary>The outcome of an action: the new case and its event, or a refusal that says why.</summary>
-public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, string? Refusal)
+public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, CaseRefusal? Refusal)
 {
     public bool Accepted => Refusal is null;
 }
@@ -75,17 +75,17 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         if (!Transitions.TryGetValue((file.State, command.Action), out var to))
         {
             var allowed = AllowedIn(file.State).ToList();
-            return Refuse(file, $"cannot {command.Action} a case that is {file.State}" +
+            return Refuse(file, CaseRefusalCode.NotNow, $"cannot {command.Action} a case that is {file.State}" +
                 (allowed.Count == 0 ? "; the case is finished" : $"; allowed now: {string.Join(", ", allowed)}"));
         }
         var last = file.Timeline.Count == 0 ? (DateTimeOffset?)null : file.Timeline[^1].At;
         if (last is { } previous && command.At < previous)
-            return Refuse(file, $"{command.Action} at {command.At:O} is earlier than the last event of the case ({previous:O})");
+            return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} at {command.At:O} is earlier than the last event of the case ({previous:O})");
         if (string.IsNullOrWhiteSpace(command.ActorId))
-            return Refuse(file, $"{command.Action} needs the actor who does it");
+            return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs the actor who does it");
         if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer or CaseAction.Note
             && string.IsNullOrWhiteSpace(command.Note))
-            return Refuse(file, $"{command.Action} needs a reason in the note");
+            return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs a reason in the note");
 
         var at = command.At;
         var d = file.Deadlines;
@@ -105,19 +105,19 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 break;
             case CaseAction.RequestExtension:
                 if (file.RequestedDeadline is not null)
-                    return Refuse(file, "an extension request is already pending");
+                    return Refuse(file, CaseRefusalCode.NotNow, "an extension request is already pending");
                 if (command.NewDeadline is not { } wanted || d.HandleBy is not { } current || wanted <= current)
-                    return Refuse(file, $"an extension needs a new deadline later than the current one ({d.HandleBy:O})");
+                    return Refuse(file, CaseRefusalCode.Invalid, $"an extension needs a new deadline later than the current one ({d.HandleBy:O})");
                 next = next with { RequestedDeadline = wanted };
                 break;
             case CaseAction.ApproveExtension:
                 if (file.RequestedDeadline is not { } granted)
-                    return Refuse(file, "there is no pending extension request to approve");
+                    return Refuse(file, CaseRefusalCode.NotNow, "there is no pending extension request to approve");
                 next = next with { Deadlines = d with { HandleBy = granted }, RequestedDeadline = null, ExtensionCount = file.ExtensionCount + 1 };
                 break;
             case CaseAction.RejectExtension:
                 if (file.RequestedDeadline is null)
-                    return Refuse(file, "there is no pending extension request to reject");
+                    return Refuse(file, CaseRefusalCode.NotNow, "there is no pending extension request to reject");
                 next = next with { RequestedDeadline = null };
                 break;
             case CaseAction.Park:
@@ -139,7 +139,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 break;
             case CaseAction.Supervise:
                 if (d.Next is not { } due2 || due2 > at)
-                    return Refuse(file, "supervision follows a missed deadline, and no deadline of this case has passed");
+                    return Refuse(file, CaseRefusalCode.NotNow, "supervision follows a missed deadline, and no deadline of this case has passed");
                 next = next with { Supervised = true };
                 break;
         }
@@ -149,5 +149,5 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         return new CaseTransition(next, @event, null);
     }
 
-    private static CaseTransition Refuse(CaseFile file, string reason) => new(file, null, reason);
+    private static CaseTransition Refuse(CaseFile file, CaseRefusalCode code, string reason) => new(file, null, new CaseRefusal(code, reason));
 }

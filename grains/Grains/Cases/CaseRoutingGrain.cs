@@ -30,7 +30,7 @@ public sealed class CaseRoutingGrain : Grain, ICaseRoutingGrain
         var result = await GrainFactory.GetGrain<ICaseGrain>(move.CaseId).MoveToGridAsync(actorId, move.ToGrid, note);
         var view = result.Case;
         var moved = view.GridCode == move.ToGrid;
-        var detail = result.Refusal ?? (view.Timeline.IsDefaultOrEmpty ? null : view.Timeline[^1].Note);
+        var detail = result.Refusal?.Message ?? (view.Timeline.IsDefaultOrEmpty ? null : view.Timeline[^1].Note);
         return new CaseRerouteView(move.CaseId, move.FromGrid, move.ToGrid, moved ? CaseRerouteView.Rerouted : CaseRerouteView.Stayed,
             view.State, view.OfficerId, detail);
     }

@@ -7,7 +7,7 @@ using Orleans.Concurrency;
 
 namespace GridServer.Grains.Cases;
 
-/// <summary>Turns a search request into the domain's <see cref="CaseQuery"/> and asks the projection's store.</summary>
+/// <summary>Turns a search request into the domain's <see cref="CaseQuery"/> and asks the case store.</summary>
 [StatelessWorker]
 public sealed class CaseSearchGrain(ICaseSearch search) : Grain, ICaseSearchGrain
 {
@@ -16,19 +16,22 @@ public sealed class CaseSearchGrain(ICaseSearch search) : Grain, ICaseSearchGrai
     public async ValueTask<ImmutableArray<CaseSummaryView>> SearchAsync(CaseSearchRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        CaseState? state = null;
-        if (request.State is { } name)
-        {
-            if (!Enum.TryParse<CaseState>(name, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                throw new ArgumentException($"unknown state '{name}'; use one of {string.Join(", ", Enum.GetNames<CaseState>())}", nameof(request));
-            state = parsed;
-        }
+        var state = request.State;
+        if (state is { } given && !Enum.IsDefined(given))
+            throw new ArgumentException($"unknown state '{given}'; use one of {string.Join(", ", Enum.GetNames<CaseState>())}", nameof(request));
         var within = request.WithinWkt is null ? null : Wkt.Read(request.WithinWkt);
         var query = new CaseQuery(request.GridCode, request.SquadId, request.OfficerId, request.Matter, state, request.Open,
-            request.ReportedFrom, request.ReportedTo, within, Math.Clamp(request.Limit, 0, CaseQuery.MaxLimit), Math.Max(0, request.Offset), request.GridCodes);
+            request.ReportedFrom, request.ReportedTo, within, Math.Clamp(request.Limit, 0, CaseQuery.MaxLimit), Math.Max(0, request.Offset), request.GridCodes,
+            request.PublicOnly);
         var rows = await search.SearchAsync(query);
-        return [.. rows.Select(r => new CaseSummaryView(r.CaseId, r.Matter, r.State.ToString(), r.GridCode, r.SquadId, r.OfficerId,
+        return [.. rows.Select(r => new CaseSummaryView(r.CaseId, r.Matter, r.State, r.GridCode, r.SquadId, r.OfficerId,
             double.IsFinite(r.Lon) ? r.Lon : null, double.IsFinite(r.Lat) ? r.Lat : null, r.Supervised,
             new CaseDeadlines(r.AcceptBy, r.HandleBy, r.VerifyBy).Next, r.ReportedAt, r.UpdatedAt, r.ClosedAt))];
     }
+
+    public async ValueTask<ImmutableArray<CaseMarkView>> QueueAsync(int limit) =>
+        [.. (await search.QueueAsync(Math.Clamp(limit, 0, CaseQuery.MaxLimit))).Select(m => new CaseMarkView(m.CaseId, m.At, m.Reason))];
+
+    public async ValueTask<ImmutableArray<CaseMarkView>> EscalatedAsync(int limit) =>
+        [.. (await search.EscalatedAsync(Math.Clamp(limit, 0, CaseQuery.MaxLimit))).Select(m => new CaseMarkView(m.CaseId, m.At, m.Reason))];
 }

@@ -1,5 +1,6 @@
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Cases;
 
 namespace GridServer.Grains.Grids;
 
@@ -12,11 +13,13 @@ public sealed class GridCellState
     [Id(2)] public string? OfficerB { get; set; }
     [Id(3)] public HashSet<string> Liaisons { get; set; } = new(StringComparer.Ordinal);
     [Id(4)] public int? BoundaryVersion { get; set; }
+
+    /// <summary>Kept by servers before the case store (told by every case); no longer written: the store answers a grid's open cases.</summary>
     [Id(5)] public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One unit grid's people: squad, A and B officers, liaisons.</summary>
-public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personnel)] IPersistentState<GridCellState> state) : Grain, IGridCellGrain
+public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personnel)] IPersistentState<GridCellState> state, ICaseSearch cases) : Grain, IGridCellGrain
 {
     public async ValueTask AssignSquadAsync(string? squadId)
     {
@@ -43,18 +46,7 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
         (state.State.SquadId, state.State.OfficerA, state.State.OfficerB) = (assignment.SquadId, assignment.OfficerA, assignment.OfficerB);
         await state.WriteStateAsync();
         if (previous != assignment.SquadId) await FollowSquadAsync(previous, assignment.SquadId);
-        return View();
-    }
-
-    public async ValueTask AddOpenCaseAsync(string caseId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
-        if (state.State.OpenCases.Add(caseId)) await state.WriteStateAsync();
-    }
-
-    public async ValueTask RemoveOpenCaseAsync(string caseId)
-    {
-        if (state.State.OpenCases.Remove(caseId)) await state.WriteStateAsync();
+        return await ViewAsync();
     }
 
     private static void CheckPosts(string? officerA, string? officerB)
@@ -89,9 +81,22 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
         await state.WriteStateAsync();
     }
 
-    public ValueTask<GridResponsibilityView> GetResponsibilityAsync() => ValueTask.FromResult(View());
+    public async ValueTask<GridResponsibilityView> GetResponsibilityAsync() => await ViewAsync();
 
-    private GridResponsibilityView View() => new(
-        this.GetPrimaryKeyString(), state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)],
-        state.State.BoundaryVersion, [.. state.State.OpenCases.Order(StringComparer.Ordinal)]);
+    public async ValueTask<GridDispatchInfo> GetDispatchInfoAsync(DateTimeOffset at)
+    {
+        var s = state.State;
+        var leader = s.SquadId is { } squad ? await GrainFactory.GetGrain<ISquadGrain>(squad).GetLeaderAsync() : null;
+        var dutyA = s.OfficerA is { } a ? await GrainFactory.GetGrain<IOfficerGrain>(a).GetDutyAsync(at) : OfficerDuty.OffDuty;
+        var dutyB = s.OfficerB is { } b ? await GrainFactory.GetGrain<IOfficerGrain>(b).GetDutyAsync(at) : OfficerDuty.OffDuty;
+        return new GridDispatchInfo(this.GetPrimaryKeyString(), s.SquadId, leader, s.OfficerA, dutyA, s.OfficerB, dutyB, [.. s.Liaisons.Order(StringComparer.Ordinal)]);
+    }
+
+    private async Task<GridResponsibilityView> ViewAsync()
+    {
+        var code = this.GetPrimaryKeyString();
+        var open = await cases.SearchAsync(new CaseQuery(GridCode: code, Open: true, Limit: CaseQuery.MaxLimit));
+        return new(code, state.State.SquadId, state.State.OfficerA, state.State.OfficerB, [.. state.State.Liaisons.Order(StringComparer.Ordinal)],
+            state.State.BoundaryVersion, [.. open.Select(r => r.CaseId).Order(StringComparer.Ordinal)]);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
 
 namespace GridServer.Grains.Personnel;
@@ -10,20 +11,34 @@ public sealed class OfficerState
 {
     [Id(0)] public RosterView? Roster { get; set; }
     [Id(1)] public List<AbsenceView> Absences { get; set; } = [];
+    /// <summary>Kept by servers before the case store (told by every case); no longer written: the store answers an officer's cases.</summary>
     [Id(2)] public HashSet<string> Cases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Keeps an officer's roster and absences; answers whether the officer is on duty.</summary>
-public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Personnel)] IPersistentState<OfficerState> state) : Grain, IOfficerGrain
+public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Personnel)] IPersistentState<OfficerState> state, ICaseSearch cases) : Grain, IOfficerGrain
 {
+    /// <summary>The roster as the domain reads it, made once per change: every dispatch in the officer's grids asks for the duty.</summary>
+    private DutyRoster? _roster;
+
     /// <summary>Absences that ended this long ago are dropped, so the state does not grow for ever.</summary>
     private static readonly TimeSpan AbsenceRetention = TimeSpan.FromDays(400);
 
     public async ValueTask SetRosterAsync(RosterView roster)
     {
         ArgumentNullException.ThrowIfNull(roster);
+        var previous = state.State.Roster;
         state.State.Roster = roster;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Roster = previous;
+            throw;
+        }
+        _roster = null;
     }
 
     public async ValueTask MarkAbsentAsync(AbsenceView absence)
@@ -31,29 +46,35 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
         ArgumentNullException.ThrowIfNull(absence);
         if (absence.To <= absence.From)
             throw new ArgumentException($"an absence must end after it starts ({absence.From:O} - {absence.To:O})", nameof(absence));
+        var previous = state.State.Absences.ToList();
         state.State.Absences.RemoveAll(a => a.To < absence.From - AbsenceRetention);
         state.State.Absences.Add(absence);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Absences = previous;
+            throw;
+        }
+        _roster = null;
     }
 
-    public async ValueTask AddCaseAsync(string caseId)
+    /// <summary>The open cases the officer holds, as the case store has them (at most 1,000).</summary>
+    public async ValueTask<ImmutableArray<string>> GetCasesAsync()
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
-        if (state.State.Cases.Add(caseId)) await state.WriteStateAsync();
+        var open = await cases.SearchAsync(new CaseQuery(OfficerId: this.GetPrimaryKeyString(), Open: true, Limit: CaseQuery.MaxLimit));
+        return [.. open.Select(r => r.CaseId).Order(StringComparer.Ordinal)];
     }
 
-    public async ValueTask RemoveCaseAsync(string caseId)
-    {
-        if (state.State.Cases.Remove(caseId)) await state.WriteStateAsync();
-    }
-
-    public ValueTask<ImmutableArray<string>> GetCasesAsync() => ValueTask.FromResult(state.State.Cases.Order(StringComparer.Ordinal).ToImmutableArray());
-
-    public ValueTask<OfficerView> GetAsync(DateTimeOffset at) => ValueTask.FromResult(new OfficerView(
+    public async ValueTask<OfficerView> GetAsync(DateTimeOffset at) => new(
         this.GetPrimaryKeyString(), state.State.Roster, [.. state.State.Absences.Where(a => a.To > at).OrderBy(a => a.From)],
-        ToView(ToDomain().StatusAt(at)), [.. state.State.Cases.Order(StringComparer.Ordinal)]));
+        ToView(Roster.StatusAt(at)), await GetCasesAsync());
 
-    public ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at) => ValueTask.FromResult(ToView(ToDomain().StatusAt(at)));
+    public ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at) => ValueTask.FromResult(ToView(Roster.StatusAt(at)));
+
+    private DutyRoster Roster => _roster ??= ToDomain();
 
     private DutyRoster ToDomain()
     {

@@ -49,7 +49,6 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         {
             ["urls"] = BaseUrl.ToString().TrimEnd('/'),
             ["GridServer:Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["GridServer:Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["GridServer:Auth:OperatorKey"] = OperatorKey,
             ["GridServer:Auth:Keys:0:Key"] = DispatcherKey,
             ["GridServer:Auth:Keys:0:Role"] = "Dispatcher",

@@ -15,7 +15,7 @@ public class CaseWorkflowTests
         foreach (var (action, minute, note) in steps)
         {
             var t = Workflow.Apply(file, new CaseCommand(action, "u1", T0.AddMinutes(minute), note));
-            Assert.True(t.Accepted, t.Refusal);
+            Assert.True(t.Accepted, t.Refusal?.Message);
             file = t.Case;
         }
         return file;
@@ -66,15 +66,15 @@ public class CaseWorkflowTests
         var t = Workflow.Apply(file, new CaseCommand(CaseAction.Accept, "o1", T0.AddMinutes(1)));
         Assert.False(t.Accepted);
         Assert.Same(file, t.Case);
-        Assert.Contains("cannot Accept a case that is Reported", t.Refusal);
-        Assert.EndsWith("allowed now: Register, Void", t.Refusal);
+        Assert.Contains("cannot Accept a case that is Reported", t.Refusal?.Message);
+        Assert.EndsWith("allowed now: Register, Void", t.Refusal?.Message);
     }
 
     [Fact]
     public void Apply_ReturnWithoutReason_Refused_WithReasonBackToDispatch()
     {
         var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));
-        Assert.Contains("needs a reason", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Return, "o1", T0.AddMinutes(3))).Refusal);
+        Assert.Contains("needs a reason", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Return, "o1", T0.AddMinutes(3))).Refusal?.Message);
         var returned = Run(dispatched, (CaseAction.Return, 3, "not our street"));
         Assert.Equal(CaseState.Returned, returned.State);
         Assert.Equal(CaseDeadlines.None, returned.Deadlines);
@@ -96,8 +96,8 @@ public class CaseWorkflowTests
     {
         var handling = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null), (CaseAction.Accept, 3, null), (CaseAction.StartHandling, 4, null));
         var wanted = handling.Deadlines.HandleBy!.Value.AddDays(2);
-        Assert.Contains("later than the current one", Workflow.Apply(handling, new CaseCommand(CaseAction.RequestExtension, "o1", T0.AddMinutes(5), NewDeadline: T0)).Refusal);
-        Assert.Contains("no pending extension", Workflow.Apply(handling, new CaseCommand(CaseAction.ApproveExtension, "d1", T0.AddMinutes(5))).Refusal);
+        Assert.Contains("later than the current one", Workflow.Apply(handling, new CaseCommand(CaseAction.RequestExtension, "o1", T0.AddMinutes(5), NewDeadline: T0)).Refusal?.Message);
+        Assert.Contains("no pending extension", Workflow.Apply(handling, new CaseCommand(CaseAction.ApproveExtension, "d1", T0.AddMinutes(5))).Refusal?.Message);
         var requested = Workflow.Apply(handling, new CaseCommand(CaseAction.RequestExtension, "o1", T0.AddMinutes(5), "needs a crane", NewDeadline: wanted)).Case;
         var approved = Run(requested, (CaseAction.ApproveExtension, 6, null));
         Assert.Equal((wanted, 1, (DateTimeOffset?)null), (approved.Deadlines.HandleBy!.Value, approved.ExtensionCount, approved.RequestedDeadline));
@@ -117,7 +117,7 @@ public class CaseWorkflowTests
     public void Apply_Supervise_OnlyAfterAMissedDeadline()
     {
         var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));
-        Assert.Contains("no deadline of this case has passed", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5))).Refusal);
+        Assert.Contains("no deadline of this case has passed", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5))).Refusal?.Message);
         var supervised = Run(dispatched, (CaseAction.Supervise, 13, "accept deadline missed"), (CaseAction.Remind, 20, null));
         Assert.True(supervised.Supervised);
         Assert.Equal(CaseState.Dispatched, supervised.State);
@@ -127,7 +127,7 @@ public class CaseWorkflowTests
     public void Apply_ActionBeforeLastEvent_Refused()
     {
         var registered = Run(New(), (CaseAction.Register, 10, null));
-        Assert.Contains("earlier than the last event", Workflow.Apply(registered, new CaseCommand(CaseAction.Dispatch, "d1", T0.AddMinutes(5))).Refusal);
+        Assert.Contains("earlier than the last event", Workflow.Apply(registered, new CaseCommand(CaseAction.Dispatch, "d1", T0.AddMinutes(5))).Refusal?.Message);
     }
 
     // ---- model-based: random action sequences against a simple model -----------------------------
@@ -209,7 +209,7 @@ public class CaseWorkflowTests
             var expected = ModelNext(file.State, action);
             if (!t.Accepted)
             {
-                if (!ReferenceEquals(t.Case, file) || string.IsNullOrEmpty(t.Refusal)) return (false, file);
+                if (!ReferenceEquals(t.Case, file) || string.IsNullOrEmpty(t.Refusal?.Message)) return (false, file);
                 continue;
             }
             if (expected is null || t.Case.State != expected) return (false, file);               // a move the model forbids

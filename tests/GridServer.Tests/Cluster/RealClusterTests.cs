@@ -147,17 +147,26 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
             // Every acknowledged case is still there with the timeline it was acknowledged with, and then its
             // deadline reminder warns and supervises it, wherever that reminder lived.
             var clock = Stopwatch.StartNew();   // from the last acknowledged report
-            await Eventually("every acknowledged case warned of and supervised by its reminder", async () =>
+            var lastPending = "";
+            try
             {
-                var pending = 0;
-                foreach (var (id, before) in acknowledged)
+                await Eventually("every acknowledged case warned of and supervised by its reminder", async () =>
                 {
-                    var now = await TryGetActionsAsync(survivors[Random.Shared.Next(2)], id);
-                    Assert.True(now is null || now.Take(before.Length).SequenceEqual(before), $"{id}: timeline {string.Join(",", now ?? [])} lost part of {string.Join(",", before)}");
-                    if (now is null || !now.Contains("Warn") || !now.Contains("Supervise")) pending++;
-                }
-                return pending == 0;
-            });
+                    var pending = new List<string>();
+                    foreach (var (id, before) in acknowledged)
+                    {
+                        var now = await TryGetActionsAsync(survivors[Random.Shared.Next(2)], id);
+                        Assert.True(now is null || now.Take(before.Length).SequenceEqual(before), $"{id}: timeline {string.Join(",", now ?? [])} lost part of {string.Join(",", before)}");
+                        if (now is null || !now.Contains("Warn") || !now.Contains("Supervise")) pending.Add($"{id}: {string.Join(",", now ?? ["(unreadable)"])}");
+                    }
+                    lastPending = string.Join("; ", pending.Take(10));
+                    return pending.Count == 0;
+                });
+            }
+            finally
+            {
+                if (lastPending.Length > 0) output.WriteLine($"still pending: {lastPending}");
+            }
             output.WriteLine($"all reminders fired on the survivors within {clock.Elapsed.TotalSeconds:F0} s of the last report");
             await Eventually("the dead silo declared dead", async () => await ActiveSilosAsync() == 2);
 

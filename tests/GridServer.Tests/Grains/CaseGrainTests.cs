@@ -1,3 +1,5 @@
+using GridServer.Grains.Cases;
+using GridServer.Domain.Personnel;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
@@ -11,6 +13,14 @@ namespace GridServer.Tests.Grains;
 public class CaseGrainTests(ClusterFixture fixture)
 {
     private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>The ids of the command-center queue, as the case store lists them.</summary>
+    private async Task<string[]> QueueAsync() =>
+        [.. (await fixture.Grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).QueueAsync(CaseQuery.MaxLimit)).Select(m => m.CaseId)];
+
+    /// <summary>The ids of the supervision list (督办), as the case store lists them.</summary>
+    private async Task<string[]> SupervisionAsync() =>
+        [.. (await fixture.Grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).EscalatedAsync(CaseQuery.MaxLimit)).Select(m => m.CaseId)];
 
     /// <summary>All day, every day.</summary>
     private static readonly RosterView Always = new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
@@ -33,17 +43,17 @@ public class CaseGrainTests(ClusterFixture fixture)
 
     private static CaseReport Report(string? grid) => new("parking", 120.65, 28.0, grid, "citizen-1", "car on the pavement");
 
-    private static CaseActionRequest Do(string action, string actor, string? note = null) => new(action, actor, note, [], null);
+    private static CaseActionRequest Do(string action, string actor, string? note = null) => new(Enum.Parse<CaseAction>(action), actor, note, [], null);
 
     [Fact]
     public async Task Open_AOnDuty_DispatchedToAWithAcceptDeadline()
     {
         var staff = await StaffedGridAsync(Always, Always);
         var view = await Case().OpenAsync(Report(staff.Grid));
-        Assert.Equal(("Dispatched", staff.A, "A", staff.Squad), (view.State, view.OfficerId, view.Post, view.SquadId));
+        Assert.Equal((CaseState.Dispatched, staff.A, DispatchPost.A, staff.Squad), (view.State, view.OfficerId, view.Post, view.SquadId));
         Assert.Equal([view.CaseId], (await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync()).ToArray());
         Assert.NotNull(view.AcceptBy);
-        Assert.Equal(["Report", "Register", "Dispatch"], view.Timeline.Select(e => e.Action).ToArray());
+        Assert.Equal([CaseAction.Report, CaseAction.Register, CaseAction.Dispatch], view.Timeline.Select(e => e.Action).ToArray());
         Assert.Contains("is on duty", view.Timeline[^1].Note);
     }
 
@@ -52,7 +62,7 @@ public class CaseGrainTests(ClusterFixture fixture)
     {
         var staff = await StaffedGridAsync(Never, Always);
         var view = await Case().OpenAsync(Report(staff.Grid));
-        Assert.Equal((staff.B, "B"), (view.OfficerId, view.Post));
+        Assert.Equal((staff.B, DispatchPost.B), (view.OfficerId, view.Post));
     }
 
     [Fact]
@@ -62,7 +72,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         var now = ClusterFixture.Clock.GetUtcNow();
         await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).MarkAbsentAsync(new AbsenceView(now.AddHours(-1), now.AddHours(1), "sick"));
         var view = await Case().OpenAsync(Report(staff.Grid));
-        Assert.Equal((staff.Leader, "Leader"), (view.OfficerId, view.Post));
+        Assert.Equal((staff.Leader, DispatchPost.Leader), (view.OfficerId, view.Post));
         Assert.Contains("is absent", view.Timeline[^1].Note);
     }
 
@@ -71,14 +81,14 @@ public class CaseGrainTests(ClusterFixture fixture)
     {
         var grain = Case();
         var view = await grain.OpenAsync(Report(null));
-        Assert.Equal("Registered", view.State);
-        Assert.Contains(view.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+        Assert.Equal(CaseState.Registered, view.State);
+        Assert.Contains(view.CaseId, await QueueAsync());
 
         var staff = await StaffedGridAsync(Always, Always);
         var dispatched = await grain.DispatchAsync("dispatcher-1", staff.Grid);
-        Assert.True(dispatched.Accepted, dispatched.Refusal);
-        Assert.Equal(("Dispatched", staff.A), (dispatched.Case.State, dispatched.Case.OfficerId));
-        Assert.DoesNotContain(view.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+        Assert.True(dispatched.Accepted, dispatched.Refusal?.Message);
+        Assert.Equal((CaseState.Dispatched, staff.A), (dispatched.Case.State, dispatched.Case.OfficerId));
+        Assert.DoesNotContain(view.CaseId, await QueueAsync());
     }
 
     [Fact]
@@ -94,13 +104,13 @@ public class CaseGrainTests(ClusterFixture fixture)
         })
         {
             var r = await grain.ActAsync(Do(action, actor, note));
-            Assert.True(r.Accepted, r.Refusal);
+            Assert.True(r.Accepted, r.Refusal?.Message);
         }
         var closed = await grain.GetAsync();
-        Assert.Equal("Closed", closed!.State);
+        Assert.Equal(CaseState.Closed, closed!.State);
         Assert.Empty(await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync());
         Assert.Equal(9, closed.Timeline.Length);
-        Assert.Equal("car towed", closed.Timeline.Single(e => e.Action == "GiveFinalFeedback").Note);
+        Assert.Equal("car towed", closed.Timeline.Single(e => e.Action == CaseAction.GiveFinalFeedback).Note);
     }
 
     [Fact]
@@ -111,10 +121,11 @@ public class CaseGrainTests(ClusterFixture fixture)
         var before = await grain.OpenAsync(Report(staff.Grid));
 
         var forbidden = await grain.ActAsync(Do("Close", "dispatcher-1"));
-        var unknown = await grain.ActAsync(Do("Teleport", "dispatcher-1"));
+        var unknown = await grain.ActAsync(new CaseActionRequest((CaseAction)99, "dispatcher-1", null, [], null));
 
-        Assert.Contains("cannot Close a case that is Dispatched", forbidden.Refusal);
-        Assert.Contains("unknown action 'Teleport'", unknown.Refusal);
+        Assert.Equal((CaseRefusalCode.NotNow, CaseRefusalCode.Invalid), (forbidden.Refusal?.Code, unknown.Refusal?.Code));
+        Assert.Contains("cannot Close a case that is Dispatched", forbidden.Refusal?.Message);
+        Assert.Contains("'99' is not an action", unknown.Refusal?.Message);
         Assert.Equal(before.Timeline.Length, (await grain.GetAsync())!.Timeline.Length);
     }
 
@@ -125,16 +136,16 @@ public class CaseGrainTests(ClusterFixture fixture)
         var grain = Case();
         await grain.OpenAsync(Report(staff.Grid));
         var returned = await grain.ActAsync(Do("Return", staff.A, "the pavement belongs to the next street"));
-        Assert.Equal(("Returned", (string?)null), (returned.Case.State, returned.Case.OfficerId));
+        Assert.Equal((CaseState.Returned, (string?)null), (returned.Case.State, returned.Case.OfficerId));
         Assert.Empty(await fixture.Grains.GetGrain<IOfficerGrain>(staff.A).GetCasesAsync());
 
-        Assert.Contains(returned.Case.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+        Assert.Contains(returned.Case.CaseId, await QueueAsync());
 
         var again = await grain.ActAsync(Do("Dispatch", "dispatcher-1"));
 
-        Assert.True(again.Accepted, again.Refusal);
-        Assert.Equal("Dispatched", again.Case.State);
-        Assert.DoesNotContain(returned.Case.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+        Assert.True(again.Accepted, again.Refusal?.Message);
+        Assert.Equal(CaseState.Dispatched, again.Case.State);
+        Assert.DoesNotContain(returned.Case.CaseId, await QueueAsync());
     }
 
     [Fact]
@@ -151,18 +162,27 @@ public class CaseGrainTests(ClusterFixture fixture)
     public async Task Get_NeverOpened_Null() => Assert.Null(await Case().GetAsync());
 
     [Fact]
-    public async Task Open_Dispatched_RegistersDurableDeadlineReminder_ClosedCaseDropsIt()
+    public async Task DeadlineClock_Sweep_WakesADueCaseOnce_AndLeavesItAloneBeforeItsTime()
     {
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
-        await grain.OpenAsync(Report(staff.Grid));
-        var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
+        var id = grain.GetPrimaryKeyString();
+        var opened = await grain.OpenAsync(Report(staff.Grid));
+        var shard = fixture.Grains.GetGrain<IDeadlineShardGrain>(CaseShards.Of(id));
 
-        var rows = await table.ReadRows(grain.GetGrainId());
-        Assert.Single(rows.Reminders, r => r.ReminderName == "deadline");
+        await shard.SweepAsync();
+        Assert.Equal(opened.Timeline.Length, (await grain.GetAsync())!.Timeline.Length);
 
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
+        await shard.SweepAsync();
+        await shard.SweepAsync();
+        await grain.WakeAsync();                                   // a clock that calls twice, or late, warns once
+
+        var warned = (await grain.GetAsync())!;
+        Assert.Equal([CaseAction.Warn], warned.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action));
+        Assert.Equal(opened.AcceptBy, Store.Stored.WakeOf(id));
         await grain.ActAsync(Do("Return", staff.A, "not ours"));
-        Assert.Empty((await table.ReadRows(grain.GetGrainId())).Reminders);
+        Assert.Null(Store.Stored.WakeOf(id));
     }
 
     [Fact]
@@ -179,25 +199,25 @@ public class CaseGrainTests(ClusterFixture fixture)
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
         var warned = await grain.CheckDeadlinesAsync();
         var warnedAgain = await grain.CheckDeadlinesAsync();
-        Assert.Equal("Warn", warned!.Timeline[^1].Action);
+        Assert.Equal(CaseAction.Warn, warned!.Timeline[^1].Action);
         Assert.Contains("deadline warning: the accept deadline", warned.Timeline[^1].Note);
         Assert.Equal(warned.Timeline.Length, warnedAgain!.Timeline.Length);
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));    // the limit passes
         var missed = await grain.CheckDeadlinesAsync();
         Assert.True(missed!.Supervised);
-        Assert.Equal(["Warn", "Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
+        Assert.Equal([CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
         Assert.Contains("the accept deadline", missed.Timeline[^2].Note);
         Assert.Contains($"escalated to squad leader {staff.Leader}", missed.Timeline[^1].Note);
-        Assert.Contains(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetEscalatedAsync());
+        Assert.Contains(opened.CaseId, await SupervisionAsync());
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(5));
         var chased = await grain.CheckDeadlinesAsync();
-        Assert.Equal("Remind", chased!.Timeline[^1].Action);
+        Assert.Equal(CaseAction.Remind, chased!.Timeline[^1].Action);
         Assert.StartsWith("reminder: ", chased.Timeline[^1].Note, StringComparison.Ordinal);
 
         var accepted = await grain.ActAsync(Do("Accept", staff.A));   // the case moves: chasing stops
-        Assert.True(accepted.Accepted, accepted.Refusal);
+        Assert.True(accepted.Accepted, accepted.Refusal?.Message);
         var quiet = await grain.CheckDeadlinesAsync();
         Assert.Equal(accepted.Case.Timeline.Length, quiet!.Timeline.Length);
     }
@@ -212,17 +232,17 @@ public class CaseGrainTests(ClusterFixture fixture)
 
         Assert.False(opened.Supervised);
         Assert.Equal(party, opened.Party);
-        Assert.Equal("Note", opened.Timeline[^1].Action);
+        Assert.Equal(CaseAction.Note, opened.Timeline[^1].Action);
         Assert.Contains($"escalated to squad leader {staff.Leader} and the command center: repeat offence: case 2 of 张记小吃", opened.Timeline[^1].Note);
-        Assert.Contains(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetEscalatedAsync());
+        Assert.Contains(opened.CaseId, await SupervisionAsync());
 
         ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(11));   // the accept limit passes: its own escalation comes
         var missed = await grain.CheckDeadlinesAsync();
         Assert.True(missed!.Supervised);
-        Assert.Equal(["Supervise", "Remind"], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).Where(a => a != "Warn").ToArray());
+        Assert.Equal([CaseAction.Supervise, CaseAction.Remind], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).Where(a => a != CaseAction.Warn).ToArray());
     }
 
-    private static CaseActionRequest Extend(string actor, DateTimeOffset to) => new("RequestExtension", actor, "waiting for the owner", [], to);
+    private static CaseActionRequest Extend(string actor, DateTimeOffset to) => new(CaseAction.RequestExtension, actor, "waiting for the owner", [], to);
 
     /// <summary>Runs actions in order, each of which must be accepted; the case after the last.</summary>
     private static async Task<CaseView> Run(ICaseGrain grain, params CaseActionRequest[] steps)
@@ -245,12 +265,12 @@ public class CaseGrainTests(ClusterFixture fixture)
         await grain.OpenAsync(Report(staff.Grid));
         var reworked = await Run(grain, Do("Accept", staff.A), Do("StartHandling", staff.A), Do("GiveFinalFeedback", staff.A, "moved"),
             Do("StartVerification", "dispatcher-1"), Do("Rework", "dispatcher-1", "the car is still there"));
-        Assert.Equal(("Handling", 1), (reworked.State, reworked.ReworkCount));
+        Assert.Equal((CaseState.Handling, 1), (reworked.State, reworked.ReworkCount));
         Assert.NotNull(reworked.HandleBy);
 
         var closed = await Run(grain, Do("GiveFinalFeedback", staff.A, "towed"), Do("StartVerification", "dispatcher-1"),
             Do("PassVerification", "dispatcher-1"), Do("Close", "dispatcher-1"));
-        Assert.Equal(("Closed", 1), (closed.State, closed.ReworkCount));
+        Assert.Equal((CaseState.Closed, 1), (closed.State, closed.ReworkCount));
         Assert.Empty((await fixture.Grains.GetGrain<IGridCellGrain>(staff.Grid).GetResponsibilityAsync()).OpenCases);
     }
 
@@ -264,11 +284,11 @@ public class CaseGrainTests(ClusterFixture fixture)
         var wanted = handling.HandleBy!.Value.AddDays(2);
 
         var tooEarly = await grain.ActAsync(Extend(staff.A, handling.HandleBy.Value.AddHours(-1)));
-        Assert.Contains("later than the current one", tooEarly.Refusal);
+        Assert.Contains("later than the current one", tooEarly.Refusal?.Message);
         var approved = await Run(grain, Extend(staff.A, wanted), Do("ApproveExtension", "dispatcher-1"));
 
-        Assert.Equal(("Handling", wanted), (approved.State, approved.HandleBy!.Value));
-        Assert.Equal(["RequestExtension", "ApproveExtension"], approved.Timeline.TakeLast(2).Select(e => e.Action).ToArray());
+        Assert.Equal((CaseState.Handling, wanted), (approved.State, approved.HandleBy!.Value));
+        Assert.Equal([CaseAction.RequestExtension, CaseAction.ApproveExtension], approved.Timeline.TakeLast(2).Select(e => e.Action).ToArray());
     }
 
     [Fact]
@@ -281,12 +301,12 @@ public class CaseGrainTests(ClusterFixture fixture)
         var left = handling.HandleBy!.Value - ClusterFixture.Clock.GetUtcNow();
 
         var parked = await Run(grain, Do("Park", "dispatcher-1", "waiting for the road works permit"));
-        Assert.Equal(("Parked", (DateTimeOffset?)null), (parked.State, parked.HandleBy));
+        Assert.Equal((CaseState.Parked, (DateTimeOffset?)null), (parked.State, parked.HandleBy));
         ClusterFixture.Clock.Advance(TimeSpan.FromDays(3));
         Assert.False((await grain.CheckDeadlinesAsync())!.Supervised);   // nothing runs while parked
 
         var resumed = await Run(grain, Do("Resume", "dispatcher-1"));
-        Assert.Equal("Handling", resumed.State);
+        Assert.Equal(CaseState.Handling, resumed.State);
         Assert.Equal(ClusterFixture.Clock.GetUtcNow() + left, resumed.HandleBy);
     }
 
@@ -330,9 +350,9 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Equal(new[] { waiting, inHand }.Select(c => c.GetPrimaryKeyString()).Order(StringComparer.Ordinal).ToArray(), result.MovedCases.ToArray());
         Assert.Contains(result.StayedCases, s => s.StartsWith(verifying.GetPrimaryKeyString(), StringComparison.Ordinal) && s.Contains("Verifying", StringComparison.Ordinal));
         var redispatched = await waiting.GetAsync();
-        Assert.Equal(("Dispatched", a, squad), (redispatched!.State, redispatched.OfficerId, redispatched.SquadId));
+        Assert.Equal((CaseState.Dispatched, a, squad), (redispatched!.State, redispatched.OfficerId, redispatched.SquadId));
         var transferred = await inHand.GetAsync();
-        Assert.Equal(("Handling", a, squad, "Transfer"), (transferred!.State, transferred.OfficerId, transferred.SquadId, transferred.Timeline[^1].Action));
+        Assert.Equal((CaseState.Handling, a, squad, CaseAction.Transfer), (transferred!.State, transferred.OfficerId, transferred.SquadId, transferred.Timeline[^1].Action));
         Assert.Contains($"from {old.A} ({old.Squad}) to {a} ({squad})", transferred.Timeline[^1].Note);
         Assert.Equal(old.A, (await verifying.GetAsync())!.OfficerId);
         // The officers' lists of cases in hand followed.
@@ -385,9 +405,9 @@ public class CaseGrainTests(ClusterFixture fixture)
 
         var again = await grain.DispatchAsync("dispatcher-1", Key("G"));
 
-        Assert.Contains("cannot Dispatch a case that is Void", again.Refusal);
+        Assert.Contains("cannot Dispatch a case that is Void", again.Refusal?.Message);
         Assert.Null(again.Case.GridCode);
-        Assert.DoesNotContain(opened.CaseId, await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync());
+        Assert.DoesNotContain(opened.CaseId, await QueueAsync());
     }
 
     [Fact]
@@ -397,105 +417,143 @@ public class CaseGrainTests(ClusterFixture fixture)
         var grain = Case();
         await grain.OpenAsync(Report(staff.Grid));
         await Run(grain, Do("Accept", staff.A));
-        Assert.Contains("needs a reason", (await grain.ActAsync(Do("Transfer", "dispatcher-1"))).Refusal);
-        Assert.Contains("already holds the case", (await grain.ActAsync(Do("Transfer", "dispatcher-1", "check"))).Refusal);
+        Assert.Contains("needs a reason", (await grain.ActAsync(Do("Transfer", "dispatcher-1"))).Refusal?.Message);
+        Assert.Contains("already holds the case", (await grain.ActAsync(Do("Transfer", "dispatcher-1", "check"))).Refusal?.Message);
     }
 
-    // ---- the queryable projection (ClusterFixture.Projection) ------------------------------------
+    // ---- the case store (ClusterFixture.Store) ----------------------------------------------------
 
-    private static FlakyCaseProjection Projection => ClusterFixture.Projection;
+    private static FlakyCaseStore Store => ClusterFixture.Store;
 
     private static readonly string[] WholeLoop = ["Accept", "StartHandling", "GiveFinalFeedback", "StartVerification", "PassVerification", "Close"];
 
     [Fact]
-    public async Task Projection_WholeLoop_RowFollowsTheCaseAndEachEventIsSentOnce()
+    public async Task Store_WholeLoop_RowFollowsTheCaseAndEachEventIsWrittenOnce()
     {
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var id = grain.GetPrimaryKeyString();
         var opened = await grain.OpenAsync(Report(staff.Grid));
-        var dispatchedRow = Projection.Stored.Row(id)!;
+        var dispatchedRow = CaseProjectionRow.Of(Store.Stored.Find(id)!);
         Assert.Equal((CaseState.Dispatched, staff.Grid, staff.A, "A", opened.AcceptBy), (dispatchedRow.State, dispatchedRow.GridCode, dispatchedRow.OfficerId, dispatchedRow.Post, dispatchedRow.AcceptBy));
         Assert.Equal((120.65, 28.0, "citizen-1", "car on the pavement"), (dispatchedRow.Lon, dispatchedRow.Lat, dispatchedRow.ReporterId, dispatchedRow.Description));
 
         foreach (var action in WholeLoop) Assert.True((await grain.ActAsync(Do(action, staff.A))).Accepted);
 
         var closed = (await grain.GetAsync())!;
-        var row = Projection.Stored.Row(id)!;
+        var stored = Store.Stored.Find(id)!;
+        var row = CaseProjectionRow.Of(stored);
         Assert.Equal((CaseState.Closed, closed.Timeline.Length, closed.Timeline[^1].At), (row.State, row.LastSequence, row.ClosedAt));
         Assert.Equal((closed.Timeline[0].At, closed.Timeline[^1].At), (row.ReportedAt, row.UpdatedAt));
-        Assert.Equal(closed.Timeline.Select(e => (e.Sequence, e.Action)), Projection.Stored.Events(id).Select(e => (e.Sequence, e.Action.ToString())));
-        Assert.Equal(Enumerable.Range(1, closed.Timeline.Length), Projection.Sent(id));
+        Assert.Equal(closed.Timeline.Select(e => (e.Sequence, e.Action)), stored.File.Timeline.Select(e => (e.Sequence, e.Action)));
+        Assert.Equal(Enumerable.Range(1, closed.Timeline.Length), Store.Sent(id));
+        Assert.Equal(1 + WholeLoop.Length, stored.Version);
     }
 
     [Fact]
-    public async Task Projection_WriteFails_CaseStaysDurableAndTheNextChangeSendsTheWholeTail()
+    public async Task Store_WriteFails_StepNotTakenAndTheCaseUnchanged_ThenTheRetryIsTaken()
     {
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var id = grain.GetPrimaryKeyString();
-        Projection.FailFor(id);
-
         var opened = await grain.OpenAsync(Report(staff.Grid));
-        var accepted = await grain.ActAsync(Do("Accept", staff.A));
+        Store.FailFor(id);
 
-        Assert.Equal(("Dispatched", true), (opened.State, accepted.Accepted));
-        Assert.Null(Projection.Stored.Row(id));
-        // The state was written before the projection failed: a new activation reads it back.
+        await Assert.ThrowsAnyAsync<Exception>(async () => await grain.ActAsync(Do("Accept", staff.A)));
+
+        Assert.Equal(CaseState.Dispatched, (await grain.GetAsync())!.State);
+        Assert.Equal(CaseState.Dispatched, Store.Stored.Find(id)!.State);
+        Store.Heal(id);
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));
+        Assert.True(accepted.Accepted, accepted.Refusal?.Message);
+        Assert.Equal(opened.Timeline.Length + 1, accepted.Case.Timeline.Length);
+        Assert.Equal(Enumerable.Range(1, accepted.Case.Timeline.Length), Store.Sent(id));
+    }
+
+    [Fact]
+    public async Task Store_NewActivation_ReadsTheCaseBackFromTheStore()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var grain = Case();
+        await grain.OpenAsync(Report(staff.Grid));
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));
         var management = fixture.Grains.GetGrain<IManagementGrain>(0);
-        Assert.Equal(1, await management.GetGrainActivationCount((GrainReference)grain));
         await management.ForceActivationCollection(TimeSpan.Zero);
         Assert.Equal(0, await management.GetGrainActivationCount((GrainReference)grain));
+
         var reloaded = (await grain.GetAsync())!;
-        Assert.Equal(("Accepted", accepted.Case.Timeline.Length), (reloaded.State, reloaded.Timeline.Length));
 
-        Projection.Heal(id);
-        var handling = await grain.ActAsync(Do("StartHandling", staff.A));
-
-        Assert.Equal(CaseState.Handling, Projection.Stored.Row(id)!.State);
-        Assert.Equal(Enumerable.Range(1, handling.Case.Timeline.Length), Projection.Stored.Events(id).Select(e => e.Sequence));
+        Assert.Equal(accepted.Case, reloaded with { Timeline = accepted.Case.Timeline });
+        Assert.Equal(accepted.Case.Timeline.Select(e => (e.Sequence, e.At, e.ActorId, e.Action, e.From, e.To, e.Note)),
+            reloaded.Timeline.Select(e => (e.Sequence, e.At, e.ActorId, e.Action, e.From, e.To, e.Note)));
+        Assert.True((await grain.ActAsync(Do("StartHandling", staff.A))).Accepted);
     }
 
     [Fact]
-    public async Task Projection_FailsWhenTheCaseCloses_ReminderStaysUntilACheckCatchesUp()
+    public async Task Legacy_ACaseKeptAsGrainStateByAnOlderServer_IsReadAndMovesToTheStoreAtItsNextStep()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var id = Key("C");
+        var grain = fixture.Grains.GetGrain<ICaseGrain>(id);
+        var at = ClusterFixture.Clock.GetUtcNow();
+        var old = new LegacyCaseState
+        {
+            Opened = true, Matter = "parking", State = "Dispatched", GridCode = staff.Grid, SquadId = staff.Squad, OfficerId = staff.A, Post = "A",
+            AcceptBy = at.AddMinutes(10), Lon = 120.65, Lat = 28.0, ReporterId = "citizen-1", Description = "kept by an older server",
+            Attributes = new() { ["plate"] = "浙C12345" },
+            Timeline =
+            [
+                new(1, at, "app-1", "Report", "Reported", "Reported", "kept by an older server", []),
+                new(2, at, "system", "Register", "Reported", "Registered", "registered from a located report", []),
+                new(3, at, "system", "Dispatch", "Registered", "Dispatched", "A officer is on duty", []),
+            ],
+        };
+        var storage = fixture.Cluster.GetSiloServiceProvider().GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(GridServer.Grains.GrainStorage.Cases);
+        await storage.WriteStateAsync("case", grain.GetGrainId(), new GrainState<LegacyCaseState>(old));
+
+        var view = (await grain.GetAsync())!;
+        Assert.Equal((CaseState.Dispatched, staff.A, DispatchPost.A, 3, "浙C12345"), (view.State, view.OfficerId, view.Post, view.Timeline.Length, view.Attributes!["plate"]));
+        Assert.Null(Store.Stored.Find(id));
+
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));
+
+        Assert.True(accepted.Accepted, accepted.Refusal?.Message);
+        var stored = Store.Stored.Find(id)!;
+        Assert.Equal((1, CaseState.Accepted, 4), (stored.Version, stored.State, stored.File.Timeline.Count));
+        Assert.Equal([1, 2, 3, 4], Store.Sent(id));   // its first write in the store carries its whole timeline
+    }
+
+    [Fact]
+    public async Task Store_WakeTime_FollowsTheRunningDeadline_AndClosedCasesSleep()
     {
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var id = grain.GetPrimaryKeyString();
-        await grain.OpenAsync(Report(staff.Grid));
-        foreach (var action in WholeLoop[..^1]) Assert.True((await grain.ActAsync(Do(action, staff.A))).Accepted);
-        var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
-
-        Projection.FailFor(id);
-        var closed = await grain.ActAsync(Do("Close", staff.A));
-
-        Assert.True(closed.Accepted, closed.Refusal);
-        Assert.Equal(CaseState.Verified, Projection.Stored.Row(id)!.State);
-        // A closed case has no deadline and will not change again: the reminder stays only to retry the projection.
-        Assert.Single((await table.ReadRows(grain.GetGrainId())).Reminders);
-
-        Projection.Heal(id);
-        await grain.CheckDeadlinesAsync();   // what the reminder calls
-
-        Assert.Equal(CaseState.Closed, Projection.Stored.Row(id)!.State);
-        Assert.Equal(closed.Case.Timeline.Length, Projection.Stored.Events(id).Count);
-        Assert.Empty((await table.ReadRows(grain.GetGrainId())).Reminders);
+        var opened = await grain.OpenAsync(Report(staff.Grid));
+        // Woken for the warning before the accept deadline (a fifth of the shortest limit: 2 minutes before it).
+        Assert.Equal(opened.AcceptBy - TimeSpan.FromMinutes(2), Store.Stored.WakeOf(id));
+        var accepted = await grain.ActAsync(Do("Accept", staff.A));
+        Assert.Equal(accepted.Case.HandleBy - TimeSpan.FromMinutes(2), Store.Stored.WakeOf(id));
+        foreach (var action in WholeLoop[1..]) Assert.True((await grain.ActAsync(Do(action, staff.A))).Accepted);
+        Assert.Null(Store.Stored.WakeOf(id));
     }
 
     [Fact]
-    public async Task Projection_GridGivenWhileQueued_RowTakesTheGridWithoutANewEvent()
+    public async Task Store_GridGivenWhileQueued_RowTakesTheGridWithoutANewEvent()
     {
         var grain = Case();
         var id = grain.GetPrimaryKeyString();
         var opened = await grain.OpenAsync(Report(null));
-        Assert.Equal((CaseState.Registered, (string?)null), (Projection.Stored.Row(id)!.State, Projection.Stored.Row(id)!.GridCode));
+        Assert.Equal((CaseState.Registered, (string?)null), (Store.Stored.Find(id)!.State, Store.Stored.Find(id)!.GridCode));
 
         var unstaffed = Key("G");
         var queued = await grain.DispatchAsync("dispatcher-1", unstaffed);
 
-        Assert.Contains("command-center queue", queued.Refusal);
-        var row = Projection.Stored.Row(id)!;
-        Assert.Equal((unstaffed, opened.Timeline.Length), (row.GridCode, row.LastSequence));
+        Assert.Equal(CaseRefusalCode.Queued, queued.Refusal?.Code);
+        Assert.Contains("command-center queue", queued.Refusal?.Message);
+        var stored = Store.Stored.Find(id)!;
+        Assert.Equal((unstaffed, opened.Timeline.Length), (stored.GridCode, stored.File.Timeline.Count));
+        Assert.Contains("has no squad", stored.QueueReason);
     }
 }
 
@@ -504,6 +562,14 @@ public class CaseGrainTests(ClusterFixture fixture)
 public class CaseMoveToGridTests(ClusterFixture fixture)
 {
     private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>The ids of the command-center queue, as the case store lists them.</summary>
+    private async Task<string[]> QueueAsync() =>
+        [.. (await fixture.Grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).QueueAsync(CaseQuery.MaxLimit)).Select(m => m.CaseId)];
+
+    /// <summary>The ids of the supervision list (督办), as the case store lists them.</summary>
+    private async Task<string[]> SupervisionAsync() =>
+        [.. (await fixture.Grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).EscalatedAsync(CaseQuery.MaxLimit)).Select(m => m.CaseId)];
 
     private static readonly RosterView Always = new([.. Enum.GetValues<DayOfWeek>().Select(d => new WeeklyShiftView(d, new TimeOnly(0, 0), new TimeOnly(0, 0)))], [], 480);
 
@@ -531,8 +597,8 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
 
         var result = await grain.MoveToGridAsync("operator", to.Grid, "boundary changed");
 
-        Assert.True(result.Accepted, result.Refusal);
-        Assert.Equal((to.Grid, to.A, "Dispatched"), (result.Case.GridCode, result.Case.OfficerId, result.Case.State));
+        Assert.True(result.Accepted, result.Refusal?.Message);
+        Assert.Equal((to.Grid, to.A, CaseState.Dispatched), (result.Case.GridCode, result.Case.OfficerId, result.Case.State));
         Assert.DoesNotContain(id, (await fixture.Grains.GetGrain<IGridCellGrain>(from.Grid).GetResponsibilityAsync()).OpenCases);
         Assert.Contains(id, (await fixture.Grains.GetGrain<IGridCellGrain>(to.Grid).GetResponsibilityAsync()).OpenCases);
     }
@@ -542,14 +608,14 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
     {
         var (from, to) = (await StaffedGridAsync(), await StaffedGridAsync());
         var (grain, _) = await OpenAsync(from.Grid);
-        await grain.ActAsync(new CaseActionRequest("Accept", from.A, null, [], null));
-        var handling = (await grain.ActAsync(new CaseActionRequest("StartHandling", from.A, null, [], null))).Case;
+        await grain.ActAsync(new CaseActionRequest(CaseAction.Accept, from.A, null, [], null));
+        var handling = (await grain.ActAsync(new CaseActionRequest(CaseAction.StartHandling, from.A, null, [], null))).Case;
 
         var result = await grain.MoveToGridAsync("operator", to.Grid, "boundary changed");
 
-        Assert.True(result.Accepted, result.Refusal);
-        Assert.Equal((to.Grid, to.A, to.Squad, "Handling", handling.HandleBy), (result.Case.GridCode, result.Case.OfficerId, result.Case.SquadId, result.Case.State, result.Case.HandleBy));
-        Assert.Equal("Transfer", result.Case.Timeline[^1].Action);
+        Assert.True(result.Accepted, result.Refusal?.Message);
+        Assert.Equal((to.Grid, to.A, to.Squad, CaseState.Handling, handling.HandleBy), (result.Case.GridCode, result.Case.OfficerId, result.Case.SquadId, result.Case.State, result.Case.HandleBy));
+        Assert.Equal(CaseAction.Transfer, result.Case.Timeline[^1].Action);
     }
 
     [Fact]
@@ -557,16 +623,16 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
     {
         var from = await StaffedGridAsync();
         var (held, heldId) = await OpenAsync(from.Grid);
-        await held.ActAsync(new CaseActionRequest("Accept", from.A, null, [], null));
+        await held.ActAsync(new CaseActionRequest(CaseAction.Accept, from.A, null, [], null));
         var (waiting, waitingId) = await OpenAsync(from.Grid);
 
         var heldResult = await held.MoveToGridAsync("operator", null, "boundary changed");
         var waitingResult = await waiting.MoveToGridAsync("operator", null, "boundary changed");
 
-        Assert.Equal((null, from.A, "Accepted"), (heldResult.Case.GridCode, heldResult.Case.OfficerId, heldResult.Case.State));
-        Assert.Contains("command-center queue", heldResult.Refusal, StringComparison.Ordinal);
+        Assert.Equal((null, from.A, CaseState.Accepted), (heldResult.Case.GridCode, heldResult.Case.OfficerId, heldResult.Case.State));
+        Assert.Contains("command-center queue", heldResult.Refusal?.Message, StringComparison.Ordinal);
         Assert.Null(waitingResult.Case.GridCode);
-        var queue = await fixture.Grains.GetGrain<ICommandCenterGrain>(ICommandCenterGrain.Key).GetQueueAsync();
+        var queue = await QueueAsync();
         Assert.Contains(heldId, queue);
         Assert.Contains(waitingId, queue);
     }
@@ -581,14 +647,14 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
 
         var placed = await waiting.LocateAsync("D-1", 120.66, 28.01, target.Grid);
 
-        Assert.True(placed.Accepted, placed.Refusal);
-        Assert.Equal((target.Grid, target.A, "Dispatched", 120.66, 28.01), (placed.Case.GridCode, placed.Case.OfficerId, placed.Case.State, placed.Case.Lon, placed.Case.Lat));
+        Assert.True(placed.Accepted, placed.Refusal?.Message);
+        Assert.Equal((target.Grid, target.A, CaseState.Dispatched, 120.66, 28.01), (placed.Case.GridCode, placed.Case.OfficerId, placed.Case.State, placed.Case.Lon, placed.Case.Lat));
 
         var other = await StaffedGridAsync();
         foreach (var step in new[] { "Accept", "StartHandling", "GiveFinalFeedback" })
-            Assert.True((await waiting.ActAsync(new CaseActionRequest(step, target.A, "done", [], null))).Accepted);
+            Assert.True((await waiting.ActAsync(new CaseActionRequest(Enum.Parse<CaseAction>(step), target.A, "done", [], null))).Accepted);
         var refused = await waiting.LocateAsync("D-1", 120.7, 28.05, other.Grid);
-        Assert.Contains("with the command center for verification", refused.Refusal);
+        Assert.Contains("with the command center for verification", refused.Refusal?.Message);
         var after = await waiting.GetAsync();
         Assert.Equal((target.Grid, 120.66, 28.01), (after!.GridCode, after.Lon, after.Lat));
     }

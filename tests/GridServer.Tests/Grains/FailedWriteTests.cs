@@ -1,3 +1,6 @@
+using GridServer.Grains.Cases;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Notices;
@@ -67,15 +70,16 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
             foreach (var name in new[] { GrainStorage.Personnel, GrainStorage.Cases })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyStorage(sp.GetRequiredKeyedService<IGrainStorage>(FlakyStorage.Inner)));
             silo.Services.AddSingleton<ISensorRules>(OpensAlways.Instance);
-            silo.Services.AddSingleton<ICaseOpener>(OpensAlways.Instance);
+            silo.Services.AddSingleton<ICaseIntake>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, ClusterFixture.Clock);
+            silo.Services.AddSingleton<INoticeStore>(new InMemoryNoticeStore());
         }
     }
 }
 
-/// <summary>A sensor module that asks for a case at every reading, and an opener that remembers the ids it was asked to open.</summary>
-public sealed class OpensAlways : ISensorRules, ICaseOpener
+/// <summary>A sensor module that asks for a case at every reading, and an intake that remembers the ids it was asked to open.</summary>
+public sealed class OpensAlways : ISensorRules, ICaseIntake
 {
     public static readonly OpensAlways Instance = new();
 
@@ -86,10 +90,10 @@ public sealed class OpensAlways : ISensorRules, ICaseOpener
     public Task<SensorRuling> EvaluateAsync(string folder, SensorSituationData situation) =>
         Task.FromResult(new SensorRuling(true, null, new ModuleCaseRequest("noise", 120.65, 28.0, "too loud", null), Memo: "over"));
 
-    public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
+    public Task<CaseView> OpenAsync(string caseId, CaseReport report, ModuleParty? party = null, bool knownNew = false, CancellationToken cancellationToken = default)
     {
         Opened.Enqueue(caseId);
-        return Task.FromResult(new CaseView(caseId, request.Matter, "Dispatched", null, null, null, null, null, null, null, false, 0, []));
+        return Task.FromResult(new CaseView(caseId, report.Matter, CaseState.Dispatched, null, null, null, null, null, null, null, false, 0, []));
     }
 }
 
@@ -118,23 +122,22 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Inbox_AWriteThatFailed_IsWrittenByTheRetry_NotTakenAsDeliveredAlready()
+    public async Task AlertBatch_AWriteThatFailed_IsWrittenByTheRetry_AndTheAlertCountsOnce()
     {
-        var inbox = fixture.Cluster.GrainFactory.GetGrain<INoticeInboxGrain>("officer:O-FLAKY");
-        var notice = new NoticeRecord("N-flaky", "", "inbox", "dispatch", ["C-1"], ["G"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
-        await inbox.GetAsync(0, 1);   // activated before the store goes away
-        var before = FlakyStorage.Written;
+        var community = "C-" + Guid.NewGuid().ToString("N")[..8];
+        var batch = fixture.Cluster.GrainFactory.GetGrain<IAlertBatchGrain>(GridServer.Notices.NoticeInboxes.Community(community));
+        NoticeRecord Alert() => new("N-" + Guid.NewGuid().ToString("N"), "", NoticeChannel.Webhook, "liaison-alert", ["C-1"], ["G-1"], "text", "test",
+            ClusterFixture.Clock.GetUtcNow(), "recorded", [community]);
+        await batch.AddAsync(Alert());   // the first of a window goes out at once; the next waits for the window to end
+        var second = Alert();
 
         FlakyStorage.FailNext(1);
-        await Assert.ThrowsAnyAsync<Exception>(() => inbox.DeliverAsync(notice).AsTask());
-        Assert.Equal(0, (await inbox.GetAsync(0, 10)).Total);   // memory as the store has it: nothing
+        await Assert.ThrowsAnyAsync<Exception>(() => batch.AddAsync(second).AsTask());
+        Assert.Equal(0, await batch.WaitingAsync());   // memory as the store has it: nothing waits
 
-        await inbox.DeliverAsync(notice);   // the sender's retry
-        Assert.Equal(before + 1, FlakyStorage.Written);
-        var page = await inbox.GetAsync(0, 10);
-        Assert.Equal("N-flaky", Assert.Single(page.Notices).NoticeId);
-
-        await inbox.DeliverAsync(notice);   // once more: already there, nothing written
-        Assert.Equal(before + 1, FlakyStorage.Written);
+        await batch.AddAsync(second);   // the relay's retry: taken
+        Assert.Equal(1, await batch.WaitingAsync());
+        await batch.AddAsync(second);   // handed over once more (its answer lost): counted once
+        Assert.Equal(1, await batch.WaitingAsync());
     }
 }

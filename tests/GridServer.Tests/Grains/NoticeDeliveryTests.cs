@@ -1,3 +1,5 @@
+using GridServer.Domain.Notices;
+using GridServer.Domain.Cases;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
@@ -53,7 +55,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
 
         var page = await PollAsync(NoticeInboxes.Officer(staff.A), p => p.Total == 1);
         var notice = page.Notices[0];
-        Assert.Equal(("dispatch", "inbox", "officer:" + staff.A), (notice.Kind, notice.Channel, notice.Recipient));
+        Assert.Equal(("dispatch", NoticeChannel.Inbox, "officer:" + staff.A), (notice.Kind, notice.Channel, notice.Recipient));
         Assert.Equal([view.CaseId], notice.CaseIds.ToArray());
         Assert.Equal([staff.Grid], notice.GridCodes.ToArray());
         Assert.Contains(view.CaseId, notice.Text, StringComparison.Ordinal);
@@ -62,7 +64,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
 
         foreach (var (action, actor) in new[] { ("Accept", staff.A), ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A),
             ("StartVerification", "d"), ("PassVerification", "d"), ("Close", "d") })
-            Assert.True((await grain.ActAsync(new CaseActionRequest(action, actor, "done", [], null))).Accepted);
+            Assert.True((await grain.ActAsync(new CaseActionRequest(Enum.Parse<CaseAction>(action), actor, "done", [], null))).Accepted);
         page = await PollAsync(NoticeInboxes.Officer(staff.A), p => p.Total == 2);
         Assert.Equal(["closure", "dispatch"], page.Notices.Select(n => n.Kind).ToArray());   // newest first
     }
@@ -77,8 +79,8 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var staffCase = fixture.Grains.GetGrain<ICaseGrain>(Key("C"));
         await staffCase.OpenAsync(Report(staff.Grid) with { SubmittedBy = channel });   // entered by staff: no channel to tell
 
-        Assert.True((await grain.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
-        Assert.True((await staffCase.ActAsync(new CaseActionRequest("Accept", staff.A, null, [], null))).Accepted);
+        Assert.True((await grain.ActAsync(new CaseActionRequest(CaseAction.Accept, staff.A, null, [], null))).Accepted);
+        Assert.True((await staffCase.ActAsync(new CaseActionRequest(CaseAction.Accept, staff.A, null, [], null))).Accepted);
         var accepted = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 1);
         Assert.Equal("reporter-status", accepted.Notices[0].Kind);
         Assert.Equal([view.CaseId], accepted.Notices[0].CaseIds.ToArray());
@@ -86,7 +88,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.DoesNotContain(staff.A, accepted.Notices[0].Text, StringComparison.Ordinal);
 
         foreach (var (action, actor) in new[] { ("StartHandling", staff.A), ("GiveFinalFeedback", staff.A), ("StartVerification", "d"), ("PassVerification", "d"), ("Close", "d") })
-            Assert.True((await grain.ActAsync(new CaseActionRequest(action, actor, "internal note", [], null))).Accepted);
+            Assert.True((await grain.ActAsync(new CaseActionRequest(Enum.Parse<CaseAction>(action), actor, "internal note", [], null))).Accepted);
         var closed = await PollAsync(NoticeInboxes.Reporter(channel), p => p.Total == 2);
         Assert.Contains("已办结", closed.Notices[0].Text, StringComparison.Ordinal);
         Assert.DoesNotContain("internal note", closed.Notices[0].Text, StringComparison.Ordinal);
@@ -137,6 +139,35 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         Assert.StartsWith("4 条新案件", combined.Notices[0].Text, StringComparison.Ordinal);
         // The other grid's liaison heard nothing of them.
         Assert.Equal(0, (await Inbox(NoticeInboxes.Liaison(otherLiaison)).GetAsync(0, 10)).Total);
+        // Each alert left the outbox once its batch took it.
+        await Eventually.HoldsAsync("the liaison's alerts gone from the outbox", () => Task.FromResult(ClusterFixture.Store.Notices.InOutbox(NoticeInboxes.Liaison(liaison)) == 0),
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public async Task Outbox_AlertsLeftByASiloThatDied_CarriedOutByARelayOnce_AndRemoved()
+    {
+        var staff = await StaffedGridAsync();
+        var liaison = Key("LI");
+        await fixture.Grains.GetGrain<ILiaisonGrain>(liaison).AddGridAsync(staff.Grid);
+        // A step wrote its alert to the outbox, and its silo died before handing it to the batch.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(ClusterFixture.Clock.GetUtcNow());
+        var outbox = new InMemoryNoticeStore(clock);
+        var alert = new NoticeEntry(Key("N"), NoticeInboxes.Liaison(liaison), NoticeChannel.Inbox, "liaison-alert", [Key("C")], [staff.Grid], "新案件", "test",
+            ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        outbox.Enqueue([alert]);
+        var relay = new GridServer.Grains.Notices.OutboxRelay(fixture.Grains, outbox, Microsoft.Extensions.Logging.Abstractions.NullLogger<GridServer.Grains.Notices.OutboxRelay>.Instance);
+
+        Assert.Equal(0, await relay.SweepOnceAsync());   // too young: its own silo may still be carrying it out
+        clock.Advance(GridServer.Grains.Notices.OutboxRelay.LeftoverAge);
+        Assert.Equal(1, await relay.SweepOnceAsync());
+        Assert.Equal(0, outbox.InOutbox(alert.Recipient));
+
+        outbox.Enqueue([alert]);                          // carried out twice (a relay and the silo, both): taken once
+        clock.Advance(GridServer.Grains.Notices.OutboxRelay.LeftoverAge);
+        Assert.Equal(1, await relay.SweepOnceAsync());
+        var page = await Inbox(NoticeInboxes.Liaison(liaison)).GetAsync(0, 10);
+        Assert.Equal(alert.NoticeId, Assert.Single(page.Notices).NoticeId);
     }
 
     [Fact]
@@ -145,11 +176,11 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var liaison = Key("LI");
         await fixture.Grains.GetGrain<ILiaisonGrain>(liaison).AddGridAsync("33030200200910");
         var inbox = Inbox(NoticeInboxes.Liaison(liaison));
-        NoticeRecord Notice(string kind, string grid) => new("N-x", "", "inbox", kind, ["C-x"], [grid], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        NoticeRecord Notice(string kind, string grid) => new("N-x", "", NoticeChannel.Inbox, kind, ["C-x"], [grid], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
 
         await inbox.DeliverAsync(Notice("liaison-alert", "33030200200911"));
         await inbox.DeliverAsync(Notice("dispatch", "33030200200910"));
-        await inbox.DeliverAsync(new NoticeRecord("N-y", "", "inbox", "liaison-alert", ["C-y"], ImmutableArray<string>.Empty, "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+        await inbox.DeliverAsync(new NoticeRecord("N-y", "", NoticeChannel.Inbox, "liaison-alert", ["C-y"], ImmutableArray<string>.Empty, "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
         Assert.Equal((0, 0), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Waiting));
 
         await inbox.DeliverAsync(Notice("liaison-alert", "33030200200910"));
@@ -192,7 +223,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var elsewhere = (await fixture.Grains.GetGrain<ICaseGrain>(Key("C")).OpenAsync(Report(without.Grid))).CaseId;
 
         var first = await PollAsync(NoticeInboxes.Community(withHook.Community), p => p.Total == 1 && p.Waiting == 3);
-        Assert.Equal(("liaison-alert", "webhook", "queued"), (first.Notices[0].Kind, first.Notices[0].Channel, first.Notices[0].Delivery));
+        Assert.Equal(("liaison-alert", NoticeChannel.Webhook, "queued"), (first.Notices[0].Kind, first.Notices[0].Channel, first.Notices[0].Delivery));
         var sent = await ReceivedAsync(receiver, 1);
         var body = System.Text.Json.JsonDocument.Parse(Assert.Single(sent).Body).RootElement;
         Assert.Equal(("LiaisonAlert", withHook.Community, cases[0]),
@@ -221,7 +252,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     {
         var inbox = Inbox(NoticeInboxes.Community("330302777001"));
         NoticeRecord Notice(string kind, string community) =>
-            new($"N-{Guid.NewGuid():N}", "", "webhook", kind, ["C-x"], ["33030277700101"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", [community]);
+            new($"N-{Guid.NewGuid():N}", "", NoticeChannel.Webhook, kind, ["C-x"], ["33030277700101"], "text", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", [community]);
 
         await inbox.DeliverAsync(Notice("liaison-alert", "330302777002"));
         await inbox.DeliverAsync(Notice("dispatch", "330302777001"));
@@ -252,11 +283,12 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var reference = fixture.Cluster.Client.CreateObjectReference<INoticeInboxObserver>(listener);
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
         await inbox.SubscribeAsync(reference);
-        await inbox.DeliverAsync(new NoticeRecord("N-live", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+        var id = Key("N-live");
+        await inbox.DeliverAsync(new NoticeRecord(id, "", NoticeChannel.Inbox, "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
 
         var told = await listener.Told.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(("N-live", "streamed"), (told.NoticeId, told.Delivery));
-        Assert.Equal("streamed", (await inbox.GetAsync(0, 1)).Notices[0].Delivery);
+        Assert.Equal((id, "recorded"), (told.NoticeId, told.Delivery));
+        Assert.Equal(id, (await inbox.GetAsync(0, 1)).Notices[0].NoticeId);
         await inbox.UnsubscribeAsync(reference);
         fixture.Cluster.Client.DeleteObjectReference<INoticeInboxObserver>(reference);
     }
@@ -265,31 +297,35 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     public async Task Inbox_MarkReadUpToANotice_UnreadCountsTheNewerOnes_OlderMarkChangesNothing_SameIdTwiceKeptOnce()
     {
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
-        NoticeRecord Notice(int n) => new($"N-{n}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
+        // Notice ids are the server's (one per notice, ever): each test makes its own.
+        var run = Key("N");
+        string Id(int n) => $"{run}-{n}";
+        NoticeRecord Notice(int n) => new(Id(n), "", NoticeChannel.Inbox, "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []);
         for (var i = 1; i <= 4; i++) await inbox.DeliverAsync(Notice(i));
         await inbox.DeliverAsync(Notice(4));   // a delivery tried again after its answer was lost
         Assert.Equal((4, 4), ((await inbox.GetAsync(0, 10)).Total, (await inbox.GetAsync(0, 10)).Unread));
 
-        Assert.Equal(1, await inbox.MarkReadAsync("N-3"));
-        Assert.Equal(1, await inbox.MarkReadAsync("N-1"));
+        Assert.Equal(1, await inbox.MarkReadAsync(Id(3)));
+        Assert.Equal(1, await inbox.MarkReadAsync(Id(1)));
         Assert.Null(await inbox.MarkReadAsync("N-missing"));
         await inbox.DeliverAsync(Notice(5));
         Assert.Equal(2, (await inbox.GetAsync(0, 10)).Unread);
-        Assert.Equal(0, await inbox.MarkReadAsync("N-5"));
+        Assert.Equal(0, await inbox.MarkReadAsync(Id(5)));
     }
 
     [Fact]
     public async Task Inbox_MoreThanKept_OldestDropped_PagedNewestFirst()
     {
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        var run = Key("N");
         for (var i = 0; i < INoticeInboxGrain.MaxKept + 3; i++)
-            await inbox.DeliverAsync(new NoticeRecord($"N-{i}", "", "inbox", "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
+            await inbox.DeliverAsync(new NoticeRecord($"{run}-{i}", "", NoticeChannel.Inbox, "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
         var page = await inbox.GetAsync(1, 2);
         Assert.Equal(INoticeInboxGrain.MaxKept, page.Total);
-        Assert.Equal([$"N-{INoticeInboxGrain.MaxKept + 1}", $"N-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());
-        Assert.Equal("N-3", (await inbox.GetAsync(INoticeInboxGrain.MaxKept - 1, 5)).Notices.Single().NoticeId);
+        Assert.Equal([$"{run}-{INoticeInboxGrain.MaxKept + 1}", $"{run}-{INoticeInboxGrain.MaxKept}"], page.Notices.Select(n => n.NoticeId).ToArray());
+        Assert.Equal($"{run}-3", (await inbox.GetAsync(INoticeInboxGrain.MaxKept - 1, 5)).Notices.Single().NoticeId);
         // The read mark counts from the inbox's first notice: marking the newest leaves none unread after the drop.
         Assert.Equal(INoticeInboxGrain.MaxKept, page.Unread);
-        Assert.Equal(1, await inbox.MarkReadAsync($"N-{INoticeInboxGrain.MaxKept + 1}"));
+        Assert.Equal(1, await inbox.MarkReadAsync($"{run}-{INoticeInboxGrain.MaxKept + 1}"));
     }
 }

@@ -65,16 +65,42 @@ public class PersonnelGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Squad_Leader_IsAlsoAnOfficer()
+    public async Task Squad_LeaderReplaced_OldLeaderLeaves_UnlessAddedAsAnOfficer()
     {
         var squad = fixture.Grains.GetGrain<ISquadGrain>(Key("SQ"));
         await squad.SetLeaderAsync("L1");
         await squad.AddOfficerAsync("O1");
+        await squad.SetLeaderAsync("L2");
+        await squad.AddOfficerAsync("L2");
 
         var view = await squad.GetAsync();
+        await squad.SetLeaderAsync("L3");
+        var after = await squad.GetAsync();
 
-        Assert.Equal("L1", view.Leader);
-        Assert.Equal(["L1", "O1"], view.Officers.ToArray());
+        Assert.Equal(("L2", "L2 O1"), (view.Leader, string.Join(' ', view.Officers)));
+        Assert.Equal(("L3", "L2 O1"), (after.Leader, string.Join(' ', after.Officers)));
+    }
+
+    [Fact]
+    public async Task Squad_RemoveOfficerOrLeader_TheyAreGone_RemovingAStrangerChangesNothing()
+    {
+        var squad = fixture.Grains.GetGrain<ISquadGrain>(Key("SQ"));
+        await squad.SetLeaderAsync("L1");
+        await squad.AddOfficerAsync("L1");
+        await squad.AddOfficerAsync("O1");
+        await squad.AddOfficerAsync("O2");
+
+        Assert.True(await squad.RemoveOfficerAsync("O1"));
+        Assert.True(await squad.RemoveOfficerAsync("L1"));   // leader and member: both go
+        Assert.False(await squad.RemoveOfficerAsync("O-NEVER"));
+        var view = await squad.GetAsync();
+        await squad.SetLeaderAsync("L2");
+        Assert.True(await squad.ClearLeaderAsync());
+        Assert.False(await squad.ClearLeaderAsync());
+        var leaderless = await squad.GetAsync();
+
+        Assert.Equal(((string?)null, "O2"), (view.Leader, string.Join(' ', view.Officers)));
+        Assert.Equal(((string?)null, "O2"), (leaderless.Leader, string.Join(' ', leaderless.Officers)));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 using GridServer.Notices;
 
 namespace GridServer.Tests.Notices;
@@ -8,67 +10,67 @@ public class NoticeRulesTests
 
     [Fact]
     public void Dispatched_OfficerGetsDispatch_NobodyElse() =>
-        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.Dispatch)], NoticeRules.Recipients(CaseNoticeEvent.Dispatched, Everyone).ToArray());
+        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.Dispatch)], NoticeRules.Recipients(CaseCueKind.Dispatched, Everyone).ToArray());
 
     [Fact]
     public void AcceptDeadlineNear_OfficerHoldingItGetsAcceptWarning() =>
-        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.AcceptWarning)], NoticeRules.Recipients(CaseNoticeEvent.AcceptDeadlineNear, Everyone).ToArray());
+        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.AcceptWarning)], NoticeRules.Recipients(CaseCueKind.AcceptDeadlineNear, Everyone).ToArray());
 
     [Fact]
     public void Closed_OfficerGetsClosure() =>
-        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.Closure)], NoticeRules.Recipients(CaseNoticeEvent.Closed, Everyone).ToArray());
+        Assert.Equal([new NoticeRecipient("officer:O-1", NoticeKind.Closure)], NoticeRules.Recipients(CaseCueKind.Closed, Everyone).ToArray());
 
     [Fact]
     public void Escalated_SquadLeaderAndCommandCenter_NotTheOfficerNorLiaisons() =>
         Assert.Equal(
             [new NoticeRecipient("officer:O-LEAD", NoticeKind.Escalation), new NoticeRecipient(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
-            NoticeRules.Recipients(CaseNoticeEvent.Escalated, Everyone).ToArray());
+            NoticeRules.Recipients(CaseCueKind.Escalated, Everyone).ToArray());
 
     [Fact]
     public void Escalated_SquadWithoutLeader_CommandCenterStillTold() =>
         Assert.Equal([new NoticeRecipient(NoticeInboxes.CommandCenter, NoticeKind.Escalation)],
-            NoticeRules.Recipients(CaseNoticeEvent.Escalated, Everyone with { SquadLeaderId = null }).ToArray());
+            NoticeRules.Recipients(CaseCueKind.Escalated, Everyone with { SquadLeaderId = null }).ToArray());
 
     [Fact]
     public void OpenedInGrid_EachLiaisonOfTheGridOnce_NoOfficer() =>
         Assert.Equal(
             [new NoticeRecipient("liaison:L-1", NoticeKind.LiaisonAlert), new NoticeRecipient("liaison:L-2", NoticeKind.LiaisonAlert)],
-            NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone).ToArray());
+            NoticeRules.Recipients(CaseCueKind.OpenedInGrid, Everyone).ToArray());
 
     [Fact]
     public void PartyNamed_ThePartyOnly_AndNobodyWithoutOne()
     {
         Assert.Equal([new NoticeRecipient("party:shops/S-1", NoticeKind.PartyNotice)],
-            NoticeRules.Recipients(CaseNoticeEvent.PartyNamed, Everyone with { Party = "shops/S-1" }).ToArray());
-        Assert.Empty(NoticeRules.Recipients(CaseNoticeEvent.PartyNamed, Everyone).ToArray());
+            NoticeRules.Recipients(CaseCueKind.PartyNamed, Everyone with { Party = "shops/S-1" }).ToArray());
+        Assert.Empty(NoticeRules.Recipients(CaseCueKind.PartyNamed, Everyone).ToArray());
     }
 
     [Fact]
     public void OpenedInGrid_CommunityWithWebhook_ItsWebhookToo_OverTheWebhookChannel() =>
         Assert.Equal(
             [new NoticeRecipient("liaison:L-1", NoticeKind.LiaisonAlert), new NoticeRecipient("liaison:L-2", NoticeKind.LiaisonAlert),
-                new NoticeRecipient("community:330302002009", NoticeKind.LiaisonAlert, NoticeChannels.Webhook)],
-            NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone with { WebhookCommunity = "330302002009" }).ToArray());
+                new NoticeRecipient("community:330302002009", NoticeKind.LiaisonAlert, NoticeChannel.Webhook)],
+            NoticeRules.Recipients(CaseCueKind.OpenedInGrid, Everyone with { WebhookCommunity = "330302002009" }).ToArray());
 
     [Fact]
     public void OpenedInGrid_NoLiaisonsButAWebhook_OnlyTheCommunity() =>
         Assert.Equal(
-            [new NoticeRecipient("community:C1", NoticeKind.LiaisonAlert, NoticeChannels.Webhook)],
-            NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, new CaseParties(null, null, [], "C1")).ToArray());
+            [new NoticeRecipient("community:C1", NoticeKind.LiaisonAlert, NoticeChannel.Webhook)],
+            NoticeRules.Recipients(CaseCueKind.OpenedInGrid, new CaseParties(null, null, [], "C1")).ToArray());
 
     [Theory]
-    [InlineData(CaseNoticeEvent.Dispatched)]
-    [InlineData(CaseNoticeEvent.AcceptDeadlineNear)]
-    [InlineData(CaseNoticeEvent.Closed)]
-    [InlineData(CaseNoticeEvent.Escalated)]
-    public void OtherEvents_CommunityWithWebhook_NeverToTheWebhook(CaseNoticeEvent caseEvent) =>
-        Assert.DoesNotContain(NoticeRules.Recipients(caseEvent, Everyone with { WebhookCommunity = "C1" }), r => r.Channel == NoticeChannels.Webhook);
+    [InlineData(CaseCueKind.Dispatched)]
+    [InlineData(CaseCueKind.AcceptDeadlineNear)]
+    [InlineData(CaseCueKind.Closed)]
+    [InlineData(CaseCueKind.Escalated)]
+    public void OtherEvents_CommunityWithWebhook_NeverToTheWebhook(CaseCueKind caseEvent) =>
+        Assert.DoesNotContain(NoticeRules.Recipients(caseEvent, Everyone with { WebhookCommunity = "C1" }), r => r.Channel == NoticeChannel.Webhook);
 
     [Theory]
-    [InlineData(CaseNoticeEvent.Dispatched)]
-    [InlineData(CaseNoticeEvent.AcceptDeadlineNear)]
-    [InlineData(CaseNoticeEvent.Closed)]
-    public void OfficerEvent_NobodyHoldsTheCase_NoNotice(CaseNoticeEvent caseEvent) =>
+    [InlineData(CaseCueKind.Dispatched)]
+    [InlineData(CaseCueKind.AcceptDeadlineNear)]
+    [InlineData(CaseCueKind.Closed)]
+    public void OfficerEvent_NobodyHoldsTheCase_NoNotice(CaseCueKind caseEvent) =>
         Assert.Empty(NoticeRules.Recipients(caseEvent, new CaseParties(null, "O-LEAD", ["L-1"])));
 
     [Fact]
@@ -99,42 +101,42 @@ public class NoticeRulesTests
     public void ReporterStep_TheReportingChannelOnly_NoneForACaseStaffEntered()
     {
         Assert.Equal([new NoticeRecipient("reporter:app-1", NoticeKind.ReporterStatus)],
-            NoticeRules.Recipients(CaseNoticeEvent.ReporterStep, Everyone with { ReportingChannel = "app-1" }).ToArray());
-        Assert.Empty(NoticeRules.Recipients(CaseNoticeEvent.ReporterStep, Everyone));
-        Assert.DoesNotContain(NoticeRules.Recipients(CaseNoticeEvent.OpenedInGrid, Everyone with { ReportingChannel = "app-1" }), r => r.Kind == NoticeKind.ReporterStatus);
+            NoticeRules.Recipients(CaseCueKind.ReporterStep, Everyone with { ReportingChannel = "app-1" }).ToArray());
+        Assert.Empty(NoticeRules.Recipients(CaseCueKind.ReporterStep, Everyone));
+        Assert.DoesNotContain(NoticeRules.Recipients(CaseCueKind.OpenedInGrid, Everyone with { ReportingChannel = "app-1" }), r => r.Kind == NoticeKind.ReporterStatus);
         Assert.True(NoticeInboxes.IsReporter(NoticeInboxes.Reporter("app-1")));
         Assert.False(NoticeInboxes.IsReporter(NoticeInboxes.Officer("app-1")));
     }
 
     [Theory]
-    [InlineData("Accept", true)]
-    [InlineData("Close", true)]
-    [InlineData("Void", true)]
-    [InlineData("Rework", true)]
-    [InlineData("Dispatch", false)]
-    [InlineData("Return", false)]
-    [InlineData("StartHandling", false)]
-    [InlineData("GiveFinalFeedback", false)]
-    [InlineData("Warn", false)]
-    [InlineData("Remind", false)]
-    [InlineData("Transfer", false)]
-    public void ReporterStatusRules_OnlyTheStepsACitizenCaresAbout(string action, bool notifies) =>
-        Assert.Equal(notifies, ReporterStatusRules.Notifies(action));
+    [InlineData(CaseAction.Accept, true)]
+    [InlineData(CaseAction.Close, true)]
+    [InlineData(CaseAction.Void, true)]
+    [InlineData(CaseAction.Rework, true)]
+    [InlineData(CaseAction.Dispatch, false)]
+    [InlineData(CaseAction.Return, false)]
+    [InlineData(CaseAction.StartHandling, false)]
+    [InlineData(CaseAction.GiveFinalFeedback, false)]
+    [InlineData(CaseAction.Warn, false)]
+    [InlineData(CaseAction.Remind, false)]
+    [InlineData(CaseAction.Transfer, false)]
+    public void ReporterHearsOf_OnlyTheStepsACitizenCaresAbout(CaseAction action, bool notifies) =>
+        Assert.Equal(notifies, CaseSteps.ReporterHearsOf(action));
 
     [Theory]
-    [InlineData("Registered", false, "已受理")]
-    [InlineData("Registered", true, "已受理")]
-    [InlineData("Dispatched", true, "已派遣")]
-    [InlineData("Handling", true, "处理中")]
-    [InlineData("Closed", true, "已办结")]
-    [InlineData("Void", false, "不予立案")]
-    public void ReporterStatusRules_Describe_AStatusPerState(string state, bool located, string status) =>
+    [InlineData(CaseState.Registered, false, "已受理")]
+    [InlineData(CaseState.Registered, true, "已受理")]
+    [InlineData(CaseState.Dispatched, true, "已派遣")]
+    [InlineData(CaseState.Handling, true, "处理中")]
+    [InlineData(CaseState.Closed, true, "已办结")]
+    [InlineData(CaseState.Void, false, "不予立案")]
+    public void ReporterStatusRules_Describe_AStatusPerState(CaseState state, bool located, string status) =>
         Assert.Equal(status, ReporterStatusRules.Describe(state, located).Status);
 
     [Fact]
     public void ReporterStatusRules_Rework_SaysSo()
     {
-        Assert.Contains("返工", ReporterStatusRules.Describe("Handling", true, rework: true).Note, StringComparison.Ordinal);
-        Assert.NotEqual(ReporterStatusRules.Describe("Registered", true).Note, ReporterStatusRules.Describe("Registered", false).Note);
+        Assert.Contains("返工", ReporterStatusRules.Describe(CaseState.Handling, true, rework: true).Note, StringComparison.Ordinal);
+        Assert.NotEqual(ReporterStatusRules.Describe(CaseState.Registered, true).Note, ReporterStatusRules.Describe(CaseState.Registered, false).Note);
     }
 }

@@ -72,6 +72,58 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
     }
 
     [Fact]
+    public async Task Officer_RemovedFromSquad_NoLongerReadsSearchesOrActsOnItsCases()
+    {
+        var squad = $"SQ-{Guid.NewGuid():N}"[..12];
+        var (moved, mate) = (await StaffAsync("33030200200920", squad), await StaffAsync("33030200200921", squad));
+        var matesCase = await OpenAsync("33030200200921");
+        var officer = await silo.AsAsync("Officer", moved);
+        using (var before = await officer.GetAsync($"/api/cases/{matesCase}")) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        using (var removed = await silo.Operator.DeleteAsync($"/api/squads/{squad}/officers/{moved}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+            Assert.DoesNotContain(moved, (await JsonOf(removed)).GetProperty("officers").EnumerateArray().Select(o => o.GetString()));
+        }
+
+        using var read = await officer.GetAsync($"/api/cases/{matesCase}");
+        using var act = await officer.PostAsJsonAsync($"/api/cases/{matesCase}/actions", new { action = "Accept" });
+        using var search = await officer.GetAsync($"/api/cases?squad={squad}");
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (read.StatusCode, act.StatusCode));
+        Assert.Equal(0, (await JsonOf(search)).GetArrayLength());
+        using var untouched = await silo.Dispatcher.GetAsync($"/api/cases/{matesCase}");
+        Assert.Equal(("Dispatched", mate), ((await JsonOf(untouched)).GetProperty("state").GetString(), (await JsonOf(untouched)).GetProperty("officerId").GetString()));
+    }
+
+    [Fact]
+    public async Task OldLeader_AfterLeaderChange_LosesTheSquadsCases_NewLeaderHasThemUntilRemoved()
+    {
+        var squad = $"SQ-{Guid.NewGuid():N}"[..12];
+        await StaffAsync("33030200200922", squad);
+        var (oldLeader, newLeader) = ($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12]);
+        using (var lead = await silo.Operator.PutAsJsonAsync($"/api/squads/{squad}/leader", new { officerId = oldLeader })) Assert.Equal(HttpStatusCode.OK, lead.StatusCode);
+        var id = await OpenAsync("33030200200922");
+        var (before, after) = (await silo.AsAsync("Officer", oldLeader), await silo.AsAsync("Officer", newLeader));
+        using (var read = await before.GetAsync($"/api/cases/{id}")) Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+
+        using (var change = await silo.Operator.PutAsJsonAsync($"/api/squads/{squad}/leader", new { officerId = newLeader }))
+        {
+            var view = await JsonOf(change);
+            Assert.Equal(newLeader, view.GetProperty("leader").GetString());
+            Assert.DoesNotContain(oldLeader, view.GetProperty("officers").EnumerateArray().Select(o => o.GetString()));
+        }
+        using (var old = await before.GetAsync($"/api/cases/{id}")) Assert.Equal(HttpStatusCode.NotFound, old.StatusCode);
+        using (var oldActs = await before.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Accept" })) Assert.Equal(HttpStatusCode.NotFound, oldActs.StatusCode);
+        using (var oldSearch = await before.GetAsync($"/api/cases?squad={squad}")) Assert.Equal(0, (await JsonOf(oldSearch)).GetArrayLength());
+        using (var current = await after.GetAsync($"/api/cases/{id}")) Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+
+        using (var cleared = await silo.Operator.DeleteAsync($"/api/squads/{squad}/leader"))
+            Assert.Equal(JsonValueKind.Null, (await JsonOf(cleared)).GetProperty("leader").ValueKind);
+        using var gone = await after.GetAsync($"/api/cases/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task OfficerPage_RosterAbsenceDutyAndCases_TheOfficerReadsOnlyTheirOwn()
     {
         var officer = await StaffAsync("33030200200920", $"SQ-{Guid.NewGuid():N}"[..12]);

@@ -69,7 +69,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/officers/{id}", "/api/officers/O-MATRIX", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("GET /api/officers/{id}/cases", "/api/officers/O-MATRIX/cases", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("PUT /api/squads/{id}/leader", "/api/squads/SQ-MATRIX/leader", Who.Operator, false),
+        ("DELETE /api/squads/{id}/leader", "/api/squads/SQ-MATRIX-OTHER/leader", Who.Operator, false),
         ("PUT /api/squads/{id}/officers/{officerId}", "/api/squads/SQ-MATRIX/officers/O-MATRIX", Who.Operator, false),
+        ("DELETE /api/squads/{id}/officers/{officerId}", "/api/squads/SQ-MATRIX-OTHER/officers/O-MATRIX", Who.Operator, false),
         ("GET /api/squads/{id}", "/api/squads/SQ-MATRIX", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("GET /api/liaisons/{id}", "/api/liaisons/L-MATRIX", Who.Operator | Who.Dispatcher | Who.Liaison, false),
         ("PUT /api/liaisons/{id}/grids/{code}", "/api/liaisons/L-OTHER/grids/" + Grid, Who.Operator, false),
@@ -85,6 +87,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
+        ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
         ("GET /api/plugins/checks", "/api/plugins/checks", Who.Operator | Who.Dispatcher, false),

@@ -69,7 +69,7 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         var id = opened.GetProperty("caseId").GetString()!;
         Assert.Equal(("Registered", JsonValueKind.Null), (opened.GetProperty("state").GetString(), opened.GetProperty("gridCode").ValueKind));
         using (var queue = await Dispatcher.GetAsync("/api/command-center/queue"))
-            Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+            Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
 
         using var unknown = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { gridCode = "99999999999999" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);

@@ -1,3 +1,4 @@
+using GridServer.Domain.Cases;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -85,12 +86,13 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     }
 
     [Fact]
-    public void Host_TestFactory_SiloListensOnTheOrleansPortsItWasGiven()
+    public void Host_TestFactory_SiloListensOnTheSiloPortItWasGiven_AndOpensNoGateway()
     {
-        // Guards the factory itself: ports set too late would leave every test silo on 11111/30000.
+        // Guards the factory itself: ports set too late would leave every test silo on 11111. No gateway unless
+        // configured: the HTTP face runs inside the silo and needs none.
         var endpoints = silo.Factory.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
 
-        Assert.Equal((silo.Factory.SiloPort, silo.Factory.GatewayPort), (endpoints.SiloPort, endpoints.GatewayPort));
+        Assert.Equal((silo.Factory.SiloPort, 0), (endpoints.SiloPort, endpoints.GatewayPort));
     }
 
     [Fact]
@@ -428,10 +430,15 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         var opened = await grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>(caseId)
             .OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.6, 28.0, null, "citizen", "blocked lane"));
 
-        Assert.Equal("Registered", opened.State);   // in no grid: waits for manual dispatch
-        await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 || '%' AND payload IS NOT NULL");
+        Assert.Equal(CaseState.Registered, opened.State);   // in no grid: waits for manual dispatch
+        // The case is its row in the case store (written by its first step), with its queue mark; no grain state holds it.
+        await using var count = database.DataSource.CreateCommand(
+            "SELECT count(*) FROM gridserver.cases WHERE case_id = $1 AND version = 1 AND queue_reason IS NOT NULL AND state = 'Registered'");
         count.Parameters.AddWithValue(caseId);
         Assert.Equal(1L, (long)(await count.ExecuteScalarAsync())!);
+        await using var legacy = database.DataSource.CreateCommand("SELECT count(*) FROM orleans.grain_state WHERE grain_id_extension LIKE '%' || $1 || '%'");
+        legacy.Parameters.AddWithValue(caseId);
+        Assert.Equal(0L, (long)(await legacy.ExecuteScalarAsync())!);
     }
 
     [PostgisFact]
@@ -446,9 +453,9 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
 
         await grain.OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.6, 28.0, null, "citizen", "blocked lane"));
         await grain.DispatchAsync("dispatcher-1", gridCode);
-        var voided = await grain.ActAsync(new GridServer.Abstractions.Cases.CaseActionRequest("Void", "dispatcher-1", "a duplicate report", ["photo-1"], null));
+        var voided = await grain.ActAsync(new GridServer.Abstractions.Cases.CaseActionRequest(CaseAction.Void, "dispatcher-1", "a duplicate report", ["photo-1"], null));
 
-        Assert.True(voided.Accepted, voided.Refusal);
+        Assert.True(voided.Accepted, voided.Refusal?.Message);
         await using var row = database.DataSource.CreateCommand(
             "SELECT state, grid_code, closed_at IS NOT NULL, last_sequence, ST_X(geom), ST_Y(geom) FROM gridserver.cases WHERE case_id = $1");
         row.Parameters.AddWithValue(caseId);
@@ -463,33 +470,56 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         var actions = new List<string>();
         await using (var reader = await events.ExecuteReaderAsync())
             while (await reader.ReadAsync()) actions.Add(reader.GetString(0));
-        Assert.Equal(voided.Case.Timeline.Select(e => e.Action), actions);
+        Assert.Equal(voided.Case.Timeline.Select(e => e.Action.ToString()), actions);
     }
 
-    [PostgisFact]
-    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    /// <summary>Starts a PostgreSQL server on a private database that <paramref name="downgrade"/> took back to an older schema; the start's failure messages.</summary>
+    private static async Task<string> StartOnOlderSchemaAsync(string downgrade)
     {
         var older = new PostgisDatabase();
         await older.InitializeAsync();
         try
         {
-            // A database migrated before V003 existed.
-            await using (var downgrade = older.DataSource.CreateCommand(
-                "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'"))
-                await downgrade.ExecuteNonQueryAsync();
-
-            var message = StartFailure(new()
+            await using (var command = older.DataSource.CreateCommand(downgrade)) await command.ExecuteNonQueryAsync();
+            return StartFailure(new()
             {
                 ["GridServer:Storage:Provider"] = "PostgreSQL",
                 ["GridServer:Storage:ConnectionString"] = older.ConnectionString,
             });
-
-            Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
         }
         finally
         {
             await older.DisposeAsync();
         }
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCaseProjectionTables_FailsNamingTheMigration()
+    {
+        // A database migrated before V003 existed.
+        var message = await StartOnOlderSchemaAsync(
+            "DROP TABLE gridserver.case_events, gridserver.cases; DELETE FROM gridserver.schema_migrations WHERE version = 'V003__cases'");
+
+        Assert.Contains("lacks the GridServer schema (migration V003__cases); apply it with: scripts/postgis.sh migrate", message);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutTheCaseStore_FailsNamingTheMigration()
+    {
+        // A database migrated before V010 existed.
+        var message = await StartOnOlderSchemaAsync("DELETE FROM gridserver.schema_migrations WHERE version = 'V010__case_store'");
+
+        Assert.Contains("lacks the GridServer schema (migration V010__case_store); apply it with: scripts/postgis.sh migrate", message);
+    }
+
+    [PostgisFact]
+    public async Task Startup_DatabaseWithoutCasePublicColumns_FailsNamingTheMigration()
+    {
+        // A database migrated before V008 existed: nothing says which cases may be public.
+        var message = await StartOnOlderSchemaAsync(
+            "ALTER TABLE gridserver.cases DROP COLUMN channel, DROP COLUMN public; DELETE FROM gridserver.schema_migrations WHERE version = 'V008__case_public'");
+
+        Assert.Contains("lacks the GridServer schema (migration V008__case_public); apply it with: scripts/postgis.sh migrate", message);
     }
 
     [Fact]
@@ -502,8 +532,8 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         var opened = await grains.GetGrain<GridServer.Abstractions.Cases.ICaseGrain>("C-" + Guid.NewGuid().ToString("N"))
             .OpenAsync(new GridServer.Abstractions.Cases.CaseReport("parking", 120.65, 28.0, null, "citizen", null));
 
-        Assert.Equal("Registered", opened.State);
-        Assert.Equal(["Report", "Register"], opened.Timeline.Select(e => e.Action).ToArray());
+        Assert.Equal(CaseState.Registered, opened.State);
+        Assert.Equal([CaseAction.Report, CaseAction.Register], opened.Timeline.Select(e => e.Action).ToArray());
     }
 
     [Fact]
@@ -517,6 +547,81 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         });
 
         Assert.Contains("GridServer:Orleans:AdvertisedAddress", message);
+    }
+
+    [Fact]
+    public void Startup_PostgresClusterWithoutTls_FailsNamingTheSettings()
+    {
+        // Any Tls setting keeps the test factory from adding the cluster's certificate.
+        var message = StartFailure(new()
+        {
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = "Host=127.0.0.1;Port=5432;Username=postgres",
+            ["GridServer:Orleans:Tls:AllowPlainText"] = "false",
+        });
+
+        Assert.Contains("GridServer:Orleans:Tls: a PostgreSQL cluster needs mutual TLS between its silos", message);
+        Assert.Contains("GridServer:Orleans:Tls:CertificatePath", message);
+        Assert.Contains("GridServer:Orleans:Tls:AllowPlainText=true", message);
+    }
+
+    [Fact]
+    public void Startup_GatewayWithoutTls_FailsNamingTheSettings()
+    {
+        var message = StartFailure(new() { ["GridServer:Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture) });
+
+        Assert.Contains("GridServer:Orleans:GatewayPort opens a gateway, which must demand the cluster's client certificate", message);
+    }
+
+    [Theory]
+    [InlineData("GridServer:Orleans:Tls:CertificatePath", "/nonexistent/silo.pfx", "GridServer:Orleans:Tls:CertificatePath '/nonexistent/silo.pfx' does not exist")]
+    [InlineData("GridServer:Orleans:Tls:CertificatePassword", "wrong-password", "GridServer:Orleans:Tls:CertificatePath '")]
+    [InlineData("GridServer:Orleans:Tls:TrustedThumbprints:0", "not-hex", "GridServer:Orleans:Tls:TrustedThumbprints:0 must be a certificate's SHA-256 fingerprint")]
+    [InlineData("GridServer:Orleans:Tls:AllowPlainText", "true", "GridServer:Orleans:Tls: AllowPlainText contradicts the certificate that is set")]
+    [InlineData("GridServer:Orleans:ClusterId", "grid server!", "GridServer:Orleans:ClusterId must be 1 to 64 letters, digits")]
+    public void Startup_BadClusterSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings[key] = value;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains(expected, message);
+    }
+
+    [Fact]
+    public void Startup_OwnCertificateOfAnotherCa_FailsSayingPeersWouldRefuseIt()
+    {
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = TestCertificates.Foreign.AuthorityPath;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("this silo's own certificate CN=gridserver-silo, O=GridServer Test Cluster CA is not trusted by the trust settings", message);
+    }
+
+    [Fact]
+    public void Startup_TrustedCaPathNamingASiloCertificate_FailsSayingItIsNoCa()
+    {
+        var pem = Path.Combine(Directory.CreateTempSubdirectory("gridserver-certs-").FullName, "silo.pem");
+        File.WriteAllText(pem, TestCertificates.Cluster.Silo.ExportCertificatePem());
+        var settings = TestCertificates.Cluster.Settings;
+        settings["GridServer:Orleans:Tls:TrustedCaPath"] = pem;
+
+        var message = StartFailure(settings);
+
+        Assert.Contains("which is no CA certificate", message);
+    }
+
+    [Fact]
+    public async Task Server_EmbeddedWithClusterTls_StartsAndServes()
+    {
+        await using var factory = new SiloFactory(TestCertificates.Cluster.Settings);
+        using var client = factory.CreateOperatorClient();
+
+        using var health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     [PostgisFact]

@@ -143,7 +143,7 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         Assert.Equal((gridOne, "liaison-alert"), (liveOne.GetProperty("gridCodes")[0].GetString(), liveOne.GetProperty("kind").GetString()));
         Assert.Equal([caseTwo], CaseIds(liveTwo));
         Assert.Equal(gridTwo, liveTwo.GetProperty("gridCodes")[0].GetString());
-        Assert.Equal("streamed", liveOne.GetProperty("delivery").GetString());
+        Assert.Equal("recorded", liveOne.GetProperty("delivery").GetString());
 
         var inboxOne = await PollInboxAsync(clientOne, p => p.GetProperty("total").GetInt32() >= 1);
         var inboxTwo = await PollInboxAsync(clientTwo, p => p.GetProperty("total").GetInt32() >= 1);

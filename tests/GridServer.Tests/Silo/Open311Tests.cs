@@ -9,10 +9,14 @@ using Json.Schema;
 
 namespace GridServer.Tests.Silo;
 
-/// <summary>The embedded server with one Open311 api key configured, and a rate limit these tests do not reach.</summary>
+/// <summary>
+/// The embedded server with one Open311 api key configured, a rate limit these tests do not reach, and descriptions
+/// shown in public with their numbers masked (docs/open311.md).
+/// </summary>
 public sealed class Open311Silo() : EmbeddedSiloWith(new()
 {
     ["GridServer:Open311:ApiKeys:0"] = ApiKey,
+    ["GridServer:Open311:Public:Description"] = "Redacted",
     ["GridServer:Open311:RateLimit:PermitsPerMinute"] = "100000",
     ["GridServer:Open311:RateLimit:Burst"] = "1000",
 })
@@ -350,10 +354,14 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
     public async Task Post_Gcj02Position_IsConvertedToWgs84()
     {
         var id = await OpenAsync(("crs", "gcj02"));
-        var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
-        var (lat, lon) = (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble());
+        using var @case = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
+        var view = await JsonOf(@case);
+        var (lat, lon) = (view.GetProperty("lat").GetDouble(), view.GetProperty("lon").GetDouble());
         Assert.Equal(GridServer.Domain.Geo.PointCrsExtensions.ToWgs84(GridServer.Domain.Geo.PointCrs.Gcj02, 120.65, 28.0), (lon, lat));
         Assert.InRange(Math.Abs(lat - 28.0) + Math.Abs(lon - 120.65), 0.001, 0.02);   // GCJ-02 is shifted by a few hundred metres
+        // The public view gives the same WGS84 position, rounded to three decimals of a degree.
+        var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
+        Assert.Equal((Math.Round(lon, 3), Math.Round(lat, 3)), (request.GetProperty("long").GetDouble(), request.GetProperty("lat").GetDouble()));
         ErrorOf(HttpStatusCode.BadRequest, await PostAsync(Form(Report(("crs", "utm")))));
     }
 
@@ -389,7 +397,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         var id = await OpenDeferredAsync();
         var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
         Assert.Equal(JsonValueKind.Null, request.GetProperty("lat").ValueKind);
-        Assert.Equal("鹿城区人民路 12 号门口", request.GetProperty("address").GetString());
+        Assert.Equal(JsonValueKind.Null, request.GetProperty("address").ValueKind);   // the reporter's words for a place are not public
         // The reporter-status template, rendered as the case stands when read.
         var notes = request.GetProperty("status_notes").GetString()!;
         Assert.Contains($"（编号 {id}）已受理", notes, StringComparison.Ordinal);
@@ -399,9 +407,10 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
             Assert.Equal(HttpStatusCode.OK, internalView.StatusCode);
             var @case = await JsonOf(internalView);
             Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
+            Assert.Equal("鹿城区人民路 12 号门口", @case.GetProperty("address").GetString());
         }
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
-        Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/tokens/C-unknown.json")).Status);
     }
 
@@ -424,7 +433,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         var request = JsonDocument.Parse((await GetAsync($"/requests/{id}.json")).Text).RootElement[0];
         Assert.Equal((28.0, 120.65), (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble()));
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
-        Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
     }
 
     [Fact]
@@ -476,8 +485,10 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         Assert.Equal(("open", squad), (request.GetProperty("status").GetString(), request.GetProperty("agency_responsible").GetString()));
         Assert.Contains($"（编号 {id}）已派遣", request.GetProperty("status_notes").GetString(), StringComparison.Ordinal);
         Assert.Equal(@case.GetProperty("acceptBy").GetDateTimeOffset(), request.GetProperty("expected_datetime").GetDateTimeOffset());
-        Assert.Equal(("parking", "goods on the pavement", "https://example.org/p/3.jpg"), (request.GetProperty("service_code").GetString(),
-            request.GetProperty("description").GetString(), request.GetProperty("media_url").GetString()));
+        // The media link is not public (a photo shows faces and plates); the staff's view keeps it.
+        Assert.Equal(("parking", "goods on the pavement", JsonValueKind.Null), (request.GetProperty("service_code").GetString(),
+            request.GetProperty("description").GetString(), request.GetProperty("media_url").ValueKind));
+        Assert.Equal("https://example.org/p/3.jpg", @case.GetProperty("mediaUrl").GetString());
         Assert.Equal((28.0, 120.65), (request.GetProperty("lat").GetDouble(), request.GetProperty("long").GetDouble()));
         Assert.True(request.GetProperty("requested_datetime").GetDateTimeOffset() <= request.GetProperty("updated_datetime").GetDateTimeOffset());
         // The public view names no officer and carries no internal note.

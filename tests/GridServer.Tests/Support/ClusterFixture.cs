@@ -1,6 +1,10 @@
 using GridServer.Domain.Grids;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 using GridServer.Grains;
+using GridServer.Grains.Cases;
+using GridServer.Grains.Grids;
+using GridServer.Grains.Notices;
 using GridServer.Domain.Webhooks;
 using GridServer.Silo.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,8 +40,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         KeyValuePair.Create("manhole", new MatterPolicy(CaseTimeLimits.Default with { HandleWithin = TimeSpan.FromHours(2) })),
         KeyValuePair.Create("rubbish", new MatterPolicy(CaseTimeLimits.Default, WorkingHours: true)),
     ], WorkingHoursCalendar.OfficeHours());
-    /// <summary>The case projection both silos write to (they run in this process); tests read it and make it fail.</summary>
-    public static readonly FlakyCaseProjection Projection = new();
+    /// <summary>The case store both silos write to (they run in this process), with the inboxes; tests read it and make it fail.</summary>
+    public static readonly FlakyCaseStore Store = new();
 
     /// <summary>The notice templates both silos render with.</summary>
     public static readonly GridServer.Notices.NoticeTemplateStore Templates =
@@ -47,6 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(2);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -57,19 +62,36 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 
+    /// <summary>The silos talk, and the test client connects, over mutual TLS with the test run's cluster certificate, as a deployed cluster does.</summary>
+    private static readonly Lazy<GridServer.Silo.Hosting.ClusterTlsMaterial> Tls = new(TestCertificates.Cluster.Material);
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            GridServer.Silo.Hosting.ClusterTls.UseClusterTls(client, Tls.Value);
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
+            GridServer.Silo.Hosting.ClusterTls.UseClusterTls(silo, Tls.Value);
             silo.AddMemoryGrainStorage(GrainStorage.Personnel);
             silo.AddMemoryGrainStorage(GrainStorage.Cases);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
             silo.Services.AddSingleton<IGridStore>(GridStore);
             silo.Services.AddSingleton(Policies);
-            silo.Services.AddSingleton<ICaseProjection>(Projection);
-            // The grid directory searches the open cases a change moves; the search reads what the projection stored.
-            silo.Services.AddSingleton<ICaseSearch>(Projection.Stored);
+            silo.Services.AddSingleton<ICaseStore>(Store);
+            silo.Services.AddSingleton<ICaseSearch>(Store);
+            silo.Services.AddSingleton<INoticeStore>(Store.Notices);
+            silo.Services.AddSingleton<INoticeOutbox>(Store.Notices);
+            silo.Services.AddSingleton<IGridLocator>(new StoreGridLocator(GridStore));
+            silo.Services.AddSingleton<CaseNotices>();
+            silo.Services.AddSingleton<OutboxRelay>();
+            silo.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+            // The deadline clock sweeps only when a test asks (IDeadlineShardGrain.SweepAsync): tests move time themselves.
+            silo.Services.Configure<DeadlineClockOptions>(o => o.SweepEvery = TimeSpan.Zero);
             // Webhooks go out over real HTTP to receivers the tests run on loopback.
             silo.Services.AddWebhookDelivery();
             silo.Services.Configure<WebhookOptions>(o => o.AllowPrivateAddresses = true);

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace GridServer.Tests.Support;
 
 /// <summary>
-/// The silo executable hosted in the test process (in-memory HTTP, real Orleans on free loopback ports),
-/// configured with the given <c>GridServer:*</c> settings on top of the defaults.
+/// The silo executable hosted in the test process (in-memory HTTP, real Orleans on a free loopback port), configured
+/// with the given <c>GridServer:*</c> settings on top of the defaults; a PostgreSQL silo with the test cluster's TLS
+/// unless the settings say otherwise.
 /// </summary>
 public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplicationFactory<Program>
 {
@@ -20,8 +21,6 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
     public RecordingLoggerProvider Denials { get; } = new("GridServer.Silo.Access.DenialLog");
 
     public int SiloPort { get; } = FreePorts.Next();
-
-    public int GatewayPort { get; } = FreePorts.Next();
 
     /// <summary>The first operator's key every test server is configured with.</summary>
     public const string OperatorKey = "test-operator-key-0123456789";
@@ -64,10 +63,10 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
     {
         // Host configuration, not app configuration: SiloHost reads storage and ports before it builds the app,
         // and only host configuration reaches a minimal-hosting Program that early (it is passed as arguments).
-        var all = new Dictionary<string, string?>(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+        // No gateway (the default): the tests call the silo's grains in process and its HTTP face in memory.
+        var all = new Dictionary<string, string?>(TestCertificates.WithClusterTls(settings).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
         {
             ["GridServer:Orleans:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
-            ["GridServer:Orleans:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         };
         all.TryAdd("GridServer:Auth:OperatorKey", OperatorKey);

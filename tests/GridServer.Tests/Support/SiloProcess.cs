@@ -6,7 +6,8 @@ namespace GridServer.Tests.Support;
 
 /// <summary>
 /// The server as its own operating-system process (<c>dotnet GridServer.Silo.dll</c> from the test's output folder),
-/// on free loopback ports, with the given <c>GridServer:*</c> settings as command-line arguments. Killed with
+/// on free loopback ports, with the given <c>GridServer:*</c> settings as command-line arguments (a PostgreSQL silo
+/// with the test cluster's TLS unless they say otherwise). Killed with
 /// SIGKILL on <see cref="Kill"/> and on dispose; its output is kept for the failure message.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -17,7 +18,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Name { get; }
     public int HttpPort { get; } = FreePorts.Next();
     public int SiloPort { get; } = FreePorts.Next();
-    public int GatewayPort { get; } = FreePorts.Next();
+    /// <summary>The gateway port the settings opened, or 0 (none).</summary>
+    public int GatewayPort { get; }
     public HttpClient Client { get; }
 
     public SiloProcess(string name, IReadOnlyDictionary<string, string> settings)
@@ -31,13 +33,14 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"));
-        var all = new Dictionary<string, string>(settings)
+        var all = new Dictionary<string, string>(TestCertificates.WithClusterTls(settings))
         {
             ["urls"] = $"http://127.0.0.1:{HttpPort}",
             ["GridServer:Orleans:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
-            ["GridServer:Orleans:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        // A gateway only when the test opens one (its port then comes from the settings).
+        if (all.TryGetValue("GridServer:Orleans:GatewayPort", out var gateway)) GatewayPort = int.Parse(gateway, CultureInfo.InvariantCulture);
         all.TryAdd("GridServer:Auth:OperatorKey", SiloFactory.OperatorKey);
         all.TryAdd("GridServer:Auth:Keys:99:Key", SiloFactory.DispatcherKey);
         all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");

@@ -1,0 +1,17 @@
+using GridServer.Domain.Grids;
+using GridServer.Domain.Spatial;
+
+namespace GridServer.Grains.Grids;
+
+/// <summary>
+/// The grids this silo serves, in memory: which grid covers a point, and a grid by its code (its name and community
+/// for notices). The silo's grid catalog, kept up to date with the grid directory's changes.
+/// </summary>
+public interface IGridLocator
+{
+    /// <summary>The grid covering a point (lon/lat, WGS84, degrees), by the project's tie-break rule.</summary>
+    GridMatch Match(double lon, double lat);
+
+    /// <summary>The grid as served now, or null.</summary>
+    Grid? Find(string code);
+}

@@ -1,0 +1,442 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
+using GridServer.Domain.Personnel;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GridServer.Storage.Cases;
+
+/// <summary>
+/// Cases in PostgreSQL (migrations V003 and V010): <c>gridserver.cases</c> holds each case as it stands, with its reported
+/// location as a point (EPSG:4326), and is the case's truth; <c>gridserver.case_events</c> its timeline, appended; the
+/// step's notices go to <c>gridserver.notices</c> and <c>gridserver.notice_outbox</c> in the same statement.
+/// </summary>
+/// <remarks>
+/// Steps of many cases are written together (<see cref="GroupCommit{T}"/>): one statement of arrays per batch, one
+/// transaction, one WAL flush. A step is written only when the stored version is the one before it, so an activation
+/// that lost the case to another never overwrites it; its events, notices and outbox rows go with it or not at all.
+/// </remarks>
+public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
+{
+    /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store"];
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GroupCommit<CaseWrite> _writes;
+
+    /// <param name="writers">How many batches may commit at once.</param>
+    /// <param name="maxBatch">The most steps one batch holds.</param>
+    public PostgisCaseStore(NpgsqlDataSource dataSource, int writers = 2, int maxBatch = 256)
+    {
+        _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+        _writes = new GroupCommit<CaseWrite>(CommitAsync, w => w.Record.Id, maxBatch, writers);
+    }
+
+    /// <summary>Batches committed and steps written since the start (benchmarks).</summary>
+    public (long Batches, long Writes) Committed => _writes.Committed;
+
+    public string Description => PostgisSchema.Describe(_dataSource);
+
+    /// <summary>Fails with an instruction naming the first migration the database lacks.</summary>
+    public async Task CheckSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var migration in RequiredMigrations) await PostgisSchema.RequireAsync(_dataSource, migration, cancellationToken);
+    }
+
+    public Task<bool> WriteAsync(CaseWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        CheckNotices(write.Notices);
+        CheckNotices(write.Outbox);
+        return _writes.WriteAsync(write).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>A step's notice is about its one case, in at most one grid and community (combined messages are not recorded with a step).</summary>
+    private static void CheckNotices(ImmutableArray<NoticeEntry> notices)
+    {
+        foreach (var n in notices.IsDefault ? [] : notices)
+        {
+            if (n.CaseIds.Length != 1 || n.GridCodes.Length > 1 || n.CommunityCodes.Length > 1)
+                throw new ArgumentException($"notice {n.NoticeId}: a step's notice names its one case and at most one grid and community");
+        }
+    }
+
+    private const string WriteSql = """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::float8[], $11::float8[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::integer[],
+                $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::integer[], $21::integer[], $22::integer[], $23::interval[],
+                $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
+                $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[])
+              AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
+                   accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
+                   extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
+                   party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
+        ), written AS (
+            INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
+                accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
+                extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
+                party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
+            SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+                ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
+                accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
+                extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, channel,
+                party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public
+            FROM input
+            ON CONFLICT (case_id) DO UPDATE SET
+                matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
+                officer_id = EXCLUDED.officer_id, post = EXCLUDED.post, reporter_id = EXCLUDED.reporter_id, description = EXCLUDED.description,
+                geom = EXCLUDED.geom, accept_by = EXCLUDED.accept_by, handle_by = EXCLUDED.handle_by, verify_by = EXCLUDED.verify_by,
+                supervised = EXCLUDED.supervised, rework_count = EXCLUDED.rework_count, reported_at = EXCLUDED.reported_at,
+                updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, last_sequence = EXCLUDED.last_sequence,
+                version = EXCLUDED.version, extension_count = EXCLUDED.extension_count, parked_remaining = EXCLUDED.parked_remaining,
+                requested_deadline = EXCLUDED.requested_deadline, address = EXCLUDED.address, media_url = EXCLUDED.media_url,
+                attributes = EXCLUDED.attributes, matter_name = EXCLUDED.matter_name, channel = EXCLUDED.channel, public = EXCLUDED.public,
+                party = EXCLUDED.party, queue_reason = EXCLUDED.queue_reason, warned_for = EXCLUDED.warned_for,
+                escalated_at = EXCLUDED.escalated_at, escalation_reason = EXCLUDED.escalation_reason, wake_at = EXCLUDED.wake_at,
+                shard = EXCLUDED.shard
+            WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
+            RETURNING c.case_id
+        ), events AS (
+            INSERT INTO gridserver.case_events (case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence)
+            SELECT e.case_id, e.sequence, e.at, e.actor_id, e.action, e.from_state, e.to_state, e.note,
+                CASE WHEN e.evidence IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(e.evidence::jsonb)) END
+            FROM unnest($37::text[], $38::integer[], $39::timestamptz[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[], $45::text[])
+              AS e(case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence)
+            WHERE e.case_id IN (SELECT case_id FROM written)
+            ON CONFLICT (case_id, sequence) DO NOTHING
+        ), notes AS (
+            SELECT * FROM unnest($46::text[], $47::text[], $48::text[], $49::text[], $50::text[], $51::text[], $52::text[], $53::text[],
+                $54::text[], $55::timestamptz[], $56::text[], $57::boolean[])
+              AS n(case_id, notice_id, recipient, channel, kind, grid_code, community_code, body, template, at, delivery, outbox)
+            WHERE n.case_id IN (SELECT case_id FROM written)
+        ), inboxes AS (
+            INSERT INTO gridserver.notices (notice_id, recipient, channel, kind, case_ids, grid_codes, community_codes, body, template, at, delivery)
+            SELECT notice_id, recipient, channel, kind, ARRAY[case_id],
+                CASE WHEN grid_code IS NULL THEN '{}'::text[] ELSE ARRAY[grid_code] END,
+                CASE WHEN community_code IS NULL THEN '{}'::text[] ELSE ARRAY[community_code] END,
+                body, template, at, delivery
+            FROM notes WHERE NOT outbox
+            ON CONFLICT (notice_id) DO NOTHING
+        ), outbox AS (
+            INSERT INTO gridserver.notice_outbox (notice_id, recipient, channel, kind, case_ids, grid_codes, community_codes, body, template, at)
+            SELECT notice_id, recipient, channel, kind, ARRAY[case_id],
+                CASE WHEN grid_code IS NULL THEN '{}'::text[] ELSE ARRAY[grid_code] END,
+                CASE WHEN community_code IS NULL THEN '{}'::text[] ELSE ARRAY[community_code] END,
+                body, template, at
+            FROM notes WHERE outbox
+            ON CONFLICT (notice_id) DO NOTHING
+        )
+        SELECT case_id FROM written
+        """;
+
+    private async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<CaseWrite> batch, CancellationToken cancellationToken)
+    {
+        var n = batch.Count;
+        var c = new CaseColumns(n);
+        var events = new EventColumns();
+        var notices = new NoticeColumns();
+        for (var i = 0; i < n; i++)
+        {
+            var write = batch[i];
+            c.Add(i, write);
+            var timeline = write.Record.File.Timeline;
+            for (var j = Math.Max(0, write.NewEventsFrom); j < timeline.Count; j++) events.Add(write.Record.Id, timeline[j]);
+            foreach (var notice in write.Notices.IsDefault ? [] : write.Notices) notices.Add(write.Record.Id, notice, outbox: false);
+            foreach (var notice in write.Outbox.IsDefault ? [] : write.Outbox) notices.Add(write.Record.Id, notice, outbox: true);
+        }
+        await using var command = _dataSource.CreateCommand(WriteSql);
+        c.AddTo(command.Parameters);
+        events.AddTo(command.Parameters);
+        notices.AddTo(command.Parameters);
+        c.AddLateTo(command.Parameters);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) written.Add(reader.GetString(0));
+        }
+        return [.. batch.Select(w => written.Contains(w.Record.Id))];
+    }
+
+    private const string LoadSql = """
+        SELECT matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+            coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
+            rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
+            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public
+        FROM gridserver.cases WHERE case_id = $1
+        """;
+
+    private const string LoadEventsSql = """
+        SELECT sequence, at, actor_id, action, from_state, to_state, note, evidence
+        FROM gridserver.case_events WHERE case_id = $1 ORDER BY sequence
+        """;
+
+    public async Task<CaseLoad> LoadAsync(string caseId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caseId);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(LoadSql) { Parameters = { new() { Value = caseId, NpgsqlDbType = NpgsqlDbType.Text } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(LoadEventsSql) { Parameters = { new() { Value = caseId, NpgsqlDbType = NpgsqlDbType.Text } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return CaseLoad.Missing;
+        string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+        DateTimeOffset? When(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+        if (reader.IsDBNull(15)) return new CaseLoad(null, Legacy: true);
+        var matter = reader.GetString(0);
+        var state = Enum.Parse<CaseState>(reader.GetString(1));
+        var gridCode = Text(2);
+        var holder = new CaseHolder(Text(3), Text(4), Text(5) is { } post ? Enum.Parse<DispatchPost>(post) : null);
+        var deadlines = new CaseDeadlines(When(10), When(11), When(12));
+        var supervised = reader.GetBoolean(13);
+        var reworks = reader.GetInt32(14);
+        var version = reader.GetInt32(15);
+        var extensions = reader.GetInt32(16);
+        TimeSpan? parked = reader.IsDBNull(17) ? null : reader.GetFieldValue<TimeSpan>(17);
+        var requested = When(18);
+        var attributes = Text(21) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
+        var party = Text(24) is { } partyJson ? JsonSerializer.Deserialize<CasePartyFacts>(partyJson) : null;
+        var report = new CaseReportFacts(reader.GetDouble(8), reader.GetDouble(9), reader.GetString(6), Text(7), Text(19), Text(20), attributes,
+            Text(22), Text(23), party, reader.GetBoolean(29));
+        var queueReason = Text(25);
+        var warnedFor = When(26);
+        var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var timeline = ImmutableList.CreateBuilder<CaseEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            timeline.Add(new CaseEvent(reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), Enum.Parse<CaseAction>(reader.GetString(3)),
+                Enum.Parse<CaseState>(reader.GetString(4)), Enum.Parse<CaseState>(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetString(6),
+                [.. reader.GetFieldValue<string[]>(7)]));
+        }
+        var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable());
+        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version), Legacy: false);
+    }
+
+    public async Task<IReadOnlyList<string>> DueAsync(int shard, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT case_id FROM gridserver.cases WHERE shard = $1 AND wake_at <= $2 ORDER BY wake_at LIMIT $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = (short)shard, NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        var due = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) due.Add(reader.GetString(0));
+        return due;
+    }
+
+    // Each criterion is a parameter that is either NULL (any) or must hold; the indexes of V003 serve them.
+    private const string SearchSql = """
+        SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+            coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
+            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, channel, public
+        FROM gridserver.cases
+        WHERE (NOT $13::boolean OR (public AND channel IS NOT NULL))
+          AND ($1::text IS NULL OR grid_code = $1) AND ($2::text IS NULL OR squad_id = $2)
+          AND ($3::text IS NULL OR officer_id = $3) AND ($4::text IS NULL OR matter = $4)
+          AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
+          AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
+          AND ($9::geometry IS NULL OR ST_Covers($9, geom)) AND ($12::text[] IS NULL OR grid_code = ANY($12))
+        ORDER BY reported_at DESC, case_id
+        LIMIT $10 OFFSET $11
+        """;
+
+    public async Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = _dataSource.CreateCommand(SearchSql);
+        command.Parameters.Add(Text(query.GridCode));
+        command.Parameters.Add(Text(query.SquadId));
+        command.Parameters.Add(Text(query.OfficerId));
+        command.Parameters.Add(Text(query.Matter));
+        command.Parameters.Add(Text(query.State?.ToString()));
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Open ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(Time(query.ReportedFrom));
+        command.Parameters.Add(Time(query.ReportedTo));
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Within ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Geometry });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.GridCodes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.PublicOnly, NpgsqlDbType = NpgsqlDbType.Boolean });
+        var rows = new List<CaseProjectionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string? Optional(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            DateTimeOffset? When(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+            rows.Add(new CaseProjectionRow(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)),
+                Optional(3), Optional(4), Optional(5), Optional(6), reader.GetString(7), Optional(8), reader.GetDouble(9), reader.GetDouble(10),
+                When(11), When(12), When(13), reader.GetBoolean(14), reader.GetInt32(15), reader.GetFieldValue<DateTimeOffset>(16),
+                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19), Optional(20), reader.GetBoolean(21)));
+        }
+        return rows;
+    }
+
+    public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default) => MarksAsync(
+        "SELECT case_id, reported_at, queue_reason FROM gridserver.cases WHERE queue_reason IS NOT NULL AND closed_at IS NULL ORDER BY reported_at, case_id LIMIT $1",
+        limit, cancellationToken);
+
+    public Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default) => MarksAsync(
+        "SELECT case_id, escalated_at, escalation_reason FROM gridserver.cases WHERE escalated_at IS NOT NULL AND closed_at IS NULL ORDER BY escalated_at, case_id LIMIT $1",
+        limit, cancellationToken);
+
+    private async Task<IReadOnlyList<CaseMark>> MarksAsync(string sql, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
+        var marks = new List<CaseMark>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            marks.Add(new CaseMark(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.IsDBNull(2) ? "" : reader.GetString(2)));
+        return marks;
+    }
+
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
+
+    internal static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    // Npgsql writes only UTC DateTimeOffsets to timestamptz; a deadline a client gave with its own offset is the same instant in UTC.
+    internal static NpgsqlParameter Time(DateTimeOffset? value) =>
+        new() { Value = (object?)value?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    private static NpgsqlParameter Array<TValue>(TValue[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
+
+    private static DateTimeOffset? Utc(DateTimeOffset? value) => value?.ToUniversalTime();
+
+    /// <summary>The case rows of a batch, one array per column.</summary>
+    private sealed class CaseColumns(int n)
+    {
+        private readonly string[] _id = new string[n], _matter = new string[n], _state = new string[n], _reporter = new string[n];
+        private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
+            _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
+            _matterName = new string?[n], _channel = new string?[n], _party = new string?[n], _queue = new string?[n], _escalationReason = new string?[n];
+        private readonly double[] _lon = new double[n], _lat = new double[n];
+        private readonly DateTimeOffset?[] _acceptBy = new DateTimeOffset?[n], _handleBy = new DateTimeOffset?[n], _verifyBy = new DateTimeOffset?[n],
+            _closedAt = new DateTimeOffset?[n], _requested = new DateTimeOffset?[n], _warned = new DateTimeOffset?[n], _escalatedAt = new DateTimeOffset?[n],
+            _wake = new DateTimeOffset?[n];
+        private readonly DateTimeOffset[] _reportedAt = new DateTimeOffset[n], _updatedAt = new DateTimeOffset[n];
+        private readonly bool[] _supervised = new bool[n], _public = new bool[n];
+        private readonly int[] _reworks = new int[n], _lastSequence = new int[n], _version = new int[n], _extensions = new int[n];
+        private readonly TimeSpan?[] _parked = new TimeSpan?[n];
+        private readonly short[] _shard = new short[n];
+
+        public void Add(int i, CaseWrite write)
+        {
+            var r = write.Record;
+            var f = r.File;
+            var report = r.Report;
+            (_id[i], _matter[i], _state[i], _grid[i]) = (f.Id, f.Matter, f.State.ToString(), r.GridCode);
+            (_squad[i], _officer[i], _post[i]) = (r.Holder.SquadId, r.Holder.OfficerId, r.Holder.Post?.ToString());
+            (_reporter[i], _description[i], _lon[i], _lat[i]) = (report.ReporterId, report.Description, report.Lon, report.Lat);
+            (_acceptBy[i], _handleBy[i], _verifyBy[i]) = (Utc(f.Deadlines.AcceptBy), Utc(f.Deadlines.HandleBy), Utc(f.Deadlines.VerifyBy));
+            (_supervised[i], _reworks[i], _reportedAt[i], _updatedAt[i]) = (f.Supervised, f.ReworkCount, f.ReportedAt.ToUniversalTime(), f.UpdatedAt.ToUniversalTime());
+            (_closedAt[i], _lastSequence[i], _version[i], _extensions[i]) = (Utc(f.ClosedAt), f.Timeline[^1].Sequence, r.Version, f.ExtensionCount);
+            (_parked[i], _requested[i], _address[i], _media[i]) = (f.ParkedRemaining, Utc(f.RequestedDeadline), report.Address, report.MediaUrl);
+            _attributes[i] = report.Attributes is { Count: > 0 } attributes ? JsonSerializer.Serialize(attributes) : null;
+            (_matterName[i], _channel[i]) = (report.MatterName, report.ReportingChannel);
+            _party[i] = report.Party is { } party ? JsonSerializer.Serialize(party) : null;
+            (_queue[i], _warned[i], _escalatedAt[i], _escalationReason[i]) = (r.QueueReason, Utc(r.WarnedFor), Utc(r.Escalation?.At), r.Escalation?.Reason);
+            (_wake[i], _shard[i], _public[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id), r.Public);
+        }
+
+        public void AddTo(NpgsqlParameterCollection p)
+        {
+            foreach (var column in new[] { _id, _matter, _state }) p.Add(Array(column, NpgsqlDbType.Text));
+            foreach (var column in new[] { _grid, _squad, _officer, _post }) p.Add(Array(column, NpgsqlDbType.Text));
+            p.Add(Array(_reporter, NpgsqlDbType.Text));
+            p.Add(Array(_description, NpgsqlDbType.Text));
+            p.Add(Array(_lon, NpgsqlDbType.Double));
+            p.Add(Array(_lat, NpgsqlDbType.Double));
+            foreach (var column in new[] { _acceptBy, _handleBy, _verifyBy }) p.Add(Array(column, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_supervised, NpgsqlDbType.Boolean));
+            p.Add(Array(_reworks, NpgsqlDbType.Integer));
+            p.Add(Array(_reportedAt, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_updatedAt, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_closedAt, NpgsqlDbType.TimestampTz));
+            foreach (var column in new[] { _lastSequence, _version, _extensions }) p.Add(Array(column, NpgsqlDbType.Integer));
+            p.Add(Array(_parked, NpgsqlDbType.Interval));
+            p.Add(Array(_requested, NpgsqlDbType.TimestampTz));
+            foreach (var column in new[] { _address, _media, _attributes, _matterName, _channel, _party, _queue }) p.Add(Array(column, NpgsqlDbType.Text));
+            p.Add(Array(_warned, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_escalatedAt, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_escalationReason, NpgsqlDbType.Text));
+            p.Add(Array(_wake, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_shard, NpgsqlDbType.Smallint));
+        }
+
+        /// <summary>Columns added after the batch's first parameters (numbered after the events' and notices').</summary>
+        public void AddLateTo(NpgsqlParameterCollection p) => p.Add(Array(_public, NpgsqlDbType.Boolean));
+    }
+
+    /// <summary>The new timeline events of a batch.</summary>
+    private sealed class EventColumns
+    {
+        private readonly List<string> _case = [], _actor = [], _action = [], _from = [], _to = [];
+        private readonly List<string?> _note = [], _evidence = [];
+        private readonly List<int> _sequence = [];
+        private readonly List<DateTimeOffset> _at = [];
+
+        public void Add(string caseId, CaseEvent e)
+        {
+            _case.Add(caseId);
+            _sequence.Add(e.Sequence);
+            _at.Add(e.At.ToUniversalTime());
+            _actor.Add(e.ActorId);
+            _action.Add(e.Action.ToString());
+            _from.Add(e.From.ToString());
+            _to.Add(e.To.ToString());
+            _note.Add(e.Note);
+            _evidence.Add(e.Evidence.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(e.Evidence));
+        }
+
+        public void AddTo(NpgsqlParameterCollection p)
+        {
+            p.Add(Array(_case.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_sequence.ToArray(), NpgsqlDbType.Integer));
+            p.Add(Array(_at.ToArray(), NpgsqlDbType.TimestampTz));
+            foreach (var column in new[] { _actor, _action, _from, _to }) p.Add(Array(column.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_note.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_evidence.ToArray(), NpgsqlDbType.Text));
+        }
+    }
+
+    /// <summary>The notices of a batch: to inboxes, or to the outbox.</summary>
+    private sealed class NoticeColumns
+    {
+        private readonly List<string> _case = [], _id = [], _recipient = [], _channel = [], _kind = [], _body = [], _template = [], _delivery = [];
+        private readonly List<string?> _grid = [], _community = [];
+        private readonly List<DateTimeOffset> _at = [];
+        private readonly List<bool> _outbox = [];
+
+        public void Add(string caseId, NoticeEntry n, bool outbox)
+        {
+            _case.Add(caseId);
+            _id.Add(n.NoticeId);
+            _recipient.Add(n.Recipient);
+            _channel.Add(n.Channel.ToString());
+            _kind.Add(n.Kind);
+            _grid.Add(n.GridCodes.IsDefaultOrEmpty ? null : n.GridCodes[0]);
+            _community.Add(n.CommunityCodes.IsDefaultOrEmpty ? null : n.CommunityCodes[0]);
+            _body.Add(n.Text);
+            _template.Add(n.TemplateSource);
+            _at.Add(n.At.ToUniversalTime());
+            _delivery.Add(n.Delivery);
+            _outbox.Add(outbox);
+        }
+
+        public void AddTo(NpgsqlParameterCollection p)
+        {
+            foreach (var column in new[] { _case, _id, _recipient, _channel, _kind }) p.Add(Array(column.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_grid.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_community.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_body.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_template.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_at.ToArray(), NpgsqlDbType.TimestampTz));
+            p.Add(Array(_delivery.ToArray(), NpgsqlDbType.Text));
+            p.Add(Array(_outbox.ToArray(), NpgsqlDbType.Boolean));
+        }
+    }
+}
