@@ -203,6 +203,29 @@ public sealed class ConsoleTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task Squad_MemberAddedThenRemovedAndLeaderRemoved_TheSquadSaysSo()
+    {
+        await using var tab = await server.OpenAsync();
+        await tab.SignInAsync(ConsoleServer.OperatorKey, "#/people/squads/SQ-PEOPLE");
+        await tab.Page.FillAsync("#squad-officer", "O-PEOPLE-1");
+        await tab.Page.ClickAsync("#add-member");
+        await tab.Page.FillAsync("#squad-officer", "O-PEOPLE-LEAD");
+        await tab.Page.ClickAsync("#set-leader");
+        await Assertions.Expect(tab.Page.Locator("#squad-leader")).ToHaveTextAsync("O-PEOPLE-LEAD");
+        await Assertions.Expect(tab.Page.Locator("#squad-members")).ToContainTextAsync("O-PEOPLE-1");
+        await tab.ScreenshotAsync("squad");
+
+        await tab.Page.ClickAsync("#squad-members button[data-remove='O-PEOPLE-1']");
+        await Assertions.Expect(tab.Page.Locator("#squad-members")).Not.ToContainTextAsync("O-PEOPLE-1");
+        await tab.Page.ClickAsync("#remove-leader");
+        await Assertions.Expect(tab.Page.Locator("#squad-leader")).ToHaveTextAsync("无");
+        using var squad = JsonDocument.Parse(await server.Operator.GetStringAsync("/api/squads/SQ-PEOPLE"));
+        Assert.Equal(JsonValueKind.Null, squad.RootElement.GetProperty("leader").ValueKind);
+        Assert.DoesNotContain("O-PEOPLE-1", squad.RootElement.GetProperty("officers").EnumerateArray().Select(o => o.GetString()));
+        tab.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Credentials_IssueThenRevoke_TheKeyWorksOnceShownAndNotAfter()
     {
         await using var tab = await server.OpenAsync();
