@@ -98,6 +98,8 @@ public static class SiloHost
         builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
         builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
+        builder.Services.AddSingleton<GridTileSource>();
+        builder.Services.AddOptions<GridServer.Silo.Console.ConsoleOptions>().BindConfiguration(GridServer.Silo.Console.ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Hosted services start in this order, before the silo (registered below): a database without the
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
@@ -183,6 +185,7 @@ public static class SiloHost
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        GridServer.Silo.Console.ConsoleHosting.UseConsole(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/health", (GridCatalog catalog, IOptions<StorageOptions> options) => TypedResults.Ok(new
@@ -194,6 +197,8 @@ public static class SiloHost
         app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
+        app.MapGridBrowseEndpoints();
+        app.MapGridTileEndpoints();
         app.MapCaseEndpoints();
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
