@@ -111,6 +111,33 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || { log "dotnet not found on PATH (install the .NET 10 SDK)"; echo "0 passed, 0 failed, 0 skipped"; exit 1; }
 
+# --- the web console's build and browser tests ------------------------------------------------------
+# The silo's build runs npm (the console's packages, pinned by console/package-lock.json); the browser tests drive
+# Debian's Chromium, and need CJK fonts for Chinese text. Installed with apt-get when missing (a fresh CI machine).
+ensure_console_tools() {
+    local -a missing=()
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+    [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+    ((${#missing[@]} == 0)) && return 0
+    command -v apt-get >/dev/null 2>&1 || { log "missing ${missing[*]} and no apt-get to install them"; return 1; }
+    local t0=$SECONDS aptlog
+    aptlog=$(mktemp /tmp/gridserver-apt.XXXXXX.log)
+    log "installing ${missing[*]} with apt-get (once) ..."
+    (
+        flock -w 900 9 || exit 1
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq -o Dpkg::Use-Pty=0 </dev/null 9>&- &&
+            apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600 "${missing[@]}" </dev/null 9>&-
+    ) 9>/var/lock/gridserver-console-install.lock >"$aptlog" 2>&1 || { tail -n 40 "$aptlog" >&2; log "apt-get install ${missing[*]} failed (log: $aptlog)"; return 1; }
+    rm -f -- "$aptlog"
+    log "installed ${missing[*]} in $((SECONDS - t0)) s"
+}
+if ! ensure_console_tools; then
+    echo "0 passed, 0 failed, 0 skipped"
+    exit 1
+fi
+
 # --- results directory ------------------------------------------------------------------------
 # A fresh directory, so that only this run's TRX files are summed. It is removed after a fully
 # green run and kept (path printed) otherwise, unless GRIDSERVER_TEST_RESULTS_DIR names one to use

@@ -20,8 +20,8 @@ public sealed record CredentialView(
 /// <summary>A credential just issued: the secret appears here once and is kept nowhere.</summary>
 public sealed record IssuedCredential(CredentialView Credential, string Secret);
 
-/// <summary>The caller, as the server sees them.</summary>
-public sealed record WhoAmI(string Role, string Subject, string CredentialId);
+/// <summary>The caller, as the server sees them, and what the web console shows them.</summary>
+public sealed record WhoAmI(string Role, string Subject, string CredentialId, GridServer.Silo.Console.ConsoleInfo Console);
 
 /// <summary>Credentials over HTTP: operators issue, list and revoke them; anyone can ask who they are.</summary>
 public static class AccessEndpoints
@@ -68,9 +68,10 @@ public static class AccessEndpoints
             : Problems.Of(404, "Credential not found", $"no credential has the id '{Problems.Shorten(id)}' (keys from configuration are removed from configuration)");
     }
 
-    internal static Ok<WhoAmI> Me(HttpContext context)
+    internal static Ok<WhoAmI> Me(HttpContext context, Microsoft.Extensions.Options.IOptions<GridServer.Silo.Console.ConsoleOptions> console)
     {
         var caller = context.RequiredCaller();
-        return TypedResults.Ok(new WhoAmI(caller.Role.ToString(), caller.Subject, caller.CredentialId));
+        return TypedResults.Ok(new WhoAmI(caller.Role.ToString(), caller.Subject, caller.CredentialId,
+            GridServer.Silo.Console.ConsoleHosting.Info(caller.Role, console.Value.Basemap)));
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
 using GridServer.Domain.Access;
 using GridServer.Domain.Cases;
 using GridServer.Silo.Access;
@@ -73,7 +74,7 @@ public static partial class CaseEndpoints
     }
 
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
-        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, CaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, ICaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         var caller = request.HttpContext.RequiredCaller();
@@ -97,7 +98,7 @@ public static partial class CaseEndpoints
         var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject);
         // The matter's duty module checks a report from staff as it checks a citizen's.
         var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
-        if (await CaseIntake.ModuleProblemsAsync(module, opening) is { } refused)
+        if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(module, opening) is { } refused)
             return Problems.Of(400, "Report refused by its duty module", $"the report of matter '{opening.Matter}' is refused: {refused}");
         var key = request.Headers[IdempotencyHeader].ToString();
         if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");

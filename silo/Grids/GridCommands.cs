@@ -132,7 +132,7 @@ public static class GridCommands
             }
             return await WithStoreAsync(connection, error, time, async store =>
             {
-                var plan = await store.SaveAsync(result.Grids, r.GetValue(replace) ? GridSaveMode.Replace : GridSaveMode.Merge, cancellationToken: ct);
+                var plan = await store.SaveAsync(result.Grids, r.GetValue(replace) ? GridSaveMode.Replace : GridSaveMode.Merge, actor: $"grids import ({Environment.UserName})", cancellationToken: ct);
                 await output.WriteLineAsync($"stored in {store.Description}: {plan}");
                 return Ok;
             });

@@ -31,7 +31,7 @@ public static class GridEndpoints
         grids.MapGet("/{code}/history", History).RequireRoles(Readers)
             .WithSummary("Every version of a grid, oldest first, as GeoJSON features with version, valid_from and valid_to.");
         grids.MapGet("/", List).RequireRoles(Readers)
-            .WithSummary("Grids as a GeoJSON FeatureCollection, filtered by bbox (minLon,minLat,maxLon,maxLat), street and community (code or name).");
+            .WithSummary("Grids as a GeoJSON FeatureCollection, filtered by bbox (minLon,minLat,maxLon,maxLat), street and community (code or name); with asOf (an instant, with its offset) and a bbox: the versions valid then.");
         return app;
     }
 
@@ -71,21 +71,11 @@ public static class GridEndpoints
     /// <summary>The most grids one list answers with; a bbox, street or community narrows a larger district.</summary>
     public const int MaxListed = 10_000;
 
-    internal static async Task<IResult> List(GridCatalog catalog, string? bbox, string? street, string? community, HttpContext context, Scopes scopes)
+    internal static async Task<IResult> List(GridCatalog catalog, string? bbox, string? street, string? community, string? asOf, HttpContext context, Scopes scopes, IGrainFactory grains)
     {
         Envelope? box = null;
-        if (bbox is not null)
-        {
-            var parts = bbox.Split(',');
-            var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
-            if (parts.Length != 4 || numbers.Any(n => !double.IsFinite(n)))
-                return TypedResults.Problem($"bbox is minLon,minLat,maxLon,maxLat in decimal degrees, not '{Problems.Shorten(bbox)}'", statusCode: 400, title: "Invalid bbox");
-            if ((LonLat.Problem(numbers[0], numbers[1]) ?? LonLat.Problem(numbers[2], numbers[3])) is { } range)
-                return TypedResults.Problem($"bbox: {range}", statusCode: 400, title: "Invalid bbox");
-            if (numbers[0] > numbers[2] || numbers[1] > numbers[3])
-                return TypedResults.Problem("bbox: the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)", statusCode: 400, title: "Invalid bbox");
-            box = new Envelope(numbers[0], numbers[2], numbers[1], numbers[3]);
-        }
+        if (bbox is not null && !TryParseBbox(bbox, out box, out var bboxProblem)) return bboxProblem!;
+        if (asOf is not null) return await AsOfAsync(asOf, box, street ?? community, context, scopes, grains);
         static bool Named(string? wanted, string? code, string? name) =>
             wanted is null || string.Equals(wanted, code, StringComparison.Ordinal) || string.Equals(wanted, name, StringComparison.Ordinal);
         var caller = context.RequiredCaller();
@@ -101,6 +91,41 @@ public static class GridEndpoints
         using var buffer = new MemoryStream();
         GeoJsonGridWriter.Write(buffer, selected);
         return Results.Bytes(buffer.ToArray(), "application/geo+json");
+    }
+
+    /// <summary>The grids as they stood at an instant (from the grid history), in a bbox.</summary>
+    private static async Task<IResult> AsOfAsync(string asOf, Envelope? box, string? named, HttpContext context, Scopes scopes, IGrainFactory grains)
+    {
+        if (!DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at) || !asOf.Contains('T', StringComparison.Ordinal))
+            return TypedResults.Problem($"asOf is an instant with its offset, e.g. 2026-11-30T23:59:59+08:00, not '{Problems.Shorten(asOf)}'", statusCode: 400, title: "Invalid asOf");
+        if (box is null || named is not null)
+            return TypedResults.Problem("asOf takes a bbox (minLon,minLat,maxLon,maxLat) and no street or community", statusCode: 400, title: "Invalid asOf");
+        var caller = context.RequiredCaller();
+        // A liaison: their codes only ("" keeps the list non-empty when they watch nothing: empty means every grid).
+        var only = caller.Role == Role.Liaison ? [.. scopes.WatchedGrids(await scopes.LiaisonAsync(caller.Subject)).Append("")] : System.Collections.Immutable.ImmutableArray<string>.Empty;
+        var found = await grains.GetGrain<GridServer.Abstractions.Grids.IGridDirectoryGrain>(GridServer.Abstractions.Grids.IGridDirectoryGrain.Key)
+            .GetAsOfAsync(at, new GridServer.Abstractions.Grids.GridBox(box.MinX, box.MinY, box.MaxX, box.MaxY), MaxListed, only);
+        if (found.Count > MaxListed)
+            return TypedResults.Problem($"{found.Count:N0} grids stood in that bbox then, more than {MaxListed:N0}; narrow the bbox", statusCode: 400, title: "Too many grids");
+        return Results.Bytes(found.GeoJson, "application/geo+json");
+    }
+
+    /// <summary>Reads minLon,minLat,maxLon,maxLat in decimal degrees; the problem says what is wrong.</summary>
+    internal static bool TryParseBbox(string bbox, out Envelope? box, out ProblemHttpResult? problem)
+    {
+        box = null;
+        var parts = bbox.Split(',');
+        var numbers = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray();
+        problem = parts.Length != 4 || numbers.Any(n => !double.IsFinite(n))
+            ? TypedResults.Problem($"bbox is minLon,minLat,maxLon,maxLat in decimal degrees, not '{Problems.Shorten(bbox)}'", statusCode: 400, title: "Invalid bbox")
+            : (LonLat.Problem(numbers[0], numbers[1]) ?? LonLat.Problem(numbers[2], numbers[3])) is { } range
+                ? TypedResults.Problem($"bbox: {range}", statusCode: 400, title: "Invalid bbox")
+                : numbers[0] > numbers[2] || numbers[1] > numbers[3]
+                    ? TypedResults.Problem("bbox: the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)", statusCode: 400, title: "Invalid bbox")
+                    : null;
+        if (problem is not null) return false;
+        box = new Envelope(numbers[0], numbers[2], numbers[1], numbers[3]);
+        return true;
     }
 
     /// <param name="lon">For the latitude: the longitude already read, to tell whether the two look swapped.</param>

@@ -52,12 +52,13 @@ public static class SiloHost
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
         builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
-        builder.Services.AddSingleton<GridServer.Silo.Cases.CaseIntake>();
+        // The one case intake (grains side); the duty modules answer it through ModuleRouting.
+        builder.Services.AddSingleton<IMatterRouting, ModuleRouting>();
+        builder.Services.AddSingleton<ICaseIntake, CaseIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
-        // What the sensor and check grains need of this silo's modules and case intake (the grains see no plugin types).
+        // What the sensor and check grains need of this silo's modules (the grains see no plugin types).
         builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
-        builder.Services.AddSingleton<GridServer.Grains.Sensors.ICaseOpener>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ICheckRunner, CheckRunner>();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddWebhookDelivery();
@@ -100,6 +101,8 @@ public static class SiloHost
         builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
         builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
+        builder.Services.AddSingleton<GridTileSource>();
+        builder.Services.AddOptions<GridServer.Silo.Console.ConsoleOptions>().BindConfiguration(GridServer.Silo.Console.ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Hosted services start in this order, before the silo (registered below): a database without the
         // schema stops the server naming the first migration it lacks.
         builder.Services.AddHostedService<GridLoader>();
@@ -189,6 +192,7 @@ public static class SiloHost
         app.Services.GetRequiredService<PackageGate>();           // and which keys module packages are trusted by
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        GridServer.Silo.Console.ConsoleHosting.UseConsole(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/health", (GridCatalog catalog, IOptions<StorageOptions> options) => TypedResults.Ok(new
@@ -200,6 +204,8 @@ public static class SiloHost
         app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
+        app.MapGridBrowseEndpoints();
+        app.MapGridTileEndpoints();
         app.MapCaseEndpoints();
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();

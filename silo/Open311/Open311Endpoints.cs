@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Geo;
 using GridServer.Domain.Access;
@@ -99,7 +100,7 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
-        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, CaseIntake intake,
+        TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, ICaseIntake intake,
         IOptions<Open311Options> options)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
@@ -143,7 +144,7 @@ public static class Open311Endpoints
         var parsed = Parse(form, request, services);
         if (parsed.Error is not null) return Error(xml, 400, parsed.Error);
         var report = parsed.Report!;
-        if (await CaseIntake.ModuleProblemsAsync(parsed.Service!.Module, report) is { } refused)
+        if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(parsed.Service!.Module, report) is { } refused)
             return Error(xml, 400, $"the report of service '{parsed.Service.Code}' is refused: {refused}");
 
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());

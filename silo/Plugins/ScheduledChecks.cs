@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
 using GridServer.Abstractions.Sensors;
 using GridServer.Domain.Access;
 using GridServer.Grains.Sensors;
@@ -18,7 +19,7 @@ namespace GridServer.Silo.Plugins;
 /// <c>Check</c> through its guard with its reference data, then one case per finding through <see cref="CaseIntake"/>,
 /// its id derived from the module and the finding's key, so a finding opens its case once, ever.
 /// </summary>
-public sealed class CheckRunner(ModuleRegistry modules, ReferenceCatalog reference, CaseIntake intake, IGrainFactory grains) : ICheckRunner
+public sealed class CheckRunner(ModuleRegistry modules, ReferenceCatalog reference, ICaseIntake intake, IGrainFactory grains) : ICheckRunner
 {
     /// <summary>How many cases a run opens at once.</summary>
     private const int OpenAtOnce = 16;
@@ -52,7 +53,8 @@ public sealed class CheckRunner(ModuleRegistry modules, ReferenceCatalog referen
                 try
                 {
                     if (await grains.GetGrain<ICaseGrain>(id).GetAsync() is not null) return (Opened: (string?)null, Error: (string?)null);
-                    await intake.OpenAsync(id, new CaseReport(finding.Matter, finding.Longitude, finding.Latitude, null, actor, finding.Description, SubmittedBy: actor), finding.Party);
+                    await intake.OpenAsync(id, new CaseReport(finding.Matter, finding.Longitude, finding.Latitude, null, actor, finding.Description, SubmittedBy: actor),
+                        ModuleRouting.Party(finding.Party), knownNew: true);   // looked up just above
                     return (id, null);
                 }
                 catch (Exception e)   // one finding that cannot open its case does not stop the others; the run records it

@@ -3,18 +3,17 @@ using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Sensors;
 using GridServer.Grains.Sensors;
 using GridServer.Plugins.Contracts;
-using GridServer.Silo.Cases;
 using GridServer.Silo.Plugins;
 using GridServer.Silo.Reference;
 
 namespace GridServer.Silo.Sensors;
 
 /// <summary>
-/// The grains' view of this silo's sensor modules (<see cref="ISensorRules"/>) and of its case intake
-/// (<see cref="ICaseOpener"/>): the module of a folder as the registry holds it now, called through its guard with its
-/// own reference data, and the grains' plain records turned into the contract's and back.
+/// The grains' view of this silo's sensor modules (<see cref="ISensorRules"/>): the module of a folder as the registry
+/// holds it now, called through its guard with its own reference data, and the grains' plain records turned into the
+/// contract's and back.
 /// </summary>
-public sealed class ModuleSensorRules(ModuleRegistry modules, ReferenceCatalog reference, CaseIntake intake) : ISensorRules, ICaseOpener
+public sealed class ModuleSensorRules(ModuleRegistry modules, ReferenceCatalog reference) : ISensorRules
 {
     public TimeSpan? WindowOf(string folder) =>
         modules.Current.ModuleIn(folder) is { Faulted: false, Abilities.SensorWindow: { } window } ? window : null;
@@ -39,26 +38,12 @@ public sealed class ModuleSensorRules(ModuleRegistry modules, ReferenceCatalog r
         if (!answer.Answered) return SensorRuling.Unanswered($"module '{folder}': {answer.Error}");
         var verdict = answer.Value!;
         return new SensorRuling(true, null,
-            verdict.Open is { } open ? new ModuleCaseRequest(open.Matter, open.Longitude, open.Latitude, open.Description, Party(open.Party)) : null,
+            verdict.Open is { } open ? new ModuleCaseRequest(open.Matter, open.Longitude, open.Latitude, open.Description, ModuleRouting.Party(open.Party)) : null,
             verdict.Note, verdict.EndEpisode, verdict.Memo, verdict.RecheckAt);
-    }
-
-    public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var actor = "sensor:" + folder;
-        return intake.OpenAsync(caseId, new CaseReport(request.Matter, request.Lon, request.Lat, null, actor, request.Description, SubmittedBy: actor), Hint(request.Party));
     }
 
     /// <summary>A kept reading as the contract's.</summary>
     public static SensorReading Reading(SensorReadingData r) => new(r.SensorId, r.Kind, r.Lon, r.Lat, r.At, r.Values);
-
-    public static ModuleParty? Party(RoutingHint? hint) => hint is null ? null
-        : new ModuleParty(hint.PartyKind, hint.PartyId, hint.PartyName, hint.Reason, hint.Contact, hint.Repeats?.Window, hint.Repeats?.EscalateFrom ?? 0, hint.Notify);
-
-    public static RoutingHint? Hint(ModuleParty? party) => party is null ? null
-        : new RoutingHint(party.Kind, party.Id, party.Name, party.Reason, party.Contact,
-            party.RepeatWindow is { } window ? new RepeatRule(window, party.EscalateFrom) : null, party.Notify);
 
     /// <summary>A reading of the API as the grains keep it.</summary>
     public static SensorReadingData Data(SensorReading r) =>

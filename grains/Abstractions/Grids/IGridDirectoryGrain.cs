@@ -97,8 +97,23 @@ public interface IGridDirectoryGrain : IGrainWithStringKey
     /// <summary>Every version of one grid, oldest first, as a GeoJSON FeatureCollection (UTF-8); an unknown code gives none.</summary>
     [Alias("history")] ValueTask<byte[]> GetHistoryAsync(string code);
 
+    /// <summary>
+    /// The grids as they stood at an instant, in a box (lon/lat WGS84), as a GeoJSON FeatureCollection with each
+    /// version's validity and actors; at most <paramref name="limit"/>, <c>Count</c> says how many there were.
+    /// <paramref name="only"/>, when not empty, limits the answer to those codes (a liaison's).
+    /// </summary>
+    [Alias("as-of")] ValueTask<GridsAsOf> GetAsOfAsync(DateTimeOffset at, GridBox box, int limit, ImmutableArray<string> only);
+
     /// <summary>Subscribes (or renews) an observer; a subscription not renewed within <c>SubscriptionLifetime</c> lapses.</summary>
     [Alias("subscribe")] ValueTask SubscribeAsync(IGridDirectoryObserver observer);
 
     [Alias("unsubscribe")] ValueTask UnsubscribeAsync(IGridDirectoryObserver observer);
 }
+
+/// <summary>A box in lon/lat, WGS84 degrees.</summary>
+[GenerateSerializer, Immutable, Alias("grid.box")]
+public sealed record GridBox([property: Id(0)] double MinLon, [property: Id(1)] double MinLat, [property: Id(2)] double MaxLon, [property: Id(3)] double MaxLat);
+
+/// <summary>Grid versions valid at an instant: how many matched, and at most the limit of them as a GeoJSON FeatureCollection (UTF-8).</summary>
+[GenerateSerializer, Immutable, Alias("grid.as-of")]
+public sealed record GridsAsOf([property: Id(0)] int Count, [property: Id(1)] byte[] GeoJson);

@@ -46,6 +46,8 @@ public static class GeoJsonGridWriter
         json.WriteNumber("version", grid.Version);
         json.WriteString("valid_from", grid.ValidFrom.ToString("O", CultureInfo.InvariantCulture));
         if (grid.ValidTo is { } validTo) json.WriteString("valid_to", validTo.ToString("O", CultureInfo.InvariantCulture));
+        if (grid.ChangedBy is { } changedBy) json.WriteString("changed_by", changedBy);
+        if (grid.EndedBy is { } endedBy) json.WriteString("ended_by", endedBy);
         json.WriteEndObject();
         json.WritePropertyName("geometry");
         WriteGeometry(json, grid.Boundary);

@@ -9,6 +9,8 @@ namespace GridServer.Domain.Grids;
 /// <see cref="Boundary"/> is a Polygon or MultiPolygon in lon/lat, EPSG:4326, degrees.
 /// <see cref="AreaSquareMetres"/> is computed in an equal-area projection, never in degrees.
 /// A version is valid from <see cref="ValidFrom"/> until <see cref="ValidTo"/> (null while current).
+/// <see cref="ChangedBy"/> is who made this version and <see cref="EndedBy"/> who ended it (credential subjects;
+/// null when not recorded: the sample file, versions stored before the history kept its actors).
 /// </remarks>
 public sealed record Grid(
     string Code,
@@ -21,7 +23,9 @@ public sealed record Grid(
     double AreaSquareMetres,
     int Version,
     DateTimeOffset ValidFrom,
-    DateTimeOffset? ValidTo = null)
+    DateTimeOffset? ValidTo = null,
+    string? ChangedBy = null,
+    string? EndedBy = null)
 {
     /// <summary>True when the two carry the same attributes and exactly the same boundary (version and validity aside).</summary>
     public bool SameContentAs(Grid other) =>

@@ -35,8 +35,9 @@ public static class GridVersioning
     /// <param name="mode">Whether codes absent from <paramref name="incoming"/> are retired.</param>
     /// <param name="now">The time of saving.</param>
     /// <param name="retire">Current codes to retire besides (a split's old grid, a merge's absorbed grids); ignored when also incoming.</param>
+    /// <param name="actor">Who makes the change (a credential subject), recorded on the versions written.</param>
     public static GridSavePlan Plan(IReadOnlyDictionary<string, Grid> current, IReadOnlyDictionary<string, int> lastVersions,
-        IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now, IReadOnlyCollection<string>? retire = null)
+        IEnumerable<Grid> incoming, GridSaveMode mode, DateTimeOffset now, IReadOnlyCollection<string>? retire = null, string? actor = null)
     {
         var written = new List<Grid>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -47,7 +48,7 @@ public static class GridVersioning
             var next = lastVersions.TryGetValue(grid.Code, out var last) ? last + 1 : 1;
             if (!current.TryGetValue(grid.Code, out var existing))
             {
-                written.Add(grid with { Version = next, ValidFrom = now, ValidTo = null });
+                written.Add(grid with { Version = next, ValidFrom = now, ValidTo = null, ChangedBy = actor, EndedBy = null });
                 added++;
             }
             else if (existing.SameContentAs(grid))
@@ -57,7 +58,7 @@ public static class GridVersioning
             else
             {
                 var from = now < existing.ValidFrom ? existing.ValidFrom : now;
-                written.Add(grid with { Version = Math.Max(next, existing.Version + 1), ValidFrom = from, ValidTo = null });
+                written.Add(grid with { Version = Math.Max(next, existing.Version + 1), ValidFrom = from, ValidTo = null, ChangedBy = actor, EndedBy = null });
                 changed++;
             }
         }
@@ -79,11 +80,17 @@ public interface IGridStore
 
     Task<IReadOnlyList<Grid>> LoadCurrentAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a checked set of grids atomically under the versioning rule, retiring the current grids <paramref name="retire"/> names with it.</summary>
-    Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores a checked set of grids atomically under the versioning rule, retiring the current grids <paramref name="retire"/>
+    /// names with it; <paramref name="actor"/> (a credential subject) is recorded as who made the new versions and ended the old.
+    /// </summary>
+    Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, string? actor = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every version of one grid, oldest first.</summary>
     Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default);
+
+    /// <summary>The versions valid at <paramref name="at"/> (valid_from ≤ at &lt; valid_to) whose bounding boxes meet an envelope: the district as it stood then.</summary>
+    Task<IReadOnlyList<Grid>> LoadAsOfAsync(DateTimeOffset at, Envelope envelope, CancellationToken cancellationToken = default);
 
     /// <summary>The current grids whose bounding boxes meet an envelope (lon/lat): the neighbours of a redraw.</summary>
     Task<IReadOnlyList<Grid>> LoadNearAsync(Envelope envelope, CancellationToken cancellationToken = default);
@@ -117,17 +124,17 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
         lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_current.Values.OrderBy(g => g.Code, StringComparer.Ordinal).ToList());
     }
 
-    public Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default)
+    public Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, string? actor = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             var now = time.GetUtcNow();
             var lastVersions = _history.ToDictionary(h => h.Key, h => h.Value[^1].Version, StringComparer.Ordinal);
-            var plan = GridVersioning.Plan(_current, lastVersions, grids, mode, now, retire);
-            foreach (var code in plan.Retired) Retire(code, now);
+            var plan = GridVersioning.Plan(_current, lastVersions, grids, mode, now, retire, actor);
+            foreach (var code in plan.Retired) Retire(code, now, actor);
             foreach (var grid in plan.Written)
             {
-                Retire(grid.Code, grid.ValidFrom);
+                Retire(grid.Code, grid.ValidFrom, actor);
                 _current[grid.Code] = grid;
                 if (!_history.TryGetValue(grid.Code, out var versions)) _history[grid.Code] = versions = [];
                 versions.Add(grid);
@@ -144,6 +151,16 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
     public Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<Grid>>(_history.TryGetValue(code, out var v) ? v.ToList() : []);
+    }
+
+    public Task<IReadOnlyList<Grid>> LoadAsOfAsync(DateTimeOffset at, Envelope envelope, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Grid>>(_history.Values.SelectMany(v => v)
+                .Where(g => g.ValidFrom <= at && (g.ValidTo is null || at < g.ValidTo) && g.Boundary.EnvelopeInternal.Intersects(envelope))
+                .OrderBy(g => g.Code, StringComparer.Ordinal).ToList());
+        }
     }
 
     public Task<IReadOnlyList<Grid>> LoadNearAsync(Envelope envelope, CancellationToken cancellationToken = default)
@@ -173,10 +190,10 @@ public sealed class InMemoryGridStore(TimeProvider time) : IGridStore
         }
     }
 
-    private void Retire(string code, DateTimeOffset now)
+    private void Retire(string code, DateTimeOffset now, string? actor)
     {
         if (!_current.Remove(code)) return;
         var versions = _history[code];
-        versions[^1] = versions[^1] with { ValidTo = GridVersioning.EndOf(versions[^1], now) };
+        versions[^1] = versions[^1] with { ValidTo = GridVersioning.EndOf(versions[^1], now), EndedBy = actor };
     }
 }

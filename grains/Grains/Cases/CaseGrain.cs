@@ -54,7 +54,7 @@ public sealed class CaseGrain(
         // Opening is idempotent: a client's retry gets the case it already opened, as it stands.
         if ((knownNew ? _case : await LoadAsync()) is { } opened) return CaseViews.Of(opened);
         var now = time.GetUtcNow();
-        var info = report.GridCode is { } grid ? await GrainFactory.GetGrain<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
+        var info = report.GridCode is { } grid ? await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
         var step = CaseSteps.Open(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
             policies.For(report.Matter), Decide(report.GridCode, info), info?.SquadLeader);
         try
@@ -131,7 +131,7 @@ public sealed class CaseGrain(
         if (await LoadAsync() is not { } r) return null;
         var now = time.GetUtcNow();
         // The squad leader is asked only when the check escalates: every other check needs nobody.
-        var leader = CaseSteps.WillEscalate(r, now) && r.Holder.SquadId is { } squad ? await GrainFactory.GetGrain<ISquadGrain>(squad).GetLeaderAsync() : null;
+        var leader = CaseSteps.WillEscalate(r, now) && r.Holder.SquadId is { } squad ? await GrainFactory.Get<ISquadGrain>(squad).GetLeaderAsync() : null;
         return CaseViews.Of((await WriteAsync(r, CaseSteps.CheckDeadlines(r, now, WorkflowOf(r), leader))).Record);
     }
 
@@ -194,7 +194,7 @@ public sealed class CaseGrain(
 
     /// <summary>The AB-post rule's decision for <paramref name="grid"/>, with its people's duty now.</summary>
     private async Task<DispatchDecision> DecideAsync(string? grid) =>
-        Decide(grid, grid is null ? null : await GrainFactory.GetGrain<IGridCellGrain>(grid).GetDispatchInfoAsync(time.GetUtcNow()));
+        Decide(grid, grid is null ? null : await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(time.GetUtcNow()));
 
     private static DispatchDecision Decide(string? grid, GridDispatchInfo? info)
     {

@@ -86,9 +86,9 @@ public sealed class GridCellGrain([PersistentState("grid", GrainStorage.Personne
     public async ValueTask<GridDispatchInfo> GetDispatchInfoAsync(DateTimeOffset at)
     {
         var s = state.State;
-        var leader = s.SquadId is { } squad ? await GrainFactory.GetGrain<ISquadGrain>(squad).GetLeaderAsync() : null;
-        var dutyA = s.OfficerA is { } a ? await GrainFactory.GetGrain<IOfficerGrain>(a).GetDutyAsync(at) : OfficerDuty.OffDuty;
-        var dutyB = s.OfficerB is { } b ? await GrainFactory.GetGrain<IOfficerGrain>(b).GetDutyAsync(at) : OfficerDuty.OffDuty;
+        var leader = s.SquadId is { } squad ? await GrainFactory.Get<ISquadGrain>(squad).GetLeaderAsync() : null;
+        var dutyA = s.OfficerA is { } a ? await GrainFactory.Get<IOfficerGrain>(a).GetDutyAsync(at) : OfficerDuty.OffDuty;
+        var dutyB = s.OfficerB is { } b ? await GrainFactory.Get<IOfficerGrain>(b).GetDutyAsync(at) : OfficerDuty.OffDuty;
         return new GridDispatchInfo(this.GetPrimaryKeyString(), s.SquadId, leader, s.OfficerA, dutyA, s.OfficerB, dutyB, [.. s.Liaisons.Order(StringComparer.Ordinal)]);
     }
 

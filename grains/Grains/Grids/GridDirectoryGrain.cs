@@ -182,7 +182,7 @@ public sealed partial class GridDirectoryGrain(
                 transferViews, cases);
         }
 
-        var plan = await store.SaveAsync(result.Grids, mode, retire);
+        var plan = await store.SaveAsync(result.Grids, mode, retire, request.ActorId);
         _revision = await store.GetRevisionAsync();
         Notify();
         LogChanged(logger, request.ActorId, plan.Added, plan.Changed, plan.Retired.Count, _revision);
@@ -247,6 +247,19 @@ public sealed partial class GridDirectoryGrain(
         using var buffer = new MemoryStream();
         GeoJsonGridWriter.Write(buffer, versions);
         return buffer.ToArray();
+    }
+
+    public async ValueTask<GridsAsOf> GetAsOfAsync(DateTimeOffset at, GridBox box, int limit, ImmutableArray<string> only)
+    {
+        var versions = await store.LoadAsOfAsync(at, new Envelope(box.MinLon, box.MaxLon, box.MinLat, box.MaxLat));
+        if (!only.IsDefaultOrEmpty)
+        {
+            var wanted = only.ToHashSet(StringComparer.Ordinal);
+            versions = versions.Where(g => wanted.Contains(g.Code)).ToList();
+        }
+        using var buffer = new MemoryStream();
+        GeoJsonGridWriter.Write(buffer, versions.Take(limit).ToList());
+        return new GridsAsOf(versions.Count, buffer.ToArray());
     }
 
     public ValueTask SubscribeAsync(IGridDirectoryObserver observer)

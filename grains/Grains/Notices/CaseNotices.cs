@@ -62,10 +62,10 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
     private async Task<(ImmutableArray<string> Liaisons, string? Webhook)> AlertTargetsAsync(CaseRecord record, GridLabel label, ImmutableArray<string>? gridLiaisons)
     {
         if (record.GridCode is not { } grid) return ([], null);
-        var liaisons = gridLiaisons ?? (await grains.GetGrain<Abstractions.Grids.IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
+        var liaisons = gridLiaisons ?? (await grains.Get<Abstractions.Grids.IGridCellGrain>(grid).GetResponsibilityAsync()).Liaisons;
         if (label.CommunityCode is not { } community) return (liaisons, null);
         // One call answers both: a community without a webhook costs the case nothing more than its liaisons did.
-        var targets = await grains.GetGrain<ICommunityGrain>(community).GetAlertTargetsAsync();
+        var targets = await grains.Get<ICommunityGrain>(community).GetAlertTargetsAsync();
         return (liaisons.AddRange(targets.Liaisons), targets.HasWebhook ? community : null);
     }
 
@@ -80,7 +80,7 @@ public sealed partial class CaseNotices(IGrainFactory grains, NoticeRenderer ren
         {
             try
             {
-                _ = grains.GetGrain<INoticeInboxGrain>(group.Key).PushAsync([.. group.Select(NoticeRecord.From)]);
+                _ = grains.Get<INoticeInboxGrain>(group.Key).PushAsync([.. group.Select(NoticeRecord.From)]);
             }
             catch (Exception e)   // fanning out to live listeners: the notices are recorded whatever happens here
             {

@@ -35,7 +35,7 @@ public sealed partial class OutboxRelay(IGrainFactory grains, INoticeOutbox outb
     /// <summary>True when the alert's batch took it (after up to a few tries); <paramref name="remove"/> then takes its id out of the outbox.</summary>
     private async Task<bool> CarryOutAsync(NoticeEntry alert, Action<string> remove)
     {
-        var failure = await NoticeRetry.RunAsync(() => grains.GetGrain<IAlertBatchGrain>(alert.Recipient).AddAsync(NoticeRecord.From(alert)).AsTask(),
+        var failure = await NoticeRetry.RunAsync(() => grains.Get<IAlertBatchGrain>(alert.Recipient).AddAsync(NoticeRecord.From(alert)).AsTask(),
             NoticeRetry.Delays, TimeProvider.System, (e, attempt) => LogRetrying(logger, e, alert.NoticeId, alert.Recipient, attempt));
         if (failure is not null)
         {

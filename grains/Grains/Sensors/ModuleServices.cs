@@ -1,22 +1,18 @@
 using System.Collections.Immutable;
-using GridServer.Abstractions.Cases;
+using GridServer.Grains.Cases;
 using GridServer.Abstractions.Sensors;
 
 namespace GridServer.Grains.Sensors;
 
-// What the sensor and check grains need from the silo: its duty modules and its one way of opening a case. The grains
-// cannot see the modules' contract (the silo loads modules; grains know no plugin types), so these interfaces speak in
-// the grains' own plain records, and the silo implements them over its module registry, reference data and case
-// intake. They are in-process services, never sent between silos: nothing here is serialized.
+// What the sensor and check grains need of the silo's duty modules. The grains cannot see the modules' contract (the silo
+// loads modules; grains know no plugin types), so these interfaces speak in the grains' own plain records, and the silo
+// implements them over its module registry and reference data. Cases are opened by the grains' own intake
+// (Cases/CaseIntake.cs). In-process services, never sent between silos: nothing here is serialized.
 
 /// <summary>A subject's situation as the grain hands it to its module (see the contract's <c>SensorSituation</c>).</summary>
 public sealed record SensorSituationData(
     string Subject, DateTimeOffset Now, IReadOnlyList<SensorReadingData> Arrived, IReadOnlyList<SensorReadingData> Recent,
     string? EpisodeCaseId, DateTimeOffset? EpisodeOpenedAt, string? Memo);
-
-/// <summary>A party a module names for a case it asks for (the contract's <c>RoutingHint</c>).</summary>
-public sealed record ModuleParty(
-    string Kind, string Id, string Name, string Reason, string? Contact, TimeSpan? RepeatWindow, int EscalateFrom, bool Notify);
 
 /// <summary>A case a module asks for: its matter, where (lon/lat WGS84, degrees), the report's text, and the party, if any.</summary>
 public sealed record ModuleCaseRequest(string Matter, double Lon, double Lat, string Description, ModuleParty? Party);
@@ -40,13 +36,6 @@ public interface ISensorRules
 
     /// <summary>The module's verdict on the situation, or why there is none. Never throws for the module's faults.</summary>
     Task<SensorRuling> EvaluateAsync(string folder, SensorSituationData situation);
-}
-
-/// <summary>Opens the cases that modules ask for, the server's one way (the grid matched, the party named).</summary>
-public interface ICaseOpener
-{
-    /// <summary>Opens case <paramref name="caseId"/> for the module of folder <paramref name="folder"/>; idempotent per id.</summary>
-    Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request);
 }
 
 /// <summary>What one run of a module's scheduled check did. <see cref="ModuleFound"/> is false when the module is not loaded here (or no longer checks).</summary>

@@ -5,6 +5,7 @@ using System.Text;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Sensors;
 using GridServer.Domain.Cases;
+using GridServer.Grains.Cases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -40,7 +41,7 @@ public sealed partial class SensorSubjectGrain(
     [PersistentState("sensor-subject", GrainStorage.Cases)] IPersistentState<SensorSubjectState> state,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ISensorRules rules,
-    ICaseOpener opener,
+    ICaseIntake intake,
     ILogger<SensorSubjectGrain> logger) : Grain, ISensorSubjectGrain, IRemindable
 {
     /// <summary>The most readings a subject keeps (the newest).</summary>
@@ -217,7 +218,8 @@ public sealed partial class SensorSubjectGrain(
         if (ruling.Open is { } request && s.EpisodeCaseId is null)
         {
             var id = CaseId(Module, Subject, s.Episodes + 1);
-            await opener.OpenAsync(id, Module, request);
+            var actor = "sensor:" + Module;
+            await intake.OpenAsync(id, new CaseReport(request.Matter, request.Lon, request.Lat, null, actor, request.Description, SubmittedBy: actor), request.Party);
             s.Episodes++;
             s.EpisodeCaseId = opened = id;
             s.EpisodeOpenedAt = now;

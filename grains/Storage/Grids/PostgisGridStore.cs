@@ -13,7 +13,7 @@ namespace GridServer.Storage.Grids;
 public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider time) : IGridStore
 {
     /// <summary>The newest migration the server needs; checked at start, with the grids, so an old schema is named before anything runs.</summary>
-    public const string RequiredMigration = "V007__grid_changes_window";
+    public const string RequiredMigration = "V009__grid_history_actor";
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 
@@ -50,8 +50,21 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
 
     public async Task<IReadOnlyList<Grid>> HistoryAsync(string code, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {Columns}, valid_to FROM gridserver.grid_history WHERE code = $1 ORDER BY version");
+        await using var command = dataSource.CreateCommand($"SELECT {Columns}, valid_to, changed_by, ended_by FROM gridserver.grid_history WHERE code = $1 ORDER BY version");
         command.Parameters.AddWithValue(code);
+        return await ReadGridsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Grid>> LoadAsOfAsync(DateTimeOffset at, Envelope envelope, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns}, valid_to, changed_by, ended_by FROM gridserver.grid_history " +
+            "WHERE valid_from <= $1 AND (valid_to IS NULL OR $1 < valid_to) AND geom && ST_MakeEnvelope($2, $3, $4, $5, 4326) ORDER BY code");
+        command.Parameters.AddWithValue(at);
+        command.Parameters.AddWithValue(envelope.MinX);
+        command.Parameters.AddWithValue(envelope.MinY);
+        command.Parameters.AddWithValue(envelope.MaxX);
+        command.Parameters.AddWithValue(envelope.MaxY);
         return await ReadGridsAsync(command, cancellationToken);
     }
 
@@ -115,7 +128,7 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, CancellationToken cancellationToken = default)
+    public async Task<GridSavePlan> SaveAsync(IReadOnlyList<Grid> grids, GridSaveMode mode, IReadOnlyCollection<string>? retire = null, string? actor = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -140,7 +153,7 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
             while (await reader.ReadAsync(cancellationToken)) lastVersions[reader.GetString(0)] = reader.GetInt32(1);
         }
         var now = time.GetUtcNow();
-        var plan = GridVersioning.Plan(current, lastVersions, grids, mode, now, retire);
+        var plan = GridVersioning.Plan(current, lastVersions, grids, mode, now, retire, actor);
 
         await Execute(connection, "CREATE TEMP TABLE incoming (LIKE gridserver.grids) ON COMMIT DROP", cancellationToken);
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
@@ -166,9 +179,10 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
         {
             var retired = plan.Retired.ToArray();
                         // A version ends when its successor begins; a retired one now, but never before it began.
-            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history h SET valid_to = i.valid_from FROM incoming i WHERE h.code = i.code AND h.valid_to IS NULL"));
-            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history SET valid_to = greatest($1, valid_from) WHERE code = ANY($2) AND valid_to IS NULL", now, retired));
-            batch.BatchCommands.Add(Command($"INSERT INTO gridserver.grid_history ({Columns}, valid_to) SELECT {Columns}, NULL FROM incoming"));
+            var who = (object?)actor ?? DBNull.Value;
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history h SET valid_to = i.valid_from, ended_by = $1::text FROM incoming i WHERE h.code = i.code AND h.valid_to IS NULL", who));
+            batch.BatchCommands.Add(Command("UPDATE gridserver.grid_history SET valid_to = greatest($1, valid_from), ended_by = $3::text WHERE code = ANY($2) AND valid_to IS NULL", now, retired, who));
+            batch.BatchCommands.Add(Command($"INSERT INTO gridserver.grid_history ({Columns}, valid_to, changed_by) SELECT {Columns}, NULL, $1::text FROM incoming", who));
             batch.BatchCommands.Add(Command("DELETE FROM gridserver.grids WHERE code = ANY($1)", (object)retired));
             batch.BatchCommands.Add(Command(
                 $"INSERT INTO gridserver.grids ({Columns}) SELECT {Columns} FROM incoming ON CONFLICT (code) DO UPDATE SET " +
@@ -212,7 +226,9 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
                 reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.GetFieldValue<Geometry>(6), reader.GetDouble(7), reader.GetInt32(8),
                 reader.GetFieldValue<DateTimeOffset>(9),
-                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10)));
+                reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                reader.FieldCount > 11 && !reader.IsDBNull(11) ? reader.GetString(11) : null,
+                reader.FieldCount > 12 && !reader.IsDBNull(12) ? reader.GetString(12) : null));
         }
         return grids;
     }

@@ -164,6 +164,7 @@ public class CaseGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task DeadlineClock_Sweep_WakesADueCaseOnce_AndLeavesItAloneBeforeItsTime()
     {
+        using var clock = TestClock.Start();
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var id = grain.GetPrimaryKeyString();
@@ -173,7 +174,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         await shard.SweepAsync();
         Assert.Equal(opened.Timeline.Length, (await grain.GetAsync())!.Timeline.Length);
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
+        clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
         await shard.SweepAsync();
         await shard.SweepAsync();
         await grain.WakeAsync();                                   // a clock that calls twice, or late, warns once
@@ -188,6 +189,7 @@ public class CaseGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task CheckDeadlines_AcceptDeadlineMissed_SupervisedEscalatedThenChased()
     {
+        using var clock = TestClock.Start();
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var opened = await grain.OpenAsync(Report(staff.Grid));
@@ -196,14 +198,14 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.False(early!.Supervised);
         Assert.Equal(opened.Timeline.Length, early.Timeline.Length);
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
+        clock.Advance(TimeSpan.FromMinutes(9));    // within 2 minutes of the 10-minute accept limit
         var warned = await grain.CheckDeadlinesAsync();
         var warnedAgain = await grain.CheckDeadlinesAsync();
         Assert.Equal(CaseAction.Warn, warned!.Timeline[^1].Action);
         Assert.Contains("deadline warning: the accept deadline", warned.Timeline[^1].Note);
         Assert.Equal(warned.Timeline.Length, warnedAgain!.Timeline.Length);
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(2));    // the limit passes
+        clock.Advance(TimeSpan.FromMinutes(2));    // the limit passes
         var missed = await grain.CheckDeadlinesAsync();
         Assert.True(missed!.Supervised);
         Assert.Equal([CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).ToArray());
@@ -211,7 +213,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Contains($"escalated to squad leader {staff.Leader}", missed.Timeline[^1].Note);
         Assert.Contains(opened.CaseId, await SupervisionAsync());
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        clock.Advance(TimeSpan.FromMinutes(5));
         var chased = await grain.CheckDeadlinesAsync();
         Assert.Equal(CaseAction.Remind, chased!.Timeline[^1].Action);
         Assert.StartsWith("reminder: ", chased.Timeline[^1].Note, StringComparison.Ordinal);
@@ -225,6 +227,7 @@ public class CaseGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task RepeatOffence_EscalatedAtOpen_NotMarkedSupervised_ItsMissedDeadlineStillEscalates()
     {
+        using var clock = TestClock.Start();
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         var party = new CaseParty("shops", "S-REPEAT", "张记小吃", "in its frontage zone", "13812345678", RepeatCount: 2, Escalated: true, Notify: true, RepeatWindowDays: 30);
@@ -236,7 +239,7 @@ public class CaseGrainTests(ClusterFixture fixture)
         Assert.Contains($"escalated to squad leader {staff.Leader} and the command center: repeat offence: case 2 of 张记小吃", opened.Timeline[^1].Note);
         Assert.Contains(opened.CaseId, await SupervisionAsync());
 
-        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(11));   // the accept limit passes: its own escalation comes
+        clock.Advance(TimeSpan.FromMinutes(11));   // the accept limit passes: its own escalation comes
         var missed = await grain.CheckDeadlinesAsync();
         Assert.True(missed!.Supervised);
         Assert.Equal([CaseAction.Supervise, CaseAction.Remind], missed.Timeline.Skip(opened.Timeline.Length).Select(e => e.Action).Where(a => a != CaseAction.Warn).ToArray());
@@ -294,20 +297,21 @@ public class CaseGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Act_ParkedThenResumed_LimitStoodStillWhileParked()
     {
+        using var clock = TestClock.Start();
         var staff = await StaffedGridAsync(Always, Always);
         var grain = Case();
         await grain.OpenAsync(Report(staff.Grid));
         var handling = await Run(grain, Do("Accept", staff.A), Do("StartHandling", staff.A));
-        var left = handling.HandleBy!.Value - ClusterFixture.Clock.GetUtcNow();
+        var left = handling.HandleBy!.Value - clock.Now;
 
         var parked = await Run(grain, Do("Park", "dispatcher-1", "waiting for the road works permit"));
         Assert.Equal((CaseState.Parked, (DateTimeOffset?)null), (parked.State, parked.HandleBy));
-        ClusterFixture.Clock.Advance(TimeSpan.FromDays(3));
+        clock.Advance(TimeSpan.FromDays(3));
         Assert.False((await grain.CheckDeadlinesAsync())!.Supervised);   // nothing runs while parked
 
         var resumed = await Run(grain, Do("Resume", "dispatcher-1"));
         Assert.Equal(CaseState.Handling, resumed.State);
-        Assert.Equal(ClusterFixture.Clock.GetUtcNow() + left, resumed.HandleBy);
+        Assert.Equal(clock.Now + left, resumed.HandleBy);
     }
 
     [Fact]

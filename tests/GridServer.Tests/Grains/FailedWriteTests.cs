@@ -1,3 +1,4 @@
+using GridServer.Grains.Cases;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Notices;
 using System.Collections.Immutable;
@@ -69,16 +70,16 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
             foreach (var name in new[] { GrainStorage.Personnel, GrainStorage.Cases })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyStorage(sp.GetRequiredKeyedService<IGrainStorage>(FlakyStorage.Inner)));
             silo.Services.AddSingleton<ISensorRules>(OpensAlways.Instance);
-            silo.Services.AddSingleton<ICaseOpener>(OpensAlways.Instance);
+            silo.Services.AddSingleton<ICaseIntake>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
-            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, ClusterFixture.Clock);
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TestClock.Router.Instance);
             silo.Services.AddSingleton<INoticeStore>(new InMemoryNoticeStore());
         }
     }
 }
 
-/// <summary>A sensor module that asks for a case at every reading, and an opener that remembers the ids it was asked to open.</summary>
-public sealed class OpensAlways : ISensorRules, ICaseOpener
+/// <summary>A sensor module that asks for a case at every reading, and an intake that remembers the ids it was asked to open.</summary>
+public sealed class OpensAlways : ISensorRules, ICaseIntake
 {
     public static readonly OpensAlways Instance = new();
 
@@ -89,10 +90,10 @@ public sealed class OpensAlways : ISensorRules, ICaseOpener
     public Task<SensorRuling> EvaluateAsync(string folder, SensorSituationData situation) =>
         Task.FromResult(new SensorRuling(true, null, new ModuleCaseRequest("noise", 120.65, 28.0, "too loud", null), Memo: "over"));
 
-    public Task<CaseView> OpenAsync(string caseId, string folder, ModuleCaseRequest request)
+    public Task<CaseView> OpenAsync(string caseId, CaseReport report, ModuleParty? party = null, bool knownNew = false, CancellationToken cancellationToken = default)
     {
         Opened.Enqueue(caseId);
-        return Task.FromResult(new CaseView(caseId, request.Matter, CaseState.Dispatched, null, null, null, null, null, null, null, false, 0, []));
+        return Task.FromResult(new CaseView(caseId, report.Matter, CaseState.Dispatched, null, null, null, null, null, null, null, false, 0, []));
     }
 }
 

@@ -29,6 +29,9 @@ public sealed class NoticeSandboxTests
         { "a huge padding", "{{ 'x' | string.pad_left 100000000 }}", "LimitToString" },
         { "a regex bomb", "{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | regex.match '^(a+)+$' }}", "timed out" },
         { "overwriting the model", "{{ case_id = 'C-FORGED' }}", "case_id" },
+        // The built-in functions are shared by every render: none may change them for the next.
+        { "overwriting a built-in function", "{{ string.upcase = 'forged' }}", "upcase" },
+        { "adding to a built-in module", "{{ string.forged = 1 }}", "accessing target" },
     };
 
     [Theory]
@@ -106,5 +109,18 @@ public sealed class NoticeSandboxTests
             ["accept_by", "case_id", "grid_code", "grid_name", "matter", "matter_name", "minutes_left", "officer_id", "squad_id"],
             globals.Keys.Order(StringComparer.Ordinal));
         Assert.IsType<DateTime>(globals["accept_by"]);
+    }
+
+    [Fact]
+    public void BuiltIns_AfterATemplateTriedToChangeThem_StillWorkForTheNextRender()
+    {
+        using var store = new NoticeTemplateStore(folder: null);
+        Assert.Empty(store.Register(NoticeKind.Dispatch, "upper", "{{ if case_id == 'C-EVIL' }}{{ string.upcase = 'forged' }}{{ end }}{{ case_id | string.upcase }}", "t"));
+        var renderer = new NoticeRenderer(store);
+        var sample = ((DispatchNotice)NoticeSamples.For(NoticeKind.Dispatch)[0]) with { Matter = "upper" };
+
+        renderer.Render(sample with { CaseId = "C-EVIL" });
+
+        Assert.Equal("C-LOWER", renderer.Render(sample with { CaseId = "c-lower" }).Text);
     }
 }

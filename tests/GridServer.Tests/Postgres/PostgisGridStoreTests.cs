@@ -164,6 +164,35 @@ public class PostgisGridStoreTests(PostgisDatabase database) : IClassFixture<Pos
     }
 
     [PostgisFact]
+    public async Task Save_WithActors_HistoryNamesWhoMadeAndWhoEndedEachVersion_SameInBothStores()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var postgis = await FreshStoreAsync(clock);
+        var memory = new InMemoryGridStore(clock);
+        foreach (IGridStore store in new IGridStore[] { postgis, memory })
+        {
+            var start = clock.GetUtcNow();
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,1 0,1 1,0 1,0 0))"), Grid("B", "POLYGON((1 0,2 0,2 1,1 1,1 0))")], GridSaveMode.Merge, actor: "op-1");
+            clock.Advance(TimeSpan.FromDays(1));
+            await store.SaveAsync([Grid("A", "POLYGON((0 0,1.5 0,1 1,0 1,0 0))")], GridSaveMode.Merge, retire: ["B"], actor: "op-2");
+
+            var a = await store.HistoryAsync("A");
+            Assert.Equal([("op-1", "op-2"), ("op-2", (string?)null)], a.Select(v => (v.ChangedBy, v.EndedBy)));
+            var b = Assert.Single(await store.HistoryAsync("B"));
+            Assert.Equal(("op-1", "op-2"), (b.ChangedBy, b.EndedBy));
+
+            // As of the first day: A's first version and B; as of now: A's second only.
+            var everywhere = new Envelope(-10, 10, -10, 10);
+            var then = await store.LoadAsOfAsync(start.AddHours(1), everywhere);
+            Assert.Equal([("A", 1), ("B", 1)], then.Select(g => (g.Code, g.Version)));
+            var now = await store.LoadAsOfAsync(clock.GetUtcNow(), everywhere);
+            Assert.Equal([("A", 2)], now.Select(g => (g.Code, g.Version)));
+            Assert.Empty(await store.LoadAsOfAsync(start.AddHours(1), new Envelope(5, 6, 5, 6)));
+            clock.Advance(TimeSpan.FromDays(1));
+        }
+    }
+
+    [PostgisFact]
     public async Task Save_RetiredCodeComesBack_ContinuesItsNumbering()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -33,6 +33,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
     private static readonly (string Route, string Path, Who Allowed, bool Public)[] Matrix =
     [
         ("GET /health", "/health", Who.Anyone, true),
+        ("GET /", "/", Who.Anyone, true),
         ("GET /openapi/{documentName}.json", "/openapi/v1.json", Who.Anyone, true),
         ("GET /open311/v2/discovery.{format}", "/open311/v2/discovery.json", Who.Anyone, true),
         ("GET /open311/v2/services.{format}", "/open311/v2/services.json", Who.Anyone, true),
@@ -51,6 +52,10 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/grids/", "/api/grids?bbox=120.6499,27.9999,120.6501,28.0001", Who.Staff, false),
         ("GET /api/grids/{code}", $"/api/grids/{Grid}", Who.Staff, false),
         ("GET /api/grids/{code}/history", $"/api/grids/{Grid}/history", Who.Staff, false),
+        ("GET /api/grids/summary", "/api/grids/summary", Who.Staff, false),
+        ("GET /api/grids/search", "/api/grids/search?q=910", Who.Staff, false),
+        ("GET /api/grids/staffing", "/api/grids/staffing?bbox=120.6499,27.9999,120.6501,28.0001", Who.Staff, false),
+        ("GET /api/tiles/grids/{z:int}/{x:int}/{y:int}", "/api/tiles/grids/14/13682/6863", Who.Staff, false),
         ("PUT /api/grids/{code}", $"/api/grids/{Grid}", Who.Operator, false),
         ("POST /api/grids/", "/api/grids", Who.Operator, false),
         ("POST /api/grids/{code}/split", $"/api/grids/{Grid}/split?dryRun=true", Who.Operator, false),

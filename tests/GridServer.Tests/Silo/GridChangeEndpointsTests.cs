@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -43,8 +44,22 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal([1, 2], versions.Select(v => v.GetProperty("version").GetInt32()).ToArray());
         Assert.Equal(versions[1].GetProperty("valid_from").GetString(), versions[0].GetProperty("valid_to").GetString());
         Assert.False(versions[1].TryGetProperty("valid_to", out _));
+        // Who: the credential's subject made version 2 and so ended version 1 (the sample file's version names nobody).
+        Assert.Equal("operator", versions[1].GetProperty("changed_by").GetString());
+        Assert.Equal("operator", versions[0].GetProperty("ended_by").GetString());
         using var unknown = await silo.Operator.GetAsync("/api/grids/99999999999999/history");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // The district as of a moment before the redraw still has the old boundary there; as of now, not.
+        var before = DateTimeOffset.Parse(versions[0].GetProperty("valid_to").GetString()!, CultureInfo.InvariantCulture).AddMilliseconds(-1);
+        const string box = "bbox=120.64995,28.00025,120.65005,28.00035";
+        using var then = await silo.Operator.GetAsync($"/api/grids?asOf={Uri.EscapeDataString(before.ToString("O", CultureInfo.InvariantCulture))}&{box}");
+        var codesThen = (await JsonOf(then)).GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("code").GetString()).ToList();
+        Assert.Contains(Shrunk, codesThen);
+        using var now = await silo.Operator.GetAsync($"/api/grids?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture))}&{box}");
+        Assert.DoesNotContain(Shrunk, (await JsonOf(now)).GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("code").GetString()));
+        using var bad = await silo.Operator.GetAsync($"/api/grids?asOf=yesterday&{box}");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     [Fact]

@@ -635,6 +635,6 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
             ["GridServer:Storage:ConnectionString"] = empty.ConnectionString,
         });
 
-        Assert.Contains("lacks the GridServer schema (migration V007__grid_changes_window); apply it with: scripts/postgis.sh migrate", message);
+        Assert.Contains("lacks the GridServer schema (migration V009__grid_history_actor); apply it with: scripts/postgis.sh migrate", message);
     }
 }

@@ -23,10 +23,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IGrainFactory Grains => Cluster.GrainFactory;
 
     /// <summary>
-    /// The silos' clock: tests move it forward instead of waiting (a Monday, 09:00 in UTC+8, to start).
-    /// Tests of one collection run one after another, so none sees another's jump mid-way.
+    /// The silos' domain clock: each test that moves time starts its own (<see cref="TestClock.Start"/>); calls that carry
+    /// none read <see cref="TestClock.Shared"/> (a Monday, 09:00 in UTC+8), which never moves.
     /// </summary>
-    public static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 30, 1, 0, 0, TimeSpan.Zero));
+    public static Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock => TestClock.Shared;
 
     /// <summary>The grid store every silo of the cluster shares (as silos share PostGIS in production).</summary>
     public static readonly InMemoryGridStore GridStore = new(Clock);
@@ -79,7 +79,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddMemoryGrainStorage(GrainStorage.Personnel);
             silo.AddMemoryGrainStorage(GrainStorage.Cases);
             silo.UseInMemoryReminderService();
-            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
+            silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TestClock.Router.Instance);
             silo.Services.AddSingleton<IGridStore>(GridStore);
             silo.Services.AddSingleton(Policies);
             silo.Services.AddSingleton<ICaseStore>(Store);

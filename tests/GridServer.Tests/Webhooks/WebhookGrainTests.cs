@@ -25,12 +25,12 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
         new($"N-{Guid.NewGuid():N}"[..12], "LiaisonAlert", community, $"C-{n}", $"第{n}条: 井盖缺失", new DateTimeOffset(2026, 11, 30, 1, n, 0, TimeSpan.Zero));
 
     /// <summary>Delivers and moves the clock on until the target holds nothing, at most <paramref name="steps"/> times.</summary>
-    private static async Task<WebhookTargetView> DrainAsync(IWebhookGrain grain, int steps = 20)
+    private static async Task<WebhookTargetView> DrainAsync(IWebhookGrain grain, TestClock clock, int steps = 20)
     {
         var view = await grain.DeliverDueAsync();
         for (var i = 0; i < steps && view!.Pending > 0; i++)
         {
-            ClusterFixture.Clock.Advance(Step);
+            clock.Advance(Step);
             view = await grain.DeliverDueAsync();
         }
         return view!;
@@ -48,12 +48,13 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Deliver_ReceiverFailsTwiceThenRecovers_EachMessageArrivesOnceInOrderSigned()
     {
+        using var clock = TestClock.Start();
         using var receiver = new WebhookReceiver(failFirst: 2);
         var (community, grain) = await TargetAsync(receiver, Secret);
         var messages = Enumerable.Range(1, 3).Select(n => Message(community, n)).ToList();
         foreach (var message in messages) Assert.Equal(WebhookEnqueued.Queued, await grain.EnqueueAsync(message));
 
-        var view = await DrainAsync(grain);
+        var view = await DrainAsync(grain, clock);
 
         Assert.Equal((0, 3L), (view.Pending, view.Delivered));
         Assert.Equal(2, receiver.Received.Count(r => r.Status == 500));
@@ -70,12 +71,13 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Deliver_ReceiverAlwaysFails_DeadLetterWithTheError_ResentAfterRecoveryArrives()
     {
+        using var clock = TestClock.Start();
         using var receiver = new WebhookReceiver(alwaysFail: true);
         var (community, grain) = await TargetAsync(receiver);
         var message = Message(community, 1);
         await grain.EnqueueAsync(message);
 
-        var view = await DrainAsync(grain);
+        var view = await DrainAsync(grain, clock);
 
         Assert.Equal((0, 0L), (view.Pending, view.Delivered));
         Assert.Equal(RetrySchedule.Default.MaxAttempts, receiver.Received.Count);
@@ -86,7 +88,7 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
 
         receiver.AlwaysFail = false;
         Assert.Equal(WebhookEnqueued.Queued, await grain.ResendAsync(letter.Id));
-        view = await DrainAsync(grain);
+        view = await DrainAsync(grain, clock);
 
         Assert.Equal((0, 1L), (view.Pending, view.Delivered));
         Assert.Equal(message.NoticeId, Assert.Single(receiver.Delivered).Notice);
@@ -117,6 +119,7 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Enqueue_WhileWaiting_DurableReminderRegistered_DroppedOnceDelivered()
     {
+        using var clock = TestClock.Start();
         using var receiver = new WebhookReceiver(failFirst: 1);
         var (community, grain) = await TargetAsync(receiver);
         var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
@@ -124,7 +127,7 @@ public sealed class WebhookGrainTests(ClusterFixture fixture)
         await grain.EnqueueAsync(Message(community, 1));
         Assert.Single((await table.ReadRows(grain.GetGrainId())).Reminders, r => r.ReminderName == "webhook");
 
-        await DrainAsync(grain);
+        await DrainAsync(grain, clock);
         Assert.Empty((await table.ReadRows(grain.GetGrainId())).Reminders);
     }
 

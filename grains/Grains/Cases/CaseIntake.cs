@@ -1,0 +1,89 @@
+using GridServer.Abstractions.Cases;
+using GridServer.Grains.Grids;
+using Microsoft.Extensions.Logging;
+
+namespace GridServer.Grains.Cases;
+
+/// <summary>
+/// A party responsible for a case beyond its grid, as a duty module names it (the contract's <c>RoutingHint</c> in the
+/// grains' own terms): the reference set it comes from, its key and name, why, how it is reached, the module's repeat
+/// rule (cases within <see cref="RepeatWindow"/>; from <see cref="EscalateFrom"/> of them the case is escalated at open),
+/// and whether the party is told.
+/// </summary>
+public sealed record ModuleParty(
+    string Kind, string Id, string Name, string Reason, string? Contact, TimeSpan? RepeatWindow, int EscalateFrom, bool Notify);
+
+/// <summary>
+/// What the server's duty modules say of a report before its case opens: the matter's name as people say it, and the
+/// party its module names. The host that loads the modules answers (grains know no plugin types); it never throws for a
+/// module's faults: a module that fails names nobody, and the case still opens.
+/// </summary>
+public interface IMatterRouting
+{
+    /// <summary>The matter as people say it (its service's name), or null when no service names it.</summary>
+    string? NameOf(string matter);
+
+    /// <summary>The party the matter's module names for a located report, or null.</summary>
+    Task<ModuleParty?> RouteAsync(CaseReport report, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The one way a case is opened, whatever brought the report (see <see cref="CaseIntake"/>).</summary>
+public interface ICaseIntake
+{
+    /// <summary>
+    /// Opens case <paramref name="caseId"/>: the point matched to its grid, the matter named, the party its module names
+    /// (or <paramref name="party"/>, when the caller's module named one already: a sensor's, a check's) counted for repeats;
+    /// then the case grain opens, dispatches or queues it. Idempotent per id: the same id answers the case it opened, and
+    /// its party's count does not grow.
+    /// </summary>
+    /// <param name="knownNew">The caller knows no case has this id (a random one, or it has just asked): nothing is asked again.</param>
+    Task<CaseView> OpenAsync(string caseId, CaseReport report, ModuleParty? party = null, bool knownNew = false, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The case intake, on the grains' side: Open311, the staff API, sensor subjects and scheduled checks all open cases
+/// here. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the modules for the matter's
+/// name and party (<see cref="IMatterRouting"/>), counts the party's repeat offences (<see cref="IPartyGrain"/>), and
+/// hands the report to the case grain. It holds no state: one per silo.
+/// </summary>
+public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIndex, IMatterRouting routing, ILogger<CaseIntake> logger) : ICaseIntake
+{
+    public async Task<CaseView> OpenAsync(string caseId, CaseReport report, ModuleParty? party = null, bool knownNew = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
+        ArgumentNullException.ThrowIfNull(report);
+        var grain = grains.Get<ICaseGrain>(caseId);
+        // A retried open answers the case it opened: it is not routed again, so a party's count never grows by a case
+        // that does not name it.
+        if (!knownNew && await grain.GetAsync() is { } opened) return opened;
+        if (report.Located && report.GridCode is null) report = report with { GridCode = gridIndex.Match(report.Lon, report.Lat).GridCode };
+        // Notices name the matter as people say it ("店外经营 Goods outside the shop"), not by its code.
+        report = report with { MatterName = report.MatterName ?? routing.NameOf(report.Matter) };
+        party ??= report.Located ? await routing.RouteAsync(report, cancellationToken) : null;
+        if (party is not null) report = report with { Party = await NameAsync(caseId, party) };
+        return await grain.OpenAsync(report, knownNew: true);
+    }
+
+    /// <summary>The party as the case records it: with its repeat count, and escalated when the count reached the module's threshold.</summary>
+    private async Task<CaseParty> NameAsync(string caseId, ModuleParty party)
+    {
+        var count = 0;
+        if (party.RepeatWindow is { } window)
+        {
+            try
+            {
+                count = await grains.Get<IPartyGrain>(IPartyGrain.Key(party.Kind, party.Id)).RecordCaseAsync(caseId, window);
+            }
+            catch (Exception e)   // a count that cannot be kept never stops a case: it opens unescalated, and the log says so
+            {
+                LogCountFailed(logger, e, caseId, party.Kind, party.Id);
+            }
+        }
+        var escalate = party.RepeatWindow is not null && count >= party.EscalateFrom;
+        return new CaseParty(party.Kind, party.Id, party.Name, party.Reason, party.Contact, count, escalate, party.Notify,
+            party.RepeatWindow is { } days ? (int)Math.Ceiling(days.TotalDays) : null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: counting the cases of party {Kind}/{Id} failed; the case opens without the repeat rule")]
+    private static partial void LogCountFailed(ILogger logger, Exception exception, string caseId, string kind, string id);
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace GridServer.Console.Tests.Support;
+
+/// <summary>
+/// The silo as its own process on free loopback ports (the embedded default: the shipped sample district, state in
+/// memory), with an operator and a dispatcher key from configuration, and one headless Chromium (Debian's, at
+/// /usr/bin/chromium) shared by the tests of the collection. Each test opens its own browser context.
+/// </summary>
+public class ConsoleServer : IAsyncLifetime, IDisposable
+{
+    public const string OperatorKey = "console-test-operator-key-0123456789";
+    public const string DispatcherKey = "console-test-dispatcher-key-0123456789";
+
+    /// <summary>The flags this machine needs: root (no sandbox), no GPU, and no calls home (the network is closed).</summary>
+    public static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+    private IPlaywright? _playwright;
+
+    public int HttpPort { get; } = FreePort();
+    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort}");
+    public IBrowser Browser { get; private set; } = null!;
+    public HttpClient Operator { get; private set; } = null!;
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    /// <summary>Settings beyond the defaults, as command-line arguments (GridServer:…=value).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    public static string Screenshots => typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Screenshots").Value!;
+
+    public static string ConsoleSources => typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ConsoleSources").Value!;
+
+    public async Task InitializeAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"));
+        var settings = new Dictionary<string, string>(Settings)
+        {
+            ["urls"] = BaseUrl.ToString().TrimEnd('/'),
+            ["GridServer:Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["GridServer:Auth:OperatorKey"] = OperatorKey,
+            ["GridServer:Auth:Keys:0:Key"] = DispatcherKey,
+            ["GridServer:Auth:Keys:0:Role"] = "Dispatcher",
+            ["GridServer:Auth:Keys:0:Subject"] = "D-CONSOLE",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Anonymous = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        Operator = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        Operator.DefaultRequestHeaders.Authorization = new("Bearer", OperatorKey);
+        await Wait.UntilAsync("the server answers /health", async () =>
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the server exited with {_process.ExitCode}:\n{Output}");
+            try { return (await Anonymous.GetAsync("/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(120));
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public void Dispose()
+    {
+        _process?.Dispose();
+        Operator?.Dispose();
+        Anonymous?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
+        _process?.WaitForExit();
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>A credential issued by the operator over the API: its secret.</summary>
+    public async Task<string> IssueAsync(string role, string subject)
+    {
+        using var response = await Operator.PostAsJsonAsync("/api/credentials", new { role, subject });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("secret").GetString()!;
+    }
+
+    /// <summary>A browser page (1280×800, Chinese, in UTC so the console must format for Asia/Shanghai itself) that records script errors and CSP violations.</summary>
+    public async Task<ConsolePage> OpenAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "zh-CN", TimezoneId = "UTC" });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        return new ConsolePage(this, context, page);
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            if (_output.Length > 100_000) _output.Remove(0, _output.Length - 100_000);
+        }
+    }
+
+    protected static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleGroup : ICollectionFixture<ConsoleServer>
+{
+    public const string Name = "console";
+}
