@@ -12,6 +12,22 @@ public static class NoticeSamples
     private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
     private static readonly DateTimeOffset Reported = new(2026, 11, 28, 9, 12, 0, ChinaStandardTime);
 
+    /// <summary>The kind's samples, their matter set to <paramref name="matter"/> (null: as they are, "parking" or a module's).</summary>
+    public static ImmutableArray<INoticeModel> For(NoticeKind kind, string? matter) =>
+        matter is null ? For(kind) : [.. For(kind).Select(sample => WithMatter(sample, matter))];
+
+    private static INoticeModel WithMatter(INoticeModel sample, string matter) => sample switch
+    {
+        DispatchNotice n => n with { Matter = matter },
+        AcceptWarningNotice n => n with { Matter = matter },
+        EscalationNotice n => n with { Matter = matter },
+        LiaisonAlertNotice n => n with { Matter = matter },
+        ReporterStatusNotice n => n with { Matter = matter },
+        ClosureNotice n => n with { Matter = matter },
+        PartyNotice n => n with { Matter = matter },
+        _ => sample,
+    };
+
     public static ImmutableArray<INoticeModel> For(NoticeKind kind) => kind switch
     {
         NoticeKind.Dispatch =>
@@ -63,4 +79,37 @@ public static class NoticeSamples
         ],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
+}
+
+/// <summary>A template tried before it is saved: its errors, or each sample notice as it renders.</summary>
+/// <param name="Renderings">One per sample of the kind (<see cref="NoticeSamples"/>): the sample's case id and the text.</param>
+public sealed record NoticePreview(ImmutableArray<NoticeTemplateError> Errors, ImmutableArray<(string CaseId, string Text)> Renderings);
+
+/// <summary>Renders a template text against the kind's sample cases, under the sandbox a store renders with.</summary>
+public static class NoticePreviews
+{
+    /// <summary>
+    /// Checks <paramref name="text"/> as a save would, then renders it for each sample of <paramref name="kind"/>, with the
+    /// sample's matter set to <paramref name="matter"/> when one is given.
+    /// </summary>
+    public static NoticePreview Of(NoticeSandbox sandbox, NoticeKind kind, string? matter, string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        var (parsed, errors) = sandbox.Check(kind, text, source);
+        if (parsed is null) return new(errors, []);
+        var renderings = ImmutableArray.CreateBuilder<(string, string)>();
+        var problems = errors.ToBuilder();
+        foreach (var sample in NoticeSamples.For(kind, matter))
+        {
+            try
+            {
+                renderings.Add((sample.CaseId, sandbox.Render(parsed, sample)));
+            }
+            catch (Exception e) when (NoticeSandbox.IsTemplateFault(e))
+            {
+                problems.Add(NoticeSandbox.ToError(e, source));
+            }
+        }
+        return new(problems.ToImmutable(), renderings.ToImmutable());
+    }
 }

@@ -5,11 +5,17 @@ namespace GridServer.Notices;
 /// <summary>Where a template came from; also the order of precedence for one kind and matter, first wins.</summary>
 public enum NoticeTemplateOrigin
 {
+    /// <summary>A version the bureau saved through the API for one matter (<c>dispatch.parking</c>), for the whole cluster.</summary>
+    MatterEdited,
+
     /// <summary>A file in the templates folder naming kind and matter (<c>dispatch.parking.scriban</c>): the bureau's own.</summary>
     MatterFile,
 
     /// <summary>Registered in memory by a duty module for its matter.</summary>
     MatterModule,
+
+    /// <summary>A version of the kind's default the bureau saved through the API (<c>dispatch</c>), for the whole cluster.</summary>
+    DefaultEdited,
 
     /// <summary>The kind's file in the templates folder (<c>dispatch.scriban</c>).</summary>
     DefaultFile,

@@ -12,9 +12,10 @@ namespace GridServer.Notices;
 /// </summary>
 /// <remarks>
 /// Files: <c>&lt;kind&gt;.scriban</c> replaces the built-in default of a kind, <c>&lt;kind&gt;.&lt;matter&gt;.scriban</c>
-/// serves one matter (kinds as in <see cref="NoticeKinds.FileStem"/>). Precedence for a kind and matter: matter file,
-/// module's matter template, kind file, built-in (<see cref="NoticeTemplateOrigin"/>). A deleted file drops out
-/// and the next in that order serves.
+/// serves one matter (kinds as in <see cref="NoticeKinds.FileStem"/>). Versions the bureau saved through the API
+/// (<see cref="SetEdited"/>) stand before the file of the same name. Precedence for a kind and matter: edited matter
+/// template, matter file, module's matter template, edited kind default, kind file, built-in
+/// (<see cref="NoticeTemplateOrigin"/>). A deleted file drops out and the next in that order serves.
 /// </remarks>
 public sealed partial class NoticeTemplateStore : IDisposable
 {
@@ -31,6 +32,9 @@ public sealed partial class NoticeTemplateStore : IDisposable
     private ImmutableDictionary<(NoticeKind Kind, string Matter), NoticeTemplate> _modules = ImmutableDictionary<(NoticeKind, string), NoticeTemplate>.Empty;
     private ImmutableDictionary<(NoticeKind Kind, string Matter), ImmutableArray<NoticeTemplateError>> _moduleErrors =
         ImmutableDictionary<(NoticeKind, string), ImmutableArray<NoticeTemplateError>>.Empty;
+    private ImmutableDictionary<(NoticeKind Kind, string? Matter), NoticeTemplate> _edited = ImmutableDictionary<(NoticeKind, string?), NoticeTemplate>.Empty;
+    private ImmutableDictionary<(NoticeKind Kind, string? Matter), ImmutableArray<NoticeTemplateError>> _editedErrors =
+        ImmutableDictionary<(NoticeKind, string?), ImmutableArray<NoticeTemplateError>>.Empty;
     private long _revision;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -78,14 +82,19 @@ public sealed partial class NoticeTemplateStore : IDisposable
         get
         {
             var moduleErrors = _moduleErrors;
-            return [.. _fileErrors, .. moduleErrors.OrderBy(e => e.Key.Kind).ThenBy(e => e.Key.Matter, StringComparer.Ordinal).SelectMany(e => e.Value)];
+            var editedErrors = _editedErrors;
+            return
+            [
+                .. editedErrors.OrderBy(e => e.Key.Kind).ThenBy(e => e.Key.Matter, StringComparer.Ordinal).SelectMany(e => e.Value),
+                .. _fileErrors, .. moduleErrors.OrderBy(e => e.Key.Kind).ThenBy(e => e.Key.Matter, StringComparer.Ordinal).SelectMany(e => e.Value),
+            ];
         }
     }
 
     /// <summary>Every template in use (the last good version of each source), in order of precedence per kind.</summary>
     public ImmutableArray<NoticeTemplate> Templates =>
     [
-        .. _files.Values.Concat(_modules.Values).Concat(_builtIn.Values)
+        .. _edited.Values.Concat(_files.Values).Concat(_modules.Values).Concat(_builtIn.Values)
             .OrderBy(t => t.Kind).ThenBy(t => t.Origin).ThenBy(t => t.Matter, StringComparer.Ordinal),
     ];
 
@@ -94,15 +103,63 @@ public sealed partial class NoticeTemplateStore : IDisposable
     {
         if (matter is not null)
         {
+            if (_edited.TryGetValue((kind, matter), out var edited)) return edited;
             if (_files.TryGetValue((kind, matter), out var file)) return file;
             if (_modules.TryGetValue((kind, matter), out var module)) return module;
         }
         return Default(kind);
     }
 
-    /// <summary>The kind's default: its file in the folder, else the built-in.</summary>
+    /// <summary>The kind's default: the version the bureau saved through the API, else its file in the folder, else the built-in.</summary>
     public NoticeTemplate Default(NoticeKind kind) =>
-        _files.TryGetValue((kind, null), out var file) ? file : _builtIn[kind];
+        _edited.TryGetValue((kind, null), out var edited) ? edited : _files.TryGetValue((kind, null), out var file) ? file : _builtIn[kind];
+
+    /// <summary>
+    /// The version of a template the bureau saved through the API (cluster-wide), for a kind's default (<paramref name="matter"/>
+    /// null) or one matter; it serves before the templates folder's file of the same name. A text that fails its check is
+    /// refused: the errors are returned and kept in <see cref="Errors"/>, and the last good edited version, if any, stays.
+    /// </summary>
+    /// <param name="source">A name for error messages and renderings, e.g. "api:dispatch.parking@v3".</param>
+    public ImmutableArray<NoticeTemplateError> SetEdited(NoticeKind kind, string? matter, string text, string source)
+    {
+        if (matter is not null) CheckMatter(matter);
+        var key = (kind, matter);
+        if (_edited.TryGetValue(key, out var current) && current.Text == text && current.Source == source) return [];
+        var (parsed, errors) = Sandbox.Check(kind, text, source);
+        lock (_writeLock)
+        {
+            if (parsed is null)
+            {
+                _editedErrors = _editedErrors.SetItem(key, errors);
+            }
+            else
+            {
+                var origin = matter is null ? NoticeTemplateOrigin.DefaultEdited : NoticeTemplateOrigin.MatterEdited;
+                _edited = _edited.SetItem(key, new NoticeTemplate(kind, matter, origin, source, text, parsed));
+                _editedErrors = _editedErrors.Remove(key);
+            }
+            Bump();
+        }
+        return errors;
+    }
+
+    /// <summary>Stops serving the edited version of a template (and forgets its errors): the file, module or built-in serves again.</summary>
+    public void RemoveEdited(NoticeKind kind, string? matter)
+    {
+        lock (_writeLock)
+        {
+            if (!_edited.ContainsKey((kind, matter)) && !_editedErrors.ContainsKey((kind, matter))) return;
+            _edited = _edited.Remove((kind, matter));
+            _editedErrors = _editedErrors.Remove((kind, matter));
+            Bump();
+        }
+    }
+
+    /// <summary>The edited templates in use, by kind and matter (null for a kind's default).</summary>
+    public ImmutableDictionary<(NoticeKind Kind, string? Matter), NoticeTemplate> Edited => _edited;
+
+    /// <summary>The errors of edited templates that were refused on this silo, by kind and matter.</summary>
+    public ImmutableDictionary<(NoticeKind Kind, string? Matter), ImmutableArray<NoticeTemplateError>> EditedErrors => _editedErrors;
 
     /// <summary>The built-in default of a kind, shipped in the assembly (the same text as the shipped <c>templates/</c>).</summary>
     public NoticeTemplate BuiltIn(NoticeKind kind) => _builtIn[kind];
@@ -203,6 +260,16 @@ public sealed partial class NoticeTemplateStore : IDisposable
     }
 
     private void ReloadSoon() => _quiet?.Change(QuietPeriod, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Reads a template's name: <c>&lt;kind&gt;</c> (the kind's default) or <c>&lt;kind&gt;.&lt;matter&gt;</c>, as its file
+    /// is called without the extension (<c>dispatch</c>, <c>dispatch.parking</c>).
+    /// </summary>
+    public static bool TryParseName(string name, out NoticeKind kind, out string? matter) =>
+        TryParseFileName((name ?? "") + Extension, out kind, out matter);
+
+    /// <summary>The name of a kind's default (<paramref name="matter"/> null) or of one matter's template.</summary>
+    public static string NameOf(NoticeKind kind, string? matter) => matter is null ? NoticeKinds.FileStem(kind) : $"{NoticeKinds.FileStem(kind)}.{matter}";
 
     internal static bool TryParseFileName(string fileName, out NoticeKind kind, out string? matter)
     {

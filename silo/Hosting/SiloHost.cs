@@ -80,8 +80,9 @@ public static class SiloHost
             builder.Services.AddSingleton<PostgisNoticeStore>();
             builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
             builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
-            // Uploaded modules, for the whole cluster (V011).
+            // Uploaded modules and edited templates, for the whole cluster (V011).
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Storage.Plugins.PostgisModulePackageStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, PostgisTemplateVersionStore>();
         }
         else
         {
@@ -93,6 +94,7 @@ public static class SiloHost
             builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Domain.Plugins.InMemoryModulePackageStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
         }
         // What a case step gives to tell: rendered, written with the step, handed on after it.
         builder.Services.AddSingleton<CaseNotices>();
@@ -171,8 +173,9 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridDirectoryFollower>());
         // Also after the silo: it schedules the loaded modules' checks through grains.
         builder.Services.AddHostedService<ScheduledCheckFollower>();
-        // Also after the silo: the uploaded modules the cluster's catalog names for this silo.
+        // Also after the silo: the uploaded modules and edited templates the cluster's catalogs name, on this silo.
         builder.Services.AddHostedService<ModulePackageFollower>();
+        builder.Services.AddHostedService<TemplateFollower>();
         builder.Services.AddHostedService<DeadlineClockStarter>();
 
         var app = builder.Build();
@@ -212,6 +215,7 @@ public static class SiloHost
         app.MapAccessEndpoints();
         app.MapPluginEndpoints();
         app.MapPackageEndpoints();
+        app.MapTemplateEndpoints();
         app.MapScheduledCheckEndpoints();
         GridServer.Silo.Sensors.SensorEndpoints.MapSensorEndpoints(app);
         GridServer.Silo.Reference.ReferenceEndpoints.MapReferenceEndpoints(app);

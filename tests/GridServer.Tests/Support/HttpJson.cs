@@ -29,16 +29,19 @@ public static class Staffing
     /// New officers A (on duty all week, a member of the squad) and B, and the squad (new unless named; leader
     /// O-LEADER), made the grid's people.
     /// </summary>
-    public static async Task<Staff> StaffAsync(this EmbeddedSiloWith silo, string grid, string? squad = null)
+    public static Task<Staff> StaffAsync(this EmbeddedSiloWith silo, string grid, string? squad = null) => StaffAsync(silo.Operator, grid, squad);
+
+    /// <summary>As <see cref="StaffAsync(EmbeddedSiloWith, string, string?)"/>, through any server's operator client (a silo process of a cluster).</summary>
+    public static async Task<Staff> StaffAsync(HttpClient operatorClient, string grid, string? squad = null)
     {
         var staff = new Staff($"O-{Guid.NewGuid():N}"[..12], $"O-{Guid.NewGuid():N}"[..12], squad ?? $"SQ-{Guid.NewGuid():N}"[..12]);
-        using (var roster = await silo.Operator.PutAsync($"/api/officers/{staff.A}/roster", HttpJson.JsonBody($"{{\"weekly\":[{AllWeek}],\"utcOffsetMinutes\":480}}")))
+        using (var roster = await operatorClient.PutAsync($"/api/officers/{staff.A}/roster", HttpJson.JsonBody($"{{\"weekly\":[{AllWeek}],\"utcOffsetMinutes\":480}}")))
             Assert.Equal(HttpStatusCode.NoContent, roster.StatusCode);
-        using (var leader = await silo.Operator.PutAsync($"/api/squads/{staff.Squad}/leader", HttpJson.JsonBody("{\"officerId\":\"O-LEADER\"}")))
+        using (var leader = await operatorClient.PutAsync($"/api/squads/{staff.Squad}/leader", HttpJson.JsonBody("{\"officerId\":\"O-LEADER\"}")))
             Assert.Equal(HttpStatusCode.OK, leader.StatusCode);
-        using (var member = await silo.Operator.PutAsync($"/api/squads/{staff.Squad}/officers/{staff.A}", null))
+        using (var member = await operatorClient.PutAsync($"/api/squads/{staff.Squad}/officers/{staff.A}", null))
             Assert.Equal(HttpStatusCode.OK, member.StatusCode);
-        using var put = await silo.Operator.PutAsync($"/api/grids/{grid}/responsibility",
+        using var put = await operatorClient.PutAsync($"/api/grids/{grid}/responsibility",
             HttpJson.JsonBody($"{{\"squadId\":\"{staff.Squad}\",\"officerA\":\"{staff.A}\",\"officerB\":\"{staff.B}\"}}"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         return staff;
