@@ -41,6 +41,28 @@ const zh = {
   'cred.copy': '复制', 'cred.copied': '已复制', 'cred.revoke': '吊销', 'cred.revoked': '已吊销', 'cred.created': '签发时间', 'cred.by': '签发人', 'cred.id': '编号', 'cred.active': '有效',
   'mod.title': '职能模块', 'mod.state': '状态', 'mod.matters': '事项', 'mod.errors': '错误', 'mod.silos': '节点', 'mod.reference': '参考数据', 'mod.records': '条', 'mod.show': '在地图上显示',
   'mod.import': '从文件导入', 'mod.dryRun': '只检查', 'mod.importOk': '已导入 {count} 条', 'mod.checkOk': '检查通过：{count} 条', 'mod.none': '没有加载的模块',
+  'mod.loaded': '本节点加载的模块',
+  'pkg.title': '上传的模块（全集群）', 'pkg.help': '上传一次，集群每个节点都运行同一版本。包须由受信任的密钥签名；签名为包的 SHA-256 的 ECDSA 签名（base64）。',
+  'pkg.upload': '上传模块包', 'pkg.file': '模块包（.zip 或 .nupkg）', 'pkg.signature': '签名（base64）', 'pkg.signatureFile': '或签名文件（.sig）', 'pkg.activateNow': '上传后立即在所有节点启用',
+  'pkg.uploadButton': '上传', 'pkg.uploaded': '已保存 {module} {version}（签名：{key}）', 'pkg.alreadyStored': '{module} {version} 已保存过（签名：{key}）', 'pkg.unsigned': '未签名', 'pkg.open': '查看版本和节点',
+  'pkg.module': '模块', 'pkg.active': '启用版本', 'pkg.silos': '节点', 'pkg.changed': '最近变更', 'pkg.disabled': '已停用', 'pkg.none': '还没有上传的模块',
+  'pkg.runningCount': '{running}/{total} 个节点运行中', 'pkg.failedCount': '{count} 个节点加载失败',
+  'pkg.moduleTitle': '模块：{module}', 'pkg.activeIs': '启用版本：{version}', 'pkg.canaryIs': '灰度：{version} 仅在 {silo}', 'pkg.versions': '版本',
+  'pkg.version': '版本', 'pkg.signedBy': '签名密钥', 'pkg.uploadedBy': '上传', 'pkg.activate': '启用此版本', 'pkg.rollback': '回滚到此版本', 'pkg.removeVersion': '删除此版本',
+  'pkg.silo': '节点', 'pkg.runs': '运行版本', 'pkg.failed': '加载失败', 'pkg.failedVersion': '版本 {version} 未能加载：{error}',
+  'pkg.state.loaded': '已加载', 'pkg.state.faulted': '故障', 'pkg.state.refused': '被拒绝', 'pkg.state.not running': '未运行',
+  'act.upload': '上传', 'act.activate': '启用', 'act.canary': '灰度', 'act.disable': '停用', 'act.remove-version': '删除版本', 'act.remove': '删除', 'act.save': '保存', 'act.revert': '恢复默认',
+  'pkg.disable': '停用模块', 'pkg.remove': '删除模块（含所有版本）', 'pkg.done': '已完成；各节点将在数秒内跟进。', 'pkg.history': '变更记录', 'pkg.when': '时间', 'pkg.action': '操作', 'pkg.who': '操作人',
+  'nav.templates': '通知模板',
+  'tpl.title': '通知模板', 'tpl.help': '在此编辑的模板对集群所有节点生效，优先于 templates/ 目录中的文件；撤销后恢复文件或内置模板。',
+  'tpl.name': '模板', 'tpl.servedBy': '当前使用', 'tpl.activeVersion': '启用版本', 'tpl.versions': '版本', 'tpl.kind': '通知类型', 'tpl.matter': '事项编码', 'tpl.newForMatter': '为事项新建模板',
+  'tpl.kind.dispatch': '派遣通知', 'tpl.kind.accept-warning': '接单期限预警', 'tpl.kind.escalation': '超期督办', 'tpl.kind.liaison-alert': '社区联络员提醒',
+  'tpl.kind.reporter-status': '办理进度', 'tpl.kind.closure': '结案通知', 'tpl.kind.party-notice': '当事人通知',
+  'tpl.editTitle': '编辑模板：{name}', 'tpl.text': '模板内容（Scriban）', 'tpl.note': '修改说明', 'tpl.notePlaceholder': '为什么修改（可选）', 'tpl.preview': '用示例案件预览', 'tpl.save': '检查并保存',
+  'tpl.revert': '恢复默认（文件或内置）', 'tpl.refused': '模板未通过检查，没有保存：', 'tpl.errorAt': '第 {line} 行，第 {column} 列：{message}', 'tpl.saved': '已保存为版本 {version}，各节点将在数秒内使用。',
+  'tpl.reverted': '已恢复默认模板。', 'tpl.activated': '已启用版本 {version}。', 'tpl.previewTitle': '预览', 'tpl.sampleCase': '示例案件 {id}', 'tpl.noneActive': '无（使用文件或内置模板）',
+  'tpl.changed': '最近变更', 'tpl.version': '版本', 'tpl.author': '作者', 'tpl.savedAt': '保存时间', 'tpl.load': '载入编辑器', 'tpl.loaded': '已载入版本 {version}（尚未保存）',
+  'tpl.activate': '启用此版本', 'tpl.rollback': '回滚到此版本',
   'common.save': '保存', 'common.add': '添加', 'common.cancel': '取消', 'common.error': '出错了', 'common.loading': '加载中…', 'common.m2': '{value} 平方米', 'common.yes': '是', 'common.no': '否',
   'day.Monday': '周一', 'day.Tuesday': '周二', 'day.Wednesday': '周三', 'day.Thursday': '周四', 'day.Friday': '周五', 'day.Saturday': '周六', 'day.Sunday': '周日',
 };
@@ -85,6 +107,28 @@ const en = {
   'cred.copy': 'Copy', 'cred.copied': 'Copied', 'cred.revoke': 'Revoke', 'cred.revoked': 'Revoked', 'cred.created': 'Issued', 'cred.by': 'Issued by', 'cred.id': 'Id', 'cred.active': 'active',
   'mod.title': 'Duty modules', 'mod.state': 'State', 'mod.matters': 'Matters', 'mod.errors': 'Errors', 'mod.silos': 'Silos', 'mod.reference': 'Reference data', 'mod.records': 'records', 'mod.show': 'Show on map',
   'mod.import': 'Import from file', 'mod.dryRun': 'Check only', 'mod.importOk': '{count} records imported', 'mod.checkOk': 'Checks passed: {count} records', 'mod.none': 'No module is loaded',
+  'mod.loaded': 'Modules loaded on this silo',
+  'pkg.title': 'Uploaded modules (whole cluster)', 'pkg.help': 'Uploaded once, every silo of the cluster runs the same version. A package must be signed by a trusted key: an ECDSA signature of its SHA-256, base64.',
+  'pkg.upload': 'Upload a module package', 'pkg.file': 'Package (.zip or .nupkg)', 'pkg.signature': 'Signature (base64)', 'pkg.signatureFile': 'or signature file (.sig)', 'pkg.activateNow': 'Run it on every silo once uploaded',
+  'pkg.uploadButton': 'Upload', 'pkg.uploaded': 'Stored {module} {version} (signed by {key})', 'pkg.alreadyStored': '{module} {version} was already stored (signed by {key})', 'pkg.unsigned': 'unsigned', 'pkg.open': 'Versions and silos',
+  'pkg.module': 'Module', 'pkg.active': 'Active version', 'pkg.silos': 'Silos', 'pkg.changed': 'Last change', 'pkg.disabled': 'disabled', 'pkg.none': 'No module was uploaded yet',
+  'pkg.runningCount': '{running} of {total} silos run it', 'pkg.failedCount': '{count} silos failed to load it',
+  'pkg.moduleTitle': 'Module {module}', 'pkg.activeIs': 'Active version: {version}', 'pkg.canaryIs': 'canary: {version} on {silo} only', 'pkg.versions': 'Versions',
+  'pkg.version': 'Version', 'pkg.signedBy': 'Signed by', 'pkg.uploadedBy': 'Uploaded', 'pkg.activate': 'Activate', 'pkg.rollback': 'Roll back to this', 'pkg.removeVersion': 'Remove version',
+  'pkg.silo': 'Silo', 'pkg.runs': 'Runs', 'pkg.failed': 'Load failure', 'pkg.failedVersion': 'version {version} failed to load: {error}',
+  'pkg.state.loaded': 'loaded', 'pkg.state.faulted': 'faulted', 'pkg.state.refused': 'refused', 'pkg.state.not running': 'not running',
+  'act.upload': 'upload', 'act.activate': 'activate', 'act.canary': 'canary', 'act.disable': 'disable', 'act.remove-version': 'remove version', 'act.remove': 'remove', 'act.save': 'save', 'act.revert': 'revert',
+  'pkg.disable': 'Disable module', 'pkg.remove': 'Remove module (every version)', 'pkg.done': 'Done; the silos follow within seconds.', 'pkg.history': 'History', 'pkg.when': 'When', 'pkg.action': 'Action', 'pkg.who': 'By',
+  'nav.templates': 'Notice templates',
+  'tpl.title': 'Notice templates', 'tpl.help': 'A template edited here serves on every silo of the cluster, before the file in templates/; reverting serves the file or the built-in again.',
+  'tpl.name': 'Template', 'tpl.servedBy': 'Serving', 'tpl.activeVersion': 'Active version', 'tpl.versions': 'Versions', 'tpl.kind': 'Notice kind', 'tpl.matter': 'Matter code', 'tpl.newForMatter': 'New template for a matter',
+  'tpl.kind.dispatch': 'Dispatch', 'tpl.kind.accept-warning': 'Accept deadline warning', 'tpl.kind.escalation': 'Escalation', 'tpl.kind.liaison-alert': 'Liaison alert',
+  'tpl.kind.reporter-status': 'Reporter status', 'tpl.kind.closure': 'Closure', 'tpl.kind.party-notice': 'Party notice',
+  'tpl.editTitle': 'Edit template {name}', 'tpl.text': 'Template (Scriban)', 'tpl.note': 'Note', 'tpl.notePlaceholder': 'why it changes (optional)', 'tpl.preview': 'Preview with sample cases', 'tpl.save': 'Check and save',
+  'tpl.revert': 'Back to the default (file or built-in)', 'tpl.refused': 'The template failed its check and was not saved:', 'tpl.errorAt': 'line {line}, column {column}: {message}', 'tpl.saved': 'Saved as version {version}; every silo serves it within seconds.',
+  'tpl.reverted': 'The default template serves again.', 'tpl.activated': 'Version {version} serves.', 'tpl.previewTitle': 'Preview', 'tpl.sampleCase': 'Sample case {id}', 'tpl.noneActive': 'none (the file or built-in serves)',
+  'tpl.changed': 'Last change', 'tpl.version': 'Version', 'tpl.author': 'Author', 'tpl.savedAt': 'Saved', 'tpl.load': 'Load into editor', 'tpl.loaded': 'Version {version} loaded (not saved)',
+  'tpl.activate': 'Activate', 'tpl.rollback': 'Roll back to this',
   'common.save': 'Save', 'common.add': 'Add', 'common.cancel': 'Cancel', 'common.error': 'Something went wrong', 'common.loading': 'Loading…', 'common.m2': '{value} m²', 'common.yes': 'yes', 'common.no': 'no',
   'day.Monday': 'Mon', 'day.Tuesday': 'Tue', 'day.Wednesday': 'Wed', 'day.Thursday': 'Thu', 'day.Friday': 'Fri', 'day.Saturday': 'Sat', 'day.Sunday': 'Sun',
 };
@@ -105,6 +149,13 @@ export function setLanguage(next) {
 export function t(key, params) {
   const text = dictionaries[lang][key] ?? zh[key] ?? key;
   return params ? text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m)) : text;
+}
+
+/** The text for `prefix.value` (a state or an action the server names), or the value itself when there is none. */
+export function tWord(prefix, value) {
+  const key = `${prefix}.${value}`;
+  const text = t(key);
+  return text === key ? String(value) : text;
 }
 
 /** A date-time as people in China read it, in Asia/Shanghai. */

@@ -10,6 +10,8 @@ import * as history from './views/history.js';
 import * as people from './views/people.js';
 import * as credentials from './views/credentials.js';
 import * as modules from './views/modules.js';
+import * as packages from './views/packages.js';
+import * as templates from './views/templates.js';
 
 export const routes = [
   { pattern: /^#\/map(?:\/(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?))?$/, view: 'map', render: mapView.render },
@@ -23,6 +25,9 @@ export const routes = [
   { pattern: /^#\/people(?:\/(squads|officers|liaisons|bulk|webhooks)(?:\/([^/]+))?)?$/, view: 'people', render: (p, [kind, id], ctx) => people.render(p, kind, id ? decodeURIComponent(id) : null, ctx) },
   { pattern: /^#\/credentials$/, view: 'credentials', render: credentials.render },
   { pattern: /^#\/modules$/, view: 'modules', render: modules.render },
+  { pattern: /^#\/modules\/packages\/([^/]+)$/, view: 'modules', render: (p, [name], ctx) => packages.render(p, decodeURIComponent(name), ctx) },
+  { pattern: /^#\/templates$/, view: 'templates', render: templates.renderList },
+  { pattern: /^#\/templates\/([^/]+)$/, view: 'templates', render: (p, [name], ctx) => templates.render(p, decodeURIComponent(name), ctx) },
 ];
 
 export function match(hash, views) {

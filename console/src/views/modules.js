@@ -7,16 +7,19 @@ import { flyToBbox, getMap } from '../mapview.js';
 import { geoToMap } from '../geo/display.js';
 import { clearOverlay, colourFor, showOverlay } from '../layers/overlays.js';
 import { bboxOf } from './card.js';
+import { packagesSection } from './packages.js';
 
 const REF = 'reference';
 
 export async function render(panel, _params, { me }) {
   panel.classList.add('wide');
+  panel.append(await packagesSection({ me }));
   const map = getMap();
   const plugins = await api('/api/plugins');
   const modules = plugins.modules ?? plugins.silo?.modules ?? [];
   const operator = me.role === 'Operator';
-  panel.append(h('h2', null, t('mod.title')),
+  panel.prepend(h('h2', null, t('mod.title')));
+  panel.append(h('h3', null, t('mod.loaded')),
     modules.length ? table(['', t('mod.state'), t('mod.matters'), t('mod.errors')], modules.map(m => [
       `${m.name ?? m.folder} ${m.version ?? ''}`, m.state ?? '', (m.matters ?? []).map(x => x.code ?? x).join(', '), (m.errors ?? (m.lastError ? [m.lastError] : [])).join('; ')]), { id: 'modules-table' })
       : h('p', null, t('mod.none')),

@@ -13,11 +13,12 @@ public static class ConsoleViews
     public const string People = "people";
     public const string Credentials = "credentials";
     public const string Modules = "modules";
+    public const string Templates = "templates";
 
     public static IReadOnlyList<string> For(Role role) => role switch
     {
-        Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules],
-        Role.Dispatcher => [Map, History, Modules],
+        Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules, Templates],
+        Role.Dispatcher => [Map, History, Modules, Templates],
         Role.Officer => [Map, History],
         Role.Liaison => [Map, History],
         _ => [],

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -23,6 +24,31 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
     /// <summary>The flags this machine needs: root (no sandbox), no GPU, and no calls home (the network is closed).</summary>
     public static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    /// <summary>The release desk's signing key, made for this test run (never written anywhere); the server trusts its public half.</summary>
+    private static readonly ECDsa ReleaseKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>A package's detached signature as the release desk makes it (DER ECDSA over its SHA-256), base64.</summary>
+    public static string Sign(byte[] package) =>
+        Convert.ToBase64String(ReleaseKey.SignData(package, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+
+    /// <summary>A zip of a built module's folder (<c>GridServer.Plugins.Sample</c>, <c>GridServer.TestModules.SampleV2</c>), files at the top.</summary>
+    public static byte[] PackageOf(string project)
+    {
+        var key = project.StartsWith("GridServer.TestModules.", StringComparison.Ordinal) ? "TestModules" : "DutyModules";
+        var folder = Path.Combine(typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!, project);
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+            {
+                using var entry = zip.CreateEntry(Path.GetFileName(file)).Open();
+                using var source = File.OpenRead(file);
+                source.CopyTo(entry);
+            }
+        }
+        return buffer.ToArray();
+    }
 
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -53,6 +79,8 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             ["GridServer:Auth:Keys:0:Key"] = DispatcherKey,
             ["GridServer:Auth:Keys:0:Role"] = "Dispatcher",
             ["GridServer:Auth:Keys:0:Subject"] = "D-CONSOLE",
+            ["GridServer:Plugins:TrustedKeys:0:Name"] = "console test release desk",
+            ["GridServer:Plugins:TrustedKeys:0:PublicKey"] = ReleaseKey.ExportSubjectPublicKeyInfoPem(),
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
