@@ -80,6 +80,10 @@ public static class SiloHost
             builder.Services.AddSingleton<PostgisNoticeStore>();
             builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
             builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
+            // Sensor subjects are rows, their readings appended rows (V020), many subjects' steps in one transaction.
+            builder.Services.AddSingleton(sp => new GridServer.Storage.Sensors.PostgisSensorStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
+            builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore>(sp => sp.GetRequiredService<GridServer.Storage.Sensors.PostgisSensorStore>());
         }
         else
         {
@@ -90,7 +94,10 @@ public static class SiloHost
             builder.Services.AddSingleton(sp => new InMemoryCaseStore(sp.GetRequiredService<InMemoryNoticeStore>()));
             builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
+            builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
         }
+        builder.Services.AddOptions<GridServer.Silo.Sensors.SensorOptions>().BindConfiguration(GridServer.Silo.Sensors.SensorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<GridServer.Silo.Sensors.SensorReadingRetention>();
         // What a case step gives to tell: rendered, written with the step, handed on after it.
         builder.Services.AddSingleton<CaseNotices>();
         builder.Services.AddSingleton<OutboxRelay>();
@@ -155,8 +162,8 @@ public static class SiloHost
             {
                 // Embedded default: localhost clustering (loopback only), in-memory grain state and reminders.
                 silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: ports.ServiceId, clusterId: ports.ClusterId);
-                silo.AddMemoryGrainStorage(GrainStorage.Personnel);
-                silo.AddMemoryGrainStorage(GrainStorage.Cases);
+                silo.AddOrleansSerializedMemoryStorage(GrainStorage.Personnel);
+                silo.AddOrleansSerializedMemoryStorage(GrainStorage.Cases);
                 silo.UseInMemoryReminderService();
             }
         });
