@@ -40,7 +40,9 @@ internal sealed class BenchStorage : IAsyncDisposable
     /// and printed; a database given as durable whose server does not run at PostgreSQL's durable defaults is refused.
     /// </summary>
     /// <param name="durableVariable">The option (or variable) that named the durable database, for the messages.</param>
-    public static async Task<IReadOnlyList<BenchStorage>> OpenAsync(string? durable, string? fast, string durableVariable = "--postgres")
+    /// <param name="memoryLast">Measure in memory after the databases instead of first: the first server a process hosts
+    /// runs on code the JIT has not yet optimised, so swapping the order shows what the order costs.</param>
+    public static async Task<IReadOnlyList<BenchStorage>> OpenAsync(string? durable, string? fast, string durableVariable = "--postgres", bool memoryLast = false)
     {
         if (durable is not null && fast is not null && SameDatabase(durable, fast))
             throw new DatabaseRefusedException("--postgres and --postgres-fast name the same database; give two servers, one started without --fast and one with it");
@@ -49,6 +51,11 @@ internal sealed class BenchStorage : IAsyncDisposable
         {
             if (durable is not null) storages.Add(await OpenOneAsync(DurableLabel, durable, durableVariable));
             if (fast is not null) storages.Add(await OpenOneAsync(FastLabel, fast, "--postgres-fast"));
+            if (memoryLast)
+            {
+                storages.Remove(InMemory);
+                storages.Add(InMemory);
+            }
             return storages;
         }
         catch

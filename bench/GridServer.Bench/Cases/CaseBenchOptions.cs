@@ -33,6 +33,9 @@ internal sealed record CaseBenchOptions
     /// </summary>
     public string? PostgresFast { get; init; }
 
+    /// <summary><c>open311</c> only: measure in memory after the databases, not first.</summary>
+    public bool MemoryLast { get; init; }
+
     /// <summary>The variable that gives <see cref="PostgresFast"/> when the option is not on the command line.</summary>
     public const string PostgresFastVariable = "GRIDSERVER_BENCH_POSTGRES_FAST";
 
@@ -90,6 +93,11 @@ internal sealed record CaseBenchOptions
             {
                 help = true;
                 return true;
+            }
+            if (arg == "--memory-last" && open311 && inlineValue is null)
+            {
+                options = options with { MemoryLast = true };
+                continue;
             }
             string value;
             if (inlineValue is not null) value = inlineValue;

@@ -46,6 +46,8 @@ internal static class Open311Bench
           --postgres-fast CONNSTR
                              a second FRESH database on a server with fsync off (scripts/postgis.sh start --fast),
                              measured beside the durable one (default: ${{CaseBenchOptions.PostgresFastVariable}})
+          --memory-last      measure in memory after the databases, not first (the first server of the process runs
+                             on code the JIT has not optimised yet; swapping the order shows what that costs)
 
         The --postgres database must run at PostgreSQL's durable defaults (SHOW fsync, synchronous_commit and
         full_page_writes all 'on'); the benchmark refuses to call another durable (exit code 3). Both databases are
@@ -70,7 +72,7 @@ internal static class Open311Bench
         Program.PrintMachine("GridServer.Bench open311: Open311 reports accepted per second, in memory, PostgreSQL durable and PostgreSQL fast");
         if (!System.Runtime.GCSettings.IsServerGC)
             Console.WriteLine("note:     workstation GC; the server executable runs with server GC (DOTNET_gcServer=1 measures it so)");
-        var storages = await BenchStorage.OpenAsync(o.Postgres, o.PostgresFast);
+        var storages = await BenchStorage.OpenAsync(o.Postgres, o.PostgresFast, memoryLast: o.MemoryLast);
         try
         {
             return await RunAsync(o, storages);
