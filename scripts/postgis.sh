@@ -382,6 +382,13 @@ SQL
 # start
 # ---------------------------------------------------------------------------------------------
 
+# True when the server in PGBIN ships pg_stat_statements (Debian's postgresql-NN package does).
+has_pg_stat_statements() {
+    [[ -f $PGBIN/../lib/pg_stat_statements.so ]] && return 0
+    local libdir
+    [[ -x $PGBIN/pg_config ]] && libdir=$("$PGBIN/pg_config" --pkglibdir 2>/dev/null) && [[ -f $libdir/pg_stat_statements.so ]]
+}
+
 # Settings written to DIR/data/gridserver.conf, included from postgresql.conf, so that a plain
 # `pg_ctl start` on the data directory later brings the server back the same way.
 write_server_conf() {
@@ -394,6 +401,11 @@ write_server_conf() {
         # Test projects run in parallel, each with its own connection pool.
         echo "max_connections = 200"
         echo "timezone = 'UTC'"
+        if has_pg_stat_statements; then
+            # Counts of every statement the server runs, read by the benchmarks (bench/GridServer.Bench: statements
+            # per report); the databases that want them run CREATE EXTENSION pg_stat_statements themselves.
+            echo "shared_preload_libraries = 'pg_stat_statements'"
+        fi
         if [[ $fast == 1 ]]; then
             echo "# --fast: throw-away server; a crash may lose or corrupt data."
             echo "fsync = off"

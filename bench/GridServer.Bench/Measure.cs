@@ -74,6 +74,12 @@ internal sealed class CpuMeter
     private readonly double? _startBusySeconds = MachineBusySeconds();
     private readonly TimeSpan _startOwn = OwnCpu();
 
+    /// <summary>CPU seconds this process used since the meter started (all its threads: a hosted server and its clients alike).</summary>
+    public double OwnSeconds => (OwnCpu() - _startOwn).TotalSeconds;
+
+    /// <summary>CPU seconds the whole machine was busy since the meter started; null off Linux.</summary>
+    public double? MachineSeconds => _startBusySeconds is { } start && MachineBusySeconds() is { } end ? end - start : null;
+
     /// <summary>"machine busy 1.02 cores on average, this process 0.98, others 0.04", or n/a off Linux.</summary>
     public string Summary()
     {
@@ -114,8 +120,8 @@ internal sealed class CpuMeter
 
 /// <summary>
 /// CPU time of a PostgreSQL server on this machine: the postmaster and its children (backends, writers), from
-/// /proc. Backends that ended between two readings are missed; the server's pool keeps its connections, so the
-/// backends serving it live through a run.
+/// /proc. A backend that ended (a pooled connection closed as idle) counts too: once the postmaster has reaped it, its
+/// CPU is in the postmaster's cutime and cstime.
 /// </summary>
 internal sealed class PostgresCpu(int postmaster)
 {
@@ -133,8 +139,9 @@ internal sealed class PostgresCpu(int postmaster)
             if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
             if (Stat(pid) is not { } fields) continue;
             if (pid != postmaster && fields[1] != postmaster.ToString(CultureInfo.InvariantCulture)) continue;
-            // After "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime.
+            // After "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime.
             ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            if (pid == postmaster) ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
         }
         return ticks / ClockTicksPerSecond;
     }

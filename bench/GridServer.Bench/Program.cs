@@ -29,6 +29,7 @@ internal static class Program
         if (args.Length > 0 && args[0] == "cases") return Cases.CaseBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "redraw") return Redraw.RedrawBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "open311") return Open311.Open311Bench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "sensors") return Sensors.SensorBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "console") return WebConsole.ConsoleBench.Run(args[1..]);
         if (!BenchOptions.TryParse(args, out var options, out var error, out var help))
         {

@@ -83,6 +83,10 @@ public static class SiloHost
             // Uploaded modules and edited templates, for the whole cluster (V011).
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Storage.Plugins.PostgisModulePackageStore>();
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, PostgisTemplateVersionStore>();
+            // Sensor subjects are rows, their readings appended rows (V020), many subjects' steps in one transaction.
+            builder.Services.AddSingleton(sp => new GridServer.Storage.Sensors.PostgisSensorStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
+            builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore>(sp => sp.GetRequiredService<GridServer.Storage.Sensors.PostgisSensorStore>());
         }
         else
         {
@@ -95,7 +99,10 @@ public static class SiloHost
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Domain.Plugins.InMemoryModulePackageStore>();
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
         }
+        builder.Services.AddOptions<GridServer.Silo.Sensors.SensorOptions>().BindConfiguration(GridServer.Silo.Sensors.SensorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<GridServer.Silo.Sensors.SensorReadingRetention>();
         // What a case step gives to tell: rendered, written with the step, handed on after it.
         builder.Services.AddSingleton<CaseNotices>();
         builder.Services.AddSingleton<OutboxRelay>();
@@ -161,8 +168,8 @@ public static class SiloHost
             {
                 // Embedded default: localhost clustering (loopback only), in-memory grain state and reminders.
                 silo.UseLocalhostClustering(ports.SiloPort, ports.GatewayPort, serviceId: ports.ServiceId, clusterId: ports.ClusterId);
-                silo.AddMemoryGrainStorage(GrainStorage.Personnel);
-                silo.AddMemoryGrainStorage(GrainStorage.Cases);
+                silo.AddOrleansSerializedMemoryStorage(GrainStorage.Personnel);
+                silo.AddOrleansSerializedMemoryStorage(GrainStorage.Cases);
                 silo.UseInMemoryReminderService();
             }
         });

@@ -67,6 +67,10 @@ public sealed partial class ModuleStatusPublisher(
                 failing = true;
                 if (RetryDelay < wait) wait = RetryDelay;
             }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;   // the host is stopping and the silo went first: nothing to report to, and nothing wrong
+            }
             using var next = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             await Task.WhenAny(registry.WhenChangedAsync(snapshot.Revision, next.Token), Task.Delay(wait, time, next.Token));
             await next.CancelAsync();

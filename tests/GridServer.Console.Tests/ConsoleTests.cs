@@ -209,6 +209,7 @@ public sealed class ConsoleTests(ConsoleServer server)
         await tab.SignInAsync(ConsoleServer.OperatorKey, "#/people/squads/SQ-PEOPLE");
         await tab.Page.FillAsync("#squad-officer", "O-PEOPLE-1");
         await tab.Page.ClickAsync("#add-member");
+        await Assertions.Expect(tab.Page.Locator("#squad-members")).ToContainTextAsync("O-PEOPLE-1");
         await tab.Page.FillAsync("#squad-officer", "O-PEOPLE-LEAD");
         await tab.Page.ClickAsync("#set-leader");
         await Assertions.Expect(tab.Page.Locator("#squad-leader")).ToHaveTextAsync("O-PEOPLE-LEAD");

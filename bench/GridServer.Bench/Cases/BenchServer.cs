@@ -6,8 +6,10 @@ using System.Text.Json;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Cases;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
+using GridServer.Storage.Cases;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +37,7 @@ internal sealed class BenchServer : IAsyncDisposable
     private BenchServer(WebApplication app, Uri baseAddress)
     {
         _app = app;
+        Services = app.Services;
         Grains = app.Services.GetRequiredService<IGrainFactory>();
         Catalog = app.Services.GetRequiredService<GridCatalog>();
         // Connections are opened as the callers need them: one per caller, as each keeps one request in flight.
@@ -49,7 +52,20 @@ internal sealed class BenchServer : IAsyncDisposable
     private const string OperatorKey = "bench-operator-key-0123456789";
     private const string DispatcherKey = "bench-dispatcher-key-0123456789";
 
+    /// <summary>A sensor gateway's key (role Sensor), for <c>POST /api/sensors/readings</c>.</summary>
+    public const string SensorKey = "bench-sensor-gateway-key-0123456789";
+
+    /// <summary>The server's services, as its own handlers see them.</summary>
+    public IServiceProvider Services { get; }
+
     public IGrainFactory Grains { get; }
+
+    /// <summary>
+    /// The case store's group commit so far: batches committed and case steps they held (PostgreSQL); null for the
+    /// in-memory store, which has no commits.
+    /// </summary>
+    public (long Batches, long Writes)? CaseStoreCommitted =>
+        Services.GetRequiredService<ICaseStore>() is PostgisCaseStore store ? store.Committed : null;
 
     public GridCatalog Catalog { get; }
 
@@ -82,6 +98,9 @@ internal sealed class BenchServer : IAsyncDisposable
             $"--GridServer:Auth:Keys:0:Key={DispatcherKey}",
             "--GridServer:Auth:Keys:0:Role=Dispatcher",
             "--GridServer:Auth:Keys:0:Subject=bench-dispatcher",
+            $"--GridServer:Auth:Keys:1:Key={SensorKey}",
+            "--GridServer:Auth:Keys:1:Role=Sensor",
+            "--GridServer:Auth:Keys:1:Subject=bench-gateway",
         };
         if (postgres is not null)
         {

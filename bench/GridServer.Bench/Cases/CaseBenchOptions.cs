@@ -27,6 +27,18 @@ internal sealed record CaseBenchOptions
     /// <summary>Npgsql connection string of a fresh migrated database; null runs in memory only.</summary>
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// <c>open311</c> only: a second fresh database on a server with fsync off (<c>scripts/postgis.sh start --fast</c>),
+    /// measured beside the durable one; null leaves it out.
+    /// </summary>
+    public string? PostgresFast { get; init; }
+
+    /// <summary><c>open311</c> only: measure in memory after the databases, not first.</summary>
+    public bool MemoryLast { get; init; }
+
+    /// <summary>The variable that gives <see cref="PostgresFast"/> when the option is not on the command line.</summary>
+    public const string PostgresFastVariable = "GRIDSERVER_BENCH_POSTGRES_FAST";
+
     /// <summary>The options the <c>cases</c> and <c>open311</c> modes share, as their usage texts list them.</summary>
     public const string SharedUsage = """
           --squads N         squads sharing the grids (default 6)
@@ -67,7 +79,11 @@ internal sealed record CaseBenchOptions
     public static bool TryParse(IReadOnlyList<string> args, out CaseBenchOptions options, out string? error, out bool help, string mode = "cases")
     {
         var open311 = mode == "open311";
-        options = new CaseBenchOptions { Postgres = BenchOptions.NullIfBlank(Environment.GetEnvironmentVariable(BenchOptions.PostgresVariable)) };
+        options = new CaseBenchOptions
+        {
+            Postgres = BenchOptions.NullIfBlank(Environment.GetEnvironmentVariable(BenchOptions.PostgresVariable)),
+            PostgresFast = open311 ? BenchOptions.NullIfBlank(Environment.GetEnvironmentVariable(PostgresFastVariable)) : null,
+        };
         error = null;
         help = false;
         for (var i = 0; i < args.Count; i++)
@@ -77,6 +93,11 @@ internal sealed record CaseBenchOptions
             {
                 help = true;
                 return true;
+            }
+            if (arg == "--memory-last" && open311 && inlineValue is null)
+            {
+                options = options with { MemoryLast = true };
+                continue;
             }
             string value;
             if (inlineValue is not null) value = inlineValue;
@@ -98,6 +119,7 @@ internal sealed record CaseBenchOptions
                 case "--officers" when BenchOptions.Int(value, 2, 1_000_000, out var n) && n % 2 == 0: options = options with { Officers = n }; break;
                 case "--seed" when BenchOptions.Int(value, int.MinValue, int.MaxValue, out var n): options = options with { Seed = n }; break;
                 case "--postgres": options = options with { Postgres = BenchOptions.NullIfBlank(value) }; break;
+                case "--postgres-fast" when open311: options = options with { PostgresFast = BenchOptions.NullIfBlank(value) }; break;
                 case "--officers":
                     error = $"--officers '{value}' is not an even whole number of at least 2 (they come in A/B pairs)";
                     return false;

@@ -35,6 +35,12 @@ internal sealed class LoadRun
     /// <summary>Machine and process CPU over the run (see <see cref="CpuMeter"/>).</summary>
     public string Cpu { get; private set; } = "";
 
+    /// <summary>CPU seconds this process (the hosted server and the callers) used over the run.</summary>
+    public double OwnCpuSeconds { get; private set; }
+
+    /// <summary>CPU seconds the machine was busy over the run (every process); null off Linux.</summary>
+    public double? MachineCpuSeconds { get; private set; }
+
     public int Failures => _failureCount;
 
     public IReadOnlyList<string> FirstFailures => _failures;
@@ -56,26 +62,57 @@ internal sealed class LoadRun
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                var t0 = Stopwatch.GetTimestamp();
-                string? failure;
-                try
-                {
-                    failure = await operation(i);
-                }
-                catch (Exception e)   // counted and shown: one failing case must not hide the others' figures
-                {
-                    failure = $"{e.GetType().Name}: {e.Message}";
-                }
-                var t1 = Stopwatch.GetTimestamp();
-                run._ticks[i] = t1 - t0;
-                run._doneAt[i] = t1 - started;
-                if (failure is not null) run.Fail(i, failure);
+                var index = i;
+                await run.TimeAsync(index, started, () => operation(index));
             }
         }));
         await Task.WhenAll(callers);
-        run.Elapsed = Stopwatch.GetElapsedTime(started);
-        run.Cpu = cpu.Summary();
+        run.Finish(started, cpu);
         return run;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="lanes"/> callers, each doing its own <paramref name="perLane"/> operations in order (a sensor
+    /// gateway sends its own sensors' batches, one after the other); operation k of lane l gets index l·perLane + k.
+    /// </summary>
+    public static async Task<LoadRun> RunLanesAsync(string storage, string face, int lanes, int perLane, Func<int, int, Task<string?>> operation)
+    {
+        var run = new LoadRun(storage, face, lanes * perLane, lanes);
+        var cpu = new CpuMeter();
+        var started = Stopwatch.GetTimestamp();
+        var callers = Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
+        {
+            for (var k = 0; k < perLane; k++) await run.TimeAsync(lane * perLane + k, started, () => operation(lane, k));
+        }));
+        await Task.WhenAll(callers);
+        run.Finish(started, cpu);
+        return run;
+    }
+
+    private async Task TimeAsync(int i, long started, Func<Task<string?>> operation)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        string? failure;
+        try
+        {
+            failure = await operation();
+        }
+        catch (Exception e)   // counted and shown: one failing operation must not hide the others' figures
+        {
+            failure = $"{e.GetType().Name}: {e.Message}";
+        }
+        var t1 = Stopwatch.GetTimestamp();
+        _ticks[i] = t1 - t0;
+        _doneAt[i] = t1 - started;
+        if (failure is not null) Fail(i, failure);
+    }
+
+    private void Finish(long started, CpuMeter cpu)
+    {
+        Elapsed = Stopwatch.GetElapsedTime(started);
+        Cpu = cpu.Summary();
+        OwnCpuSeconds = cpu.OwnSeconds;
+        MachineCpuSeconds = cpu.MachineSeconds;
     }
 
     private void Fail(int index, string failure)
@@ -109,6 +146,14 @@ internal sealed class LoadRun
     }
 
     /// <summary>Latency percentiles in milliseconds: p50, p99 and the maximum (nearest rank).</summary>
+    /// <summary>The latency at quantile <paramref name="q"/> (0.95: the 95th percentile), ms; nearest rank.</summary>
+    public double PercentileMs(double q)
+    {
+        var sorted = (long[])_ticks.Clone();
+        Array.Sort(sorted);
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+    }
+
     public (double P50, double P99, double Max) LatencyMs()
     {
         var sorted = (long[])_ticks.Clone();

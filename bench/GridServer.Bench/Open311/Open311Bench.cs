@@ -3,32 +3,39 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using GridServer.Bench.Cases;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 using GridServer.Silo.Open311;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Bench.Open311;
 
 /// <summary>
 /// Open311 reports per second: the real server hosted in this process (as the <c>cases</c> mode hosts it), with an
-/// api key, taking <c>POST /open311/v2/requests.json</c> form posts from concurrent clients on loopback; first with
-/// the embedded in-memory storage, then durable in PostgreSQL, in one run. Beside each, <c>GET /health</c> at the same
-/// concurrency: what the HTTP stack alone answers, the ceiling of any endpoint. Every acknowledged report is then
-/// checked: its case exists and is Dispatched (in PostgreSQL: grain state and projection row).
+/// api key, taking <c>POST /open311/v2/requests.json</c> form posts from concurrent clients on loopback; in one run with
+/// the embedded in-memory storage, durable in PostgreSQL at its durable defaults, and in a PostgreSQL with fsync off.
+/// Beside each, <c>GET /health</c> at the same concurrency: what the HTTP stack alone answers, the ceiling of any
+/// endpoint, and its CPU per request. Every acknowledged report is then checked: its case exists, Dispatched with its
+/// deadline wake time and its notice in the officer's inbox.
 /// </summary>
 internal static class Open311Bench
 {
     /// <summary>The channel's key (the server wants at least 16 characters).</summary>
     private const string ApiKey = "bench-open311-channel-key-0001";
 
-    /// <summary>How long the projection may lag the answers before the durability check gives up.</summary>
+    /// <summary>How long the durable rows may lag the answers before the check gives up (they never should: a step is durable before its answer).</summary>
     private static readonly TimeSpan ProjectionGrace = TimeSpan.FromSeconds(10);
 
     private const string Usage = $$"""
         GridServer.Bench open311: Open311 GeoReport v2 reports accepted per second by the real server (SiloHost.Build,
         hosted in this process on free loopback ports) from concurrent HTTP clients, with the latency from the post
-        to the answer; durable in PostgreSQL, and with the embedded in-memory storage in the same run, as a ratio.
-        GET /health at the same concurrency is measured beside it as the HTTP stack's ceiling. Every answer must be
-        201 with a service_request_id; afterwards every acknowledged report's case must be Dispatched to an officer
-        (with PostgreSQL: its grain state and its gridserver.cases row, counted in the database).
+        to the answer; in one run: in memory, PostgreSQL at its durable defaults (--postgres) and PostgreSQL with fsync
+        off (--postgres-fast), with the ratios between them. GET /health at the same concurrency is measured beside each
+        as the HTTP stack's ceiling. Every answer must be 201 with a service_request_id; afterwards every acknowledged
+        report's case must be Dispatched to an officer with its deadline wake time and its notice in the officer's inbox
+        (with PostgreSQL: counted in gridserver.cases and gridserver.notices). Per report, for each storage: CPU of this
+        process (server and clients), CPU of PostgreSQL, committed transactions, statements (pg_stat_statements), WAL,
+        rows written per table, and the case store's group commit.
 
         Usage: dotnet run -c Release --project bench/GridServer.Bench -- open311 [options]
 
@@ -36,43 +43,69 @@ internal static class Open311Bench
           --concurrency N    HTTP clients, each with one request in flight (default 32)
           --warmup N         reports (and as many /health) before timing on each server (default 2000)
         {{CaseBenchOptions.SharedUsage}}
+          --postgres-fast CONNSTR
+                             a second FRESH database on a server with fsync off (scripts/postgis.sh start --fast),
+                             measured beside the durable one (default: ${{CaseBenchOptions.PostgresFastVariable}})
+          --memory-last      measure in memory after the databases, not first (the first server of the process runs
+                             on code the JIT has not optimised yet; swapping the order shows what that costs)
+
+        The --postgres database must run at PostgreSQL's durable defaults (SHOW fsync, synchronous_commit and
+        full_page_writes all 'on'); the benchmark refuses to call another durable (exit code 3). Both databases are
+        read and printed before anything is measured. pg_stat_statements is used when the server loads it
+        (scripts/postgis.sh does); without it statements per report are left out, with a note.
 
         The server gets an Open311 api key and GridServer:Open311:RateLimit:PermitsPerMinute=10000000 (the per-key
         limit must not throttle the benchmark), and, as in the cases mode, an hour to accept a case. Run with
-        DOTNET_gcServer=1 to measure the server as deployed. The database is left with the benchmark's data in it.
+        DOTNET_gcServer=1 to measure the server as deployed. The databases are left with the benchmark's data in them.
 
         Exit code: 0 every report acknowledged, dispatched and (with PostgreSQL) durable; 1 some were not;
-        2 bad arguments; 3 the database is not usable.
+        2 bad arguments; 3 a database is not usable (or not durable where it must be).
         """;
 
     public static int Run(IReadOnlyList<string> args) => CaseBench.Run("open311", args, Usage, RunAsync);
 
-    /// <summary>A timed run and, with PostgreSQL, the cores its server process used over it.</summary>
-    private sealed record Row(LoadRun Run, double? PostgresCores);
+    /// <summary>A storage's timed report run, its /health ceiling run, where the reports' time went, and PostgreSQL's cores over each.</summary>
+    private sealed record Measured(BenchStorage Storage, LoadRun Reports, LoadRun Health, RunCost Cost, double? PostgresCoresReports, double? PostgresCoresHealth);
 
     private static async Task<int> RunAsync(CaseBenchOptions o)
     {
-        await using var database = await CaseBench.StartAsync("GridServer.Bench open311: Open311 reports accepted per second, PostgreSQL vs in memory", o.Postgres);
+        Program.PrintMachine("GridServer.Bench open311: Open311 reports accepted per second, in memory, PostgreSQL durable and PostgreSQL fast");
+        if (!System.Runtime.GCSettings.IsServerGC)
+            Console.WriteLine("note:     workstation GC; the server executable runs with server GC (DOTNET_gcServer=1 measures it so)");
+        var storages = await BenchStorage.OpenAsync(o.Postgres, o.PostgresFast, memoryLast: o.MemoryLast);
+        try
+        {
+            return await RunAsync(o, storages);
+        }
+        finally
+        {
+            foreach (var storage in storages) await storage.DisposeAsync();
+        }
+    }
+
+    private static async Task<int> RunAsync(CaseBenchOptions o, IReadOnlyList<BenchStorage> storages)
+    {
         var (file, grids, codes) = CaseBench.SampleGrids();
         var (xs, ys, extent) = CaseBench.ReportPoints(grids, o.Warmup + o.Cases, o.Seed);
         Console.WriteLine($"grids:    {grids.Count:N0} from {Path.GetFileName(file)}; staffed with {o.Squads} squads and {o.Officers} officers on all-week rosters");
         Console.WriteLine($"reports:  form posts (api_key, service_code, lat, long, description) at random points in the grids (lon {extent.MinX:0.####}..{extent.MaxX:0.####}, "
-            + $"lat {extent.MinY:0.####}..{extent.MaxY:0.####}; seed {o.Seed}), the same points on both servers");
-        Console.WriteLine($"runs:     per server: warm-up {o.Warmup:N0} reports and {o.Warmup:N0} GET /health, then {o.Cases:N0} of each timed, {o.Concurrency} clients");
+            + $"lat {extent.MinY:0.####}..{extent.MaxY:0.####}; seed {o.Seed}), the same points on every server");
+        Console.WriteLine($"runs:     per server: warm-up {o.Warmup:N0} reports and {o.Warmup:N0} GET /health, then {o.Cases:N0} of each timed, {o.Concurrency} clients; "
+            + $"storages: {string.Join(", ", storages.Select(s => s.Label))}");
+        if (storages.Count == 1)
+            Console.WriteLine($"PostgreSQL: SKIPPED: no --postgres (or {BenchOptions.PostgresVariable}) and no --postgres-fast; only in memory is measured.");
+        else if (storages.All(s => s.Label != BenchStorage.DurableLabel))
+            Console.WriteLine("PostgreSQL durable: SKIPPED: no --postgres; the durable row is missing.");
 
-        var rows = new List<Row>();
-        var failures = await MeasureAsync("in-memory", null);
-        if (database is null)
+        var measured = new List<Measured>();
+        var failures = 0;
+        foreach (var storage in storages)
         {
-            Console.WriteLine($"PostgreSQL: SKIPPED: no --postgres and no {BenchOptions.PostgresVariable}; only in memory was measured.");
-        }
-        else
-        {
-            await database.LoadGridsAsync(grids);
-            failures += await MeasureAsync("PostgreSQL", database);
+            if (storage.Database is { } db) await db.LoadGridsAsync(grids);
+            failures += await MeasureAsync(storage);
         }
 
-        Print(o, rows);
+        Print(o, measured);
         Console.WriteLine($"load average at the end: {Program.LoadAverage()}");
         if (failures > 0)
         {
@@ -81,39 +114,50 @@ internal static class Open311Bench
         }
         return 0;
 
-        async Task<int> MeasureAsync(string storage, CaseDatabase? db)
+        async Task<int> MeasureAsync(BenchStorage storage)
         {
+            var label = storage.Label;
+            var db = storage.Database;
             var started = Stopwatch.GetTimestamp();
-            await using var server = await BenchServer.StartAsync(db is null ? null : o.Postgres,
+            await using var server = await BenchServer.StartAsync(storage.ConnectionString,
             [
                 $"{Open311Options.Section}:ApiKeys:0={ApiKey}",
                 // Per-key rate limiting (this setting's name) must not throttle the benchmark's one key.
                 $"{Open311Options.Section}:RateLimit:PermitsPerMinute=10000000",
             ]);
-            Console.WriteLine($"[{storage}] server started in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, serving {server.Catalog.Count:N0} grids");
+            Console.WriteLine($"[{label}] server started in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, serving {server.Catalog.Count:N0} grids; load average {Program.LoadAverage()}");
             if (server.Catalog.Count != grids.Count)
-                throw new InvalidOperationException($"the {storage} server serves {server.Catalog.Count} grids, not the sample's {grids.Count}");
+                throw new InvalidOperationException($"the {label} server serves {server.Catalog.Count} grids, not the sample's {grids.Count}");
             await server.StaffAsync(codes, o.Squads, o.Officers, o.Concurrency);
             var service = await ServiceCodeAsync(server.PublicHttp);
-            Console.WriteLine($"[{storage}] staffed; reporting service_code '{service}' (the first in services.json that asks no attributes)");
+            Console.WriteLine($"[{label}] staffed; reporting service_code '{service}' (the first in services.json that asks no attributes)");
             var postgresCpu = db is not null && await db.ServerProcessIdAsync() is { } pid ? new PostgresCpu(pid) : null;
 
             var acknowledged = new string?[o.Warmup + o.Cases];
             var failed = 0;
             if (o.Warmup > 0)
             {
-                failed += Report(await LoadRun.RunAsync(storage, "warm-up, Open311 POST", o.Warmup, o.Concurrency, i => PostAsync(server.PublicHttp, service, i)), null, timed: false);
-                failed += Report(await LoadRun.RunAsync(storage, "warm-up, GET /health", o.Warmup, o.Concurrency, _ => HealthAsync(server.PublicHttp)), null, timed: false);
+                failed += Report(await LoadRun.RunAsync(label, "warm-up, Open311 POST", o.Warmup, o.Concurrency, i => PostAsync(server.PublicHttp, service, i)), null);
+                failed += Report(await LoadRun.RunAsync(label, "warm-up, GET /health", o.Warmup, o.Concurrency, _ => HealthAsync(server.PublicHttp)), null);
             }
+            var probe = await CostProbe.BeforeAsync(server, storage, postgresCpu);
             var before = postgresCpu?.Seconds();
-            var reports = await LoadRun.RunAsync(storage, "Open311 POST requests", o.Cases, o.Concurrency, i => PostAsync(server.PublicHttp, service, o.Warmup + i));
-            failed += Report(reports, postgresCpu is null ? null : (postgresCpu.Seconds() - before!.Value) / reports.Elapsed.TotalSeconds, timed: true);
-            before = postgresCpu?.Seconds();
-            var health = await LoadRun.RunAsync(storage, "GET /health (ceiling)", o.Cases, o.Concurrency, _ => HealthAsync(server.PublicHttp));
-            failed += Report(health, postgresCpu is null ? null : (postgresCpu.Seconds() - before!.Value) / health.Elapsed.TotalSeconds, timed: true);
+            var reports = await LoadRun.RunAsync(label, "Open311 POST requests", o.Cases, o.Concurrency, i => PostAsync(server.PublicHttp, service, o.Warmup + i));
+            var reportCores = postgresCpu is null ? (double?)null : (postgresCpu.Seconds() - before!.Value) / reports.Elapsed.TotalSeconds;
+            failed += Report(reports, reportCores);
+            var cost = await probe.AfterAsync(reports, o.Cases);
+            foreach (var line in cost.Describe("per report")) Console.WriteLine(line);
 
-            failed += await VerifyAsync(storage, server, db, [.. acknowledged.OfType<string>()]);
-            Console.WriteLine($"[{storage}] stopping the server");
+            before = postgresCpu?.Seconds();
+            var health = await LoadRun.RunAsync(label, "GET /health (ceiling)", o.Cases, o.Concurrency, _ => HealthAsync(server.PublicHttp));
+            var healthCores = postgresCpu is null ? (double?)null : (postgresCpu.Seconds() - before!.Value) / health.Elapsed.TotalSeconds;
+            failed += Report(health, healthCores);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{label}] per GET /health: bench process CPU {health.OwnCpuSeconds * 1000 / health.Count:0.000} ms (the HTTP client and server's share of any request)"));
+            measured.Add(new Measured(storage, reports, health, cost, reportCores, healthCores));
+
+            failed += await VerifyAsync(label, server, db, [.. acknowledged.OfType<string>()]);
+            Console.WriteLine($"[{label}] stopping the server");
             return failed;
 
             async Task<string?> PostAsync(HttpClient http, string code, int i)
@@ -139,12 +183,11 @@ internal static class Open311Bench
             }
         }
 
-        int Report(LoadRun run, double? postgresCores, bool timed)
+        static int Report(LoadRun run, double? postgresCores)
         {
-            if (timed) rows.Add(new Row(run, postgresCores));
             var (p50, p99, max) = run.LatencyMs();
             Console.WriteLine($"[{run.Storage}] {run.Interface}: {run.Count:N0} in {run.Elapsed.TotalSeconds:0.0} s, {run.PerSecond:N0}/s, "
-                + $"p50 {p50:0.00} ms, p99 {p99:0.00} ms, max {max:0.0} ms, {run.Failures:N0} failed; CPU: {run.Cpu}"
+                + $"p50 {p50:0.00} ms, p95 {run.PercentileMs(0.95):0.00} ms, p99 {p99:0.00} ms, max {max:0.0} ms, {run.Failures:N0} failed; CPU: {run.Cpu}"
                 + (postgresCores is { } cores ? string.Create(CultureInfo.InvariantCulture, $"; of which PostgreSQL {cores:0.00} cores") : ""));
             foreach (var failure in run.FirstFailures) Console.WriteLine($"  FAILED {failure}");
             return run.Failures;
@@ -170,60 +213,112 @@ internal static class Open311Bench
     }
 
     /// <summary>
-    /// Every acknowledged report's case: Dispatched to an officer, asked of its grain; with PostgreSQL, also its grain
-    /// state and its projection row in the database (the projection may lag the answers a little).
+    /// Every acknowledged report's case, counted in the store the server wrote: its row (the row search and statistics
+    /// read), Dispatched to an officer with its deadline wake time or queued for the command center, its timeline, and the
+    /// dispatch notice in the officer's inbox. With PostgreSQL the rows are counted in the database; in memory the
+    /// server's own stores are asked (the case store, its deadline clock's wake times, the officers' inboxes).
     /// </summary>
     private static async Task<int> VerifyAsync(string storage, BenchServer server, CaseDatabase? db, IReadOnlyList<string> ids)
     {
-        var failures = 0;
-        if (db is null)
-        {
-            var check = await LoadRun.RunAsync(storage, "check", ids.Count, 32, i => server.CheckDispatchedAsync(ids[i]));
-            failures = check.Failures;
-            Console.WriteLine($"[{storage}] check: {ids.Count - failures:N0} of {ids.Count:N0} acknowledged reports' cases are Dispatched to an officer");
-            foreach (var failure in check.FirstFailures) Console.WriteLine($"  FAILED {failure}");
-            return failures;
-        }
         var waited = Stopwatch.GetTimestamp();
-        (int Stored, int Dispatched, int Noticed) counts;
-        do
+        CaseOutcomes outcomes;
+        if (db is null) outcomes = await InMemoryOutcomesAsync(server, ids);
+        else
         {
-            counts = await db.CountCasesAsync(ids);
-            if (counts.Stored == ids.Count && counts.Dispatched == ids.Count && counts.Noticed == ids.Count) break;
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            // A step is durable before its answer, so the rows should all be there at once; the grace only makes a lag visible.
+            do
+            {
+                outcomes = await db.OutcomesAsync(ids);
+                if (outcomes.Complete(ids.Count)) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+            while (Stopwatch.GetElapsedTime(waited) < ProjectionGrace);
         }
-        while (Stopwatch.GetElapsedTime(waited) < ProjectionGrace);
-        var ok = counts.Stored == ids.Count && counts.Dispatched == ids.Count && counts.Noticed == ids.Count;
-        Console.WriteLine($"[{storage}] durability ({Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0} s after the last answer): of {ids.Count:N0} acknowledged reports, "
-            + $"{counts.Stored:N0} have their case in gridserver.cases, {counts.Dispatched:N0} Dispatched to an officer with a deadline wake time, "
-            + $"{counts.Noticed:N0} their dispatch notice in the officer's inbox (gridserver.notices): "
-            + (ok ? "every report durable, dispatched and noticed" : "MISSING ROWS"));
-        return ok ? 0 : ids.Count - Math.Min(counts.Stored, Math.Min(counts.Dispatched, counts.Noticed));
+        var ok = outcomes.Complete(ids.Count);
+        Console.WriteLine($"[{storage}] check ({Stopwatch.GetElapsedTime(waited).TotalSeconds:0.0} s after the last answer, "
+            + $"{(db is null ? "the in-memory stores" : "rows in gridserver.cases, case_events, notices")}): {outcomes.Describe(ids.Count)}: "
+            + (ok ? "every report complete" : "MISMATCH"));
+        return ok ? 0 : (int)Math.Max(1, ids.Count - Math.Min(outcomes.Stored, outcomes.Noticed + outcomes.Queued));
     }
 
-    private static void Print(CaseBenchOptions o, List<Row> rows)
+    /// <summary>The same counts as <see cref="CaseDatabase.OutcomesAsync"/>, from the in-memory server's stores.</summary>
+    private static async Task<CaseOutcomes> InMemoryOutcomesAsync(BenchServer server, IReadOnlyList<string> ids)
+    {
+        var store = (InMemoryCaseStore)server.Services.GetRequiredService<ICaseStore>();
+        // Every wake time within a day: an accept deadline is an hour away in the benchmark, its warning before that.
+        var horizon = DateTimeOffset.UtcNow.AddDays(1);
+        var waking = new HashSet<string>(StringComparer.Ordinal);
+        for (var shard = 0; shard < CaseShards.Count; shard++) waking.UnionWith(await store.DueAsync(shard, horizon, int.MaxValue));
+        long stored = 0, dispatched = 0, queued = 0, withEvents = 0, events = 0;
+        var officers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if ((await store.LoadAsync(id)).Record is not { } record) continue;
+            stored++;
+            var timeline = record.File.Timeline.Count;
+            if (timeline > 0) withEvents++;
+            events += timeline;
+            if (record.Queued) queued++;
+            else if (record.State == CaseState.Dispatched && record.Holder.OfficerId is { } officer && waking.Contains(id))
+            {
+                dispatched++;
+                officers.Add(officer);
+            }
+        }
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var noticed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var officer in officers)
+        {
+            var page = await store.Notices.PageAsync($"officer:{officer}", 0, INoticeStore.MaxKept);
+            foreach (var notice in page.Notices.Where(n => n.Kind == "dispatch" && n.CaseIds.Length > 0 && wanted.Contains(n.CaseIds[0])))
+                noticed.Add(notice.CaseIds[0]);
+        }
+        return new CaseOutcomes(stored, dispatched, queued, noticed.Count, withEvents, events);
+    }
+
+    private static void Print(CaseBenchOptions o, List<Measured> measured)
     {
         Console.WriteLine();
         Console.WriteLine($"RESULTS ({o.Concurrency} HTTP clients on loopback, each with one request in flight; latency from the request to the answer, ms)");
-        Console.WriteLine($"{"storage",-11} {"run",-22} {"requests",9} {"per s",9} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"failed",7} {"pg cores",9}");
-        foreach (var (run, cores) in rows)
+        Console.WriteLine($"{"storage",-11} {"run",-22} {"requests",9} {"per s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"failed",7} {"pg cores",9}");
+        foreach (var m in measured)
         {
-            var (p50, p99, max) = run.LatencyMs();
-            var pg = cores is { } c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"{run.Storage,-11} {run.Interface,-22} {run.Count,9:N0} {run.PerSecond,9:N0} {p50,8:0.00} {p99,8:0.00} {max,8:0.0} {run.Failures,7:N0} {pg,9}");
+            foreach (var (run, cores) in new[] { (m.Reports, m.PostgresCoresReports), (m.Health, m.PostgresCoresHealth) })
+            {
+                var (p50, p99, max) = run.LatencyMs();
+                var pg = cores is { } c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+                Console.WriteLine($"{run.Storage,-11} {run.Interface,-22} {run.Count,9:N0} {run.PerSecond,9:N0} {p50,8:0.00} {run.PercentileMs(0.95),8:0.00} {p99,8:0.00} {max,8:0.0} {run.Failures,7:N0} {pg,9}");
+            }
         }
         Console.WriteLine();
-        LoadRun? Find(string storage, string prefix) => rows.Select(r => r.Run).FirstOrDefault(r => r.Storage == storage && r.Interface.StartsWith(prefix, StringComparison.Ordinal));
-        var (memory, postgres) = (Find("in-memory", "Open311"), Find("PostgreSQL", "Open311"));
-        if (memory is not null && postgres is not null)
+        Measured? Of(string label) => measured.FirstOrDefault(m => m.Storage.Label == label);
+        foreach (var (a, b) in new[] { (BenchStorage.DurableLabel, BenchStorage.InMemoryLabel), (BenchStorage.FastLabel, BenchStorage.InMemoryLabel), (BenchStorage.DurableLabel, BenchStorage.FastLabel) })
         {
-            Console.WriteLine($"ratio PostgreSQL / in-memory, Open311 reports: per second {postgres.PerSecond / memory.PerSecond:0.000} "
-                + $"(in memory takes {memory.PerSecond / postgres.PerSecond:0.0}x as many); p99 latency {postgres.LatencyMs().P99 / memory.LatencyMs().P99:0.0}x");
+            if (Of(a) is not { } x || Of(b) is not { } y) continue;
+            Console.WriteLine($"ratio {a} / {b}, Open311 reports: per second {x.Reports.PerSecond / y.Reports.PerSecond:0.000} "
+                + $"({b} takes {y.Reports.PerSecond / x.Reports.PerSecond:0.0}x as many); p99 latency {x.Reports.LatencyMs().P99 / y.Reports.LatencyMs().P99:0.0}x");
         }
-        foreach (var storage in new[] { "in-memory", "PostgreSQL" })
+        foreach (var m in measured)
         {
-            if (Find(storage, "Open311") is { } reports && Find(storage, "GET /health") is { } health)
-                Console.WriteLine($"ratio Open311 / GET /health, {storage}: per second {reports.PerSecond / health.PerSecond:0.000} (the HTTP stack alone answers {health.PerSecond / reports.PerSecond:0.0}x as many)");
+            Console.WriteLine($"ratio Open311 / GET /health, {m.Storage.Label}: per second {m.Reports.PerSecond / m.Health.PerSecond:0.000} "
+                + $"(the HTTP stack alone answers {m.Health.PerSecond / m.Reports.PerSecond:0.0}x as many)");
         }
+
+        Console.WriteLine();
+        Console.WriteLine("WHERE THE TIME GOES, per report of the timed run (bench CPU: this process, the server and its HTTP clients; /health CPU: per "
+            + "GET /health of the ceiling run, about the clients' and HTTP's share of a request; server = bench - /health)");
+        Console.WriteLine($"{"storage",-11} {"bench CPU ms",12} {"/health ms",10} {"server ms",9} {"pg CPU ms",9} {"commits",8} {"statements",10} {"stmt ms",8} {"WAL kB",7} {"WAL fsyncs",10} {"steps/batch",11}");
+        foreach (var m in measured)
+        {
+            var c = m.Cost;
+            var health = m.Health.OwnCpuSeconds * 1000 / m.Health.Count;
+            Console.WriteLine($"{m.Storage.Label,-11} {c.ProcessCpuMs,12:0.000} {health,10:0.000} {c.ProcessCpuMs - health,9:0.000} {N(c.PostgresCpuMs, "0.000"),9} "
+                + $"{N(c.Commits, "0.00"),8} {N(c.StatementsPer, "0.00"),10} {N(c.StatementMs, "0.000"),8} {N(c.WalKilobytes, "0.0"),7} {N(c.WalSyncs, "0.000"),10} "
+                + $"{N(c.CaseWrites?.PerBatch, "0.0"),11}");
+        }
+        foreach (var m in measured.Where(m => m.Storage.Settings is not null))
+            Console.WriteLine($"{m.Storage.Label}: {m.Storage.Settings}");
     }
+
+    private static string N(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 }

@@ -45,9 +45,10 @@ async function squads(body, id) {
   if (!id) return;
   const error = errorLine();
   const view = h('div', { id: 'squad' });
+  // Made once, outside what each load redraws, so that what the operator is typing survives a reload.
+  const officer = h('input', { id: 'squad-officer', placeholder: 'O-…' });
   const load = async () => {
     const s = await api(`/api/squads/${enc(id)}`);
-    const officer = h('input', { id: 'squad-officer', placeholder: 'O-…' });
     replace(view, h('h3', null, `${t('people.squad')} ${s.squadId}`),
       h('p', null, `${t('people.leader')}: `, h('strong', { id: 'squad-leader' }, s.leader ?? t('card.none')),
         s.leader ? h('button', { type: 'button', id: 'remove-leader', class: 'danger', onclick: () => attempt(error, async () => { await api(`/api/squads/${enc(id)}/leader`, { method: 'DELETE' }); await load(); }) }, t('people.remove')) : null),

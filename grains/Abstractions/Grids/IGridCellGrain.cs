@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GridServer.Abstractions.Personnel;
+using Orleans.Concurrency;
 
 namespace GridServer.Abstractions.Grids;
 
@@ -61,4 +62,11 @@ public interface IGridCellGrain : IGrainWithStringKey
 
     /// <summary>Who would take a case in this grid at <paramref name="at"/>: what the case asks once per dispatch.</summary>
     [Alias("dispatch-info")] ValueTask<GridDispatchInfo> GetDispatchInfoAsync(DateTimeOffset at);
+
+    /// <summary>
+    /// Told by the grid's squad and officers when the leader, a roster or an absence changes: the grid drops what it
+    /// kept of them and asks again at the next dispatch. Runs between the steps of a dispatch in progress, so that
+    /// a squad or officer telling the grid never waits on the grid asking it.
+    /// </summary>
+    [AlwaysInterleave, Alias("forget-people")] ValueTask ForgetPeopleAsync();
 }

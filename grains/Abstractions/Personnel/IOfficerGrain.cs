@@ -39,6 +39,13 @@ public sealed record OfficerView(
     [property: Id(3)] OfficerDuty Duty,
     [property: Id(4)] ImmutableArray<string> Cases);
 
+/// <summary>
+/// What decides an officer's duty at any time: roster and absences. A grid cell keeps it to answer
+/// dispatches without asking the officer each time; the officer tells the cell when it changes.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("personnel.duty-calendar")]
+public sealed record DutyCalendarView([property: Id(0)] RosterView? Roster, [property: Id(1)] ImmutableArray<AbsenceView> Absences);
+
 /// <summary>A grid officer (网格队员). Key: the officer's id, e.g. "O-0042".</summary>
 [Alias("personnel.officer")]
 public interface IOfficerGrain : IGrainWithStringKey
@@ -48,6 +55,15 @@ public interface IOfficerGrain : IGrainWithStringKey
     [Alias("mark-absent")] ValueTask MarkAbsentAsync(AbsenceView absence);
 
     [Alias("duty-at")] ValueTask<OfficerDuty> GetDutyAsync(DateTimeOffset at);
+
+    /// <summary>
+    /// The officer's duty calendar (roster and every absence kept), for grid <paramref name="gridCode"/> to keep: the officer
+    /// remembers (durably) that the grid keeps it and tells the grid to forget it whenever roster or absences change.
+    /// </summary>
+    [Alias("watch-calendar")] ValueTask<DutyCalendarView> WatchCalendarAsync(string gridCode);
+
+    /// <summary>The grid no longer keeps this officer's calendar (the officer left its posts).</summary>
+    [Alias("unwatch-calendar")] ValueTask UnwatchCalendarAsync(string gridCode);
 
     /// <summary>The officer's roster, absences (those not yet over at <paramref name="at"/>), duty at that time, and cases.</summary>
     [Alias("get")] ValueTask<OfficerView> GetAsync(DateTimeOffset at);

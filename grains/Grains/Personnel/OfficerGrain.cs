@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GridServer.Abstractions.Personnel;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
+using Microsoft.Extensions.Logging;
 
 namespace GridServer.Grains.Personnel;
 
@@ -13,10 +14,16 @@ public sealed class OfficerState
     [Id(1)] public List<AbsenceView> Absences { get; set; } = [];
     /// <summary>Kept by servers before the case store (told by every case); no longer written: the store answers an officer's cases.</summary>
     [Id(2)] public HashSet<string> Cases { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The grids that keep this officer's duty calendar, to be told when it changes.</summary>
+    [Id(3)] public HashSet<string> CalendarWatchers { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Keeps an officer's roster and absences; answers whether the officer is on duty.</summary>
-public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Personnel)] IPersistentState<OfficerState> state, ICaseSearch cases) : Grain, IOfficerGrain
+public sealed partial class OfficerGrain(
+    [PersistentState("officer", GrainStorage.Personnel)] IPersistentState<OfficerState> state,
+    ICaseSearch cases,
+    ILogger<OfficerGrain> logger) : Grain, IOfficerGrain
 {
     /// <summary>The roster as the domain reads it, made once per change: every dispatch in the officer's grids asks for the duty.</summary>
     private DutyRoster? _roster;
@@ -39,6 +46,7 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
             throw;
         }
         _roster = null;
+        await TellWatchersAsync();
     }
 
     public async ValueTask MarkAbsentAsync(AbsenceView absence)
@@ -59,7 +67,54 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
             throw;
         }
         _roster = null;
+        await TellWatchersAsync();
     }
+
+    public async ValueTask<DutyCalendarView> WatchCalendarAsync(string gridCode)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(gridCode);
+        if (state.State.CalendarWatchers.Add(gridCode))
+        {
+            // Remembered before the grid is answered: a change after this call always reaches the grid.
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                state.State.CalendarWatchers.Remove(gridCode);
+                throw;
+            }
+        }
+        return new DutyCalendarView(state.State.Roster, [.. state.State.Absences]);
+    }
+
+    public async ValueTask UnwatchCalendarAsync(string gridCode)
+    {
+        if (!state.State.CalendarWatchers.Remove(gridCode)) return;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.CalendarWatchers.Add(gridCode);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Tells every grid keeping the calendar to forget it. A grid that cannot be told now (its silo lost mid-call)
+    /// asks again within <see cref="DutyCalendars.MaxAge"/> anyway; the change itself is written and stays.
+    /// </summary>
+    private Task TellWatchersAsync()
+    {
+        var officer = this.GetPrimaryKeyString();
+        return DutyCalendars.TellGridsAsync(GrainFactory, state.State.CalendarWatchers.ToList(), (grid, e) => LogNotTold(logger, officer, grid, e));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Officer {OfficerId}: grid {GridCode} could not be told that the duty calendar changed; it asks again within minutes")]
+    private static partial void LogNotTold(ILogger logger, string officerId, string gridCode, Exception error);
 
     /// <summary>The open cases the officer holds, as the case store has them (at most 1,000).</summary>
     public async ValueTask<ImmutableArray<string>> GetCasesAsync()
@@ -76,21 +131,7 @@ public sealed class OfficerGrain([PersistentState("officer", GrainStorage.Person
 
     private DutyRoster Roster => _roster ??= ToDomain();
 
-    private DutyRoster ToDomain()
-    {
-        var r = state.State.Roster;
-        var offset = TimeSpan.FromMinutes(r?.UtcOffsetMinutes ?? 480);
-        return new DutyRoster(
-            r is null ? [] : r.Weekly.Select(s => new WeeklyShift(s.Day, s.Start, s.End)).ToList(),
-            r is null ? [] : r.Extra.Select(s => new ExtraShift(s.Date, s.Start, s.End)).ToList(),
-            state.State.Absences.Select(a => new Absence(a.From, a.To, a.Reason)).ToList(),
-            offset);
-    }
+    private DutyRoster ToDomain() => DutyCalendars.ToDomain(state.State.Roster, state.State.Absences);
 
-    private static OfficerDuty ToView(DutyStatus status) => status switch
-    {
-        DutyStatus.OnDuty => OfficerDuty.OnDuty,
-        DutyStatus.Absent => OfficerDuty.Absent,
-        _ => OfficerDuty.OffDuty,
-    };
+    private static OfficerDuty ToView(DutyStatus status) => DutyCalendars.ToView(status);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GridServer.Abstractions.Personnel;
+using Microsoft.Extensions.Logging;
 
 namespace GridServer.Grains.Personnel;
 
@@ -22,7 +23,9 @@ public sealed class SquadState
 }
 
 /// <summary>A squad: its leader, officers and grids. Whom it counts as members is what officers' scopes are judged by, on every request.</summary>
-public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)] IPersistentState<SquadState> state) : Grain, ISquadGrain
+public sealed partial class SquadGrain(
+    [PersistentState("squad", GrainStorage.Personnel)] IPersistentState<SquadState> state,
+    ILogger<SquadGrain> logger) : Grain, ISquadGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +46,7 @@ public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)
         if (state.State.Leader == officerId) return;
         state.State.Leader = officerId;
         await state.WriteStateAsync();
+        await TellGridsAsync();
     }
 
     public async ValueTask<bool> ClearLeaderAsync()
@@ -50,6 +54,7 @@ public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)
         if (state.State.Leader is null) return false;
         state.State.Leader = null;
         await state.WriteStateAsync();
+        await TellGridsAsync();
         return true;
     }
 
@@ -67,6 +72,7 @@ public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)
         if (leader) state.State.Leader = null;
         if (!member && !leader) return false;
         await state.WriteStateAsync();
+        if (leader) await TellGridsAsync();
         return true;
     }
 
@@ -85,4 +91,17 @@ public sealed class SquadGrain([PersistentState("squad", GrainStorage.Personnel)
 
     public ValueTask<SquadView> GetAsync() => ValueTask.FromResult(new SquadView(
         this.GetPrimaryKeyString(), state.State.Leader, [.. state.State.Officers.Order(StringComparer.Ordinal)], [.. state.State.Grids.Order(StringComparer.Ordinal)]));
+
+    /// <summary>
+    /// Grids keep their squad's leader for dispatch (escalation goes to the leader): each of the squad's grids is told
+    /// the leader changed. A grid that cannot be told now asks again within <see cref="DutyCalendars.MaxAge"/> anyway.
+    /// </summary>
+    private Task TellGridsAsync()
+    {
+        var squad = this.GetPrimaryKeyString();
+        return DutyCalendars.TellGridsAsync(GrainFactory, state.State.Grids.ToList(), (grid, e) => LogNotTold(logger, squad, grid, e));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Squad {SquadId}: grid {GridCode} could not be told that the leader changed; it asks again within minutes")]
+    private static partial void LogNotTold(ILogger logger, string squadId, string gridCode, Exception error);
 }

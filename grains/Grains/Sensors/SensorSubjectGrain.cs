@@ -5,24 +5,25 @@ using System.Text;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Sensors;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Sensors;
 using GridServer.Grains.Cases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace GridServer.Grains.Sensors;
 
-/// <summary>Persisted state of a sensor subject.</summary>
+/// <summary>
+/// A sensor subject as servers before the sensor store (migration V020) kept it: one grain state with every reading,
+/// rewritten at each batch. Read once, written to the store, and cleared.
+/// </summary>
 [GenerateSerializer, Alias("sensor.subject-state")]
 public sealed class SensorSubjectState
 {
-    /// <summary>The readings within the module's window, oldest first; at most <see cref="SensorSubjectGrain.MaxReadings"/>.</summary>
     [Id(0)] public List<SensorReadingData> Readings { get; set; } = [];
     [Id(1)] public string? Memo { get; set; }
     [Id(2)] public string? EpisodeCaseId { get; set; }
     [Id(3)] public DateTimeOffset? EpisodeOpenedAt { get; set; }
-    /// <summary>When the module asked to be called again with no new readings (null: not asked).</summary>
     [Id(4)] public DateTimeOffset? RecheckAt { get; set; }
-    /// <summary>How many episodes opened a case: part of each case id, so that a new episode never names an old case.</summary>
     [Id(5)] public int Episodes { get; set; }
     [Id(6)] public string? LastError { get; set; }
 }
@@ -31,21 +32,26 @@ public sealed class SensorSubjectState
 /// One subject of a sensor module: keeps its readings within the module's window (deduplicated by sensor and time, so a
 /// batch sent again changes nothing), the module's memo and the open episode, and applies the module's verdict in the
 /// contract's order (note, end of episode, open, memo, re-check). One batch at a time: the grain's turn orders them.
+/// Each step writes the subject's small record and the readings that arrived (<see cref="ISensorStore"/>), never the
+/// readings kept before.
 /// </summary>
 /// <remarks>
-/// The case an episode opens has an id derived from the module, the subject, the episode's number and the first new
-/// reading's time: an evaluation retried after a failure (before the state was written) opens the same case again,
-/// which answers the case it opened. A module that is gone or faulted leaves the readings kept and nothing evaluated.
+/// A step is decided on copies and kept in memory only once written; when anything in it fails (the store, a case's
+/// grain, the module's lookup) the subject is loaded again at the next call, so the caller's retry takes the same
+/// readings again. The case an episode opens has an id derived from the module, the subject and the episode's number:
+/// a retried evaluation opens the same case again, which answers the case it opened. A module that is gone or faulted
+/// leaves the readings kept and nothing evaluated.
 /// </remarks>
 public sealed partial class SensorSubjectGrain(
-    [PersistentState("sensor-subject", GrainStorage.Cases)] IPersistentState<SensorSubjectState> state,
+    [PersistentState("sensor-subject", GrainStorage.Cases)] IPersistentState<SensorSubjectState> legacy,
+    ISensorStore store,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ISensorRules rules,
     ICaseIntake intake,
     ILogger<SensorSubjectGrain> logger) : Grain, ISensorSubjectGrain, IRemindable
 {
     /// <summary>The most readings a subject keeps (the newest).</summary>
-    public const int MaxReadings = 5_000;
+    public const int MaxReadings = InMemorySensorStore.MaxReadingsPerSubject;
 
     /// <summary>Reminders tick at most once a minute.</summary>
     public static readonly TimeSpan MinRecheckDelay = TimeSpan.FromMinutes(1);
@@ -68,40 +74,41 @@ public sealed partial class SensorSubjectGrain(
 
     private string Actor => "sensor:" + Module;
 
-    /// <summary>The state as it was before a step, to put back when the step fails: memory never runs ahead of the store.</summary>
-    private sealed record Saved(List<SensorReadingData> Readings, string? Memo, string? EpisodeCaseId, DateTimeOffset? EpisodeOpenedAt,
-        DateTimeOffset? RecheckAt, int Episodes, string? LastError);
+    /// <summary>The subject as the store holds it; null until loaded, and again after a step failed.</summary>
+    private SensorSubjectRecord? _stored;
 
-    private Saved Save()
+    /// <summary>The readings within the window, oldest first, as the store holds them.</summary>
+    private List<SensorReadingData> _readings = [];
+
+    private async Task<SensorSubjectRecord> LoadAsync(DateTimeOffset now, TimeSpan? window)
     {
-        var s = state.State;
-        return new Saved([.. s.Readings], s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError);
+        if (_stored is { } loaded) return loaded;
+        var load = await store.LoadAsync(Module, Subject, window is { } w ? now - w : null, MaxReadings);
+        if (load.Subject is null && legacy.RecordExists) return await ImportLegacyAsync();
+        _readings = [.. load.Readings.Select(Data)];
+        return _stored = load.Subject ?? SensorSubjectRecord.New(Module, Subject);
     }
 
-    private void Restore(Saved saved)
+    /// <summary>A subject written by a server before the sensor store: written to the store, then its old state cleared.</summary>
+    private async Task<SensorSubjectRecord> ImportLegacyAsync()
     {
-        var s = state.State;
-        (s.Readings, s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError) =
-            (saved.Readings, saved.Memo, saved.EpisodeCaseId, saved.EpisodeOpenedAt, saved.RecheckAt, saved.Episodes, saved.LastError);
+        var s = legacy.State;
+        var record = new SensorSubjectRecord(Module, Subject, 1, s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError);
+        if (!await store.WriteAsync(new SensorWrite(record, [.. s.Readings.Select(Row)])))
+            throw new InvalidOperationException($"sensor subject {Module}|{Subject} was written meanwhile by another activation; try again");
+        await legacy.ClearStateAsync();
+        _readings = [.. s.Readings];
+        return _stored = record;
     }
 
-    /// <summary>
-    /// Runs a step; when anything in it fails (the store, a case's grain, the module's lookup), memory goes back to
-    /// what the store holds, so the caller's retry takes the same readings again and opens the same case (its id
-    /// depends on the episode only), never a second one.
-    /// </summary>
-    private async ValueTask<SensorOutcome> StepAsync(Func<Task<SensorOutcome>> step)
+    /// <summary>Writes the step; only then does memory hold it.</summary>
+    private async Task CommitAsync(SensorSubjectRecord before, SensorSubjectRecord after, List<SensorReadingData> kept, List<SensorReadingData> arrived)
     {
-        var saved = Save();
-        try
-        {
-            return await step();
-        }
-        catch
-        {
-            Restore(saved);
-            throw;
-        }
+        var written = after with { Version = before.Version + 1 };
+        if (!await store.WriteAsync(new SensorWrite(written, [.. arrived.Select(Row)])))
+            throw new InvalidOperationException($"sensor subject {Module}|{Subject} was written meanwhile by another activation; try again");
+        _stored = written;
+        _readings = kept;
     }
 
     public ValueTask<SensorOutcome> TakeAsync(ImmutableArray<SensorReadingData> readings) => StepAsync(() => TakeNowAsync(readings));
@@ -110,8 +117,8 @@ public sealed partial class SensorSubjectGrain(
     {
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
-        var kept = state.State.Readings;
-        var known = kept.Select(r => (r.SensorId, r.At)).ToHashSet();
+        var subject = await LoadAsync(now, window);
+        var known = _readings.Select(r => (r.SensorId, r.At)).ToHashSet();
         var arrived = new List<SensorReadingData>();
         int duplicates = 0, stale = 0;
         foreach (var reading in readings.IsDefault ? [] : readings)
@@ -122,20 +129,19 @@ public sealed partial class SensorSubjectGrain(
         }
         if (arrived.Count == 0) return new SensorOutcome(0, duplicates, stale, null, 0, false, null);
 
-        kept.AddRange(arrived);
-        Prune(now, window);
+        var kept = Pruned([.. _readings, .. arrived], now, window);
         var stillKept = kept.Select(r => (r.SensorId, r.At)).ToHashSet();
         var arrivedKept = arrived.Where(a => stillKept.Contains((a.SensorId, a.At))).OrderBy(a => a.At).ToList();
         if (window is null)
         {
             // The module is not here (removed, faulted, or this silo has not loaded it): the readings are kept for
             // when it is back, nothing is evaluated, and the log says so.
-            state.State.LastError = $"module '{Module}' is not loaded or faulted on this silo; readings kept, not evaluated";
-            LogNotEvaluated(logger, Module, Subject, state.State.LastError);
-            await state.WriteStateAsync();
-            return new SensorOutcome(arrivedKept.Count, duplicates, stale, null, 0, false, state.State.LastError);
+            var error = $"module '{Module}' is not loaded or faulted on this silo; readings kept, not evaluated";
+            LogNotEvaluated(logger, Module, Subject, error);
+            await CommitAsync(subject, subject with { LastError = error }, kept, arrivedKept);
+            return new SensorOutcome(arrivedKept.Count, duplicates, stale, null, 0, false, error);
         }
-        var outcome = await EvaluateAsync(now, arrivedKept);
+        var outcome = await EvaluateAsync(subject, now, kept, arrivedKept);
         return outcome with { Taken = arrivedKept.Count, Duplicates = duplicates, Stale = stale };
     }
 
@@ -145,27 +151,45 @@ public sealed partial class SensorSubjectGrain(
     {
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
-        Prune(now, window);
+        var subject = await LoadAsync(now, window);
+        var kept = Pruned(_readings, now, window);
         if (window is null)
         {
-            state.State.LastError = $"module '{Module}' is not loaded or faulted on this silo; the re-check waits for it";
-            LogNotEvaluated(logger, Module, Subject, state.State.LastError);
-            await state.WriteStateAsync();
-            return new SensorOutcome(0, 0, 0, null, 0, false, state.State.LastError);
+            var error = $"module '{Module}' is not loaded or faulted on this silo; the re-check waits for it";
+            LogNotEvaluated(logger, Module, Subject, error);
+            await CommitAsync(subject, subject with { LastError = error }, kept, []);
+            return new SensorOutcome(0, 0, 0, null, 0, false, error);
         }
-        return await EvaluateAsync(now, []);
+        return await EvaluateAsync(subject, now, kept, []);
     }
 
-    public ValueTask<SensorSubjectView> GetAsync() => ValueTask.FromResult(new SensorSubjectView(
-        Module, Subject, state.State.Readings.Count, state.State.Memo, state.State.EpisodeCaseId, state.State.EpisodeOpenedAt,
-        state.State.RecheckAt, state.State.Episodes, state.State.LastError));
+    public async ValueTask<SensorSubjectView> GetAsync()
+    {
+        var s = await StepAsync(() => LoadAsync(time.GetUtcNow(), rules.WindowOf(Module)));
+        return new SensorSubjectView(Module, Subject, _readings.Count, s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError);
+    }
+
+    /// <summary>Runs a step; a failed one leaves nothing in memory that the store does not hold (the next call loads again).</summary>
+    private async ValueTask<T> StepAsync<T>(Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch
+        {
+            _stored = null;
+            throw;
+        }
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != RecheckReminder) return;
         // Having fired, the reminder is next due one period on, not at the time it was set for.
         _scheduled = null;
-        if (state.State.RecheckAt is null)
+        var subject = await StepAsync(() => LoadAsync(time.GetUtcNow(), rules.WindowOf(Module)));
+        if (subject.RecheckAt is null)
         {
             await StopRecheckAsync();
             return;
@@ -173,35 +197,31 @@ public sealed partial class SensorSubjectGrain(
         await RecheckAsync();
     }
 
-    /// <summary>Drops readings older than the window (none while the window is unknown) and keeps the newest <see cref="MaxReadings"/>.</summary>
-    private void Prune(DateTimeOffset now, TimeSpan? window)
+    /// <summary>The readings without those older than the window (none while the window is unknown), the newest <see cref="MaxReadings"/>, oldest first.</summary>
+    private static List<SensorReadingData> Pruned(IEnumerable<SensorReadingData> readings, DateTimeOffset now, TimeSpan? window)
     {
-        var kept = state.State.Readings;
-        if (window is { } w) kept.RemoveAll(r => r.At < now - w);
-        kept.Sort((a, b) => a.At.CompareTo(b.At));
+        var kept = (window is { } w ? readings.Where(r => r.At >= now - w) : readings).OrderBy(r => r.At).ToList();
         if (kept.Count > MaxReadings) kept.RemoveRange(0, kept.Count - MaxReadings);
+        return kept;
     }
 
-    private async Task<SensorOutcome> EvaluateAsync(DateTimeOffset now, List<SensorReadingData> arrived)
+    private async Task<SensorOutcome> EvaluateAsync(SensorSubjectRecord before, DateTimeOffset now, List<SensorReadingData> kept, List<SensorReadingData> arrived)
     {
-        var s = state.State;
+        var s = before;
         // An episode whose case has ended (closed, voided) is over: the next exceedance is a new episode.
         if (s.EpisodeCaseId is { } episode && !await IsOpenAsync(episode))
         {
             LogEpisodeEnded(logger, Module, Subject, episode);
-            s.EpisodeCaseId = null;
-            s.EpisodeOpenedAt = null;
+            s = s with { EpisodeCaseId = null, EpisodeOpenedAt = null };
         }
-        var ruling = await rules.EvaluateAsync(Module, new SensorSituationData(
-            Subject, now, arrived, [.. s.Readings], s.EpisodeCaseId, s.EpisodeOpenedAt, s.Memo));
+        var ruling = await rules.EvaluateAsync(Module, new SensorSituationData(Subject, now, arrived, kept, s.EpisodeCaseId, s.EpisodeOpenedAt, s.Memo));
         if (!ruling.Answered)
         {
-            s.LastError = ruling.Error;
             LogNotEvaluated(logger, Module, Subject, ruling.Error);
-            await state.WriteStateAsync();
+            await CommitAsync(before, s with { LastError = ruling.Error }, kept, arrived);
             return new SensorOutcome(0, 0, 0, null, 0, false, ruling.Error);
         }
-        s.LastError = null;
+        s = s with { LastError = null };
         var notes = 0;
         if (ruling.Note is { Length: > 0 } note && s.EpisodeCaseId is { } noted)
         {
@@ -209,25 +229,17 @@ public sealed partial class SensorSubjectGrain(
             if (result.Accepted) notes++;
             else LogNoteRefused(logger, Module, Subject, noted, result.Refusal?.Message);
         }
-        if (ruling.EndEpisode)
-        {
-            s.EpisodeCaseId = null;
-            s.EpisodeOpenedAt = null;
-        }
+        if (ruling.EndEpisode) s = s with { EpisodeCaseId = null, EpisodeOpenedAt = null };
         string? opened = null;
         if (ruling.Open is { } request && s.EpisodeCaseId is null)
         {
             var id = CaseId(Module, Subject, s.Episodes + 1);
-            var actor = "sensor:" + Module;
-            await intake.OpenAsync(id, new CaseReport(request.Matter, request.Lon, request.Lat, null, actor, request.Description, SubmittedBy: actor), request.Party);
-            s.Episodes++;
-            s.EpisodeCaseId = opened = id;
-            s.EpisodeOpenedAt = now;
+            await intake.OpenAsync(id, new CaseReport(request.Matter, request.Lon, request.Lat, null, Actor, request.Description, SubmittedBy: Actor), request.Party);
+            s = s with { Episodes = s.Episodes + 1, EpisodeCaseId = id, EpisodeOpenedAt = now };
+            opened = id;
             LogOpened(logger, Module, Subject, id);
         }
-        s.Memo = ruling.Memo;
-        s.RecheckAt = ruling.RecheckAt;
-        await state.WriteStateAsync();
+        await CommitAsync(before, s with { Memo = ruling.Memo, RecheckAt = ruling.RecheckAt }, kept, arrived);
         if (ruling.RecheckAt is { } at)
         {
             // Each registration is a store write: none while the reminder already waits for this very re-check.
@@ -245,6 +257,10 @@ public sealed partial class SensorSubjectGrain(
         }
         return new SensorOutcome(0, 0, 0, opened, notes, true, null);
     }
+
+    private static SensorReadingRow Row(SensorReadingData r) => new(r.SensorId, r.Kind, r.Lon, r.Lat, r.At, r.Values);
+
+    private static SensorReadingData Data(SensorReadingRow r) => new(r.SensorId, r.Kind, r.Lon, r.Lat, r.At, r.Values);
 
     private async Task<bool> IsOpenAsync(string caseId)
     {

@@ -19,7 +19,11 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
 
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(AutoPrepared(new NpgsqlConnectionStringBuilder(connectionString)).ConnectionString);
+        var settings = AutoPrepared(new NpgsqlConnectionStringBuilder(connectionString));
+        // The stores keep no session state (a temporary table lives for its transaction only), so a pooled connection
+        // needs no reset before reuse: measured, the reset was a statement in every five of the case store's.
+        if (!settings.ContainsKey("No Reset On Close")) settings.NoResetOnClose = true;
+        var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         builder.UseNetTopologySuite();
         return builder.Build();
     }

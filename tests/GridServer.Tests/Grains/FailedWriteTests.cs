@@ -1,6 +1,7 @@
 using GridServer.Grains.Cases;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Notices;
+using GridServer.Domain.Sensors;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Notices;
@@ -43,7 +44,29 @@ public sealed class FlakyStorage(IGrainStorage inner) : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
 }
 
-/// <summary>One silo whose personnel storage (inboxes among it) fails when told to.</summary>
+/// <summary>A sensor store that fails the writes it is told to fail, then behaves.</summary>
+public sealed class FlakySensorStore : ISensorStore
+{
+    private readonly InMemorySensorStore _stored = new();
+    private static int _failures;
+
+    /// <summary>The next <paramref name="count"/> writes fail.</summary>
+    public static void FailNext(int count) => Interlocked.Exchange(ref _failures, count);
+
+    public Task<SensorSubjectLoad> LoadAsync(string folder, string subject, DateTimeOffset? since, int max, CancellationToken cancellationToken = default) =>
+        _stored.LoadAsync(folder, subject, since, max, cancellationToken);
+
+    public Task<bool> WriteAsync(SensorWrite write, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Decrement(ref _failures) >= 0) throw new InvalidOperationException("the store is away (a test's flaky sensor store)");
+        Interlocked.Exchange(ref _failures, 0);
+        return _stored.WriteAsync(write, cancellationToken);
+    }
+
+    public Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default) => _stored.PruneAsync(before, limit, cancellationToken);
+}
+
+/// <summary>One silo whose personnel storage (inboxes among it) and sensor store fail when told to.</summary>
 public sealed class FlakyStorageCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -66,9 +89,10 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(FlakyStorage.Inner);
+            GridServer.Silo.Hosting.MemoryGrainStorage.AddOrleansSerializedMemoryStorage(silo, FlakyStorage.Inner);
             foreach (var name in new[] { GrainStorage.Personnel, GrainStorage.Cases })
                 silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new FlakyStorage(sp.GetRequiredKeyedService<IGrainStorage>(FlakyStorage.Inner)));
+            silo.Services.AddSingleton<ISensorStore>(new FlakySensorStore());
             silo.Services.AddSingleton<ISensorRules>(OpensAlways.Instance);
             silo.Services.AddSingleton<ICaseIntake>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
@@ -108,7 +132,7 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
         await subject.GetAsync();   // activated before the store goes away
         OpensAlways.Instance.Opened.Clear();
 
-        FlakyStorage.FailNext(1);
+        FlakySensorStore.FailNext(1);
         await Assert.ThrowsAnyAsync<Exception>(() => subject.TakeAsync([reading]).AsTask());
         Assert.Equal(0, (await subject.GetAsync()).Readings);   // memory as the store has it
 
@@ -119,6 +143,33 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
         Assert.Equal(opened[0], opened[1]);                      // the same case both times: the intake opens it once
         Assert.Equal(opened[0], retried.OpenedCaseId);
         Assert.Equal(opened[0], (await subject.GetAsync()).EpisodeCaseId);
+    }
+
+    [Fact]
+    public async Task SensorSubject_KeptByAnOlderServerAsOneGrainState_IsReadOnceIntoTheStore_AndTheOldStateCleared()
+    {
+        var sensor = "L-" + Guid.NewGuid().ToString("N")[..8];
+        var subject = fixture.Cluster.GrainFactory.GetGrain<ISensorSubjectGrain>(ISensorSubjectGrain.Key("legacy-module", "sensor:" + sensor));
+        var silo = (InProcessSiloHandle)fixture.Cluster.Primary!;
+        var storage = silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Cases);
+        var reading = new SensorReadingData(sensor, "noise", 120.65, 28.0, ClusterFixture.Clock.GetUtcNow(), ImmutableSortedDictionary<string, double>.Empty.Add("level_db", 71));
+        var old = new GrainState<SensorSubjectState>
+        {
+            State = new SensorSubjectState { Readings = [reading], Memo = "from before", EpisodeCaseId = "C-S-OLD", Episodes = 3 },
+        };
+        await storage.WriteStateAsync("sensor-subject", subject.GetGrainId(), old);
+
+        var view = await subject.GetAsync();
+
+        Assert.Equal((1, "from before", "C-S-OLD", 3), (view.Readings, view.Memo, view.EpisodeCaseId, view.Episodes));
+        var load = await silo.SiloHost.Services.GetRequiredService<ISensorStore>().LoadAsync("legacy-module", "sensor:" + sensor, null, 10);
+        Assert.Equal(("from before", 3), (load.Subject!.Memo, load.Subject.Episodes));
+        Assert.Equal([reading.At], load.Readings.Select(r => r.At));
+        var after = new GrainState<SensorSubjectState>();
+        await storage.ReadStateAsync("sensor-subject", subject.GetGrainId(), after);
+        Assert.False(after.RecordExists);
+        // The same reading sent again is known: the store's copy is the subject's.
+        Assert.Equal((0, 1), ((await subject.TakeAsync([reading])).Taken, (await subject.TakeAsync([reading])).Duplicates));
     }
 
     [Fact]

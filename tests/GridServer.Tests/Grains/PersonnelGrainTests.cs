@@ -65,6 +65,43 @@ public class PersonnelGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task GridCell_DispatchInfoKeptBetweenDispatches_FollowsRostersAbsencesLeaderAndPostsAtOnce()
+    {
+        var (grid, squad, a, b, newB) = (Key("G"), Key("SQ"), Key("O"), Key("O"), Key("O"));
+        var cell = fixture.Grains.GetGrain<IGridCellGrain>(grid);
+        var monday = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.FromHours(8));
+        var weekdays = new RosterView([new WeeklyShiftView(DayOfWeek.Monday, new TimeOnly(8, 0), new TimeOnly(17, 0))], [], 480);
+        foreach (var o in new[] { a, b, newB }) await fixture.Grains.GetGrain<IOfficerGrain>(o).SetRosterAsync(weekdays);
+        await cell.AssignAsync(new GridAssignment(grid, squad, a, b));
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).SetLeaderAsync("L-1");
+
+        var first = await cell.GetDispatchInfoAsync(monday);
+        Assert.Equal((OfficerDuty.OnDuty, OfficerDuty.OnDuty, "L-1"), (first.DutyA, first.DutyB, first.SquadLeader));
+        // What the grid keeps is a calendar, not an answer: another time gives that time's duty.
+        Assert.Equal(OfficerDuty.OffDuty, (await cell.GetDispatchInfoAsync(monday.AddHours(10))).DutyA);
+
+        // Each change reaches the very next dispatch, with the grid's copy kept in between.
+        await fixture.Grains.GetGrain<IOfficerGrain>(a).MarkAbsentAsync(new AbsenceView(monday.AddHours(-1), monday.AddHours(1), "training"));
+        Assert.Equal(OfficerDuty.Absent, (await cell.GetDispatchInfoAsync(monday)).DutyA);
+
+        await fixture.Grains.GetGrain<IOfficerGrain>(b).SetRosterAsync(new RosterView([], [], 480));
+        Assert.Equal(OfficerDuty.OffDuty, (await cell.GetDispatchInfoAsync(monday)).DutyB);
+
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).SetLeaderAsync("L-2");
+        Assert.Equal("L-2", (await cell.GetDispatchInfoAsync(monday)).SquadLeader);
+        await fixture.Grains.GetGrain<ISquadGrain>(squad).ClearLeaderAsync();
+        Assert.Null((await cell.GetDispatchInfoAsync(monday)).SquadLeader);
+
+        await cell.AssignOfficersAsync(a, newB);
+        var moved = await cell.GetDispatchInfoAsync(monday);
+        Assert.Equal((newB, OfficerDuty.OnDuty), (moved.OfficerB, moved.DutyB));
+
+        // The officer who left the post no longer tells the grid; the one who came does.
+        await fixture.Grains.GetGrain<IOfficerGrain>(newB).MarkAbsentAsync(new AbsenceView(monday.AddHours(-1), monday.AddHours(1), "sick"));
+        Assert.Equal(OfficerDuty.Absent, (await cell.GetDispatchInfoAsync(monday)).DutyB);
+    }
+
+    [Fact]
     public async Task Squad_LeaderReplaced_OldLeaderLeaves_UnlessAddedAsAnOfficer()
     {
         var squad = fixture.Grains.GetGrain<ISquadGrain>(Key("SQ"));

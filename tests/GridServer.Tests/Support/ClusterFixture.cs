@@ -76,8 +76,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             GridServer.Silo.Hosting.ClusterTls.UseClusterTls(silo, Tls.Value);
-            silo.AddMemoryGrainStorage(GrainStorage.Personnel);
-            silo.AddMemoryGrainStorage(GrainStorage.Cases);
+            GridServer.Silo.Hosting.MemoryGrainStorage.AddOrleansSerializedMemoryStorage(silo, GrainStorage.Personnel);
+            GridServer.Silo.Hosting.MemoryGrainStorage.AddOrleansSerializedMemoryStorage(silo, GrainStorage.Cases);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TestClock.Router.Instance);
             silo.Services.AddSingleton<IGridStore>(GridStore);

@@ -69,3 +69,12 @@ public sealed class PostgisFactAttribute : FactAttribute
         if (PostgisDatabase.Unavailable is { } reason && Environment.GetEnvironmentVariable("CI") is not { Length: > 0 }) Skip = reason;
     }
 }
+
+/// <summary>A theory whose cases need PostGIS (some of them): skipped outside scripts/test.sh, like <see cref="PostgisFactAttribute"/>.</summary>
+public sealed class PostgisTheoryAttribute : TheoryAttribute
+{
+    public PostgisTheoryAttribute()
+    {
+        if (PostgisDatabase.Unavailable is { } reason && Environment.GetEnvironmentVariable("CI") is not { Length: > 0 }) Skip = reason;
+    }
+}
