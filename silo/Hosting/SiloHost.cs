@@ -147,7 +147,9 @@ public static class SiloHost
                 // Orleans' queries keep no session state, so a pooled connection needs no reset (DISCARD ALL) before
                 // reuse: measured, the resets were half of PostgreSQL's transactions while opening cases. The same few
                 // statements run for every case, so they are prepared once per connection instead of planned each time.
-                var connection = PostgisGridStore.AutoPrepared(new Npgsql.NpgsqlConnectionStringBuilder(storage.ConnectionString) { NoResetOnClose = true }).ConnectionString;
+                var orleansSettings = PostgisGridStore.AutoPrepared(new Npgsql.NpgsqlConnectionStringBuilder(storage.ConnectionString) { NoResetOnClose = true });
+                if (!PostgisGridStore.Sets(orleansSettings, "Maximum Pool Size")) orleansSettings.MaxPoolSize = PostgisGridStore.MaxPoolSize;
+                var connection = orleansSettings.ConnectionString;
                 if (!IPAddress.TryParse(ports.AdvertisedAddress, out var advertised))
                     throw new InvalidOperationException($"{OrleansOptions.Section}:AdvertisedAddress '{ports.AdvertisedAddress}' is not an IP address");
                 silo.ConfigureEndpoints(advertised, ports.SiloPort, ports.GatewayPort, listenOnAnyHostAddress: false);

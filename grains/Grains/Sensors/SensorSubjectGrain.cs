@@ -9,6 +9,7 @@ using GridServer.Domain.Sensors;
 using GridServer.Grains.Cases;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace GridServer.Grains.Sensors;
 
@@ -43,7 +44,7 @@ public sealed class SensorSubjectState
 /// leaves the readings kept and nothing evaluated.
 /// </remarks>
 public sealed partial class SensorSubjectGrain(
-    [PersistentState("sensor-subject", GrainStorage.Cases)] IPersistentState<SensorSubjectState> legacy,
+    [FromKeyedServices(GrainStorage.Cases)] IGrainStorage legacy,
     ISensorStore store,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ISensorRules rules,
@@ -57,6 +58,9 @@ public sealed partial class SensorSubjectGrain(
     public static readonly TimeSpan MinRecheckDelay = TimeSpan.FromMinutes(1);
 
     private const string RecheckReminder = "recheck";
+
+    /// <summary>The name older servers kept a subject's grain state under.</summary>
+    public const string LegacyState = "sensor-subject";
 
     private string? _module;
     private string? _subject;
@@ -84,19 +88,25 @@ public sealed partial class SensorSubjectGrain(
     {
         if (_stored is { } loaded) return loaded;
         var load = await store.LoadAsync(Module, Subject, window is { } w ? now - w : null, MaxReadings);
-        if (load.Subject is null && legacy.RecordExists) return await ImportLegacyAsync();
+        if (load.Subject is null)
+        {
+            // Asked only of a subject the store does not know: once per subject, never again after its first write.
+            var old = new GrainState<SensorSubjectState>();
+            await legacy.ReadStateAsync(LegacyState, this.GetGrainId(), old);
+            if (old.RecordExists) return await ImportLegacyAsync(old);
+        }
         _readings = [.. load.Readings.Select(Data)];
         return _stored = load.Subject ?? SensorSubjectRecord.New(Module, Subject);
     }
 
     /// <summary>A subject written by a server before the sensor store: written to the store, then its old state cleared.</summary>
-    private async Task<SensorSubjectRecord> ImportLegacyAsync()
+    private async Task<SensorSubjectRecord> ImportLegacyAsync(GrainState<SensorSubjectState> old)
     {
-        var s = legacy.State;
+        var s = old.State ?? new SensorSubjectState();
         var record = new SensorSubjectRecord(Module, Subject, 1, s.Memo, s.EpisodeCaseId, s.EpisodeOpenedAt, s.RecheckAt, s.Episodes, s.LastError);
         if (!await store.WriteAsync(new SensorWrite(record, [.. s.Readings.Select(Row)])))
             throw new InvalidOperationException($"sensor subject {Module}|{Subject} was written meanwhile by another activation; try again");
-        await legacy.ClearStateAsync();
+        await legacy.ClearStateAsync(LegacyState, this.GetGrainId(), old);
         _readings = [.. s.Readings];
         return _stored = record;
     }

@@ -17,12 +17,18 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
 
     private const string Columns = "code, name, street_code, street_name, community_code, community_name, geom, area_m2, version, valid_from";
 
+    /// <summary>The most connections each of a silo's pools holds, unless the connection string sets it.</summary>
+    public const int MaxPoolSize = 40;
+
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var settings = AutoPrepared(new NpgsqlConnectionStringBuilder(connectionString));
         // The stores keep no session state (a temporary table lives for its transaction only), so a pooled connection
         // needs no reset before reuse: measured, the reset was a statement in every five of the case store's.
-        if (!settings.ContainsKey("No Reset On Close")) settings.NoResetOnClose = true;
+        if (!Sets(settings, "No Reset On Close")) settings.NoResetOnClose = true;
+        // Two pools per silo (this one and Orleans'): each at most 40 connections unless the string says otherwise, so
+        // that a silo stays well inside a server's max_connections even when thousands of grains activate at once.
+        if (!Sets(settings, "Maximum Pool Size")) settings.MaxPoolSize = MaxPoolSize;
         var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
         builder.UseNetTopologySuite();
         return builder.Build();
@@ -35,9 +41,19 @@ public sealed class PostgisGridStore(NpgsqlDataSource dataSource, TimeProvider t
     public static NpgsqlConnectionStringBuilder AutoPrepared(NpgsqlConnectionStringBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
-        if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 3;
+        if (!Sets(builder, "Max Auto Prepare")) builder.MaxAutoPrepare = 64;
+        if (!Sets(builder, "Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 3;
         return builder;
+    }
+
+    /// <summary>
+    /// Whether the connection string itself sets <paramref name="keyword"/>. Npgsql's builder answers <c>ContainsKey</c>
+    /// true for every keyword it knows, set or not; its connection string names only those set, by their full names.
+    /// </summary>
+    public static bool Sets(NpgsqlConnectionStringBuilder builder, string keyword)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return new System.Data.Common.DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.ContainsKey(keyword);
     }
 
     public string Description => PostgisSchema.Describe(dataSource);

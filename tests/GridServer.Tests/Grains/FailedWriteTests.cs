@@ -157,7 +157,7 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
         {
             State = new SensorSubjectState { Readings = [reading], Memo = "from before", EpisodeCaseId = "C-S-OLD", Episodes = 3 },
         };
-        await storage.WriteStateAsync("sensor-subject", subject.GetGrainId(), old);
+        await storage.WriteStateAsync(SensorSubjectGrain.LegacyState, subject.GetGrainId(), old);
 
         var view = await subject.GetAsync();
 
@@ -166,7 +166,7 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
         Assert.Equal(("from before", 3), (load.Subject!.Memo, load.Subject.Episodes));
         Assert.Equal([reading.At], load.Readings.Select(r => r.At));
         var after = new GrainState<SensorSubjectState>();
-        await storage.ReadStateAsync("sensor-subject", subject.GetGrainId(), after);
+        await storage.ReadStateAsync(SensorSubjectGrain.LegacyState, subject.GetGrainId(), after);
         Assert.False(after.RecordExists);
         // The same reading sent again is known: the store's copy is the subject's.
         Assert.Equal((0, 1), ((await subject.TakeAsync([reading])).Taken, (await subject.TakeAsync([reading])).Duplicates));
