@@ -100,6 +100,8 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             try { return (await Anonymous.GetAsync("/health")).IsSuccessStatusCode; } catch (HttpRequestException) { return false; }
         }, TimeSpan.FromSeconds(120));
         _playwright = await Playwright.CreateAsync();
+        // Expectations wait as long as actions do: 5 s (Playwright's default) is outlasted on a busy two-core machine.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
         Directory.CreateDirectory(Screenshots);
     }
