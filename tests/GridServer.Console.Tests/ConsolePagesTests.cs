@@ -215,6 +215,7 @@ public sealed class ConsolePagesTests(ConsoleServer server)
         await set.Locator("input[type=file]").SetInputFilesAsync(shops);
         await set.Locator("button", new() { HasText = "从文件导入" }).ClickAsync();
         await Assertions.Expect(tab.Page.Locator("#reference-report")).ToContainTextAsync("已导入 2 条");
+        await Assertions.Expect(set.Locator(".set-label")).ToHaveTextAsync("shops (2 条)");
         await set.Locator("button", new() { HasText = "在地图上显示" }).ClickAsync();
         await Assertions.Expect(tab.Page.Locator("#map")).ToHaveAttributeAsync("data-drawn-reference", new System.Text.RegularExpressions.Regex("^[1-9]"));
         await tab.ScreenshotAsync("modules");
