@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GridServer.Abstractions.Cases;
@@ -17,7 +18,19 @@ namespace GridServer.Silo.Grids;
 /// changes hands, and the open cases whose point falls in another grid with what happened to each.
 /// </summary>
 public sealed record GridChangeResponse(int Added, int Changed, int Unchanged, IReadOnlyList<string> Retired, long Revision, IReadOnlyList<string> Warnings,
-    bool DryRun, IReadOnlyList<GridTransferResponse> Transfers, IReadOnlyList<CaseImpactResponse> Cases);
+    bool DryRun, IReadOnlyList<GridTransferResponse> Transfers, IReadOnlyList<CaseImpactResponse> Cases, IReadOnlyList<GridFindingResponse> Findings);
+
+/// <summary>
+/// A finding that has a place, to draw: kind (Overlap, InvalidGeometry, Gap), the feature (0-based index in the posted
+/// collection or Shapefile) and grid it is about, the other grid (an overlap's), whether it refuses the change, its line
+/// as in errors/warnings, and where it is as a GeoJSON geometry (lon/lat WGS84): an overlap's shared ground, a gap's
+/// hole, an invalid boundary's rings with the point where it fails.
+/// </summary>
+public sealed record GridFindingResponse(string Kind, int? Feature, string? Code, string? OtherCode, bool IsError, string Message, JsonElement Geometry)
+{
+    internal static IReadOnlyList<GridFindingResponse> Of(IEnumerable<GridFindingView> findings) =>
+        [.. findings.Select(f => new GridFindingResponse(f.Kind, f.FeatureIndex, f.Code, f.OtherCode, f.IsError, f.Message, GridChangeEndpoints.Element(f.GeoJson)))];
+}
 
 /// <summary>Ground that changes hands: from a grid to another (null: no grid), its area in m², and the piece as a GeoJSON geometry (lon/lat WGS84).</summary>
 public sealed record GridTransferResponse(string? FromGrid, string? ToGrid, double AreaM2, JsonElement Geometry);
@@ -56,6 +69,9 @@ public static class GridChangeEndpoints
 
     /// <summary>How long a change's answer waits for this silo's index to serve it.</summary>
     public static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most findings with a place an answer carries (as many as the directory reports).</summary>
+    public const int MaxFindings = 100;
 
     /// <summary>The most grids one merge may name.</summary>
     public const int MaxMergeGrids = 100;
@@ -182,7 +198,8 @@ public static class GridChangeEndpoints
         }
         if (!result.Accepted)
         {
-            return ([], Refused([.. result.Errors.Select(i => $"{dataset.FileName}: {i}")], [.. result.Issues.Where(i => !i.IsError).Select(i => i.ToString())], dryRun: false));
+            return ([], Refused([.. result.Errors.Select(i => $"{dataset.FileName}: {i}")], [.. result.Issues.Where(i => !i.IsError).Select(i => i.ToString())], dryRun: false,
+                GridFindingView.Of(result.Issues, MaxFindings)));
         }
         if (result.Grids.Count == 0) return ([], Problems.Of(422, "Grid change refused", $"{dataset.FileName} holds no features"));
         using var geoJson = new MemoryStream();
@@ -240,7 +257,7 @@ public static class GridChangeEndpoints
         IGrainFactory grains, GridCatalog catalog, CancellationToken cancellationToken)
     {
         var result = await run(grains.GetGrain<IGridDirectoryGrain>(IGridDirectoryGrain.Key));
-        if (!result.Accepted) return Refused(result.Errors, result.Warnings, result.DryRun);
+        if (!result.Accepted) return Refused(result.Errors, result.Warnings, result.DryRun, result.Findings);
         var moves = result.Cases.IsDefault ? [] : result.Cases;
         if (result.DryRun)
             return TypedResults.Ok(Response(result, result.Warnings, moves.Select(m => new CaseImpactResponse(m.CaseId, m.FromGrid, m.ToGrid, m.State, null, null, null))));
@@ -315,18 +332,25 @@ public static class GridChangeEndpoints
         return (buffer.ToArray(), null);
     }
 
-    /// <summary>A change refused for what it holds, dry run or not: the first errors in the detail, all of them in <c>errors</c>.</summary>
-    private static ProblemHttpResult Refused(IReadOnlyList<string> errors, IReadOnlyList<string> warnings, bool dryRun) =>
+    /// <summary>
+    /// A change refused for what it holds, dry run or not: the first errors in the detail, all of them in <c>errors</c>,
+    /// and those that have a place in <c>findings</c> (as in an accepted answer) so that a client can draw them.
+    /// </summary>
+    private static ProblemHttpResult Refused(IReadOnlyList<string> errors, IReadOnlyList<string> warnings, bool dryRun, ImmutableArray<GridFindingView> findings = default) =>
         TypedResults.Problem(string.Join("; ", errors.Take(3)) + (errors.Count > 3 ? $" (and {errors.Count - 3} more)" : ""),
             statusCode: 422, title: "Grid change refused",
-            extensions: new Dictionary<string, object?> { ["errors"] = errors, ["warnings"] = warnings, ["dryRun"] = dryRun });
+            extensions: new Dictionary<string, object?>
+            {
+                ["errors"] = errors, ["warnings"] = warnings, ["dryRun"] = dryRun,
+                ["findings"] = GridFindingResponse.Of(findings.IsDefault ? [] : findings),
+            });
 
     private static GridChangeResponse Response(GridChangeResult result, IReadOnlyList<string> warnings, IEnumerable<CaseImpactResponse> cases) =>
         new(result.Added, result.Changed, result.Unchanged, result.Retired, result.Revision, warnings, result.DryRun,
             [.. (result.Transfers.IsDefault ? [] : result.Transfers).Select(t => new GridTransferResponse(t.FromGrid, t.ToGrid, t.AreaSquareMetres, Element(t.GeoJson)))],
-            [.. cases]);
+            [.. cases], GridFindingResponse.Of(result.Findings.IsDefault ? [] : result.Findings));
 
-    private static JsonElement Element(string json)
+    internal static JsonElement Element(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();

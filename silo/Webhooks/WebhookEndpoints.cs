@@ -17,7 +17,7 @@ namespace GridServer.Silo.Webhooks;
 public sealed record WebhookBody(string? Url, string? Secret);
 
 /// <summary>
-/// Webhooks over HTTP: operators set, read and remove a community's target; operators and dispatchers read what the
+/// Webhooks over HTTP: operators set, read, test and remove a community's target; operators and dispatchers read what the
 /// community's webhook was given and the dead letters, and re-send or discard those.
 /// </summary>
 public static class WebhookEndpoints
@@ -42,6 +42,8 @@ public static class WebhookEndpoints
             .WithSummary("The community's webhook: URL, whether it signs, messages waiting, delivered, the last error.");
         api.MapDelete("/communities/{code}/webhook", Delete).RequireRoles(Role.Operator)
             .WithSummary("Removes the community's webhook; messages still waiting go to the dead letters.");
+        api.MapPost("/communities/{code}/webhook/test", Test).RequireRoles(Role.Operator)
+            .WithSummary("Sends a test message to the community's webhook now and answers what happened: delivered or the error, the HTTP status, the time taken.");
         api.MapGet("/communities/{code}/notices", ListNotices).RequireRoles(Role.Operator, Role.Dispatcher)
             .WithSummary("What the community's webhook was given (its liaison alerts, batched), newest first, with each message's delivery state.");
         api.MapGet("/webhooks/dead-letters", ListDeadLetters).RequireRoles(Role.Operator, Role.Dispatcher)
@@ -74,6 +76,17 @@ public static class WebhookEndpoints
     {
         if (UnknownCommunity(code, catalog) is { } unknown) return unknown;
         return await grains.GetGrain<IWebhookGrain>(code).RemoveAsync(context.RequiredCaller().Subject) ? TypedResults.NoContent() : NoWebhook(code);
+    }
+
+    /// <summary>
+    /// A test message to the target as it is set: the address rules apply at the send as for any message (a URL made
+    /// private since, or a name resolving to a private address, is refused and reported, not sent). A target that does
+    /// not accept the message is an answer (200, delivered false), not an error of this call.
+    /// </summary>
+    internal static async Task<Results<Ok<WebhookTestResult>, ProblemHttpResult>> Test(string code, IGrainFactory grains, GridCatalog catalog, HttpContext context)
+    {
+        if (UnknownCommunity(code, catalog) is { } unknown) return unknown;
+        return await grains.GetGrain<IWebhookGrain>(code).TestAsync(context.RequiredCaller().Subject) is { } result ? TypedResults.Ok(result) : NoWebhook(code);
     }
 
     internal static async Task<Results<Ok<NoticePage>, ProblemHttpResult>> ListNotices(string code, IGrainFactory grains, GridCatalog catalog, int? limit, int? offset)

@@ -128,6 +128,9 @@ public sealed class ConsoleTests(ConsoleServer server)
         await tab.Page.ClickAsync("#preview");
         await Assertions.Expect(tab.Page.Locator("#verdict")).ToContainTextAsync("被拒绝");
         await Assertions.Expect(tab.Page.Locator("#refusal-reasons")).ToContainTextAsync("overlaps neighbouring grid '33030200600812'");
+        // The overlap is drawn where it is, not only named: the ground the new boundary shares with the neighbour.
+        await Assertions.Expect(tab.Page.Locator($"#findings li[data-kind='Overlap'][data-code='{code}'][data-other='33030200600812']")).ToBeVisibleAsync();
+        await Assertions.Expect(tab.Page.Locator("#map")).ToHaveAttributeAsync("data-drawn-findings", new System.Text.RegularExpressions.Regex("^[1-9]"));
         await tab.ScreenshotAsync("redraw-refused");
         // Nothing was stored.
         using var history = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{code}/history"));

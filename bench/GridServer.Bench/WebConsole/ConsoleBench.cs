@@ -76,7 +76,10 @@ internal static class ConsoleBench
                 {
                     if (!request.Url.Contains("/api/tiles/", StringComparison.Ordinal)) return;
                     var sizes = await request.SizesAsync();
-                    lock (tiles) tiles.Add(new Tile(request.Url, sizes.ResponseBodySize, request.Timing.ResponseEnd));
+                    // Sent: the body as it crossed the wire (gzip when the server compressed it); unpacked: as MapLibre read it.
+                    var response = await request.ResponseAsync();
+                    var unpacked = response is null ? 0 : (await response.BodyAsync()).Length;
+                    lock (tiles) tiles.Add(new Tile(request.Url, sizes.ResponseBodySize, unpacked, response?.Headers.GetValueOrDefault("content-encoding") ?? "identity", request.Timing.ResponseEnd));
                 };
                 await page.GotoAsync($"{server.BaseUrl}/console/#/map");
                 System.Console.WriteLine($"run {run}{(run == 1 ? " (the server's tile cache cold)" : "")}; load average {LoadAverage()}:");
@@ -124,7 +127,7 @@ internal static class ConsoleBench
         throw new TimeoutException("the map did not become still within 5 minutes");
     }
 
-    private sealed record Tile(string Url, double Bytes, double Ms);
+    private sealed record Tile(string Url, double Bytes, double Unpacked, string Encoding, double Ms);
 
 
     private static List<Tile> Snapshot(List<Tile> tiles)
@@ -137,9 +140,11 @@ internal static class ConsoleBench
         if (tiles.Count == 0) return "no tile fetched";
         var zooms = string.Join(", ", tiles.Select(t => t.Url.Split("/api/tiles/grids/")[1].Split('/')[0]).Distinct());
         var sizes = tiles.Select(t => t.Bytes).Order().ToList();
+        var unpacked = tiles.Select(t => t.Unpacked).Order().ToList();
+        var encodings = string.Join("/", tiles.Select(t => t.Encoding).Distinct());
         var times = tiles.Select(t => t.Ms).Order().ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{tiles.Count} tiles (zoom {zooms}), {sizes.Sum() / 1e6:F2} MB in all, median {sizes[sizes.Count / 2] / 1e3:F0} kB, largest {sizes[^1] / 1e3:F0} kB; request to last byte median {times[times.Count / 2]:F0} ms, slowest {times[^1]:F0} ms");
+            $"{tiles.Count} tiles (zoom {zooms}), sent {sizes.Sum() / 1e6:F2} MB in all ({encodings}), median {sizes[sizes.Count / 2] / 1e3:F0} kB, largest {sizes[^1] / 1e3:F0} kB; unpacked {unpacked.Sum() / 1e6:F2} MB, largest {unpacked[^1] / 1e3:F0} kB; request to last byte median {times[times.Count / 2]:F0} ms, slowest {times[^1]:F0} ms");
     }
 
     /// <summary>

@@ -9,8 +9,13 @@ export function colourFor(key) {
   return COLOURS[h % COLOURS.length];
 }
 
-/** Draws (or replaces) an overlay; features may carry `colour` and `label` properties. */
+/**
+ * Draws (or replaces) an overlay; features may carry `colour` and `label` properties. Once the map has drawn it, the
+ * map's element says how many of its features are on screen (`data-drawn-<id>`; features told apart by `fid` when
+ * they carry one), for a person's tools and for the tests alike.
+ */
 export function showOverlay(map, id, collection, { dashed = false, fillOpacity = 0.45, lineWidth = 2 } = {}) {
+  countDrawn(map, id);
   const source = map.getSource(id);
   if (source) { source.setData(collection); return; }
   map.addSource(id, { type: 'geojson', data: collection });
@@ -22,7 +27,26 @@ export function showOverlay(map, id, collection, { dashed = false, fillOpacity =
     paint: { 'circle-color': ['coalesce', ['get', 'colour'], '#e41a1c'], 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
 }
 
+const counters = new Map();
+const attributeOf = id => `drawn${id.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())}`;
+
+/** Keeps `data-drawn-<id>` up to date: recounted each time the map comes to rest while the overlay is on it. */
+function countDrawn(map, id) {
+  delete map.getContainer().dataset[attributeOf(id)];
+  if (counters.has(id)) return;
+  const count = () => {
+    const layers = ['-fill', '-line', '-point'].map(s => id + s).filter(l => map.getLayer(l));
+    const drawn = layers.length ? map.queryRenderedFeatures({ layers }) : [];
+    // A feature is drawn by several layers (fill and outline) and may be cut by tiles: counted once by its properties.
+    map.getContainer().dataset[attributeOf(id)] = String(new Set(drawn.map(f => f.properties.fid ?? JSON.stringify(f.properties))).size);
+  };
+  counters.set(id, count);
+  map.on('idle', count);
+}
+
 export function clearOverlay(map, id) {
+  if (counters.has(id)) { map.off('idle', counters.get(id)); counters.delete(id); }
+  delete map.getContainer().dataset[attributeOf(id)];
   for (const suffix of ['-fill', '-line', '-point']) if (map.getLayer(id + suffix)) map.removeLayer(id + suffix);
   if (map.getSource(id)) map.removeSource(id);
 }

@@ -32,6 +32,9 @@ export async function render(panel, _params, { me }) {
     table(['', '', ''], list.map(s => {
       const name = s.name ?? s.set;
       const file = h('input', { type: 'file', accept: '.geojson,.json,.csv', dataset: { set: name } });
+      const label = h('span', { class: 'set-label' });
+      const showCount = (count) => { label.textContent = `${name} (${count} ${t('mod.records')})`; };
+      showCount(s.served?.records ?? s.count ?? 0);
       const send = async (dryRun) => {
         const chosen = file.files?.[0];
         if (!chosen) return;
@@ -39,11 +42,13 @@ export async function render(panel, _params, { me }) {
         try {
           const answer = await api(`/api/reference/${encodeURIComponent(name)}`, { method: 'PUT', query: dryRun ? { dryRun: true } : {}, body: new Blob([await chosen.arrayBuffer()]), headers: { 'Content-Type': csv ? 'text/csv' : 'application/geo+json' } });
           replace(report, h('p', { class: 'ok' }, t(dryRun ? 'mod.checkOk' : 'mod.importOk', { count: answer.count ?? answer.records ?? '' })));
+          // An import replaces the set (PUT): it now holds what was imported.
+          if (!dryRun && typeof (answer.count ?? answer.records) === 'number') showCount(answer.count ?? answer.records);
         } catch (e) {
           replace(report, h('p', { class: 'error' }, e.title), h('ul', null, (e.problem?.errors ?? [e.detail ?? e.message]).map(x => h('li', null, typeof x === 'string' ? x : JSON.stringify(x)))));
         }
       };
-      return [`${name} (${s.count ?? s.records ?? 0} ${t('mod.records')})`,
+      return [label,
         h('button', { type: 'button', onclick: () => showSet(map, name).catch(e => { error.textContent = e.message; }) }, t('mod.show')),
         operator ? h('span', null, file, h('button', { type: 'button', onclick: () => send(true) }, t('mod.dryRun')), h('button', { type: 'button', onclick: () => send(false) }, t('mod.import'))) : ''];
     }), { id: 'reference-table' }), report, error);

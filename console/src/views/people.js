@@ -67,11 +67,13 @@ async function squads(body, id) {
 }
 
 let highlighted = [];
+/** Outlines grids on the map (a squad's, a liaison's, a selection); the map's element says how many (`data-highlighted`). */
 function highlight(codes) {
   const map = getMap();
   for (const c of highlighted) setGridState(map, c, { selected: false });
   highlighted = codes;
   for (const c of codes) setGridState(map, c, { selected: true });
+  map.getContainer().dataset.highlighted = String(codes.length);
 }
 
 async function officers(body, id) {
@@ -122,12 +124,9 @@ async function liaisons(body, id) {
       h('ul', null, l.grids.map(c => item('grids', c)), l.communities.map(c => item('communities', c))),
       h('div', { class: 'inline' }, grid, h('button', { type: 'button', onclick: () => attempt(error, async () => { await api(`/api/liaisons/${enc(id)}/grids/${enc(grid.value.trim())}`, { method: 'PUT' }); await load(); }) }, t('people.addGrid'))),
       h('div', { class: 'inline' }, community, h('button', { type: 'button', onclick: () => attempt(error, async () => { await api(`/api/liaisons/${enc(id)}/communities/${enc(community.value.trim())}`, { method: 'PUT' }); await load(); }) }, t('people.addCommunity'))), error);
-    const communities = new Set(l.communities);
-    const codes = [...l.grids];
-    // Whole communities are drawn through their grids: the tiles know each grid's community.
-    const map = getMap();
-    const inCommunities = map.querySourceFeatures('grids', { sourceLayer: 'grids' }).filter(f => communities.has(f.properties.community)).map(f => f.properties.code);
-    highlight([...new Set([...codes, ...inCommunities])]);
+    // Whole communities are drawn through their grids, asked of the server (the tiles loaded so far may not hold them all).
+    const inCommunities = await Promise.all(l.communities.map(c => api('/api/grids/staffing', { query: { community: c } }).then(rows => rows.map(r => r.code), () => [])));
+    highlight([...new Set([...l.grids, ...inCommunities.flat()])]);
   };
   body.append(view);
   await load();
@@ -208,20 +207,43 @@ async function webhooks(body, code) {
   body.append(lookup(t('people.communityCode'), 'community-code', code, v => { location.hash = `#/people/webhooks/${enc(v)}`; }));
   const error = errorLine();
   const letters = h('div', { id: 'dead-letters' });
+  // The dead letters of this community (all of them without one), oldest first, each re-sent or discarded here.
   const loadLetters = async () => {
-    const list = await api('/api/webhooks/dead-letters');
-    const items = Array.isArray(list) ? list : list.items ?? [];
-    replace(letters, h('h4', null, t('people.deadLetters')), table(['id', 'community', 'error', ''], items.map(d => [d.id, d.communityCode ?? d.community ?? '', d.lastError ?? d.error ?? '',
-      h('button', { type: 'button', onclick: () => attempt(error, async () => { await api(`/api/webhooks/dead-letters/${enc(d.id)}/resend`, { method: 'POST' }); await loadLetters(); }) }, t('people.resend'))])));
+    const items = await api('/api/webhooks/dead-letters', { query: { community: code ?? undefined } });
+    const act = (path, method) => attempt(error, async () => { await api(path, { method }); await loadLetters(); });
+    replace(letters, h('h4', null, t('people.deadLetters'), ` (${items.length})`),
+      items.length ? table([t('letters.id'), t('letters.community'), t('letters.attempts'), t('letters.error'), t('letters.at'), ''], items.map(d => [
+        d.id, d.message?.community ?? '', String(d.attempts), d.lastError ?? '', formatDateTime(d.deadAt),
+        h('span', null,
+          h('button', { type: 'button', dataset: { resend: d.id }, onclick: () => act(`/api/webhooks/dead-letters/${enc(d.id)}/resend`, 'POST') }, t('people.resend')), ' ',
+          h('button', { type: 'button', class: 'danger', dataset: { discard: d.id }, onclick: () => act(`/api/webhooks/dead-letters/${enc(d.id)}`, 'DELETE') }, t('letters.discard')))]), { id: 'dead-letters-table' })
+        : h('p', { id: 'dead-letters-none' }, t('letters.none')));
   };
   if (code) {
     const current = await api(`/api/communities/${enc(code)}/webhook`).catch(() => null);
     const url = h('input', { id: 'webhook-url', value: current?.url ?? '', placeholder: 'https://…' });
     const secret = h('input', { id: 'webhook-secret', type: 'password' });
-    body.append(h('h3', null, `${t('people.webhook')} ${code}`), h('label', null, t('people.webhookUrl'), url), h('label', null, t('people.webhookSecret'), secret),
+    const shown = h('p', { id: 'webhook-current' });
+    const showTarget = (target) => { shown.textContent = target ? t('webhook.current', { url: target.url }) + (target.lastError ? ` · ${target.lastError}` : '') : t('webhook.none'); };
+    showTarget(current);
+    const tested = h('p', { id: 'webhook-test-result', role: 'status' });
+    body.append(h('h3', null, `${t('people.webhook')} ${code}`), shown, h('label', null, t('people.webhookUrl'), url), h('label', null, t('people.webhookSecret'), secret),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'primary', onclick: () => attempt(error, async () => { await api(`/api/communities/${enc(code)}/webhook`, { method: 'PUT', body: { url: url.value.trim(), secret: secret.value || null } }); error.textContent = '✓'; }) }, t('people.setWebhook')),
-        h('button', { type: 'button', class: 'danger', onclick: () => attempt(error, async () => { await api(`/api/communities/${enc(code)}/webhook`, { method: 'DELETE' }); url.value = ''; }) }, t('people.remove'))));
+        h('button', { type: 'button', id: 'webhook-set', class: 'primary', onclick: () => attempt(error, async () => { showTarget(await api(`/api/communities/${enc(code)}/webhook`, { method: 'PUT', body: { url: url.value.trim(), secret: secret.value || null } })); error.textContent = '✓'; }) }, t('people.setWebhook')),
+        h('button', { type: 'button', id: 'webhook-test', onclick: () => attempt(error, async () => {
+          tested.textContent = t('common.loading');
+          tested.className = '';
+          try {
+            const r = await api(`/api/communities/${enc(code)}/webhook/test`, { method: 'POST' });
+            tested.textContent = r.delivered ? t('webhook.testOk', { status: r.statusCode, ms: r.milliseconds }) : t('webhook.testFailed', { error: r.error ?? `HTTP ${r.statusCode}` });
+            tested.className = r.delivered ? 'ok' : 'error';
+          } catch (e) {
+            tested.textContent = '';
+            throw e;
+          }
+        }) }, t('webhook.test')),
+        h('button', { type: 'button', id: 'webhook-remove', class: 'danger', onclick: () => attempt(error, async () => { await api(`/api/communities/${enc(code)}/webhook`, { method: 'DELETE' }); url.value = ''; showTarget(null); await loadLetters(); }) }, t('people.remove'))),
+      tested);
   }
   body.append(letters, error);
   await loadLetters().catch(e => { error.textContent = e.message; });

@@ -1,5 +1,7 @@
 // Importing a grid file: GeoJSON or a zipped Shapefile (with its CRS and encoding), checked first (dryRun) with the
-// findings listed and the features they name drawn in red over the file's other features; then imported.
+// findings listed and drawn where they are (the server's findings: overlaps, invalid rings, gaps — the same for both
+// kinds of file, since the browser does not read a zip); a GeoJSON file's features are drawn too, those the findings
+// name in red. Then imported.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
@@ -7,7 +9,7 @@ import { flyToBbox, getMap, refreshGrids } from '../mapview.js';
 import { geoToMap } from '../geo/display.js';
 import { clearOverlay, showOverlay } from '../layers/overlays.js';
 import { bboxOf } from './card.js';
-import { clearImpact, paintSwatches, showImpact, showRefusal } from './impact.js';
+import { clearImpact, paintSwatches, showFindings, showImpact } from './impact.js';
 
 const FILE = 'upload-file';
 
@@ -45,9 +47,12 @@ export async function render(panel) {
       const errors = err.problem?.errors ?? [err.detail ?? err.message];
       const bad = new Set(errors.flatMap(e => [...e.matchAll(/feature (\d+)/g)].map(m => Number(m[1]))));
       drawFile(map, collection, bad);
+      const findings = showFindings(map, err.problem?.findings);
       replace(result, h('p', { class: 'error', id: 'upload-verdict', role: 'alert' }, `${t('upload.refused')}: ${err.title}`),
-        h('h4', null, t('upload.issues')), h('ol', { id: 'upload-issues', start: 1 }, errors.map(e => h('li', null, e))));
-      showRefusal(map, err);
+        h('h4', null, t('upload.issues')), h('ol', { id: 'upload-issues', start: 1 }, errors.map(e => h('li', null, e))), findings);
+      paintSwatches(result);
+      // A zip's features are not drawn (the browser does not read it): the view goes to what was found instead.
+      if (zip) result.querySelector('#findings-all')?.click();
     }
   };
   panel.append(h('h2', null, t('upload.title')), h('p', { class: 'hint' }, t('upload.help')),

@@ -40,10 +40,35 @@ public sealed record CaseMoveView(
     [property: Id(3)] GridServer.Domain.Cases.CaseState State);
 
 /// <summary>
+/// A finding of a change's check that has a place, for drawing it: <see cref="Kind"/> (Overlap, InvalidGeometry, Gap),
+/// the feature (0-based index in the change's collection) and grid it is about, <see cref="OtherCode"/> (an overlap's
+/// other grid), whether it refuses the change, the same line as in the errors or warnings, and <see cref="GeoJson"/>: a
+/// GeoJSON geometry, lon/lat WGS84 (an overlap's shared ground, a gap's hole, an invalid boundary's rings with the
+/// point where it fails).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("grid.finding")]
+public sealed record GridFindingView(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] int? FeatureIndex,
+    [property: Id(2)] string? Code,
+    [property: Id(3)] string? OtherCode,
+    [property: Id(4)] bool IsError,
+    [property: Id(5)] string Message,
+    [property: Id(6)] string GeoJson)
+{
+    /// <summary>The findings of a check that have a place, errors first, at most <paramref name="max"/>.</summary>
+    public static ImmutableArray<GridFindingView> Of(IEnumerable<GridServer.Domain.Import.ImportIssue> issues, int max) =>
+        [.. issues.Where(i => i.Where is { IsEmpty: false }).OrderBy(i => i.IsError ? 0 : 1).Take(max)
+            .Select(i => new GridFindingView(i.Kind.ToString(), i.FeatureIndex, i.Code, i.OtherCode, i.IsError, i.ToString(),
+                GridServer.Domain.Export.GeoJsonGridWriter.GeometryText(i.Where!)))];
+}
+
+/// <summary>
 /// What a change did (or, for a dry run, would do), or why it was refused (then nothing was stored). <see cref="Revision"/>:
 /// the directory's revision after the change; a silo serves the change once its index reaches it. <see cref="Transfers"/> and
 /// <see cref="Cases"/>: the ground that changes hands and the open cases whose point now falls in another grid (found before
-/// the change is stored; the cases are not moved by the directory).
+/// the change is stored; the cases are not moved by the directory). <see cref="Findings"/>: the errors and warnings that
+/// have a place, drawable (an overlap's shared ground…).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("grid.change-result")]
 public sealed record GridChangeResult(
@@ -57,7 +82,8 @@ public sealed record GridChangeResult(
     [property: Id(7)] long Revision,
     [property: Id(8)] bool DryRun = false,
     [property: Id(9)] ImmutableArray<GridTransferView> Transfers = default,
-    [property: Id(10)] ImmutableArray<CaseMoveView> Cases = default);
+    [property: Id(10)] ImmutableArray<CaseMoveView> Cases = default,
+    [property: Id(11)] ImmutableArray<GridFindingView> Findings = default);
 
 /// <summary>Told by the directory when the grids change; every silo keeps one to rebuild its index.</summary>
 [Alias("grid.directory-observer")]

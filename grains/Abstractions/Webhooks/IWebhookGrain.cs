@@ -74,7 +74,28 @@ public interface IWebhookGrain : IGrainWithStringKey
 
     /// <summary>Takes a dead letter of this community back into the queue, with its attempts counted afresh.</summary>
     [Alias("resend")] ValueTask<WebhookEnqueued?> ResendAsync(string deadLetterId);
+
+    /// <summary>
+    /// Sends one test message (kind <c>Test</c>) to the target now, signed as any message, outside the queue: neither
+    /// retried nor dead-lettered nor counted as delivered. Null when the community has no webhook. Waits for the
+    /// attempt (at most its timeout).
+    /// </summary>
+    [Alias("test")] ValueTask<WebhookTestResult?> TestAsync(string actorId);
 }
+
+/// <summary>
+/// The outcome of a test message: delivered (a 2xx answer), the HTTP status when there was one, the error a dead letter
+/// would keep otherwise, the test message's id (the receiver sees it in its body and its <c>X-GridServer-Notice</c>
+/// header), and how long the attempt took.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("webhooks.test-result")]
+public sealed record WebhookTestResult(
+    [property: Id(0)] bool Delivered,
+    [property: Id(1)] int? StatusCode,
+    [property: Id(2)] string? Error,
+    [property: Id(3)] string NoticeId,
+    [property: Id(4)] string Url,
+    [property: Id(5)] long Milliseconds);
 
 /// <summary>A message that was not delivered: after its last attempt, or because its target was removed or full.</summary>
 [GenerateSerializer, Immutable, Alias("webhooks.dead-letter")]

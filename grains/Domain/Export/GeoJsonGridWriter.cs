@@ -86,10 +86,58 @@ public static class GeoJsonGridWriter
                 foreach (var part in multi.Geometries.Cast<Polygon>()) WritePolygon(json, part);
                 json.WriteEndArray();
                 break;
+            // The shapes a finding is drawn with besides polygons: the rings of an invalid boundary, the point where it fails.
+            case Point point:
+                json.WriteString("type", "Point");
+                json.WritePropertyName("coordinates");
+                WritePosition(json, point.Coordinate);
+                break;
+            case LineString line:
+                json.WriteString("type", "LineString");
+                json.WritePropertyName("coordinates");
+                WritePositions(json, line.Coordinates);
+                break;
+            case MultiLineString lines:
+                json.WriteString("type", "MultiLineString");
+                json.WritePropertyName("coordinates");
+                json.WriteStartArray();
+                foreach (var line in lines.Geometries) WritePositions(json, line.Coordinates);
+                json.WriteEndArray();
+                break;
+            case GeometryCollection collection when collection is not MultiPoint:
+                json.WriteString("type", "GeometryCollection");
+                json.WritePropertyName("geometries");
+                json.WriteStartArray();
+                foreach (var part in collection.Geometries) WriteGeometry(json, part);
+                json.WriteEndArray();
+                break;
             default:
                 throw new ArgumentException($"a grid boundary must be a Polygon or MultiPolygon, not {geometry.GeometryType}", nameof(geometry));
         }
         json.WriteEndObject();
+    }
+
+    /// <summary>A geometry as a GeoJSON text (lon/lat, rounded as boundaries are).</summary>
+    public static string GeometryText(Geometry geometry)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = CreateWriter(buffer)) WriteGeometry(json, geometry);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WritePositions(Utf8JsonWriter json, Coordinate[] positions)
+    {
+        json.WriteStartArray();
+        foreach (var c in positions) WritePosition(json, c);
+        json.WriteEndArray();
+    }
+
+    private static void WritePosition(Utf8JsonWriter json, Coordinate c)
+    {
+        json.WriteStartArray();
+        json.WriteNumberValue(Math.Round(c.X, Decimals));
+        json.WriteNumberValue(Math.Round(c.Y, Decimals));
+        json.WriteEndArray();
     }
 
     private static void WritePolygon(Utf8JsonWriter json, Polygon polygon)
@@ -109,11 +157,7 @@ public static class GeoJsonGridWriter
         json.WriteStartArray();
         for (var k = 0; k < ring.Length; k++)
         {
-            var c = ring[reverse ? ring.Length - 1 - k : k];
-            json.WriteStartArray();
-            json.WriteNumberValue(Math.Round(c.X, Decimals));
-            json.WriteNumberValue(Math.Round(c.Y, Decimals));
-            json.WriteEndArray();
+            WritePosition(json, ring[reverse ? ring.Length - 1 - k : k]);
         }
         json.WriteEndArray();
     }

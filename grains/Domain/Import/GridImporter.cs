@@ -51,7 +51,7 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
         issues.AddRange(overlaps);
         var gaps = options.CheckTiling ? FindGaps(candidates.Select(c => c.Grid.Boundary).ToList(), options.GapToleranceSquareMetres) : [];
         issues.AddRange(gaps.Select(g => new ImportIssue(ImportIssueKind.Gap, null, null,
-            string.Create(CultureInfo.InvariantCulture, $"gap of {g.AreaSquareMetres:F1} m² that no grid covers, around ({g.Lon:F7}, {g.Lat:F7})"), false)));
+            string.Create(CultureInfo.InvariantCulture, $"gap of {g.AreaSquareMetres:F1} m² that no grid covers, around ({g.Lon:F7}, {g.Lat:F7})"), false) { Where = g.Hole }));
 
         var featureErrors = issues.Where(i => i.IsError && i.Kind != ImportIssueKind.Overlap).ToList();
         var overlapErrors = issues.Where(i => i.IsError && i.Kind == ImportIssueKind.Overlap).ToList();
@@ -81,7 +81,7 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
             var message = string.Create(CultureInfo.InvariantCulture,
                 $"overlaps neighbouring grid '{neighbour.Code}' ({neighbour.Name}) by {overlap.AreaSquareMetres:F1} m²")
                 + (options.AllowOverlaps ? "; accepted, points in the overlap go to the lowest code" : "; redraw along the shared boundary, or allow overlaps");
-            issues.Add(new(ImportIssueKind.Overlap, null, grid.Code, message, !options.AllowOverlaps));
+            issues.Add(new(ImportIssueKind.Overlap, null, grid.Code, message, !options.AllowOverlaps) { Where = overlap.Shared, OtherCode = neighbour.Code });
         }
         var accepted = checkedChange.Accepted && !issues.Skip(checkedChange.Issues.Count).Any(i => i.IsError);
         return checkedChange with { Issues = issues, Accepted = accepted };
@@ -152,7 +152,12 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
             var at = validation.Coordinate is { } p
                 ? string.Create(CultureInfo.InvariantCulture, $" at ({p.X:F7}, {p.Y:F7})")
                 : "";
-            Error(ImportIssueKind.InvalidGeometry, $"invalid geometry: {validation.Message.ToLowerInvariant()}{at}");
+            // Drawn as its rings (an invalid polygon has no meaningful inside) and the point where it fails.
+            Geometry[] where = validation.Coordinate is { } c ? [boundary.Boundary, boundary.Factory.CreatePoint(c)] : [boundary.Boundary];
+            issues.Add(new(ImportIssueKind.InvalidGeometry, feature.Index, code, $"invalid geometry: {validation.Message.ToLowerInvariant()}{at}", true)
+            {
+                Where = boundary.Factory.CreateGeometryCollection(where),
+            });
             return null;
         }
 
@@ -184,7 +189,7 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
             var message = string.Create(CultureInfo.InvariantCulture,
                 $"overlaps grid '{second.Grid.Code}' (feature {second.Index}) by {overlap.AreaSquareMetres:F1} m²")
                 + (options.AllowOverlaps ? $"; accepted, points in the overlap go to '{lowest}' (lowest code)" : "; pass --allow-overlaps to accept");
-            issues.Add(new(ImportIssueKind.Overlap, first.Index, first.Grid.Code, message, !options.AllowOverlaps));
+            issues.Add(new(ImportIssueKind.Overlap, first.Index, first.Grid.Code, message, !options.AllowOverlaps) { Where = overlap.Shared, OtherCode = second.Grid.Code });
         }
         return issues;
     }
@@ -203,7 +208,7 @@ public sealed class GridImporter(Func<Geometry, Geometry> toWgs84, Func<Geometry
                 var area = areaSquareMetres(polygon);
                 if (area <= toleranceSquareMetres) continue;
                 var inside = polygon.InteriorPoint;
-                gaps.Add(new GapReport(area, inside.X, inside.Y));
+                gaps.Add(new GapReport(area, inside.X, inside.Y) { Hole = polygon });
             }
         }
         return gaps;

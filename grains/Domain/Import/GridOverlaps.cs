@@ -4,8 +4,11 @@ using NetTopologySuite.Operation.OverlayNG;
 
 namespace GridServer.Domain.Import;
 
-/// <summary>Two grids whose interiors share more than the tolerance: indexes into the lists searched, and the shared area.</summary>
-public readonly record struct GridOverlap(int First, int Second, double AreaSquareMetres);
+/// <summary>
+/// Two grids whose interiors share more than the tolerance: indexes into the lists searched, the shared area, and the
+/// shared ground itself (lon/lat, as the boundaries are), so that a report can draw it.
+/// </summary>
+public readonly record struct GridOverlap(int First, int Second, double AreaSquareMetres, Geometry Shared);
 
 /// <summary>
 /// Finds grids that overlap: within one set (an import file) or between a set of changed grids and the
@@ -24,8 +27,8 @@ public static class GridOverlaps
             foreach (var j in tree.Query(boundaries[i].EnvelopeInternal).Order())
             {
                 if (j <= i) continue;
-                if (Shared(boundaries[i], boundaries[j], areaSquareMetres) is { } area && area > toleranceSquareMetres)
-                    yield return new GridOverlap(i, j, area);
+                if (Shared(boundaries[i], boundaries[j], areaSquareMetres) is { } shared && shared.Area > toleranceSquareMetres)
+                    yield return new GridOverlap(i, j, shared.Area, shared.Ground);
             }
             onChecked?.Invoke(i);
         }
@@ -40,8 +43,8 @@ public static class GridOverlaps
         {
             foreach (var j in tree.Query(changed[i].EnvelopeInternal).Order())
             {
-                if (Shared(changed[i], others[j], areaSquareMetres) is { } area && area > toleranceSquareMetres)
-                    yield return new GridOverlap(i, j, area);
+                if (Shared(changed[i], others[j], areaSquareMetres) is { } shared && shared.Area > toleranceSquareMetres)
+                    yield return new GridOverlap(i, j, shared.Area, shared.Ground);
             }
         }
     }
@@ -54,13 +57,21 @@ public static class GridOverlaps
         return tree;
     }
 
-    /// <summary>The area two polygons share, or null when their interiors cannot meet.</summary>
-    private static double? Shared(Geometry a, Geometry b, Func<Geometry, double> areaSquareMetres)
+    /// <summary>The ground two polygons share (its polygonal part) and its area, or null when their interiors cannot meet.</summary>
+    private static (Geometry Ground, double Area)? Shared(Geometry a, Geometry b, Func<Geometry, double> areaSquareMetres)
     {
         var envelopeOverlap = a.EnvelopeInternal.Intersection(b.EnvelopeInternal);
         if (envelopeOverlap.Width <= 0 || envelopeOverlap.Height <= 0) return null;
         var shared = OverlayNGRobust.Overlay(a, b, NetTopologySuite.Operation.Overlay.SpatialFunction.Intersection);
         if (shared.Dimension < Dimension.Surface || shared.IsEmpty) return null;
-        return areaSquareMetres(shared);
+        return (Polygonal(shared), areaSquareMetres(shared));
+    }
+
+    /// <summary>An intersection may hold touching lines or points beside its area: only the area is the overlap.</summary>
+    private static Geometry Polygonal(Geometry shared)
+    {
+        if (shared is Polygon or MultiPolygon) return shared;
+        var parts = Enumerable.Range(0, shared.NumGeometries).Select(shared.GetGeometryN).OfType<Polygon>().ToArray();
+        return parts.Length == 1 ? parts[0] : shared.Factory.CreateMultiPolygon(parts);
     }
 }

@@ -163,7 +163,8 @@ public sealed partial class GridDirectoryGrain(
         if (result.Accepted && verify is not null && await verify(result.Grids, GridArea.AreaSquareMetres, options) is { } rule)
             result = result with { Issues = [.. result.Issues, rule], Accepted = false };
         var warnings = Lines(result.Issues.Where(i => !i.IsError));
-        if (!result.Accepted) return new GridChangeResult(false, Lines(result.Errors), warnings, 0, 0, 0, [], _revision, dryRun, [], []);
+        var findings = GridFindingView.Of(result.Issues, MaxReported);
+        if (!result.Accepted) return new GridChangeResult(false, Lines(result.Errors), warnings, 0, 0, 0, [], _revision, dryRun, [], [], findings);
 
         var after = request.Replace
             ? result.Grids
@@ -179,7 +180,7 @@ public sealed partial class GridDirectoryGrain(
             var preview = GridVersioning.Plan(before.ToDictionary(g => g.Code, StringComparer.Ordinal), new Dictionary<string, int>(),
                 result.Grids, mode, domainTime.GetUtcNow(), retire);
             return new GridChangeResult(true, [], warnings, preview.Added, preview.Changed, preview.Unchanged, [.. preview.Retired], _revision, true,
-                transferViews, cases);
+                transferViews, cases, findings);
         }
 
         var plan = await store.SaveAsync(result.Grids, mode, retire, request.ActorId);
@@ -191,7 +192,7 @@ public sealed partial class GridDirectoryGrain(
         foreach (var chunk in versions.Chunk(256))
             await Task.WhenAll(chunk.Select(v => GrainFactory.GetGrain<IGridCellGrain>(v.Item1).SetBoundaryVersionAsync(v.Item2).AsTask()));
         if (afterStore is not null) await afterStore(result.Grids);
-        return new GridChangeResult(true, [], warnings, plan.Added, plan.Changed, plan.Unchanged, [.. plan.Retired], _revision, false, transferViews, cases);
+        return new GridChangeResult(true, [], warnings, plan.Added, plan.Changed, plan.Unchanged, [.. plan.Retired], _revision, false, transferViews, cases, findings);
     }
 
     /// <summary>The current grids around a partial change: those near its grids, and the current form of every grid it redraws or retires.</summary>

@@ -54,6 +54,9 @@ public sealed partial class WebhookGrain(
 
     private const int MaxPerTurn = 16;
 
+    /// <summary>The kind a test message carries, so that a receiver can tell it from a notice.</summary>
+    public const string TestKind = "Test";
+
     /// <summary>
     /// How long one turn keeps sending before it hands the rest to the next: a call waiting behind a turn (an enqueue)
     /// waits at most this plus one attempt's timeout, well within a grain call's 30 s.
@@ -130,17 +133,7 @@ public sealed partial class WebhookGrain(
         {
             var now = time.GetUtcNow();
             if (head.DueAt > now) break;
-            var body = JsonSerializer.SerializeToUtf8Bytes(new
-            {
-                noticeId = head.Message.NoticeId,
-                kind = head.Message.Kind,
-                community = head.Message.Community,
-                caseId = head.Message.CaseId,
-                text = head.Message.Text,
-                at = head.Message.At,
-            }, Json);
-            var signature = state.State.Secret is { } secret ? WebhookRules.Sign(secret, body) : null;
-            var attempt = await sender.SendAsync(new Uri(url), body, signature, head.Message.NoticeId, CancellationToken.None);
+            var attempt = await SendAsync(url, head.Message);
             head.Attempts++;
             if (attempt.Delivered)
             {
@@ -177,6 +170,34 @@ public sealed partial class WebhookGrain(
         return WebhookEnqueued.Queued;
     }
 
+    public async ValueTask<WebhookTestResult?> TestAsync(string actorId)
+    {
+        if (state.State.Url is not { } url) return null;
+        var message = new WebhookMessage($"T-{Guid.NewGuid():N}", TestKind, Community, null,
+            $"GridServer 测试消息 · test message, sent by {actorId}", time.GetUtcNow());
+        var started = Stopwatch.GetTimestamp();
+        var attempt = await SendAsync(url, message);
+        LogTested(logger, Community, actorId, attempt.Delivered, attempt.Error);
+        return new WebhookTestResult(attempt.Delivered, attempt.StatusCode, attempt.Error, message.NoticeId, url,
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>One attempt at one message: the body a receiver gets, signed when the target has a secret.</summary>
+    private async Task<WebhookAttempt> SendAsync(string url, WebhookMessage message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            noticeId = message.NoticeId,
+            kind = message.Kind,
+            community = message.Community,
+            caseId = message.CaseId,
+            text = message.Text,
+            at = message.At,
+        }, Json);
+        var signature = state.State.Secret is { } secret ? WebhookRules.Sign(secret, body) : null;
+        return await sender.SendAsync(new Uri(url), body, signature, message.NoticeId, CancellationToken.None);
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == WakeReminder) await DeliverDueAsync();
@@ -210,6 +231,9 @@ public sealed partial class WebhookGrain(
     }
 
     private static string NewLetterId() => $"DL-{Guid.NewGuid():N}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook of community {Community} tested by {Actor}: delivered {Delivered}, {Error}")]
+    private static partial void LogTested(ILogger logger, string community, string actor, bool delivered, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook message {NoticeId} to community {Community} failed attempt {Attempt}: {Error}")]
     private static partial void LogFailed(ILogger logger, string noticeId, string community, int attempt, string error);

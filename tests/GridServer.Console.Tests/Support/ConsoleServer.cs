@@ -14,7 +14,9 @@ namespace GridServer.Console.Tests.Support;
 /// <summary>
 /// The silo as its own process on free loopback ports (the embedded default: the shipped sample district, state in
 /// memory), with an operator and a dispatcher key from configuration, and one headless Chromium (Debian's, at
-/// /usr/bin/chromium) shared by the tests of the collection. Each test opens its own browser context.
+/// /usr/bin/chromium) shared by the tests of the collection. Each test opens its own browser context. The server
+/// loads one duty module (shops' frontage zones) from a private copy of its folder, and allows webhooks to loopback
+/// (the tests' receivers listen there).
 /// </summary>
 public class ConsoleServer : IAsyncLifetime, IDisposable
 {
@@ -65,6 +67,10 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
 
     public static string Screenshots => typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Screenshots").Value!;
 
+    public static string DutyModules => typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DutyModules").Value!;
+
+    private readonly string _plugins = Directory.CreateTempSubdirectory("gridserver-console-plugins-").FullName;
+
     public static string ConsoleSources => typeof(ConsoleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ConsoleSources").Value!;
 
     public async Task InitializeAsync()
@@ -82,7 +88,11 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             ["GridServer:Plugins:TrustedKeys:0:Name"] = "console test release desk",
             ["GridServer:Plugins:TrustedKeys:0:PublicKey"] = ReleaseKey.ExportSubjectPublicKeyInfoPem(),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["GridServer:Plugins:Directory"] = _plugins,
+            ["GridServer:Webhooks:AllowPrivateAddresses"] = "true",
         };
+        // A copy: the server watches its plugins directory, and a build may write the original meanwhile.
+        CopyFolder(Path.Combine(DutyModules, "GridServer.Plugins.Shopfront"), Path.Combine(_plugins, "GridServer.Plugins.Shopfront"));
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         _process = new Process { StartInfo = start };
@@ -120,6 +130,18 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         _playwright?.Dispose();
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
         _process?.WaitForExit();
+        Directory.Delete(_plugins, recursive: true);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        if (!Directory.Exists(from)) throw new DirectoryNotFoundException($"the duty module was not built: {from}");
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     public string Output

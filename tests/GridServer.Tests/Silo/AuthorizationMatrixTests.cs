@@ -117,6 +117,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("PUT /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("GET /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
         ("DELETE /api/communities/{code}/webhook", "/api/communities/330302002009/webhook", Who.Operator, false),
+        ("POST /api/communities/{code}/webhook/test", "/api/communities/330302002009/webhook/test", Who.Operator, false),
         ("GET /api/communities/{code}/notices", "/api/communities/330302002009/notices", Who.Operator | Who.Dispatcher, false),
         ("GET /api/webhooks/dead-letters", "/api/webhooks/dead-letters", Who.Operator | Who.Dispatcher, false),
         ("POST /api/webhooks/dead-letters/{id}/resend", "/api/webhooks/dead-letters/DL-MATRIX/resend", Who.Operator | Who.Dispatcher, false),

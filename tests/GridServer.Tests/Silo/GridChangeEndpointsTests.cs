@@ -81,6 +81,72 @@ public sealed class GridChangeEndpointsTests(EmbeddedSilo silo) : IClassFixture<
         Assert.Equal(version, (await JsonOf(after)).GetProperty("properties").GetProperty("version").GetInt32());
     }
 
+    [Fact]
+    public async Task Redraw_OverNeighbour_RefusalCarriesTheSharedGroundToDraw()
+    {
+        const string code = "33030200200907", neighbour = "33030200200906";
+        using var shape = await silo.Operator.GetAsync($"/api/grids/{neighbour}");
+        var neighbourBoundary = Geometry((await JsonOf(shape)).GetProperty("geometry"));
+        // The grid redrawn as a box that takes a corner of the neighbour's ground.
+        var box = neighbourBoundary.EnvelopeInternal;
+        var (midLon, midLat) = (box.Centre.X, box.Centre.Y);
+        var redrawn = new NetTopologySuite.Geometries.GeometryFactory().ToGeometry(new NetTopologySuite.Geometries.Envelope(midLon, box.MaxX + 0.0002, midLat, box.MaxY + 0.0002));
+        var body = "{\"type\":\"Polygon\",\"coordinates\":[[" + string.Join(",", redrawn.Coordinates.Select(c => string.Create(CultureInfo.InvariantCulture, $"[{c.X},{c.Y}]"))) + "]]}";
+
+        using var response = await silo.Operator.PutAsync($"/api/grids/{code}?dryRun=true", JsonBody(body));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var findings = (await JsonOf(response)).GetProperty("findings").EnumerateArray().ToList();
+        var overlap = Assert.Single(findings, f => f.GetProperty("otherCode").GetString() == neighbour);
+        Assert.Equal(("Overlap", code, true), (overlap.GetProperty("kind").GetString(), overlap.GetProperty("code").GetString(), overlap.GetProperty("isError").GetBoolean()));
+        Assert.Contains($"overlaps neighbouring grid '{neighbour}'", overlap.GetProperty("message").GetString(), StringComparison.Ordinal);
+        // The drawn ground is the intersection of the new boundary with the neighbour, as an independent overlay finds it
+        // (up to the 7 decimals, about 1 cm, that boundaries are stored and written with).
+        var drawn = Geometry(overlap.GetProperty("geometry"));
+        var expected = redrawn.Intersection(neighbourBoundary);
+        Assert.True(drawn is NetTopologySuite.Geometries.Polygon or NetTopologySuite.Geometries.MultiPolygon, drawn.GeometryType);
+        Assert.True(drawn.SymmetricDifference(expected).Area < expected.Area * 1e-3, $"drawn {drawn.Area}, expected {expected.Area}");
+    }
+
+    [Fact]
+    public async Task Post_CollectionWithOverlapAndBowtie_FindingsDrawEach()
+    {
+        const string collection = """
+            {"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"code":"33030299700101"},"geometry":{"type":"Polygon","coordinates":[[[121.9,28.9],[121.902,28.9],[121.902,28.902],[121.9,28.902],[121.9,28.9]]]}},
+              {"type":"Feature","properties":{"code":"33030299700102"},"geometry":{"type":"Polygon","coordinates":[[[121.901,28.9],[121.903,28.9],[121.903,28.902],[121.901,28.902],[121.901,28.9]]]}},
+              {"type":"Feature","properties":{"code":"33030299700103"},"geometry":{"type":"Polygon","coordinates":[[[121.91,28.9],[121.912,28.902],[121.912,28.9],[121.91,28.902],[121.91,28.9]]]}}]}
+            """;
+
+        using var response = await silo.Operator.PostAsync("/api/grids?dryRun=true", new StringContent(collection, Encoding.UTF8, "application/geo+json"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var findings = (await JsonOf(response)).GetProperty("findings").EnumerateArray().ToList();
+        var bowtie = Assert.Single(findings, f => f.GetProperty("kind").GetString() == "InvalidGeometry");
+        Assert.Equal((2, "33030299700103"), (bowtie.GetProperty("feature").GetInt32(), bowtie.GetProperty("code").GetString()));
+        // Its rings, and the point where they cross.
+        var parts = bowtie.GetProperty("geometry").GetProperty("geometries").EnumerateArray().Select(g => g.GetProperty("type").GetString()).ToList();
+        Assert.Contains("Point", parts);
+        Assert.Contains(parts, t => t is "LineString" or "MultiLineString");
+        var crossing = bowtie.GetProperty("geometry").GetProperty("geometries").EnumerateArray().Single(g => g.GetProperty("type").GetString() == "Point").GetProperty("coordinates");
+        Assert.Equal((121.911, 28.901), (Math.Round(crossing[0].GetDouble(), 6), Math.Round(crossing[1].GetDouble(), 6)));
+    }
+
+    /// <summary>A GeoJSON Polygon or MultiPolygon read independently of the server's reader (through WKT).</summary>
+    private static NetTopologySuite.Geometries.Geometry Geometry(JsonElement geoJson)
+    {
+        static string Ring(JsonElement ring) => "(" + string.Join(", ", ring.EnumerateArray().Select(p => string.Create(CultureInfo.InvariantCulture, $"{p[0].GetDouble()} {p[1].GetDouble()}"))) + ")";
+        static string Polygon(JsonElement rings) => "(" + string.Join(", ", rings.EnumerateArray().Select(Ring)) + ")";
+        var coordinates = geoJson.GetProperty("coordinates");
+        var wkt = geoJson.GetProperty("type").GetString() switch
+        {
+            "Polygon" => "POLYGON " + Polygon(coordinates),
+            "MultiPolygon" => "MULTIPOLYGON (" + string.Join(", ", coordinates.EnumerateArray().Select(Polygon)) + ")",
+            var other => throw new InvalidOperationException($"not polygonal: {other}"),
+        };
+        return new NetTopologySuite.IO.WKTReader().Read(wkt);
+    }
+
     [Theory]
     [InlineData("{\"type\":", 400, "Not valid JSON")]
     [InlineData("[1,2]", 400, "Not a GeoJSON object")]

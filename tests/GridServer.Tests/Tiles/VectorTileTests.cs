@@ -77,6 +77,49 @@ public sealed class VectorTileTests(EmbeddedSilo silo) : IClassFixture<EmbeddedS
     }
 
     [Theory]
+    [InlineData("gzip", true)]
+    [InlineData("gzip, deflate, br, zstd", true)]
+    [InlineData("*", true)]
+    [InlineData("br", false)]
+    [InlineData("gzip;q=0, *", false)]
+    [InlineData("identity", false)]
+    public async Task Route_AcceptEncoding_GzipWhenAccepted_SameTileUnpacked(string acceptEncoding, bool gzipped)
+    {
+        var plain = await silo.Operator.GetByteArrayAsync(DistrictTile);
+        using var request = new HttpRequestMessage(HttpMethod.Get, DistrictTile);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+
+        using var response = await silo.Operator.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(gzipped, response.Content.Headers.ContentEncoding.Contains("gzip"));
+        if (!gzipped)
+        {
+            Assert.Equal(plain, body);
+            return;
+        }
+        using var unpacked = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress)) gzip.CopyTo(unpacked);
+        Assert.Equal(plain, unpacked.ToArray());
+        Assert.True(body.Length < plain.Length / 2, $"{body.Length} bytes gzipped of {plain.Length}");
+    }
+
+    [Fact]
+    public async Task Route_EmptyTileAcceptingGzip_SentEmptyAndPlain()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/tiles/grids/14/0/0");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+
+        using var response = await silo.Operator.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
     [InlineData("/api/tiles/grids/23/0/0")]
     [InlineData("/api/tiles/grids/2/4/0")]
     public async Task Route_TileOutsideTheTiling_Is404(string path)

@@ -84,6 +84,50 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
         Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.NotFound), (delete.StatusCode, again.StatusCode, gone.StatusCode));
     }
 
+    [Theory]
+    [InlineData("999999999999", 404, "Community not found")]
+    [InlineData("330302002002", 404, "No webhook")]
+    [InlineData("33030200%0A2009", 400, "Invalid id")]
+    public async Task Test_UnknownCommunityNoTargetOrHostileCode_ProblemAndNothingSent(string code, int status, string title)
+    {
+        using var response = await silo.Operator.PostAsync($"/api/communities/{code}/webhook/test", null);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(title, (await JsonOf(response)).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Test_OverlongCode_400()
+    {
+        using var response = await silo.Operator.PostAsync($"/api/communities/{new string('9', 500)}/webhook/test", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Test_TargetMadePrivateSinceItWasSet_RefusedAtTheSend_ReceiverGetsNothing()
+    {
+        // A loopback target stored while private addresses were allowed; the server now refuses them (its default).
+        const string community = "330302002003";
+        using var receiver = new WebhookReceiver();
+        var grain = silo.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IWebhookGrain>(community);
+        await grain.ConfigureAsync(receiver.Url, null);
+        try
+        {
+            using var response = await silo.Operator.PostAsync($"/api/communities/{community}/webhook/test", null);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var result = await JsonOf(response);
+            Assert.False(result.GetProperty("delivered").GetBoolean());
+            Assert.Contains("private", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Empty(receiver.Received);
+        }
+        finally
+        {
+            await grain.RemoveAsync("test");
+        }
+    }
+
     [Fact]
     public async Task DeadLetters_UnknownId_404()
     {
@@ -139,6 +183,48 @@ public sealed class WebhookDeadLetterEndpointsTests(LoopbackWebhookSilo silo) : 
         Assert.Equal(notice, Assert.Single(receiver.Delivered).Notice);
         using var after = await silo.Operator.GetAsync($"/api/webhooks/dead-letters?community={Community}");
         Assert.DoesNotContain((await JsonOf(after)).EnumerateArray(), l => l.GetProperty("message").GetProperty("noticeId").GetString() == notice);
+    }
+
+    [Fact]
+    public async Task Test_SignedTarget_ReceivesSignedTestMessage_NothingQueuedOrCounted()
+    {
+        const string community = "330302002004", secret = "test-secret-0123456789";
+        using var receiver = new WebhookReceiver();
+        using (var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", JsonBody(JsonSerializer.Serialize(new { url = receiver.Url, secret }))))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var response = await silo.Operator.PostAsync($"/api/communities/{community}/webhook/test", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await JsonOf(response);
+        Assert.True(result.GetProperty("delivered").GetBoolean());
+        Assert.Equal(204, result.GetProperty("statusCode").GetInt32());
+        var got = Assert.Single(receiver.Received);
+        var body = JsonDocument.Parse(got.Body).RootElement;
+        Assert.Equal(("Test", community, result.GetProperty("noticeId").GetString()),
+            (body.GetProperty("kind").GetString(), body.GetProperty("community").GetString(), got.Notice));
+        Assert.Equal(GridServer.Domain.Webhooks.WebhookRules.Sign(secret, System.Text.Encoding.UTF8.GetBytes(got.Body)), got.Signature);
+        // A test is not a notice: nothing waits, nothing counts as delivered.
+        using var target = await silo.Operator.GetAsync($"/api/communities/{community}/webhook");
+        var view = await JsonOf(target);
+        Assert.Equal((0, 0L), (view.GetProperty("pending").GetInt32(), view.GetProperty("delivered").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Test_TargetAnswers500_ReportedNotDelivered_NoDeadLetter()
+    {
+        const string community = "330302002005";
+        using var receiver = new WebhookReceiver(alwaysFail: true);
+        using (var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", JsonBody(JsonSerializer.Serialize(new { url = receiver.Url }))))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var response = await silo.Operator.PostAsync($"/api/communities/{community}/webhook/test", null);
+
+        var result = await JsonOf(response);
+        Assert.Equal((false, 500), (result.GetProperty("delivered").GetBoolean(), result.GetProperty("statusCode").GetInt32()));
+        Assert.StartsWith("HTTP 500", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+        using var letters = await silo.Operator.GetAsync($"/api/webhooks/dead-letters?community={community}");
+        Assert.Empty((await JsonOf(letters)).EnumerateArray());
     }
 
     [Fact]
