@@ -78,17 +78,30 @@ async function showShell() {
   await route();
 }
 
+// Navigations can overlap: a view still waiting for the server when the address changes again must not draw over
+// the newer one. Each navigation gets a fresh panel; a view that finishes late wrote into a panel no longer shown and
+// is cleaned up at once. <body data-routing="busy|idle"> says whether any view is still rendering.
+let navigation = 0;
+let rendering = 0;
+
 async function route() {
   if (!me) return;
-  const panel = document.getElementById('panel');
+  const current = ++navigation;
   if (cleanup) { try { cleanup(); } catch (e) { console.error(e); } cleanup = null; }
   const found = match(location.hash || '#/map', new Set(me.console.views));
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === found.view);
-  replace(panel);
+  const panel = h('section', { id: 'panel', 'aria-live': 'polite' });
+  document.getElementById('panel').replaceWith(panel);
+  rendering++;
+  document.body.dataset.routing = 'busy';
   try {
-    cleanup = (await found.render(panel, found.params, { me })) ?? null;
+    const done = (await found.render(panel, found.params, { me })) ?? null;
+    if (current === navigation) cleanup = done;
+    else if (done) { try { done(); } catch (e) { console.error(e); } }
   } catch (e) {
-    replace(panel, h('p', { class: 'error', role: 'alert' }, `${t('common.error')}: ${e.message}`));
+    if (current === navigation) replace(panel, h('p', { class: 'error', role: 'alert' }, `${t('common.error')}: ${e.message}`));
+  } finally {
+    document.body.dataset.routing = (--rendering > 0) ? 'busy' : 'idle';
   }
 }
 

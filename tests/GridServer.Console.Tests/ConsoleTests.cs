@@ -206,6 +206,41 @@ public sealed class ConsoleTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task Navigation_LeftBeforeAGridCardLoaded_TheNewerPageStays()
+    {
+        const string code = "33030200400306";
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var tab = await server.OpenAsync();
+        // The grid's card once, which brings the grid to the middle of the map.
+        await tab.SignInAsync(ConsoleServer.OperatorKey, $"#/grids/{code}");
+        await Assertions.Expect(tab.Page.Locator("#card-code")).ToHaveTextAsync(code);
+        await tab.GoAsync("#/map");
+        // Then again, its second question to the server held until the person has moved on to another page.
+        await tab.Page.RouteAsync($"**/api/grids/{code}/responsibility", async route =>
+        {
+            held.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await tab.GoAsync($"#/grids/{code}");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await tab.GoAsync("#/people/bulk");
+        await tab.Page.WaitForSelectorAsync("#bulk-count");
+        release.SetResult();
+        await tab.Page.WaitForSelectorAsync("body[data-routing=idle]");
+        Assert.Equal(0, await tab.Page.Locator("#grid-card").CountAsync());
+        // The card that finished late must not keep listening to the map: a click on a grid selects it for the bulk
+        // assignment, and does not open that grid's card.
+        await tab.WaitForGridsAsync(1);
+        await tab.Page.Locator("#map").ClickAsync();
+        await Assertions.Expect(tab.Page.Locator("#bulk-count")).ToHaveTextAsync("已选 1 个网格");
+        Assert.EndsWith("#/people/bulk", tab.Page.Url, StringComparison.Ordinal);
+        Assert.Equal(0, await tab.Page.Locator("#grid-card").CountAsync());
+        tab.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Squad_MemberAddedThenRemovedAndLeaderRemoved_TheSquadSaysSo()
     {
         await using var tab = await server.OpenAsync();

@@ -12,6 +12,8 @@ export async function render(panel, code, { me }) {
   panel.append(body);
   const off = onGridClick(c => { location.hash = `#/grids/${encodeURIComponent(c)}`; });
   const [feature, people] = await Promise.all([api(`/api/grids/${encodeURIComponent(code)}`), api(`/api/grids/${encodeURIComponent(code)}/responsibility`)]);
+  // Left for another page while the server answered: that page owns the panel and the map now.
+  if (!panel.isConnected) { off(); return null; }
   const p = feature.properties;
   focusGrid(code);
   const bbox = bboxOf(feature.geometry);
