@@ -39,6 +39,8 @@ public static class SiloHost
         builder.Services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Credentials>();
+        builder.Services.AddOptions<ReadLimitOptions>().BindConfiguration(ReadLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ClusterRateLimiter>();
         builder.Services.AddSingleton<IntakeLimiter>();
         builder.Services.AddSingleton<Scopes>();
         builder.Services.AddSingleton<DenialLog>();
@@ -202,10 +204,12 @@ public static class SiloHost
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.Services.GetRequiredService<PackageGate>();           // and which keys module packages are trusted by
+        app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         GridServer.Silo.Console.ConsoleHosting.UseConsole(app);
         app.UseAuthentication();
+        app.UseReadLimits();
         app.UseAuthorization();
         app.MapGet("/health", (GridCatalog catalog, IOptions<StorageOptions> options) => TypedResults.Ok(new
         {

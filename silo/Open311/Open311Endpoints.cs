@@ -127,7 +127,7 @@ public static class Open311Endpoints
             denials.Log(request.HttpContext, "api_key: " + reason);
             return Error(xml, 403, caller is null ? "the api_key is not valid" : reason);
         }
-        var (allowed, retryAfter) = limiter.TryTake(caller);
+        var (allowed, retryAfter) = await limiter.TryTakeAsync(caller);
         if (!allowed)
         {
             request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -319,6 +319,10 @@ public static class Open311Endpoints
             ids = [.. found.Select(f => f.CaseId)];
             (start, end, page) = (null, null, 1);   // the search applied them; the ids below are this page
         }
+        else
+        {
+            ids = await PublicAmongAsync(grains, ids);
+        }
 
         var views = await Task.WhenAll(ids.Select(i => grains.GetGrain<ICaseGrain>(i).GetAsync().AsTask()));
         var items = views.OfType<CaseView>()
@@ -353,7 +357,7 @@ public static class Open311Endpoints
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         // A case that is not public answers exactly as one that does not exist: probing ids tells nothing.
-        if (id.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
+        if (id.Length > CaseEndpoints.MaxId || await PublicAmongAsync(grains, [id]) is [] || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
         return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public)])).ToResult(xml);
     }
@@ -362,12 +366,25 @@ public static class Open311Endpoints
     internal static async Task<IResult> Token(string token, string format, IGrainFactory grains)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        if (token.Length > CaseEndpoints.MaxId || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view || !IsPublic(view))
+        if (token.Length > CaseEndpoints.MaxId || await PublicAmongAsync(grains, [token]) is [] || await grains.GetGrain<ICaseGrain>(token).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the token '{Problems.Shorten(token)}'");
         return new Open311Document("service_requests", new Open311Array("request",
             [Open311Object.Of(("service_request_id", view.CaseId), ("token", token))])).ToResult(xml);
     }
 
+
+    /// <summary>
+    /// Which of these ids name public cases, asked of the case store in one query: an anonymous reader's made-up ids
+    /// never wake a case (each would cost an activation and a read), and a case that is not public is not woken either.
+    /// </summary>
+    private static async Task<List<string>> PublicAmongAsync(IGrainFactory grains, List<string> ids)
+    {
+        if (ids.Count == 0) return ids;
+        var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
+            Limit: ids.Count, PublicOnly: true, CaseIds: [.. ids]));
+        var known = found.Select(f => f.CaseId).ToHashSet(StringComparer.Ordinal);
+        return [.. ids.Where(known.Contains)];
+    }
 
     /// <summary>Whether anonymous readers may see the case at all: it came through a reporting channel and was marked public at intake.</summary>
     private static bool IsPublic(CaseView view) => view.Public && view.ReportingChannel is not null;

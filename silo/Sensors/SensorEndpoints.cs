@@ -40,7 +40,7 @@ public static partial class SensorEndpoints
         ILoggerFactory loggers, GridServer.Silo.Access.IntakeLimiter limiter, CancellationToken cancellationToken)
     {
         // A gateway's batches count against the same per-key budget as a channel's reports (its own bucket: its own key).
-        if (request.HttpContext.RequiredCaller() is { Role: Role.Sensor } gateway && limiter.TryTake(gateway) is { Allowed: false } refused)
+        if (request.HttpContext.RequiredCaller() is { Role: Role.Sensor } gateway && await limiter.TryTakeAsync(gateway) is { Allowed: false } refused)
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(refused.RetryAfter.TotalSeconds));
             request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

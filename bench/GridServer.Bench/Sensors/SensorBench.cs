@@ -143,6 +143,7 @@ internal static class SensorBench
                 $"GridServer:Plugins:Directory={plugins}",
                 // The gateway's key has the channels' per-key budget (120 batches a minute): it must not throttle the benchmark.
                 $"{Open311Options.Section}:RateLimit:PermitsPerMinute=10000000",
+                $"{Open311Options.Section}:RateLimit:Burst=100000",
                 // As for every case of the benchmarks: an hour to accept, so no deadline warning falls due during a run
                 // (the modules' own limits are 10 minutes; a matter configured in the server keeps the configured one).
                 $"{CaseOptions.Section}:Matters:parking:AcceptWithin=01:00:00",

@@ -22,7 +22,8 @@ public sealed record CaseSearchRequest(
     [property: Id(9)] int Limit = 100,
     [property: Id(10)] int Offset = 0,
     [property: Id(11)] ImmutableHashSet<string>? GridCodes = null,
-    [property: Id(12)] bool PublicOnly = false);
+    [property: Id(12)] bool PublicOnly = false,
+    [property: Id(13)] ImmutableHashSet<string>? CaseIds = null);
 
 /// <summary>One case as a search lists it. Lon/lat null for a report given only as an address.</summary>
 [GenerateSerializer, Immutable, Alias("case.summary")]

@@ -6,12 +6,14 @@ namespace GridServer.Domain.Cases;
 /// What to look for among the cases: every criterion given must hold. <see cref="Within"/> is a lon/lat polygon
 /// (EPSG:4326) that must cover the reported point; <see cref="ReportedFrom"/> is inclusive, <see cref="ReportedTo"/>
 /// exclusive. <see cref="PublicOnly"/>: only cases marked public (a public channel's, see <see cref="CaseProjectionRow.Public"/>).
+/// <see cref="CaseIds"/>: only these cases (which of them exist, without waking any case).
 /// Newest reports first.
 /// </summary>
 public sealed record CaseQuery(
     string? GridCode = null, string? SquadId = null, string? OfficerId = null, string? Matter = null,
     CaseState? State = null, bool? Open = null, DateTimeOffset? ReportedFrom = null, DateTimeOffset? ReportedTo = null,
-    Geometry? Within = null, int Limit = 100, int Offset = 0, IReadOnlySet<string>? GridCodes = null, bool PublicOnly = false)
+    Geometry? Within = null, int Limit = 100, int Offset = 0, IReadOnlySet<string>? GridCodes = null, bool PublicOnly = false,
+    IReadOnlySet<string>? CaseIds = null)
 {
     /// <summary>The most cases one answer holds; page with <see cref="Offset"/> for more.</summary>
     public const int MaxLimit = 1000;
@@ -21,6 +23,7 @@ public sealed record CaseQuery(
     {
         ArgumentNullException.ThrowIfNull(row);
         return (!PublicOnly || (row.Public && row.Channel is not null))
+            && (CaseIds is null || CaseIds.Contains(row.CaseId))
             && (GridCode is null || row.GridCode == GridCode)
             && (GridCodes is null || (row.GridCode is not null && GridCodes.Contains(row.GridCode)))
             && (SquadId is null || row.SquadId == SquadId)

@@ -22,7 +22,7 @@ public sealed class CaseSearchGrain(ICaseSearch search) : Grain, ICaseSearchGrai
         var within = request.WithinWkt is null ? null : Wkt.Read(request.WithinWkt);
         var query = new CaseQuery(request.GridCode, request.SquadId, request.OfficerId, request.Matter, state, request.Open,
             request.ReportedFrom, request.ReportedTo, within, Math.Clamp(request.Limit, 0, CaseQuery.MaxLimit), Math.Max(0, request.Offset), request.GridCodes,
-            request.PublicOnly);
+            request.PublicOnly, request.CaseIds);
         var rows = await search.SearchAsync(query);
         return [.. rows.Select(r => new CaseSummaryView(r.CaseId, r.Matter, r.State, r.GridCode, r.SquadId, r.OfficerId,
             double.IsFinite(r.Lon) ? r.Lon : null, double.IsFinite(r.Lat) ? r.Lat : null, r.Supervised,

@@ -240,6 +240,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
           AND ($5::text IS NULL OR state = $5) AND ($6::boolean IS NULL OR (closed_at IS NULL) = $6)
           AND ($7::timestamptz IS NULL OR reported_at >= $7) AND ($8::timestamptz IS NULL OR reported_at < $8)
           AND ($9::geometry IS NULL OR ST_Covers($9, geom)) AND ($12::text[] IS NULL OR grid_code = ANY($12))
+          AND ($14::text[] IS NULL OR case_id = ANY($14))
         ORDER BY reported_at DESC, case_id
         LIMIT $10 OFFSET $11
         """;
@@ -261,6 +262,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.GridCodes?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = query.PublicOnly, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.CaseIds?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var rows = new List<CaseProjectionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -321,6 +321,17 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Contains("GridServer:Open311:ApiKeys:0 must have at least 16 characters", message);
     }
 
+    [Theory]
+    [InlineData("GridServer:ReadLimits:PerKey:PermitsPerMinute", "0", "GridServer:ReadLimits:PerKey:PermitsPerMinute must be at least 1")]
+    [InlineData("GridServer:ReadLimits:PerAddress:Burst", "0", "GridServer:ReadLimits:PerAddress:Burst must be at least 1")]
+    [InlineData("GridServer:ReadLimits:TrustedProxies:0", "the-balancer", "GridServer:ReadLimits:TrustedProxies:0 is neither an address nor a network")]
+    public void Startup_BadReadLimits_FailsNamingTheSetting(string key, string value, string expected)
+    {
+        var message = StartFailure(new() { [key] = value });
+
+        Assert.Contains(expected, message);
+    }
+
     [Fact]
     public void Startup_UnknownProvider_FailsNamingTheSettingAndTheChoices()
     {

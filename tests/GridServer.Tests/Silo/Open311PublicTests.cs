@@ -196,6 +196,33 @@ public sealed class Open311PublicTests(RedactedOpen311Silo redacted, DefaultOpen
     }
 
     [Fact]
+    public async Task ReadsByMadeUpIds_WakeNoCase_AndAPublicCaseAmongThemIsListed()
+    {
+        var published = await ReportAsync(shipped, NewChannel(), "goods on the pavement", asksPrivate: false);
+        var management = shipped.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        async Task<int> CasesAwake() => (await management.GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.StartsWith("GridServer.Grains.Cases.CaseGrain,", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+        // The published case is read once, so that it is awake before the count is taken.
+        using (var first = await shipped.Client.GetAsync($"{Base}/requests/{published}.json"))
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var before = await CasesAwake();
+        Assert.True(before >= 1, "the published case is awake");
+
+        var madeUp = Enumerable.Range(0, 99).Select(_ => $"C-{Guid.NewGuid():N}").ToList();
+        using var listed = await shipped.Client.GetAsync($"{Base}/requests.json?service_request_id={string.Join(',', madeUp.Append(published))}");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        using (var body = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()))
+            Assert.Equal([published], body.RootElement.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()).ToList());
+        foreach (var id in madeUp.Take(5))
+        {
+            using var one = await shipped.Client.GetAsync($"{Base}/requests/{id}.json");
+            using var token = await shipped.Client.GetAsync($"{Base}/tokens/{id}.json");
+            Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (one.StatusCode, token.StatusCode));
+        }
+        Assert.True(await CasesAwake() <= before, "a made-up id woke a case");
+    }
+
+    [Fact]
     public async Task ReportAskingToStayPrivate_OrFromAPrivateChannel_NeverInAnyPublicRead()
     {
         var optedOut = await ReportAsync(redacted, NewChannel(), "goods on the pavement", asksPrivate: true);

@@ -1,6 +1,9 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +14,7 @@ namespace GridServer.Tests.Support;
 /// with the given <c>GridServer:*</c> settings on top of the defaults; a PostgreSQL silo with the test cluster's TLS
 /// unless the settings say otherwise.
 /// </summary>
-public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplicationFactory<Program>
+public sealed class SiloFactory(Dictionary<string, string> settings, Action<IServiceCollection>? replace = null) : WebApplicationFactory<Program>
 {
     public SiloFactory() : this(new Dictionary<string, string>())
     {
@@ -58,6 +61,12 @@ public sealed class SiloFactory(Dictionary<string, string> settings) : WebApplic
 
     /// <summary>A client holding a freshly issued credential of the role for the subject.</summary>
     public async Task<HttpClient> CreateClientAsAsync(string role, string subject) => CreateClientWith(await IssueAsync(role, subject));
+
+    /// <summary>Services the test puts in place of the server's (e.g. a clock it moves), registered after the server's.</summary>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        if (replace is not null) builder.ConfigureTestServices(replace);
+    }
 
     protected override IHost CreateHost(IHostBuilder builder)
     {

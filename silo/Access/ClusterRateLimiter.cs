@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using GridServer.Abstractions.Access;
+using GridServer.Domain.Access;
+
+namespace GridServer.Silo.Access;
+
+/// <summary>
+/// Rate limits that hold for the whole cluster. Each limit's bucket is one grain (<see cref="IRateBucketGrain"/>);
+/// this silo takes tokens from it in blocks of about half a second's worth, and spends them locally, so that a
+/// limited caller costs one grain call per block, not per request. A block not spent within a second is dropped
+/// (at most one block per silo and second goes unused). A refusal is remembered for its retry time (at most a
+/// second), so that a caller hammering a limit does not hammer the grain.
+/// If the grain cannot be reached (a silo leaving the cluster), the request is let through: a limit must not turn
+/// a cluster fault into an outage. That is logged.
+/// </summary>
+public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvider time, ILogger<ClusterRateLimiter> logger)
+{
+    /// <summary>How many limits this silo remembers blocks for before it forgets the idle ones.</summary>
+    private const int MaxRemembered = 10_000;
+    private static readonly TimeSpan BlockLife = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Allowance> _allowances = new(StringComparer.Ordinal);
+
+    /// <summary>Takes one token of <paramref name="limit"/>; when none is left, how long until one comes.</summary>
+    public async ValueTask<(bool Allowed, TimeSpan RetryAfter)> TryTakeAsync(string limit, RateRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        var now = time.GetUtcNow();
+        var allowance = _allowances.GetOrAdd(limit, static _ => new Allowance());
+        lock (allowance)
+        {
+            if (allowance.Until > now)
+            {
+                if (allowance.Tokens > 0)
+                {
+                    allowance.Tokens--;
+                    return (true, TimeSpan.Zero);
+                }
+                if (allowance.Refused) return (false, allowance.Until - now + allowance.RefusedFor);
+            }
+        }
+        if (_allowances.Count > MaxRemembered) Forget(now);
+
+        RateGrant grant;
+        try
+        {
+            grant = await grains.GetGrain<IRateBucketGrain>(limit).TakeAsync(rule.PermitsPerMinute, rule.Burst, BlockOf(rule));
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            LogUnreachable(logger, e, limit);
+            return (true, TimeSpan.Zero);
+        }
+        now = time.GetUtcNow();
+        lock (allowance)
+        {
+            if (grant.Granted > 0)
+            {
+                // This request takes one; the rest of the block serves the next ones here.
+                allowance.Tokens = grant.Granted - 1;
+                allowance.Until = now + BlockLife;
+                allowance.Refused = false;
+                allowance.RefusedFor = TimeSpan.Zero;
+                return (true, TimeSpan.Zero);
+            }
+            var wait = grant.RetryAfter > TimeSpan.Zero ? grant.RetryAfter : TimeSpan.FromSeconds(1);
+            var remembered = wait < BlockLife ? wait : BlockLife;
+            allowance.Tokens = 0;
+            allowance.Refused = true;
+            allowance.Until = now + remembered;
+            allowance.RefusedFor = wait - remembered;
+            return (false, wait);
+        }
+    }
+
+    /// <summary>A block: half a second of the rate, at most an eighth of the burst, at least one.</summary>
+    internal static int BlockOf(RateRule rule) => Math.Max(1, Math.Min(rule.Burst / 8, rule.PermitsPerMinute / 120));
+
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var (key, allowance) in _allowances)
+        {
+            bool idle;
+            lock (allowance) idle = allowance.Until <= now;
+            if (idle) _allowances.TryRemove(key, out _);
+        }
+    }
+
+    private sealed class Allowance
+    {
+        public int Tokens;
+        public DateTimeOffset Until;
+        public bool Refused;
+        /// <summary>After a refusal: how much longer than <see cref="Until"/> the caller must wait.</summary>
+        public TimeSpan RefusedFor;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit {Limit}: its bucket could not be reached; the request is let through")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception, string limit);
+}
