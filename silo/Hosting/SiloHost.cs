@@ -70,6 +70,7 @@ public static class SiloHost
         builder.Services.AddSingleton<NoticeRenderer>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        builder.Services.AddGridServerHealth(postgres: storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString));
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
         {
             builder.Services.AddSingleton(_ => PostgisGridStore.CreateDataSource(storage.ConnectionString));
@@ -217,6 +218,7 @@ public static class SiloHost
             grids = catalog.Count,
             storage = options.Value.IsPostgres ? "postgresql" : "embedded (in memory)",
         })).AllowAnonymous();
+        app.MapGridServerHealth();
         app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();
