@@ -11,6 +11,7 @@ using GridServer.Domain.Geo;
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace GridServer.Silo.Cases;
 
@@ -48,6 +49,12 @@ public static partial class CaseEndpoints
     public const int MaxDescription = 4000;
     public const int MaxNote = 4000;
     public const int MaxId = 128;
+
+    /// <summary>The most points a search polygon may have: a district's outline drawn by hand has hundreds.</summary>
+    public const int MaxWithinPoints = 10_000;
+
+    /// <summary>The largest search body (a polygon of <see cref="MaxWithinPoints"/> points is about 400 kB).</summary>
+    public const int MaxSearchBodyBytes = 1024 * 1024;
     public const int MaxEvidence = 20;
 
     /// <summary>A retry with the same key gets the case the first attempt opened.</summary>
@@ -61,7 +68,8 @@ public static partial class CaseEndpoints
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
         cases.MapPost("/", Open).RequireRoles(Role.Dispatcher, Role.Officer).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
         cases.MapGet("/", SearchByQuery).RequireRoles(Readers).WithSummary("Cases by grid, squad, officer, matter, state, open, and reporting time (from inclusive, to exclusive), newest first.");
-        cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
+        cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithMetadata(new RequestSizeLimitAttribute(MaxSearchBodyBytes))
+            .WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
         cases.MapGet("/{id}", Get).RequireRoles(Readers).WithSummary("A case with its whole timeline.");
         cases.MapPost("/{id}/actions", Act).RequireRoles(Role.Dispatcher, Role.Officer)
             .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
@@ -201,6 +209,8 @@ public static partial class CaseEndpoints
             try
             {
                 var feature = Domain.Import.GeoJsonGridReader.Read(Encoding.UTF8.GetBytes(wrapped), "within").Features.Single();
+                if (feature.Geometry is { NumPoints: > MaxWithinPoints })
+                    return Problems.Of(400, "Polygon too large", $"'within' may have at most {MaxWithinPoints} points; it has {feature.Geometry!.NumPoints} (simplify it)");
                 if (feature.Geometry is not (NetTopologySuite.Geometries.Polygon or NetTopologySuite.Geometries.MultiPolygon) || !feature.Geometry.IsValid)
                     return Problems.Of(400, "Invalid polygon", feature.GeometryError ?? "'within' must be a valid GeoJSON Polygon or MultiPolygon");
                 within = feature.Geometry.AsText();

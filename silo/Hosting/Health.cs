@@ -30,8 +30,9 @@ public static partial class Health
 
     public static void MapGridServerHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync }).AllowAnonymous();
+        var get = new Microsoft.AspNetCore.Routing.HttpMethodMetadata([HttpMethods.Get]);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).WithMetadata(get).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync }).WithMetadata(get).AllowAnonymous();
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

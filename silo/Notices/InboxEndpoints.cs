@@ -67,13 +67,19 @@ public static class InboxEndpoints
     /// </summary>
     internal static async Task StreamAsync(HttpContext context, IGrainFactory grains)
     {
-        var inbox = grains.GetGrain<INoticeInboxGrain>(InboxOf(context.RequiredCaller()));
+        var caller = context.RequiredCaller();
+        var inbox = grains.GetGrain<INoticeInboxGrain>(InboxOf(caller));
         var listener = new InboxListener();
         var reference = grains.CreateObjectReference<INoticeInboxObserver>(listener);
         var aborted = context.RequestAborted;
         try
         {
-            await inbox.SubscribeAsync(reference);
+            if (!await inbox.SubscribeAsync(reference, caller.CredentialId))
+            {
+                await Problems.Of(429, "Too many live streams", $"one credential may hold at most {INoticeInboxGrain.MaxStreamsPerSubscriber} live streams of an inbox " +
+                    $"(and an inbox serves at most {INoticeInboxGrain.MaxStreams}); close one first").ExecuteAsync(context);
+                return;
+            }
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             // Sent at once, so a client knows it is listening before the first notice.
@@ -94,7 +100,9 @@ public static class InboxEndpoints
                 }
                 catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                 {
-                    await inbox.SubscribeAsync(reference);
+                    // A renewal is always taken while the subscription lives; one that lapsed (a silo too busy to
+                    // renew in time) may find the places taken: the stream ends, and the client reconnects.
+                    if (!await inbox.SubscribeAsync(reference, caller.CredentialId)) break;
                 }
             }
         }

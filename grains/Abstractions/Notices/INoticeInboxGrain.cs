@@ -94,8 +94,18 @@ public interface INoticeInboxGrain : IGrainWithStringKey
     /// </summary>
     [Alias("mark-read")] ValueTask<int?> MarkReadAsync(string noticeId);
 
-    /// <summary>Live listening for a few minutes; renew before it lapses.</summary>
-    [Alias("subscribe")] ValueTask SubscribeAsync(INoticeInboxObserver observer);
+    /// <summary>
+    /// Live listening for a few minutes; renew before it lapses. False, and nothing subscribed, when
+    /// <paramref name="subscriber"/> (a credential) already has <see cref="MaxStreamsPerSubscriber"/> live streams on this
+    /// inbox, or the inbox <see cref="MaxStreams"/>; a renewal of a live subscription is always taken.
+    /// </summary>
+    [Alias("listen")] ValueTask<bool> SubscribeAsync(INoticeInboxObserver observer, string subscriber);
+
+    /// <summary>Live streams one credential may hold on one inbox (a phone and a few console tabs).</summary>
+    public const int MaxStreamsPerSubscriber = 4;
+
+    /// <summary>Live streams one inbox serves (the command center's is shared by every dispatcher).</summary>
+    public const int MaxStreams = 256;
 
     [Alias("unsubscribe")] ValueTask UnsubscribeAsync(INoticeInboxObserver observer);
 }

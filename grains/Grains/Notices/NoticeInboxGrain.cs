@@ -85,12 +85,14 @@ public sealed partial class NoticeInboxGrain(INoticeStore store, TimeProvider si
 
     public async ValueTask<int?> MarkReadAsync(string noticeId) => await store.MarkReadAsync(Key, noticeId);
 
-    public ValueTask SubscribeAsync(INoticeInboxObserver observer)
+    public ValueTask<bool> SubscribeAsync(INoticeInboxObserver observer, string subscriber)
     {
-        _observers.Subscribe(observer, siloTime.GetUtcNow() + SubscriptionLifetime);
+        var now = siloTime.GetUtcNow();
+        if (!_observers.TrySubscribe(observer, subscriber, now + SubscriptionLifetime, now, INoticeInboxGrain.MaxStreamsPerSubscriber, INoticeInboxGrain.MaxStreams))
+            return ValueTask.FromResult(false);
         // Subscriptions live in memory: the inbox stays active while someone listens, so none is lost to idle collection.
         this.DelayDeactivation(SubscriptionLifetime);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(true);
     }
 
     public ValueTask UnsubscribeAsync(INoticeInboxObserver observer)

@@ -290,6 +290,32 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Subscriptions_CappedPerSubscriber_RenewalAlwaysTaken_AnEndedOneFreesItsPlace()
+    {
+        var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
+        var references = Enumerable.Range(0, INoticeInboxGrain.MaxStreamsPerSubscriber + 1)
+            .Select(_ => fixture.Cluster.Client.CreateObjectReference<INoticeInboxObserver>(new Listener())).ToList();
+        try
+        {
+            foreach (var reference in references.SkipLast(1)) Assert.True(await inbox.SubscribeAsync(reference, "K-one"));
+            Assert.False(await inbox.SubscribeAsync(references[^1], "K-one"));
+            Assert.True(await inbox.SubscribeAsync(references[0], "K-one"));      // a renewal
+            Assert.True(await inbox.SubscribeAsync(references[^1], "K-two"));     // another credential
+            await inbox.UnsubscribeAsync(references[^1]);
+            await inbox.UnsubscribeAsync(references[1]);
+            Assert.True(await inbox.SubscribeAsync(references[^1], "K-one"));
+        }
+        finally
+        {
+            foreach (var reference in references)
+            {
+                await inbox.UnsubscribeAsync(reference);
+                fixture.Cluster.Client.DeleteObjectReference<INoticeInboxObserver>(reference);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Subscriber_InAnotherProcessThanTheInbox_ToldOfEachNoticeLive()
     {
         // The test's cluster client stands for a silo's stream handler: the inbox grain lives on some silo, the
@@ -297,7 +323,7 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
         var listener = new Listener();
         var reference = fixture.Cluster.Client.CreateObjectReference<INoticeInboxObserver>(listener);
         var inbox = Inbox(NoticeInboxes.Officer(Key("O")));
-        await inbox.SubscribeAsync(reference);
+        Assert.True(await inbox.SubscribeAsync(reference, "K-test"));
         var id = Key("N-live");
         await inbox.DeliverAsync(new NoticeRecord(id, "", NoticeChannel.Inbox, "dispatch", ["C"], ["G"], "t", "test", ClusterFixture.Clock.GetUtcNow(), "recorded", []));
 

@@ -33,6 +33,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
     private static readonly (string Route, string Path, Who Allowed, bool Public)[] Matrix =
     [
         ("GET /health", "/health", Who.Anyone, true),
+        ("GET /health/live", "/health/live", Who.Anyone, true),
+        ("GET /health/ready", "/health/ready", Who.Anyone, true),
         ("GET /", "/", Who.Anyone, true),
         ("GET /openapi/{documentName}.json", "/openapi/v1.json", Who.Anyone, true),
         ("GET /open311/v2/discovery.{format}", "/open311/v2/discovery.json", Who.Anyone, true),

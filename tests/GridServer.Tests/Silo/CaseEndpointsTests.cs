@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using GridServer.Silo.Cases;
 using GridServer.Tests.Support;
 using static GridServer.Tests.Support.HttpJson;
 
@@ -110,6 +111,31 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Equal(HttpStatusCode.BadRequest, bowtie.StatusCode);
         using var point = await Dispatcher.PostAsync("/api/cases/search", JsonBody("{\"within\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"));
         Assert.Equal(HttpStatusCode.BadRequest, point.StatusCode);
+    }
+
+    /// <summary>A circle of <paramref name="points"/> distinct points around the sample district's middle, closed.</summary>
+    private static object Circle(int points) => new
+    {
+        type = "Polygon",
+        coordinates = new[]
+        {
+            Enumerable.Range(0, points + 1).Select(i => new[]
+            {
+                120.65 + 0.05 * Math.Cos(2 * Math.PI * (i % points) / points),
+                28.0 + 0.05 * Math.Sin(2 * Math.PI * (i % points) / points),
+            }).ToArray(),
+        },
+    };
+
+    [Fact]
+    public async Task Search_PolygonAtThePointCap_Answered_OnePointMoreRefusedNamingTheCap()
+    {
+        using var atCap = await Dispatcher.PostAsJsonAsync("/api/cases/search", new { within = Circle(CaseEndpoints.MaxWithinPoints - 1) });
+        Assert.Equal(HttpStatusCode.OK, atCap.StatusCode);
+
+        using var over = await Dispatcher.PostAsJsonAsync("/api/cases/search", new { within = Circle(CaseEndpoints.MaxWithinPoints) });
+        Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+        Assert.Contains($"at most {CaseEndpoints.MaxWithinPoints} points", await over.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,6 +47,28 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
 
     private static string[] CaseIds(JsonElement notice) => [.. notice.GetProperty("caseIds").EnumerateArray().Select(c => c.GetString()!)];
 
+    [Fact]
+    public async Task LiveStreams_AtMostFourPerCredential_TheFifthRefused429_AnotherCredentialStillListens()
+    {
+        var officer = Id("O");
+        var (client, second) = (await silo.AsAsync("Officer", officer), await silo.AsAsync("Officer", officer));
+        var streams = new List<EventStream>();
+        try
+        {
+            for (var i = 0; i < 4; i++) streams.Add(await EventStream.OpenAsync(client));
+            using (var fifth = await client.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, fifth.StatusCode);
+                Assert.Contains("at most 4 live streams", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+            streams.Add(await EventStream.OpenAsync(second));
+        }
+        finally
+        {
+            foreach (var stream in streams) await stream.DisposeAsync();
+        }
+    }
+
     /// <summary>An open SSE stream: the "data:" of each "notice" event, read in the background.</summary>
     private sealed class EventStream : IAsyncDisposable
     {
