@@ -36,13 +36,37 @@ public static class Secrets
 /// second). Only SHA-256 hashes are kept. A revocation made on another silo takes effect here within
 /// <see cref="RefreshEvery"/>.
 /// </summary>
+/// <remarks>
+/// Requests never queue behind the registry: a list older than <see cref="RefreshEvery"/> (or an unknown secret: a
+/// key issued on another silo) starts one refresh that every such request shares, waiting at most a second for it;
+/// if the registry fails or is slow, the last good list answers, and after a failure it is asked again a second
+/// later at the earliest. Only a list older
+/// than <see cref="Grace"/> (the registry unreachable that long) makes requests wait on the registry, and fail
+/// with it: a revocation must not go unseen for longer.
+/// </remarks>
 public sealed partial class Credentials : IDisposable
 {
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MissRefreshEvery = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the last good list is served while the registry does not answer.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a request waits for a refresh before the last good list answers it.</summary>
+    private static readonly TimeSpan RefreshWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one question to the registry may take.</summary>
+    private static readonly TimeSpan RegistryPatience = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger<Credentials> _logger;
+    private readonly Lock _flightGate = new();
+    private Task<Snapshot>? _inFlight;
+    private DateTimeOffset _failedAt = DateTimeOffset.MinValue;
+
+    /// <summary>The cluster's registry; a test puts one in front of it that fails.</summary>
+    internal Func<ICredentialRegistryGrain> Registry { get; init; }
+
     private readonly FrozenDictionary<string, Caller> _configured;
-    private readonly IGrainFactory _grains;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile Snapshot _issued = new(-1, FrozenDictionary<string, CredentialRecord>.Empty, DateTimeOffset.MinValue);
@@ -52,8 +76,9 @@ public sealed partial class Credentials : IDisposable
     public Credentials(IOptions<AuthOptions> auth, IOptions<Open311Options> open311, IOptions<Hosting.StorageOptions> storage,
         IGrainFactory grains, TimeProvider time, ILogger<Credentials> logger)
     {
-        _grains = grains;
         _time = time;
+        _logger = logger;
+        Registry = () => grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key);
         var configured = new Dictionary<string, Caller>(StringComparer.Ordinal);
         var options = auth.Value;
         var operatorHash = options.OperatorKeySha256 ?? HashOf(options.OperatorKey);
@@ -113,8 +138,31 @@ public sealed partial class Credentials : IDisposable
 
         var now = _time.GetUtcNow();
         var snapshot = _issued;
-        if (now - snapshot.TakenAt > RefreshEvery || (!snapshot.ByHash.ContainsKey(hash) && now - snapshot.TakenAt > MissRefreshEvery))
-            snapshot = await RefreshAsync(cancellationToken);
+        var age = now - snapshot.TakenAt;
+        if (age > Grace)
+        {
+            try
+            {
+                snapshot = await SharedRefreshAsync().WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw new Hosting.DependencyUnavailableException("the credential registry", e);
+            }
+        }
+        else if ((age > RefreshEvery || (age > MissRefreshEvery && !snapshot.ByHash.ContainsKey(hash))) && now - _failedAt > MissRefreshEvery)
+        {
+            // One refresh shared by every request that needs one, waited for briefly; a registry that failed in the
+            // last second is not asked again, and one slow to answer leaves the request to the last good list.
+            try
+            {
+                snapshot = await SharedRefreshAsync().WaitAsync(RefreshWait, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Logged by the refresh; the last good list answers.
+            }
+        }
         if (!snapshot.ByHash.TryGetValue(hash, out var record)) return (null, "the credential is not valid");
         if (record.RevokedAt is not null) return (null, $"credential {record.Id} was revoked");
         if (record.ExpiresAt is { } expires && expires <= now) return (null, $"credential {record.Id} expired at {expires:O}");
@@ -124,7 +172,7 @@ public sealed partial class Credentials : IDisposable
     /// <summary>Makes a credential: the secret is returned once and only its hash is stored.</summary>
     public async Task<(CredentialRecord Record, string Secret)> IssueAsync(Role role, string subject, string? label, DateTimeOffset? expiresAt, Caller by)
     {
-        var registry = _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key);
+        var registry = Registry();
         while (true)
         {
             var secret = Secrets.New();
@@ -137,7 +185,7 @@ public sealed partial class Credentials : IDisposable
 
     public async Task<CredentialRecord?> RevokeAsync(string id, Caller by)
     {
-        var revoked = await _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key).RevokeAsync(id, by.Subject, _time.GetUtcNow());
+        var revoked = await Registry().RevokeAsync(id, by.Subject, _time.GetUtcNow());
         if (revoked is not null) await RefreshAsync(CancellationToken.None, force: true);
         return revoked;
     }
@@ -151,6 +199,27 @@ public sealed partial class Credentials : IDisposable
 
     public void Dispose() => _refreshing.Dispose();
 
+    /// <summary>One refresh at a time for every request that needs one; its failure is logged and observed here.</summary>
+    private Task<Snapshot> SharedRefreshAsync()
+    {
+        lock (_flightGate)
+        {
+            if (_inFlight is { IsCompleted: false } running) return running;
+            var refresh = RefreshAsync(CancellationToken.None);
+            _inFlight = refresh;
+            _ = refresh.ContinueWith(t =>
+            {
+                _failedAt = _time.GetUtcNow();
+                RegistryUnreachable(_logger, t.Exception!.GetBaseException(), _time.GetUtcNow() - _issued.TakenAt);
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return refresh;
+        }
+    }
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning,
+        Message = "The credential registry did not answer; the list of {Age} ago is served until it is older than the grace period")]
+    private static partial void RegistryUnreachable(ILogger logger, Exception exception, TimeSpan age);
+
     private async Task<Snapshot> RefreshAsync(CancellationToken cancellationToken, bool force = false)
     {
         var before = _issued;
@@ -161,7 +230,7 @@ public sealed partial class Credentials : IDisposable
             if (!force && !ReferenceEquals(before, _issued)) return _issued;
             var current = _issued;
             var asked = _time.GetUtcNow();   // the snapshot is as old as the question, not the answer
-            var changed = await _grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key).GetIfChangedAsync(current.Revision);
+            var changed = await Registry().GetIfChangedAsync(current.Revision).AsTask().WaitAsync(RegistryPatience, cancellationToken);
             var byHash = changed is null
                 ? current.ByHash
                 : changed.Credentials.ToFrozenDictionary(c => c.SecretSha256.ToLowerInvariant(), StringComparer.Ordinal);

@@ -153,7 +153,8 @@ public static partial class CaseEndpoints
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
-        var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline));
+        var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline,
+            AsOfficer: caller.Role == Role.Officer));
         return Answer(result);
     }
 

@@ -128,6 +128,7 @@ public static class SiloHost
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(OpenApiSecurity.Describe);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<UnavailableHandler>();
         // Enums travel by name ("Monday", "Dispatched"), as people and other systems write them.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 

@@ -58,14 +58,19 @@ public sealed record CaseParty(
     [property: Id(7)] bool Notify = false,
     [property: Id(8)] int? RepeatWindowDays = null);
 
-/// <summary>An action of a person on a case (the server's own clock actions are not taken this way).</summary>
+/// <summary>
+/// An action of a person on a case (the server's own clock actions are not taken this way). <see cref="AsOfficer"/>:
+/// the actor is an officer, who may act only on a case they or their squad hold — checked by the case itself, in the
+/// same turn as the action, so a case rerouted meanwhile is not acted on by its old squad.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("case.action-request")]
 public sealed record CaseActionRequest(
     [property: Id(0)] CaseAction Action,
     [property: Id(1)] string ActorId,
     [property: Id(2)] string? Note,
     [property: Id(3)] ImmutableArray<string> Evidence,
-    [property: Id(4)] DateTimeOffset? NewDeadline);
+    [property: Id(4)] DateTimeOffset? NewDeadline,
+    [property: Id(5)] bool AsOfficer = false);
 
 /// <summary>One step of the timeline. (The alias "case.event" is the older shape with names for the enums, which old grain states hold.)</summary>
 [GenerateSerializer, Immutable, Alias("case.timeline-event")]

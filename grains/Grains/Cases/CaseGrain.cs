@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Personnel;
+using GridServer.Domain.Access;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
 using GridServer.Grains.Notices;
@@ -79,6 +80,8 @@ public sealed class CaseGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         if (await LoadAsync() is not { } r) return NotFound();
+        // Out of an officer's scope answers as a case that does not exist, as the HTTP face does.
+        if (request.AsOfficer && !await OfficerMayWorkAsync(r, request.ActorId)) return NotFound();
         switch (request.Action)
         {
             case CaseAction.Dispatch:
@@ -93,6 +96,14 @@ public sealed class CaseGrain(
         }
         var command = new CaseCommand(request.Action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline);
         return Answer(await WriteAsync(r, CaseSteps.Act(r, command, WorkflowOf(r))));
+    }
+
+    private async ValueTask<bool> OfficerMayWorkAsync(CaseRecord r, string officerId)
+    {
+        if (r.Holder.OfficerId == officerId) return true;
+        if (r.Holder.SquadId is not { } squadId) return false;
+        var squad = await GrainFactory.GetGrain<ISquadGrain>(squadId).GetAsync();
+        return AccessRules.OfficerMayWork(officerId, r.Holder.OfficerId, squadId, squad.Leader is null ? squad.Officers : [.. squad.Officers, squad.Leader]);
     }
 
     public async ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)

@@ -1,3 +1,4 @@
+using GridServer.Abstractions.Access;
 using GridServer.Domain.Access;
 using GridServer.Silo.Access;
 using GridServer.Silo.Hosting;
@@ -89,5 +90,50 @@ public sealed class CredentialsTests(ClusterFixture fixture)
             "GridServer:Auth:Keys:0:Subject is required (the officer's or liaison's id, or a name), at most 128 characters",
             "GridServer:Auth:Keys:1 needs Key or KeySha256",
         ], keys);
+    }
+
+    /// <summary>The cluster's registry, or one that does not answer while <see cref="Down"/> is set.</summary>
+    private sealed class FlakyRegistry(ICredentialRegistryGrain real) : ICredentialRegistryGrain
+    {
+        public bool Down { get; set; }
+        public int Asked;
+
+        public ValueTask<bool> IssueAsync(CredentialRecord credential) => real.IssueAsync(credential);
+
+        public ValueTask<CredentialRecord?> RevokeAsync(string id, string actor, DateTimeOffset at) => real.RevokeAsync(id, actor, at);
+
+        public ValueTask<CredentialSet?> GetIfChangedAsync(long knownRevision)
+        {
+            Interlocked.Increment(ref Asked);
+            return Down ? ValueTask.FromException<CredentialSet?>(new TimeoutException("the registry's silo does not answer")) : real.GetIfChangedAsync(knownRevision);
+        }
+    }
+
+    [Fact]
+    public async Task RegistryDown_LastGoodListServedWithinTheGrace_UnknownKeysRefused_ThenUnavailable()
+    {
+        var registry = new FlakyRegistry(fixture.Grains.GetGrain<ICredentialRegistryGrain>(ICredentialRegistryGrain.Key));
+        using var credentials = new Credentials(Options.Create(new AuthOptions { OperatorKey = "operator-key-0123456789" }), Options.Create(new Open311Options()),
+            Options.Create(new StorageOptions()), fixture.Grains, _clock, NullLogger<Credentials>.Instance) { Registry = () => registry };
+        var (_, secret) = await credentials.IssueAsync(Role.Officer, "O-GRACE", null, null, Operator);
+        Assert.NotNull((await credentials.AuthenticateAsync(secret)).Caller);
+
+        registry.Down = true;
+        _clock.Advance(Credentials.RefreshEvery + TimeSpan.FromSeconds(1));
+        // Every request answers from the list it has; none waits on, or fails with, the registry.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => credentials.AuthenticateAsync(secret).AsTask()));
+        Assert.All(answers, a => Assert.Equal("O-GRACE", a.Caller?.Subject));
+        Assert.Equal((null, "the credential is not valid"), await credentials.AuthenticateAsync("gs_a-key-nobody-issued-000000000000"));
+        // Unknown keys ask the registry at most once a second while it is down.
+        var asked = registry.Asked;
+        for (var i = 0; i < 10; i++) await credentials.AuthenticateAsync($"gs_another-key-nobody-issued-{i:D8}");
+        Assert.InRange(registry.Asked - asked, 0, 1);
+
+        _clock.Advance(Credentials.Grace);
+        var unavailable = await Assert.ThrowsAsync<DependencyUnavailableException>(() => credentials.AuthenticateAsync(secret).AsTask());
+        Assert.Equal("the credential registry", unavailable.What);
+
+        registry.Down = false;
+        Assert.Equal("O-GRACE", (await credentials.AuthenticateAsync(secret)).Caller?.Subject);
     }
 }

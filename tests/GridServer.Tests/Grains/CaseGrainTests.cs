@@ -608,6 +608,24 @@ public class CaseMoveToGridTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task OfficerAction_OnACaseMovedToAnotherSquad_RefusedAsUnknownByTheCase_NothingChanges()
+    {
+        var (from, to) = (await StaffedGridAsync(), await StaffedGridAsync());
+        var (grain, _) = await OpenAsync(from.Grid);
+        // The old squad's officer was allowed a moment ago; the case moves before the action arrives.
+        await grain.MoveToGridAsync("operator", to.Grid, "boundary changed");
+
+        var late = await grain.ActAsync(new CaseActionRequest(CaseAction.Accept, from.A, null, [], null, AsOfficer: true));
+
+        Assert.False(late.Accepted);
+        Assert.Equal(CaseRefusalCode.NotFound, late.Refusal?.Code);
+        var now = await grain.GetAsync();
+        Assert.Equal((CaseState.Dispatched, to.A), (now!.State, now.OfficerId));
+        var holder = await grain.ActAsync(new CaseActionRequest(CaseAction.Accept, to.A, null, [], null, AsOfficer: true));
+        Assert.True(holder.Accepted, holder.Refusal?.Message);
+    }
+
+    [Fact]
     public async Task MoveToGrid_InHand_TransferredKeepingStateAndDeadline()
     {
         var (from, to) = (await StaffedGridAsync(), await StaffedGridAsync());
