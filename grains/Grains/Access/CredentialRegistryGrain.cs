@@ -44,7 +44,7 @@ public sealed class CredentialRegistryGrain(
         state.State.Revision++;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         catch
         {

@@ -32,7 +32,7 @@ public sealed class PartyGrain(
             state.State.Cases = cases;
             try
             {
-                await state.WriteStateAsync();
+                await state.WriteOrReloadAsync(this);
             }
             catch
             {

@@ -32,7 +32,7 @@ public sealed partial class GridCellGrain(
         var previous = state.State.SquadId;
         if (previous == squadId) return;
         state.State.SquadId = squadId;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         Forget();
         await FollowSquadAsync(previous, squadId);
     }
@@ -43,7 +43,7 @@ public sealed partial class GridCellGrain(
         var before = (state.State.OfficerA, state.State.OfficerB);
         state.State.OfficerA = officerA;
         state.State.OfficerB = officerB;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         Forget();
         await UnwatchLeaversAsync(before, (officerA, officerB));
     }
@@ -55,7 +55,7 @@ public sealed partial class GridCellGrain(
         var previous = state.State.SquadId;
         var before = (state.State.OfficerA, state.State.OfficerB);
         (state.State.SquadId, state.State.OfficerA, state.State.OfficerB) = (assignment.SquadId, assignment.OfficerA, assignment.OfficerB);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         Forget();
         if (previous != assignment.SquadId) await FollowSquadAsync(previous, assignment.SquadId);
         await UnwatchLeaversAsync(before, (assignment.OfficerA, assignment.OfficerB));
@@ -100,19 +100,19 @@ public sealed partial class GridCellGrain(
     public async ValueTask AddLiaisonAsync(string liaisonId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(liaisonId);
-        if (state.State.Liaisons.Add(liaisonId)) await state.WriteStateAsync();
+        if (state.State.Liaisons.Add(liaisonId)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask RemoveLiaisonAsync(string liaisonId)
     {
-        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
+        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask SetBoundaryVersionAsync(int? version)
     {
         if (state.State.BoundaryVersion == version) return;
         state.State.BoundaryVersion = version;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask<GridResponsibilityView> GetResponsibilityAsync() => await ViewAsync();

@@ -113,14 +113,14 @@ public sealed partial class AlertBatchGrain(
         if (LiaisonBatching.MustWait(state.State.WindowEndsAt, now))
         {
             state.State.Waiting.Add(alert);
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
             ScheduleFlush();
             return;
         }
         state.State.WindowEndsAt = now + options.Value.LiaisonBatchInterval;
         // Recorded first: a batch that dies before its write is handed the alert again, and the store keeps it once.
         await RecordAsync(alert);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
     }
 
     private void Remember(string noticeId)
@@ -169,7 +169,7 @@ public sealed partial class AlertBatchGrain(
         // The combined message counts as the window's one message: the next window starts now.
         state.State.WindowEndsAt = now + options.Value.LiaisonBatchInterval;
         await RecordAsync(combined);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
     }
 
     private void ScheduleFlush()

@@ -28,12 +28,12 @@ public sealed class CommunityGrain([PersistentState("community", GrainStorage.Pe
     public async ValueTask AddLiaisonAsync(string liaisonId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(liaisonId);
-        if (state.State.Liaisons.Add(liaisonId)) await state.WriteStateAsync();
+        if (state.State.Liaisons.Add(liaisonId)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask RemoveLiaisonAsync(string liaisonId)
     {
-        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteStateAsync();
+        if (state.State.Liaisons.Remove(liaisonId)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask<CommunityAlertTargets> GetAlertTargetsAsync()
@@ -51,7 +51,7 @@ public sealed class CommunityGrain([PersistentState("community", GrainStorage.Pe
     {
         if (state.State.HasWebhook == configured && state.State.WebhookKnown) return;
         (state.State.HasWebhook, state.State.WebhookKnown) = (configured, true);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
     }
 
     public ValueTask<ImmutableArray<string>> GetLiaisonsAsync() => ValueTask.FromResult<ImmutableArray<string>>([.. state.State.Liaisons.Order(StringComparer.Ordinal)]);

@@ -17,26 +17,26 @@ public sealed class LiaisonGrain([PersistentState("liaison", GrainStorage.Person
     public async ValueTask AddGridAsync(string gridCode)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(gridCode);
-        if (state.State.Grids.Add(gridCode)) await state.WriteStateAsync();
+        if (state.State.Grids.Add(gridCode)) await state.WriteOrReloadAsync(this);
         await GrainFactory.GetGrain<IGridCellGrain>(gridCode).AddLiaisonAsync(this.GetPrimaryKeyString());
     }
 
     public async ValueTask RemoveGridAsync(string gridCode)
     {
-        if (state.State.Grids.Remove(gridCode)) await state.WriteStateAsync();
+        if (state.State.Grids.Remove(gridCode)) await state.WriteOrReloadAsync(this);
         await GrainFactory.GetGrain<IGridCellGrain>(gridCode).RemoveLiaisonAsync(this.GetPrimaryKeyString());
     }
 
     public async ValueTask AddCommunityAsync(string communityCode)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(communityCode);
-        if (state.State.Communities.Add(communityCode)) await state.WriteStateAsync();
+        if (state.State.Communities.Add(communityCode)) await state.WriteOrReloadAsync(this);
         await GrainFactory.GetGrain<ICommunityGrain>(communityCode).AddLiaisonAsync(this.GetPrimaryKeyString());
     }
 
     public async ValueTask RemoveCommunityAsync(string communityCode)
     {
-        if (state.State.Communities.Remove(communityCode)) await state.WriteStateAsync();
+        if (state.State.Communities.Remove(communityCode)) await state.WriteOrReloadAsync(this);
         await GrainFactory.GetGrain<ICommunityGrain>(communityCode).RemoveLiaisonAsync(this.GetPrimaryKeyString());
     }
 

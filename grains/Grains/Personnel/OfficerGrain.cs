@@ -38,7 +38,7 @@ public sealed partial class OfficerGrain(
         state.State.Roster = roster;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         catch
         {
@@ -59,7 +59,7 @@ public sealed partial class OfficerGrain(
         state.State.Absences.Add(absence);
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         catch
         {
@@ -78,7 +78,7 @@ public sealed partial class OfficerGrain(
             // Remembered before the grid is answered: a change after this call always reaches the grid.
             try
             {
-                await state.WriteStateAsync();
+                await state.WriteOrReloadAsync(this);
             }
             catch
             {
@@ -94,7 +94,7 @@ public sealed partial class OfficerGrain(
         if (!state.State.CalendarWatchers.Remove(gridCode)) return;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         catch
         {

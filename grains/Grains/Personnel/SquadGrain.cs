@@ -45,7 +45,7 @@ public sealed partial class SquadGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(officerId);
         if (state.State.Leader == officerId) return;
         state.State.Leader = officerId;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         await TellGridsAsync();
     }
 
@@ -53,7 +53,7 @@ public sealed partial class SquadGrain(
     {
         if (state.State.Leader is null) return false;
         state.State.Leader = null;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         await TellGridsAsync();
         return true;
     }
@@ -61,7 +61,7 @@ public sealed partial class SquadGrain(
     public async ValueTask AddOfficerAsync(string officerId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(officerId);
-        if (state.State.Officers.Add(officerId)) await state.WriteStateAsync();
+        if (state.State.Officers.Add(officerId)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask<bool> RemoveOfficerAsync(string officerId)
@@ -71,7 +71,7 @@ public sealed partial class SquadGrain(
         var leader = state.State.Leader == officerId;
         if (leader) state.State.Leader = null;
         if (!member && !leader) return false;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         if (leader) await TellGridsAsync();
         return true;
     }
@@ -79,12 +79,12 @@ public sealed partial class SquadGrain(
     public async ValueTask AddGridAsync(string gridCode)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(gridCode);
-        if (state.State.Grids.Add(gridCode)) await state.WriteStateAsync();
+        if (state.State.Grids.Add(gridCode)) await state.WriteOrReloadAsync(this);
     }
 
     public async ValueTask RemoveGridAsync(string gridCode)
     {
-        if (state.State.Grids.Remove(gridCode)) await state.WriteStateAsync();
+        if (state.State.Grids.Remove(gridCode)) await state.WriteOrReloadAsync(this);
     }
 
     public ValueTask<string?> GetLeaderAsync() => ValueTask.FromResult(state.State.Leader);

@@ -93,7 +93,7 @@ public sealed class ReferenceSetGrain(
         state.State.UpdatedBy = actorId;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         catch
         {

@@ -38,7 +38,7 @@ public sealed partial class ModuleCheckGrain(
         if (state.State.Every == every && await this.GetReminder(CheckReminder) is not null) return;
         await this.RegisterOrUpdateReminder(CheckReminder, every, every);
         state.State.Every = every;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         LogScheduled(logger, Module, every);
     }
 
@@ -48,7 +48,7 @@ public sealed partial class ModuleCheckGrain(
         var outcome = await runner.RunAsync(Module, now);
         var run = new CheckRunView(now, outcome.Findings, outcome.Opened, outcome.Error);
         state.State.LastRun = run;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         if (outcome.Error is { } error) LogRunFailed(logger, Module, error);
         return run;
     }
@@ -65,12 +65,12 @@ public sealed partial class ModuleCheckGrain(
             // The module was removed (or stopped checking): no more ticks until a silo loads it again.
             if (await this.GetReminder(CheckReminder) is { } reminder) await this.UnregisterReminder(reminder);
             state.State.Every = null;
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
             LogUnscheduled(logger, Module);
             return;
         }
         state.State.LastRun = new CheckRunView(now, outcome.Findings, outcome.Opened, outcome.Error);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         if (outcome.Error is { } error) LogRunFailed(logger, Module, error);
     }
 

@@ -27,7 +27,7 @@ public sealed partial class WebhookDeadLettersGrain(
             letters.RemoveRange(0, dropped);
         }
         LogDead(logger, letter.Message.NoticeId, letter.Message.Community, letter.Attempts, letter.LastError);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
     }
 
     public ValueTask<ImmutableArray<DeadLetter>> ListAsync(string? community) => ValueTask.FromResult(
@@ -41,14 +41,14 @@ public sealed partial class WebhookDeadLettersGrain(
         if (index < 0) return null;
         var letter = state.State.Letters[index];
         state.State.Letters.RemoveAt(index);
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         return letter;
     }
 
     public async ValueTask<bool> DiscardAsync(string id)
     {
         if (state.State.Letters.RemoveAll(l => l.Id == id) == 0) return false;
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         return true;
     }
 

@@ -89,7 +89,7 @@ public sealed partial class WebhookGrain(
             return WebhookEnqueued.DeadLettered;
         }
         state.State.Pending.Add(new PendingWebhook { Message = message, DueAt = time.GetUtcNow() });
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         await ScheduleAsync();
         return WebhookEnqueued.Queued;
     }
@@ -101,7 +101,7 @@ public sealed partial class WebhookGrain(
         state.State.Secret = secret;
         // A target that was failing may have been fixed by this: its head is tried at once.
         if (state.State.Pending.Count > 0) state.State.Pending[0].DueAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         await ScheduleAsync();
         // The community answers a new case whether alerts go to a webhook: only then does the case send one here.
         await GrainFactory.GetGrain<ICommunityGrain>(Community).SetWebhookAsync(true);
@@ -147,14 +147,14 @@ public sealed partial class WebhookGrain(
                 if (!schedule.IsExhausted(head.Attempts))
                 {
                     head.DueAt = time.GetUtcNow() + schedule.DelayAfter(head.Attempts, Random.Shared.NextDouble());
-                    await state.WriteStateAsync();
+                    await state.WriteOrReloadAsync(this);
                     break;
                 }
                 // Dead letter first: a silo that dies in between sends the message again rather than losing it.
                 await DeadLetters.AddAsync(new DeadLetter(NewLetterId(), head.Message, head.Attempts, head.LastError, time.GetUtcNow()));
                 state.State.Pending.RemoveAt(0);
             }
-            await state.WriteStateAsync();
+            await state.WriteOrReloadAsync(this);
         }
         await ScheduleAsync();
         return View();
@@ -165,7 +165,7 @@ public sealed partial class WebhookGrain(
         if (state.State.Url is null) return WebhookEnqueued.NoTarget;
         if (await DeadLetters.TakeAsync(deadLetterId, Community) is not { } letter) return null;
         state.State.Pending.Add(new PendingWebhook { Message = letter.Message, DueAt = time.GetUtcNow() });
-        await state.WriteStateAsync();
+        await state.WriteOrReloadAsync(this);
         await ScheduleAsync();
         return WebhookEnqueued.Queued;
     }

@@ -4,7 +4,9 @@ using GridServer.Domain.Notices;
 using GridServer.Domain.Sensors;
 using System.Collections.Immutable;
 using GridServer.Abstractions.Cases;
+using GridServer.Abstractions.Grids;
 using GridServer.Abstractions.Notices;
+using GridServer.Abstractions.Personnel;
 using GridServer.Abstractions.Sensors;
 using GridServer.Grains;
 using GridServer.Grains.Sensors;
@@ -97,7 +99,10 @@ public sealed class FlakyStorageCluster : IAsyncLifetime
             silo.Services.AddSingleton<ICaseIntake>(OpensAlways.Instance);
             silo.UseInMemoryReminderService();
             silo.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, TestClock.Router.Instance);
-            silo.Services.AddSingleton<INoticeStore>(new InMemoryNoticeStore());
+            var notices = new InMemoryNoticeStore();
+            silo.Services.AddSingleton<INoticeStore>(notices);
+            // Grid cells and officers read their open cases from the case store's search.
+            silo.Services.AddSingleton<ICaseSearch>(new InMemoryCaseStore(notices));
         }
     }
 }
@@ -190,5 +195,71 @@ public sealed class FailedWriteTests(FlakyStorageCluster fixture) : IClassFixtur
         Assert.Equal(1, await batch.WaitingAsync());
         await batch.AddAsync(second);   // handed over once more (its answer lost): counted once
         Assert.Equal(1, await batch.WaitingAsync());
+    }
+
+    // ---- every grain that keeps its state whole: a failed write leaves its memory as the store has it -------------
+
+    private static string Key(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..14];
+
+    /// <summary>
+    /// The change's write fails: the caller hears of it and the grain answers as the store holds it (the change not
+    /// made); the caller's retry then really writes, and the change is there.
+    /// </summary>
+    private static async Task FailedThenRetriedAsync(Func<Task> change, Func<Task<bool>> made)
+    {
+        FlakyStorage.FailNext(1);
+        await Assert.ThrowsAnyAsync<Exception>(change);
+        Assert.False(await made(), "the change shows although its write failed");
+        var written = FlakyStorage.Written;
+        await change();
+        Assert.True(await made(), "the retried change does not show");
+        Assert.True(FlakyStorage.Written > written, "the retry answered without writing");
+    }
+
+    [Fact]
+    public async Task Liaison_GridRemovalWhoseWriteFailed_KeepsTheGridUntilTheRetryWrites()
+    {
+        var liaison = fixture.Cluster.GrainFactory.GetGrain<ILiaisonGrain>(Key("L"));
+        await liaison.AddGridAsync("33030200100101");
+        await FailedThenRetriedAsync(() => liaison.RemoveGridAsync("33030200100101").AsTask(),
+            async () => !(await liaison.GetAsync()).Grids.Contains("33030200100101"));
+    }
+
+    [Fact]
+    public async Task Squad_MemberRemovalWhoseWriteFailed_KeepsTheMemberUntilTheRetryWrites()
+    {
+        var squad = fixture.Cluster.GrainFactory.GetGrain<ISquadGrain>(Key("SQ"));
+        var officer = Key("O");
+        await squad.AddOfficerAsync(officer);
+        await FailedThenRetriedAsync(() => squad.RemoveOfficerAsync(officer).AsTask(),
+            async () => !(await squad.GetAsync()).Officers.Contains(officer));
+    }
+
+    [Fact]
+    public async Task Community_LiaisonAddedWhoseWriteFailed_IsNotThereUntilTheRetryWrites()
+    {
+        var community = fixture.Cluster.GrainFactory.GetGrain<ICommunityGrain>(Key("CM"));
+        var liaison = Key("L");
+        await FailedThenRetriedAsync(() => community.AddLiaisonAsync(liaison).AsTask(),
+            async () => (await community.GetLiaisonsAsync()).Contains(liaison));
+    }
+
+    [Fact]
+    public async Task GridCell_LiaisonAddedWhoseWriteFailed_IsNotThereUntilTheRetryWrites()
+    {
+        var cell = fixture.Cluster.GrainFactory.GetGrain<IGridCellGrain>("330302" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var liaison = Key("L");
+        await FailedThenRetriedAsync(() => cell.AddLiaisonAsync(liaison).AsTask(),
+            async () => (await cell.GetResponsibilityAsync()).Liaisons.Contains(liaison));
+    }
+
+    [Fact]
+    public async Task Officer_AbsenceWhoseWriteFailed_IsNotThereUntilTheRetryWrites()
+    {
+        var officer = fixture.Cluster.GrainFactory.GetGrain<IOfficerGrain>(Key("O"));
+        var at = ClusterFixture.Clock.GetUtcNow();
+        var absence = new AbsenceView(at.AddDays(1), at.AddDays(2), "training");
+        await FailedThenRetriedAsync(() => officer.MarkAbsentAsync(absence).AsTask(),
+            async () => (await officer.GetAsync(at)).Absences.Contains(absence));
     }
 }
