@@ -25,9 +25,6 @@ public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "GridServer:Auth";
 
-    /// <summary>The shortest secret accepted: a guessable key is no key.</summary>
-    public const int MinKeyLength = 16;
-
     /// <summary>The first operator's key: with it an operator issues every other credential (POST /api/credentials).</summary>
     public string? OperatorKey { get; set; }
 
@@ -59,8 +56,7 @@ public sealed class AuthOptions : IValidatableObject
     private static string? SecretProblem(string name, string? key, string? sha256)
     {
         if (key is not null && sha256 is not null) return $"{Section}:{name}: give the key or its SHA-256, not both";
-        if (key is not null && (string.IsNullOrWhiteSpace(key) || key.Length < MinKeyLength))
-            return $"{Section}:{name} must have at least {MinKeyLength} characters";
+        if (key is not null && Secrets.WeaknessOf(key) is { } weakness) return $"{Section}:{name} {weakness}";
         if (sha256 is not null && !Secrets.IsSha256Hex(sha256))
             return $"{Section}:{name}Sha256 must be 64 hexadecimal digits (the SHA-256 of the key's UTF-8 bytes)";
         return null;

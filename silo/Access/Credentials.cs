@@ -27,6 +27,57 @@ public static class Secrets
 
     public static bool IsSha256Hex(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigit);
 
+    /// <summary>The shortest key configuration may give: a guessable key is no key.</summary>
+    public const int MinConfiguredLength = 16;
+
+    /// <summary>The least a key from configuration must be worth by <see cref="EstimatedBits"/>.</summary>
+    public const int MinEstimatedBits = 48;
+
+    /// <summary>
+    /// How hard a key is to guess, roughly and on the cautious side, in bits. Each character that tells something new
+    /// adds log2 of the size of the character classes the key uses (26 lower-case letters, 26 upper-case, 10 digits,
+    /// 33 other ASCII symbols, 100 for anything else). A character tells nothing new when it repeats the one before, is
+    /// next to it in sequence ('b' after 'a' or 'c', '5' after '4' or '6'), or makes a pair of characters seen earlier
+    /// in the key. "aaaaaaaaaaaaaaaa" and "1234567890123456" are worth under 7 bits, "a1b2a1b2a1b2a1b2" 26; 16 random
+    /// base64 characters at least about 57, and a key from <see cref="New"/> over 170.
+    /// </summary>
+    /// <remarks>
+    /// A screen against typed placeholders and patterns, not a measure of strength: it does not know words or keyboard
+    /// rows ("qwertyuiopasdfgh" passes), and it undervalues random keys of few kinds of character (16 random digits).
+    /// </remarks>
+    public static double EstimatedBits(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var classes = 0;
+        if (key.Any(char.IsAsciiLetterLower)) classes += 26;
+        if (key.Any(char.IsAsciiLetterUpper)) classes += 26;
+        if (key.Any(char.IsAsciiDigit)) classes += 10;
+        if (key.Any(c => char.IsAscii(c) && !char.IsAsciiLetterOrDigit(c))) classes += 33;
+        if (key.Any(c => !char.IsAscii(c))) classes += 100;
+        var telling = 0;
+        var pairs = new HashSet<(char, char)>();
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (i == 0) { telling++; continue; }
+            var isNew = pairs.Add((key[i - 1], key[i]));
+            if (isNew && Math.Abs(key[i] - key[i - 1]) > 1) telling++;
+        }
+        return classes == 0 ? 0 : telling * Math.Log2(classes);
+    }
+
+    /// <summary>
+    /// Why a key from configuration is refused (too short, or worth less than <see cref="MinEstimatedBits"/>), to follow
+    /// the setting's name; null when it will do. Never says the key. Keys the server makes (<see cref="New"/>) need no such check.
+    /// </summary>
+    public static string? WeaknessOf(string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Length < MinConfiguredLength) return $"must have at least {MinConfiguredLength} characters";
+        var bits = EstimatedBits(key);
+        return bits < MinEstimatedBits
+            ? $"is too easy to guess: worth about {bits:0} bits by the estimate in docs/access.md, at least {MinEstimatedBits} needed (use random characters, e.g. 24 random bytes in base64)"
+            : null;
+    }
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 

@@ -31,6 +31,7 @@ public static class SiloHost
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        KeepQueryStringsOutOfLogs(builder.Services);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OrleansOptions>().BindConfiguration(OrleansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -240,4 +241,21 @@ public static class SiloHost
         app.MapInboxEndpoints();
         return app;
     }
+
+    /// <summary>The category of ASP.NET Core's request lines ("Request starting HTTP/1.1 GET http://…/path?query").</summary>
+    public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    /// <summary>
+    /// Keeps ASP.NET Core's request lines, which carry the whole URL with its query string, below what any logger
+    /// writes: a key sent where it does not belong (<c>?api_key=</c>, refused) must not land in a log. Added after
+    /// configuration, for every logger configuration names and for all others: the most specific rules, so
+    /// <c>Logging:LogLevel</c> or <c>Logging:Console:LogLevel</c> cannot turn these lines back on. Failures of the
+    /// hosting layer itself (Warning and above) still appear.
+    /// </summary>
+    public static void KeepQueryStringsOutOfLogs(IServiceCollection services) =>
+        services.PostConfigure<LoggerFilterOptions>(o =>
+        {
+            foreach (var provider in o.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList())
+                o.Rules.Add(new LoggerFilterRule(provider, RequestLogCategory, LogLevel.Warning, null));
+        });
 }

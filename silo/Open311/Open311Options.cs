@@ -7,9 +7,6 @@ public sealed class Open311Options : IValidatableObject
 {
     public const string Section = "GridServer:Open311";
 
-    /// <summary>The shortest key accepted: a guessable key is no key.</summary>
-    public const int MinKeyLength = 16;
-
     /// <summary>Reporting channels' keys from configuration (each a Reporter credential); an operator can also issue them at run time.</summary>
     public List<string> ApiKeys { get; set; } = [];
 
@@ -23,8 +20,8 @@ public sealed class Open311Options : IValidatableObject
     {
         for (var i = 0; i < ApiKeys.Count; i++)
         {
-            if (ApiKeys[i] is null || string.IsNullOrWhiteSpace(ApiKeys[i]) || ApiKeys[i].Length < MinKeyLength)
-                yield return new ValidationResult($"{Section}:ApiKeys:{i} must have at least {MinKeyLength} characters", [nameof(ApiKeys)]);
+            if (GridServer.Silo.Access.Secrets.WeaknessOf(ApiKeys[i]) is { } weakness)
+                yield return new ValidationResult($"{Section}:ApiKeys:{i} {weakness}", [nameof(ApiKeys)]);
         }
         if (RateLimit.PermitsPerMinute < 1) yield return new ValidationResult($"{Section}:RateLimit:PermitsPerMinute must be at least 1", [nameof(RateLimit)]);
         if (RateLimit.Burst < 1) yield return new ValidationResult($"{Section}:RateLimit:Burst must be at least 1", [nameof(RateLimit)]);

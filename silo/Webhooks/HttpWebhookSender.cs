@@ -11,6 +11,7 @@ namespace GridServer.Silo.Webhooks;
 /// Posts webhook bodies over HTTP with the named client <see cref="ClientName"/>: a timeout per attempt, no
 /// redirects, and a connect step that refuses private addresses unless allowed, judged by the address actually
 /// connected to (a public name that resolves to 10.0.0.1, or changes its answer between check and use, is refused).
+/// No proxy but <see cref="WebhookOptions.Proxy"/>: one taken from the environment would be the address judged.
 /// </summary>
 public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<WebhookOptions> options) : IWebhookSender
 {
@@ -19,7 +20,7 @@ public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<Webho
     public async Task<WebhookAttempt> SendAsync(Uri url, ReadOnlyMemory<byte> body, string? signature, string deliveryId, CancellationToken cancellationToken)
     {
         // The setting may have changed since the URL was set: checked again at every send.
-        if (WebhookRules.CheckUrl(url.OriginalString, options.Value.AllowPrivateAddresses).Error is { } error)
+        if (WebhookRules.CheckUrl(url.OriginalString, options.Value).Error is { } error)
             return WebhookAttempt.Failed(WebhookRules.Describe(error));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.AttemptTimeoutSeconds));
@@ -46,35 +47,50 @@ public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<Webho
     /// <summary>Looks a host name up (the system's resolver in the server; a test may give its own).</summary>
     public delegate Task<IPAddress[]> Resolver(string host, CancellationToken cancellationToken);
 
-    /// <summary>The handler behind the named client: no redirects, no cookies, and the address check at connect.</summary>
-    public static SocketsHttpHandler CreateHandler(IOptions<WebhookOptions> options, Resolver? resolve = null) => new()
+    /// <summary>
+    /// The handler behind the named client: no redirects, no cookies, the address check at connect, and no proxy but
+    /// the configured one (<c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c> are ignored). The configured proxy's own address is not
+    /// judged: the operator named it.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(IOptions<WebhookOptions> options, Resolver? resolve = null)
     {
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = async (context, cancellationToken) =>
+        var proxy = options.Value.ProxyUrl;
+        return new()
         {
-            var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal]
-                : await (resolve ?? Dns.GetHostAddressesAsync)(host, cancellationToken);
-            var allowed = options.Value.AllowPrivateAddresses ? addresses : [.. addresses.Where(WebhookRules.IsPublic)];
-            if (allowed.Length == 0)
-                throw new RefusedAddressException(addresses.Length == 0
-                    ? $"'{host}' resolves to no address"
-                    : $"'{host}' resolves to {addresses[0]}, a private, loopback or link-local address; refused unless GridServer:Webhooks:AllowPrivateAddresses is true");
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            UseProxy = proxy is not null,
+            Proxy = proxy is null ? null : new WebProxy(proxy) { BypassProxyOnLocal = false },
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, proxy, options.Value.AllowPrivateAddresses, resolve, cancellationToken),
+        };
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, Uri? proxy, bool allowPrivateAddresses, Resolver? resolve, CancellationToken cancellationToken)
+    {
+        var host = endPoint.Host;
+        // The configured proxy is the operator's choice, and the target behind it is the proxy's to resolve.
+        var toProxy = proxy is not null && endPoint.Port == proxy.Port
+            && string.Equals(host.Trim('[', ']'), proxy.IdnHost.Trim('[', ']'), StringComparison.OrdinalIgnoreCase);
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal]
+            : await (resolve ?? Dns.GetHostAddressesAsync)(host, cancellationToken);
+        var allowed = allowPrivateAddresses || toProxy ? addresses : [.. addresses.Where(WebhookRules.IsPublic)];
+        if (allowed.Length == 0)
+            throw new RefusedAddressException(addresses.Length == 0
+                ? $"'{host}' resolves to no address"
+                : $"'{host}' resolves to {addresses[0]}, a private, loopback, link-local or reserved address; refused unless GridServer:Webhooks:AllowPrivateAddresses is true");
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, endPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }
 
 /// <summary>A webhook address refused at connect time; its message is what the dead letter keeps.</summary>

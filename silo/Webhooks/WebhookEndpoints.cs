@@ -37,7 +37,7 @@ public static class WebhookEndpoints
     {
         var api = app.MapGroup("/api").WithTags("Webhooks");
         api.MapPut("/communities/{code}/webhook", Put).RequireRoles(Role.Operator)
-            .WithSummary("Sets the community's webhook: an absolute http(s) URL, and an optional secret the body is signed with (HMAC-SHA256).");
+            .WithSummary("Sets the community's webhook: an absolute https URL (http only where GridServer:Webhooks:AllowPlainHttp), and an optional secret the body is signed with (HMAC-SHA256).");
         api.MapGet("/communities/{code}/webhook", Get).RequireRoles(Role.Operator)
             .WithSummary("The community's webhook: URL, whether it signs, messages waiting, delivered, the last error.");
         api.MapDelete("/communities/{code}/webhook", Delete).RequireRoles(Role.Operator)
@@ -60,7 +60,7 @@ public static class WebhookEndpoints
     {
         if (body is null) return Problems.Of(400, "Missing body", "the body must be JSON: url, and optionally secret");
         if (UnknownCommunity(code, catalog) is { } unknown) return unknown;
-        var (url, error) = WebhookRules.CheckUrl(body.Url, options.Value.AllowPrivateAddresses);
+        var (url, error) = WebhookRules.CheckUrl(body.Url, options.Value);
         if (error is { } refused) return Problems.Of(400, "Invalid webhook URL", WebhookRules.Describe(refused));
         if (WebhookRules.CheckSecret(body.Secret) is { } secretProblem) return Problems.Of(400, "Invalid webhook secret", secretProblem);
         return TypedResults.Ok(await grains.GetGrain<IWebhookGrain>(code).ConfigureAsync(url!.OriginalString, body.Secret));

@@ -41,6 +41,26 @@ public sealed class WebhookOptions : IValidatableObject
     /// </summary>
     public bool AllowPrivateAddresses { get; set; }
 
+    /// <summary>
+    /// Whether targets may be plain <c>http://</c> URLs. Default false: a notice (case text, places, names) and its
+    /// signature would cross the network readable and alterable. For development, and the tests' loopback receivers.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
+    /// <summary>
+    /// The HTTP proxy every webhook request goes through (<c>http://proxy.internal:3128</c>); default none. The
+    /// process's <c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c> are never used. Through a proxy the address check can judge only
+    /// URLs that name an address: a host name is resolved by the proxy, which must refuse private targets itself.
+    /// </summary>
+    public string? Proxy { get; set; }
+
+    /// <summary><see cref="Proxy"/> as a URL: absolute <c>http</c>, with a host and no user name or password; null when unset or not so.</summary>
+    public Uri? ProxyUrl =>
+        Uri.TryCreate(Proxy, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp && !string.IsNullOrEmpty(url.Host)
+            && string.IsNullOrEmpty(url.UserInfo) && url.AbsolutePath == "/" && string.IsNullOrEmpty(url.Query)
+            ? url
+            : null;
+
     /// <summary>The waits between attempts (<c>"00:00:05"</c>, …); empty: <see cref="RetrySchedule.Default"/>'s.</summary>
     public TimeSpan[]? RetryDelays { get; set; }
 
@@ -66,5 +86,8 @@ public sealed class WebhookOptions : IValidatableObject
     {
         if (RetryDelays is { } delays && delays.Any(d => d < TimeSpan.Zero || d > TimeSpan.FromDays(1)))
             yield return new ValidationResult($"{Section}:RetryDelays must each be between 00:00:00 and 1.00:00:00", [nameof(RetryDelays)]);
+        // The value is not repeated: a proxy URL may carry a password.
+        if (Proxy is not null && ProxyUrl is null)
+            yield return new ValidationResult($"{Section}:Proxy must be an absolute http URL with a host and no user name, password or path, e.g. http://proxy.internal:3128", [nameof(Proxy)]);
     }
 }

@@ -16,7 +16,7 @@ namespace GridServer.Console.Tests.Support;
 /// memory), with an operator and a dispatcher key from configuration, and one headless Chromium (Debian's, at
 /// /usr/bin/chromium) shared by the tests of the collection. Each test opens its own browser context. The server
 /// loads one duty module (shops' frontage zones) from a private copy of its folder, and allows webhooks to loopback
-/// (the tests' receivers listen there).
+/// in plain http (the tests' receivers listen there).
 /// </summary>
 public class ConsoleServer : IAsyncLifetime, IDisposable
 {
@@ -90,6 +90,7 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["GridServer:Plugins:Directory"] = _plugins,
             ["GridServer:Webhooks:AllowPrivateAddresses"] = "true",
+            ["GridServer:Webhooks:AllowPlainHttp"] = "true",
         };
         // A copy: the server watches its plugins directory, and a build may write the original meanwhile.
         CopyFolder(Path.Combine(DutyModules, "GridServer.Plugins.Shopfront"), Path.Combine(_plugins, "GridServer.Plugins.Shopfront"));

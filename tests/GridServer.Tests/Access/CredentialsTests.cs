@@ -84,7 +84,7 @@ public sealed class CredentialsTests(ClusterFixture fixture)
             Problems(new AuthOptions { OperatorKeySha256 = "abc" }));
         Assert.Equal(["GridServer:Auth:OperatorKey: give the key or its SHA-256, not both"],
             Problems(new AuthOptions { OperatorKey = "operator-key-0123456789", OperatorKeySha256 = new string('a', 64) }));
-        var keys = Problems(new AuthOptions { Keys = [new ConfiguredKey { Key = "k-0123456789abcdef", Role = "root" }, new ConfiguredKey { Role = "Officer", Subject = "O" }] });
+        var keys = Problems(new AuthOptions { Keys = [new ConfiguredKey { Key = "k-9f86d081884c7d65", Role = "root" }, new ConfiguredKey { Role = "Officer", Subject = "O" }] });
         Assert.Equal([
             "GridServer:Auth:Keys:0:Role is 'root'; use one of Operator, Dispatcher, Officer, Liaison, Reporter, Sensor",
             "GridServer:Auth:Keys:0:Subject is required (the officer's or liaison's id, or a name), at most 128 characters",

@@ -313,6 +313,25 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
         Assert.Contains(expected, message);
     }
 
+    [Theory]
+    [InlineData("GridServer:Auth:OperatorKey", "aaaaaaaaaaaaaaaa")]
+    [InlineData("GridServer:Auth:Keys:0:Key", "1234567890123456")]
+    [InlineData("GridServer:Open311:ApiKeys:0", "abcdefghijklmnop")]
+    public void Startup_GuessableConfiguredKey_FailsNamingTheSettingNotTheKey(string key, string value)
+    {
+        var settings = new Dictionary<string, string> { [key] = value };
+        if (key.StartsWith("GridServer:Auth:Keys:0", StringComparison.Ordinal))
+        {
+            settings["GridServer:Auth:Keys:0:Role"] = "Dispatcher";
+            settings["GridServer:Auth:Keys:0:Subject"] = "D-WEAK";
+        }
+
+        var message = StartFailure(settings);
+
+        Assert.Contains($"{key} is too easy to guess", message);
+        Assert.DoesNotContain(value, message);
+    }
+
     [Fact]
     public void Startup_ShortOpen311ApiKey_FailsNamingTheSetting()
     {

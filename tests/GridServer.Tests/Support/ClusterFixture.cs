@@ -92,9 +92,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
             // The deadline clock sweeps only when a test asks (IDeadlineShardGrain.SweepAsync): tests move time themselves.
             silo.Services.Configure<DeadlineClockOptions>(o => o.SweepEvery = TimeSpan.Zero);
-            // Webhooks go out over real HTTP to receivers the tests run on loopback.
+            // Webhooks go out over real HTTP to receivers the tests run on loopback, in plain http.
             silo.Services.AddWebhookDelivery();
-            silo.Services.Configure<WebhookOptions>(o => o.AllowPrivateAddresses = true);
+            silo.Services.Configure<WebhookOptions>(o => { o.AllowPrivateAddresses = true; o.AllowPlainHttp = true; });
             // The shipped templates, as the silo's build copies them beside the tests; read once, not watched.
             silo.Services.AddSingleton(new GridServer.Notices.NoticeRenderer(Templates));
         }

@@ -23,6 +23,9 @@ public sealed class SiloFactory(Dictionary<string, string> settings, Action<ISer
     /// <summary>What the server logged about refused requests (category DenialLog).</summary>
     public RecordingLoggerProvider Denials { get; } = new("GridServer.Silo.Access.DenialLog");
 
+    /// <summary>Every message the server's logging configuration lets through, of any category.</summary>
+    public RecordingLoggerProvider Everything { get; } = new(null);
+
     public int SiloPort { get; } = FreePorts.Next();
 
     /// <summary>The first operator's key every test server is configured with.</summary>
@@ -76,14 +79,14 @@ public sealed class SiloFactory(Dictionary<string, string> settings, Action<ISer
         var all = new Dictionary<string, string?>(TestCertificates.WithClusterTls(settings).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
         {
             ["GridServer:Orleans:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Warning",
         };
+        all.TryAdd("Logging:LogLevel:Default", "Warning");
         all.TryAdd("GridServer:Auth:OperatorKey", OperatorKey);
         all.TryAdd("GridServer:Auth:Keys:99:Key", DispatcherKey);
         all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
         all.TryAdd("GridServer:Auth:Keys:99:Subject", DispatcherId);
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(all));
-        builder.ConfigureLogging(l => l.AddProvider(Denials));
+        builder.ConfigureLogging(l => l.AddProvider(Denials).AddProvider(Everything));
         return base.CreateHost(builder);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using GridServer.Domain.Webhooks;
 using GridServer.Grains.Webhooks;
@@ -8,20 +9,20 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace GridServer.Tests.Webhooks;
 
-/// <summary>The silo's HTTP sender on its own, as the silo registers it, against a loopback receiver.</summary>
+/// <summary>The silo's HTTP sender on its own, as the silo registers it, against a loopback receiver (plain http, allowed).</summary>
 public sealed class HttpWebhookSenderTests
 {
     /// <summary>A public-looking name that this test's resolver answers with loopback, as a hostile DNS record would.</summary>
     private const string RebindingHost = "hooks.example.com";
 
-    private static ServiceProvider Services(bool allowPrivate, int timeoutSeconds = 10)
+    private static ServiceProvider Services(bool allowPrivate, int timeoutSeconds = 10, string? proxy = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<HttpWebhookSender.Resolver>((host, ct) => host == RebindingHost
             ? Task.FromResult(new[] { IPAddress.Loopback })
             : Dns.GetHostAddressesAsync(host, ct));
         services.AddWebhookDelivery();
-        services.Configure<WebhookOptions>(o => { o.AllowPrivateAddresses = allowPrivate; o.AttemptTimeoutSeconds = timeoutSeconds; });
+        services.Configure<WebhookOptions>(o => { o.AllowPrivateAddresses = allowPrivate; o.AllowPlainHttp = true; o.AttemptTimeoutSeconds = timeoutSeconds; o.Proxy = proxy; });
         return services.BuildServiceProvider();
     }
 
@@ -33,7 +34,7 @@ public sealed class HttpWebhookSenderTests
         // A public name passes the URL check; what it resolves to (here: loopback) is judged when connecting.
         using var receiver = new WebhookReceiver();
         var url = new Uri(receiver.Url.Replace("127.0.0.1", RebindingHost, StringComparison.Ordinal));
-        Assert.Null(WebhookRules.CheckUrl(url.OriginalString, allowPrivateAddresses: false).Error);
+        Assert.Null(WebhookRules.CheckUrl(url.OriginalString, new WebhookOptions { AllowPlainHttp = true }).Error);
 
         await using var refusing = Services(allowPrivate: false);
         var refused = await refusing.GetRequiredService<IWebhookSender>().SendAsync(url, Body, null, "N-1", CancellationToken.None);
@@ -41,7 +42,7 @@ public sealed class HttpWebhookSenderTests
         var sent = await allowing.GetRequiredService<IWebhookSender>().SendAsync(url, Body, null, "N-1", CancellationToken.None);
 
         Assert.False(refused.Delivered);
-        Assert.Contains("private, loopback or link-local", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("private, loopback, link-local or reserved", refused.Error, StringComparison.Ordinal);
         Assert.True(sent.Delivered, sent.Error);
         Assert.Single(receiver.Received);
     }
@@ -70,5 +71,127 @@ public sealed class HttpWebhookSenderTests
         Assert.Equal((false, 500), (attempt.Delivered, attempt.StatusCode));
         Assert.StartsWith("HTTP 500", attempt.Error, StringComparison.Ordinal);
         Assert.Equal(("sha256=00", "N-1"), (receiver.Received[0].Signature, receiver.Received[0].Notice));
+    }
+
+    [Fact]
+    public async Task Send_ProxyFromTheEnvironment_NotUsed_TheTargetReachedDirectly()
+    {
+        // HttpClient.DefaultProxy is what HTTP_PROXY/HTTPS_PROXY become; this one takes only the test's own host, so
+        // other tests' requests meanwhile are not affected.
+        using var proxy = new FakeProxy();
+        using var receiver = new WebhookReceiver();
+        var url = new Uri(receiver.Url.Replace("127.0.0.1", RebindingHost, StringComparison.Ordinal));
+        var before = HttpClient.DefaultProxy;
+        HttpClient.DefaultProxy = new OnlyHostProxy(RebindingHost, proxy.Url);
+        try
+        {
+            await using var services = Services(allowPrivate: true);
+            var attempt = await services.GetRequiredService<IWebhookSender>().SendAsync(url, Body, null, "N-1", CancellationToken.None);
+
+            Assert.True(attempt.Delivered, attempt.Error);
+            Assert.Single(receiver.Received);
+            Assert.Empty(proxy.RequestLines);
+        }
+        finally
+        {
+            HttpClient.DefaultProxy = before;
+        }
+    }
+
+    [Fact]
+    public async Task Send_ConfiguredProxy_CarriesTheRequest_ItsOwnPrivateAddressNotRefused()
+    {
+        // The operator's proxy on loopback, private addresses refused: the request goes to the proxy (which refuses it
+        // here), asking it for the target by name; the proxy's own address is not judged.
+        using var proxy = new FakeProxy();
+        await using var services = Services(allowPrivate: false, proxy: proxy.Url.ToString());
+
+        var attempt = await services.GetRequiredService<IWebhookSender>().SendAsync(new Uri("https://hooks.example.com/hook"), Body, null, "N-1", CancellationToken.None);
+
+        Assert.False(attempt.Delivered);
+        Assert.DoesNotContain("private", attempt.Error, StringComparison.Ordinal);
+        Assert.Equal(["CONNECT hooks.example.com:443 HTTP/1.1"], proxy.RequestLines);
+    }
+
+    [Theory]
+    [InlineData("http://squid.lan:3128", true)]
+    [InlineData("http://10.0.0.5:3128/", true)]
+    [InlineData("squid.lan:3128", false)]
+    [InlineData("https://squid.lan:3128", false)]
+    [InlineData("http://user:password@squid.lan:3128", false)]
+    [InlineData("http://squid.lan:3128/path", false)]
+    public void Options_Proxy_AnAbsoluteHttpUrlWithoutCredentials(string proxy, bool valid)
+    {
+        var options = new WebhookOptions { Proxy = proxy };
+
+        var problems = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(r => r.ErrorMessage!).ToList();
+
+        Assert.Equal(valid, problems.Count == 0);
+        Assert.DoesNotContain(problems, p => p.Contains(proxy, StringComparison.Ordinal));   // a proxy URL may carry a password
+    }
+
+    /// <summary>A proxy for one host only, as the environment's would be for every host.</summary>
+    private sealed class OnlyHostProxy(string onlyHost, Uri proxy) : IWebProxy
+    {
+        public ICredentials? Credentials { get; set; }
+
+        public Uri? GetProxy(Uri destination) => IsBypassed(destination) ? null : proxy;
+
+        public bool IsBypassed(Uri host) => !string.Equals(host.Host, onlyHost, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A proxy on loopback that notes each request line it is sent and refuses it (403).</summary>
+    private sealed class FakeProxy : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<string> _lines = [];
+        private readonly Task _loop;
+
+        public FakeProxy()
+        {
+            _listener.Start();
+            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public Uri Url { get; }
+
+        public IReadOnlyList<string> RequestLines
+        {
+            get { lock (_lines) return [.. _lines]; }
+        }
+
+        private async Task LoopAsync()
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;   // stopped
+                }
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+                    var line = await reader.ReadLineAsync();
+                    if (line is not null) lock (_lines) _lines.Add(line);
+                    while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                    {
+                    }
+                    await stream.WriteAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
     }
 }

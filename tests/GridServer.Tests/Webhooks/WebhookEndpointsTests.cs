@@ -27,6 +27,10 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
         "http://localhost/hook",
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://198.18.0.1/hook",
+        "https://[2002:a00:1::]/hook",
+        "http://chat.example.com/hook",
         "/relative/hook",
         "",
     };
@@ -105,27 +109,55 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
     }
 
     [Fact]
-    public async Task Test_TargetMadePrivateSinceItWasSet_RefusedAtTheSend_ReceiverGetsNothing()
+    public async Task Put_PlainHttp_400NamingTheSetting()
     {
-        // A loopback target stored while private addresses were allowed; the server now refuses them (its default).
-        const string community = "330302002003";
-        using var receiver = new WebhookReceiver();
+        using var response = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", Target("http://chat.example.com/hook"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("GridServer:Webhooks:AllowPlainHttp", (await JsonOf(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Stores a target in the community's grain directly (as if set while the server allowed it), has it tested over
+    /// HTTP, removes it, and returns the test's answer.
+    /// </summary>
+    private async Task<JsonElement> TestStoredTargetAsync(string community, string url)
+    {
         var grain = silo.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IWebhookGrain>(community);
-        await grain.ConfigureAsync(receiver.Url, null);
+        await grain.ConfigureAsync(url, null);
         try
         {
             using var response = await silo.Operator.PostAsync($"/api/communities/{community}/webhook/test", null);
-
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var result = await JsonOf(response);
-            Assert.False(result.GetProperty("delivered").GetBoolean());
-            Assert.Contains("private", result.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.Empty(receiver.Received);
+            return await JsonOf(response);
         }
         finally
         {
             await grain.RemoveAsync("test");
         }
+    }
+
+    [Fact]
+    public async Task Test_PlainHttpTargetStoredBefore_RefusedAtTheSend()
+    {
+        // A plain http target stored while the server allowed it; it no longer does (its default), so nothing is sent.
+        var result = await TestStoredTargetAsync("330302002006", "http://chat.example.com/hook");
+
+        Assert.False(result.GetProperty("delivered").GetBoolean());
+        Assert.Contains("GridServer:Webhooks:AllowPlainHttp", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Test_TargetMadePrivateSinceItWasSet_RefusedAtTheSend_ReceiverGetsNothing()
+    {
+        // A loopback target stored while private addresses were allowed; the server now refuses them (its default).
+        using var receiver = new WebhookReceiver();
+
+        var result = await TestStoredTargetAsync("330302002003", receiver.Url);
+
+        Assert.False(result.GetProperty("delivered").GetBoolean());
+        Assert.Contains("private", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
     }
 
     [Fact]
@@ -138,10 +170,11 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
     }
 }
 
-/// <summary>The embedded server allowing loopback webhooks, retrying at once and giving up after two attempts.</summary>
+/// <summary>The embedded server allowing loopback webhooks in plain http, retrying at once and giving up after two attempts.</summary>
 public sealed class LoopbackWebhookSilo() : EmbeddedSiloWith(new()
 {
     ["GridServer:Webhooks:AllowPrivateAddresses"] = "true",
+    ["GridServer:Webhooks:AllowPlainHttp"] = "true",
     ["GridServer:Webhooks:RetryDelays:0"] = "00:00:00",
     ["GridServer:Webhooks:MaxAttempts"] = "2",
     ["GridServer:Webhooks:Jitter"] = "0",

@@ -7,14 +7,20 @@ namespace GridServer.Tests.Webhooks;
 
 public sealed class WebhookRulesTests
 {
+    /// <summary>The settings a deployment has unless it changes them: https only, no private addresses.</summary>
+    private static readonly WebhookOptions Defaults = new();
+
+    /// <summary>The settings of the tests' loopback receivers.</summary>
+    private static readonly WebhookOptions Loopback = new() { AllowPrivateAddresses = true, AllowPlainHttp = true };
+
     [Theory]
     [InlineData("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")]
-    [InlineData("http://chat.example.com:8080/robot")]
+    [InlineData("https://chat.example.com:8443/robot")]
     [InlineData("https://8.8.8.8/hook")]
     [InlineData("https://[2001:4860:4860::8888]/hook")]
-    public void CheckUrl_PublicHttpUrl_Accepted(string url)
+    public void CheckUrl_PublicHttpsUrl_Accepted(string url)
     {
-        var (uri, error) = WebhookRules.CheckUrl(url, allowPrivateAddresses: false);
+        var (uri, error) = WebhookRules.CheckUrl(url, Defaults);
 
         Assert.Null(error);
         Assert.Equal(url, uri!.OriginalString);
@@ -45,9 +51,13 @@ public sealed class WebhookRulesTests
     [InlineData("http://0177.0.0.1/hook", WebhookUrlError.PrivateAddress)]
     [InlineData("http://localhost./hook", WebhookUrlError.PrivateAddress)]
     [InlineData("http://LOCALHOST/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("https://[::a00:1]/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("https://[2002:a00:1::1]/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("https://198.18.0.1/hook", WebhookUrlError.PrivateAddress)]
+    [InlineData("http://chat.example.com:8080/robot", WebhookUrlError.PlainHttp)]
     public void CheckUrl_BadUrl_RefusedSayingWhy(string? url, WebhookUrlError expected)
     {
-        var (uri, error) = WebhookRules.CheckUrl(url, allowPrivateAddresses: false);
+        var (uri, error) = WebhookRules.CheckUrl(url, Defaults);
 
         Assert.Null(uri);
         Assert.Equal(expected, error);
@@ -59,33 +69,74 @@ public sealed class WebhookRulesTests
     {
         var url = "https://chat.example.com/" + new string('a', 10_000);
 
-        Assert.Equal(WebhookUrlError.TooLong, WebhookRules.CheckUrl(url, allowPrivateAddresses: true).Error);
-        Assert.Null(WebhookRules.CheckUrl(url[..WebhookRules.MaxUrlLength], allowPrivateAddresses: true).Error);
+        Assert.Equal(WebhookUrlError.TooLong, WebhookRules.CheckUrl(url, Loopback).Error);
+        Assert.Null(WebhookRules.CheckUrl(url[..WebhookRules.MaxUrlLength], Loopback).Error);
     }
 
     [Fact]
     public void CheckUrl_LoopbackWhenAllowed_Accepted_CredentialsStillRefused()
     {
-        Assert.Null(WebhookRules.CheckUrl("http://127.0.0.1:5000/hook", allowPrivateAddresses: true).Error);
-        Assert.Equal(WebhookUrlError.HasCredentials, WebhookRules.CheckUrl("http://a:b@127.0.0.1/hook", allowPrivateAddresses: true).Error);
+        Assert.Null(WebhookRules.CheckUrl("http://127.0.0.1:5000/hook", Loopback).Error);
+        Assert.Equal(WebhookUrlError.HasCredentials, WebhookRules.CheckUrl("http://a:b@127.0.0.1/hook", Loopback).Error);
     }
 
+    [Fact]
+    public void CheckUrl_PlainHttp_RefusedUnlessAllowed_NamingTheSetting()
+    {
+        const string url = "http://chat.example.com/robot";
+
+        Assert.Equal(WebhookUrlError.PlainHttp, WebhookRules.CheckUrl(url, Defaults).Error);
+        Assert.Equal(WebhookUrlError.PlainHttp, WebhookRules.CheckUrl(url, new WebhookOptions { AllowPrivateAddresses = true }).Error);
+        Assert.Null(WebhookRules.CheckUrl(url, new WebhookOptions { AllowPlainHttp = true }).Error);
+        Assert.Contains("GridServer:Webhooks:AllowPlainHttp", WebhookRules.Describe(WebhookUrlError.PlainHttp), StringComparison.Ordinal);
+    }
+
+    /// <summary>Each refused IPv4 block at its first and last address, and the public addresses just outside it.</summary>
     [Theory]
     [InlineData("1.1.1.1", true)]
-    [InlineData("100.63.255.255", true)]
-    [InlineData("100.64.0.1", false)]
-    [InlineData("172.15.0.1", true)]
-    [InlineData("172.32.0.1", true)]
-    [InlineData("172.31.255.255", false)]
-    [InlineData("224.0.0.1", false)]
-    [InlineData("255.255.255.255", false)]
-    [InlineData("fe80::1", false)]
-    [InlineData("ff02::1", false)]
-    [InlineData("::", false)]
-    [InlineData("64:ff9b::a00:1", false)]
-    [InlineData("64:ff9b::808:808", true)]
+    [InlineData("0.0.0.0", false), InlineData("0.255.255.255", false), InlineData("1.0.0.0", true)]                                        // this network
+    [InlineData("9.255.255.255", true), InlineData("10.0.0.0", false), InlineData("10.255.255.255", false), InlineData("11.0.0.0", true)]    // private
+    [InlineData("100.63.255.255", true), InlineData("100.64.0.0", false), InlineData("100.127.255.255", false), InlineData("100.128.0.0", true)]   // shared (CGNAT)
+    [InlineData("126.255.255.255", true), InlineData("127.0.0.0", false), InlineData("127.255.255.255", false), InlineData("128.0.0.0", true)]   // loopback
+    [InlineData("169.253.255.255", true), InlineData("169.254.0.0", false), InlineData("169.254.255.255", false), InlineData("169.255.0.0", true)] // link-local
+    [InlineData("172.15.255.255", true), InlineData("172.16.0.0", false), InlineData("172.31.255.255", false), InlineData("172.32.0.0", true)]   // private
+    [InlineData("191.255.255.255", true), InlineData("192.0.0.0", false), InlineData("192.0.0.255", false), InlineData("192.0.1.0", true)]       // protocol assignments
+    [InlineData("192.0.1.255", true), InlineData("192.0.2.0", false), InlineData("192.0.2.255", false), InlineData("192.0.3.0", true)]           // TEST-NET-1
+    [InlineData("192.88.98.255", true), InlineData("192.88.99.0", false), InlineData("192.88.99.255", false), InlineData("192.88.100.0", true)]  // 6to4 relays
+    [InlineData("192.167.255.255", true), InlineData("192.168.0.0", false), InlineData("192.168.255.255", false), InlineData("192.169.0.0", true)] // private
+    [InlineData("198.17.255.255", true), InlineData("198.18.0.0", false), InlineData("198.19.255.255", false), InlineData("198.20.0.0", true)]   // benchmarking
+    [InlineData("198.51.99.255", true), InlineData("198.51.100.0", false), InlineData("198.51.100.255", false), InlineData("198.51.101.0", true)] // TEST-NET-2
+    [InlineData("203.0.112.255", true), InlineData("203.0.113.0", false), InlineData("203.0.113.255", false), InlineData("203.0.114.0", true)]   // TEST-NET-3
+    [InlineData("223.255.255.255", true), InlineData("224.0.0.0", false), InlineData("239.255.255.255", false)]                               // multicast
+    [InlineData("240.0.0.0", false), InlineData("255.255.255.255", false)]                                                                    // reserved, broadcast
+    public void IsPublic_IPv4_AsTheRangesSay(string address, bool expected) =>
+        Assert.Equal(expected, WebhookRules.IsPublic(IPAddress.Parse(address)));
+
+    /// <summary>IPv6: only global unicast (2000::/3) less its special blocks; addresses that carry an IPv4 address by that address or refused.</summary>
+    [Theory]
     [InlineData("2400:3200::1", true)]
-    public void IsPublic_Address_AsTheRangesSay(string address, bool expected) =>
+    [InlineData("::", false), InlineData("::1", false)]
+    [InlineData("::a00:1", false), InlineData("::808:808", false), InlineData("::ffff:ffff", false)]                     // IPv4-compatible (::/96), bounds and a public IPv4 inside
+    [InlineData("::ffff:808:808", true), InlineData("::ffff:a00:1", false), InlineData("::ffff:c612:0", false)]           // IPv4-mapped: by the IPv4 address (198.18.0.0)
+    [InlineData("::ffff:0:808:808", false)]                                                                               // IPv4-translated
+    [InlineData("64:ff9b::808:808", true), InlineData("64:ff9b::a00:1", false), InlineData("64:ff9b::c613:ffff", false)]   // NAT64: by the IPv4 address (198.19.255.255)
+    [InlineData("64:ff9b::", false), InlineData("64:ff9b::ffff:ffff", false)]                                             // NAT64 bounds: 0.0.0.0 and 255.255.255.255
+    [InlineData("64:ff9b:1::808:808", false)]                                                                             // local-use NAT64
+    [InlineData("100::", false), InlineData("5f00::1", false)]                                                            // discard-only, SRv6
+    [InlineData("1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("2000::", true)]                            // global unicast starts
+    [InlineData("3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true), InlineData("4000::", false)]                            // and ends
+    [InlineData("2001::", false), InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", false), InlineData("2001:2::1", false)]   // Teredo, benchmarking
+    [InlineData("2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("2001:200::", true)]                         // end of 2001::/23
+    [InlineData("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", true), InlineData("2001:db8::", false)]                         // documentation
+    [InlineData("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("2001:db9::", true)]
+    [InlineData("2001:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true), InlineData("2002::", false)]                            // 6to4
+    [InlineData("2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("2003::", true)]
+    [InlineData("3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true), InlineData("3fff::", false)]                            // documentation
+    [InlineData("3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("3fff:1000::", true)]
+    [InlineData("fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("fc00::", false)]                          // unique local (fc00::/7)
+    [InlineData("fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("fe80::", false)]                          // link-local (fe80::/10)
+    [InlineData("febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false), InlineData("fec0::1", false), InlineData("ff02::1", false)]  // site-local, multicast
+    public void IsPublic_IPv6_AsTheRangesSay(string address, bool expected) =>
         Assert.Equal(expected, WebhookRules.IsPublic(IPAddress.Parse(address)));
 
     [Fact]
