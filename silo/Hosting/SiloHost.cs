@@ -71,6 +71,7 @@ public static class SiloHost
         builder.Services.AddSingleton<NoticeRenderer>();
 
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        builder.Services.AddGridServerMetrics();
         builder.Services.AddGridServerHealth(postgres: storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString));
         if (storage.IsPostgres && !string.IsNullOrWhiteSpace(storage.ConnectionString))
         {
@@ -221,6 +222,7 @@ public static class SiloHost
             storage = options.Value.IsPostgres ? "postgresql" : "embedded (in memory)",
         })).AllowAnonymous();
         app.MapGridServerHealth();
+        app.MapGridServerMetrics();
         app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();

@@ -123,6 +123,7 @@ public sealed class GuardedModule
             error = $"{what} threw {e.GetType().FullName}: {e.Message}";
         }
         Interlocked.Increment(ref _consecutiveFailures);
+        GridServer.Grains.Telemetry.ModuleFailures.Add(1, new KeyValuePair<string, object?>("module", Folder));
         _outcome(this, error);
         return new(false, default, error);
     }

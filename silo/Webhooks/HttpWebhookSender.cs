@@ -32,14 +32,17 @@ public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<Webho
         {
             using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
+            GridServer.Grains.Telemetry.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", response.IsSuccessStatusCode ? "delivered" : "failed"));
             return response.IsSuccessStatusCode ? WebhookAttempt.Ok(status) : WebhookAttempt.Failed($"HTTP {status} {response.ReasonPhrase}".TrimEnd(), status);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            GridServer.Grains.Telemetry.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             return WebhookAttempt.Failed($"no answer within {options.Value.AttemptTimeoutSeconds} s");
         }
         catch (HttpRequestException e)
         {
+            GridServer.Grains.Telemetry.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             return WebhookAttempt.Failed(e.InnerException is RefusedAddressException refused ? refused.Message : e.Message);
         }
     }

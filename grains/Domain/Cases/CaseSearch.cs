@@ -47,4 +47,7 @@ public interface ICaseSearch
 
     /// <summary>The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.</summary>
     Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many cases are open, by state (states without any are left out).</summary>
+    Task<IReadOnlyDictionary<CaseState, long>> CountOpenByStateAsync(CancellationToken cancellationToken = default);
 }

@@ -143,6 +143,15 @@ public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore,
         }
     }
 
+    public Task<IReadOnlyDictionary<CaseState, long>> CountOpenByStateAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyDictionary<CaseState, long>>(_cases.Values.Where(c => !c.File.IsTerminal)
+                .GroupBy(c => c.File.State).ToDictionary(g => g.Key, g => (long)g.Count()));
+        }
+    }
+
     public Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default)
     {
         lock (_gate)

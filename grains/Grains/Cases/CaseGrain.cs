@@ -55,12 +55,16 @@ public sealed class CaseGrain(
         // Opening is idempotent: a client's retry gets the case it already opened, as it stands.
         if ((knownNew ? _case : await LoadAsync()) is { } opened) return CaseViews.Of(opened);
         var now = time.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var info = report.GridCode is { } grid ? await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
         var step = CaseSteps.Open(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
             policies.For(report.Matter), Decide(report.GridCode, info), info?.SquadLeader);
         try
         {
-            return CaseViews.Of((await WriteAsync(null, step, info?.Liaisons)).Record);
+            var written = (await WriteAsync(null, step, info?.Liaisons)).Record;
+            Telemetry.DispatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Telemetry.CasesOpened.Add(1, new("matter", written.File.Matter), new("outcome", written.QueueReason is null ? "dispatched" : "queued"));
+            return CaseViews.Of(written);
         }
         catch (InconsistentStateException) when (knownNew)
         {
@@ -198,6 +202,8 @@ public sealed class CaseGrain(
             DeactivateOnIdle();
             throw new InconsistentStateException($"case {Id} was changed elsewhere meanwhile; nothing was done, try again");
         }
+        for (var i = _eventsStored; i < record.File.Timeline.Count; i++) Telemetry.CaseSteps.Add(1, new KeyValuePair<string, object?>("action", record.File.Timeline[i].Action.ToString()));
+        foreach (var notice in stepNotices.Inbox) Telemetry.Notices.Add(1, new("kind", notice.Kind), new("channel", notice.Channel.ToString()));
         (_case, _loaded, _eventsStored) = (record, true, record.File.Timeline.Count);
         notices.HandOn(stepNotices);
         return step with { Record = record };

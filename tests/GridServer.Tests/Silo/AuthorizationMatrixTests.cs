@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /open311/v2/tokens/{token}.{format}", "/open311/v2/tokens/C-x.json", Who.Anyone, true),
 
         ("GET /api/me", "/api/me", Who.Anyone, false),
+        ("GET /metrics", "/metrics", Who.Operator, false),
         ("POST /api/credentials/", "/api/credentials", Who.Operator, false),
         ("GET /api/credentials/", "/api/credentials", Who.Operator, false),
         ("DELETE /api/credentials/{id}", "/api/credentials/K-000000000000", Who.Operator, false),

@@ -52,4 +52,6 @@ public sealed class FlakyCaseStore(InMemoryCaseStore stored) : ICaseStore, ICase
     public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default) => stored.QueueAsync(limit, cancellationToken);
 
     public Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default) => stored.EscalatedAsync(limit, cancellationToken);
+
+    public Task<IReadOnlyDictionary<CaseState, long>> CountOpenByStateAsync(CancellationToken cancellationToken = default) => stored.CountOpenByStateAsync(cancellationToken);
 }
