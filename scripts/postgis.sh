@@ -45,6 +45,11 @@ Commands:
   stop [DIR]
         Stop the server in DIR (default: \$GRIDSERVER_PG_DIR) and remove DIR. No error when the
         server is already stopped or DIR is already gone.
+  backup CONNSTR|DIR FILE
+        A consistent dump of the database while the cluster runs (pg_dump, custom format); never overwrites FILE.
+  restore CONNSTR|DIR FILE
+        Restores FILE into an empty database (create it first) in one transaction, and forgets the old
+        cluster's silos so a new cluster starts on it at once. See docs/deployment.md#backup-and-restore.
   psql DIR [PSQL_ARGS...]
         Run psql against the server in DIR (database '$DB_NAME').
   --help
@@ -617,6 +622,52 @@ cmd_stop() {
     log "removed $dir"
 }
 
+# ---------------------------------------------------------------------------------------------
+# backup / restore
+# ---------------------------------------------------------------------------------------------
+
+# A client tool (pg_dump, pg_restore) beside the server binaries, or on PATH.
+client_bin() {
+    local tool=$1 dir
+    dir=$(find_pg_bin 2>/dev/null || true)
+    if [[ -n $dir && -x $dir/$tool ]]; then
+        echo "$dir/$tool"
+    elif command -v "$tool" >/dev/null 2>&1; then
+        command -v "$tool"
+    else
+        die "$tool not found (install postgresql-client)"
+    fi
+}
+
+# A consistent dump of a running cluster's database (one snapshot: pg_dump's own transaction), custom format.
+cmd_backup() {
+    (($# == 2)) || die "usage: backup CONNSTR|DIR FILE"
+    connect_env "$1"
+    local file=$2 dump
+    [[ ! -e $file ]] || die "$file exists: a backup never overwrites one"
+    dump=$(client_bin pg_dump)
+    "$dump" --format=custom --no-owner --file="$file.partial" || { rm -f -- "$file.partial"; die "pg_dump of $PGDATABASE failed"; }
+    mv -- "$file.partial" "$file"
+    log "backed up $PGDATABASE to $file"
+}
+
+# Restores a backup into an EMPTY database (create it first), then forgets the silos the dump named: a new
+# cluster starts on it without waiting for the old silos to be declared dead.
+cmd_restore() {
+    (($# == 2)) || die "usage: restore CONNSTR|DIR FILE"
+    connect_env "$1"
+    local file=$2 restore psql tables
+    [[ -f $file ]] || die "no backup file $file"
+    psql=$(psql_bin)
+    tables=$("$psql" -X -q -t -A -c "SELECT count(*) FROM pg_tables WHERE schemaname IN ('gridserver','orleans')") || die "cannot reach $PGDATABASE"
+    [[ $tables == 0 ]] || die "$PGDATABASE already holds GridServer's tables: restore into an empty database"
+    restore=$(client_bin pg_restore)
+    "$restore" --exit-on-error --no-owner --single-transaction --dbname="$PGDATABASE" "$file" || die "pg_restore into $PGDATABASE failed (nothing was restored)"
+    "$psql" -X -q -v ON_ERROR_STOP=1 -c "DELETE FROM orleans.membership; UPDATE orleans.membership_version SET version = version + 1" >&2 \
+        || die "restored, but the old silos could not be forgotten"
+    log "restored $file into $PGDATABASE"
+}
+
 cmd_psql() {
     (($# >= 1)) || die "usage: psql DIR [PSQL_ARGS...]"
     local dir=$1
@@ -637,6 +688,8 @@ main() {
         migrate) cmd_migrate "$@" ;;
         stop) cmd_stop "$@" ;;
         psql) cmd_psql "$@" ;;
+        backup) cmd_backup "$@" ;;
+        restore) cmd_restore "$@" ;;
         -h | --help | help) usage ;;
         *) die "unknown command '$cmd' (see --help)" ;;
     esac
