@@ -32,6 +32,12 @@ public static class SiloHost
     {
         var builder = WebApplication.CreateBuilder(args);
         KeepQueryStringsOutOfLogs(builder.Services);
+        // Defaults under every other source (settings, environment and command line override them): Orleans places
+        // each new grain through a Polly pipeline that logs every execution at Information — lines per activation.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Polly", "Warning")],
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OrleansOptions>().BindConfiguration(OrleansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
