@@ -56,8 +56,10 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
         {
             if (grant.Granted > 0)
             {
-                // This request takes one; the rest of the block serves the next ones here.
-                allowance.Tokens = grant.Granted - 1;
+                // This request takes one; the rest of the block serves the next ones here (added to what a request
+                // that asked at the same time brought back, never thrown away).
+                var live = allowance.Until > now && !allowance.Refused ? allowance.Tokens : 0;
+                allowance.Tokens = live + grant.Granted - 1;
                 allowance.Until = now + BlockLife;
                 allowance.Refused = false;
                 allowance.RefusedFor = TimeSpan.Zero;
