@@ -20,6 +20,7 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
     private static readonly TimeSpan BlockLife = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Allowance> _allowances = new(StringComparer.Ordinal);
+    private long _forgotAt;
 
     /// <summary>Takes one token of <paramref name="limit"/>; when none is left, how long until one comes.</summary>
     public async ValueTask<(bool Allowed, TimeSpan RetryAfter)> TryTakeAsync(string limit, RateRule rule)
@@ -80,6 +81,9 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
 
     private void Forget(DateTimeOffset now)
     {
+        // At most once a second: many addresses at once (a spread-out flood) must not make every request scan them all.
+        var last = Interlocked.Read(ref _forgotAt);
+        if (now.UtcTicks - last < TimeSpan.TicksPerSecond || Interlocked.CompareExchange(ref _forgotAt, now.UtcTicks, last) != last) return;
         foreach (var (key, allowance) in _allowances)
         {
             bool idle;
