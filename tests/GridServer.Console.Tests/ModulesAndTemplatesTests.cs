@@ -90,6 +90,33 @@ public sealed class ModulesAndTemplatesTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task TemplateEditor_ShownOnlyOnceItsTextHasCome_SoNothingTypedIsOverwritten()
+    {
+        var name = "dispatch.console" + Guid.NewGuid().ToString("N")[..8];
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var tab = await server.OpenAsync();
+        await tab.SignInAsync(ConsoleServer.OperatorKey, "#/templates");
+        await tab.Page.RouteAsync($"**/api/templates/{name}", async route =>
+        {
+            held.TrySetResult();
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await tab.GoAsync($"#/templates/{name}");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // While the template is on its way there is nothing to type into.
+        Assert.Equal(0, await tab.Page.Locator("#template-text").CountAsync());
+        release.SetResult();
+        var text = tab.Page.Locator("#template-text");
+        await Assertions.Expect(text).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("派遣"));
+        await text.FillAsync("【输入】{{ case_id }}");
+        await tab.Page.WaitForSelectorAsync("body[data-routing=idle]");
+        await Assertions.Expect(text).ToHaveValueAsync("【输入】{{ case_id }}");
+        tab.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Template_ErrorShownAtLineAndColumn_ThenSavedPreviewedVersionedRolledBackAndReverted()
     {
         var matter = "console" + Guid.NewGuid().ToString("N")[..8];

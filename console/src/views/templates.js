@@ -88,6 +88,9 @@ export async function render(panel, name, { me }) {
     } catch (err) { fail(err); }
   };
 
+  // The text is loaded before the editor is shown: text typed into an editor still loading was overwritten by the
+  // template when it came, and then saved in place of what was typed.
+  await load(true);
   panel.append(h('p', null, h('a', { href: '#/templates' }, `← ${t('tpl.title')}`)), h('h2', null, t('tpl.editTitle', { name })), facts,
     h('label', { for: 'template-text' }, t('tpl.text')), text,
     operator ? h('label', null, t('tpl.note'), note) : '',
@@ -103,7 +106,6 @@ export async function render(panel, name, { me }) {
         return t('tpl.reverted');
       }, true) }, t('tpl.revert')) : ''),
     status, errors, preview, h('h3', null, t('tpl.versions')), versions, h('h3', null, t('pkg.history')), history);
-  await load(true);
   return () => panel.classList.remove('wide');
 }
 
