@@ -2,6 +2,8 @@ using System.Net;
 using GridServer.Silo.Plugins;
 using GridServer.Tests.Sensors;
 
+using GridServer.Tests.Support;
+
 namespace GridServer.Tests.Plugins;
 
 /// <summary>A module's scheduled check in a running server: scheduled when the module loads, run on demand, each finding opening its case once.</summary>
@@ -28,18 +30,15 @@ public sealed class ScheduledCheckTests(NoiseSilo noise) : IClassFixture<NoiseSi
 
         // Scheduled when the module loaded (once the silo started: polled with a bound, not a wait for the clock), and
         // listed with its last run.
-        var bound = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        await Eventually.HoldsAsync("the check is scheduled", async () =>
         {
             using var listed = await noise.Silo.Server.Dispatcher.GetAsync("/api/plugins/checks");
             Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
             var check = Assert.Single((await PluginSilo.JsonOf(listed)).EnumerateArray());
             Assert.Equal((NoiseSilo.Folder, "01:00:00"), (check.GetProperty("folder").GetString(), check.GetProperty("checkEvery").GetString()));
             Assert.Equal((2, 0), (check.GetProperty("lastRun").GetProperty("findings").GetInt32(), check.GetProperty("lastRun").GetProperty("opened").GetArrayLength()));
-            if (check.GetProperty("scheduled").GetBoolean()) break;
-            Assert.True(DateTime.UtcNow < bound, "the check was never scheduled");
-            await Task.Delay(100);
-        }
+            return check.GetProperty("scheduled").GetBoolean();
+        }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
