@@ -32,9 +32,31 @@ public sealed record CaseDeadlines(DateTimeOffset? AcceptBy = null, DateTimeOffs
     public string? NextKind => Next is not { } next ? null : next == AcceptBy ? "accept" : next == HandleBy ? "handling" : "verification";
 }
 
+/// <summary>Which limit a deadline belongs to.</summary>
+public enum DeadlineKind
+{
+    /// <summary>受理: the dispatched unit accepts the case.</summary>
+    Accept,
+    /// <summary>处置: the case is handled and final feedback given.</summary>
+    Handling,
+    /// <summary>核查: the command center checks the result.</summary>
+    Verification,
+}
+
+/// <summary>
+/// A deadline that ran and ended: the step that ended it (<see cref="EndedBy"/>: the acceptance, the final feedback, an
+/// approved extension that replaced it, a return, a park, ...) and when. It was kept when it ended by its due time.
+/// What evaluation reads after a case has closed, when no deadline runs any more.
+/// </summary>
+public sealed record PastDeadline(DeadlineKind Kind, DateTimeOffset Due, DateTimeOffset Ended, CaseAction EndedBy)
+{
+    public bool Kept => Ended <= Due;
+}
+
 /// <summary>A whole case: its state, running deadlines, counters and timeline. Immutable; the workflow makes new ones.</summary>
 /// <param name="ParkedRemaining">While parked: how much of the handling limit was left when it was parked.</param>
 /// <param name="RequestedDeadline">A pending extension request's new deadline.</param>
+/// <param name="History">Every deadline that ran and ended, in order; null for a case stored before the server kept them (see <see cref="CaseHistory"/>).</param>
 public sealed record CaseFile(
     string Id,
     string Matter,
@@ -45,11 +67,15 @@ public sealed record CaseFile(
     int ExtensionCount,
     TimeSpan? ParkedRemaining,
     DateTimeOffset? RequestedDeadline,
-    ImmutableList<CaseEvent> Timeline)
+    ImmutableList<CaseEvent> Timeline,
+    ImmutableList<PastDeadline>? History = null)
 {
     public static CaseFile Reported(string id, string matter, DateTimeOffset at, string reporterId, string? note = null) =>
         new(id, matter, CaseState.Reported, CaseDeadlines.None, false, 0, 0, null, null,
-            [new CaseEvent(1, at, reporterId, CaseAction.Report, CaseState.Reported, CaseState.Reported, note, [])]);
+            [new CaseEvent(1, at, reporterId, CaseAction.Report, CaseState.Reported, CaseState.Reported, note, [])], []);
+
+    /// <summary>Every deadline that ended, in order (empty when none did, or none was recorded).</summary>
+    public ImmutableList<PastDeadline> PastDeadlines => History ?? [];
 
     public bool IsTerminal => State is CaseState.Closed or CaseState.Void;
 

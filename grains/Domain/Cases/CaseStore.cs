@@ -61,7 +61,7 @@ public static class CaseShards
 /// Cases in memory: the embedded default and tests. Keeps every case until the process ends, with its notices recorded
 /// in <paramref name="notices"/> in the same step.
 /// </summary>
-public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore, ICaseSearch
+public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore, ICaseSearch, Evaluation.ICaseFactsSource
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, CaseRecord> _cases = new(StringComparer.Ordinal);
@@ -130,6 +130,17 @@ public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore,
             return Task.FromResult<IReadOnlyList<CaseProjectionRow>>(_cases.Values.Select(CaseProjectionRow.Of).Where(query.Matches)
                 .OrderByDescending(r => r.ReportedAt).ThenBy(r => r.CaseId, StringComparer.Ordinal)
                 .Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit)).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<Evaluation.CaseFacts>> FactsAsync(Evaluation.CaseFactsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Evaluation.CaseFacts>>([.. _cases.Values
+                .Where(c => c.File.ReportedAt >= query.From && c.File.ReportedAt < query.To)
+                .Select(Evaluation.CaseFacts.Of).Where(query.Matches)]);
         }
     }
 

@@ -145,8 +145,24 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         }
         var @event = new CaseEvent(file.Timeline.Count + 1, at, command.ActorId, command.Action, file.State, to,
             command.Note, command.Evidence.IsDefault ? [] : command.Evidence);
-        next = next with { Timeline = file.Timeline.Add(@event) };
+        next = next with { Timeline = file.Timeline.Add(@event), History = Ended(file.History, d, next.Deadlines, at, command.Action) };
         return new CaseTransition(next, @event, null);
+    }
+
+    /// <summary>The history after a step: each deadline that ran before it and does not run (the same) after it ended with it.</summary>
+    internal static ImmutableList<PastDeadline>? Ended(ImmutableList<PastDeadline>? history, CaseDeadlines before, CaseDeadlines after, DateTimeOffset at, CaseAction action)
+    {
+        if (history is null) return null;
+        foreach (var (kind, was, now) in new[]
+                 {
+                     (DeadlineKind.Accept, before.AcceptBy, after.AcceptBy), (DeadlineKind.Handling, before.HandleBy, after.HandleBy),
+                     (DeadlineKind.Verification, before.VerifyBy, after.VerifyBy),
+                 })
+        {
+            // A re-dispatch starts a new acceptance limit even when it happens to fall on the same instant.
+            if (was is { } due && (now != was || action == CaseAction.Dispatch)) history = history.Add(new PastDeadline(kind, due, at, action));
+        }
+        return history;
     }
 
     private static CaseTransition Refuse(CaseFile file, CaseRefusalCode code, string reason) => new(file, null, new CaseRefusal(code, reason));

@@ -46,6 +46,9 @@ public sealed class MatterPolicies
 
     public CaseWorkflow Default => _default;
 
+    /// <summary>The working calendar: what counts as working time (handling limits of matters so counted; handling time in evaluation).</summary>
+    public IWorkCalendar WorkingCalendar => _workingCalendar;
+
     /// <summary>The workflow that times a matter's cases: its own rules, else the default.</summary>
     public CaseWorkflow For(string matter) => _workflows.TryGetValue(matter, out var workflow) ? workflow : _default;
 

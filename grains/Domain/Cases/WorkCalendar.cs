@@ -5,6 +5,9 @@ public interface IWorkCalendar
 {
     /// <summary>The instant at which <paramref name="duration"/> of counted time has passed since <paramref name="start"/>.</summary>
     DateTimeOffset Add(DateTimeOffset start, TimeSpan duration);
+
+    /// <summary>How much counted time lies between <paramref name="start"/> and <paramref name="until"/> (zero when <paramref name="until"/> is not later).</summary>
+    TimeSpan Between(DateTimeOffset start, DateTimeOffset until);
 }
 
 /// <summary>Every minute counts: "accept within 10 minutes".</summary>
@@ -13,6 +16,8 @@ public sealed class WallClockCalendar : IWorkCalendar
     public static readonly WallClockCalendar Instance = new();
 
     public DateTimeOffset Add(DateTimeOffset start, TimeSpan duration) => start + duration;
+
+    public TimeSpan Between(DateTimeOffset start, DateTimeOffset until) => until > start ? until - start : TimeSpan.Zero;
 }
 
 /// <summary>A working period of a day, local time: [Start, End).</summary>
@@ -86,5 +91,26 @@ public sealed class WorkingHoursCalendar : IWorkCalendar
             }
         }
         throw new InvalidOperationException("the working calendar has no working time in the next ten years");
+    }
+
+    public TimeSpan Between(DateTimeOffset start, DateTimeOffset until)
+    {
+        if (until <= start) return TimeSpan.Zero;
+        start = start.ToOffset(_offset);
+        var end = until.ToOffset(_offset);
+        var total = TimeSpan.Zero;
+        for (var day = DateOnly.FromDateTime(start.DateTime); day <= DateOnly.FromDateTime(end.DateTime); day = day.AddDays(1))
+        {
+            if (!IsWorkingDay(day)) continue;
+            foreach (var period in _periods)
+            {
+                var periodStart = new DateTimeOffset(day.ToDateTime(period.Start), _offset);
+                var periodEnd = new DateTimeOffset(day.ToDateTime(period.End), _offset);
+                var a = periodStart > start ? periodStart : start;
+                var b = periodEnd < end ? periodEnd : end;
+                if (b > a) total += b - a;
+            }
+        }
+        return total;
     }
 }

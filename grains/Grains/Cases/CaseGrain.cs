@@ -45,6 +45,8 @@ public sealed class CaseGrain(
         // Not in the store as a case of its own: an older server may have kept it as grain state. Its first write here
         // writes its whole timeline (events the old projection wrote already are kept as they are).
         if (_case is null) (_case, _eventsStored) = (await LegacyCaseState.ReadAsync(ServiceProvider, this.GetGrainId(), Id), 0);
+        // A case stored before deadline histories were kept gets one rebuilt from its timeline, written with its next step.
+        if (_case is { File.History: null } unkept) _case = unkept with { File = CaseHistory.WithHistory(unkept.File, WorkflowOf(unkept)) };
         _loaded = true;
         return _case;
     }

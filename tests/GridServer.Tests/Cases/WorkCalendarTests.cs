@@ -76,4 +76,24 @@ public class WorkCalendarTests
             var whole = Calendar.Add(start, a + b);
             return stepwise == whole && Calendar.Add(start, a) >= start + a && whole > Calendar.Add(start, a);
         });
+
+    [Fact]
+    public void Between_OverAWeekendAndAHoliday_CountsOnlyWorkingTime()
+    {
+        // Friday 2026-11-27 15:00 to Monday 10:00: 2.5 h on Friday, 1.5 h on Monday.
+        Assert.Equal(TimeSpan.FromHours(4), Calendar.Between(Local(2026, 11, 27, 15, 0), Local(2026, 11, 30, 10, 0)));
+        // Across National Day: Wednesday 2026-09-30 17:00 to Thursday 2026-10-08 09:00: half an hour each side.
+        Assert.Equal(TimeSpan.FromHours(1), Calendar.Between(Local(2026, 9, 30, 17, 0), Local(2026, 10, 8, 9, 0)));
+        Assert.Equal(TimeSpan.Zero, Calendar.Between(Local(2026, 11, 30, 10, 0), Local(2026, 11, 27, 15, 0)));
+        Assert.Equal(TimeSpan.FromHours(3), WallClockCalendar.Instance.Between(Local(2026, 11, 30, 10, 0), Local(2026, 11, 30, 13, 0)));
+    }
+
+    [Property(MaxTest = 200)]
+    public Property Between_UndoesAdd(PositiveInt minutes, NonNegativeInt startMinute)
+    {
+        var start = Local(2026, 9, 20, 0, 0).AddMinutes(startMinute.Get % (60 * 24 * 40));
+        var duration = TimeSpan.FromMinutes(minutes.Get % (60 * 24 * 10) + 1);
+        var end = Calendar.Add(start, duration);
+        return (Calendar.Between(start, end) == duration).Label($"{start:O} + {duration} = {end:O}");
+    }
 }
