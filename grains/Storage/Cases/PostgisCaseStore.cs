@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Evaluation;
 using GridServer.Domain.Notices;
 using GridServer.Domain.Personnel;
 using Npgsql;
@@ -18,10 +20,10 @@ namespace GridServer.Storage.Cases;
 /// transaction, one WAL flush. A step is written only when the stored version is the one before it, so an activation
 /// that lost the case to another never overwrites it; its events, notices and outbox rows go with it or not at all.
 /// </remarks>
-public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
+public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -69,21 +71,29 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
                 $10::float8[], $11::float8[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::integer[],
                 $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::integer[], $21::integer[], $22::integer[], $23::interval[],
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
-                $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[])
+                $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[],
+                $59::text[], $60::text[], $61::text[], $62::boolean[], $63::timestamptz[], $64::timestamptz[], $65::timestamptz[], $66::timestamptz[],
+                $67::integer[], $68::boolean[], $69::smallint[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                    extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
-                   party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
+                   party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
+                   entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
+                   evaluation_supervised, late_kinds)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
-                party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public)
+                party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
+                entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
+                evaluation_supervised, late_kinds)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, channel,
-                party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public
+                party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public,
+                past_deadlines::jsonb, entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at,
+                return_count, evaluation_supervised, late_kinds
             FROM input
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
@@ -96,7 +106,10 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
                 attributes = EXCLUDED.attributes, matter_name = EXCLUDED.matter_name, channel = EXCLUDED.channel, public = EXCLUDED.public,
                 party = EXCLUDED.party, queue_reason = EXCLUDED.queue_reason, warned_for = EXCLUDED.warned_for,
                 escalated_at = EXCLUDED.escalated_at, escalation_reason = EXCLUDED.escalation_reason, wake_at = EXCLUDED.wake_at,
-                shard = EXCLUDED.shard
+                shard = EXCLUDED.shard, past_deadlines = EXCLUDED.past_deadlines, entered_by = EXCLUDED.entered_by,
+                dispatcher = EXCLUDED.dispatcher, registered = EXCLUDED.registered, dispatched_at = EXCLUDED.dispatched_at,
+                accepted_at = EXCLUDED.accepted_at, feedback_at = EXCLUDED.feedback_at, verified_at = EXCLUDED.verified_at,
+                return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
@@ -164,7 +177,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         SELECT matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
-            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public
+            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text
         FROM gridserver.cases WHERE case_id = $1
         """;
 
@@ -203,6 +216,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         var queueReason = Text(25);
         var warnedFor = When(26);
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
+        var history = Text(30) is { } historyJson ? JsonSerializer.Deserialize<ImmutableList<PastDeadline>>(historyJson, CaseJson.Options) : null;
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var timeline = ImmutableList.CreateBuilder<CaseEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -211,7 +225,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
                 Enum.Parse<CaseState>(reader.GetString(4)), Enum.Parse<CaseState>(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetString(6),
                 [.. reader.GetFieldValue<string[]>(7)]));
         }
-        var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable());
+        var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable(), history);
         return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version), Legacy: false);
     }
 
@@ -277,6 +291,89 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         return rows;
     }
 
+    // The facts are columns of the case row (V021 and those before it): a month of a city is read without parsing anything.
+    // Each filter is in the statement only when given: the statements are prepared, and a generic plan of
+    // "$5 IS NULL OR officer_id = $5" cannot use the officer's index (an officer's year would read the whole year).
+    private const string FactsSql = """
+        SELECT case_id, matter, state, grid_code, squad_id, officer_id, channel, entered_by, dispatcher, reported_at, registered,
+            dispatched_at, accepted_at, feedback_at, verified_at, CASE WHEN state = 'Closed' THEN closed_at END, return_count,
+            extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by
+        FROM gridserver.cases
+        WHERE reported_at >= $1 AND reported_at < $2 AND past_deadlines IS NOT NULL
+        """;
+
+    /// <summary>The late kinds of a case as stored: 1 acceptance, 2 handling, 4 verification.</summary>
+    private static short LateKinds(CaseFacts facts) => (short)((facts.AcceptLate ? 1 : 0) | (facts.HandlingLate ? 2 : 0) | (facts.VerificationLate ? 4 : 0));
+
+    public async Task<IReadOnlyList<CaseFacts>> FactsAsync(CaseFactsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sql = new System.Text.StringBuilder(FactsSql);
+        var filters = new List<string>();
+        foreach (var (column, value) in new[] { ("grid_code", query.GridCode), ("squad_id", query.SquadId), ("officer_id", query.OfficerId), ("matter", query.Matter) })
+        {
+            if (value is null) continue;
+            filters.Add(value);
+            sql.Append(CultureInfo.InvariantCulture, $"  AND {column} = ${2 + filters.Count}\n");
+        }
+        await using var command = _dataSource.CreateCommand(sql.ToString());
+        command.Parameters.Add(Time(query.From));
+        command.Parameters.Add(Time(query.To));
+        foreach (var value in filters) command.Parameters.Add(Text(value));
+        var facts = new List<CaseFacts>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            DateTimeOffset? When(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+            var late = reader.GetInt16(20);
+            facts.Add(new CaseFacts(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)), Text(3), Text(4), Text(5),
+                Text(6), reader.GetString(7), Text(8), reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10), When(11), When(12), When(13),
+                When(14), When(15), reader.GetInt32(16), reader.GetInt32(17), reader.GetInt32(18), reader.GetBoolean(19),
+                (late & 1) != 0, (late & 2) != 0, (late & 4) != 0, new CaseDeadlines(When(21), When(22), When(23))));
+        }
+        return facts;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> cases of the case store whose deadline history and facts are still to be filled (stored before V021).</summary>
+    public async Task<IReadOnlyList<string>> UnfilledAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT case_id FROM gridserver.cases WHERE past_deadlines IS NULL AND version IS NOT NULL ORDER BY case_id LIMIT $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>
+    /// Fills a case's deadline history and facts (rebuilt by the caller) unless a step was written meanwhile (its version
+    /// moved on) or they were filled already. Nothing else of the row changes. True when written.
+    /// </summary>
+    public async Task<bool> FillAsync(CaseRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.File.History is not { } history) throw new ArgumentException($"case {record.Id} has no deadline history to fill in", nameof(record));
+        var facts = CaseFacts.Of(record);
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE gridserver.cases SET past_deadlines = $2::jsonb, entered_by = $3, dispatcher = $4, registered = $5, dispatched_at = $6,
+                accepted_at = $7, feedback_at = $8, verified_at = $9, return_count = $10, evaluation_supervised = $11, late_kinds = $12
+            WHERE case_id = $1 AND version = $13 AND past_deadlines IS NULL
+            """);
+        command.Parameters.Add(Text(record.Id));
+        command.Parameters.Add(Text(JsonSerializer.Serialize(history, CaseJson.Options)));
+        command.Parameters.Add(Text(facts.EnteredBy));
+        command.Parameters.Add(Text(facts.Dispatcher));
+        command.Parameters.Add(new NpgsqlParameter { Value = facts.Registered, NpgsqlDbType = NpgsqlDbType.Boolean });
+        foreach (var at in new[] { facts.DispatchedAt, facts.AcceptedAt, facts.FeedbackAt, facts.VerifiedAt }) command.Parameters.Add(Time(at));
+        command.Parameters.Add(new NpgsqlParameter { Value = facts.Returns, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter { Value = facts.Supervised, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = LateKinds(facts), NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.Version, NpgsqlDbType = NpgsqlDbType.Integer });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default) => MarksAsync(
         "SELECT case_id, reported_at, queue_reason FROM gridserver.cases WHERE queue_reason IS NOT NULL AND closed_at IS NULL ORDER BY reported_at, case_id LIMIT $1",
         limit, cancellationToken);
@@ -325,6 +422,12 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
     private sealed class CaseColumns(int n)
     {
         private readonly string[] _id = new string[n], _matter = new string[n], _state = new string[n], _reporter = new string[n];
+        private readonly string?[] _history = new string?[n], _enteredBy = new string?[n], _dispatcher = new string?[n];
+        private readonly bool?[] _registered = new bool?[n], _evaluationSupervised = new bool?[n];
+        private readonly DateTimeOffset?[] _dispatchedAt = new DateTimeOffset?[n], _acceptedAt = new DateTimeOffset?[n], _feedbackAt = new DateTimeOffset?[n],
+            _verifiedAt = new DateTimeOffset?[n];
+        private readonly int?[] _returns = new int?[n];
+        private readonly short?[] _late = new short?[n];
         private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
             _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
             _matterName = new string?[n], _channel = new string?[n], _party = new string?[n], _queue = new string?[n], _escalationReason = new string?[n];
@@ -355,6 +458,13 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
             _party[i] = report.Party is { } party ? JsonSerializer.Serialize(party) : null;
             (_queue[i], _warned[i], _escalatedAt[i], _escalationReason[i]) = (r.QueueReason, Utc(r.WarnedFor), Utc(r.Escalation?.At), r.Escalation?.Reason);
             (_wake[i], _shard[i], _public[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id), r.Public);
+            // A case whose history was not kept (stored before V021, not yet filled) keeps NULL, for the background fill.
+            if (f.History is not { } history) return;
+            var facts = CaseFacts.Of(r);
+            _history[i] = JsonSerializer.Serialize(history, CaseJson.Options);
+            (_enteredBy[i], _dispatcher[i], _registered[i], _dispatchedAt[i]) = (facts.EnteredBy, facts.Dispatcher, facts.Registered, Utc(facts.DispatchedAt));
+            (_acceptedAt[i], _feedbackAt[i], _verifiedAt[i]) = (Utc(facts.AcceptedAt), Utc(facts.FeedbackAt), Utc(facts.VerifiedAt));
+            (_returns[i], _evaluationSupervised[i], _late[i]) = (facts.Returns, facts.Supervised, LateKinds(facts));
         }
 
         public void AddTo(NpgsqlParameterCollection p)
@@ -383,7 +493,18 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, IAsyncDisposable
         }
 
         /// <summary>Columns added after the batch's first parameters (numbered after the events' and notices').</summary>
-        public void AddLateTo(NpgsqlParameterCollection p) => p.Add(Array(_public, NpgsqlDbType.Boolean));
+        public void AddLateTo(NpgsqlParameterCollection p)
+        {
+            p.Add(Array(_public, NpgsqlDbType.Boolean));
+            p.Add(Array(_history, NpgsqlDbType.Text));
+            p.Add(Array(_enteredBy, NpgsqlDbType.Text));
+            p.Add(Array(_dispatcher, NpgsqlDbType.Text));
+            p.Add(Array(_registered, NpgsqlDbType.Boolean));
+            foreach (var column in new[] { _dispatchedAt, _acceptedAt, _feedbackAt, _verifiedAt }) p.Add(Array(column, NpgsqlDbType.TimestampTz));
+            p.Add(Array(_returns, NpgsqlDbType.Integer));
+            p.Add(Array(_evaluationSupervised, NpgsqlDbType.Boolean));
+            p.Add(Array(_late, NpgsqlDbType.Smallint));
+        }
     }
 
     /// <summary>The new timeline events of a batch.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Evaluation;
 using GridServer.Domain.Notices;
 using GridServer.Domain.Personnel;
 using GridServer.Storage.Cases;
@@ -46,8 +47,9 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
 
     private static void AssertSame(CaseRecord expected, CaseRecord actual)
     {
-        Assert.Equal(expected with { File = expected.File with { Timeline = [] }, Report = expected.Report with { Attributes = null } },
-            actual with { File = actual.File with { Timeline = [] }, Report = actual.Report with { Attributes = null } });
+        Assert.Equal(expected with { File = expected.File with { Timeline = [], History = null }, Report = expected.Report with { Attributes = null } },
+            actual with { File = actual.File with { Timeline = [], History = null }, Report = actual.Report with { Attributes = null } });
+        Assert.Equal(expected.File.History, actual.File.History);
         Assert.Equal(expected.Report.Attributes?.ToArray(), actual.Report.Attributes?.ToArray());
         Assert.Equal(expected.File.Timeline.Count, actual.File.Timeline.Count);
         foreach (var (e, a) in expected.File.Timeline.Zip(actual.File.Timeline))
@@ -361,5 +363,60 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         Assert.DoesNotContain(await outbox.ClaimAsync(TimeSpan.Zero, TimeSpan.FromMinutes(1), 1000), n => n.NoticeId == alert.NoticeId);
         await outbox.DoneAsync([alert.NoticeId]);
         Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM gridserver.notice_outbox WHERE notice_id = $1", alert.NoticeId));
+    }
+
+    /// <summary>A case opened at <see cref="T0"/>, dispatched to an officer of its own, accepted 15 minutes later (late), written in two steps.</summary>
+    private static async Task<(CaseRecord Record, string Officer)> AcceptedLateAsync(PostgisCaseStore store)
+    {
+        var officer = "O-" + Guid.NewGuid().ToString("N")[..10];
+        var opened = CaseSteps.Open(NewId(), "parking", new CaseReportFacts(120.65, 28.0, "citizen-1"), "33030200100101", "app-1", T0, Workflow,
+            new DispatchDecision(DispatchPost.A, "SQ-1", officer, "on duty"), null).Record with { Version = 1 };
+        Assert.True(await store.WriteAsync(First(opened)));
+        var accepted = CaseSteps.Act(opened, new CaseCommand(CaseAction.Accept, officer, T0.AddMinutes(15)), Workflow).Record with { Version = 2 };
+        Assert.True(await store.WriteAsync(new CaseWrite(accepted, opened.File.Timeline.Count, CaseSteps.NextWake(accepted, Workflow), [], [])));
+        return (accepted, officer);
+    }
+
+    [PostgisFact]
+    public async Task Write_KeepsTheDeadlineHistory_AndTheFactsEvaluationReads()
+    {
+        await using var store = Store();
+        var (accepted, officer) = await AcceptedLateAsync(store);
+
+        var loaded = (await store.LoadAsync(accepted.Id)).Record!;
+        Assert.Equal([new PastDeadline(DeadlineKind.Accept, T0.AddMinutes(10), T0.AddMinutes(15), CaseAction.Accept)], loaded.File.PastDeadlines);
+        var facts = Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer)));
+        Assert.Equal(CaseFacts.Of(accepted), facts);
+        Assert.True(facts.AcceptLate);
+        Assert.Empty(await store.FactsAsync(new CaseFactsQuery(T0.AddMinutes(1), T0.AddHours(1), OfficerId: officer)));
+        // The same question to the in-memory store of the embedded default gets the same answer.
+        var memory = new InMemoryCaseStore();
+        Assert.True(await memory.WriteAsync(First(accepted with { Version = 1 })));
+        Assert.Equal([facts], await memory.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer)));
+    }
+
+    [PostgisFact]
+    public async Task Fill_ACaseStoredBeforeHistoriesWereKept_IsFilledFromItsTimeline_NeverOverANewerStep()
+    {
+        await using var store = Store();
+        var (accepted, officer) = await AcceptedLateAsync(store);
+        await using (var forget = database.DataSource.CreateCommand("UPDATE gridserver.cases SET past_deadlines = NULL, late_kinds = NULL WHERE case_id = $1"))
+        {
+            forget.Parameters.AddWithValue(accepted.Id);
+            Assert.Equal(1, await forget.ExecuteNonQueryAsync());
+        }
+        var unkept = (await store.LoadAsync(accepted.Id)).Record!;
+        Assert.Null(unkept.File.History);
+        Assert.Empty(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer)));
+        Assert.Contains(accepted.Id, await store.UnfilledAsync(100_000));
+
+        var rebuilt = unkept with { File = CaseHistory.WithHistory(unkept.File, Workflow) };
+        Assert.False(await store.FillAsync(rebuilt with { Version = 1 }));     // a step has been written since version 1
+        Assert.True(await store.FillAsync(rebuilt));
+        Assert.False(await store.FillAsync(rebuilt));                          // filled already
+
+        Assert.Equal(accepted.File.PastDeadlines, (await store.LoadAsync(accepted.Id)).Record!.File.PastDeadlines);
+        Assert.True(Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer))).AcceptLate);
+        Assert.DoesNotContain(accepted.Id, await store.UnfilledAsync(100_000));
     }
 }
