@@ -88,6 +88,8 @@ public static class SiloHost
                 sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
             builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<PostgisCaseStore>());
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddSingleton<GridServer.Domain.Evaluation.ICaseFactsSource>(sp => sp.GetRequiredService<PostgisCaseStore>());
+            builder.Services.AddHostedService<GridServer.Silo.Evaluation.EvaluationFill>();
             builder.Services.AddSingleton<PostgisNoticeStore>();
             builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
             builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
@@ -108,6 +110,7 @@ public static class SiloHost
             builder.Services.AddSingleton(sp => new InMemoryCaseStore(sp.GetRequiredService<InMemoryNoticeStore>()));
             builder.Services.AddSingleton<ICaseStore>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<InMemoryCaseStore>());
+            builder.Services.AddSingleton<GridServer.Domain.Evaluation.ICaseFactsSource>(sp => sp.GetRequiredService<InMemoryCaseStore>());
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Domain.Plugins.InMemoryModulePackageStore>();
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
@@ -120,6 +123,7 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
+        builder.Services.AddOptions<GridServer.Silo.Evaluation.EvaluationOptions>().BindConfiguration(GridServer.Silo.Evaluation.EvaluationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
         builder.Services.AddSingleton<GridTileSource>();
         builder.Services.AddOptions<GridServer.Silo.Console.ConsoleOptions>().BindConfiguration(GridServer.Silo.Console.ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -235,6 +239,7 @@ public static class SiloHost
         app.MapGridBrowseEndpoints();
         app.MapGridTileEndpoints();
         app.MapCaseEndpoints();
+        GridServer.Silo.Evaluation.EvaluationEndpoints.MapEvaluationEndpoints(app);
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();
         app.MapAccessEndpoints();

@@ -91,6 +91,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
         ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
+        ("GET /api/evaluation/", "/api/evaluation?level=grid", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/evaluation/cases", "/api/evaluation/cases?indicator=closed", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/evaluation/indicators", "/api/evaluation/indicators", Who.Operator | Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),
         ("GET /api/plugins/checks", "/api/plugins/checks", Who.Operator | Who.Dispatcher, false),

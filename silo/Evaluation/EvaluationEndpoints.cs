@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CsvHelper;
+using GridServer.Domain.Access;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Evaluation;
+using GridServer.Silo.Access;
+using GridServer.Silo.Grids;
+using GridServer.Silo.Hosting;
+using Microsoft.Extensions.Options;
+using MiniExcelLibs;
+
+namespace GridServer.Silo.Evaluation;
+
+/// <summary>
+/// 考核评价 over HTTP: the indicator table of a level for a period (JSON, CSV, XLSX), the cases behind any figure, and the
+/// indicators' definitions. Operators and the command center read them; the console and other bureaus' systems read the
+/// same. Definitions: docs/evaluation.md.
+/// </summary>
+public static class EvaluationEndpoints
+{
+    /// <summary>The most cases one trace answer lists; page with offset.</summary>
+    public const int MaxTrace = 1000;
+
+    private static readonly Role[] Readers = [Role.Operator, Role.Dispatcher];
+
+    public static IEndpointRouteBuilder MapEvaluationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/evaluation").WithTags("Evaluation");
+        group.MapGet("/", Table).RequireRoles(Readers)
+            .WithSummary("One row per unit of a level (grid, community, street, district, squad, officer, dispatcher, channel, matter) with its indicators for the cases reported in a period; format=json, csv or xlsx.");
+        group.MapGet("/cases", Trace).RequireRoles(Readers)
+            .WithSummary("The cases behind one figure: the cases an indicator counts for a unit (or all units) in a period, newest first.");
+        group.MapGet("/indicators", (Delegate)Definitions).RequireRoles(Readers).WithSummary("Every indicator: its English field name, its Chinese name, and for rates what over what.");
+        return app;
+    }
+
+    private sealed record Asked(EvaluationLevel Level, EvaluationPeriod Period);
+
+    private static bool TryAsk(HttpRequest request, TimeProvider time, out Asked? asked, out IResult? problem)
+    {
+        asked = null;
+        problem = null;
+        var q = request.Query;
+        var levelText = (string?)q["level"] ?? "grid";
+        if (!Enum.TryParse<EvaluationLevel>(levelText, ignoreCase: true, out var level) || !Enum.IsDefined(level) || levelText.Any(char.IsDigit))
+        {
+            problem = Problems.Of(400, "Unknown level", $"level '{Problems.Shorten(levelText)}' is not one of {string.Join(", ", Enum.GetNames<EvaluationLevel>().Select(n => n.ToLowerInvariant()))}");
+            return false;
+        }
+        if (q.Keys.Any(k => q[k].Count > 1))
+        {
+            problem = Problems.Of(400, "Repeated parameter", $"'{q.Keys.First(k => q[k].Count > 1)}' is given more than once");
+            return false;
+        }
+        if (q.ContainsKey("period") || q.ContainsKey("date") || q.ContainsKey("from") || q.ContainsKey("to"))
+        {
+            if (!EvaluationPeriod.TryParse(q["period"], q["date"], q["from"], q["to"], time.GetUtcNow(), out var period, out var error))
+            {
+                problem = Problems.Of(400, "Unreadable period", error!);
+                return false;
+            }
+            asked = new Asked(level, period!);
+            return true;
+        }
+        // Without a period: this month.
+        EvaluationPeriod.TryParse("month", null, null, null, time.GetUtcNow(), out var month, out _);
+        asked = new Asked(level, month!);
+        return true;
+    }
+
+    private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options) =>
+        new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights());
+
+    internal static async Task<IResult> Table(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
+        IOptions<EvaluationOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
+        var format = ((string?)request.Query["format"] ?? "json").ToLowerInvariant();
+        if (format is not ("json" or "csv" or "xlsx"))
+            return Problems.Of(400, "Unknown format", $"format '{Problems.Shorten(format)}' is not one of json, csv, xlsx");
+        var (level, period) = (asked!.Level, asked.Period);
+        var previous = period.Previous;
+        var now = time.GetUtcNow();
+        // The period and the one before are read side by side (each a scan of its own cases; the database has the cores).
+        var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
+        var before = await source.FactsAsync(new CaseFactsQuery(previous.From, previous.To), cancellationToken);
+        var table = EvaluatorOf(catalog, policies, options).Evaluate(level, period.From, period.To, now, await reading, before);
+        var name = $"evaluation-{level.ToString().ToLowerInvariant()}-{period.From.ToOffset(EvaluationPeriod.Offset):yyyyMMdd}-{period.To.ToOffset(EvaluationPeriod.Offset).AddDays(-1):yyyyMMdd}";
+        var chinese = string.Equals(request.Query["headers"], "zh", StringComparison.OrdinalIgnoreCase);
+        return format switch
+        {
+            "csv" => Results.File(Csv(table, chinese), "text/csv; charset=utf-8", name + ".csv"),
+            "xlsx" => Results.File(Xlsx(table, chinese), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx"),
+            _ => Results.Json(Json(table, period)),
+        };
+    }
+
+    /// <summary>The columns of a table, in order: code and name, the counts, the rates, handling time, score and rank.</summary>
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "code", "name", .. Indicators.Counts.Select(c => c.Name), .. Indicators.Rates.Select(r => r.Name),
+        "handlingHoursMedian", "handlingHoursP90", "score", "rank", "previousScore", "scoreChange",
+    ];
+
+    private static IEnumerable<object?> Values(EvaluationRow row) =>
+    [
+        row.Code, row.Name, .. Indicators.Counts.Select(c => (object?)row.Counts[c.Name]), .. Indicators.Rates.Select(r => (object?)row.Rates[r.Name]),
+        row.HandlingHoursMedian, row.HandlingHoursP90, row.Score, row.Rank, row.PreviousScore, row.ScoreChange,
+    ];
+
+    private static string Header(string column, bool chinese) =>
+        !chinese ? column : column switch { "code" => "编码", "name" => "名称", _ => Indicators.ChineseName(column) ?? column };
+
+    private static JsonObject Row(EvaluationRow row)
+    {
+        var json = new JsonObject();
+        foreach (var (column, value) in Columns.Zip(Values(row))) json[column] = JsonValue.Create(value);
+        return json;
+    }
+
+    private static JsonObject Json(EvaluationTable table, EvaluationPeriod period) => new()
+    {
+        ["level"] = table.Level.ToString().ToLowerInvariant(),
+        ["from"] = period.From.ToOffset(EvaluationPeriod.Offset),
+        ["to"] = period.To.ToOffset(EvaluationPeriod.Offset),
+        ["previousFrom"] = period.Previous.From.ToOffset(EvaluationPeriod.Offset),
+        ["asOf"] = table.AsOf,
+        ["total"] = Row(table.Total),
+        ["rows"] = new JsonArray([.. table.Rows.Select(r => (JsonNode)Row(r))]),
+    };
+
+    /// <summary>RFC 4180 CSV in UTF-8 with a byte-order mark (Excel reads the Chinese names right), one header line.</summary>
+    private static byte[] Csv(EvaluationTable table, bool chinese)
+    {
+        using var buffer = new MemoryStream();
+        // A unit's name comes from an operator's import: one starting with = + - @ is escaped, never run as a formula.
+        using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { WriteByteOrderMark = true, Injection = CsvInjection.Escape }, true))
+        {
+            foreach (var column in Columns) csv.WriteField(Header(column, chinese));
+            csv.EndRecord();
+            foreach (var row in table.Rows.Append(table.Total with { Code = "total" }))
+            {
+                foreach (var value in Values(row)) csv.WriteField(Format(value));
+                csv.EndRecord();
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static byte[] Xlsx(EvaluationTable table, bool chinese)
+    {
+        var rows = table.Rows.Append(table.Total with { Code = "total" }).Select(row =>
+        {
+            var sheetRow = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var (column, value) in Columns.Zip(Values(row))) sheetRow[Header(column, chinese)] = value;
+            return sheetRow;
+        }).ToList();
+        using var buffer = new MemoryStream();
+        buffer.SaveAs(rows, sheetName: "evaluation");
+        return buffer.ToArray();
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        null => "",
+        double d => d.ToString("0.######", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    internal static async Task<IResult> Trace(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
+        IOptions<EvaluationOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
+        var q = request.Query;
+        var indicatorName = (string?)q["indicator"];
+        if (indicatorName is null) return Problems.Of(400, "Missing indicator", "name the counted indicator whose cases to list, e.g. indicator=closedOnTime");
+        if (Indicators.Count(indicatorName) is not { } indicator)
+        {
+            var hint = Indicators.Rate(indicatorName) is { } rate ? $"; a rate's cases are those of {rate.Numerator} and of {rate.Denominator}" : "";
+            return Problems.Of(400, "Unknown indicator", $"'{Problems.Shorten(indicatorName)}' is not a counted indicator{hint}; counted: {string.Join(", ", Indicators.Counts.Select(c => c.Name))}");
+        }
+        if (!Paging(q["limit"], 100, MaxTrace, out var limit) || !Paging(q["offset"], 0, int.MaxValue, out var offset))
+            return Problems.Of(400, "Unreadable paging", $"limit must be a whole number from 0 to {MaxTrace}, offset 0 or more");
+        var anyUnit = !q.ContainsKey("unit");
+        var unit = (string?)q["unit"];
+        var level = asked!.Level;
+        var period = asked.Period;
+        // The unit narrows what is read where the store can (an officer's year is read by officer, not the whole city's).
+        var query = new CaseFactsQuery(period.From, period.To,
+            GridCode: level == EvaluationLevel.Grid && !anyUnit ? unit : null,
+            SquadId: level == EvaluationLevel.Squad && !anyUnit ? unit : null,
+            OfficerId: level == EvaluationLevel.Officer && !anyUnit ? unit : null,
+            Matter: level == EvaluationLevel.Matter && !anyUnit ? unit : null);
+        var facts = await source.FactsAsync(query, cancellationToken);
+        var now = time.GetUtcNow();
+        // unit= (empty): the cases with no unit at this level.
+        var traced = EvaluatorOf(catalog, policies, options).Trace(level, string.IsNullOrEmpty(unit) ? null : unit, anyUnit, indicator, now, facts).ToList();
+        return Results.Json(new JsonObject
+        {
+            ["level"] = level.ToString().ToLowerInvariant(),
+            ["unit"] = anyUnit ? null : unit,
+            ["indicator"] = indicator.Name,
+            ["indicatorName"] = indicator.ChineseName,
+            ["from"] = period.From.ToOffset(EvaluationPeriod.Offset),
+            ["to"] = period.To.ToOffset(EvaluationPeriod.Offset),
+            ["asOf"] = now,
+            ["total"] = traced.Count,
+            ["cases"] = new JsonArray([.. traced.Skip(offset).Take(limit).Select(f => (JsonNode)new JsonObject
+            {
+                ["caseId"] = f.CaseId, ["matter"] = f.Matter, ["state"] = f.State.ToString(), ["gridCode"] = f.GridCode,
+                ["squadId"] = f.SquadId, ["officerId"] = f.OfficerId, ["reportedAt"] = f.ReportedAt, ["closedAt"] = f.ClosedAt,
+            })]),
+        });
+    }
+
+    private static bool Paging(string? text, int fallback, int max, out int value)
+    {
+        value = fallback;
+        return text is null || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value <= max);
+    }
+
+    private static IResult Definitions() => Results.Json(new JsonObject
+    {
+        ["counts"] = new JsonArray([.. Indicators.Counts.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["chineseName"] = c.ChineseName })]),
+        ["rates"] = new JsonArray([.. Indicators.Rates.Select(r => (JsonNode)new JsonObject
+        {
+            ["name"] = r.Name, ["chineseName"] = r.ChineseName, ["numerator"] = r.Numerator, ["denominator"] = r.Denominator,
+            ["complement"] = r.Complement, ["lowerIsBetter"] = r.Inverted,
+        })]),
+        ["levels"] = new JsonArray([.. Enum.GetNames<EvaluationLevel>().Select(n => (JsonNode)JsonValue.Create(n.ToLowerInvariant()))]),
+    });
+}
