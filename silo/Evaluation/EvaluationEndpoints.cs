@@ -77,9 +77,11 @@ public static class EvaluationEndpoints
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var format = ((string?)request.Query["format"] ?? "json").ToLowerInvariant();
-        if (format is not ("json" or "csv" or "xlsx"))
-            return Problems.Of(400, "Unknown format", $"format '{Problems.Shorten(format)}' is not one of json, csv, xlsx");
+        if (format is not ("json" or "csv" or "xlsx" or "geojson"))
+            return Problems.Of(400, "Unknown format", $"format '{Problems.Shorten(format)}' is not one of json, csv, xlsx, geojson");
         var (level, period) = (asked!.Level, asked.Period);
+        if (format == "geojson" && level != EvaluationLevel.Grid)
+            return Problems.Of(400, "GeoJSON is of grids", "format=geojson gives the grids with their indicators: ask for level=grid (communities and streets are their grids added up)");
         var previous = period.Previous;
         var now = time.GetUtcNow();
         // The period and the one before are read side by side (each a scan of its own cases; the database has the cores).
@@ -92,25 +94,17 @@ public static class EvaluationEndpoints
         {
             "csv" => Results.File(Csv(table, chinese), "text/csv; charset=utf-8", name + ".csv"),
             "xlsx" => Results.File(Xlsx(table, chinese), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx"),
+            "geojson" => Results.File(GeoJson(table, catalog), "application/geo+json", name + ".geojson"),
             _ => Results.Json(Json(table, period)),
         };
     }
 
-    /// <summary>The columns of a table, in order: code and name, the counts, the rates, handling time, score and rank.</summary>
-    public static IReadOnlyList<string> Columns { get; } =
-    [
-        "code", "name", .. Indicators.Counts.Select(c => c.Name), .. Indicators.Rates.Select(r => r.Name),
-        "handlingHoursMedian", "handlingHoursP90", "score", "rank", "previousScore", "scoreChange",
-    ];
+    /// <summary>The columns of a table, in order (<see cref="EvaluationColumns.Names"/>).</summary>
+    public static IReadOnlyList<string> Columns => EvaluationColumns.Names;
 
-    private static IEnumerable<object?> Values(EvaluationRow row) =>
-    [
-        row.Code, row.Name, .. Indicators.Counts.Select(c => (object?)row.Counts[c.Name]), .. Indicators.Rates.Select(r => (object?)row.Rates[r.Name]),
-        row.HandlingHoursMedian, row.HandlingHoursP90, row.Score, row.Rank, row.PreviousScore, row.ScoreChange,
-    ];
+    private static IEnumerable<object?> Values(EvaluationRow row) => EvaluationColumns.Values(row);
 
-    private static string Header(string column, bool chinese) =>
-        !chinese ? column : column switch { "code" => "编码", "name" => "名称", _ => Indicators.ChineseName(column) ?? column };
+    private static string Header(string column, bool chinese) => chinese ? EvaluationColumns.ChineseName(column) : column;
 
     private static JsonObject Row(EvaluationRow row)
     {
@@ -145,6 +139,14 @@ public static class EvaluationEndpoints
                 csv.EndRecord();
             }
         }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Every grid served, with its row (zero counts for a grid without a case), written in memory first: the writer is synchronous.</summary>
+    private static byte[] GeoJson(EvaluationTable table, GridCatalog catalog)
+    {
+        using var buffer = new MemoryStream();
+        GridServer.Domain.Export.GeoJsonEvaluationWriter.Write(buffer, table, catalog.All().OrderBy(g => g.Code, StringComparer.Ordinal));
         return buffer.ToArray();
     }
 

@@ -143,6 +143,18 @@ internal static class EvaluationBench
         }
 
         IReadOnlyList<CaseFacts>? held = null, heldBefore = null;
+        // The city's grids as squares of about 100 m (250 a row), in code order as the catalogue serves them.
+        var factory = new GeometryFactory(new PrecisionModel(), 4326);
+        var gridShapes = Enumerable.Range(0, gridCount).Select(g =>
+        {
+            var code = GridCode(g);
+            var (x, y) = (120.5 + g % 250 * 0.001, 27.9 + g / 250 * 0.001);
+            var square = factory.CreatePolygon([new(x, y), new(x + 0.001, y), new(x + 0.001, y + 0.001), new(x, y + 0.001), new(x, y)]);
+            var place = Place(code);
+            return new GridServer.Domain.Grids.Grid(code, place.Name, place.StreetCode, place.StreetName, place.CommunityCode, place.CommunityName,
+                square, 10_000, 1, YearStart);
+        }).OrderBy(g => g.Code, StringComparer.Ordinal).ToList();
+        var geoJsonBytes = 0L;
         var runs = new (string Name, Func<Task<(int Rows, long Cases)>> Run)[]
         {
             ("baseline: count(*) of November by grid, SQL only", Baseline),
@@ -160,6 +172,16 @@ internal static class EvaluationBench
             }),
             ("November, grid level (every indicator, score, rank, change on October)", () => Table(EvaluationLevel.Grid, november, null)),
             ("November, district level", () => Table(EvaluationLevel.District, november, null)),
+            ($"November, the choropleth: every grid's indicators and boundary as GeoJSON ({gridCount:N0} grids)", async () =>
+            {
+                var reading = store.FactsAsync(new CaseFactsQuery(november.From, november.To));
+                var before = await store.FactsAsync(new CaseFactsQuery(november.Previous.From, november.Previous.To));
+                var table = evaluator.Evaluate(EvaluationLevel.Grid, november.From, november.To, AsOf, await reading, before);
+                using var buffer = new MemoryStream();
+                GridServer.Domain.Export.GeoJsonEvaluationWriter.Write(buffer, table, gridShapes);
+                geoJsonBytes = buffer.Length;
+                return (gridShapes.Count, table.Total.Counts["received"]);
+            }),
             ($"officer {officer}, the whole year (change on 2025)", () => Table(EvaluationLevel.Officer, year, officer)),
         };
         double? baseline = null;
@@ -182,6 +204,7 @@ internal static class EvaluationBench
             baseline ??= median;
             Console.WriteLine($"  {name,-75} {median,8:0.0} ms  ({median / baseline.Value,5:0.0}× baseline; {answer.Rows:N0} rows, {answer.Cases:N0} cases)");
         }
+        Console.WriteLine($"          the choropleth's GeoJSON: {geoJsonBytes / (1024.0 * 1024):0.0} MiB");
         return 0;
     }
 

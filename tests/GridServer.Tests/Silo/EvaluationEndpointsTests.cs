@@ -56,6 +56,8 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
 
     private const string Grid = "33030200200910";
 
+    private static readonly JsonSerializerOptions GeoJsonOptions = new() { Converters = { new NetTopologySuite.IO.Converters.GeoJsonConverterFactory() } };
+
     /// <summary>Yesterday to tomorrow in the bureau's calendar: today's cases, whatever the hour.</summary>
     private static string Around()
     {
@@ -159,6 +161,29 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         Assert.Equal("3", grid[rows[0].IndexOf("received")]);
         Assert.Equal("1", grid[rows[0].IndexOf("closedOnTime")]);
         Assert.Equal("total", rows[^1][0]);
+    }
+
+    [Fact]
+    public async Task GeoJson_EveryGridWithItsIndicators_ReadBackByNetTopologySuite()
+    {
+        await silo.CasesAsync();
+        using var response = await silo.Dispatcher.GetAsync($"/api/evaluation?level=grid&format=geojson&{Around()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/geo+json", response.Content.Headers.ContentType?.MediaType);
+
+        var collection = JsonSerializer.Deserialize<NetTopologySuite.Features.FeatureCollection>(await response.Content.ReadAsStreamAsync(), GeoJsonOptions)!;
+        // The shipped sample's 3,000 grids, each a polygon with its row; those without a case have zero counts.
+        Assert.Equal(3000, collection.Count);
+        Assert.All(collection, f => Assert.True(f.Geometry is NetTopologySuite.Geometries.Polygon or NetTopologySuite.Geometries.MultiPolygon && f.Geometry.IsValid));
+        var ours = Assert.Single(collection, f => (string)f.Attributes["code"] == Grid);
+        Assert.Equal((3L, 1L), (Convert.ToInt64(ours.Attributes["received"], System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(ours.Attributes["closedOnTime"], System.Globalization.CultureInfo.InvariantCulture)));
+        var quiet = collection.First(f => (string)f.Attributes["code"] != Grid);
+        Assert.Equal(0L, Convert.ToInt64(quiet.Attributes["received"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Null(quiet.Attributes["closureRate"]);
+
+        using var street = await silo.Dispatcher.GetAsync($"/api/evaluation?level=street&format=geojson&{Around()}");
+        Assert.Equal(HttpStatusCode.BadRequest, street.StatusCode);
     }
 
     [Theory]
