@@ -36,6 +36,9 @@ public sealed record CaseSearchBody(
 /// <summary>Where the command center places a case, as posted to <c>POST /api/cases/{id}/locate</c>; <see cref="Crs"/> as for a report.</summary>
 public sealed record CaseLocateBody(double? Lon, double? Lat, string? Crs);
 
+/// <summary>A follow-up (回访) taken by telephone, as posted to <c>POST /api/cases/{id}/follow-up</c>.</summary>
+public sealed record CaseFollowUpBody(string? Verdict, string? Comment);
+
 /// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
 public sealed record CaseDispatchBody(string? GridCode);
 
@@ -75,6 +78,8 @@ public static partial class CaseEndpoints
             .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
         cases.MapPost("/{id}/locate", Locate).RequireRoles(Role.Dispatcher)
             .WithSummary("Places a case (a report with an address only, or a wrong pin): its point and grid change and it is dispatched there.");
+        cases.MapPost("/{id}/follow-up", FollowUp).RequireRoles(Role.Dispatcher)
+            .WithSummary("回访 by telephone: the reporter's verdict on a closed case (satisfied, basically_satisfied, dissatisfied) and comment; a dissatisfied one reopens the case when its matter says so.");
         cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
         app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest report first, with why they wait.");
         app.MapGet("/api/command-center/supervision", Supervision).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.");
@@ -156,6 +161,19 @@ public static partial class CaseEndpoints
         var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline,
             AsOfficer: caller.Role == Role.Officer));
         return Answer(result);
+    }
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> FollowUp(string id, CaseFollowUpBody? body, IGrainFactory grains, HttpContext context)
+    {
+        if (body is null) return Problems.Of(400, "Missing verdict", "the body must be JSON: verdict (satisfied, basically_satisfied, dissatisfied), comment");
+        if (!CaseFollowUp.TryParseVerdict(body.Verdict, out var verdict))
+            return Problems.Of(400, "Unknown verdict", $"'verdict' must be satisfied, basically_satisfied or dissatisfied, got '{Problems.Shorten(body.Verdict ?? "")}'");
+        if (body.Comment is { Length: > CaseFollowUp.MaxComment }) return Problems.Of(400, "Comment too long", $"'comment' may have at most {CaseFollowUp.MaxComment} characters");
+        if (TextProblem("comment", body.Comment) is { } textProblem) return textProblem;
+        if (id.Length > MaxId) return NotFound(id);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (await grain.GetAsync() is null) return NotFound(id);
+        return Answer(await grain.FollowUpAsync(context.RequiredCaller().Subject, verdict, body.Comment, CaseFollowUp.Telephone));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Dispatch(

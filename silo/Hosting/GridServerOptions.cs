@@ -111,6 +111,9 @@ public sealed class MatterOptions
 
     public string? Calendar { get; set; }
 
+    /// <summary>Whether a dissatisfied verdict at follow-up (回访) sends a closed case of the matter back to handling; unset: the default's (false).</summary>
+    public bool? ReopenWhenDissatisfied { get; set; }
+
     /// <summary>Reads a limit; false when the text is neither form.</summary>
     public static bool TryParseLimit(string text, out TimeSpan limit)
     {
@@ -181,7 +184,10 @@ public sealed class CaseOptions : IValidatableObject
         static TimeSpan? Read(string? text) => text is not null && MatterOptions.TryParseLimit(text, out var limit) ? limit : null;
         var calendar = matter.Calendar ?? Default.Calendar;
         return Policy(Read(matter.AcceptWithin), Read(matter.HandleWithin), Read(matter.VerifyWithin),
-            string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase));
+            string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase)) with
+        {
+            ReopenWhenDissatisfied = matter.ReopenWhenDissatisfied ?? Default.ReopenWhenDissatisfied ?? false,
+        };
     }
 
     /// <summary>
@@ -191,7 +197,10 @@ public sealed class CaseOptions : IValidatableObject
     public GridServer.Domain.Cases.MatterPolicy PolicyOf(GridServer.Plugins.Contracts.MatterTimeLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        return Policy(limits.AcceptWithin, limits.HandleWithin, limits.VerifyWithin, limits.WorkingHours);
+        return Policy(limits.AcceptWithin, limits.HandleWithin, limits.VerifyWithin, limits.WorkingHours) with
+        {
+            ReopenWhenDissatisfied = Default.ReopenWhenDissatisfied ?? false,
+        };
     }
 
     private GridServer.Domain.Cases.MatterPolicy Policy(TimeSpan? accept, TimeSpan? handle, TimeSpan? verify, bool workingHours)

@@ -47,6 +47,8 @@ public static class Open311Endpoints
         open311.MapPost("/requests.{format}", Post).WithSummary("Submits a report: opens a case (form-encoded, or JSON). Needs api_key.");
         open311.MapGet("/requests.{format}", List).WithSummary("Requests by service_request_id (a comma list), filtered by service_code, status, start_date, end_date.");
         open311.MapGet("/requests/{id}.{format}", GetOne).WithSummary("One request, public view.");
+        open311.MapPost("/requests/{id}/feedback.{format}", Feedback)
+            .WithSummary("Extension (回访): the reporting channel's verdict on its closed request — verdict satisfied, basically_satisfied or dissatisfied, and a comment. Needs the api_key the request came with.");
         open311.MapGet("/tokens/{token}.{format}", Token).WithSummary("The service_request_id a deferred report's token stands for.");
         return app;
     }
@@ -107,26 +109,8 @@ public static class Open311Endpoints
         var (form, status, readError) = await Open311Form.ReadAsync(request);
         if (form is null) return Error(xml, status, readError!);
 
-        // The key travels in the body only, as the spec has it: a query string lands in access logs and proxies' logs.
-        var apiKey = form["api_key"];
-        if (string.IsNullOrEmpty(apiKey) && request.Query.ContainsKey("api_key"))
-        {
-            denials.Log(request.HttpContext, "api_key in the query string");
-            return Error(xml, 403, "'api_key' goes in the request body (form field or JSON member), not the query string, which logs keep");
-        }
-        if (string.IsNullOrEmpty(apiKey))
-        {
-            denials.Log(request.HttpContext, "no api_key");
-            return Error(xml, 403, "'api_key' is required: a reporting channel's key, issued by an operator (POST /api/credentials, role Reporter)");
-        }
-        var (caller, refusal) = await credentials.AuthenticateAsync(apiKey, request.HttpContext.RequestAborted);
-        if (caller is null || caller.Role != Role.Reporter)
-        {
-            // Another role's key is no api_key: staff credentials never travel in a citizen channel's form.
-            var reason = caller is null ? refusal! : $"the api_key is a {caller.Role.ToString().ToLowerInvariant()}'s credential, not a reporting channel's";
-            denials.Log(request.HttpContext, "api_key: " + reason);
-            return Error(xml, 403, caller is null ? "the api_key is not valid" : reason);
-        }
+        var (caller, denied) = await ChannelAsync(form, request, xml, credentials, denials);
+        if (caller is null) return denied!;
         var (allowed, retryAfter) = await limiter.TryTakeAsync(caller);
         if (!allowed)
         {
@@ -360,6 +344,61 @@ public static class Open311Endpoints
         if (id.Length > CaseEndpoints.MaxId || await PublicAmongAsync(grains, [id]) is [] || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
         return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public)])).ToResult(xml);
+    }
+
+    /// <summary>The reporting channel whose api_key the form carries, or the Open311 error that refuses it (logged).</summary>
+    private static async Task<(Caller? Caller, IResult? Refusal)> ChannelAsync(Open311Form form, HttpRequest request, bool xml, Credentials credentials, DenialLog denials)
+    {
+        // The key travels in the body only, as the spec has it: a query string lands in access logs and proxies' logs.
+        var apiKey = form["api_key"];
+        if (string.IsNullOrEmpty(apiKey) && request.Query.ContainsKey("api_key"))
+        {
+            denials.Log(request.HttpContext, "api_key in the query string");
+            return (null, Error(xml, 403, "'api_key' goes in the request body (form field or JSON member), not the query string, which logs keep"));
+        }
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            denials.Log(request.HttpContext, "no api_key");
+            return (null, Error(xml, 403, "'api_key' is required: a reporting channel's key, issued by an operator (POST /api/credentials, role Reporter)"));
+        }
+        var (caller, refusal) = await credentials.AuthenticateAsync(apiKey, request.HttpContext.RequestAborted);
+        if (caller is null || caller.Role != Role.Reporter)
+        {
+            // Another role's key is no api_key: staff credentials never travel in a citizen channel's form.
+            var reason = caller is null ? refusal! : $"the api_key is a {caller.Role.ToString().ToLowerInvariant()}'s credential, not a reporting channel's";
+            denials.Log(request.HttpContext, "api_key: " + reason);
+            return (null, Error(xml, 403, caller is null ? "the api_key is not valid" : reason));
+        }
+        return (caller, null);
+    }
+
+    /// <summary>
+    /// 回访 over Open311 (an extension): the channel that reported a request gives the reporter's verdict once it is closed.
+    /// Another channel's request, or none, answers 404 as if it did not exist; an open one 400.
+    /// </summary>
+    internal static async Task<IResult> Feedback(string id, string format, HttpRequest request, IGrainFactory grains, Credentials credentials, DenialLog denials)
+    {
+        if (IsXml(format) is not { } xml) return UnknownFormat(format);
+        var (form, status, readError) = await Open311Form.ReadAsync(request);
+        if (form is null) return Error(xml, status, readError!);
+        var (caller, denied) = await ChannelAsync(form, request, xml, credentials, denials);
+        if (caller is null) return denied!;
+        if (!CaseFollowUp.TryParseVerdict(form["verdict"], out var verdict))
+            return Error(xml, 400, $"'verdict' must be satisfied, basically_satisfied or dissatisfied, got '{Problems.Shorten(form["verdict"] ?? "")}'");
+        var comment = form["comment"];
+        if (comment is { Length: > CaseFollowUp.MaxComment }) return Error(xml, 400, $"'comment' may have at most {CaseFollowUp.MaxComment} characters");
+        if (comment is not null && CaseEndpoints.TextError("comment", comment) is { } textError) return Error(xml, 400, textError);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (id.Length > CaseEndpoints.MaxId || await grain.GetAsync() is not { } view || view.ReportingChannel != caller.Subject)
+        {
+            denials.Log(request.HttpContext, $"feedback on request {Problems.Shorten(id)}, not one of channel {caller.Subject}'s");
+            return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
+        }
+        var result = await grain.FollowUpAsync(caller.Subject, verdict, comment, CaseFollowUp.Reporter);
+        if (result.Refusal is { } refused) return Error(xml, 400, refused.Message);
+        return new Open311Document("service_requests", new Open311Array("request", [Open311Object.Of(
+            ("service_request_id", result.Case.CaseId), ("status", result.Case.Ended ? "closed" : "open"),
+            ("verdict", CaseFollowUp.WireName(verdict)))])).ToResult(xml);
     }
 
     /// <summary>A token is the case id itself: a deferred report's case is opened at once (in the command-center queue).</summary>

@@ -112,11 +112,18 @@ public sealed record CaseView(
     [property: Id(22)] string? QueueReason = null,
     [property: Id(23)] DateTimeOffset? EscalatedAt = null,
     [property: Id(24)] string? EscalationReason = null,
-    [property: Id(25)] string? MatterName = null)
+    [property: Id(25)] string? MatterName = null,
+    [property: Id(26)] CaseFollowUpView? FollowUp = null)
 {
     /// <summary>Closed or void: nothing more happens to it.</summary>
     public bool Ended => State is CaseState.Closed or CaseState.Void;
 }
+
+/// <summary>The latest follow-up (回访) of a closed case: the verdict, the comment, when, by whom, how (reporter, telephone).</summary>
+[GenerateSerializer, Immutable, Alias("case.follow-up")]
+public sealed record CaseFollowUpView(
+    [property: Id(0)] CaseVerdict Verdict, [property: Id(1)] string? Comment, [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] string By, [property: Id(4)] string How);
 
 /// <summary>Why a case did not do what it was asked: the kind (mapped to an HTTP status in one place) and what was wrong.</summary>
 [GenerateSerializer, Immutable, Alias("case.refusal")]
@@ -177,6 +184,13 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("locate")] ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode);
 
     [Alias("get")] ValueTask<CaseView?> GetAsync();
+
+    /// <summary>
+    /// 回访: the reporter's verdict on the closed case, given by <paramref name="actorId"/> (the reporting channel, or a
+    /// dispatcher who called the reporter: <paramref name="how"/>); a dissatisfied verdict reopens the case when its
+    /// matter says so. Refused (NotNow) while the case is not closed.
+    /// </summary>
+    [Alias("follow-up")] ValueTask<CaseActionResult> FollowUpAsync(string actorId, CaseVerdict verdict, string? comment, string how);
 
     /// <summary>Adds a note (记录) to the timeline of an open case: a sensor's later readings, a check's finding. It changes nothing else; an ended case refuses it.</summary>
     [Alias("note")] ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note);

@@ -85,6 +85,6 @@ public sealed record CaseFile(
     /// <summary>When it last changed: the time of the last event.</summary>
     public DateTimeOffset UpdatedAt => Timeline[^1].At;
 
-    /// <summary>When it reached its terminal state (Closed or Void), or null while it is open.</summary>
-    public DateTimeOffset? ClosedAt => IsTerminal ? Timeline.First(e => e.To == State).At : null;
+    /// <summary>When it last reached its terminal state (Closed or Void), or null while it is open (a reopened case closes again).</summary>
+    public DateTimeOffset? ClosedAt => IsTerminal ? Timeline.Last(e => e.To == State && e.From != State).At : null;
 }

@@ -54,6 +54,7 @@ public sealed record CaseEscalation(DateTimeOffset At, string Reason);
 /// <param name="WarnedFor">The deadline a warning was last given for, so each deadline is warned of once.</param>
 /// <param name="Escalation">The latest escalation while the case is open; the supervision list shows it.</param>
 /// <param name="Version">How many writes the store holds of the case (0: never written).</param>
+/// <param name="FollowUp">The latest follow-up (回访) of the case once closed: the reporter's verdict.</param>
 public sealed record CaseRecord(
     CaseFile File,
     CaseReportFacts Report,
@@ -62,7 +63,8 @@ public sealed record CaseRecord(
     string? QueueReason,
     DateTimeOffset? WarnedFor,
     CaseEscalation? Escalation,
-    int Version)
+    int Version,
+    CaseFollowUp? FollowUp = null)
 {
     public string Id => File.Id;
 

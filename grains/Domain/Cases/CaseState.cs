@@ -64,4 +64,8 @@ public enum CaseAction
     Transfer,
     /// <summary>记录: a note on the timeline (a sensor's later readings, a check's finding); it changes nothing else.</summary>
     Note,
+    /// <summary>回访: the reporter's verdict on a closed case is recorded; the case stays closed.</summary>
+    FollowUp,
+    /// <summary>重新处置: a closed case goes back to handling, its matter reopening cases the reporter was dissatisfied with.</summary>
+    Reopen,
 }

@@ -31,7 +31,7 @@ public static class CaseSteps
     public static readonly TimeSpan MaxChasePeriod = TimeSpan.FromDays(1);
 
     /// <summary>The steps a citizen hears of: taken up, closed, voided, or sent back for rework.</summary>
-    public static bool ReporterHearsOf(CaseAction action) => action is CaseAction.Accept or CaseAction.Close or CaseAction.Void or CaseAction.Rework;
+    public static bool ReporterHearsOf(CaseAction action) => action is CaseAction.Accept or CaseAction.Close or CaseAction.Void or CaseAction.Rework or CaseAction.Reopen;
 
     /// <summary>A case in an officer's hands: accepted, being handled, or parked.</summary>
     public static bool IsHeld(CaseState state) => state is CaseState.Accepted or CaseState.Handling or CaseState.Parked;
@@ -155,6 +155,30 @@ public static class CaseSteps
         return step.Refusal is not null && step.Record.Queued ? step with { Refusal = null } : step;
     }
 
+    /// <summary>
+    /// 回访: records the reporter's verdict on a closed case (the latest verdict counts); a dissatisfied one sends the case
+    /// back to handling (重新处置: the holder is told, the handling limit runs again, it counts as rework) when its
+    /// matter says so (<see cref="CaseWorkflow.ReopenWhenDissatisfied"/>).
+    /// </summary>
+    public static CaseStep FollowUp(CaseRecord record, CaseFollowUp followUp, CaseWorkflow workflow)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(followUp);
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (record.State != CaseState.Closed)
+            return Refuse(record, CaseRefusalCode.NotNow, $"a follow-up asks about a closed case, and this one is {record.State}");
+        var note = followUp.Comment is { Length: > 0 } comment
+            ? $"{CaseFollowUp.ChineseName(followUp.Verdict)} ({followUp.How}): {comment}"
+            : $"{CaseFollowUp.ChineseName(followUp.Verdict)} ({followUp.How})";
+        var recorded = Apply(record, new CaseCommand(CaseAction.FollowUp, followUp.By, followUp.At, note), workflow, r => r with { FollowUp = followUp });
+        if (!recorded.Accepted || followUp.Verdict != CaseVerdict.Dissatisfied || !workflow.ReopenWhenDissatisfied) return recorded;
+        var reopened = Apply(recorded.Record, new CaseCommand(CaseAction.Reopen, System, followUp.At, $"reopened: the reporter was dissatisfied ({note})"), workflow);
+        if (!reopened.Accepted) return reopened;
+        var cues = reopened.Cues;
+        if (reopened.Record.Holder.OfficerId is not null) cues = cues.Add(new CaseCue(CaseCueKind.Dispatched, followUp.At));
+        return reopened with { Cues = cues };
+    }
+
     /// <summary>Whether <see cref="CheckDeadlines"/> at <paramref name="now"/> puts the case under supervision: then it wants the squad leader.</summary>
     public static bool WillEscalate(CaseRecord record, DateTimeOffset now)
     {
@@ -262,7 +286,7 @@ public static class CaseSteps
         else if (transition.Case.State == CaseState.Closed && (next.Holder.OfficerId ?? record.Holder.OfficerId) is { } closer)
             cues.Add(new CaseCue(CaseCueKind.Closed, command.At, closer, Note: command.Note));
         if (next.Report.ReportingChannel is not null && ReporterHearsOf(command.Action))
-            cues.Add(new CaseCue(CaseCueKind.ReporterStep, command.At, Rework: command.Action == CaseAction.Rework));
+            cues.Add(new CaseCue(CaseCueKind.ReporterStep, command.At, Rework: command.Action is CaseAction.Rework or CaseAction.Reopen));
         return new CaseStep(next, null, cues.ToImmutable());
     }
 

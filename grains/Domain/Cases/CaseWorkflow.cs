@@ -18,9 +18,12 @@ public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, CaseRefusal
 /// The rules of the closed loop: which action is allowed in which state, what state follows, which
 /// deadlines run. Plain C#: the case grain keeps the <see cref="CaseFile"/> and calls <see cref="Apply"/>.
 /// </summary>
-public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar)
+public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar, bool reopenWhenDissatisfied = false)
 {
     public CaseTimeLimits Limits => limits;
+
+    /// <summary>Whether a dissatisfied verdict on a closed case of this matter sends it back to handling.</summary>
+    public bool ReopenWhenDissatisfied => reopenWhenDissatisfied;
 
     /// <summary>Every allowed (state, action) and the state it leads to. Warn, Supervise and Remind keep the state.</summary>
     public static readonly ImmutableDictionary<(CaseState From, CaseAction Action), CaseState> Transitions = BuildTransitions();
@@ -53,6 +56,8 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         t.Add((CaseState.Accepted, CaseAction.Transfer), CaseState.Accepted);
         t.Add((CaseState.Handling, CaseAction.Transfer), CaseState.Handling);
         t.Add((CaseState.Parked, CaseAction.Transfer), CaseState.Parked);
+        t.Add((CaseState.Closed, CaseAction.FollowUp), CaseState.Closed);
+        t.Add((CaseState.Closed, CaseAction.Reopen), CaseState.Handling);
         foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void)))
         {
             t.Add((open, CaseAction.Warn), open);
@@ -68,7 +73,10 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
 
     /// <summary>The actions people may take in a state, for messages and user interfaces (the clock's own are left out).</summary>
     public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
-        Transitions.Keys.Where(k => k.From == state && !ClockActions.Contains(k.Action)).Select(k => k.Action).Order();
+        Transitions.Keys.Where(k => k.From == state && !ClockActions.Contains(k.Action) && !FollowUpActions.Contains(k.Action)).Select(k => k.Action).Order();
+
+    /// <summary>The follow-up's actions: recorded with a verdict (<see cref="CaseSteps.FollowUp"/>), never as an action of their own.</summary>
+    public static readonly ImmutableHashSet<CaseAction> FollowUpActions = [CaseAction.FollowUp, CaseAction.Reopen];
 
     public CaseTransition Apply(CaseFile file, CaseCommand command)
     {
@@ -135,6 +143,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 next = next with { Deadlines = CaseDeadlines.None };
                 break;
             case CaseAction.Rework:
+            case CaseAction.Reopen:
                 next = next with { Deadlines = new CaseDeadlines(HandleBy: handlingCalendar.Add(at, limits.HandleWithin)), ReworkCount = file.ReworkCount + 1 };
                 break;
             case CaseAction.Supervise:

@@ -3,7 +3,8 @@ using System.Collections.Immutable;
 namespace GridServer.Domain.Cases;
 
 /// <summary>How the cases of one matter are timed: its limits, and whether handling time counts in working hours.</summary>
-public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false)
+/// <param name="ReopenWhenDissatisfied">A dissatisfied verdict at follow-up (回访) sends a closed case back to handling.</param>
+public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false, bool ReopenWhenDissatisfied = false)
 {
     /// <summary>The longest limit accepted: a year. A longer one is a typing error, not a rule.</summary>
     public static readonly TimeSpan MaxLimit = TimeSpan.FromDays(366);
@@ -71,5 +72,5 @@ public sealed class MatterPolicies
     private CaseWorkflow Workflow(MatterPolicy policy, string what) =>
         policy.Problem() is { } problem
             ? throw new ArgumentException($"{what}: {problem}", nameof(policy))
-            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance);
+            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance, policy.ReopenWhenDissatisfied);
 }

@@ -23,6 +23,7 @@ namespace GridServer.Domain.Evaluation;
 /// <param name="HandlingLate">A handling deadline passed before final feedback (or before it ended otherwise).</param>
 /// <param name="VerificationLate">A verification deadline passed before the check was decided.</param>
 /// <param name="Running">The deadlines running now: one of them may pass after the case's latest step.</param>
+/// <param name="Verdict">The reporter's latest verdict at follow-up (回访), or null when none was given.</param>
 public sealed record CaseFacts(
     string CaseId,
     string Matter,
@@ -47,7 +48,8 @@ public sealed record CaseFacts(
     bool AcceptLate,
     bool HandlingLate,
     bool VerificationLate,
-    CaseDeadlines Running)
+    CaseDeadlines Running,
+    CaseVerdict? Verdict = null)
 {
     public bool Open => State is not (CaseState.Closed or CaseState.Void);
 
@@ -79,6 +81,6 @@ public sealed record CaseFacts(
             file.State == CaseState.Closed ? file.ClosedAt : null,
             record.CountOf(CaseAction.Return), file.ExtensionCount, file.ReworkCount,
             file.Supervised || record.Escalation is not null || record.Report.Party is { Escalated: true } || First(CaseAction.Supervise) is not null,
-            Missed(DeadlineKind.Accept), Missed(DeadlineKind.Handling), Missed(DeadlineKind.Verification), file.Deadlines);
+            Missed(DeadlineKind.Accept), Missed(DeadlineKind.Handling), Missed(DeadlineKind.Verification), file.Deadlines, record.FollowUp?.Verdict);
     }
 }

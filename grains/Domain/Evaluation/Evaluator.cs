@@ -19,11 +19,11 @@ public sealed record GridPlace(string Code, string Name, string? CommunityCode, 
 /// <summary>How much each rate weighs in the composite score (综合得分); rates not named do not count.</summary>
 public sealed record ScoreWeights(ImmutableSortedDictionary<string, double> Weights)
 {
-    /// <summary>Closure and on-time closure first, then acceptance, dispatch accuracy, verification and rework.</summary>
+    /// <summary>Closure and on-time closure first, then acceptance, dispatch accuracy, rework, the reporters' satisfaction and verification.</summary>
     public static readonly ScoreWeights Default = new(new Dictionary<string, double>
     {
         ["closureRate"] = 30, ["onTimeRate"] = 30, ["acceptOnTimeRate"] = 15, ["dispatchAccuracy"] = 10,
-        ["verificationOnTimeRate"] = 5, ["reworkRate"] = 10,
+        ["verificationOnTimeRate"] = 5, ["reworkRate"] = 10, ["satisfaction"] = 10,
     }.ToImmutableSortedDictionary(StringComparer.Ordinal));
 
     /// <summary>Why the weights cannot be used (an unknown rate, a negative or non-finite weight, none above zero), or null.</summary>

@@ -52,6 +52,8 @@ public static class Indicators
         new("acceptedOnTime", "按时受理数", (f, _) => f.AcceptedAt is not null && !f.AcceptLate),
         new("verificationDue", "应核查数", (f, at) => f.VerifiedAt is not null || f.LateBy(DeadlineKind.Verification, at)),
         new("verifiedOnTime", "按时核查数", (f, _) => f.VerifiedAt is not null && !f.VerificationLate),
+        new("followedUp", "回访数", (f, _) => f.Verdict is not null),
+        new("satisfied", "满意数", (f, _) => f.Verdict is CaseVerdict.Satisfied or CaseVerdict.BasicallySatisfied),
     ];
 
     /// <summary>Every rate, each over two counted indicators.</summary>
@@ -65,6 +67,7 @@ public static class Indicators
         new("acceptOnTimeRate", "按时受理率", "acceptedOnTime", "acceptDue"),
         new("verificationOnTimeRate", "核查及时率", "verifiedOnTime", "verificationDue"),
         new("validReportRate", "有效上报率", "voided", "received", Complement: true),
+        new("satisfaction", "满意度", "satisfied", "followedUp"),
     ];
 
     /// <summary>Every counted indicator's name, in <see cref="Counts"/>' order, and where each is.</summary>

@@ -96,6 +96,8 @@ public sealed class CaseGrain(
                 return string.IsNullOrWhiteSpace(request.Note)
                     ? Refused(r, CaseRefusalCode.Invalid, "Transfer needs a reason in the note")
                     : await FollowResponsibilityAsync(request.ActorId, request.Note);
+            case CaseAction.FollowUp or CaseAction.Reopen:
+                return Refused(r, CaseRefusalCode.Invalid, $"{request.Action} follows from a follow-up's verdict: record one with POST /api/cases/{{id}}/follow-up");
             case CaseAction.Report:
             case var undefined when !Enum.IsDefined(undefined):
                 return Refused(r, CaseRefusalCode.Invalid, $"'{request.Action}' is not an action; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
@@ -110,6 +112,15 @@ public sealed class CaseGrain(
         if (r.Holder.SquadId is not { } squadId) return false;
         var squad = await GrainFactory.GetGrain<ISquadGrain>(squadId).GetAsync();
         return AccessRules.OfficerMayWork(officerId, r.Holder.OfficerId, squadId, squad.Leader is null ? squad.Officers : [.. squad.Officers, squad.Leader]);
+    }
+
+    public async ValueTask<CaseActionResult> FollowUpAsync(string actorId, CaseVerdict verdict, string? comment, string how)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(how);
+        if (await LoadAsync() is not { } r) return NotFound();
+        var followUp = new CaseFollowUp(verdict, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow(), actorId, how);
+        return Answer(await WriteAsync(r, CaseSteps.FollowUp(r, followUp, WorkflowOf(r))));
     }
 
     public async ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)

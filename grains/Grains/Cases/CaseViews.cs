@@ -17,7 +17,8 @@ public static class CaseViews
             // A report with only an address has no position yet (NaN in the domain; JSON has no NaN).
             report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Description, report.Address, report.MediaUrl,
             report.Attributes, report.Party is { } p ? new CaseParty(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
-            report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName);
+            report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName,
+            record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null);
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>

@@ -23,7 +23,7 @@ namespace GridServer.Storage.Cases;
 public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -73,27 +73,27 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
                 $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[],
                 $59::text[], $60::text[], $61::text[], $62::boolean[], $63::timestamptz[], $64::timestamptz[], $65::timestamptz[], $66::timestamptz[],
-                $67::integer[], $68::boolean[], $69::smallint[])
+                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                    extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                    party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                    entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                   evaluation_supervised, late_kinds)
+                   evaluation_supervised, late_kinds, follow_up, verdict)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                 party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                 entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                evaluation_supervised, late_kinds)
+                evaluation_supervised, late_kinds, follow_up, verdict)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, channel,
                 party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public,
                 past_deadlines::jsonb, entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at,
-                return_count, evaluation_supervised, late_kinds
+                return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict
             FROM input
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
@@ -109,7 +109,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 shard = EXCLUDED.shard, past_deadlines = EXCLUDED.past_deadlines, entered_by = EXCLUDED.entered_by,
                 dispatcher = EXCLUDED.dispatcher, registered = EXCLUDED.registered, dispatched_at = EXCLUDED.dispatched_at,
                 accepted_at = EXCLUDED.accepted_at, feedback_at = EXCLUDED.feedback_at, verified_at = EXCLUDED.verified_at,
-                return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds
+                return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds,
+                follow_up = EXCLUDED.follow_up, verdict = EXCLUDED.verdict
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
@@ -177,7 +178,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
         SELECT matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
-            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text
+            matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text,
+            follow_up::text
         FROM gridserver.cases WHERE case_id = $1
         """;
 
@@ -217,6 +219,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
         var warnedFor = When(26);
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
         var history = Text(30) is { } historyJson ? JsonSerializer.Deserialize<ImmutableList<PastDeadline>>(historyJson, CaseJson.Options) : null;
+        var followUp = Text(31) is { } followUpJson ? JsonSerializer.Deserialize<CaseFollowUp>(followUpJson, CaseJson.Options) : null;
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var timeline = ImmutableList.CreateBuilder<CaseEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -226,7 +229,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 [.. reader.GetFieldValue<string[]>(7)]));
         }
         var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable(), history);
-        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version), Legacy: false);
+        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp), Legacy: false);
     }
 
     public async Task<IReadOnlyList<string>> DueAsync(int shard, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
@@ -297,7 +300,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
     private const string FactsSql = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, channel, entered_by, dispatcher, reported_at, registered,
             dispatched_at, accepted_at, feedback_at, verified_at, CASE WHEN state = 'Closed' THEN closed_at END, return_count,
-            extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by
+            extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by, verdict
         FROM gridserver.cases
         WHERE reported_at >= $1 AND reported_at < $2 AND past_deadlines IS NOT NULL
         """;
@@ -330,7 +333,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             facts.Add(new CaseFacts(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)), Text(3), Text(4), Text(5),
                 Text(6), reader.GetString(7), Text(8), reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10), When(11), When(12), When(13),
                 When(14), When(15), reader.GetInt32(16), reader.GetInt32(17), reader.GetInt32(18), reader.GetBoolean(19),
-                (late & 1) != 0, (late & 2) != 0, (late & 4) != 0, new CaseDeadlines(When(21), When(22), When(23))));
+                (late & 1) != 0, (late & 2) != 0, (late & 4) != 0, new CaseDeadlines(When(21), When(22), When(23)),
+                Text(24) is { } verdict ? Enum.Parse<CaseVerdict>(verdict) : null));
         }
         return facts;
     }
@@ -428,6 +432,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             _verifiedAt = new DateTimeOffset?[n];
         private readonly int?[] _returns = new int?[n];
         private readonly short?[] _late = new short?[n];
+        private readonly string?[] _followUp = new string?[n], _verdict = new string?[n];
         private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
             _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
             _matterName = new string?[n], _channel = new string?[n], _party = new string?[n], _queue = new string?[n], _escalationReason = new string?[n];
@@ -458,6 +463,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             _party[i] = report.Party is { } party ? JsonSerializer.Serialize(party) : null;
             (_queue[i], _warned[i], _escalatedAt[i], _escalationReason[i]) = (r.QueueReason, Utc(r.WarnedFor), Utc(r.Escalation?.At), r.Escalation?.Reason);
             (_wake[i], _shard[i], _public[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id), r.Public);
+            _followUp[i] = r.FollowUp is { } followUp ? JsonSerializer.Serialize(followUp, CaseJson.Options) : null;
+            _verdict[i] = r.FollowUp?.Verdict.ToString();
             // A case whose history was not kept (stored before V021, not yet filled) keeps NULL, for the background fill.
             if (f.History is not { } history) return;
             var facts = CaseFacts.Of(r);
@@ -504,6 +511,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             p.Add(Array(_returns, NpgsqlDbType.Integer));
             p.Add(Array(_evaluationSupervised, NpgsqlDbType.Boolean));
             p.Add(Array(_late, NpgsqlDbType.Smallint));
+            p.Add(Array(_followUp, NpgsqlDbType.Text));
+            p.Add(Array(_verdict, NpgsqlDbType.Text));
         }
     }
 

@@ -160,6 +160,8 @@ public class CaseWorkflowTests
         [(CaseState.Accepted, CaseAction.Transfer)] = CaseState.Accepted,
         [(CaseState.Handling, CaseAction.Transfer)] = CaseState.Handling,
         [(CaseState.Parked, CaseAction.Transfer)] = CaseState.Parked,
+        [(CaseState.Closed, CaseAction.FollowUp)] = CaseState.Closed,
+        [(CaseState.Closed, CaseAction.Reopen)] = CaseState.Handling,
     };
 
     private static CaseState? ModelNext(CaseState state, CaseAction action) =>
@@ -219,7 +221,7 @@ public class CaseWorkflowTests
             file = t.Case;
             if (!DeadlinesConsistent(file)) return (false, file);
         }
-        var counted = file.ReworkCount == file.Timeline.Count(e => e.Action == CaseAction.Rework)
+        var counted = file.ReworkCount == file.Timeline.Count(e => e.Action is CaseAction.Rework or CaseAction.Reopen)
             && file.ExtensionCount == file.Timeline.Count(e => e.Action == CaseAction.ApproveExtension);
         return (counted, file);
     }

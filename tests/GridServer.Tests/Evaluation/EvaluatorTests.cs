@@ -50,9 +50,9 @@ public class EvaluatorTests
             {
                 ["received"] = 4, ["registered"] = 4, ["dispatched"] = 4, ["due"] = 3, ["closed"] = 2, ["closedOnTime"] = 1, ["overdueOpen"] = 1,
                 ["voided"] = 0, ["extensions"] = 0, ["returned"] = 1, ["feedbackGiven"] = 2, ["rework"] = 0, ["supervised"] = 0,
-                ["acceptDue"] = 3, ["acceptedOnTime"] = 1, ["verificationDue"] = 2, ["verifiedOnTime"] = 2,
+                ["acceptDue"] = 3, ["acceptedOnTime"] = 1, ["verificationDue"] = 2, ["verifiedOnTime"] = 2, ["followedUp"] = 0, ["satisfied"] = 0,
             },
-            a.Counts);
+            a.Counts.ToDictionary());
         Assert.Equal(2.0 / 3, a.Rates["closureRate"]!.Value, 6);
         Assert.Equal(1.0 / 3, a.Rates["onTimeRate"]!.Value, 6);
         Assert.Equal(0.75, a.Rates["dispatchAccuracy"]!.Value, 6);

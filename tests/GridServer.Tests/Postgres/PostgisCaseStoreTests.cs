@@ -419,4 +419,24 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         Assert.True(Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer))).AcceptLate);
         Assert.DoesNotContain(accepted.Id, await store.UnfilledAsync(100_000));
     }
+
+    [PostgisFact]
+    public async Task FollowUp_KeptWithTheCase_AndItsVerdictReadAsAFact()
+    {
+        await using var store = Store();
+        var (accepted, officer) = await AcceptedLateAsync(store);
+        var record = accepted;
+        foreach (var (action, minutes) in new[] { (CaseAction.StartHandling, 16), (CaseAction.GiveFinalFeedback, 30), (CaseAction.StartVerification, 35),
+                     (CaseAction.PassVerification, 40), (CaseAction.Close, 41) })
+            record = CaseSteps.Act(record, new CaseCommand(action, officer, T0.AddMinutes(minutes), "done"), Workflow).Record;
+        var followUp = new CaseFollowUp(CaseVerdict.BasicallySatisfied, "还行 'ok'; --", T0.AddHours(2), "app-1", CaseFollowUp.Reporter);
+        var followed = CaseSteps.FollowUp(record, followUp, Workflow).Record with { Version = 3 };
+        Assert.True(await store.WriteAsync(new CaseWrite(followed, accepted.File.Timeline.Count, null, [], [])));
+
+        var loaded = (await store.LoadAsync(followed.Id)).Record!;
+        Assert.Equal(followUp, loaded.FollowUp);
+        AssertSame(followed, loaded);
+        var facts = Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer)));
+        Assert.Equal((CaseVerdict.BasicallySatisfied, CaseState.Closed), (facts.Verdict, facts.State));
+    }
 }

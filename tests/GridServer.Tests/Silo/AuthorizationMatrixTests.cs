@@ -44,6 +44,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /open311/v2/requests.{format}", "/open311/v2/requests.json", Who.Anyone, true),
         ("GET /open311/v2/requests/{id}.{format}", "/open311/v2/requests/C-x.json", Who.Anyone, true),
         ("GET /open311/v2/tokens/{token}.{format}", "/open311/v2/tokens/C-x.json", Who.Anyone, true),
+        ("POST /open311/v2/requests/{id}/feedback.{format}", "/open311/v2/requests/C-x/feedback.json", Who.Anyone, true),
 
         ("GET /api/me", "/api/me", Who.Anyone, false),
         ("GET /metrics", "/metrics", Who.Operator, false),
@@ -89,6 +90,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/actions", "/api/cases/C-MATRIX/actions", Who.Dispatcher | Who.Officer, false),
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
+        ("POST /api/cases/{id}/follow-up", "/api/cases/C-MATRIX/follow-up", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
         ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
         ("GET /api/evaluation/", "/api/evaluation?level=grid", Who.Operator | Who.Dispatcher, false),
