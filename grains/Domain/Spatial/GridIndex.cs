@@ -123,6 +123,52 @@ public sealed class GridIndex
         return Nearest(lon, lat, skip);
     }
 
+    /// <summary>The widest circle <see cref="Near"/> looks in: a position known no better than this says nothing about grids.</summary>
+    public const double MaxNearMetres = 1000;
+
+    /// <summary>
+    /// The grids within <paramref name="metres"/> of a point (lon/lat, WGS84): the covering grid at distance 0, and every
+    /// grid whose boundary lies that close (distances in a local tangent plane at the point), nearest first, then by code.
+    /// What a position's accuracy circle touches: more than one grid means the report could lie in any of them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="metres"/> is negative, not finite, or above <see cref="MaxNearMetres"/>.</exception>
+    public IReadOnlyList<(string Code, double DistanceMetres)> Near(double lon, double lat, double metres, Func<string, bool>? skip = null)
+    {
+        if (!double.IsFinite(metres) || metres < 0 || metres > MaxNearMetres)
+            throw new ArgumentOutOfRangeException(nameof(metres), metres, $"a distance from 0 to {MaxNearMetres} m");
+        if (_codes.Length == 0 || !double.IsFinite(lon) || !double.IsFinite(lat) || Math.Abs(lat) > 90) return [];
+        var metric = LocalMetric.At(lat);
+        var dLon = metres / metric.MetresPerDegreeLon;
+        var dLat = metres / metric.MetresPerDegreeLat;
+        var ix0 = (int)Math.Clamp(Math.Floor((lon - dLon - _x0) * _invCellW), 0, _nx - 1);
+        var ix1 = (int)Math.Clamp(Math.Floor((lon + dLon - _x0) * _invCellW), 0, _nx - 1);
+        var iy0 = (int)Math.Clamp(Math.Floor((lat - dLat - _y0) * _invCellH), 0, _ny - 1);
+        var iy1 = (int)Math.Clamp(Math.Floor((lat + dLat - _y0) * _invCellH), 0, _ny - 1);
+        // A circle wholly off the raster touches nothing.
+        if (lon + dLon < _x0 || lat + dLat < _y0 || lon - dLon > _x0 + _nx * _cellW || lat - dLat > _y0 + _ny * _cellH) return [];
+        var seen = new HashSet<int>();
+        var found = new List<(string Code, double DistanceMetres)>();
+        for (var iy = iy0; iy <= iy1; iy++)
+        {
+            for (var ix = ix0; ix <= ix1; ix++)
+            {
+                var v = _cells[iy * _nx + ix];
+                if (v == Empty) continue;
+                if (v >= 0) { Consider(v); continue; }
+                var offset = -(v + 2);
+                for (var k = 1; k <= _lists[offset]; k++) Consider(_lists[offset + k] >> 1);
+            }
+        }
+        return [.. found.OrderBy(g => g.DistanceMetres).ThenBy(g => g.Code, StringComparer.Ordinal)];
+
+        void Consider(int grid)
+        {
+            if (!seen.Add(grid) || (skip is not null && skip(_codes[grid]))) return;
+            var d = Covers(grid, lon, lat) ? 0 : DistanceMetres(grid, lon, lat, metric);
+            if (d <= metres) found.Add((_codes[grid], d));
+        }
+    }
+
     /// <summary>Exact closed point-in-polygon (boundary included) for one grid.</summary>
     internal bool Covers(int grid, double x, double y)
     {

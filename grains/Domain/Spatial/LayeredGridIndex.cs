@@ -38,4 +38,12 @@ public sealed class LayeredGridIndex
         if (fromChanges.DistanceMetres is not { } c) return fromBase;
         return b < c || (b == c && GridCodes.Order.Compare(fromBase.NearestGridCode, fromChanges.NearestGridCode) <= 0) ? fromBase : fromChanges;
     }
+
+    /// <summary>The grids within <paramref name="metres"/> of a point, from both layers (see <see cref="GridIndex.Near"/>).</summary>
+    public IReadOnlyList<(string Code, double DistanceMetres)> Near(double lon, double lat, double metres)
+    {
+        var fromBase = _stale.Count == 0 ? _base.Near(lon, lat, metres) : _base.Near(lon, lat, metres, _stale.Contains);
+        if (_changes.Count == 0) return fromBase;
+        return [.. fromBase.Concat(_changes.Near(lon, lat, metres)).OrderBy(g => g.DistanceMetres).ThenBy(g => g.Code, StringComparer.Ordinal)];
+    }
 }

@@ -76,6 +76,35 @@ public class GridIndexTests
         Assert.InRange(match.DistanceMetres!.Value, 110.7, 110.9);
     }
 
+    private static readonly GridIndex SideBySide = Index(
+        ("A", "POLYGON((120.60 28.00, 120.61 28.00, 120.61 28.01, 120.60 28.01, 120.60 28.00))"),
+        ("B", "POLYGON((120.61 28.00, 120.62 28.00, 120.62 28.01, 120.61 28.01, 120.61 28.00))"),
+        ("C", "POLYGON((120.70 28.00, 120.71 28.00, 120.71 28.01, 120.70 28.01, 120.70 28.00))"));
+
+    [Fact]
+    public void Near_ACircleAcrossTheBoundary_NamesBothGrids_NearestFirst()
+    {
+        // 0.0005° of longitude west of the shared edge at 28.005°N: about 49.2 m (98,350 m a degree there).
+        Assert.Equal(["A"], SideBySide.Near(120.6095, 28.005, 30).Select(g => g.Code));
+        var both = SideBySide.Near(120.6095, 28.005, 60);
+        Assert.Equal(["A", "B"], both.Select(g => g.Code));
+        Assert.Equal(0, both[0].DistanceMetres);
+        Assert.InRange(both[1].DistanceMetres, 49.0, 49.4);
+        Assert.Equal(["A"], SideBySide.Near(120.6095, 28.005, 60, skip: code => code == "B").Select(g => g.Code));
+        // Outside every grid: the grids whose edge is within reach; none within 10 m of a point 1 km away.
+        Assert.Equal(["B"], SideBySide.Near(120.6205, 28.005, 100).Select(g => g.Code));
+        Assert.Empty(SideBySide.Near(120.65, 28.005, 10));
+        Assert.Empty(SideBySide.Near(double.NaN, 28.005, 10));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1000.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Near_ADistanceOutOfRange_IsRefused(double metres) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => SideBySide.Near(120.6095, 28.005, metres));
+
     [Fact]
     public void Match_PointFarAway_StillFindsNearest()
     {

@@ -15,7 +15,7 @@ public class LayeredGridIndexTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Match_AfterRedrawsAdditionsAndRetirements_SameAsAFreshIndex(int seed)
+    public void MatchAndNear_AfterRedrawsAdditionsAndRetirements_SameAsAFreshIndex(int seed)
     {
         var random = new Random(seed);
         var all = Tilings.Snapped.ToDictionary(g => g.Code, g => (Geometry)g.Boundary, StringComparer.Ordinal);
@@ -67,6 +67,9 @@ public class LayeredGridIndexTests
             Assert.True(expected.GridCode == actual.GridCode && expected.NearestGridCode == actual.NearestGridCode
                 && Nullable.Equals(expected.DistanceMetres, actual.DistanceMetres),
                 $"({x:R}, {y:R}): fresh {expected}, layered {actual}");
+            // The grids an accuracy circle touches, too.
+            if (i % 10 == 0)
+                Assert.Equal(fresh.Near(x, y, 50), layered.Near(x, y, 50));
         }
     }
 }
