@@ -19,8 +19,13 @@ namespace GridServer.Silo.Cases;
 /// A located report, as posted to <c>POST /api/cases</c>. <see cref="Crs"/>: wgs84 (default), gcj02, bd09 or cgcs2000.
 /// <see cref="ReporterId"/>: who reported (a citizen's reference); the caller when not given.
 /// </summary>
+/// <see cref="Accuracy"/>: how accurate the position is, in metres (a phone's geolocation gives it); a circle that touches
+/// more than one grid marks the case ambiguous.
 public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description,
-    Dictionary<string, string>? Attributes = null);
+    Dictionary<string, string>? Attributes = null, double? Accuracy = null);
+
+/// <summary>The command center moves a case to another grid, as posted to <c>POST /api/cases/{id}/move</c> (an ambiguous report's other candidate).</summary>
+public sealed record CaseMoveBody(string? GridCode, string? Note);
 
 /// <summary>An action on a case, as posted to <c>POST /api/cases/{id}/actions</c>.</summary>
 public sealed record CaseActionBody(string? Action, string? Note, string[]? Evidence, DateTimeOffset? NewDeadline);
@@ -80,6 +85,8 @@ public static partial class CaseEndpoints
             .WithSummary("Places a case (a report with an address only, or a wrong pin): its point and grid change and it is dispatched there.");
         cases.MapPost("/{id}/follow-up", FollowUp).RequireRoles(Role.Dispatcher)
             .WithSummary("回访 by telephone: the reporter's verdict on a closed case (satisfied, basically_satisfied, dissatisfied) and comment; a dissatisfied one reopens the case when its matter says so.");
+        cases.MapPost("/{id}/move", Move).RequireRoles(Role.Dispatcher)
+            .WithSummary("Moves a case to another grid (an ambiguous report's other candidate): dispatched there if not yet taken up, transferred if in hand.");
         cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
         app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest report first, with why they wait.");
         app.MapGet("/api/command-center/supervision", Supervision).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.");
@@ -101,6 +108,7 @@ public static partial class CaseEndpoints
         if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
 
         var (wLon, wLat) = crs.ToWgs84(lon, lat);
+        if (AccuracyProblem(report.Accuracy) is { } accuracyProblem) return Problems.Of(400, "Unreadable accuracy", accuracyProblem);
         if (report.Attributes is { Count: > MaxAttributes }) return Problems.Of(400, "Too many attributes", $"at most {MaxAttributes} attributes");
         foreach (var (name, value) in report.Attributes ?? [])
         {
@@ -108,7 +116,8 @@ public static partial class CaseEndpoints
             if (value is { Length: > MaxDescription }) return Problems.Of(400, "Attribute too long", $"attribute '{Problems.Shorten(name)}' may have at most {MaxDescription} characters");
         }
         var attributes = report.Attributes is { Count: > 0 } given ? given.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
-        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject);
+        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject,
+            AccuracyMetres: report.Accuracy);
         // The matter's duty module checks a report from staff as it checks a citizen's.
         var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
         if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(module, opening) is { } refused)
@@ -161,6 +170,28 @@ public static partial class CaseEndpoints
         var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline,
             AsOfficer: caller.Role == Role.Officer));
         return Answer(result);
+    }
+
+    /// <summary>The most a position's accuracy may say, in metres: a circle wider than a district says nothing (the grids it touches are looked for within 1 km).</summary>
+    public const double MaxAccuracyMetres = 10_000;
+
+    /// <summary>Why an accuracy cannot be taken, or null (none given is fine).</summary>
+    internal static string? AccuracyProblem(double? accuracy) =>
+        accuracy is not { } metres ? null
+        : !double.IsFinite(metres) || metres < 0 || metres > MaxAccuracyMetres ? $"'accuracy' is metres from 0 to {MaxAccuracyMetres:0}, got {metres.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : null;
+
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Move(string id, CaseMoveBody? body, IGrainFactory grains, GridCatalog catalog, HttpContext context)
+    {
+        if (body?.GridCode is not { Length: > 0 } grid) return Problems.Of(400, "Missing grid", "'gridCode' is required: the grid the case moves to");
+        if (catalog.Find(grid) is null) return Problems.Of(422, "Unknown grid", $"no grid has the code '{Problems.Shorten(grid)}'");
+        if (body.Note is { Length: > MaxNote }) return Problems.Of(400, "Note too long", $"'note' may have at most {MaxNote} characters");
+        if (TextProblem("note", body.Note) is { } textProblem) return textProblem;
+        if (id.Length > MaxId) return NotFound(id);
+        var grain = grains.GetGrain<ICaseGrain>(id);
+        if (await grain.GetAsync() is null) return NotFound(id);
+        var actor = context.RequiredCaller().Subject;
+        return Answer(await grain.MoveToGridAsync(actor, grid, string.IsNullOrWhiteSpace(body.Note) ? $"moved to grid {grid} by {actor}" : body.Note.Trim()));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> FollowUp(string id, CaseFollowUpBody? body, IGrainFactory grains, HttpContext context)

@@ -68,6 +68,8 @@ public sealed class GridCatalog : GridServer.Grains.Grids.IGridLocator
 
     public GridMatch Match(double lon, double lat) => _snapshot.Index.Match(lon, lat);
 
+    public IReadOnlyList<(string Code, double DistanceMetres)> Near(double lon, double lat, double metres) => _snapshot.Index.Near(lon, lat, metres);
+
     public Grid? Find(string code)
     {
         var s = _snapshot;

@@ -167,6 +167,14 @@ public static class Open311Endpoints
             if (!PointCrsExtensions.TryParse(form["crs"] ?? "wgs84", out var crs, out var crsError)) return Fail($"'crs': {crsError}");
             (lon, lat) = crs.ToWgs84(lon, lat);
         }
+        // Extension: 'accuracy', metres, as a phone's geolocation gives it (a circle touching two grids marks the case ambiguous).
+        double? accuracy = null;
+        if (form["accuracy"] is { Length: > 0 } accuracyText)
+        {
+            if (!double.TryParse(accuracyText, NumberStyles.Float, CultureInfo.InvariantCulture, out var metres) || CaseEndpoints.AccuracyProblem(metres) is not null)
+                return Fail($"'accuracy' must be metres from 0 to {CaseEndpoints.MaxAccuracyMetres:0}, got '{Problems.Shorten(accuracyText)}'");
+            accuracy = metres;
+        }
         var address = form["address_string"];
         if (address is { Length: > MaxAddress }) return Fail($"'address_string' may have at most {MaxAddress} characters");
         if (string.IsNullOrWhiteSpace(address)) address = null;
@@ -205,7 +213,8 @@ public static class Open311Endpoints
         reporter = string.IsNullOrWhiteSpace(reporter) ? "open311" : "open311:" + reporter;
         if (reporter.Length > CaseEndpoints.MaxId) return Fail($"'account_id'/'device_id' may have at most {CaseEndpoints.MaxId - 8} characters");
 
-        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes), key, null, service, isPublic);
+        return new Parsed(new CaseReport(service.Code, lon, lat, null, reporter, description, address, media, attributes, AccuracyMetres: accuracy),
+            key, null, service, isPublic);
     }
 
     private static bool TryDegrees(string text, out double value) =>

@@ -33,7 +33,9 @@ public sealed record CaseReport(
     [property: Id(10)] CaseParty? Party = null,
     [property: Id(11)] string? ReportingChannel = null,
     [property: Id(12)] string? MatterName = null,
-    [property: Id(13)] bool Public = false)
+    [property: Id(13)] bool Public = false,
+    [property: Id(14)] double? AccuracyMetres = null,
+    [property: Id(15)] string[]? CandidateGrids = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -113,7 +115,9 @@ public sealed record CaseView(
     [property: Id(23)] DateTimeOffset? EscalatedAt = null,
     [property: Id(24)] string? EscalationReason = null,
     [property: Id(25)] string? MatterName = null,
-    [property: Id(26)] CaseFollowUpView? FollowUp = null)
+    [property: Id(26)] CaseFollowUpView? FollowUp = null,
+    [property: Id(27)] double? AccuracyMetres = null,
+    [property: Id(28)] string[]? CandidateGrids = null)
 {
     /// <summary>Closed or void: nothing more happens to it.</summary>
     public bool Ended => State is CaseState.Closed or CaseState.Void;

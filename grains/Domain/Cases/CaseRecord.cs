@@ -10,6 +10,11 @@ namespace GridServer.Domain.Cases;
 /// <param name="MatterName">The matter as people say it (the service's name at intake), for notices; null: its code.</param>
 /// <param name="ReportingChannel">The credential subject of the reporting channel the report came through; null when staff entered it.</param>
 /// <param name="Public">The report asked to be public and came through a public channel (decided at intake); see <see cref="CaseRecord.Public"/>.</param>
+/// <param name="AccuracyMetres">How accurate the reporter's device said the position is, in metres; null when not said.</param>
+/// <param name="CandidateGrids">
+/// The grids the accuracy circle touches, when more than one (the report lies near a grid edge: it is ambiguous and could
+/// be any of them); the case is still dispatched by the exact rule. Null when not ambiguous.
+/// </param>
 public sealed record CaseReportFacts(
     double Lon,
     double Lat,
@@ -21,9 +26,14 @@ public sealed record CaseReportFacts(
     string? MatterName = null,
     string? ReportingChannel = null,
     CasePartyFacts? Party = null,
-    bool Public = false)
+    bool Public = false,
+    double? AccuracyMetres = null,
+    ImmutableArray<string>? CandidateGrids = null)
 {
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
+
+    /// <summary>The accuracy circle touches more than one grid.</summary>
+    public bool Ambiguous => CandidateGrids is { Length: > 1 };
 }
 
 /// <summary>

@@ -24,6 +24,7 @@ namespace GridServer.Domain.Evaluation;
 /// <param name="VerificationLate">A verification deadline passed before the check was decided.</param>
 /// <param name="Running">The deadlines running now: one of them may pass after the case's latest step.</param>
 /// <param name="Verdict">The reporter's latest verdict at follow-up (回访), or null when none was given.</param>
+/// <param name="Ambiguous">The report's accuracy circle touched more than one grid (near a grid edge).</param>
 public sealed record CaseFacts(
     string CaseId,
     string Matter,
@@ -49,7 +50,8 @@ public sealed record CaseFacts(
     bool HandlingLate,
     bool VerificationLate,
     CaseDeadlines Running,
-    CaseVerdict? Verdict = null)
+    CaseVerdict? Verdict = null,
+    bool Ambiguous = false)
 {
     public bool Open => State is not (CaseState.Closed or CaseState.Void);
 
@@ -81,6 +83,6 @@ public sealed record CaseFacts(
             file.State == CaseState.Closed ? file.ClosedAt : null,
             record.CountOf(CaseAction.Return), file.ExtensionCount, file.ReworkCount,
             file.Supervised || record.Escalation is not null || record.Report.Party is { Escalated: true } || First(CaseAction.Supervise) is not null,
-            Missed(DeadlineKind.Accept), Missed(DeadlineKind.Handling), Missed(DeadlineKind.Verification), file.Deadlines, record.FollowUp?.Verdict);
+            Missed(DeadlineKind.Accept), Missed(DeadlineKind.Handling), Missed(DeadlineKind.Verification), file.Deadlines, record.FollowUp?.Verdict, record.Report.Ambiguous);
     }
 }

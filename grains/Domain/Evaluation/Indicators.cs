@@ -54,6 +54,7 @@ public static class Indicators
         new("verifiedOnTime", "按时核查数", (f, _) => f.VerifiedAt is not null && !f.VerificationLate),
         new("followedUp", "回访数", (f, _) => f.Verdict is not null),
         new("satisfied", "满意数", (f, _) => f.Verdict is CaseVerdict.Satisfied or CaseVerdict.BasicallySatisfied),
+        new("ambiguous", "边界模糊数", (f, _) => f.Ambiguous),
     ];
 
     /// <summary>Every rate, each over two counted indicators.</summary>
@@ -68,6 +69,7 @@ public static class Indicators
         new("verificationOnTimeRate", "核查及时率", "verifiedOnTime", "verificationDue"),
         new("validReportRate", "有效上报率", "voided", "received", Complement: true),
         new("satisfaction", "满意度", "satisfied", "followedUp"),
+        new("ambiguousShare", "边界模糊率", "ambiguous", "received", Inverted: true),
     ];
 
     /// <summary>Every counted indicator's name, in <see cref="Counts"/>' order, and where each is.</summary>

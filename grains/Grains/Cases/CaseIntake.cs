@@ -57,6 +57,13 @@ public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIn
         // that does not name it.
         if (!knownNew && await grain.GetAsync() is { } opened) return opened;
         if (report.Located && report.GridCode is null) report = report with { GridCode = gridIndex.Match(report.Lon, report.Lat).GridCode };
+        // A position known only to within some metres may lie in any grid its circle touches (capped at 1 km: a wider
+        // circle says nothing of grids). The exact rule still dispatches it; the command center sees the candidates.
+        if (report.Located && report.AccuracyMetres is { } accuracy && accuracy > 0 && report.CandidateGrids is null)
+        {
+            var near = gridIndex.Near(report.Lon, report.Lat, Math.Min(accuracy, Domain.Spatial.GridIndex.MaxNearMetres));
+            report = report with { CandidateGrids = near.Count > 1 ? [.. near.Select(g => g.Code)] : [] };
+        }
         // Notices name the matter as people say it ("店外经营 Goods outside the shop"), not by its code.
         report = report with { MatterName = report.MatterName ?? routing.NameOf(report.Matter) };
         party ??= report.Located ? await routing.RouteAsync(report, cancellationToken) : null;

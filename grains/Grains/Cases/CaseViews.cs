@@ -18,7 +18,8 @@ public static class CaseViews
             report.Located ? report.Lon : null, report.Located ? report.Lat : null, report.Description, report.Address, report.MediaUrl,
             report.Attributes, report.Party is { } p ? new CaseParty(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
             report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName,
-            record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null);
+            record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null,
+            report.AccuracyMetres, report.CandidateGrids is { } candidates ? [.. candidates] : []);
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>
@@ -32,6 +33,7 @@ public static class CaseViews
             report.Attributes is { Count: > 0 } attributes ? attributes : null, report.MatterName, report.ReportingChannel,
             report.Party is { } p ? new CasePartyFacts(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
             // Only a reporting channel's report can be public: staff, sensors and checks never are, whatever the caller says.
-            report.Public && report.ReportingChannel is not null);
+            report.Public && report.ReportingChannel is not null, report.AccuracyMetres,
+            report.CandidateGrids is { Length: > 1 } candidates ? [.. candidates] : null);
     }
 }

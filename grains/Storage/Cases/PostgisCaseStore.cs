@@ -23,7 +23,7 @@ namespace GridServer.Storage.Cases;
 public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -73,27 +73,28 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
                 $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[],
                 $59::text[], $60::text[], $61::text[], $62::boolean[], $63::timestamptz[], $64::timestamptz[], $65::timestamptz[], $66::timestamptz[],
-                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[])
+                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[], $72::float8[], $73::text[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                    extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                    party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                    entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                   evaluation_supervised, late_kinds, follow_up, verdict)
+                   evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                 party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                 entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                evaluation_supervised, late_kinds, follow_up, verdict)
+                evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes::jsonb, matter_name, channel,
                 party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public,
                 past_deadlines::jsonb, entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at,
-                return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict
+                return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict, accuracy_m,
+                CASE WHEN candidate_grids IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(candidate_grids::jsonb)) END
             FROM input
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
@@ -110,7 +111,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 dispatcher = EXCLUDED.dispatcher, registered = EXCLUDED.registered, dispatched_at = EXCLUDED.dispatched_at,
                 accepted_at = EXCLUDED.accepted_at, feedback_at = EXCLUDED.feedback_at, verified_at = EXCLUDED.verified_at,
                 return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds,
-                follow_up = EXCLUDED.follow_up, verdict = EXCLUDED.verdict
+                follow_up = EXCLUDED.follow_up, verdict = EXCLUDED.verdict, accuracy_m = EXCLUDED.accuracy_m,
+                candidate_grids = EXCLUDED.candidate_grids
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
@@ -179,7 +181,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
             matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text,
-            follow_up::text
+            follow_up::text, accuracy_m, candidate_grids
         FROM gridserver.cases WHERE case_id = $1
         """;
 
@@ -214,7 +216,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
         var attributes = Text(21) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)!.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
         var party = Text(24) is { } partyJson ? JsonSerializer.Deserialize<CasePartyFacts>(partyJson) : null;
         var report = new CaseReportFacts(reader.GetDouble(8), reader.GetDouble(9), reader.GetString(6), Text(7), Text(19), Text(20), attributes,
-            Text(22), Text(23), party, reader.GetBoolean(29));
+            Text(22), Text(23), party, reader.GetBoolean(29), reader.IsDBNull(32) ? null : reader.GetDouble(32),
+            reader.IsDBNull(33) ? null : [.. reader.GetFieldValue<string[]>(33)]);
         var queueReason = Text(25);
         var warnedFor = When(26);
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
@@ -300,7 +303,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
     private const string FactsSql = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, channel, entered_by, dispatcher, reported_at, registered,
             dispatched_at, accepted_at, feedback_at, verified_at, CASE WHEN state = 'Closed' THEN closed_at END, return_count,
-            extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by, verdict
+            extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by, verdict,
+            coalesce(cardinality(candidate_grids), 0) > 1
         FROM gridserver.cases
         WHERE reported_at >= $1 AND reported_at < $2 AND past_deadlines IS NOT NULL
         """;
@@ -334,7 +338,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
                 Text(6), reader.GetString(7), Text(8), reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10), When(11), When(12), When(13),
                 When(14), When(15), reader.GetInt32(16), reader.GetInt32(17), reader.GetInt32(18), reader.GetBoolean(19),
                 (late & 1) != 0, (late & 2) != 0, (late & 4) != 0, new CaseDeadlines(When(21), When(22), When(23)),
-                Text(24) is { } verdict ? Enum.Parse<CaseVerdict>(verdict) : null));
+                Text(24) is { } verdict ? Enum.Parse<CaseVerdict>(verdict) : null, reader.GetBoolean(25)));
         }
         return facts;
     }
@@ -432,7 +436,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             _verifiedAt = new DateTimeOffset?[n];
         private readonly int?[] _returns = new int?[n];
         private readonly short?[] _late = new short?[n];
-        private readonly string?[] _followUp = new string?[n], _verdict = new string?[n];
+        private readonly string?[] _followUp = new string?[n], _verdict = new string?[n], _candidates = new string?[n];
+        private readonly double?[] _accuracy = new double?[n];
         private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
             _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
             _matterName = new string?[n], _channel = new string?[n], _party = new string?[n], _queue = new string?[n], _escalationReason = new string?[n];
@@ -465,6 +470,7 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             (_wake[i], _shard[i], _public[i]) = (Utc(write.WakeAt), (short)CaseShards.Of(f.Id), r.Public);
             _followUp[i] = r.FollowUp is { } followUp ? JsonSerializer.Serialize(followUp, CaseJson.Options) : null;
             _verdict[i] = r.FollowUp?.Verdict.ToString();
+            (_accuracy[i], _candidates[i]) = (report.AccuracyMetres, report.CandidateGrids is { } candidates ? JsonSerializer.Serialize(candidates) : null);
             // A case whose history was not kept (stored before V021, not yet filled) keeps NULL, for the background fill.
             if (f.History is not { } history) return;
             var facts = CaseFacts.Of(r);
@@ -513,6 +519,8 @@ public sealed class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource
             p.Add(Array(_late, NpgsqlDbType.Smallint));
             p.Add(Array(_followUp, NpgsqlDbType.Text));
             p.Add(Array(_verdict, NpgsqlDbType.Text));
+            p.Add(Array(_accuracy, NpgsqlDbType.Double));
+            p.Add(Array(_candidates, NpgsqlDbType.Text));
         }
     }
 

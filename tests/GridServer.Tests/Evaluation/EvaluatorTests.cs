@@ -50,7 +50,7 @@ public class EvaluatorTests
             {
                 ["received"] = 4, ["registered"] = 4, ["dispatched"] = 4, ["due"] = 3, ["closed"] = 2, ["closedOnTime"] = 1, ["overdueOpen"] = 1,
                 ["voided"] = 0, ["extensions"] = 0, ["returned"] = 1, ["feedbackGiven"] = 2, ["rework"] = 0, ["supervised"] = 0,
-                ["acceptDue"] = 3, ["acceptedOnTime"] = 1, ["verificationDue"] = 2, ["verifiedOnTime"] = 2, ["followedUp"] = 0, ["satisfied"] = 0,
+                ["acceptDue"] = 3, ["acceptedOnTime"] = 1, ["verificationDue"] = 2, ["verifiedOnTime"] = 2, ["followedUp"] = 0, ["satisfied"] = 0, ["ambiguous"] = 0,
             },
             a.Counts.ToDictionary());
         Assert.Equal(2.0 / 3, a.Rates["closureRate"]!.Value, 6);

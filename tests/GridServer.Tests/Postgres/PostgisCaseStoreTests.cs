@@ -47,8 +47,9 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
 
     private static void AssertSame(CaseRecord expected, CaseRecord actual)
     {
-        Assert.Equal(expected with { File = expected.File with { Timeline = [], History = null }, Report = expected.Report with { Attributes = null } },
-            actual with { File = actual.File with { Timeline = [], History = null }, Report = actual.Report with { Attributes = null } });
+        Assert.Equal(expected with { File = expected.File with { Timeline = [], History = null }, Report = expected.Report with { Attributes = null, CandidateGrids = null } },
+            actual with { File = actual.File with { Timeline = [], History = null }, Report = actual.Report with { Attributes = null, CandidateGrids = null } });
+        Assert.Equal(expected.Report.CandidateGrids?.ToArray(), actual.Report.CandidateGrids?.ToArray());
         Assert.Equal(expected.File.History, actual.File.History);
         Assert.Equal(expected.Report.Attributes?.ToArray(), actual.Report.Attributes?.ToArray());
         Assert.Equal(expected.File.Timeline.Count, actual.File.Timeline.Count);
@@ -438,5 +439,20 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         AssertSame(followed, loaded);
         var facts = Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: officer)));
         Assert.Equal((CaseVerdict.BasicallySatisfied, CaseState.Closed), (facts.Verdict, facts.State));
+    }
+
+    [PostgisFact]
+    public async Task Accuracy_AndTheCandidateGridsOfAnAmbiguousReport_AreKept_AndCountedAsAFact()
+    {
+        await using var store = Store();
+        var id = NewId();
+        var report = new CaseReportFacts(120.65, 28.0, "citizen-1", "near the corner", AccuracyMetres: 12.5, CandidateGrids: ["33030200100101", "33030200100102"]);
+        var record = Opened(id, report: report) with { Version = 1 };
+        Assert.True(await store.WriteAsync(First(record)));
+
+        var loaded = (await store.LoadAsync(id)).Record!;
+        AssertSame(record, loaded);
+        Assert.Equal((12.5, true), (loaded.Report.AccuracyMetres, loaded.Report.Ambiguous));
+        Assert.Contains(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: "officer-1")), f => f.CaseId == id && f.Ambiguous);
     }
 }

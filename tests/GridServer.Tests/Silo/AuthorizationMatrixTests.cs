@@ -91,6 +91,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("POST /api/cases/{id}/follow-up", "/api/cases/C-MATRIX/follow-up", Who.Dispatcher, false),
+        ("POST /api/cases/{id}/move", "/api/cases/C-MATRIX/move", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
         ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
         ("GET /api/evaluation/", "/api/evaluation?level=grid", Who.Operator | Who.Dispatcher, false),

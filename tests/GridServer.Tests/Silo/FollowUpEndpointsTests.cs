@@ -10,15 +10,8 @@ namespace GridServer.Tests.Silo;
 /// 回访 over HTTP: the reporting channel's verdict over Open311 (an extension) on its own closed request, a dispatcher's
 /// telephone follow-up over the API, what is refused, and the verdicts counted as satisfaction.
 /// </summary>
-public sealed class FollowUpEndpointsTests(FollowUpEndpointsTests.Server silo) : IClassFixture<FollowUpEndpointsTests.Server>
+public sealed class FollowUpEndpointsTests(Open311Silo silo) : IClassFixture<Open311Silo>
 {
-    public sealed class Server() : EmbeddedSiloWith(new()
-    {
-        ["GridServer:Open311:ApiKeys:0"] = Open311Silo.ApiKey,
-        ["GridServer:Open311:RateLimit:PermitsPerMinute"] = "100000",
-        ["GridServer:Open311:RateLimit:Burst"] = "1000",
-    });
-
     private const string Grid = "33030200200910";
 
     private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)));

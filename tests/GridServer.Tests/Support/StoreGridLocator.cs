@@ -12,6 +12,9 @@ public sealed class StoreGridLocator(InMemoryGridStore store) : IGridLocator
 {
     public Grid? Find(string code) => store.HistoryAsync(code).Result is { Count: > 0 } history && history[^1].ValidTo is null ? history[^1] : null;
 
-    public GridMatch Match(double lon, double lat) =>
-        GridIndex.Build(store.LoadCurrentAsync().Result.Select(g => (g.Code, g.Boundary))).Match(lon, lat);
+    public GridMatch Match(double lon, double lat) => Index().Match(lon, lat);
+
+    public IReadOnlyList<(string Code, double DistanceMetres)> Near(double lon, double lat, double metres) => Index().Near(lon, lat, metres);
+
+    private GridIndex Index() => GridIndex.Build(store.LoadCurrentAsync().Result.Select(g => (g.Code, g.Boundary)));
 }
