@@ -138,7 +138,6 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
     private sealed class Tally
     {
         private static readonly int K = Indicators.Counts.Length;
-        private static readonly Func<CaseFacts, DateTimeOffset, bool>[] Rules = [.. Indicators.Counts.Select(c => c.Counts)];
 
         /// <summary>Each unit's code (null: the cases with no unit), in the order they first appear.</summary>
         public List<string?> Units { get; } = [];
@@ -152,7 +151,7 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
         /// <summary>The first case of each unit (for the names of communities and streets).</summary>
         public List<int> FirstFact { get; } = [];
 
-        private readonly List<long> _counts = [];
+        private long[] _counts = new long[16 * K];
         private readonly List<(int Unit, double Hours)> _hours = [];
         private int[]? _hoursStart;
 
@@ -170,13 +169,9 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
                     if (code is null) tally._none = u;
                     else tally._index[code] = u;
                     tally.FirstFact.Add(i);
-                    for (var k = 0; k < K; k++) tally._counts.Add(0);
+                    if ((u + 1) * K > tally._counts.Length) Array.Resize(ref tally._counts, tally._counts.Length * 2);
                 }
-                var at = u * K;
-                for (var k = 0; k < K; k++)
-                {
-                    if (Rules[k](f, asOf)) tally._counts[at + k]++;
-                }
+                Indicators.CountInto(f, asOf, tally._counts.AsSpan(u * K, K));
                 if (f is { AcceptedAt: { } accepted, FeedbackAt: { } fed }) tally._hours.Add((u, evaluator._workingHours.Between(accepted, fed).TotalHours));
             }
             return tally;
@@ -184,8 +179,7 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
 
         public IndicatorDictionary<long> CountsOf(int unit)
         {
-            var counts = new long[K];
-            for (var k = 0; k < K; k++) counts[k] = _counts[unit * K + k];
+            var counts = _counts.AsSpan(unit * K, K).ToArray();
             return new IndicatorDictionary<long>(Indicators.CountNames, Indicators.CountIndex, counts);
         }
 

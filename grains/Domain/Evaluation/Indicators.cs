@@ -87,14 +87,17 @@ public static class Indicators
     {
         ArgumentNullException.ThrowIfNull(cases);
         var counts = new long[Rules.Length];
-        foreach (var f in cases)
-        {
-            for (var i = 0; i < Rules.Length; i++)
-            {
-                if (Rules[i](f, asOf)) counts[i]++;
-            }
-        }
+        foreach (var f in cases) CountInto(f, asOf, counts);
         return new IndicatorDictionary<long>(CountNames, CountIndex, counts);
+    }
+
+    /// <summary>Adds one case to counts kept in <see cref="Counts"/>' order.</summary>
+    internal static void CountInto(CaseFacts facts, DateTimeOffset asOf, Span<long> counts)
+    {
+        for (var i = 0; i < Rules.Length; i++)
+        {
+            if (Rules[i](facts, asOf)) counts[i]++;
+        }
     }
 
     private static readonly Func<CaseFacts, DateTimeOffset, bool>[] Rules = [.. Counts.Select(c => c.Counts)];
