@@ -1,10 +1,7 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Evaluation;
-using GridServer.Domain.Notices;
-using GridServer.Domain.Personnel;
 using Npgsql;
 using NpgsqlTypes;
 
