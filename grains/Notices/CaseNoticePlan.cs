@@ -69,6 +69,10 @@ public static class CaseNoticePlan
                         party.RepeatCount, party.Escalated));
             case CaseCueKind.ReporterStep when record.Report.ReportingChannel is { } channel:
                 return new(cue.Kind, new CaseParties(null, null, [], ReportingChannel: channel), ReporterStatus(record, cue.Rework));
+            case CaseCueKind.DuplicateTold when record.LinkedDuplicates.FirstOrDefault(d => d.CaseId == cue.Duplicate) is { Channel: { } told } duplicate:
+                var (endStatus, endNote) = ReporterStatusRules.DescribeEnded(record.Id, file.State);
+                return new(cue.Kind, new CaseParties(null, null, [], ReportingChannel: told),
+                    new ReporterStatusNotice(duplicate.CaseId, file.Matter, record.MatterName, endStatus, endNote, null, Local(duplicate.At), null));
             default:
                 return null;
         }
@@ -80,15 +84,16 @@ public static class CaseNoticePlan
         ArgumentNullException.ThrowIfNull(record);
         var file = record.File;
         return ReporterStatus(record.Id, file.Matter, record.MatterName, file.State, record.GridCode is not null, record.Report.Address,
-            file.ReportedAt, file.IsTerminal ? null : file.Deadlines.Next, rework);
+            file.ReportedAt, file.IsTerminal ? null : file.Deadlines.Next, rework, record.DuplicateOf);
     }
 
     /// <summary>The reporter-status model from the parts a reader has (Open311 reads it from a case's view).</summary>
     /// <param name="expectedBy">The earliest running deadline, when the reporter may expect the next step; null once closed.</param>
+    /// <param name="duplicateOf">The case a duplicate is linked to, which handles its problem.</param>
     public static ReporterStatusNotice ReporterStatus(string caseId, string matter, string matterName, CaseState state, bool located,
-        string? address, DateTimeOffset reportedAt, DateTimeOffset? expectedBy, bool rework = false)
+        string? address, DateTimeOffset reportedAt, DateTimeOffset? expectedBy, bool rework = false, string? duplicateOf = null)
     {
-        var (status, note) = ReporterStatusRules.Describe(state, located, rework);
+        var (status, note) = ReporterStatusRules.Describe(state, located, rework, duplicateOf);
         return new ReporterStatusNotice(caseId, matter, matterName, status, note, address, Local(reportedAt), expectedBy is { } by ? Local(by) : null);
     }
 }

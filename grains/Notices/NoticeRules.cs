@@ -75,7 +75,8 @@ public static class NoticeRules
                     ? [new NoticeRecipient(NoticeInboxes.Community(community), NoticeKind.LiaisonAlert, NoticeChannel.Webhook)]
                     : ImmutableArray<NoticeRecipient>.Empty],
             // Only the channel the case came through; a case entered by staff has none.
-            CaseCueKind.ReporterStep => parties.ReportingChannel is { } channel
+            // A duplicate's reporter hears of the case that handled their report through the channel of the duplicate.
+            CaseCueKind.ReporterStep or CaseCueKind.DuplicateTold => parties.ReportingChannel is { } channel
                 ? [new(NoticeInboxes.Reporter(channel), NoticeKind.ReporterStatus)]
                 : [],
             _ => throw new ArgumentOutOfRangeException(nameof(caseEvent), caseEvent, "not a case notice event"),
@@ -112,10 +113,12 @@ public static class ReporterStatusRules
     /// <summary>The reporter-facing status and note of a case in <paramref name="state"/>.</summary>
     /// <param name="located">False while the case is in no grid (a report with only an address, or outside every grid).</param>
     /// <param name="rework">True on the rework step: the note says why the case is back in hand.</param>
-    public static (string Status, string? Note) Describe(CaseState state, bool located, bool rework = false) => rework
+    /// <param name="duplicateOf">For a duplicate (重复件): the case that handles the same problem.</param>
+    public static (string Status, string? Note) Describe(CaseState state, bool located, bool rework = false, string? duplicateOf = null) => rework
         ? ("处理中", "处理结果未通过核查，正在返工。")
         : state switch
         {
+            CaseState.Duplicate => ("已受理", $"与案件 {duplicateOf} 反映的是同一问题，已并入该案件一并处理，办结时将告知您。"),
             CaseState.Reported or CaseState.Registered when !located => ("已受理", "指挥中心正在确定位置。"),
             CaseState.Reported or CaseState.Registered => ("已受理", "正在派遣。"),
             CaseState.Returned => ("已受理", "指挥中心正在派遣至责任单位。"),
@@ -128,4 +131,9 @@ public static class ReporterStatusRules
             CaseState.Void => ("不予立案", "经核实不属于受理范围。"),
             _ => ("处理中", null),
         };
+
+    /// <summary>What a duplicate's reporter hears when case <paramref name="caseId"/>, which handled their report, ended in <paramref name="state"/>.</summary>
+    public static (string Status, string? Note) DescribeEnded(string caseId, CaseState state) => state == CaseState.Closed
+        ? ("已办结", $"您反映的问题与案件 {caseId} 相同，已随该案件办结。")
+        : ("不予立案", $"您反映的问题与案件 {caseId} 相同，该案件经核实不属于受理范围。");
 }

@@ -114,6 +114,15 @@ public sealed class MatterOptions
     /// <summary>Whether a dissatisfied verdict at follow-up (回访) sends a closed case of the matter back to handling; unset: the default's (false).</summary>
     public bool? ReopenWhenDissatisfied { get; set; }
 
+    /// <summary>
+    /// 重复件: a new report within this many metres of an open case of the matter, reported within <see cref="DuplicateWithin"/>
+    /// after it, is linked to it as a duplicate instead of being dispatched. Unset: the default's; 0: never (the default).
+    /// </summary>
+    public double? DuplicateWithinMetres { get; set; }
+
+    /// <summary>How long after an open case was reported new reports may be its duplicates (30m, 24h, 3d); unset: the default's, else 24 hours.</summary>
+    public string? DuplicateWithin { get; set; }
+
     /// <summary>Reads a limit; false when the text is neither form.</summary>
     public static bool TryParseLimit(string text, out TimeSpan limit)
     {
@@ -163,7 +172,8 @@ public sealed class CaseOptions : IValidatableObject
     {
         foreach (var (name, matter) in new[] { KeyValuePair.Create("Default", Default) }.Concat(Matters.Select(m => KeyValuePair.Create($"Matters:{m.Key}", m.Value))))
         {
-            var unreadable = new[] { ("AcceptWithin", matter.AcceptWithin), ("HandleWithin", matter.HandleWithin), ("VerifyWithin", matter.VerifyWithin) }
+            var unreadable = new[] { ("AcceptWithin", matter.AcceptWithin), ("HandleWithin", matter.HandleWithin), ("VerifyWithin", matter.VerifyWithin),
+                    ("DuplicateWithin", matter.DuplicateWithin) }
                 .FirstOrDefault(l => l.Item2 is { } text && !MatterOptions.TryParseLimit(text, out _));
             if (unreadable.Item2 is { } bad)
                 yield return new ValidationResult($"{Section}:{name}:{unreadable.Item1} is '{bad}'; write a duration as hh:mm:ss or as 30m, 4h, 5d", [nameof(Matters)]);
@@ -187,7 +197,19 @@ public sealed class CaseOptions : IValidatableObject
             string.Equals(calendar, "WorkingHours", StringComparison.OrdinalIgnoreCase)) with
         {
             ReopenWhenDissatisfied = matter.ReopenWhenDissatisfied ?? Default.ReopenWhenDissatisfied ?? false,
+            Duplicates = DuplicateRule(matter),
         };
+    }
+
+    /// <summary>The matter's duplicate rule: its own settings, else the default's; none while the distance is unset or 0.</summary>
+    private GridServer.Domain.Cases.DuplicateRule? DuplicateRule(MatterOptions matter)
+    {
+        var metres = matter.DuplicateWithinMetres ?? Default.DuplicateWithinMetres ?? 0;
+        if (metres == 0) return null;
+        var within = matter.DuplicateWithin ?? Default.DuplicateWithin;
+        // An unreadable duration is reported by Validate; a negative one by the rule's own check.
+        var window = within is null ? TimeSpan.FromHours(24) : MatterOptions.TryParseLimit(within, out var read) ? read : TimeSpan.Zero;
+        return new(metres, window);
     }
 
     /// <summary>
@@ -200,6 +222,7 @@ public sealed class CaseOptions : IValidatableObject
         return Policy(limits.AcceptWithin, limits.HandleWithin, limits.VerifyWithin, limits.WorkingHours) with
         {
             ReopenWhenDissatisfied = Default.ReopenWhenDissatisfied ?? false,
+            Duplicates = DuplicateRule(Default),
         };
     }
 

@@ -491,7 +491,8 @@ public static class Open311Endpoints
     /// </summary>
     internal static string ReporterNotes(CaseView view, Open311Services services, NoticeRenderer renderer) =>
         renderer.Render(CaseNoticePlan.ReporterStatus(view.CaseId, view.Matter, view.MatterName ?? services.Find(view.Matter)?.Name ?? view.Matter, view.State,
-            view.GridCode is not null, view.Address, view.Timeline.IsDefaultOrEmpty ? DateTimeOffset.UnixEpoch : view.Timeline[0].At, ExpectedBy(view))).Text;
+            view.GridCode is not null, view.Address, view.Timeline.IsDefaultOrEmpty ? DateTimeOffset.UnixEpoch : view.Timeline[0].At, ExpectedBy(view),
+            duplicateOf: view.DuplicateOf)).Text;
 
     /// <summary>The earliest running deadline: when the reporter may expect the next step; null once closed.</summary>
     private static DateTimeOffset? ExpectedBy(CaseView view) =>
@@ -510,6 +511,8 @@ public static class Open311Endpoints
         CaseState.Returned => "being sent to the right unit by the command center",
         CaseState.Closed => "closed: handled and checked",
         CaseState.Void => "closed: not taken up as a case",
+        // The reporter is told which case handles their report, and hears of its end through their channel.
+        CaseState.Duplicate => $"closed as a duplicate: the same problem is handled as request {view.DuplicateOf}",
         _ => "open",
     };
 

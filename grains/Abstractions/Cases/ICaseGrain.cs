@@ -18,6 +18,8 @@ namespace GridServer.Abstractions.Cases;
 /// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
 /// <param name="Public">The case may appear in Open311's public reads: only a report through a public reporting
 /// channel that did not ask to stay private is marked so (staff, sensor and check cases never are).</param>
+/// <param name="DuplicateOf">Set by the intake: the open case this report duplicates (重复件), which recorded the link
+/// already; the case opens linked to it instead of being dispatched.</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
 public sealed record CaseReport(
     [property: Id(0)] string Matter,
@@ -35,7 +37,8 @@ public sealed record CaseReport(
     [property: Id(12)] string? MatterName = null,
     [property: Id(13)] bool Public = false,
     [property: Id(14)] double? AccuracyMetres = null,
-    [property: Id(15)] string[]? CandidateGrids = null)
+    [property: Id(15)] string[]? CandidateGrids = null,
+    [property: Id(16)] string? DuplicateOf = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -85,7 +88,8 @@ public sealed record CaseEventView(
 /// A case as it stands. <see cref="Lon"/>/<see cref="Lat"/>: the reported position (WGS84 degrees), null when only an
 /// address was given. <see cref="QueueReason"/>: why it waits in the command-center queue, null when it does not.
 /// <see cref="ReportingChannel"/>: the Open311 channel it came through (null: staff, a sensor, a check);
-/// <see cref="Public"/>: whether Open311's public reads may show it.
+/// <see cref="Public"/>: whether Open311's public reads may show it. <see cref="DuplicateOf"/>: the case a duplicate
+/// (重复件) is linked to; <see cref="Duplicates"/>: the duplicates linked to this case.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("case.view")]
 public sealed record CaseView(
@@ -117,10 +121,12 @@ public sealed record CaseView(
     [property: Id(25)] string? MatterName = null,
     [property: Id(26)] CaseFollowUpView? FollowUp = null,
     [property: Id(27)] double? AccuracyMetres = null,
-    [property: Id(28)] string[]? CandidateGrids = null)
+    [property: Id(28)] string[]? CandidateGrids = null,
+    [property: Id(29)] string? DuplicateOf = null,
+    [property: Id(30)] string[]? Duplicates = null)
 {
-    /// <summary>Closed or void: nothing more happens to it.</summary>
-    public bool Ended => State is CaseState.Closed or CaseState.Void;
+    /// <summary>Closed, void, or linked as a duplicate (重复件) to another case: nothing more happens to it unless a dispatcher unlinks it.</summary>
+    public bool Ended => State is CaseState.Closed or CaseState.Void or CaseState.Duplicate;
 }
 
 /// <summary>The latest follow-up (回访) of a closed case: the verdict, the comment, when, by whom, how (reporter, telephone).</summary>
@@ -195,6 +201,22 @@ public interface ICaseGrain : IGrainWithStringKey
     /// matter says so. Refused (NotNow) while the case is not closed.
     /// </summary>
     [Alias("follow-up")] ValueTask<CaseActionResult> FollowUpAsync(string actorId, CaseVerdict verdict, string? comment, string how);
+
+    /// <summary>
+    /// Records duplicate <paramref name="duplicateId"/> (重复件, reported through <paramref name="channel"/>, null: none) on this
+    /// open case, which handles its problem: its channel hears when this case ends. Idempotent. Refused (NotNow) when this
+    /// case has ended or is itself a duplicate: the report is then a case of its own.
+    /// </summary>
+    [Alias("link-duplicate")] ValueTask<CaseActionResult> LinkDuplicateAsync(string duplicateId, string? channel);
+
+    /// <summary>Forgets duplicate <paramref name="duplicateId"/>, which <paramref name="actorId"/> unlinked; one not linked changes nothing.</summary>
+    [Alias("drop-duplicate")] ValueTask<CaseActionResult> DropDuplicateAsync(string duplicateId, string actorId);
+
+    /// <summary>
+    /// 拆分: <paramref name="actorId"/> unlinks this duplicate from the case it was linked to (which forgets it): it becomes a
+    /// case of its own, registered and dispatched by the AB-post rule, or queued. Refused (NotNow) when it is no duplicate.
+    /// </summary>
+    [Alias("unlink")] ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note);
 
     /// <summary>Adds a note (记录) to the timeline of an open case: a sensor's later readings, a check's finding. It changes nothing else; an ended case refuses it.</summary>
     [Alias("note")] ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note);

@@ -63,7 +63,7 @@ public static class AccessRules
             or CaseAction.GiveFinalFeedback or CaseAction.RequestExtension => ActionHand.Field,
         CaseAction.Register or CaseAction.Void or CaseAction.Dispatch or CaseAction.ApproveExtension or CaseAction.RejectExtension
             or CaseAction.Park or CaseAction.Resume or CaseAction.StartVerification or CaseAction.PassVerification
-            or CaseAction.Rework or CaseAction.Close => ActionHand.CommandCenter,
+            or CaseAction.Rework or CaseAction.Close or CaseAction.Unlink => ActionHand.CommandCenter,
         _ => ActionHand.System,
     };
 

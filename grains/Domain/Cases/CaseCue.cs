@@ -24,6 +24,9 @@ public enum CaseCueKind
 
     /// <summary>The case was closed.</summary>
     Closed,
+
+    /// <summary>A case with duplicates ended (closed or void): the reporting channel of duplicate <see cref="CaseCue.Duplicate"/> hears of it.</summary>
+    DuplicateTold,
 }
 
 /// <summary>One thing to tell, as a step of <see cref="CaseSteps"/> decided it.</summary>
@@ -32,6 +35,7 @@ public enum CaseCueKind
 /// <param name="Due">AcceptDeadlineNear, Escalated: when that limit runs (ran) out.</param>
 /// <param name="Note">Closed: the command center's closing note.</param>
 /// <param name="Rework">ReporterStep: the step is a rework (the result failed the check).</param>
+/// <param name="Duplicate">DuplicateTold: the duplicate whose reporter is told.</param>
 public sealed record CaseCue(
     CaseCueKind Kind, DateTimeOffset At, string? Person = null, string? Deadline = null, DateTimeOffset? Due = null,
-    string? Note = null, bool Rework = false);
+    string? Note = null, bool Rework = false, string? Duplicate = null);

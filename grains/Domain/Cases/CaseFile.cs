@@ -77,7 +77,8 @@ public sealed record CaseFile(
     /// <summary>Every deadline that ended, in order (empty when none did, or none was recorded).</summary>
     public ImmutableList<PastDeadline> PastDeadlines => History ?? [];
 
-    public bool IsTerminal => State is CaseState.Closed or CaseState.Void;
+    /// <summary>Ended: closed, void, or a duplicate linked to another case (which a dispatcher may still unlink). No deadline runs.</summary>
+    public bool IsTerminal => State is CaseState.Closed or CaseState.Void or CaseState.Duplicate;
 
     /// <summary>When it was reported: the time of the first event.</summary>
     public DateTimeOffset ReportedAt => Timeline[0].At;
@@ -85,6 +86,6 @@ public sealed record CaseFile(
     /// <summary>When it last changed: the time of the last event.</summary>
     public DateTimeOffset UpdatedAt => Timeline[^1].At;
 
-    /// <summary>When it last reached its terminal state (Closed or Void), or null while it is open (a reopened case closes again).</summary>
+    /// <summary>When it last reached its terminal state (Closed, Void, linked as a duplicate), or null while it is open (a reopened case closes again).</summary>
     public DateTimeOffset? ClosedAt => IsTerminal ? Timeline.Last(e => e.To == State && e.From != State).At : null;
 }

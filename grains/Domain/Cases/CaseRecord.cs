@@ -51,6 +51,9 @@ public sealed record CaseHolder(string? SquadId, string? OfficerId, Personnel.Di
     public static readonly CaseHolder Nobody = new(null, null, null);
 }
 
+/// <summary>A duplicate (重复件) linked to a case: its id, the reporting channel that hears when the case ends (null: none), and when it was linked.</summary>
+public sealed record CaseLink(string CaseId, string? Channel, DateTimeOffset At);
+
 /// <summary>Why and since when the command center supervises the case (a missed deadline, a repeat offence).</summary>
 public sealed record CaseEscalation(DateTimeOffset At, string Reason);
 
@@ -65,6 +68,8 @@ public sealed record CaseEscalation(DateTimeOffset At, string Reason);
 /// <param name="Escalation">The latest escalation while the case is open; the supervision list shows it.</param>
 /// <param name="Version">How many writes the store holds of the case (0: never written).</param>
 /// <param name="FollowUp">The latest follow-up (回访) of the case once closed: the reporter's verdict.</param>
+/// <param name="DuplicateOf">While the case is a duplicate (重复件): the case it is linked to, which handles the problem.</param>
+/// <param name="Duplicates">The duplicates linked to this case, told when it ends; null or empty when none.</param>
 public sealed record CaseRecord(
     CaseFile File,
     CaseReportFacts Report,
@@ -74,8 +79,13 @@ public sealed record CaseRecord(
     DateTimeOffset? WarnedFor,
     CaseEscalation? Escalation,
     int Version,
-    CaseFollowUp? FollowUp = null)
+    CaseFollowUp? FollowUp = null,
+    string? DuplicateOf = null,
+    ImmutableList<CaseLink>? Duplicates = null)
 {
+    /// <summary>The duplicates linked to this case (empty when none).</summary>
+    public ImmutableList<CaseLink> LinkedDuplicates => Duplicates ?? [];
+
     public string Id => File.Id;
 
     public CaseState State => File.State;

@@ -27,6 +27,11 @@ public enum CaseState
     Closed,
     /// <summary>退回: the unit says it is not theirs; back to dispatch with a reason.</summary>
     Returned,
+    /// <summary>
+    /// 重复件: the same problem as another open case of the same matter, reported near it shortly before; linked to that
+    /// case, which handles both. Nothing runs on it; a dispatcher may unlink it, and it is then registered and dispatched.
+    /// </summary>
+    Duplicate,
 }
 
 /// <summary>What someone (or the deadline clock) does to a case.</summary>
@@ -68,4 +73,8 @@ public enum CaseAction
     FollowUp,
     /// <summary>重新处置: a closed case goes back to handling, its matter reopening cases the reporter was dissatisfied with.</summary>
     Reopen,
+    /// <summary>并入: a new report is linked to an open case of the same problem as its duplicate (重复件), instead of being dispatched.</summary>
+    Link,
+    /// <summary>拆分: a dispatcher unlinks a duplicate; it becomes a case of its own, registered and dispatched.</summary>
+    Unlink,
 }

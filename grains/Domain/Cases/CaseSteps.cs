@@ -31,7 +31,8 @@ public static class CaseSteps
     public static readonly TimeSpan MaxChasePeriod = TimeSpan.FromDays(1);
 
     /// <summary>The steps a citizen hears of: taken up, closed, voided, or sent back for rework.</summary>
-    public static bool ReporterHearsOf(CaseAction action) => action is CaseAction.Accept or CaseAction.Close or CaseAction.Void or CaseAction.Rework or CaseAction.Reopen;
+    public static bool ReporterHearsOf(CaseAction action) =>
+        action is CaseAction.Accept or CaseAction.Close or CaseAction.Void or CaseAction.Rework or CaseAction.Reopen or CaseAction.Link or CaseAction.Unlink;
 
     /// <summary>A case in an officer's hands: accepted, being handled, or parked.</summary>
     public static bool IsHeld(CaseState state) => state is CaseState.Accepted or CaseState.Handling or CaseState.Parked;
@@ -72,6 +73,63 @@ public static class CaseSteps
             }
         }
         return new CaseStep(record, null, cues.ToImmutable());
+    }
+
+    /// <summary>
+    /// Opens a case as a duplicate (重复件) of open case <paramref name="primaryId"/>, which handles the same problem and has
+    /// recorded the link (<see cref="AddDuplicate"/>): reported and linked in one step, nothing dispatched, no deadline;
+    /// the reporting channel hears which case handles its report. No liaison or party is told: it is not a new case.
+    /// </summary>
+    public static CaseStep OpenDuplicate(string id, string matter, CaseReportFacts report, string? gridCode, string enteredBy, DateTimeOffset now,
+        CaseWorkflow workflow, string primaryId)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(primaryId);
+        var record = new CaseRecord(CaseFile.Reported(id, matter, now, enteredBy, report.Description), report, gridCode, CaseHolder.Nobody, null, null, null, 0);
+        return Apply(record, new CaseCommand(CaseAction.Link, System, now, $"duplicate of case {primaryId}, which handles the same problem"), workflow,
+            r => r with { DuplicateOf = primaryId });
+    }
+
+    /// <summary>
+    /// Records duplicate <paramref name="duplicateId"/> on the open case it duplicates (a note on the timeline), so that the
+    /// duplicate's reporting channel <paramref name="channel"/> hears when this case ends. Recording it again changes
+    /// nothing; an ended case, or one that is itself a duplicate, refuses (the report is then a case of its own).
+    /// </summary>
+    public static CaseStep AddDuplicate(CaseRecord record, string duplicateId, string? channel, DateTimeOffset now, CaseWorkflow workflow)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrWhiteSpace(duplicateId);
+        if (record.LinkedDuplicates.Any(d => d.CaseId == duplicateId)) return new CaseStep(record, null, []);
+        if (record.File.IsTerminal)
+            return Refuse(record, CaseRefusalCode.NotNow, $"case {record.Id} is {record.State}: duplicates are linked only to an open case");
+        return Apply(record, new CaseCommand(CaseAction.Note, System, now, $"duplicate {duplicateId} linked: the same problem reported again"), workflow,
+            r => r with { Duplicates = r.LinkedDuplicates.Add(new CaseLink(duplicateId, channel, now)) });
+    }
+
+    /// <summary>Forgets duplicate <paramref name="duplicateId"/>, unlinked by <paramref name="actor"/> (a note while the case is open); one not linked changes nothing.</summary>
+    public static CaseStep DropDuplicate(CaseRecord record, string duplicateId, string actor, DateTimeOffset now, CaseWorkflow workflow)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var links = record.LinkedDuplicates.RemoveAll(d => d.CaseId == duplicateId);
+        if (links.Count == record.LinkedDuplicates.Count) return new CaseStep(record, null, []);
+        if (record.File.IsTerminal) return new CaseStep(record with { Duplicates = links }, null, []);
+        return Apply(record, new CaseCommand(CaseAction.Note, actor, now, $"duplicate {duplicateId} unlinked: it is a case of its own"), workflow,
+            r => r with { Duplicates = links });
+    }
+
+    /// <summary>
+    /// 拆分: a dispatcher unlinks a duplicate; it is registered and dispatched by <paramref name="decision"/> (or waits in
+    /// the queue) as a case of its own, and its reporting channel hears of it.
+    /// </summary>
+    public static CaseStep Unlink(CaseRecord record, string actor, string note, DateTimeOffset now, CaseWorkflow workflow, DispatchDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var unlinked = Apply(record, new CaseCommand(CaseAction.Unlink, actor, now, $"unlinked from case {record.DuplicateOf}: {note}"), workflow,
+            r => r with { DuplicateOf = null });
+        if (!unlinked.Accepted) return unlinked;
+        var sent = Send(unlinked.Record, actor, now, workflow, decision);
+        // Unlinked, but nobody there to take it: the case waits in the queue, where it says it is.
+        return new CaseStep(sent.Record, sent.Record.Queued ? null : sent.Refusal, unlinked.Cues.AddRange(sent.Cues));
     }
 
     /// <summary>Dispatches by <paramref name="decision"/> (made for <paramref name="toGrid"/>, or the case's grid when null), or queues the case.</summary>
@@ -287,6 +345,12 @@ public static class CaseSteps
             cues.Add(new CaseCue(CaseCueKind.Closed, command.At, closer, Note: command.Note));
         if (next.Report.ReportingChannel is not null && ReporterHearsOf(command.Action))
             cues.Add(new CaseCue(CaseCueKind.ReporterStep, command.At, Rework: command.Action is CaseAction.Rework or CaseAction.Reopen));
+        // The duplicates' reporters hear that the case handling their report ended (closed, or void).
+        if (transition.Case.State is CaseState.Closed or CaseState.Void && !record.File.IsTerminal)
+        {
+            foreach (var duplicate in next.LinkedDuplicates.Where(d => d.Channel is not null))
+                cues.Add(new CaseCue(CaseCueKind.DuplicateTold, command.At, Duplicate: duplicate.CaseId));
+        }
         return new CaseStep(next, null, cues.ToImmutable());
     }
 

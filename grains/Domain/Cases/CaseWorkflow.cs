@@ -18,9 +18,12 @@ public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, CaseRefusal
 /// The rules of the closed loop: which action is allowed in which state, what state follows, which
 /// deadlines run. Plain C#: the case grain keeps the <see cref="CaseFile"/> and calls <see cref="Apply"/>.
 /// </summary>
-public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar, bool reopenWhenDissatisfied = false)
+public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar, bool reopenWhenDissatisfied = false, DuplicateRule? duplicates = null)
 {
     public CaseTimeLimits Limits => limits;
+
+    /// <summary>When a new report of this matter is linked to an open case as its duplicate (重复件); null: never.</summary>
+    public DuplicateRule? Duplicates => duplicates;
 
     /// <summary>Whether a dissatisfied verdict on a closed case of this matter sends it back to handling.</summary>
     public bool ReopenWhenDissatisfied => reopenWhenDissatisfied;
@@ -58,7 +61,9 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         t.Add((CaseState.Parked, CaseAction.Transfer), CaseState.Parked);
         t.Add((CaseState.Closed, CaseAction.FollowUp), CaseState.Closed);
         t.Add((CaseState.Closed, CaseAction.Reopen), CaseState.Handling);
-        foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void)))
+        t.Add((CaseState.Reported, CaseAction.Link), CaseState.Duplicate);
+        t.Add((CaseState.Duplicate, CaseAction.Unlink), CaseState.Registered);
+        foreach (var open in Enum.GetValues<CaseState>().Where(s => s is not (CaseState.Closed or CaseState.Void or CaseState.Duplicate)))
         {
             t.Add((open, CaseAction.Warn), open);
             t.Add((open, CaseAction.Supervise), open);
@@ -73,7 +78,8 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
 
     /// <summary>The actions people may take in a state, for messages and user interfaces (the clock's own are left out).</summary>
     public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
-        Transitions.Keys.Where(k => k.From == state && !ClockActions.Contains(k.Action) && !FollowUpActions.Contains(k.Action)).Select(k => k.Action).Order();
+        Transitions.Keys.Where(k => k.From == state && !ClockActions.Contains(k.Action) && !FollowUpActions.Contains(k.Action) && k.Action != CaseAction.Link)
+            .Select(k => k.Action).Order();
 
     /// <summary>The follow-up's actions: recorded with a verdict (<see cref="CaseSteps.FollowUp"/>), never as an action of their own.</summary>
     public static readonly ImmutableHashSet<CaseAction> FollowUpActions = [CaseAction.FollowUp, CaseAction.Reopen];
@@ -92,6 +98,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         if (string.IsNullOrWhiteSpace(command.ActorId))
             return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs the actor who does it");
         if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer or CaseAction.Note
+                or CaseAction.Link or CaseAction.Unlink
             && string.IsNullOrWhiteSpace(command.Note))
             return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs a reason in the note");
 

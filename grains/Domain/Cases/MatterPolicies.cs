@@ -2,9 +2,29 @@ using System.Collections.Immutable;
 
 namespace GridServer.Domain.Cases;
 
+/// <summary>
+/// When a new report of a matter is the same problem as an open case (重复件): reported within <see cref="Metres"/> of
+/// it (the reported points, on the ground) and within <see cref="Within"/> after it was reported.
+/// </summary>
+public sealed record DuplicateRule(double Metres, TimeSpan Within)
+{
+    /// <summary>The widest circle a duplicate is looked for in: farther apart, two reports are two problems.</summary>
+    public const double MaxMetres = 1000;
+
+    /// <summary>The longest a case gathers duplicates after it was reported.</summary>
+    public static readonly TimeSpan MaxWithin = TimeSpan.FromDays(30);
+
+    /// <summary>Why the rule cannot be used, or null.</summary>
+    public string? Problem() =>
+        !(Metres > 0 && Metres <= MaxMetres) ? $"DuplicateWithinMetres must lie above 0 and at most {MaxMetres:F0} metres, not {Metres}"
+        : Within <= TimeSpan.Zero || Within > MaxWithin ? $"DuplicateWithin must be longer than zero and at most {MaxWithin.TotalDays:F0} days, not {Within}"
+        : null;
+}
+
 /// <summary>How the cases of one matter are timed: its limits, and whether handling time counts in working hours.</summary>
 /// <param name="ReopenWhenDissatisfied">A dissatisfied verdict at follow-up (回访) sends a closed case back to handling.</param>
-public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false, bool ReopenWhenDissatisfied = false)
+/// <param name="Duplicates">When a new report is linked to an open case as its duplicate; null: never.</param>
+public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false, bool ReopenWhenDissatisfied = false, DuplicateRule? Duplicates = null)
 {
     /// <summary>The longest limit accepted: a year. A longer one is a typing error, not a rule.</summary>
     public static readonly TimeSpan MaxLimit = TimeSpan.FromDays(366);
@@ -17,7 +37,7 @@ public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = fal
             if (value <= TimeSpan.Zero) return $"{name} must be longer than zero, not {value}";
             if (value > MaxLimit) return $"{name} {value} is longer than {MaxLimit.TotalDays:F0} days";
         }
-        return null;
+        return Duplicates?.Problem();
     }
 }
 
@@ -72,5 +92,5 @@ public sealed class MatterPolicies
     private CaseWorkflow Workflow(MatterPolicy policy, string what) =>
         policy.Problem() is { } problem
             ? throw new ArgumentException($"{what}: {problem}", nameof(policy))
-            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance, policy.ReopenWhenDissatisfied);
+            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance, policy.ReopenWhenDissatisfied, policy.Duplicates);
 }

@@ -53,7 +53,7 @@ public sealed record CaseFacts(
     CaseVerdict? Verdict = null,
     bool Ambiguous = false)
 {
-    public bool Open => State is not (CaseState.Closed or CaseState.Void);
+    public bool Open => State is not (CaseState.Closed or CaseState.Void or CaseState.Duplicate);
 
     /// <summary>Whether a deadline of <paramref name="kind"/> was let pass by <paramref name="asOf"/>: before the latest step, or running and past now.</summary>
     public bool LateBy(DeadlineKind kind, DateTimeOffset asOf) => kind switch
@@ -79,7 +79,8 @@ public sealed record CaseFacts(
             file.Id, file.Matter, file.State, record.GridCode, record.Holder.SquadId,
             record.Holder.OfficerId ?? (file.State == CaseState.Returned ? Last(CaseAction.Return)?.ActorId : null), record.Report.ReportingChannel,
             timeline.Count > 0 ? timeline[0].ActorId : record.Report.ReporterId, dispatch?.ActorId, file.ReportedAt,
-            First(CaseAction.Register) is not null, dispatch?.At, First(CaseAction.Accept)?.At, Last(CaseAction.GiveFinalFeedback)?.At, verified?.At,
+            // Registered (立案) at intake, or when a dispatcher unlinked a duplicate (重复件) into a case of its own.
+            First(CaseAction.Register) is not null || First(CaseAction.Unlink) is not null, dispatch?.At, First(CaseAction.Accept)?.At, Last(CaseAction.GiveFinalFeedback)?.At, verified?.At,
             file.State == CaseState.Closed ? file.ClosedAt : null,
             record.CountOf(CaseAction.Return), file.ExtensionCount, file.ReworkCount,
             file.Supervised || record.Escalation is not null || record.Report.Party is { Escalated: true } || First(CaseAction.Supervise) is not null,

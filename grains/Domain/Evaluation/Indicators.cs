@@ -43,6 +43,8 @@ public static class Indicators
         new("closedOnTime", "按期结案数", (f, _) => f.State == CaseState.Closed && !f.HandlingLate),
         new("overdueOpen", "超期未结数", OverdueOpen),
         new("voided", "作废数", (f, _) => f.State == CaseState.Void),
+        new("duplicates", "重复件数", (f, _) => f.State == CaseState.Duplicate),
+        new("invalid", "无效上报数", (f, _) => f.State is CaseState.Void or CaseState.Duplicate),
         new("extensions", "延期数", (f, _) => f.Extensions > 0),
         new("returned", "退回数", (f, _) => f.Returns > 0),
         new("feedbackGiven", "处置反馈数", (f, _) => f.FeedbackAt is not null),
@@ -67,7 +69,7 @@ public static class Indicators
         new("reworkRate", "返工率", "rework", "feedbackGiven", Inverted: true),
         new("acceptOnTimeRate", "按时受理率", "acceptedOnTime", "acceptDue"),
         new("verificationOnTimeRate", "核查及时率", "verifiedOnTime", "verificationDue"),
-        new("validReportRate", "有效上报率", "voided", "received", Complement: true),
+        new("validReportRate", "有效上报率", "invalid", "received", Complement: true),
         new("satisfaction", "满意度", "satisfied", "followedUp"),
         new("ambiguousShare", "边界模糊率", "ambiguous", "received", Inverted: true),
     ];

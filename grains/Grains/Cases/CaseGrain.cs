@@ -21,11 +21,12 @@ namespace GridServer.Grains.Cases;
 /// The deadline clock (<see cref="IDeadlineShardGrain"/>) wakes the case when its wake time comes; a case kept by an
 /// older server (grain state, and a reminder of its own) is read from its old state once and moves to the store.
 /// </remarks>
-public sealed class CaseGrain(
+public sealed partial class CaseGrain(
     ICaseStore store,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     MatterPolicies policies,
-    CaseNotices notices) : Grain, ICaseGrain, IRemindable
+    CaseNotices notices,
+    Microsoft.Extensions.Logging.ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private CaseRecord? _case;
     private bool _loaded;
@@ -57,6 +58,13 @@ public sealed class CaseGrain(
         // Opening is idempotent: a client's retry gets the case it already opened, as it stands.
         if ((knownNew ? _case : await LoadAsync()) is { } opened) return CaseViews.Of(opened);
         var now = time.GetUtcNow();
+        if (report.DuplicateOf is { } primary)
+        {
+            var linked = CaseSteps.OpenDuplicate(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
+                policies.For(report.Matter), primary);
+            Telemetry.CasesOpened.Add(1, new("matter", report.Matter), new("outcome", "duplicate"));
+            return CaseViews.Of((await WriteAsync(null, linked)).Record);
+        }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var info = report.GridCode is { } grid ? await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
         var step = CaseSteps.Open(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
@@ -96,6 +104,12 @@ public sealed class CaseGrain(
                 return string.IsNullOrWhiteSpace(request.Note)
                     ? Refused(r, CaseRefusalCode.Invalid, "Transfer needs a reason in the note")
                     : await FollowResponsibilityAsync(request.ActorId, request.Note);
+            case CaseAction.Unlink:
+                return string.IsNullOrWhiteSpace(request.Note)
+                    ? Refused(r, CaseRefusalCode.Invalid, "Unlink needs a reason in the note")
+                    : await UnlinkAsync(request.ActorId, request.Note);
+            case CaseAction.Link:
+                return Refused(r, CaseRefusalCode.Invalid, "a duplicate is linked when its report arrives (the matter's duplicate rule); a case is not linked afterwards");
             case CaseAction.FollowUp or CaseAction.Reopen:
                 return Refused(r, CaseRefusalCode.Invalid, $"{request.Action} follows from a follow-up's verdict: record one with POST /api/cases/{{id}}/follow-up");
             case CaseAction.Report:
@@ -122,6 +136,48 @@ public sealed class CaseGrain(
         var followUp = new CaseFollowUp(verdict, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow(), actorId, how);
         return Answer(await WriteAsync(r, CaseSteps.FollowUp(r, followUp, WorkflowOf(r))));
     }
+
+    public async ValueTask<CaseActionResult> LinkDuplicateAsync(string duplicateId, string? channel)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(duplicateId);
+        if (await LoadAsync() is not { } r) return NotFound();
+        return Answer(await WriteAsync(r, CaseSteps.AddDuplicate(r, duplicateId, channel, time.GetUtcNow(), WorkflowOf(r))));
+    }
+
+    public async ValueTask<CaseActionResult> DropDuplicateAsync(string duplicateId, string actorId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(duplicateId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
+        if (await LoadAsync() is not { } r) return NotFound();
+        return Answer(await WriteAsync(r, CaseSteps.DropDuplicate(r, duplicateId, actorId, time.GetUtcNow(), WorkflowOf(r))));
+    }
+
+    public async ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
+        if (await LoadAsync() is not { } r) return NotFound();
+        if (r.DuplicateOf is not { } primary) return Refused(r, CaseRefusalCode.NotNow, $"the case is {r.State}, not a duplicate: there is nothing to unlink");
+        var decision = await DecideAsync(r.GridCode);
+        var step = await WriteAsync(r, CaseSteps.Unlink(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision));
+        // The case it was linked to forgets it, so that its end is not told to this case's reporter as this case's end.
+        // Done after this case is durable: a failure leaves only that later notice, and the log says so.
+        if (step.Accepted)
+        {
+            try
+            {
+                await GrainFactory.Get<ICaseGrain>(primary).DropDuplicateAsync(Id, actorId);
+            }
+            catch (Exception e)
+            {
+                LogDropFailed(logger, e, Id, primary);
+            }
+        }
+        return Answer(step);
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Case {CaseId} was unlinked, but case {Primary} could not forget it: its reporter may hear of that case's end")]
+    private static partial void LogDropFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception, string caseId, string primary);
 
     public async ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)
     {

@@ -1,6 +1,10 @@
 using GridServer.Abstractions.Cases;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Spatial;
 using GridServer.Grains.Grids;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetTopologySuite.Geometries;
 
 namespace GridServer.Grains.Cases;
 
@@ -42,12 +46,20 @@ public interface ICaseIntake
 
 /// <summary>
 /// The case intake, on the grains' side: Open311, the staff API, sensor subjects and scheduled checks all open cases
-/// here. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the modules for the matter's
-/// name and party (<see cref="IMatterRouting"/>), counts the party's repeat offences (<see cref="IPartyGrain"/>), and
-/// hands the report to the case grain. It holds no state: one per silo.
+/// here. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the case store for an open
+/// case of the same problem nearby (<see cref="DuplicateRule"/>: the report is then linked to it as a duplicate), the
+/// modules for the matter's name and party (<see cref="IMatterRouting"/>), counts the party's repeat offences
+/// (<see cref="IPartyGrain"/>), and hands the report to the case grain. It holds no state: one per silo.
 /// </summary>
-public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIndex, IMatterRouting routing, ILogger<CaseIntake> logger) : ICaseIntake
+public sealed partial class CaseIntake(
+    IGrainFactory grains, IGridLocator gridIndex, IMatterRouting routing, ICaseSearch cases, MatterPolicies policies,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time, ILogger<CaseIntake> logger) : ICaseIntake
 {
+    /// <summary>How many open cases nearby are asked to take a duplicate before the report opens as a case of its own (one that ended meanwhile refuses).</summary>
+    private const int LinkAttempts = 3;
+
+    private static readonly GeometryFactory LonLat = new(new PrecisionModel(), 4326);
+
     public async Task<CaseView> OpenAsync(string caseId, CaseReport report, ModuleParty? party = null, bool knownNew = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
@@ -66,9 +78,46 @@ public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIn
         }
         // Notices name the matter as people say it ("店外经营 Goods outside the shop"), not by its code.
         report = report with { MatterName = report.MatterName ?? routing.NameOf(report.Matter) };
+        // The same problem reported again near an open case: linked to it, not dispatched, and no new offence of a party.
+        if (report.DuplicateOf is null && await LinkedAsync(caseId, report, cancellationToken) is { } primary)
+            return await grain.OpenAsync(report with { DuplicateOf = primary }, knownNew: true);
         party ??= report.Located ? await routing.RouteAsync(report, cancellationToken) : null;
         if (party is not null) report = report with { Party = await NameAsync(caseId, party) };
         return await grain.OpenAsync(report, knownNew: true);
+    }
+
+    /// <summary>
+    /// The open case of the report's matter nearest to its point within the matter's duplicate rule that took the report
+    /// as its duplicate, or null (no rule, no such case, or the search failed: the report then opens as a case of its own).
+    /// </summary>
+    private async Task<string?> LinkedAsync(string caseId, CaseReport report, CancellationToken cancellationToken)
+    {
+        if (!report.Located || policies.For(report.Matter).Duplicates is not { } rule) return null;
+        try
+        {
+            var metric = LocalMetric.At(report.Lat);
+            var (dLon, dLat) = (rule.Metres / metric.MetresPerDegreeLon, rule.Metres / metric.MetresPerDegreeLat);
+            var box = LonLat.ToGeometry(new Envelope(report.Lon - dLon, report.Lon + dLon, report.Lat - dLat, report.Lat + dLat));
+            var near = await cases.SearchAsync(new CaseQuery(Matter: report.Matter, Open: true, ReportedFrom: time.GetUtcNow() - rule.Within, Within: box,
+                Limit: CaseQuery.MaxLimit), cancellationToken);
+            var candidates = near
+                .Where(c => c.CaseId != caseId && double.IsFinite(c.Lon) && double.IsFinite(c.Lat))
+                .Select(c => (c.CaseId, c.ReportedAt, Metres: Math.Sqrt(Math.Pow((c.Lon - report.Lon) * metric.MetresPerDegreeLon, 2) + Math.Pow((c.Lat - report.Lat) * metric.MetresPerDegreeLat, 2))))
+                .Where(c => c.Metres <= rule.Metres)
+                .OrderBy(c => c.Metres).ThenBy(c => c.ReportedAt).ThenBy(c => c.CaseId, StringComparer.Ordinal)
+                .Take(LinkAttempts);
+            foreach (var candidate in candidates)
+            {
+                // The open case records the link first (it may have ended since the search: then it refuses), so that it
+                // can tell this report's channel when it ends.
+                if ((await grains.Get<ICaseGrain>(candidate.CaseId).LinkDuplicateAsync(caseId, report.ReportingChannel)).Accepted) return candidate.CaseId;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDuplicateCheckFailed(logger, e, caseId);
+        }
+        return null;
     }
 
     /// <summary>The party as the case records it: with its repeat count, and escalated when the count reached the module's threshold.</summary>
@@ -90,6 +139,9 @@ public sealed partial class CaseIntake(IGrainFactory grains, IGridLocator gridIn
         return new CaseParty(party.Kind, party.Id, party.Name, party.Reason, party.Contact, count, escalate, party.Notify,
             party.RepeatWindow is { } days ? (int)Math.Ceiling(days.TotalDays) : null);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: looking for an open case it duplicates failed; it opens as a case of its own")]
+    private static partial void LogDuplicateCheckFailed(ILogger logger, Exception exception, string caseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: counting the cases of party {Kind}/{Id} failed; the case opens without the repeat rule")]
     private static partial void LogCountFailed(ILogger logger, Exception exception, string caseId, string kind, string id);

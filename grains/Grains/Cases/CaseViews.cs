@@ -19,7 +19,8 @@ public static class CaseViews
             report.Attributes, report.Party is { } p ? new CaseParty(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
             report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName,
             record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null,
-            report.AccuracyMetres, report.CandidateGrids is { } candidates ? [.. candidates] : []);
+            report.AccuracyMetres, report.CandidateGrids is { } candidates ? [.. candidates] : [], record.DuplicateOf,
+            record.LinkedDuplicates.IsEmpty ? null : [.. record.LinkedDuplicates.Select(d => d.CaseId)]);
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>

@@ -23,7 +23,7 @@ namespace GridServer.Storage.Cases;
 public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -73,20 +73,20 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
                 $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[],
                 $59::text[], $60::text[], $61::text[], $62::boolean[], $63::timestamptz[], $64::timestamptz[], $65::timestamptz[], $66::timestamptz[],
-                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[], $72::float8[], $73::text[])
+                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[], $72::float8[], $73::text[], $74::text[], $75::text[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                    extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                    party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                    entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                   evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids)
+                   evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                 party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                 entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids)
+                evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
@@ -94,7 +94,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 party::jsonb, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public,
                 past_deadlines::jsonb, entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at,
                 return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict, accuracy_m,
-                CASE WHEN candidate_grids IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(candidate_grids::jsonb)) END
+                CASE WHEN candidate_grids IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(candidate_grids::jsonb)) END,
+                duplicate_of, duplicates::jsonb
             FROM input
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
@@ -112,7 +113,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 accepted_at = EXCLUDED.accepted_at, feedback_at = EXCLUDED.feedback_at, verified_at = EXCLUDED.verified_at,
                 return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds,
                 follow_up = EXCLUDED.follow_up, verdict = EXCLUDED.verdict, accuracy_m = EXCLUDED.accuracy_m,
-                candidate_grids = EXCLUDED.candidate_grids
+                candidate_grids = EXCLUDED.candidate_grids, duplicate_of = EXCLUDED.duplicate_of, duplicates = EXCLUDED.duplicates
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
@@ -181,7 +182,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
             matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text,
-            follow_up::text, accuracy_m, candidate_grids
+            follow_up::text, accuracy_m, candidate_grids, duplicate_of, duplicates::text
         FROM gridserver.cases WHERE case_id = $1
         """;
 
@@ -223,6 +224,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
         var history = Text(30) is { } historyJson ? JsonSerializer.Deserialize<ImmutableList<PastDeadline>>(historyJson, CaseJson.Options) : null;
         var followUp = Text(31) is { } followUpJson ? JsonSerializer.Deserialize<CaseFollowUp>(followUpJson, CaseJson.Options) : null;
+        var duplicateOf = Text(34);
+        var duplicates = Text(35) is { } duplicatesJson ? JsonSerializer.Deserialize<ImmutableList<CaseLink>>(duplicatesJson, CaseJson.Options) : null;
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var timeline = ImmutableList.CreateBuilder<CaseEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -232,7 +235,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 [.. reader.GetFieldValue<string[]>(7)]));
         }
         var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable(), history);
-        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp), Legacy: false);
+        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp, duplicateOf, duplicates), Legacy: false);
     }
 
     public async Task<IReadOnlyList<string>> DueAsync(int shard, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
@@ -367,7 +370,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             _verifiedAt = new DateTimeOffset?[n];
         private readonly int?[] _returns = new int?[n];
         private readonly short?[] _late = new short?[n];
-        private readonly string?[] _followUp = new string?[n], _verdict = new string?[n], _candidates = new string?[n];
+        private readonly string?[] _followUp = new string?[n], _verdict = new string?[n], _candidates = new string?[n], _duplicateOf = new string?[n],
+            _duplicates = new string?[n];
         private readonly double?[] _accuracy = new double?[n];
         private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
             _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
@@ -402,6 +406,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             _followUp[i] = r.FollowUp is { } followUp ? JsonSerializer.Serialize(followUp, CaseJson.Options) : null;
             _verdict[i] = r.FollowUp?.Verdict.ToString();
             (_accuracy[i], _candidates[i]) = (report.AccuracyMetres, report.CandidateGrids is { } candidates ? JsonSerializer.Serialize(candidates) : null);
+            (_duplicateOf[i], _duplicates[i]) = (r.DuplicateOf, r.LinkedDuplicates.IsEmpty ? null : JsonSerializer.Serialize(r.LinkedDuplicates, CaseJson.Options));
             // A case whose history was not kept (stored before V021, not yet filled) keeps NULL, for the background fill.
             if (f.History is not { } history) return;
             var facts = CaseFacts.Of(r);
@@ -452,6 +457,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             p.Add(Array(_verdict, NpgsqlDbType.Text));
             p.Add(Array(_accuracy, NpgsqlDbType.Double));
             p.Add(Array(_candidates, NpgsqlDbType.Text));
+            p.Add(Array(_duplicateOf, NpgsqlDbType.Text));
+            p.Add(Array(_duplicates, NpgsqlDbType.Text));
         }
     }
 

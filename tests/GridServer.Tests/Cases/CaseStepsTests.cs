@@ -210,4 +210,101 @@ public class CaseStepsTests
     [Fact]
     public void Chase_IsCappedAtADay_EvenAfterManyReminders() =>
         Assert.Equal(TimeSpan.FromDays(1), CaseSteps.Chase(int.MaxValue));
+
+    [Fact]
+    public void OpenDuplicate_LinkedNotDispatched_NothingRuns_OnlyTheReporterTold()
+    {
+        var step = CaseSteps.OpenDuplicate("C-2", "parking", Report(), "G-1", "app-1", T0, Workflow, "C-1");
+        Assert.True(step.Accepted);
+        Assert.Equal((CaseState.Duplicate, "C-1"), (step.Record.State, step.Record.DuplicateOf));
+        Assert.Equal([CaseAction.Report, CaseAction.Link], step.Record.File.Timeline.Select(e => e.Action));
+        Assert.Equal([CaseCueKind.ReporterStep], step.Cues.Select(c => c.Kind));
+        Assert.Equal(CaseHolder.Nobody, step.Record.Holder);
+        Assert.Null(CaseSteps.NextWake(step.Record, Workflow));
+        Assert.True(step.Record.File.IsTerminal);
+        Assert.Null(step.Record.OfficerInHand);
+        // Nothing of the workflow but unlinking is open to people; the clock's steps are not taken on it.
+        Assert.Equal([CaseAction.Unlink], CaseWorkflow.AllowedIn(CaseState.Duplicate));
+        Assert.False(CaseSteps.Act(step.Record, new CaseCommand(CaseAction.Note, "system", T0, "later reading"), Workflow).Accepted);
+    }
+
+    [Fact]
+    public void AddDuplicate_NotedOnTheOpenCase_OnceOnly_RefusedByAnEndedCase()
+    {
+        var open = Open(ToA).Record;
+        var linked = CaseSteps.AddDuplicate(open, "C-2", "app-2", T0.AddMinutes(1), Workflow);
+        Assert.True(linked.Accepted);
+        Assert.Equal([new CaseLink("C-2", "app-2", T0.AddMinutes(1))], linked.Record.LinkedDuplicates);
+        Assert.Equal((CaseAction.Note, CaseState.Dispatched), (linked.Record.File.Timeline[^1].Action, linked.Record.State));
+        var again = CaseSteps.AddDuplicate(linked.Record, "C-2", "app-2", T0.AddMinutes(2), Workflow);
+        Assert.Same(linked.Record, again.Record);
+
+        var voided = CaseSteps.Act(Open(Nobody, grid: null).Record, new CaseCommand(CaseAction.Void, "D-1", T0.AddMinutes(1), "not ours"), Workflow).Record;
+        var refused = CaseSteps.AddDuplicate(voided, "C-3", null, T0.AddMinutes(2), Workflow);
+        Assert.Equal(CaseRefusalCode.NotNow, refused.Refusal?.Code);
+        var duplicate = CaseSteps.OpenDuplicate("C-4", "parking", Report(), "G-1", "app-1", T0, Workflow, "C-1").Record;
+        Assert.Equal(CaseRefusalCode.NotNow, CaseSteps.AddDuplicate(duplicate, "C-5", null, T0.AddMinutes(1), Workflow).Refusal?.Code);
+    }
+
+    [Theory]
+    [InlineData(CaseAction.Close)]
+    [InlineData(CaseAction.Void)]
+    public void TheCaseEnds_EachDuplicateWithAChannelIsTold_OnceOnly(CaseAction ending)
+    {
+        var r = ending == CaseAction.Close ? Open(ToA).Record : Open(Nobody, grid: null).Record;
+        r = CaseSteps.AddDuplicate(r, "C-2", "app-2", T0.AddMinutes(1), Workflow).Record;
+        r = CaseSteps.AddDuplicate(r, "C-3", null, T0.AddMinutes(1), Workflow).Record;   // staff-entered: nobody to tell
+        r = CaseSteps.AddDuplicate(r, "C-4", "app-4", T0.AddMinutes(1), Workflow).Record;
+        if (ending == CaseAction.Close)
+        {
+            foreach (var action in new[] { CaseAction.Accept, CaseAction.StartHandling, CaseAction.GiveFinalFeedback }) r = Act(r, action);
+            foreach (var action in new[] { CaseAction.StartVerification, CaseAction.PassVerification }) r = Act(r, action, "D-1");
+        }
+        var ended = CaseSteps.Act(r, new CaseCommand(ending, "D-1", r.File.UpdatedAt.AddMinutes(1), "done"), Workflow);
+        Assert.Equal(["C-2", "C-4"], ended.Cues.Where(c => c.Kind == CaseCueKind.DuplicateTold).Select(c => c.Duplicate));
+        // Steps after the end (a follow-up) tell them nothing more.
+        if (ending == CaseAction.Close)
+        {
+            var followed = CaseSteps.FollowUp(ended.Record, new CaseFollowUp(CaseVerdict.Satisfied, null, ended.Record.File.UpdatedAt.AddMinutes(1), "app-1", CaseFollowUp.Reporter), Workflow);
+            Assert.DoesNotContain(followed.Cues, c => c.Kind == CaseCueKind.DuplicateTold);
+        }
+    }
+
+    [Fact]
+    public void Unlink_RegisteredAndDispatched_OrQueued_TheReporterTold_AndTheCaseForgetsIt()
+    {
+        var duplicate = CaseSteps.OpenDuplicate("C-2", "parking", Report(), "G-1", "app-1", T0, Workflow, "C-1").Record;
+        var unlinked = CaseSteps.Unlink(duplicate, "D-1", "another shop", T0.AddMinutes(5), Workflow, ToA);
+        Assert.True(unlinked.Accepted);
+        Assert.Equal((CaseState.Dispatched, "O-A", null), (unlinked.Record.State, unlinked.Record.Holder.OfficerId, unlinked.Record.DuplicateOf));
+        Assert.Equal([CaseAction.Report, CaseAction.Link, CaseAction.Unlink, CaseAction.Dispatch], unlinked.Record.File.Timeline.Select(e => e.Action));
+        Assert.Equal([CaseCueKind.ReporterStep, CaseCueKind.Dispatched], unlinked.Cues.Select(c => c.Kind));
+        Assert.Equal(T0.AddMinutes(15), unlinked.Record.File.Deadlines.AcceptBy);
+
+        var queued = CaseSteps.Unlink(duplicate, "D-1", "another shop", T0.AddMinutes(5), Workflow, Nobody);
+        Assert.True(queued.Accepted);
+        Assert.Equal(CaseState.Registered, queued.Record.State);
+        Assert.NotNull(queued.Record.QueueReason);
+
+        var open = Open(ToA).Record;
+        Assert.Equal(CaseRefusalCode.NotNow, CaseSteps.Unlink(open, "D-1", "x", T0.AddMinutes(5), Workflow, ToA).Refusal?.Code);
+
+        var primary = CaseSteps.AddDuplicate(open, "C-2", "app-1", T0.AddMinutes(1), Workflow).Record;
+        var dropped = CaseSteps.DropDuplicate(primary, "C-2", "D-1", T0.AddMinutes(6), Workflow);
+        Assert.Empty(dropped.Record.LinkedDuplicates);
+        Assert.Contains("C-2 unlinked", dropped.Record.File.Timeline[^1].Note);
+        Assert.Same(dropped.Record, CaseSteps.DropDuplicate(dropped.Record, "C-2", "D-1", T0.AddMinutes(7), Workflow).Record);
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1001, 1)]
+    [InlineData(double.NaN, 1)]
+    [InlineData(30, 0)]
+    [InlineData(30, 31 * 24)]
+    public void DuplicateRule_OutOfRange_NamesTheProblem(double metres, double hours)
+    {
+        var policy = new MatterPolicy(CaseTimeLimits.Default, Duplicates: new DuplicateRule(metres, TimeSpan.FromHours(hours)));
+        Assert.Contains("Duplicate", policy.Problem());
+    }
 }

@@ -162,11 +162,13 @@ public class CaseWorkflowTests
         [(CaseState.Parked, CaseAction.Transfer)] = CaseState.Parked,
         [(CaseState.Closed, CaseAction.FollowUp)] = CaseState.Closed,
         [(CaseState.Closed, CaseAction.Reopen)] = CaseState.Handling,
+        [(CaseState.Reported, CaseAction.Link)] = CaseState.Duplicate,
+        [(CaseState.Duplicate, CaseAction.Unlink)] = CaseState.Registered,
     };
 
     private static CaseState? ModelNext(CaseState state, CaseAction action) =>
         action is CaseAction.Supervise or CaseAction.Remind or CaseAction.Warn or CaseAction.Note
-            ? state is CaseState.Closed or CaseState.Void ? null : state
+            ? state is CaseState.Closed or CaseState.Void or CaseState.Duplicate ? null : state
             : Model.TryGetValue((state, action), out var next) ? next : null;
 
     /// <summary>

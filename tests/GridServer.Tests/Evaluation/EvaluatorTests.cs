@@ -49,7 +49,7 @@ public class EvaluatorTests
             new Dictionary<string, long>
             {
                 ["received"] = 4, ["registered"] = 4, ["dispatched"] = 4, ["due"] = 3, ["closed"] = 2, ["closedOnTime"] = 1, ["overdueOpen"] = 1,
-                ["voided"] = 0, ["extensions"] = 0, ["returned"] = 1, ["feedbackGiven"] = 2, ["rework"] = 0, ["supervised"] = 0,
+                ["voided"] = 0, ["duplicates"] = 0, ["invalid"] = 0, ["extensions"] = 0, ["returned"] = 1, ["feedbackGiven"] = 2, ["rework"] = 0, ["supervised"] = 0,
                 ["acceptDue"] = 3, ["acceptedOnTime"] = 1, ["verificationDue"] = 2, ["verifiedOnTime"] = 2, ["followedUp"] = 0, ["satisfied"] = 0, ["ambiguous"] = 0,
             },
             a.Counts.ToDictionary());
@@ -65,6 +65,23 @@ public class EvaluatorTests
         Assert.Equal(6, table.Total.Counts["received"]);
         Assert.Equal(5.0 / 6, table.Total.Rates["validReportRate"]!.Value, 6);
         Assert.Equal(0.0, table.Rows.Single(r => r.Code == "33030200100102").Rates["reworkRate"]);
+    }
+
+    [Fact]
+    public void ADuplicate_IsReceivedButNoCase_CountsAgainstTheValidReportRate_AndAnUnlinkedOneCountsAsACase()
+    {
+        var duplicate = CaseSteps.OpenDuplicate("D1", "parking", new CaseReportFacts(120.65, 28.0, "citizen-2", "same car", ReportingChannel: "wechat"),
+            "33030200100102", "wechat", T0.AddMinutes(3), Workflow, "B1").Record;
+        var unlinked = CaseSteps.Unlink(CaseSteps.OpenDuplicate("D2", "parking", new CaseReportFacts(120.65, 28.0, "citizen-3", "another car"),
+            "33030200100102", "app-1", T0.AddMinutes(4), Workflow, "B1").Record, "D-1", "another car", T0.AddMinutes(20), Workflow, To()).Record;
+        var table = Evaluator.Evaluate(EvaluationLevel.Grid, From, To, AsOf, [.. Month(), CaseFacts.Of(duplicate), CaseFacts.Of(unlinked)]);
+
+        var b = table.Rows.Single(r => r.Code == "33030200100102");
+        Assert.Equal((3L, 1L, 1L, 2L, 2L), (b.Counts["received"], b.Counts["duplicates"], b.Counts["invalid"], b.Counts["registered"], b.Counts["dispatched"]));
+        Assert.Equal(2.0 / 3, b.Rates["validReportRate"]!.Value, 6);
+        Assert.Equal(["D1"], Evaluator.Trace(EvaluationLevel.Grid, "33030200100102", false, Indicators.Count("duplicates")!, AsOf,
+            [.. Month(), CaseFacts.Of(duplicate), CaseFacts.Of(unlinked)]).Select(f => f.CaseId));
+        Assert.False(CaseFacts.Of(duplicate).Open);
     }
 
     [Fact]

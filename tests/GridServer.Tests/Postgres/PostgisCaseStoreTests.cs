@@ -47,8 +47,9 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
 
     private static void AssertSame(CaseRecord expected, CaseRecord actual)
     {
-        Assert.Equal(expected with { File = expected.File with { Timeline = [], History = null }, Report = expected.Report with { Attributes = null, CandidateGrids = null } },
-            actual with { File = actual.File with { Timeline = [], History = null }, Report = actual.Report with { Attributes = null, CandidateGrids = null } });
+        Assert.Equal(expected with { File = expected.File with { Timeline = [], History = null }, Report = expected.Report with { Attributes = null, CandidateGrids = null }, Duplicates = null },
+            actual with { File = actual.File with { Timeline = [], History = null }, Report = actual.Report with { Attributes = null, CandidateGrids = null }, Duplicates = null });
+        Assert.Equal(expected.LinkedDuplicates, actual.LinkedDuplicates);
         Assert.Equal(expected.Report.CandidateGrids?.ToArray(), actual.Report.CandidateGrids?.ToArray());
         Assert.Equal(expected.File.History, actual.File.History);
         Assert.Equal(expected.Report.Attributes?.ToArray(), actual.Report.Attributes?.ToArray());
@@ -454,5 +455,29 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
         AssertSame(record, loaded);
         Assert.Equal((12.5, true), (loaded.Report.AccuracyMetres, loaded.Report.Ambiguous));
         Assert.Contains(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), OfficerId: "officer-1")), f => f.CaseId == id && f.Ambiguous);
+    }
+
+    [PostgisFact]
+    public async Task Duplicates_TheLinksOfACase_AndADuplicatesCase_AreKept_TheDuplicateIsNotOpen()
+    {
+        await using var store = Store();
+        var (primaryId, duplicateId) = (NewId(), NewId());
+        var primary = Opened(primaryId) with { Version = 1 };
+        Assert.True(await store.WriteAsync(First(primary)));
+        var linked = CaseSteps.AddDuplicate(primary, duplicateId, "app-'2'", T0.AddMinutes(1), Workflow).Record with { Version = 2 };
+        Assert.True(await store.WriteAsync(new CaseWrite(linked, primary.File.Timeline.Count, CaseSteps.NextWake(linked, Workflow), [], [])));
+        var duplicate = CaseSteps.OpenDuplicate(duplicateId, "parking", new CaseReportFacts(120.6501, 28.0, "citizen-2", "same car"), "33030200100101", "app-2",
+            T0.AddMinutes(1), Workflow, primaryId).Record with { Version = 1 };
+        Assert.True(await store.WriteAsync(First(duplicate)));
+
+        AssertSame(linked, (await store.LoadAsync(primaryId)).Record!);
+        var loaded = (await store.LoadAsync(duplicateId)).Record!;
+        AssertSame(duplicate, loaded);
+        Assert.Equal((CaseState.Duplicate, primaryId), (loaded.State, loaded.DuplicateOf));
+        var open = await store.SearchAsync(new CaseQuery(Matter: "parking", Open: true, ReportedFrom: T0.AddMinutes(-1), ReportedTo: T0.AddMinutes(2)));
+        Assert.Contains(open, r => r.CaseId == primaryId);
+        Assert.DoesNotContain(open, r => r.CaseId == duplicateId);
+        var facts = Assert.Single(await store.FactsAsync(new CaseFactsQuery(T0.AddHours(-1), T0.AddHours(1), GridCode: "33030200100101")), f => f.CaseId == duplicateId);
+        Assert.Equal((CaseState.Duplicate, false, false), (facts.State, facts.Registered, facts.Open));
     }
 }

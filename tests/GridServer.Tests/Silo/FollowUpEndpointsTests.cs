@@ -32,16 +32,6 @@ public sealed class FollowUpEndpointsTests(Open311Silo silo) : IClassFixture<Ope
         return ((await JsonOf(posted))[0].GetProperty("service_request_id").GetString()!, await silo.AsAsync("Officer", staff.A));
     }
 
-    private async Task CloseAsync(string id, HttpClient officer)
-    {
-        foreach (var (action, actor) in new[] { ("Accept", officer), ("StartHandling", officer), ("GiveFinalFeedback", officer),
-                     ("StartVerification", silo.Dispatcher), ("PassVerification", silo.Dispatcher), ("Close", silo.Dispatcher) })
-        {
-            using var step = await actor.PostAsJsonAsync($"/api/cases/{id}/actions", new { action, note = "done" });
-            Assert.Equal(HttpStatusCode.OK, step.StatusCode);
-        }
-    }
-
     [Fact]
     public async Task Open311_TheChannelGivesItsVerdictOnItsOwnClosedRequest_OthersAreRefused()
     {
@@ -49,7 +39,7 @@ public sealed class FollowUpEndpointsTests(Open311Silo silo) : IClassFixture<Ope
         var early = await FeedbackAsync(id, ("api_key", Open311Silo.ApiKey), ("verdict", "satisfied"));
         Assert.Equal(HttpStatusCode.BadRequest, early.Status);
         Assert.Contains("closed case", early.Body[0].GetProperty("description").GetString());
-        await CloseAsync(id, officer);
+        await silo.CloseAsync(id, officer);
 
         var otherKey = await silo.Factory.IssueAsync("Reporter", "another-app");
         Assert.Equal(HttpStatusCode.NotFound, (await FeedbackAsync(id, ("api_key", otherKey), ("verdict", "satisfied"))).Status);
@@ -82,7 +72,7 @@ public sealed class FollowUpEndpointsTests(Open311Silo silo) : IClassFixture<Ope
         var (id, officer) = await ReportAsync();
         using (var open = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/follow-up", new { verdict = "satisfied" }))
             Assert.Equal(HttpStatusCode.Conflict, open.StatusCode);
-        await CloseAsync(id, officer);
+        await silo.CloseAsync(id, officer);
 
         using (var asOfficer = await officer.PostAsJsonAsync($"/api/cases/{id}/follow-up", new { verdict = "satisfied" }))
             Assert.Equal(HttpStatusCode.Forbidden, asOfficer.StatusCode);

@@ -295,6 +295,8 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [InlineData("GridServer:Cases:Matters:dust:Calendar", "Lunar", "GridServer:Cases:Matters:dust:Calendar is 'Lunar'; use WallClock or WorkingHours")]
     [InlineData("GridServer:Cases:Matters:dust:VerifyWithin", "soon", "GridServer:Cases:Matters:dust:VerifyWithin is 'soon'; write a duration as hh:mm:ss or as 30m, 4h, 5d")]
     [InlineData("GridServer:Cases:Matters:dust:VerifyWithin", "3y", "GridServer:Cases:Matters:dust:VerifyWithin is '3y'")]
+    [InlineData("GridServer:Cases:Matters:parking:DuplicateWithinMetres", "5000", "GridServer:Cases:Matters:parking: DuplicateWithinMetres must lie above 0 and at most 1000 metres")]
+    [InlineData("GridServer:Cases:Default:DuplicateWithin", "soon", "GridServer:Cases:Default:DuplicateWithin is 'soon'")]
     public void Startup_BadMatterTimeLimits_FailsNamingTheSetting(string key, string value, string expected)
     {
         var message = StartFailure(new() { [key] = value });

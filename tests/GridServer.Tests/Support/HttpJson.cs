@@ -47,3 +47,18 @@ public static class Staffing
         return staff;
     }
 }
+
+/// <summary>A case's way through the loop over HTTP, as its officer and the command center take it.</summary>
+public static class CaseLoop
+{
+    /// <summary>The officer accepts, handles and feeds back; the command center verifies and closes. Every step must be taken.</summary>
+    public static async Task CloseAsync(this EmbeddedSiloWith silo, string id, HttpClient officer)
+    {
+        foreach (var (action, actor) in new[] { ("Accept", officer), ("StartHandling", officer), ("GiveFinalFeedback", officer),
+                     ("StartVerification", silo.Dispatcher), ("PassVerification", silo.Dispatcher), ("Close", silo.Dispatcher) })
+        {
+            using var step = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(actor, $"/api/cases/{id}/actions", new { action, note = "done" });
+            Xunit.Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        }
+    }
+}
