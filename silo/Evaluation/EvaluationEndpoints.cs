@@ -28,9 +28,11 @@ public static class EvaluationEndpoints
     {
         var group = app.MapGroup("/api/evaluation").WithTags("Evaluation");
         group.MapGet("/", Table).RequireRoles(Readers)
-            .WithSummary("One row per unit of a level (grid, community, street, district, squad, officer, dispatcher, channel, matter) with its indicators for the cases reported in a period; format=json, csv or xlsx.");
+            .WithSummary("One row per unit of a level (grid, community, street, district, squad, officer, dispatcher, channel, matter) with its indicators for the cases reported in a period; format=json, csv, xlsx, or geojson (grids, communities, streets, districts with their outlines).");
         group.MapGet("/cases", Trace).RequireRoles(Readers)
             .WithSummary("The cases behind one figure: the cases an indicator counts for a unit (or all units) in a period, newest first.");
+        group.MapGet("/density", Density).RequireRoles(Readers)
+            .WithSummary("Hot spots: the cases reported in a period (of a matter, if named) counted in hexagons of size metres (10 to 5,000, default 200), as GeoJSON.");
         group.MapGet("/indicators", (Delegate)Definitions).RequireRoles(Readers).WithSummary("Every indicator: its English field name, its Chinese name, and for rates what over what.");
         return app;
     }
@@ -72,7 +74,7 @@ public static class EvaluationEndpoints
     private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options) =>
         new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights());
 
-    internal static async Task<IResult> Table(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
+    internal static async Task<IResult> Table(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, EvaluationAreas areas, MatterPolicies policies,
         IOptions<EvaluationOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
@@ -80,8 +82,8 @@ public static class EvaluationEndpoints
         if (format is not ("json" or "csv" or "xlsx" or "geojson"))
             return Problems.Of(400, "Unknown format", $"format '{Problems.Shorten(format)}' is not one of json, csv, xlsx, geojson");
         var (level, period) = (asked!.Level, asked.Period);
-        if (format == "geojson" && level != EvaluationLevel.Grid)
-            return Problems.Of(400, "GeoJSON is of grids", "format=geojson gives the grids with their indicators: ask for level=grid (communities and streets are their grids added up)");
+        if (format == "geojson" && !Domain.Export.EvaluationArea.IsArea(level))
+            return Problems.Of(400, "GeoJSON is of areas", $"format=geojson draws areas with their indicators: grid, community, street or district, not {level.ToString().ToLowerInvariant()}");
         var previous = period.Previous;
         var now = time.GetUtcNow();
         // The period and the one before are read side by side (each a scan of its own cases; the database has the cores).
@@ -94,7 +96,7 @@ public static class EvaluationEndpoints
         {
             "csv" => Results.File(Csv(table, chinese), "text/csv; charset=utf-8", name + ".csv"),
             "xlsx" => Results.File(Xlsx(table, chinese), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx"),
-            "geojson" => Results.File(GeoJson(table, catalog), "application/geo+json", name + ".geojson"),
+            "geojson" => Results.File(GeoJson(table, areas.Of(level)), "application/geo+json", name + ".geojson"),
             _ => Results.Json(Json(table, period)),
         };
     }
@@ -124,48 +126,103 @@ public static class EvaluationEndpoints
         ["rows"] = new JsonArray([.. table.Rows.Select(r => (JsonNode)Row(r))]),
     };
 
+    /// <summary>The rows of a table, the total last.</summary>
+    private static IEnumerable<IEnumerable<object?>> Sheet(EvaluationTable table) => table.Rows.Append(table.Total with { Code = "total" }).Select(Values);
+
+    private static byte[] Csv(EvaluationTable table, bool chinese) => Csv([.. Columns.Select(c => Header(c, chinese))], Sheet(table));
+
+    private static byte[] Xlsx(EvaluationTable table, bool chinese) => Xlsx([.. Columns.Select(c => Header(c, chinese))], Sheet(table));
+
     /// <summary>RFC 4180 CSV in UTF-8 with a byte-order mark (Excel reads the Chinese names right), one header line.</summary>
-    private static byte[] Csv(EvaluationTable table, bool chinese)
+    private static byte[] Csv(IReadOnlyList<string> headers, IEnumerable<IEnumerable<object?>> rows)
     {
         using var buffer = new MemoryStream();
         // A unit's name comes from an operator's import: one starting with = + - @ is escaped, never run as a formula.
         using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { WriteByteOrderMark = true, Injection = CsvInjection.Escape }, true))
         {
-            foreach (var column in Columns) csv.WriteField(Header(column, chinese));
+            foreach (var header in headers) csv.WriteField(header);
             csv.EndRecord();
-            foreach (var row in table.Rows.Append(table.Total with { Code = "total" }))
+            foreach (var row in rows)
             {
-                foreach (var value in Values(row)) csv.WriteField(Format(value));
+                foreach (var value in row) csv.WriteField(Format(value));
                 csv.EndRecord();
             }
         }
         return buffer.ToArray();
     }
 
-    /// <summary>Every grid served, with its row (zero counts for a grid without a case), written in memory first: the writer is synchronous.</summary>
-    private static byte[] GeoJson(EvaluationTable table, GridCatalog catalog)
+    private static byte[] Xlsx(IReadOnlyList<string> headers, IEnumerable<IEnumerable<object?>> rows)
     {
-        using var buffer = new MemoryStream();
-        GridServer.Domain.Export.GeoJsonEvaluationWriter.Write(buffer, table, catalog.All().OrderBy(g => g.Code, StringComparer.Ordinal));
-        return buffer.ToArray();
-    }
-
-    private static byte[] Xlsx(EvaluationTable table, bool chinese)
-    {
-        var rows = table.Rows.Append(table.Total with { Code = "total" }).Select(row =>
+        var sheet = rows.Select(row =>
         {
             var sheetRow = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var (column, value) in Columns.Zip(Values(row))) sheetRow[Header(column, chinese)] = value;
+            foreach (var (header, value) in headers.Zip(row)) sheetRow[header] = value;
             return sheetRow;
         }).ToList();
         using var buffer = new MemoryStream();
-        buffer.SaveAs(rows, sheetName: "evaluation");
+        buffer.SaveAs(sheet, sheetName: "evaluation");
         return buffer.ToArray();
     }
+
+    /// <summary>Every area of the level, with its row (zero counts for one without a case), written in memory first: the writer is synchronous.</summary>
+    private static byte[] GeoJson(EvaluationTable table, IReadOnlyList<Domain.Export.EvaluationArea> areas)
+    {
+        using var buffer = new MemoryStream();
+        Domain.Export.GeoJsonEvaluationWriter.Write(buffer, table, areas);
+        return buffer.ToArray();
+    }
+
+    internal static async Task<IResult> Density(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
+        var sizeText = (string?)request.Query["size"];
+        var size = 200.0;
+        if (sizeText is not null && (!double.TryParse(sizeText, NumberStyles.Float, CultureInfo.InvariantCulture, out size)
+                                     || !(size >= HexBins.MinSizeMetres && size <= HexBins.MaxSizeMetres)))
+            return Problems.Of(400, "Unreadable size", $"size is a hexagon's size in metres (centre to corner), from {HexBins.MinSizeMetres:0} to {HexBins.MaxSizeMetres:0}; got '{Problems.Shorten(sizeText)}'");
+        var matter = (string?)request.Query["matter"];
+        var period = asked!.Period;
+        var points = await source.PointsAsync(new CaseFactsQuery(period.From, period.To, Matter: string.IsNullOrEmpty(matter) ? null : matter), cancellationToken);
+        // Anchored at the middle of the grids served: next month's map bins into the same hexagons.
+        var extent = new NetTopologySuite.Geometries.Envelope();
+        foreach (var grid in catalog.All()) extent.ExpandToInclude(grid.Boundary.EnvelopeInternal);
+        var bins = HexBins.Of(points, size, extent.IsNull ? null : (extent.Centre.X, extent.Centre.Y));
+        using var buffer = new MemoryStream();
+        using (var json = Domain.Export.GeoJsonGridWriter.CreateWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "FeatureCollection");
+            json.WriteString("from", period.From.ToOffset(EvaluationPeriod.Offset));
+            json.WriteString("to", period.To.ToOffset(EvaluationPeriod.Offset));
+            json.WriteNumber("sizeMetres", size);
+            json.WriteNumber("cases", points.Count);
+            json.WriteStartArray("features");
+            foreach (var bin in bins)
+            {
+                json.WriteStartObject();
+                json.WriteString("type", "Feature");
+                json.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"{bin.Q},{bin.R}"));
+                json.WritePropertyName("properties");
+                json.WriteStartObject();
+                json.WriteNumber("count", bin.Count);
+                json.WriteEndObject();
+                json.WritePropertyName("geometry");
+                Domain.Export.GeoJsonGridWriter.WriteGeometry(json, bin.Outline);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Results.File(buffer.ToArray(), "application/geo+json", $"density-{period.From.ToOffset(EvaluationPeriod.Offset):yyyyMMdd}.geojson");
+    }
+
+    /// <summary>A moment in the bureau's time (UTC+8), as spreadsheets show times: without an offset.</summary>
+    private static DateTime Local(DateTimeOffset at) => at.ToOffset(EvaluationPeriod.Offset).DateTime;
 
     private static string Format(object? value) => value switch
     {
         null => "",
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
         double d => d.ToString("0.######", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
@@ -195,10 +252,24 @@ public static class EvaluationEndpoints
             SquadId: level == EvaluationLevel.Squad && !anyUnit ? unit : null,
             OfficerId: level == EvaluationLevel.Officer && !anyUnit ? unit : null,
             Matter: level == EvaluationLevel.Matter && !anyUnit ? unit : null);
+        var format = ((string?)q["format"] ?? "json").ToLowerInvariant();
+        if (format is not ("json" or "csv" or "xlsx")) return Problems.Of(400, "Unknown format", $"format '{Problems.Shorten(format)}' is not one of json, csv, xlsx");
         var facts = await source.FactsAsync(query, cancellationToken);
         var now = time.GetUtcNow();
         // unit= (empty): the cases with no unit at this level.
         var traced = EvaluatorOf(catalog, policies, options).Trace(level, string.IsNullOrEmpty(unit) ? null : unit, anyUnit, indicator, now, facts).ToList();
+        if (format is "csv" or "xlsx")
+        {
+            // A download is the whole list (the table it came from is in memory already); paging is for the screen.
+            var chinese = string.Equals(q["headers"], "zh", StringComparison.OrdinalIgnoreCase);
+            string[] headers = [.. TraceColumns.Select(c => chinese ? c.Chinese : c.Name)];
+            var rows = traced.Select(f => (IEnumerable<object?>)[f.CaseId, f.Matter, f.State.ToString(), f.GridCode, f.SquadId, f.OfficerId, f.Channel,
+                Local(f.ReportedAt), f.ClosedAt is { } closed ? Local(closed) : null]);
+            var file = $"cases-{indicator.Name}-{level.ToString().ToLowerInvariant()}-{period.From.ToOffset(EvaluationPeriod.Offset):yyyyMMdd}";
+            return format == "csv"
+                ? Results.File(Csv(headers, rows), "text/csv; charset=utf-8", file + ".csv")
+                : Results.File(Xlsx(headers, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file + ".xlsx");
+        }
         return Results.Json(new JsonObject
         {
             ["level"] = level.ToString().ToLowerInvariant(),
@@ -216,6 +287,13 @@ public static class EvaluationEndpoints
             })]),
         });
     }
+
+    /// <summary>The columns of a case list download, with their Chinese headers.</summary>
+    private static readonly (string Name, string Chinese)[] TraceColumns =
+    [
+        ("caseId", "案件编号"), ("matter", "问题类型"), ("state", "状态"), ("gridCode", "网格"), ("squadId", "责任队伍"), ("officerId", "网格员"),
+        ("channel", "上报渠道"), ("reportedAt", "上报时间"), ("closedAt", "结案时间"),
+    ];
 
     private static bool Paging(string? text, int fallback, int max, out int value)
     {

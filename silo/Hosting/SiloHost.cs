@@ -123,6 +123,7 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         builder.Services.AddOptions<DeadlineClockOptions>().BindConfiguration(DeadlineClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridCatalog>();
+        builder.Services.AddSingleton<GridServer.Silo.Evaluation.EvaluationAreas>();
         builder.Services.AddOptions<GridServer.Silo.Evaluation.EvaluationOptions>().BindConfiguration(GridServer.Silo.Evaluation.EvaluationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<GridServer.Grains.Grids.IGridLocator>(sp => sp.GetRequiredService<GridCatalog>());
         builder.Services.AddSingleton<GridTileSource>();

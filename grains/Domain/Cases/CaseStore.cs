@@ -144,6 +144,17 @@ public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore,
         }
     }
 
+    public Task<IReadOnlyList<(double Lon, double Lat)>> PointsAsync(Evaluation.CaseFactsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<(double, double)>>([.. _cases.Values
+                .Where(c => c.Report.Located && c.File.ReportedAt >= query.From && c.File.ReportedAt < query.To && query.Matches(Evaluation.CaseFacts.Of(c)))
+                .Select(c => (c.Report.Lon, c.Report.Lat))]);
+        }
+    }
+
     public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -17,4 +17,7 @@ public interface ICaseFactsSource
 {
     /// <summary>The facts of every case the query names, in no particular order.</summary>
     Task<IReadOnlyList<CaseFacts>> FactsAsync(CaseFactsQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The reported positions (WGS84 lon/lat) of the cases the query names that have one: what a density map bins.</summary>
+    Task<IReadOnlyList<(double Lon, double Lat)>> PointsAsync(CaseFactsQuery query, CancellationToken cancellationToken = default);
 }

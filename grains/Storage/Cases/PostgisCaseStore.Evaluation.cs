@@ -29,11 +29,7 @@ public sealed partial class PostgisCaseStore
     public async Task<IReadOnlyList<CaseFacts>> FactsAsync(CaseFactsQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var criteria = new Criteria(firstParameter: 3);
-        foreach (var (column, value) in new[] { ("grid_code", query.GridCode), ("squad_id", query.SquadId), ("officer_id", query.OfficerId), ("matter", query.Matter) })
-        {
-            if (value is not null) criteria.Add($"{column} = @", Text(value));
-        }
+        var criteria = UnitCriteria(query);
         await using var command = _dataSource.CreateCommand(FactsSql + criteria.Sql);
         command.Parameters.Add(Time(query.From));
         command.Parameters.Add(Time(query.To));
@@ -52,6 +48,32 @@ public sealed partial class PostgisCaseStore
                 Text(24) is { } verdict ? Enum.Parse<CaseVerdict>(verdict) : null, reader.GetBoolean(25)));
         }
         return facts;
+    }
+
+    /// <summary>The units a facts query narrows to, as criteria after its period ($1, $2).</summary>
+    private static Criteria UnitCriteria(CaseFactsQuery query)
+    {
+        var criteria = new Criteria(firstParameter: 3);
+        foreach (var (column, value) in new[] { ("grid_code", query.GridCode), ("squad_id", query.SquadId), ("officer_id", query.OfficerId), ("matter", query.Matter) })
+        {
+            if (value is not null) criteria.Add($"{column} = @", Text(value));
+        }
+        return criteria;
+    }
+
+    public async Task<IReadOnlyList<(double Lon, double Lat)>> PointsAsync(CaseFactsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var criteria = UnitCriteria(query);
+        await using var command = _dataSource.CreateCommand(
+            "SELECT ST_X(geom), ST_Y(geom) FROM gridserver.cases WHERE reported_at >= $1 AND reported_at < $2 AND NOT ST_IsEmpty(geom)" + criteria.Sql);
+        command.Parameters.Add(Time(query.From));
+        command.Parameters.Add(Time(query.To));
+        foreach (var parameter in criteria.Parameters) command.Parameters.Add(parameter);
+        var points = new List<(double, double)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) points.Add((reader.GetDouble(0), reader.GetDouble(1)));
+        return points;
     }
 
     /// <summary>Up to <paramref name="limit"/> cases of the case store whose deadline history and facts are still to be filled (stored before V021).</summary>

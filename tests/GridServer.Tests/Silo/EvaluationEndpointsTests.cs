@@ -7,6 +7,7 @@ using DocumentFormat.OpenXml.Spreadsheet;
 using GridServer.Silo.Evaluation;
 using GridServer.Silo.Grids;
 using GridServer.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using static GridServer.Tests.Support.HttpJson;
 
 namespace GridServer.Tests.Silo;
@@ -72,6 +73,33 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         return await JsonOf(response);
     }
 
+    /// <summary>The cells of a workbook's one sheet as text, read with the Open XML SDK (not the library that wrote it).</summary>
+    private static List<List<string>> SheetRows(byte[] xlsx)
+    {
+        using var stream = new MemoryStream(xlsx);
+        using var document = SpreadsheetDocument.Open(stream, false);
+        var workbook = document.WorkbookPart!;
+        var strings = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(s => s.InnerText).ToList() ?? [];
+        var sheet = workbook.WorksheetParts.Single().Worksheet.GetFirstChild<SheetData>()!;
+        string Text(Cell c) => c.DataType?.Value == CellValues.SharedString ? strings[int.Parse(c.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)]
+            : c.DataType?.Value == CellValues.InlineString ? c.InlineString!.InnerText : c.CellValue?.Text ?? "";
+        return [.. sheet.Elements<Row>().Select(r => r.Elements<Cell>().Select(Text).ToList())];
+    }
+
+    /// <summary>The records of a CSV answer, read with the server's own RFC 4180 reader, the byte-order mark checked and dropped.</summary>
+    private static List<List<string>> CsvRecords(byte[] bytes)
+    {
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        using var reader = new StringReader(Encoding.UTF8.GetString(bytes[3..]));
+        var records = new List<List<string>>();
+        while (Csv.ReadRecord(reader, out var error, out var blank) is { } record)
+        {
+            Assert.Null(error);
+            if (!blank) records.Add(record);
+        }
+        return records;
+    }
+
     private static JsonElement RowOf(JsonElement table, string code) =>
         Assert.Single(table.GetProperty("rows").EnumerateArray(), r => r.GetProperty("code").GetString() == code);
 
@@ -118,16 +146,7 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(".csv", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
-
-        using var reader = new StringReader(Encoding.UTF8.GetString(bytes));
-        var records = new List<List<string>>();
-        while (Csv.ReadRecord(reader, out var error, out var blank) is { } record)
-        {
-            Assert.Null(error);
-            if (!blank) records.Add(record);
-        }
+        var records = CsvRecords(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(EvaluationEndpoints.Columns, records[0].Select(h => h.TrimStart('\uFEFF')));
         var byCode = records.Skip(1).ToDictionary(r => r[0], r => r);
         // A dispatcher's name a spreadsheet would run as a formula is written as text.
@@ -146,15 +165,7 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         await silo.CasesAsync();
         using var response = await silo.Dispatcher.GetAsync($"/api/evaluation?level=grid&format=xlsx&{Around()}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
-
-        using var document = SpreadsheetDocument.Open(stream, false);
-        var workbook = document.WorkbookPart!;
-        var strings = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(s => s.InnerText).ToList() ?? [];
-        var sheet = workbook.WorksheetParts.Single().Worksheet.GetFirstChild<SheetData>()!;
-        string Text(Cell c) => c.DataType?.Value == CellValues.SharedString ? strings[int.Parse(c.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)]
-            : c.DataType?.Value == CellValues.InlineString ? c.InlineString!.InnerText : c.CellValue?.Text ?? "";
-        var rows = sheet.Elements<Row>().Select(r => r.Elements<Cell>().Select(Text).ToList()).ToList();
+        var rows = SheetRows(await response.Content.ReadAsByteArrayAsync());
 
         Assert.Equal(EvaluationEndpoints.Columns, rows[0]);
         var grid = Assert.Single(rows, r => r[0] == Grid);
@@ -182,8 +193,80 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         Assert.Equal(0L, Convert.ToInt64(quiet.Attributes["received"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Null(quiet.Attributes["closureRate"]);
 
-        using var street = await silo.Dispatcher.GetAsync($"/api/evaluation?level=street&format=geojson&{Around()}");
-        Assert.Equal(HttpStatusCode.BadRequest, street.StatusCode);
+        using var officers = await silo.Dispatcher.GetAsync($"/api/evaluation?level=officer&format=geojson&{Around()}");
+        Assert.Equal(HttpStatusCode.BadRequest, officers.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("community")]
+    [InlineData("street")]
+    public async Task GeoJson_CommunitiesAndStreets_AreTheUnionsOfTheirGrids_WithTheirIndicators(string level)
+    {
+        await silo.CasesAsync();
+        using var response = await silo.Dispatcher.GetAsync($"/api/evaluation?level={level}&format=geojson&{Around()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var collection = JsonSerializer.Deserialize<NetTopologySuite.Features.FeatureCollection>(await response.Content.ReadAsStreamAsync(), GeoJsonOptions)!;
+
+        var grids = silo.Factory.Services.GetRequiredService<GridCatalog>().All().ToList();
+        var unitOf = level == "community" ? (Func<GridServer.Domain.Grids.Grid, string?>)(g => g.CommunityCode) : g => g.StreetCode;
+        var units = grids.GroupBy(unitOf).Where(g => g.Key is not null).ToDictionary(g => g.Key!, g => g.ToList());
+        Assert.Equal(units.Count, collection.Count);
+        foreach (var feature in collection)
+        {
+            var members = units[(string)feature.Attributes["code"]];
+            Assert.True(feature.Geometry.IsValid);
+            // The outline covers each of its grids, and its area is theirs added up (they tile it).
+            Assert.All(members, g => Assert.True(feature.Geometry.Buffer(1e-9).Covers(g.Boundary)));
+            Assert.Equal(members.Sum(g => g.Boundary.Area), feature.Geometry.Area, members.Sum(g => g.Boundary.Area) * 1e-6);
+        }
+        var ours = grids.Single(g => g.Code == Grid);
+        var mine = Assert.Single(collection, f => (string)f.Attributes["code"] == unitOf(ours));
+        Assert.Equal(3L, Convert.ToInt64(mine.Attributes["received"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Density_CountsEveryLocatedCaseInOneHexagon_ReadBackByNetTopologySuite()
+    {
+        await silo.CasesAsync();
+        using var response = await silo.Dispatcher.GetAsync($"/api/evaluation/density?size=100&{Around()}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var collection = JsonSerializer.Deserialize<NetTopologySuite.Features.FeatureCollection>(await response.Content.ReadAsStreamAsync(), GeoJsonOptions)!;
+        // Two cases at one point, one (dispatched by hand from the queue) far away: two hexagons, each holding its points.
+        Assert.Equal([2L, 1L], collection.Select(f => Convert.ToInt64(f.Attributes["count"], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(collection[0].Geometry.Covers(new NetTopologySuite.Geometries.Point(120.65, 28.0)));
+        Assert.True(collection[1].Geometry.Covers(new NetTopologySuite.Geometries.Point(121.5, 28.0)));
+        Assert.All(collection, f => Assert.Equal(7, f.Geometry.NumPoints));
+
+        using var parking = await silo.Dispatcher.GetAsync($"/api/evaluation/density?matter=litter&{Around()}");
+        Assert.Empty(JsonSerializer.Deserialize<NetTopologySuite.Features.FeatureCollection>(await parking.Content.ReadAsStreamAsync(), GeoJsonOptions)!);
+        foreach (var bad in new[] { "size=5", "size=9000", "size=abc", "size=NaN" })
+        {
+            using var refused = await silo.Dispatcher.GetAsync($"/api/evaluation/density?{bad}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task CaseLists_AsCsvAndXlsx_HoldEveryTracedCase()
+    {
+        var (closed, open, dispatched, _) = await silo.CasesAsync();
+        using var csv = await silo.Dispatcher.GetAsync($"/api/evaluation/cases?level=grid&unit={Grid}&indicator=received&format=csv&headers=zh&{Around()}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var records = CsvRecords(await csv.Content.ReadAsByteArrayAsync());
+        Assert.Equal(["案件编号", "问题类型", "状态", "网格", "责任队伍", "网格员", "上报渠道", "上报时间", "结案时间"], records[0]);
+        Assert.Equal(new[] { closed, open, dispatched }.Order(), records.Skip(1).Select(r => r[0]).Order());
+        var closedRow = records.Single(r => r[0] == closed);
+        Assert.Equal(("Closed", Grid), (closedRow[2], closedRow[3]));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", closedRow[8]);
+
+        using var xlsx = await silo.Dispatcher.GetAsync($"/api/evaluation/cases?level=grid&unit={Grid}&indicator=closed&format=xlsx&{Around()}");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        var rows = SheetRows(await xlsx.Content.ReadAsByteArrayAsync());
+        Assert.Equal("caseId", rows[0][0]);
+        Assert.Equal(closed, Assert.Single(rows.Skip(1))[0]);
+
+        using var bad = await silo.Dispatcher.GetAsync($"/api/evaluation/cases?indicator=closed&format=pdf&{Around()}");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     [Theory]
