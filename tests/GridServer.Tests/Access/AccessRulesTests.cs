@@ -8,9 +8,9 @@ public sealed class AccessRulesTests
     [Fact]
     public void EveryActionPeopleTake_IsInExactlyOneHand_TheServersOwnInNone()
     {
-        // FollowUp and Reopen follow from a verdict (POST /api/cases/{id}/follow-up, Open311 feedback), never asked for as actions.
+        // FollowUp and Reopen follow from a verdict (POST /api/cases/{id}/follow-up, Open311 feedback), Link from the intake: never asked for as actions.
         var ownActions = new[] { CaseAction.Report, CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Transfer, CaseAction.Note,
-            CaseAction.FollowUp, CaseAction.Reopen };
+            CaseAction.FollowUp, CaseAction.Reopen, CaseAction.Link };
         foreach (var action in Enum.GetValues<CaseAction>())
         {
             var role = AccessRules.RoleFor(action);
