@@ -28,6 +28,13 @@ public enum NoticeKind
     /// whose frontage zone it is, the site the dust comes from, the holder of a board's permit). Model: <see cref="PartyNotice"/>.
     /// </summary>
     PartyNotice,
+
+    /// <summary>
+    /// 通报: the command center's bulletin of a period (a month, usually) over the indicators of evaluation: what came in,
+    /// what was closed and on time, where reports came from, the top problems, the rankings. Rendered as HTML to print.
+    /// Model: <see cref="BulletinNotice"/>.
+    /// </summary>
+    Bulletin,
 }
 
 /// <summary>The names of the kinds in template file names (<c>dispatch.scriban</c>, <c>dispatch.parking.scriban</c>).</summary>
@@ -45,6 +52,7 @@ public static class NoticeKinds
         NoticeKind.ReporterStatus => "reporter-status",
         NoticeKind.Closure => "closure",
         NoticeKind.PartyNotice => "party-notice",
+        NoticeKind.Bulletin => "bulletin",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 
@@ -72,6 +80,7 @@ public static class NoticeKinds
         NoticeKind.ReporterStatus => typeof(ReporterStatusNotice),
         NoticeKind.Closure => typeof(ClosureNotice),
         NoticeKind.PartyNotice => typeof(PartyNotice),
+        NoticeKind.Bulletin => typeof(BulletinNotice),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 }

@@ -77,6 +77,25 @@ public static class NoticeSamples
             new PartyNotice("C-20261128-000124", "dust", "工地扬尘", "33030200200910", "松台水街社区第10网格", "sites", "SITE-7",
                 "滨江花园二期工地", null, "扬尘监测点在该工地范围内", null, null, Reported, null, 1, false),
         ],
+        NoticeKind.Bulletin =>
+        [
+            new BulletinNotice("2026-11", "2026年11月城市管理案件通报", new(2026, 11, 1, 0, 0, 0, ChinaStandardTime), new(2026, 11, 30, 0, 0, 0, ChinaStandardTime),
+                new(2026, 12, 1, 9, 0, 0, ChinaStandardTime),
+                new BulletinFigures(1054, 996, 990, 972, 911, 737, 61, 40, 18, 35, 312, 93.72, 75.82, 97.1, 91.3, 94.5),
+                new BulletinFigures(1002, 950, 948, 930, 880, 700, 50, 38, 14, 30, 290, 94.62, 75.27, 96.8, 90.0, 94.8),
+                [new BulletinShare("", "人工录入（巡查员）", 1009, 95.73), new BulletinShare("wechat-311", "微信公众号", 45, 4.27)],
+                [new BulletinShare("ads", "违规小广告", 301, 28.56), new BulletinShare("parking", "违停", 255, 24.19), new BulletinShare("shopfront_goods", "店外经营", 97, 9.2)],
+                [new BulletinRank(1, "330302", "330302", 1054, 911, 93.72, 75.82, 84.6, 1.2)],
+                [new BulletinRank(1, "330302002", "松台街道", 402, 390, 97.01, 82.3, 88.4, 2.1), new BulletinRank(2, "330302001", "五马街道", 388, 330, 85.05, 70.2, 79.9, -3.4)],
+                [new BulletinRank(1, "SQ-SONGTAI", "松台中队", 402, 390, 97.01, 82.3, 88.4, null)],
+                [new BulletinRank(1, "O-A", "O-A", 120, 118, 98.33, 90.0, 93.2, 0.5)],
+                [new BulletinRank(2998, "33030200100101", "五马东社区第01网格", 12, 6, 50.0, 25.0, 31.5, -12.0)]),
+            new BulletinNotice("2026-W48", "2026年第48周城市管理案件通报", new(2026, 11, 23, 0, 0, 0, ChinaStandardTime), new(2026, 11, 29, 0, 0, 0, ChinaStandardTime),
+                new(2026, 11, 30, 9, 0, 0, ChinaStandardTime),
+                new BulletinFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null),
+                new BulletinFigures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null, null),
+                [], [], [], [], [], [], [new BulletinRank(null, "33030200100101", "五马东社区第01网格", 0, 0, null, null, null, null)]),
+        ],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a notice kind"),
     };
 }

@@ -27,6 +27,14 @@ public sealed record NoticeSandboxLimits
 
     /// <summary>How long one render may run; past it the render is cancelled.</summary>
     public TimeSpan RenderBudget { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The limits of a kind: a bulletin (通报) is a printed page of tables, not a short text, and gets room for its rankings
+    /// (20,000 loop iterations, 400,000 characters); every other kind these.
+    /// </summary>
+    public NoticeSandboxLimits For(NoticeKind kind) => kind == NoticeKind.Bulletin
+        ? this with { LoopLimit = Math.Max(LoopLimit, 20_000), StringLimit = Math.Max(StringLimit, 100_000), OutputLimit = Math.Max(OutputLimit, 400_000) }
+        : this;
 }
 
 /// <summary>
@@ -78,7 +86,8 @@ public sealed class NoticeSandbox
     /// <summary>Renders a parsed template for a model. Throws what the template did wrong (see <see cref="ToError"/>).</summary>
     internal string Render(Template template, INoticeModel model)
     {
-        using var budget = new CancellationTokenSource(Limits.RenderBudget);
+        var limits = Limits.For(model.Kind);
+        using var budget = new CancellationTokenSource(limits.RenderBudget);
         var context = new TemplateContext(SharedBuiltins)
         {
             StrictVariables = true,
@@ -88,13 +97,13 @@ public sealed class NoticeSandbox
             EnableRelaxedIndexerAccess = false,
             // The model arrives as a ScriptObject of plain values; no other .NET object shows a member.
             MemberFilter = static _ => false,
-            LoopLimit = Limits.LoopLimit,
-            RecursiveLimit = Limits.RecursiveLimit,
-            LimitToString = Limits.StringLimit,
+            LoopLimit = limits.LoopLimit,
+            RecursiveLimit = limits.RecursiveLimit,
+            LimitToString = limits.StringLimit,
             OnStringLimit = ScriptLimitBehavior.Throw,
-            OutputLimit = Limits.OutputLimit,
+            OutputLimit = limits.OutputLimit,
             OnOutputLimit = ScriptLimitBehavior.Throw,
-            RegexTimeOut = Limits.RegexTimeout,
+            RegexTimeOut = limits.RegexTimeout,
             CancellationToken = budget.Token,
             TemplateLoader = RefuseIncludes.Instance,
         };
@@ -120,28 +129,53 @@ public sealed class NoticeSandbox
 
     /// <summary>
     /// The model as the template sees it: its own declared public properties (by a member filter), renamed to
-    /// snake_case, as plain values: times become their clock time at their offset, enums their names. The fields are read-only.
+    /// snake_case, as plain values: times become their clock time at their offset, enums their names, the notice
+    /// library's own records (a bulletin's rows) objects of their properties in turn, and lists arrays. Read-only.
     /// </summary>
     internal static ScriptObject Globals(INoticeModel model)
     {
+        var globals = ObjectOf(model);
+        // The top level's fields read-only, the object not: a template keeps its own variables beside the model's.
+        foreach (var key in globals.Keys.ToList()) globals.SetValue(key, globals[key], readOnly: true);
+        return globals;
+    }
+
+    private static ScriptObject ObjectOf(object model)
+    {
         var modelType = model.GetType();
-        var globals = new ScriptObject();
-        globals.Import(model,
+        var imported = new ScriptObject();
+        imported.Import(model,
             member => member is PropertyInfo { GetMethod.IsPublic: true, GetMethod.IsStatic: false } property
                       && property.DeclaringType == modelType && property.GetIndexParameters().Length == 0,
             StandardMemberRenamer.Default);
-        foreach (var key in globals.Keys.ToList())
-        {
-            var value = globals[key] switch
-            {
-                DateTimeOffset time => time.DateTime,
-                Enum name => name.ToString(),
-                var other => other,
-            };
-            // Each field read-only, the object not: a template keeps its own variables beside the model's.
-            globals.SetValue(key, value, readOnly: true);
-        }
-        return globals;
+        var plain = new ScriptObject();
+        foreach (var key in imported.Keys.ToList()) plain.SetValue(key, Plain(imported[key]), readOnly: true);
+        return plain;
+    }
+
+    private static object? Plain(object? value) => value switch
+    {
+        DateTimeOffset time => time.DateTime,
+        Enum name => name.ToString(),
+        null or string or bool or int or long or double or decimal or DateTime => value,
+        System.Collections.IEnumerable items => ReadOnlyArray(items),
+        // Only the notice library's own records open up; any other .NET object stays closed (the member filter).
+        var record when record.GetType().Namespace == typeof(NoticeSandbox).Namespace => Sealed(ObjectOf(record)),
+        var other => other,
+    };
+
+    private static ScriptArray ReadOnlyArray(System.Collections.IEnumerable items)
+    {
+        var array = new ScriptArray();
+        foreach (var item in items) array.Add(Plain(item));
+        array.IsReadOnly = true;
+        return array;
+    }
+
+    private static ScriptObject Sealed(ScriptObject scriptObject)
+    {
+        scriptObject.IsReadOnly = true;
+        return scriptObject;
     }
 
     /// <summary>What a render threw, as an error at the template's line and column (1-based).</summary>

@@ -31,6 +31,8 @@ public static class EvaluationEndpoints
             .WithSummary("One row per unit of a level (grid, community, street, district, squad, officer, dispatcher, channel, matter) with its indicators for the cases reported in a period; format=json, csv, xlsx, or geojson (grids, communities, streets, districts with their outlines).");
         group.MapGet("/cases", Trace).RequireRoles(Readers)
             .WithSummary("The cases behind one figure: the cases an indicator counts for a unit (or all units) in a period, newest first.");
+        group.MapGet("/bulletin", Bulletin).RequireRoles(Readers)
+            .WithSummary("通报: the period's bulletin (period=month&date=…, as the table) rendered from the bulletin template as a printable HTML page; download=true to save it.");
         group.MapGet("/density", Density).RequireRoles(Readers)
             .WithSummary("Hot spots: the cases reported in a period (of a matter, if named) counted in hexagons of size metres (10 to 5,000, default 200), as GeoJSON.");
         group.MapGet("/indicators", (Delegate)Definitions).RequireRoles(Readers).WithSummary("Every indicator: its English field name, its Chinese name, and for rates what over what.");
@@ -170,6 +172,26 @@ public static class EvaluationEndpoints
         using var buffer = new MemoryStream();
         Domain.Export.GeoJsonEvaluationWriter.Write(buffer, table, areas);
         return buffer.ToArray();
+    }
+
+    internal static async Task<IResult> Bulletin(HttpRequest request, HttpResponse response, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
+        IOptions<EvaluationOptions> options, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Notices.NoticeRenderer renderer, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
+        var period = asked!.Period;
+        var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
+        var before = await source.FactsAsync(new CaseFactsQuery(period.Previous.From, period.Previous.To), cancellationToken);
+        var model = GridServer.Notices.Bulletins.Of(period, time.GetUtcNow(), EvaluatorOf(catalog, policies, options), await reading, before, routing.NameOf);
+        var rendering = renderer.Render(model);
+        // The page is the bureau's own template: whatever it holds, it runs no script and loads nothing.
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (rendering.Error is { } error) response.Headers["X-Template-Fallback"] = Uri.EscapeDataString(error.ToString());
+        var html = System.Text.Encoding.UTF8.GetBytes(rendering.Text);
+        return string.Equals(request.Query["download"], "true", StringComparison.OrdinalIgnoreCase)
+            ? Results.File(html, "text/html; charset=utf-8", $"bulletin-{model.Number}.html")
+            : Results.Bytes(html, "text/html; charset=utf-8");
     }
 
     internal static async Task<IResult> Density(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, TimeProvider time, CancellationToken cancellationToken)

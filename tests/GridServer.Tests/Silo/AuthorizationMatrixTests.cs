@@ -97,6 +97,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("GET /api/evaluation/", "/api/evaluation?level=grid", Who.Operator | Who.Dispatcher, false),
         ("GET /api/evaluation/cases", "/api/evaluation/cases?indicator=closed", Who.Operator | Who.Dispatcher, false),
         ("GET /api/evaluation/density", "/api/evaluation/density", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/evaluation/bulletin", "/api/evaluation/bulletin", Who.Operator | Who.Dispatcher, false),
         ("GET /api/evaluation/indicators", "/api/evaluation/indicators", Who.Operator | Who.Dispatcher, false),
 
         ("GET /api/plugins", "/api/plugins", Who.Operator | Who.Dispatcher, false),

@@ -269,6 +269,38 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task Bulletin_IsAPrintablePageOfTheFigures_FromTheTemplateTheBureauEdits()
+    {
+        await silo.CasesAsync();
+        using (var page = await silo.Dispatcher.GetAsync($"/api/evaluation/bulletin?{Around()}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("本期共受理案件 3 件", html, StringComparison.Ordinal);
+            Assert.Contains("城市管理案件通报", html, StringComparison.Ordinal);
+        }
+        using (var download = await silo.Dispatcher.GetAsync($"/api/evaluation/bulletin?download=true&{Around()}"))
+            Assert.EndsWith(".html", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName, StringComparison.Ordinal);
+
+        using (var looping = await silo.Operator.PutAsync("/api/templates/bulletin", new StringContent("{{ for i in 1..1000000 }}x{{ end }}", Encoding.UTF8, "text/plain")))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, looping.StatusCode);
+        using (var saved = await silo.Operator.PutAsync("/api/templates/bulletin", new StringContent("<p>{{ title }}：受理 {{ total.received }} 件</p>", Encoding.UTF8, "text/plain")))
+            Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        try
+        {
+            using var edited = await silo.Dispatcher.GetAsync($"/api/evaluation/bulletin?{Around()}");
+            Assert.EndsWith("：受理 3 件</p>", await edited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            using var reverted = await silo.Operator.DeleteAsync("/api/templates/bulletin");
+            Assert.True(reverted.IsSuccessStatusCode);
+        }
+    }
+
     [Theory]
     [InlineData("level=planet", HttpStatusCode.BadRequest, "not one of grid")]
     [InlineData("level=grid&format=pdf", HttpStatusCode.BadRequest, "not one of json")]
