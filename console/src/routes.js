@@ -12,6 +12,7 @@ import * as credentials from './views/credentials.js';
 import * as modules from './views/modules.js';
 import * as packages from './views/packages.js';
 import * as templates from './views/templates.js';
+import * as evaluation from './views/evaluation.js';
 
 export const routes = [
   { pattern: /^#\/map(?:\/(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?))?$/, view: 'map', render: mapView.render },
@@ -26,6 +27,7 @@ export const routes = [
   { pattern: /^#\/credentials$/, view: 'credentials', render: credentials.render },
   { pattern: /^#\/modules$/, view: 'modules', render: modules.render },
   { pattern: /^#\/modules\/packages\/([^/]+)$/, view: 'modules', render: (p, [name], ctx) => packages.render(p, decodeURIComponent(name), ctx) },
+  { pattern: /^#\/evaluation(?:\/([a-z]+)\/([a-z]+)\/(\d{4}-\d{2}-\d{2}))?$/, view: 'evaluation', render: (p, params, ctx) => evaluation.render(p, params.filter(Boolean), ctx) },
   { pattern: /^#\/templates$/, view: 'templates', render: templates.renderList },
   { pattern: /^#\/templates\/([^/]+)$/, view: 'templates', render: (p, [name], ctx) => templates.render(p, decodeURIComponent(name), ctx) },
 ];

@@ -78,7 +78,7 @@ public sealed class ConsolePagesTests(ConsoleServer server)
         await Assertions.Expect(tab.Page.Locator("#webhook-test-result")).ToContainTextAsync("测试消息未送达：HTTP 500");
 
         // A case in the community: its alert waits for the failing target, and goes to the dead letters when the webhook is removed.
-        var caseId = await OpenCaseInAsync(grid);
+        var caseId = await server.OpenCaseInAsync(grid);
         await Wait.UntilAsync("the case's alert waits for the webhook", async () =>
         {
             using var target = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/communities/{community}/webhook"));
@@ -222,20 +222,6 @@ public sealed class ConsolePagesTests(ConsoleServer server)
         using var stored = JsonDocument.Parse(await server.Operator.GetStringAsync("/api/reference/shops"));
         Assert.Contains(stored.RootElement.GetProperty("features").EnumerateArray(), f => f.GetProperty("properties").GetProperty("name").GetString() == "测试商铺二");
         tab.AssertNoProblems();
-    }
-
-    /// <summary>Opens a case in the middle of a grid as the dispatcher; its id.</summary>
-    private async Task<string> OpenCaseInAsync(string grid)
-    {
-        using var shape = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{grid}"));
-        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
-        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
-        using var dispatcher = new HttpClient { BaseAddress = server.BaseUrl };
-        dispatcher.DefaultRequestHeaders.Authorization = new("Bearer", ConsoleServer.DispatcherKey);
-        using var response = await dispatcher.PostAsJsonAsync("/api/cases", new { matter = "shopfront_goods", lon, lat, reporterId = "console-test" });
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("caseId").GetString()!;
     }
 
     private static Grid Grid(string code, string wkt)

@@ -40,6 +40,9 @@ export function fillColour(mode) {
   if (mode === 'community') base = byIndex('community_idx');
   else if (mode === 'squad') base = ['case', ['>=', ['coalesce', ['feature-state', 'squadIdx'], -1], 0],
     ['to-color', ['at', ['%', ['coalesce', ['feature-state', 'squadIdx'], 0], PALETTE.length], ['literal', PALETTE]]], '#f0f0f0'];
+  // Evaluation's score (0-100) of each grid, from feature state; a grid without one (nothing due) grey.
+  else if (mode === 'score') base = ['case', ['<', ['coalesce', ['feature-state', 'score'], -1], 0], '#e0e0e0',
+    ['interpolate', ['linear'], ['feature-state', 'score'], 0, '#d7191c', 60, '#fdae61', 80, '#ffffbf', 100, '#1a9641']];
   else if (mode === 'cases') base = ['interpolate', ['linear'], ['coalesce', ['feature-state', 'openCases'], 0], 0, '#f7fbff', 1, '#fdd49e', 3, '#fc8d59', 10, '#b30000'];
   else base = byIndex('street_idx');
   return ['case', selected, '#2b83ba', base];

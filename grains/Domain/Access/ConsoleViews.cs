@@ -14,11 +14,12 @@ public static class ConsoleViews
     public const string Credentials = "credentials";
     public const string Modules = "modules";
     public const string Templates = "templates";
+    public const string Evaluation = "evaluation";
 
     public static IReadOnlyList<string> For(Role role) => role switch
     {
-        Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules, Templates],
-        Role.Dispatcher => [Map, History, Modules, Templates],
+        Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules, Templates, Evaluation],
+        Role.Dispatcher => [Map, History, Modules, Templates, Evaluation],
         Role.Officer => [Map, History],
         Role.Liaison => [Map, History],
         _ => [],

@@ -117,6 +117,21 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         Directory.CreateDirectory(Screenshots);
     }
 
+    /// <summary>Opens a case in the middle of a grid as the dispatcher, through the API; its id.</summary>
+    public async Task<string> OpenCaseInAsync(string grid, string reporterId = "console-test")
+    {
+        using var shape = System.Text.Json.JsonDocument.Parse(await Operator.GetStringAsync($"/api/grids/{grid}"));
+        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
+        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
+        using var dispatcher = new HttpClient { BaseAddress = BaseUrl };
+        dispatcher.DefaultRequestHeaders.Authorization = new("Bearer", DispatcherKey);
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(dispatcher, "/api/cases",
+            new { matter = "shopfront_goods", lon, lat, reporterId });
+        response.EnsureSuccessStatusCode();
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("caseId").GetString()!;
+    }
+
     public void Dispose()
     {
         _process?.Dispose();
