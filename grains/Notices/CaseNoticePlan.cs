@@ -94,6 +94,7 @@ public static class CaseNoticePlan
         string? address, DateTimeOffset reportedAt, DateTimeOffset? expectedBy, bool rework = false, string? duplicateOf = null)
     {
         var (status, note) = ReporterStatusRules.Describe(state, located, rework, duplicateOf);
-        return new ReporterStatusNotice(caseId, matter, matterName, status, note, address, Local(reportedAt), expectedBy is { } by ? Local(by) : null);
+        return new ReporterStatusNotice(caseId, matter, matterName, status, note, address, Local(reportedAt), expectedBy is { } by ? Local(by) : null,
+            InviteVerdict: state == CaseState.Closed);
     }
 }

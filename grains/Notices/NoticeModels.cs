@@ -76,9 +76,11 @@ public sealed record LiaisonAlertNotice(
 /// <param name="Status">The reporter-facing status ("已受理", "已派遣", "处理中", "已办结", "不予立案").</param>
 /// <param name="Note">The public note that goes with the status (a reason, the result), or null.</param>
 /// <param name="ExpectedBy">When the reporter may expect it handled, or null.</param>
+/// <param name="InviteVerdict">The case is closed: the reporter is asked for a verdict (回访: satisfied, basically satisfied,
+/// dissatisfied), which their channel gives over Open311 (docs/open311.md).</param>
 public sealed record ReporterStatusNotice(
     string CaseId, string Matter, string MatterName, string Status, string? Note, string? Address,
-    DateTimeOffset ReportedAt, DateTimeOffset? ExpectedBy) : INoticeModel
+    DateTimeOffset ReportedAt, DateTimeOffset? ExpectedBy, bool InviteVerdict = false) : INoticeModel
 {
     NoticeKind INoticeModel.Kind => NoticeKind.ReporterStatus;
 }

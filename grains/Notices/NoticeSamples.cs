@@ -61,6 +61,7 @@ public static class NoticeSamples
             new ReporterStatusNotice("C-20261128-000123", "parking", "违停", "已派遣", "已派至责任中队处理", "人民路 12 号门口",
                 Reported, Reported.AddHours(4)),
             new ReporterStatusNotice("C-20261128-000124", "parking", "违停", "已受理", null, null, Reported, null),
+            new ReporterStatusNotice("C-20261128-000125", "parking", "违停", "已办结", null, "人民路 12 号门口", Reported, null, InviteVerdict: true),
         ],
         NoticeKind.Closure =>
         [

@@ -56,6 +56,20 @@ public sealed class NoticeDefaultTemplateTests
     }
 
     [Fact]
+    public void ReporterStatus_OnceClosed_AsksTheReporterForAVerdict_NotBefore()
+    {
+        using var store = new NoticeTemplateStore(folder: null);
+        var renderer = new NoticeRenderer(store);
+        var samples = NoticeSamples.For(NoticeKind.ReporterStatus);
+
+        Assert.Contains("请对办理结果作出评价", renderer.Render(samples.Single(s => ((ReporterStatusNotice)s).InviteVerdict)).Text, StringComparison.Ordinal);
+        Assert.All(samples.Where(s => !((ReporterStatusNotice)s).InviteVerdict), s => Assert.DoesNotContain("评价", renderer.Render(s).Text, StringComparison.Ordinal));
+        var closed = GridServer.Notices.CaseNoticePlan.ReporterStatus("C-1", "parking", "违停", GridServer.Domain.Cases.CaseState.Closed, true, null, DateTimeOffset.UnixEpoch, null);
+        var voided = GridServer.Notices.CaseNoticePlan.ReporterStatus("C-1", "parking", "违停", GridServer.Domain.Cases.CaseState.Void, true, null, DateTimeOffset.UnixEpoch, null);
+        Assert.Equal((true, false), (closed.InviteVerdict, voided.InviteVerdict));
+    }
+
+    [Fact]
     public void ReporterModel_HoldsNoOfficerSquadGridOrReporterData()
     {
         var fields = typeof(ReporterStatusNotice).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
