@@ -100,6 +100,7 @@ public static class SiloHost
             builder.Services.AddSingleton(sp => new GridServer.Storage.Sensors.PostgisSensorStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
                 sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore>(sp => sp.GetRequiredService<GridServer.Storage.Sensors.PostgisSensorStore>());
+            builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Storage.Audit.PostgisAuditLog>();
         }
         else
         {
@@ -114,6 +115,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Plugins.IModulePackageStore, GridServer.Domain.Plugins.InMemoryModulePackageStore>();
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Domain.Audit.InMemoryAuditLog>();
         }
         builder.Services.AddOptions<GridServer.Silo.Sensors.SensorOptions>().BindConfiguration(GridServer.Silo.Sensors.SensorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<GridServer.Silo.Sensors.SensorReadingRetention>();
@@ -225,6 +227,7 @@ public static class SiloHost
         GridServer.Silo.Console.ConsoleHosting.UseConsole(app);
         app.UseAuthentication();
         app.UseReadLimits();
+        app.UseAuditTrail();   // before authorization: a refused change (403) is recorded too
         app.UseAuthorization();
         app.MapGet("/health", (GridCatalog catalog, IOptions<StorageOptions> options) => TypedResults.Ok(new
         {
@@ -253,6 +256,7 @@ public static class SiloHost
         GridServer.Silo.Cases.PartyEndpoints.MapPartyEndpoints(app);
         app.MapWebhookEndpoints();
         app.MapInboxEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 

@@ -51,9 +51,9 @@ public sealed partial class PostgisCaseStore
     }
 
     /// <summary>The units a facts query narrows to, as criteria after its period ($1, $2).</summary>
-    private static Criteria UnitCriteria(CaseFactsQuery query)
+    private static SqlCriteria UnitCriteria(CaseFactsQuery query)
     {
-        var criteria = new Criteria(firstParameter: 3);
+        var criteria = new SqlCriteria(firstParameter: 3);
         foreach (var (column, value) in new[] { ("grid_code", query.GridCode), ("squad_id", query.SquadId), ("officer_id", query.OfficerId), ("matter", query.Matter) })
         {
             if (value is not null) criteria.Add($"{column} = @", Text(value));

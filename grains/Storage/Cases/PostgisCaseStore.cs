@@ -251,7 +251,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         return due;
     }
 
-    // Only the criteria given are in the statement (see Criteria); the indexes of V003 and V010 serve them.
+    // Only the criteria given are in the statement (see SqlCriteria); the indexes of V003 and V010 serve them.
     private const string SearchSql = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
@@ -263,7 +263,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
     public async Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var criteria = new Criteria(firstParameter: 3);
+        var criteria = new SqlCriteria(firstParameter: 3);
         if (query.PublicOnly) criteria.Add("public AND channel IS NOT NULL");
         if (query.GridCode is { } grid) criteria.Add("grid_code = @", Text(grid));
         if (query.SquadId is { } squad) criteria.Add("squad_id = @", Text(squad));
@@ -294,27 +294,6 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         return rows;
     }
 
-    /// <summary>
-    /// The criteria of a query, each in the statement only when given, numbered from <paramref name="firstParameter"/>
-    /// ('@' in a clause is its parameter). Statements are prepared (auto-prepare), and a generic plan of
-    /// "$5 IS NULL OR officer_id = $5" cannot use the officer's index: an officer's year read the whole year (0.9 s).
-    /// </summary>
-    private sealed class Criteria(int firstParameter)
-    {
-        private readonly System.Text.StringBuilder _sql = new();
-
-        public List<NpgsqlParameter> Parameters { get; } = [];
-
-        public string Sql => _sql.ToString();
-
-        public void Add(string clause) => _sql.Append("\n  AND ").Append(clause);
-
-        public void Add(string clause, NpgsqlParameter parameter)
-        {
-            Parameters.Add(parameter);
-            Add(clause.Replace("@", "$" + (firstParameter + Parameters.Count - 1).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
-        }
-    }
 
     public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default) => MarksAsync(
         "SELECT case_id, reported_at, queue_reason FROM gridserver.cases WHERE queue_reason IS NOT NULL AND closed_at IS NULL ORDER BY reported_at, case_id LIMIT $1",

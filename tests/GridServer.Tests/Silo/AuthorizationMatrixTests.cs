@@ -51,6 +51,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/credentials/", "/api/credentials", Who.Operator, false),
         ("GET /api/credentials/", "/api/credentials", Who.Operator, false),
         ("DELETE /api/credentials/{id}", "/api/credentials/K-000000000000", Who.Operator, false),
+        ("GET /api/audit", "/api/audit", Who.Operator, false),
 
         ("GET /api/grids/locate", "/api/grids/locate?lon=120.65&lat=28.0", Who.Operator | Who.Dispatcher | Who.Officer, false),
         ("GET /api/grids/", "/api/grids?bbox=120.6499,27.9999,120.6501,28.0001", Who.Staff, false),
