@@ -9,13 +9,18 @@ namespace GridServer.Domain.Audit;
 /// what (the route, e.g. <c>PUT /api/squads/{id}/leader</c>) on which target (the path, e.g. <c>/api/squads/SQ-1/leader</c>),
 /// what they sent and what the server answered (its status and body, secrets masked, at most
 /// <see cref="AuditRecords.MaxText"/> characters each). <see cref="Seq"/> orders the log; <see cref="Before"/> is, when read
-/// back, the latest earlier successful change of the same target: what stood before this one.
+/// back, for a PUT, PATCH or DELETE (which name the thing they set or remove), the latest earlier successful PUT, PATCH or
+/// DELETE of the same target: what stood before this one. A POST (a creation, an action) has none.
 /// </summary>
 public sealed record AuditEntry(
     long Seq, DateTimeOffset At, string Actor, string Role, string Action, string Target, int Status, string? Request, string? Result,
     string? Client, AuditEntry? Before = null)
 {
     public bool Succeeded => Status is >= 200 and < 300;
+
+    /// <summary>A PUT, PATCH or DELETE: it sets or removes what its target names, so what stood before it is the last such change.</summary>
+    public bool Sets => Action.StartsWith("PUT ", StringComparison.Ordinal) || Action.StartsWith("PATCH ", StringComparison.Ordinal)
+        || Action.StartsWith("DELETE ", StringComparison.Ordinal);
 }
 
 /// <summary>Which entries to read: every criterion given must hold; newest first, <see cref="BeforeSeq"/> pages back.</summary>
@@ -69,7 +74,7 @@ public sealed class InMemoryAuditLog : IAuditLog
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<AuditEntry>>([.. Enumerable.Reverse(_entries).Where(query.Matches).Take(Math.Clamp(query.Limit, 0, AuditQuery.MaxLimit))
-                .Select(e => e with { Before = _entries.LastOrDefault(b => b.Seq < e.Seq && b.Target == e.Target && b.Succeeded) })]);
+                .Select(e => e with { Before = e.Sets ? _entries.LastOrDefault(b => b.Seq < e.Seq && b.Target == e.Target && b.Succeeded && b.Sets) : null })]);
         }
     }
 }

@@ -40,7 +40,8 @@ public sealed class PostgisAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                    b.seq, b.at, b.actor, b.role, b.action, b.target, b.status, b.request, b.result, b.client
             FROM gridserver.audit_log a
             LEFT JOIN LATERAL (SELECT * FROM gridserver.audit_log p
-                               WHERE p.target = a.target AND p.seq < a.seq AND p.status BETWEEN 200 AND 299
+                               WHERE a.action ~ '^(PUT|PATCH|DELETE) ' AND p.target = a.target AND p.seq < a.seq
+                                 AND p.status BETWEEN 200 AND 299 AND p.action ~ '^(PUT|PATCH|DELETE) '
                                ORDER BY p.seq DESC LIMIT 1) b ON true
             WHERE true{criteria.Sql}
             ORDER BY a.seq DESC LIMIT $1

@@ -39,6 +39,10 @@ public class AuditLogTests(PostgisDatabase database) : IClassFixture<PostgisData
         Assert.Equal(2, (await log.QueryAsync(new AuditQuery(Target: squad, From: T0.AddMinutes(2)))).Count);
         Assert.Equal(2, (await log.QueryAsync(new AuditQuery(Target: squad, BeforeSeq: last))).Count);
         Assert.Single(await log.QueryAsync(new AuditQuery(Target: squad, Limit: 1)));
+
+        // A POST (a creation, an action) names nothing that stood before it.
+        var posted = await log.AppendAsync(Entry(squad + "/leader", minutes: 5) with { Action = "POST /api/squads/{id}/leader" });
+        Assert.Null(Assert.Single(await log.QueryAsync(new AuditQuery(Target: squad, BeforeSeq: posted + 1, Limit: 1))).Before);
     }
 
     [PostgisFact]
