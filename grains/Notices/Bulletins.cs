@@ -57,7 +57,7 @@ public static class Bulletins
         var (number, title) = Name(period.Kind, local, last);
         return new BulletinNotice(number, title, local, last, asOf.ToOffset(EvaluationPeriod.Offset),
             Figures(matters.Total), Figures(before.Total),
-            Shares(Table(EvaluationLevel.Channel), r => r.Code switch { "staff" or null => StaffChannel, "system" => SystemChannel, var channel => channel }, int.MaxValue),
+            Shares(Table(EvaluationLevel.Channel), r => r.Code switch { "staff" or null => StaffChannel, "system" => SystemChannel, var channel => r.Name ?? channel }, int.MaxValue),
             Shares(matters, r => matterName(r.Code ?? "") ?? r.Code ?? "", TopCount),
             Ranks(Ranked(Table(EvaluationLevel.District)).Take(MaxRanked)), Ranks(Ranked(Table(EvaluationLevel.Street)).Take(MaxRanked)),
             Ranks(Ranked(Table(EvaluationLevel.Squad)).Take(MaxRanked)), Ranks(Ranked(Table(EvaluationLevel.Officer)).Take(TopCount)),

@@ -76,8 +76,28 @@ public static class EvaluationEndpoints
     private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options) =>
         new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights());
 
+    /// <summary>
+    /// The evaluator with the names the server knows beyond places: a dispatcher's or a reporting channel's by the label of
+    /// its newest credential, a matter's by its service, staff-entered and the server's own reports by what they are.
+    /// </summary>
+    private static async Task<Evaluator> NamingEvaluatorAsync(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options,
+        Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing)
+    {
+        var labels = (await credentials.ListAsync()).Where(c => !string.IsNullOrWhiteSpace(c.Label))
+            .GroupBy(c => c.Subject, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!.Label!, StringComparer.Ordinal);
+        return new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights(),
+            (level, code) => level switch
+            {
+                EvaluationLevel.Matter => routing.NameOf(code),
+                EvaluationLevel.Channel when code == "staff" => GridServer.Notices.Bulletins.StaffChannel,
+                EvaluationLevel.Channel when code == CaseSteps.System => GridServer.Notices.Bulletins.SystemChannel,
+                EvaluationLevel.Channel or EvaluationLevel.Dispatcher => labels.GetValueOrDefault(code),
+                _ => null,
+            });
+    }
+
     internal static async Task<IResult> Table(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, EvaluationAreas areas, MatterPolicies policies,
-        IOptions<EvaluationOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<EvaluationOptions> options, Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var format = ((string?)request.Query["format"] ?? "json").ToLowerInvariant();
@@ -91,7 +111,8 @@ public static class EvaluationEndpoints
         // The period and the one before are read side by side (each a scan of its own cases; the database has the cores).
         var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
         var before = await source.FactsAsync(new CaseFactsQuery(previous.From, previous.To), cancellationToken);
-        var table = EvaluatorOf(catalog, policies, options).Evaluate(level, period.From, period.To, now, await reading, before);
+        var evaluator = await NamingEvaluatorAsync(catalog, policies, options, credentials, routing);
+        var table = evaluator.Evaluate(level, period.From, period.To, now, await reading, before);
         var name = $"evaluation-{level.ToString().ToLowerInvariant()}-{period.From.ToOffset(EvaluationPeriod.Offset):yyyyMMdd}-{period.To.ToOffset(EvaluationPeriod.Offset).AddDays(-1):yyyyMMdd}";
         var chinese = string.Equals(request.Query["headers"], "zh", StringComparison.OrdinalIgnoreCase);
         return format switch
@@ -175,14 +196,15 @@ public static class EvaluationEndpoints
     }
 
     internal static async Task<IResult> Bulletin(HttpRequest request, HttpResponse response, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
-        IOptions<EvaluationOptions> options, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Notices.NoticeRenderer renderer, TimeProvider time,
-        CancellationToken cancellationToken)
+        IOptions<EvaluationOptions> options, Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Notices.NoticeRenderer renderer,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var period = asked!.Period;
         var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
         var before = await source.FactsAsync(new CaseFactsQuery(period.Previous.From, period.Previous.To), cancellationToken);
-        var model = GridServer.Notices.Bulletins.Of(period, time.GetUtcNow(), EvaluatorOf(catalog, policies, options), await reading, before, routing.NameOf);
+        var model = GridServer.Notices.Bulletins.Of(period, time.GetUtcNow(), await NamingEvaluatorAsync(catalog, policies, options, credentials, routing),
+            await reading, before, routing.NameOf);
         var rendering = renderer.Render(model);
         // The page is the bureau's own template: whatever it holds, it runs no script and loads nothing.
         response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

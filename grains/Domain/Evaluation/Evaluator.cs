@@ -60,7 +60,9 @@ public sealed record EvaluationTable(EvaluationLevel Level, DateTimeOffset From,
 /// <see cref="Indicators"/>, rates, handling time in working hours, a composite score, ranks and the change since the
 /// previous period. Plain C#: the store only hands over the facts.
 /// </summary>
-public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar workingHours, ScoreWeights weights)
+/// <param name="unitNames">The names of units other than places (a dispatcher's, a channel's, a matter's), or null to show codes.</param>
+public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar workingHours, ScoreWeights weights,
+    Func<EvaluationLevel, string, string?>? unitNames = null)
 {
     /// <summary>Each rate's weight, in <see cref="Indicators.Rates"/>' order (0: not counted).</summary>
     private readonly double[] _weights = [.. Indicators.Rates.Select(r => weights.Weights.GetValueOrDefault(r.Name))];
@@ -213,7 +215,10 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
             .OrderByDescending(f => f.ReportedAt).ThenBy(f => f.CaseId, StringComparer.Ordinal);
     }
 
-    /// <summary>The name a unit is shown with: a grid's, community's or street's from the grid catalogue, else the code.</summary>
+    /// <summary>
+    /// The name a unit is shown with: a grid's, community's or street's from the grid catalogue; another unit's as the
+    /// server knows it (a credential's label, a matter's service name); else the code.
+    /// </summary>
     public string? NameOf(EvaluationLevel level, string? code, IEnumerable<CaseFacts> facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
@@ -236,7 +241,7 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
             EvaluationLevel.Grid => place?.Name,
             EvaluationLevel.Community => place?.CommunityName,
             EvaluationLevel.Street => place?.StreetName,
-            _ => null,
+            _ => unitNames?.Invoke(level, code),
         } ?? code;
     }
 

@@ -85,6 +85,16 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void UnitsBeyondPlaces_AreNamedAsTheServerKnowsThem_ElseByTheirCode()
+    {
+        var named = new Evaluator(Place, WallClockCalendar.Instance, ScoreWeights.Default,
+            (level, code) => level == EvaluationLevel.Channel && code == "wechat" ? "微信公众号" : null);
+        var table = named.Evaluate(EvaluationLevel.Channel, From, To, AsOf, Month());
+        Assert.Equal("微信公众号", table.Rows.Single(r => r.Code == "wechat").Name);
+        Assert.Equal("staff", table.Rows.Single(r => r.Code == "staff").Name);
+    }
+
+    [Fact]
     public void Score_WeighsTheRates_RanksBestFirst_AndTiesShareARank()
     {
         var table = Evaluator.Evaluate(EvaluationLevel.Grid, From, To, AsOf, Month());

@@ -270,6 +270,16 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
     }
 
     [Fact]
+    public async Task Names_ChannelsAndMatters_AreShownAsTheServerKnowsThem()
+    {
+        await silo.CasesAsync();
+        var channels = await TableAsync("channel");
+        Assert.Equal(GridServer.Notices.Bulletins.StaffChannel, RowOf(channels, "staff").GetProperty("name").GetString());
+        var matters = await TableAsync("matter");
+        Assert.NotEqual("parking", RowOf(matters, "parking").GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Bulletin_IsAPrintablePageOfTheFigures_FromTheTemplateTheBureauEdits()
     {
         await silo.CasesAsync();
