@@ -76,11 +76,12 @@ public static partial class AuditTrail
     private static async Task<(byte[] Bytes, long Length)> ReadAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = new byte[Capture];
+        byte[]? rest = null;   // past the kept bytes, the body is only counted
         var read = 0;
         long length = 0;
         while (true)
         {
-            var n = read < buffer.Length ? await body.ReadAsync(buffer.AsMemory(read), cancellationToken) : await body.ReadAsync(new byte[81920], cancellationToken);
+            var n = read < buffer.Length ? await body.ReadAsync(buffer.AsMemory(read), cancellationToken) : await body.ReadAsync(rest ??= new byte[81920], cancellationToken);
             if (n == 0) break;
             if (read < buffer.Length) read += n;
             length += n;

@@ -73,8 +73,9 @@ public static class EvaluationEndpoints
         return true;
     }
 
-    private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options) =>
-        new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights());
+    private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options,
+        Func<EvaluationLevel, string, string?>? names = null) =>
+        new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights(), names);
 
     /// <summary>
     /// The evaluator with the names the server knows beyond places: a dispatcher's or a reporting channel's by the label of
@@ -85,8 +86,7 @@ public static class EvaluationEndpoints
     {
         var labels = (await credentials.ListAsync()).Where(c => !string.IsNullOrWhiteSpace(c.Label))
             .GroupBy(c => c.Subject, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!.Label!, StringComparer.Ordinal);
-        return new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights(),
-            (level, code) => level switch
+        return EvaluatorOf(catalog, policies, options, (level, code) => level switch
             {
                 EvaluationLevel.Matter => routing.NameOf(code),
                 EvaluationLevel.Channel when code == "staff" => GridServer.Notices.Bulletins.StaffChannel,
@@ -216,7 +216,7 @@ public static class EvaluationEndpoints
             : Results.Bytes(html, "text/html; charset=utf-8");
     }
 
-    internal static async Task<IResult> Density(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<IResult> Density(HttpRequest request, ICaseFactsSource source, EvaluationAreas areas, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var sizeText = (string?)request.Query["size"];
@@ -228,9 +228,7 @@ public static class EvaluationEndpoints
         var period = asked!.Period;
         var points = await source.PointsAsync(new CaseFactsQuery(period.From, period.To, Matter: string.IsNullOrEmpty(matter) ? null : matter), cancellationToken);
         // Anchored at the middle of the grids served: next month's map bins into the same hexagons.
-        var extent = new NetTopologySuite.Geometries.Envelope();
-        foreach (var grid in catalog.All()) extent.ExpandToInclude(grid.Boundary.EnvelopeInternal);
-        var bins = HexBins.Of(points, size, extent.IsNull ? null : (extent.Centre.X, extent.Centre.Y));
+        var bins = HexBins.Of(points, size, areas.Middle());
         using var buffer = new MemoryStream();
         using (var json = Domain.Export.GeoJsonGridWriter.CreateWriter(buffer))
         {
