@@ -26,54 +26,76 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
     public async ValueTask<(bool Allowed, TimeSpan RetryAfter)> TryTakeAsync(string limit, RateRule rule)
     {
         ArgumentNullException.ThrowIfNull(limit);
-        var now = time.GetUtcNow();
         var allowance = _allowances.GetOrAdd(limit, static _ => new Allowance());
-        lock (allowance)
+        while (true)
         {
-            if (allowance.Until > now)
+            var now = time.GetUtcNow();
+            Task<RateGrant?> fetch;
+            lock (allowance)
             {
-                if (allowance.Tokens > 0)
+                if (allowance.Until > now)
                 {
-                    allowance.Tokens--;
-                    return (true, TimeSpan.Zero);
+                    if (allowance.Tokens > 0)
+                    {
+                        allowance.Tokens--;
+                        return (true, TimeSpan.Zero);
+                    }
+                    if (allowance.Refused) return (false, allowance.Until - now + allowance.RefusedFor);
                 }
-                if (allowance.Refused) return (false, allowance.Until - now + allowance.RefusedFor);
+                // One block asked for at a time per limit and silo: requests arriving together wait for it and share
+                // it, instead of each draining a block of the cluster's bucket (and the late ones being refused while
+                // this silo holds the tokens the early ones brought).
+                fetch = allowance.Fetching ??= FetchAsync(limit, rule, allowance);
             }
+            if (await fetch is null) return (true, TimeSpan.Zero);
         }
-        if (_allowances.Count > MaxRemembered) Forget(now);
+    }
 
-        RateGrant grant;
+    /// <summary>
+    /// Asks the bucket's grain for a block and keeps what it grants (or its refusal) in <paramref name="allowance"/>;
+    /// null when the grain cannot be reached (the request is let through).
+    /// </summary>
+    private async Task<RateGrant?> FetchAsync(string limit, RateRule rule, Allowance allowance)
+    {
+        // Never completes inside the caller's lock: Fetching is set before this can clear it.
+        await Task.Yield();
+        RateGrant? grant = null;
         try
         {
+            if (_allowances.Count > MaxRemembered) Forget(time.GetUtcNow());
             grant = await grains.GetGrain<IRateBucketGrain>(limit).TakeAsync(rule.PermitsPerMinute, rule.Burst, BlockOf(rule));
         }
         catch (Exception e) when (e is not ArgumentException)
         {
             LogUnreachable(logger, e, limit);
-            return (true, TimeSpan.Zero);
         }
-        now = time.GetUtcNow();
-        lock (allowance)
+        finally
         {
-            if (grant.Granted > 0)
+            var now = time.GetUtcNow();
+            lock (allowance)
             {
-                // This request takes one; the rest of the block serves the next ones here (added to what a request
-                // that asked at the same time brought back, never thrown away).
-                var live = allowance.Until > now && !allowance.Refused ? allowance.Tokens : 0;
-                allowance.Tokens = live + grant.Granted - 1;
-                allowance.Until = now + BlockLife;
-                allowance.Refused = false;
-                allowance.RefusedFor = TimeSpan.Zero;
-                return (true, TimeSpan.Zero);
+                allowance.Fetching = null;
+                if (grant is { Granted: > 0 } granted)
+                {
+                    // Added to what is left of the last block, never thrown away.
+                    var live = allowance.Until > now && !allowance.Refused ? allowance.Tokens : 0;
+                    allowance.Tokens = live + granted.Granted;
+                    allowance.Until = now + BlockLife;
+                    allowance.Refused = false;
+                    allowance.RefusedFor = TimeSpan.Zero;
+                }
+                else if (grant is { } refused)
+                {
+                    var wait = refused.RetryAfter > TimeSpan.Zero ? refused.RetryAfter : TimeSpan.FromSeconds(1);
+                    var remembered = wait < BlockLife ? wait : BlockLife;
+                    allowance.Tokens = 0;
+                    allowance.Refused = true;
+                    allowance.Until = now + remembered;
+                    allowance.RefusedFor = wait - remembered;
+                }
             }
-            var wait = grant.RetryAfter > TimeSpan.Zero ? grant.RetryAfter : TimeSpan.FromSeconds(1);
-            var remembered = wait < BlockLife ? wait : BlockLife;
-            allowance.Tokens = 0;
-            allowance.Refused = true;
-            allowance.Until = now + remembered;
-            allowance.RefusedFor = wait - remembered;
-            return (false, wait);
         }
+        return grant;
     }
 
     /// <summary>A block: half a second of the rate, at most an eighth of the burst, at least one.</summary>
@@ -99,6 +121,8 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
         public bool Refused;
         /// <summary>After a refusal: how much longer than <see cref="Until"/> the caller must wait.</summary>
         public TimeSpan RefusedFor;
+        /// <summary>The block being asked for, if any.</summary>
+        public Task<RateGrant?>? Fetching;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit {Limit}: its bucket could not be reached; the request is let through")]

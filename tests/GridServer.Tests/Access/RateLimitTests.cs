@@ -198,4 +198,19 @@ public sealed class ReadLimitTests
         }
         Assert.Equal(4, allowed);
     }
+
+    [Fact]
+    public async Task RequestsArrivingTogether_ShareTheBlockTheirSiloFetched_NoneRefusedWhileTokensAreHeld()
+    {
+        await using var silo = new RateLimitedSilo();
+        _ = silo.Factory.Server;
+        var grains = silo.Factory.Services.GetRequiredService<IGrainFactory>();
+        var limiter = new ClusterRateLimiter(grains, silo.Clock, NullLogger<ClusterRateLimiter>.Instance);
+        // Blocks of 10 out of a burst of 80, the clock standing still: exactly 80 tokens exist.
+        var rule = new RateRule(PermitsPerMinute: 12_000, Burst: 80);
+        Assert.Equal(10, ClusterRateLimiter.BlockOf(rule));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 80).Select(_ => limiter.TryTakeAsync("test:together", rule).AsTask()));
+        Assert.All(answers, answer => Assert.True(answer.Allowed));
+        Assert.False((await limiter.TryTakeAsync("test:together", rule)).Allowed);
+    }
 }
