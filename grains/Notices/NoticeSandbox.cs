@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
 using Scriban;
@@ -132,24 +133,23 @@ public sealed class NoticeSandbox
     /// snake_case, as plain values: times become their clock time at their offset, enums their names, the notice
     /// library's own records (a bulletin's rows) objects of their properties in turn, and lists arrays. Read-only.
     /// </summary>
-    internal static ScriptObject Globals(INoticeModel model)
-    {
-        var globals = ObjectOf(model);
-        // The top level's fields read-only, the object not: a template keeps its own variables beside the model's.
-        foreach (var key in globals.Keys.ToList()) globals.SetValue(key, globals[key], readOnly: true);
-        return globals;
-    }
+    internal static ScriptObject Globals(INoticeModel model) =>
+        // Each field read-only (ObjectOf), the object not: a template keeps its own variables beside the model's.
+        ObjectOf(model);
+
+    /// <summary>Each model type's own declared public instance properties, with their snake_case names, found once.</summary>
+    private static readonly ConcurrentDictionary<Type, (string Name, PropertyInfo Property)[]> Members = new();
 
     private static ScriptObject ObjectOf(object model)
     {
-        var modelType = model.GetType();
-        var imported = new ScriptObject();
-        imported.Import(model,
-            member => member is PropertyInfo { GetMethod.IsPublic: true, GetMethod.IsStatic: false } property
-                      && property.DeclaringType == modelType && property.GetIndexParameters().Length == 0,
-            StandardMemberRenamer.Default);
-        var plain = new ScriptObject();
-        foreach (var key in imported.Keys.ToList()) plain.SetValue(key, Plain(imported[key]), readOnly: true);
+        var members = Members.GetOrAdd(model.GetType(), static type =>
+        [
+            .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(property => property.GetMethod is { IsPublic: true, IsStatic: false } && property.GetIndexParameters().Length == 0)
+                .Select(property => (StandardMemberRenamer.Default(property), property)),
+        ]);
+        var plain = new ScriptObject(members.Length);
+        foreach (var (name, property) in members) plain.SetValue(name, Plain(property.GetValue(model)), readOnly: true);
         return plain;
     }
 
