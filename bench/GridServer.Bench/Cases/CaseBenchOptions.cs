@@ -36,6 +36,12 @@ internal sealed record CaseBenchOptions
     /// <summary><c>open311</c> only: measure in memory after the databases, not first.</summary>
     public bool MemoryLast { get; init; }
 
+    /// <summary>
+    /// <c>open311</c> only: at most this many reports taken by a throw-away in-memory server before any storage is
+    /// measured, until the JIT has settled, so that every storage is measured on a runtime as a running silo's is.
+    /// </summary>
+    public int ProcessWarmup { get; init; } = 200_000;
+
     /// <summary>The variable that gives <see cref="PostgresFast"/> when the option is not on the command line.</summary>
     public const string PostgresFastVariable = "GRIDSERVER_BENCH_POSTGRES_FAST";
 
@@ -119,11 +125,12 @@ internal sealed record CaseBenchOptions
                 case "--officers" when BenchOptions.Int(value, 2, 1_000_000, out var n) && n % 2 == 0: options = options with { Officers = n }; break;
                 case "--seed" when BenchOptions.Int(value, int.MinValue, int.MaxValue, out var n): options = options with { Seed = n }; break;
                 case "--postgres": options = options with { Postgres = BenchOptions.NullIfBlank(value) }; break;
+                case "--process-warmup" when open311 && BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { ProcessWarmup = n }; break;
                 case "--postgres-fast" when open311: options = options with { PostgresFast = BenchOptions.NullIfBlank(value) }; break;
                 case "--officers":
                     error = $"--officers '{value}' is not an even whole number of at least 2 (they come in A/B pairs)";
                     return false;
-                case "--reports" when open311:
+                case "--reports" or "--process-warmup" when open311:
                 case "--cases" or "--http-cases" when !open311:
                 case "--concurrency" or "--warmup" or "--squads" or "--seed":
                     error = $"{arg} '{value}' is not a whole number in its range (see {mode} --help)";
