@@ -73,6 +73,8 @@ internal sealed class CpuMeter
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private readonly double? _startBusySeconds = MachineBusySeconds();
     private readonly TimeSpan _startOwn = OwnCpu();
+    private readonly TimeSpan _startPause = GC.GetTotalPauseDuration();
+    private readonly int[] _startCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
 
     /// <summary>CPU seconds this process used since the meter started (all its threads: a hosted server and its clients alike).</summary>
     public double OwnSeconds => (OwnCpu() - _startOwn).TotalSeconds;
@@ -89,7 +91,19 @@ internal sealed class CpuMeter
             return string.Create(CultureInfo.InvariantCulture, $"this process {own:0.00} cores on average (machine total n/a)");
         var busy = (end - start) / wall;
         return string.Create(CultureInfo.InvariantCulture,
-            $"machine busy {busy:0.00} of {Environment.ProcessorCount} cores on average, this process {own:0.00}, everything else {Math.Max(0, busy - own):0.00}");
+            $"machine busy {busy:0.00} of {Environment.ProcessorCount} cores on average, this process {own:0.00}, everything else {Math.Max(0, busy - own):0.00}; {Gc()}");
+    }
+
+    /// <summary>
+    /// This process's garbage collections since the meter started: how long the runtime was paused for them (every
+    /// request in flight waits that long) and how many of each generation (a count includes the older ones').
+    /// </summary>
+    public string Gc()
+    {
+        var pause = (GC.GetTotalPauseDuration() - _startPause).TotalMilliseconds;
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0) - _startCollections[0], GC.CollectionCount(1) - _startCollections[1], GC.CollectionCount(2) - _startCollections[2]);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"GC paused {pause:N0} ms in {gen0:N0} collections ({gen1:N0} of gen 1, {gen2:N0} of gen 2), {(gen0 > 0 ? pause / gen0 : 0):0.0} ms each");
     }
 
     private static TimeSpan OwnCpu()
