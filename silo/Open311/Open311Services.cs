@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using GridServer.Plugins.Contracts;
 using GridServer.Silo.Plugins;
 
@@ -60,34 +61,32 @@ public sealed record Open311Service(
 /// </summary>
 public sealed class Open311Services(ModuleRegistry modules)
 {
-    private sealed record Cached(long Revision, ImmutableArray<Open311Service> All);
+    /// <summary>
+    /// The services of each module snapshot, made at its first read, kept as long as the snapshot is: an unloaded module's
+    /// services (which hold the module) go with the last snapshot that had it, not at the next read of the services.
+    /// </summary>
+    private readonly ConditionalWeakTable<ModuleSnapshot, Built> _cache = new();
 
-    private Cached _cache = new(-1, []);
+    private sealed record Built(ImmutableArray<Open311Service> All);
 
     /// <summary>
     /// The services as of the current module snapshot: the built-ins in their order (a module's in the place of the
     /// built-in it replaces), then the other modules' by code, <c>other</c> last.
     /// </summary>
-    public ImmutableArray<Open311Service> All
+    public ImmutableArray<Open311Service> All => _cache.GetValue(modules.Current, static snapshot => new Built(Of(snapshot))).All;
+
+    private static ImmutableArray<Open311Service> Of(ModuleSnapshot snapshot)
     {
-        get
-        {
-            var snapshot = modules.Current;
-            var cache = Volatile.Read(ref _cache);
-            if (cache.Revision == snapshot.Revision) return cache.All;
-            var fromModules = snapshot.Matters.Values.Select(Open311Service.Of).ToDictionary(s => s.Code, StringComparer.Ordinal);
-            ImmutableArray<Open311Service> all =
-            [
-                // A built-in generic service gives way to a module's: the module's matter of the same code replaces it, and
-                // matters named after it ("shopfront_goods", "shopfront_litter") take its place.
-                .. BuiltIn.Where(b => b.Code != ModuleChecks.ReservedMatter && !fromModules.Keys.Any(k => k.StartsWith(b.Code + "_", StringComparison.Ordinal)))
-                    .Select(b => fromModules.GetValueOrDefault(b.Code) ?? b),
-                .. fromModules.Values.Where(s => !BuiltIn.Any(b => b.Code == s.Code)).OrderBy(s => s.Code, StringComparer.Ordinal),
-                .. BuiltIn.Where(b => b.Code == ModuleChecks.ReservedMatter),
-            ];
-            Volatile.Write(ref _cache, new Cached(snapshot.Revision, all));
-            return all;
-        }
+        var fromModules = snapshot.Matters.Values.Select(Open311Service.Of).ToDictionary(s => s.Code, StringComparer.Ordinal);
+        return
+        [
+            // A built-in generic service gives way to a module's: the module's matter of the same code replaces it, and
+            // matters named after it ("shopfront_goods", "shopfront_litter") take its place.
+            .. BuiltIn.Where(b => b.Code != ModuleChecks.ReservedMatter && !fromModules.Keys.Any(k => k.StartsWith(b.Code + "_", StringComparison.Ordinal)))
+                .Select(b => fromModules.GetValueOrDefault(b.Code) ?? b),
+            .. fromModules.Values.Where(s => !BuiltIn.Any(b => b.Code == s.Code)).OrderBy(s => s.Code, StringComparer.Ordinal),
+            .. BuiltIn.Where(b => b.Code == ModuleChecks.ReservedMatter),
+        ];
     }
 
     public Open311Service? Find(string code) => All.FirstOrDefault(s => string.Equals(s.Code, code, StringComparison.Ordinal));

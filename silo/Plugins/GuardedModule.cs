@@ -37,6 +37,9 @@ public sealed class GuardedModule
         _outcome = outcome;
     }
 
+    /// <summary>The load context the module's assembly was loaded into (tests check that it is collected after unload).</summary>
+    internal System.Runtime.Loader.AssemblyLoadContext? LoadContext => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(_module.GetType().Assembly);
+
     /// <summary>The module's folder in the plugins directory.</summary>
     public string Folder { get; }
 

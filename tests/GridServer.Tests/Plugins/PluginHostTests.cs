@@ -124,6 +124,71 @@ public sealed class PluginHostTests
     }
 
     [Fact]
+    public async Task SampleModule_Unloaded_ItsLoadContextIsCollected()
+    {
+        await using var silo = await PluginSilo.StartAsync();
+        await silo.Server.StaffAsync(Grid);
+        silo.Install(Sample, "manhole");
+        await silo.WaitForModuleAsync("manhole", ModuleState.Loaded);
+        await UseAsync(silo);
+        var context = LoadContextOf(silo.Registry, "manhole");
+
+        silo.Remove("manhole");
+        await silo.WaitForAsync(s => s.Modules.IsEmpty && s.Matters.IsEmpty, "the module to be unloaded");
+
+        await AssertCollectedAsync(context);
+    }
+
+    [Fact]
+    public async Task SampleModule_Replaced_TheOldVersionsLoadContextIsCollected()
+    {
+        await using var silo = await PluginSilo.StartAsync();
+        await silo.Server.StaffAsync(Grid);
+        silo.Install(Sample, "manhole");
+        await silo.WaitForModuleAsync("manhole", ModuleState.Loaded, "1.0.0");
+        await UseAsync(silo);
+        var old = LoadContextOf(silo.Registry, "manhole");
+
+        silo.CopyOver(SampleV2, "manhole");
+        await silo.WaitForModuleAsync("manhole", ModuleState.Loaded, "2.0.0");
+        await UseAsync(silo);
+
+        await AssertCollectedAsync(old);
+        Assert.Equal("2.0.0", (await silo.PluginAsync("manhole")).GetProperty("version").GetString());
+    }
+
+    /// <summary>What a server does with a module: lists its service, checks a report by it, opens and dispatches the case.</summary>
+    private static async Task UseAsync(PluginSilo silo)
+    {
+        Assert.Contains("manhole", await silo.ServiceCodesAsync());
+        var (status, body) = await silo.ReportAsync("manhole", ("attribute[cover_state]", "missing"), ("description", "an open shaft"));
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(HttpStatusCode.OK, (await silo.Server.Client.GetAsync($"/open311/v2/requests/{body[0].GetProperty("service_request_id").GetString()}.json")).StatusCode);
+    }
+
+    private static async Task AssertCollectedAsync(WeakReference context)
+    {
+        // A collectible context goes in two steps (its loader's finalizer, then a collection): a few rounds at most.
+        for (var round = 0; round < 20 && context.IsAlive; round++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Yield();
+        }
+        Assert.False(context.IsAlive, "the unloaded module's load context is still referenced: something in the server keeps one of its objects or types");
+    }
+
+    /// <summary>A weak reference to the module's load context, with no strong one left on this method's stack.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference LoadContextOf(ModuleRegistry registry, string folder)
+    {
+        var context = registry.Current.ModuleIn(folder)?.LoadContext;
+        Assert.NotNull(context);
+        Assert.True(context.IsCollectible);
+        return new WeakReference(context);
+    }
+
+    [Fact]
     public async Task ModuleFolder_DeletedAndMadeAgainAtOnce_TheNewVersionIsServed()
     {
         await using var silo = await PluginSilo.StartAsync();
