@@ -45,6 +45,9 @@ Commands:
   stop [DIR]
         Stop the server in DIR (default: \$GRIDSERVER_PG_DIR) and remove DIR. No error when the
         server is already stopped or DIR is already gone.
+  pause DIR
+        Stop the server in DIR and keep its data (a maintenance window, a database outage in a
+        test); 'start --dir DIR' starts it again, on its old port when that is still free.
   backup CONNSTR|DIR FILE
         A consistent dump of the database while the cluster runs (pg_dump, custom format); never overwrites FILE.
   restore CONNSTR|DIR FILE
@@ -586,6 +589,25 @@ start_impl() {
 # stop / psql
 # ---------------------------------------------------------------------------------------------
 
+# Stops the server of DIR (made by 'start') when it runs; keeps DIR.
+stop_server() {
+    local dir=$1
+    [[ -f $dir/data/postmaster.pid ]] || return 0
+    local bin=""
+    if [[ -f $dir/$STATE_FILE_NAME ]]; then
+        # shellcheck disable=SC1090,SC1091
+        bin=$(source "$dir/$STATE_FILE_NAME" && echo "${PGBIN:-}")
+    fi
+    [[ -n $bin && -x $bin/pg_ctl ]] || bin=$(find_pg_bin) || die "pg_ctl not found"
+    PGBIN=$bin
+    if as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        log "stopping server in $dir"
+        as_pg_user "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null \
+            || as_pg_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null \
+            || die "could not stop the server in $dir"
+    fi
+}
+
 cmd_stop() {
     (($# <= 1)) || die "usage: stop [DIR]"
     local dir=${1:-${GRIDSERVER_PG_DIR:-}}
@@ -603,23 +625,17 @@ cmd_stop() {
         fi
         die "refusing to remove $dir: it was not created by scripts/postgis.sh start"
     fi
-    if [[ -f $dir/data/postmaster.pid ]]; then
-        local bin=""
-        if [[ -f $dir/$STATE_FILE_NAME ]]; then
-            # shellcheck disable=SC1090,SC1091
-            bin=$(source "$dir/$STATE_FILE_NAME" && echo "${PGBIN:-}")
-        fi
-        [[ -n $bin && -x $bin/pg_ctl ]] || bin=$(find_pg_bin) || die "pg_ctl not found"
-        PGBIN=$bin
-        if as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-            log "stopping server in $dir"
-            as_pg_user "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null \
-                || as_pg_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null \
-                || die "could not stop the server in $dir"
-        fi
-    fi
+    stop_server "$dir"
     rm -rf -- "$dir"
     log "removed $dir"
+}
+
+cmd_pause() {
+    (($# == 1)) || die "usage: pause DIR"
+    local dir=$1
+    [[ -d $dir && -f $dir/$MARKER_NAME ]] || die "$dir is not a server directory made by scripts/postgis.sh start"
+    stop_server "$dir"
+    log "stopped the server in $dir and kept its data; 'start --dir $dir' starts it again"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -687,6 +703,7 @@ main() {
         start) cmd_start "$@" ;;
         migrate) cmd_migrate "$@" ;;
         stop) cmd_stop "$@" ;;
+        pause) cmd_pause "$@" ;;
         psql) cmd_psql "$@" ;;
         backup) cmd_backup "$@" ;;
         restore) cmd_restore "$@" ;;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,14 +21,8 @@ public sealed class BackupRestoreTests(PostgisDatabase database, ITestOutputHelp
 
     private static async Task<(int Code, string Err)> ScriptAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = SharedData.RepositoryRoot };
-        start.ArgumentList.Add(Path.Combine(SharedData.RepositoryRoot, "scripts", "postgis.sh"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var err = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await err);
+        var (code, _, err) = await PostgisScript.RunAsync(args);
+        return (code, err);
     }
 
     private static async Task<JsonElement> CaseAsync(SiloProcess silo, string id)
