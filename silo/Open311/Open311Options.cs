@@ -20,7 +20,7 @@ public sealed class Open311Options : IValidatableObject
     {
         for (var i = 0; i < ApiKeys.Count; i++)
         {
-            if (GridServer.Silo.Access.Secrets.WeaknessOf(ApiKeys[i]) is { } weakness)
+            if (GridServer.Domain.Access.Secrets.WeaknessOf(ApiKeys[i]) is { } weakness)
                 yield return new ValidationResult($"{Section}:ApiKeys:{i} {weakness}", [nameof(ApiKeys)]);
         }
         if (RateLimit.PermitsPerMinute < 1) yield return new ValidationResult($"{Section}:RateLimit:PermitsPerMinute must be at least 1", [nameof(RateLimit)]);

@@ -1,3 +1,4 @@
+using GridServer.Domain.Access;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -71,10 +72,14 @@ public static class WebhookRules
     };
 
     /// <summary>Why a signing secret is refused, or null: optional, but one given is 16 to 256 characters without control characters.</summary>
-    public static string? CheckSecret(string? secret) =>
-        secret is null || (secret.Length is >= MinSecretLength and <= MaxSecretLength && !secret.Any(char.IsControl))
-            ? null
-            : $"the secret must be {MinSecretLength} to {MaxSecretLength} characters without control characters";
+    public static string? CheckSecret(string? secret)
+    {
+        if (secret is null) return null;
+        if (secret.Length is < MinSecretLength or > MaxSecretLength || secret.Any(char.IsControl))
+            return $"the secret must be {MinSecretLength} to {MaxSecretLength} characters without control characters";
+        // It signs what the community's receiver believes: one that can be guessed lets anyone forge notices.
+        return Secrets.WeaknessOf(secret) is { } weakness ? $"the secret {weakness}" : null;
+    }
 
     /// <summary>Whether the URL's host is an address (or a name, <c>localhost</c>) that is not public.</summary>
     public static bool IsPrivateHost(Uri url)

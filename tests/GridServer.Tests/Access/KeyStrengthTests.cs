@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GridServer.Domain.Access;
 using GridServer.Silo.Access;
 using GridServer.Silo.Open311;
 
@@ -19,6 +20,7 @@ public sealed class KeyStrengthTests
     [InlineData("password12345678")]
     [InlineData("k-0123456789abcdef")]
     [InlineData("0000000000000000000000000000000000000000")]
+    [InlineData("qwertyuiopasdfgh")]                           // keyboard rows
     public void EstimatedBits_RepeatedOrSequentialKey_UnderTheMinimum(string key) =>
         Assert.InRange(Secrets.EstimatedBits(key), 0, Secrets.MinEstimatedBits - 0.001);
 

@@ -1,3 +1,4 @@
+using GridServer.Domain.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -311,7 +312,7 @@ public sealed class AccessScopeTests(EmbeddedSilo silo) : IClassFixture<Embedded
         var text = await list.Content.ReadAsStringAsync();
         Assert.Contains(id, text, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
-        Assert.DoesNotContain(GridServer.Silo.Access.Secrets.Sha256Hex(secret), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(GridServer.Domain.Access.Secrets.Sha256Hex(secret), text, StringComparison.Ordinal);
 
         using (var revoke = await silo.Operator.DeleteAsync($"/api/credentials/{id}")) Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         using var revoked = silo.Factory.CreateClientWith(secret);

@@ -58,6 +58,21 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
         Assert.Equal(HttpStatusCode.BadRequest, overlong.StatusCode);
     }
 
+    [Theory]
+    [InlineData("aaaaaaaaaaaaaaaa")]
+    [InlineData("1234567890123456")]
+    [InlineData("qwertyuiopasdfgh")]
+    public async Task Put_GuessableSecret_400NamingWhyNeverTheSecret(string secret)
+    {
+        using var put = await silo.Operator.PutAsync($"/api/communities/{Community}/webhook", Target("https://chat.example.com/hook", secret));
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        var problem = await JsonOf(put);
+        Assert.Equal("Invalid webhook secret", problem.GetProperty("title").GetString());
+        Assert.Contains("too easy to guess", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Put_ShortSecretOrNoBody_400()
     {

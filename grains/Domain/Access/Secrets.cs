@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GridServer.Domain.Access;
+
+/// <summary>Making and hashing secrets.</summary>
+public static class Secrets
+{
+    /// <summary>The longest secret looked at; anything longer is refused unread.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>A new secret: 32 random bytes, base64url, with a prefix that says what it is when found in a log or a repository.</summary>
+    public static string New() => "gs_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A new credential id (not secret: it names a credential in lists and logs).</summary>
+    public static string NewId() => "K-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    public static string Sha256Hex(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static bool IsSha256Hex(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigit);
+
+    /// <summary>The shortest key configuration may give: a guessable key is no key.</summary>
+    public const int MinConfiguredLength = 16;
+
+    /// <summary>The least a key from configuration must be worth by <see cref="EstimatedBits"/>.</summary>
+    public const int MinEstimatedBits = 48;
+
+    /// <summary>
+    /// How hard a key is to guess, roughly and on the cautious side, in bits. Each character that tells something new
+    /// adds log2 of the size of the character classes the key uses (26 lower-case letters, 26 upper-case, 10 digits,
+    /// 33 other ASCII symbols, 100 for anything else). A character tells nothing new when it repeats the one before, is
+    /// next to it in sequence ('b' after 'a' or 'c', '5' after '4' or '6'), or makes a pair of characters seen earlier
+    /// in the key. "aaaaaaaaaaaaaaaa" and "1234567890123456" are worth under 7 bits, "a1b2a1b2a1b2a1b2" 26; 16 random
+    /// base64 characters at least about 57, and a key from <see cref="New"/> over 170.
+    /// </summary>
+    /// <remarks>
+    /// A screen against typed placeholders and patterns, not a measure of strength: it does not know words, and it
+    /// undervalues random keys of few kinds of character (16 random digits). A character next to the one before on a
+    /// keyboard row ('w' after 'q', 'k' after 'l') tells nothing new either: "qwertyuiopasdfgh" is worth under 10 bits.
+    /// </remarks>
+    public static double EstimatedBits(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var classes = 0;
+        if (key.Any(char.IsAsciiLetterLower)) classes += 26;
+        if (key.Any(char.IsAsciiLetterUpper)) classes += 26;
+        if (key.Any(char.IsAsciiDigit)) classes += 10;
+        if (key.Any(c => char.IsAscii(c) && !char.IsAsciiLetterOrDigit(c))) classes += 33;
+        if (key.Any(c => !char.IsAscii(c))) classes += 100;
+        var telling = 0;
+        var pairs = new HashSet<(char, char)>();
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (i == 0) { telling++; continue; }
+            var isNew = pairs.Add((key[i - 1], key[i]));
+            if (isNew && Math.Abs(key[i] - key[i - 1]) > 1 && !KeyboardNeighbours(key[i - 1], key[i])) telling++;
+        }
+        return classes == 0 ? 0 : telling * Math.Log2(classes);
+    }
+
+    /// <summary>The rows of a QWERTY keyboard, unshifted and shifted.</summary>
+    private static readonly string[] KeyboardRows = ["`1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./", "~!@#$%^&*()_+", "QWERTYUIOP{}|", "ASDFGHJKL:\"", "ZXCVBNM<>?"];
+
+    private static bool KeyboardNeighbours(char a, char b)
+    {
+        foreach (var row in KeyboardRows)
+        {
+            var (i, j) = (row.IndexOf(a), row.IndexOf(b));
+            if (i >= 0 && j >= 0 && Math.Abs(i - j) == 1) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Why a key from configuration is refused (too short, or worth less than <see cref="MinEstimatedBits"/>), to follow
+    /// the setting's name; null when it will do. Never says the key. Keys the server makes (<see cref="New"/>) need no such check.
+    /// </summary>
+    public static string? WeaknessOf(string? key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Length < MinConfiguredLength) return $"must have at least {MinConfiguredLength} characters";
+        var bits = EstimatedBits(key);
+        return bits < MinEstimatedBits
+            ? $"is too easy to guess: worth about {bits:0} bits by the estimate in docs/access.md, at least {MinEstimatedBits} needed (use random characters, e.g. 24 random bytes in base64)"
+            : null;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
