@@ -1,4 +1,3 @@
-using GridServer.Domain.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
