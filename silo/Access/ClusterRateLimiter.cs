@@ -47,9 +47,17 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
                 // this silo holds the tokens the early ones brought).
                 fetch = allowance.Fetching ??= FetchAsync(limit, rule, allowance);
             }
-            if (await fetch is null) return (true, TimeSpan.Zero);
+            // Unreachable: let through. Refused: that refusal answers. Granted: take one of the block (the loop again;
+            // when the others took the whole block first, the next block is asked for).
+            switch (await fetch)
+            {
+                case null: return (true, TimeSpan.Zero);
+                case { Granted: 0 } refused: return (false, WaitOf(refused));
+            }
         }
     }
+
+    private static TimeSpan WaitOf(RateGrant refused) => refused.RetryAfter > TimeSpan.Zero ? refused.RetryAfter : TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Asks the bucket's grain for a block and keeps what it grants (or its refusal) in <paramref name="allowance"/>;
@@ -86,7 +94,7 @@ public sealed partial class ClusterRateLimiter(IGrainFactory grains, TimeProvide
                 }
                 else if (grant is { } refused)
                 {
-                    var wait = refused.RetryAfter > TimeSpan.Zero ? refused.RetryAfter : TimeSpan.FromSeconds(1);
+                    var wait = WaitOf(refused);
                     var remembered = wait < BlockLife ? wait : BlockLife;
                     allowance.Tokens = 0;
                     allowance.Refused = true;
