@@ -19,12 +19,6 @@ public sealed class BackupRestoreTests(PostgisDatabase database, ITestOutputHelp
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
-    private static async Task<(int Code, string Err)> ScriptAsync(params string[] args)
-    {
-        var (code, _, err) = await PostgisScript.RunAsync(args);
-        return (code, err);
-    }
-
     private static async Task<JsonElement> CaseAsync(SiloProcess silo, string id)
     {
         using var response = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
@@ -71,7 +65,7 @@ public sealed class BackupRestoreTests(PostgisDatabase database, ITestOutputHelp
             foreach (var id in ids) cases.Add(await CaseAsync(before, id));
 
             // While the cluster runs.
-            var backup = await ScriptAsync("backup", database.ConnectionString, file);
+            var backup = await PostgisScript.RunAsync("backup", database.ConnectionString, file);
             Assert.True(backup.Code == 0, backup.Err);
             await using (var connection = new NpgsqlConnection(admin))
             {
@@ -79,10 +73,10 @@ public sealed class BackupRestoreTests(PostgisDatabase database, ITestOutputHelp
                 await using var create = new NpgsqlCommand($"CREATE DATABASE {restoredName}", connection);
                 await create.ExecuteNonQueryAsync();
             }
-            var restore = await ScriptAsync("restore", restored, file);
+            var restore = await PostgisScript.RunAsync("restore", restored, file);
             Assert.True(restore.Code == 0, restore.Err);
             // A second restore into the same database is refused: it is not empty any more.
-            var again = await ScriptAsync("restore", restored, file);
+            var again = await PostgisScript.RunAsync("restore", restored, file);
             Assert.NotEqual(0, again.Code);
             Assert.Contains("restore into an empty database", again.Err, StringComparison.Ordinal);
             await before.DisposeAsync();
