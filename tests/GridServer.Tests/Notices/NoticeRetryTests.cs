@@ -7,28 +7,45 @@ public class NoticeRetryTests
 {
     private static readonly TimeSpan[] Delays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)];
 
-    /// <summary>Waits (bounded) until the attempts reach <paramref name="count"/>: the retry loop runs on the thread pool.</summary>
-    private static async Task AttemptsReachAsync(Func<int> attempts, int count)
+    /// <summary>
+    /// A fake clock that counts the timers asked of it: the retry loop runs on the thread pool, and a test may move the
+    /// clock only once the loop's wait is registered, or the move passes before the wait begins and the wait never ends.
+    /// </summary>
+    private sealed class WaitCountingTime : FakeTimeProvider
     {
-        for (var i = 0; i < 200 && attempts() < count; i++) await Task.Delay(10);
-        Assert.Equal(count, attempts());
+        private int created;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref created);
+            return timer;
+        }
+
+        /// <summary>Waits (bounded, generously for a busy machine) until <paramref name="count"/> waits are registered.</summary>
+        public async Task WaitsRegisteredAsync(int count)
+        {
+            for (var i = 0; i < 3000 && Volatile.Read(ref created) < count; i++) await Task.Delay(10);
+            Assert.Equal(count, Volatile.Read(ref created));
+        }
     }
 
     [Fact]
     public async Task FailsTwiceThenArrives_TriedAfterEachDelayOnly_NoFailureLeft()
     {
-        var time = new FakeTimeProvider();
+        var time = new WaitCountingTime();
         var attempts = 0;
         var retried = new List<int>();
         var run = NoticeRetry.RunAsync(() => ++attempts <= 2 ? throw new InvalidOperationException("inbox away") : Task.CompletedTask, Delays, time,
             (_, attempt) => retried.Add(attempt));
 
-        await AttemptsReachAsync(() => attempts, 1);
+        await time.WaitsRegisteredAsync(1);
         time.Advance(TimeSpan.FromMilliseconds(999));
         await Task.Delay(50);
         Assert.Equal(1, attempts);   // not before its delay
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await AttemptsReachAsync(() => attempts, 2);
+        await time.WaitsRegisteredAsync(2);
+        Assert.Equal(2, attempts);
         time.Advance(TimeSpan.FromSeconds(5));
 
         Assert.Null(await run.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -39,12 +56,13 @@ public class NoticeRetryTests
     [Fact]
     public async Task NeverArrives_GivenUpAfterTheLastDelay_TheLastFailureAnswered()
     {
-        var time = new FakeTimeProvider();
+        var time = new WaitCountingTime();
         var attempts = 0;
         var run = NoticeRetry.RunAsync(() => throw new InvalidOperationException($"attempt {++attempts}"), Delays, time);
         foreach (var (delay, n) in Delays.Select((d, i) => (d, i + 1)))
         {
-            await AttemptsReachAsync(() => attempts, n);
+            await time.WaitsRegisteredAsync(n);
+            Assert.Equal(n, attempts);
             time.Advance(delay);
         }
 
