@@ -65,7 +65,7 @@ public static partial class AuditTrail
         var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? path;
         if (!route.StartsWith('/')) route = "/" + route;
         if (route.StartsWith("/api/cases", StringComparison.Ordinal) || route.StartsWith("/api/inbox", StringComparison.Ordinal)
-            || route.StartsWith("/api/sensors", StringComparison.Ordinal)
+            || route.StartsWith("/api/sensors", StringComparison.Ordinal) || route.StartsWith("/api/media", StringComparison.Ordinal)
             || route.EndsWith("/preview", StringComparison.Ordinal) || route.EndsWith("/search", StringComparison.Ordinal)
             || route.EndsWith("/check", StringComparison.Ordinal) || route.EndsWith("/webhook/test", StringComparison.Ordinal))
             return false;

@@ -21,8 +21,9 @@ namespace GridServer.Silo.Cases;
 /// </summary>
 /// <see cref="Accuracy"/>: how accurate the position is, in metres (a phone's geolocation gives it); a circle that touches
 /// more than one grid marks the case ambiguous.
+/// <param name="Photo">The id of a photo uploaded first (POST /api/media): the report's own photo, seen by staff.</param>
 public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description,
-    Dictionary<string, string>? Attributes = null, double? Accuracy = null);
+    Dictionary<string, string>? Attributes = null, double? Accuracy = null, string? Photo = null);
 
 /// <summary>The command center moves a case to another grid, as posted to <c>POST /api/cases/{id}/move</c> (an ambiguous report's other candidate).</summary>
 public sealed record CaseMoveBody(string? GridCode, string? Note);
@@ -94,7 +95,8 @@ public static partial class CaseEndpoints
     }
 
     internal static async Task<Results<Created<CaseView>, Ok<CaseView>, ProblemHttpResult>> Open(
-        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, ICaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules)
+        CaseReportRequest? report, HttpRequest request, IGrainFactory grains, TimeProvider time, Scopes scopes, ICaseIntake intake, GridServer.Silo.Plugins.ModuleRegistry modules,
+        GridServer.Domain.Media.IMediaStore photos)
     {
         if (report is null) return Problems.Of(400, "Missing report", "the body must be a JSON report: matter, lon, lat, reporterId");
         var caller = request.HttpContext.RequiredCaller();
@@ -116,7 +118,14 @@ public static partial class CaseEndpoints
             if (value is { Length: > MaxDescription }) return Problems.Of(400, "Attribute too long", $"attribute '{Problems.Shorten(name)}' may have at most {MaxDescription} characters");
         }
         var attributes = report.Attributes is { Count: > 0 } given ? given.ToImmutableSortedDictionary(StringComparer.Ordinal) : null;
-        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, Attributes: attributes, SubmittedBy: caller.Subject,
+        string? photo = null;
+        if (report.Photo is { } photoId)
+        {
+            if (!GridServer.Domain.Media.MediaIds.IsValid(photoId) || await photos.FindAsync(photoId, request.HttpContext.RequestAborted) is null)
+                return Problems.Of(400, "Unknown photo", $"'photo' must be the id of a stored photo: upload it first (POST /api/media), got '{Problems.Shorten(photoId)}'");
+            photo = new GridServer.Domain.Media.PhotoRef(GridServer.Domain.Media.PhotoStage.Report, photoId).ToString();
+        }
+        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, MediaUrl: photo, Attributes: attributes, SubmittedBy: caller.Subject,
             AccuracyMetres: report.Accuracy);
         // The matter's duty module checks a report from staff as it checks a citizen's.
         var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
@@ -144,7 +153,7 @@ public static partial class CaseEndpoints
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(
-        string id, CaseActionBody? body, IGrainFactory grains, HttpContext context, Scopes scopes, DenialLog denials)
+        string id, CaseActionBody? body, IGrainFactory grains, HttpContext context, Scopes scopes, DenialLog denials, GridServer.Domain.Media.IMediaStore photos)
     {
         if (body is null) return Problems.Of(400, "Missing action", "the body must be a JSON action: action, note");
         if (FieldProblem("action", body.Action, 64, null) is { } actionProblem) return actionProblem;
@@ -164,6 +173,7 @@ public static partial class CaseEndpoints
         }
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
             return Problems.Of(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
+        if (await GridServer.Silo.Media.MediaEndpoints.EvidenceProblemAsync(body.Evidence ?? [], photos, context.RequestAborted) is { } photoProblem) return photoProblem;
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);

@@ -120,6 +120,9 @@ public sealed class MatterOptions
     /// </summary>
     public double? DuplicateWithinMetres { get; set; }
 
+    /// <summary>Whether the officer's final feedback must carry at least one photo taken after handling (处置后照片); unset: the default's (false).</summary>
+    public bool? RequireAfterPhoto { get; set; }
+
     /// <summary>How long after an open case was reported new reports may be its duplicates (30m, 24h, 3d); unset: the default's, else 24 hours.</summary>
     public string? DuplicateWithin { get; set; }
 
@@ -198,6 +201,7 @@ public sealed class CaseOptions : IValidatableObject
         {
             ReopenWhenDissatisfied = matter.ReopenWhenDissatisfied ?? Default.ReopenWhenDissatisfied ?? false,
             Duplicates = DuplicateRule(matter),
+            RequireAfterPhoto = matter.RequireAfterPhoto ?? Default.RequireAfterPhoto ?? false,
         };
     }
 
@@ -223,6 +227,7 @@ public sealed class CaseOptions : IValidatableObject
         {
             ReopenWhenDissatisfied = Default.ReopenWhenDissatisfied ?? false,
             Duplicates = DuplicateRule(Default),
+            RequireAfterPhoto = Default.RequireAfterPhoto ?? false,
         };
     }
 

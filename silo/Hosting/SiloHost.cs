@@ -101,6 +101,7 @@ public static class SiloHost
                 sp.GetRequiredService<IOptions<CaseOptions>>().Value.StoreWriters));
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore>(sp => sp.GetRequiredService<GridServer.Storage.Sensors.PostgisSensorStore>());
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Storage.Audit.PostgisAuditLog>();
+            builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore, GridServer.Storage.Media.PostgisMediaStore>();
         }
         else
         {
@@ -116,7 +117,11 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Domain.Audit.InMemoryAuditLog>();
+            builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore>(sp => new GridServer.Domain.Media.InMemoryMediaStore(
+                sp.GetRequiredService<IOptions<GridServer.Silo.Media.MediaOptions>>().Value.MemoryLimitMiB * 1024L * 1024));
         }
+        builder.Services.AddOptions<GridServer.Silo.Media.MediaOptions>().BindConfiguration(GridServer.Silo.Media.MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<GridServer.Silo.Media.PhotoIntake>();
         builder.Services.AddOptions<GridServer.Silo.Sensors.SensorOptions>().BindConfiguration(GridServer.Silo.Sensors.SensorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<GridServer.Silo.Sensors.SensorReadingRetention>();
         // What a case step gives to tell: rendered, written with the step, handed on after it.
@@ -243,6 +248,7 @@ public static class SiloHost
         app.MapGridBrowseEndpoints();
         app.MapGridTileEndpoints();
         app.MapCaseEndpoints();
+        GridServer.Silo.Media.MediaEndpoints.MapMediaEndpoints(app);
         GridServer.Silo.Evaluation.EvaluationEndpoints.MapEvaluationEndpoints(app);
         app.MapPersonnelEndpoints();
         app.MapOpen311Endpoints();

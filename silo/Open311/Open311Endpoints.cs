@@ -1,3 +1,4 @@
+using GridServer.Domain.Media;
 using System.Collections.Immutable;
 using System.Globalization;
 using GridServer.Abstractions.Cases;
@@ -49,6 +50,7 @@ public static class Open311Endpoints
         open311.MapGet("/requests/{id}.{format}", GetOne).WithSummary("One request, public view.");
         open311.MapPost("/requests/{id}/feedback.{format}", Feedback)
             .WithSummary("Extension (回访): the reporting channel's verdict on its closed request — verdict satisfied, basically_satisfied or dissatisfied, and a comment. Needs the api_key the request came with.");
+        open311.MapGet("/requests/{id}/media/{file}", PublicMedia).WithSummary("Extension: a photo of a public request that is marked public (the request's media_url), as a JPEG; ?size=thumb for its thumbnail.");
         open311.MapGet("/tokens/{token}.{format}", Token).WithSummary("The service_request_id a deferred report's token stands for.");
         return app;
     }
@@ -103,10 +105,10 @@ public static class Open311Endpoints
 
     internal static async Task<IResult> Post(string format, HttpRequest request, IGrainFactory grains, GridCatalog catalog,
         TimeProvider time, Credentials credentials, IntakeLimiter limiter, DenialLog denials, Open311Services services, ICaseIntake intake,
-        IOptions<Open311Options> options)
+        IOptions<Open311Options> options, GridServer.Silo.Media.PhotoIntake photos, IOptions<GridServer.Silo.Media.MediaOptions> media)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        var (form, status, readError) = await Open311Form.ReadAsync(request);
+        var (form, status, readError) = await Open311Form.ReadAsync(request, media.Value.MaxUploadBytes);
         if (form is null) return Error(xml, status, readError!);
 
         var (caller, denied) = await ChannelAsync(form, request, xml, credentials, denials);
@@ -130,17 +132,26 @@ public static class Open311Endpoints
         var report = parsed.Report!;
         if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(parsed.Service!.Module, report) is { } refused)
             return Error(xml, 400, $"the report of service '{parsed.Service.Code}' is refused: {refused}");
+        // Public when the channel may publish and the report did not ask to stay private (docs/open311.md).
+        var isPublic = parsed.Public && options.Value.Public.IsPublicChannel(caller.Subject);
+        // A photo sent with the report: cleaned and stored once the report is known to be taken, named by the case.
+        if (form.Media is { } file)
+        {
+            if (report.MediaUrl is not null) return Error(xml, 400, "send the photo as the file 'media' or link it as 'media_url', not both");
+            var (photo, _, photoRefusal) = await photos.StoreAsync(file, caller.Subject, request.HttpContext.RequestAborted);
+            if (photo is null) return Error(xml, photoRefusal!.Status, $"'media': {photoRefusal.Detail}");
+            report = report with { MediaUrl = new PhotoRef(PhotoStage.Report, photo.Id, isPublic && options.Value.Public.ReportPhotosPublic).ToString() };
+        }
 
         var id = parsed.IdempotencyKey is { Length: > 0 } key ? CaseEndpoints.KeyedId(caller, key) : CaseEndpoints.NewId(time.GetUtcNow());
         var grain = grains.GetGrain<ICaseGrain>(id);
         var existed = parsed.IdempotencyKey is { Length: > 0 } && await grain.GetAsync() is not null;
-        // Public when the channel may publish and the report did not ask to stay private (docs/open311.md).
-        var isPublic = parsed.Public && options.Value.Public.IsPublicChannel(caller.Subject);
         var view = await intake.OpenAsync(id, report with { SubmittedBy = caller.Subject, ReportingChannel = caller.Subject, Public = isPublic },
             knownNew: !existed);   // a keyed report was just looked up; an unkeyed one has a fresh random id
         var answer = view.Lon is not null
             // The fixed sentence, not the rendered template: a report's answer costs no render (the hot path).
-            ? RequestObject(view, services, ServiceNotice(view), StatusNotes(view))
+            ? RequestObject(view, services, ServiceNotice(view), StatusNotes(view),
+                PhotoRef.Names(view.MediaUrl) ? PublicMediaUrl(view, request) : view.MediaUrl)
             : Open311Object.Of(("token", view.CaseId), ("service_notice",
                 "received without a position: the command center locates it; GET tokens/{token} gives its service_request_id"));
         return new Open311Document("service_requests", new Open311Array("request", [answer]), existed ? 200 : 201).ToResult(xml);
@@ -325,7 +336,7 @@ public static class Open311Endpoints
             .Where(v => start is null || v.Timeline[0].At >= start)
             .Where(v => end is null || v.Timeline[0].At <= end)
             .Skip((int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize)).Take(pageSize)
-            .Select(v => (object?)PublicRequestObject(v, services, renderer, shown)).ToList();
+            .Select(v => (object?)PublicRequestObject(v, services, renderer, shown, request)).ToList();
         return new Open311Document("service_requests", new Open311Array("request", items)).ToResult(xml);
     }
 
@@ -346,13 +357,13 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> GetOne(string id, string format, IGrainFactory grains, Open311Services services, NoticeRenderer renderer,
-        IOptions<Open311Options> options)
+        IOptions<Open311Options> options, HttpRequest request)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         // A case that is not public answers exactly as one that does not exist: probing ids tells nothing.
         if (id.Length > CaseEndpoints.MaxId || await PublicAmongAsync(grains, [id]) is [] || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view))
             return Error(xml, 404, $"no request has the id '{Problems.Shorten(id)}'");
-        return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public)])).ToResult(xml);
+        return new Open311Document("service_requests", new Open311Array("request", [PublicRequestObject(view, services, renderer, options.Value.Public, request)])).ToResult(xml);
     }
 
     /// <summary>The reporting channel whose api_key the form carries, or the Open311 error that refuses it (logged).</summary>
@@ -388,7 +399,7 @@ public static class Open311Endpoints
     internal static async Task<IResult> Feedback(string id, string format, HttpRequest request, IGrainFactory grains, Credentials credentials, DenialLog denials)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
-        var (form, status, readError) = await Open311Form.ReadAsync(request);
+        var (form, status, readError) = await Open311Form.ReadAsync(request, maxMediaBytes: 0);
         if (form is null) return Error(xml, status, readError!);
         var (caller, denied) = await ChannelAsync(form, request, xml, credentials, denials);
         if (caller is null) return denied!;
@@ -443,7 +454,7 @@ public static class Open311Endpoints
     /// masked, and the position left out or rounded, as the bureau's settings say. The status notes are rendered
     /// from a model without the address, so no template edit can publish it.
     /// </summary>
-    private static Open311Object PublicRequestObject(CaseView view, Open311Services services, NoticeRenderer renderer, Open311PublicOptions shown)
+    private static Open311Object PublicRequestObject(CaseView view, Open311Services services, NoticeRenderer renderer, Open311PublicOptions shown, HttpRequest request)
     {
         var decimals = shown.PositionDecimals;
         var published = view with
@@ -454,14 +465,14 @@ public static class Open311Endpoints
             Address = null,
             MediaUrl = null,
         };
-        return RequestObject(published, services, null, ReporterNotes(published, services, renderer));
+        return RequestObject(published, services, null, ReporterNotes(published, services, renderer), PublicMediaUrl(view, request));
     }
 
     /// <summary>
     /// The public view of a case: no officer, no timeline notes. <c>agency_responsible</c> is the squad;
     /// <c>expected_datetime</c> the earliest running deadline; lat/long WGS84, null for a report with only an address.
     /// </summary>
-    private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice, string statusNotes)
+    private static Open311Object RequestObject(CaseView view, Open311Services services, string? notice, string statusNotes, string? mediaUrl)
     {
         var expected = ExpectedBy(view);
         return Open311Object.Of(
@@ -481,7 +492,28 @@ public static class Open311Endpoints
             ("zipcode", null),
             ("lat", view.Lat),
             ("long", view.Lon),
-            ("media_url", view.MediaUrl));
+            ("media_url", mediaUrl));
+    }
+
+    /// <summary>
+    /// The photo a public case shows: the last one marked public (an after photo shows how it ended), served cleaned from
+    /// here; null when none is. A link a reporter gave (media_url) is never shown: nobody vetted it.
+    /// </summary>
+    private static string? PublicMediaUrl(CaseView view, HttpRequest request) =>
+        GridServer.Silo.Media.MediaEndpoints.PhotosOf(view).LastOrDefault(p => p.Photo.Public) is { Photo: { } photo }
+            ? $"{request.Scheme}://{request.Host}{Prefix}/requests/{Uri.EscapeDataString(view.CaseId)}/media/{photo.MediaId}.jpg"
+            : null;
+
+    /// <summary>A photo of a public case that is marked public, as a JPEG; anything else answers 404 as an unknown photo does.</summary>
+    internal static async Task<IResult> PublicMedia(string id, string file, string? size, IGrainFactory grains, IMediaStore store, HttpContext context)
+    {
+        var media = file.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) ? file[..^4] : file;
+        var notFound = Open311Document.Error(404, $"request '{Problems.Shorten(id)}' shows no photo '{Problems.Shorten(file)}'").ToResult(xml: false);
+        if (id.Length > CaseEndpoints.MaxId || !MediaIds.IsValid(media) || await PublicAmongAsync(grains, [id]) is []
+            || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !IsPublic(view)
+            || !GridServer.Silo.Media.MediaEndpoints.PhotosOf(view).Any(p => p.Photo.Public && p.Photo.MediaId == media))
+            return notFound;
+        return await GridServer.Silo.Media.MediaEndpoints.ServeAsync(store, media, size, context, publicCache: true);
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ internal sealed class Open311Form
 
     public IEnumerable<string> Names => _fields.Keys;
 
+    /// <summary>The photo file sent in the multipart field <c>media</c>, or null.</summary>
+    public byte[]? Media { get; private set; }
+
     public string? this[string name] => _fields.TryGetValue(name, out var values) ? values[0] : null;
 
     public IReadOnlyList<string> All(string name) => _fields.TryGetValue(name, out var values) ? values : [];
@@ -30,9 +33,13 @@ internal sealed class Open311Form
         values.Add(value);
     }
 
-    /// <summary>Reads the body: the form, or (status, why) when it is too large, of another type, or badly encoded.</summary>
-    public static async Task<(Open311Form? Form, int Status, string? Error)> ReadAsync(HttpRequest request)
+    /// <summary>
+    /// Reads the body: the form, or (status, why) when it is too large, of another type, or badly encoded.
+    /// <c>multipart/form-data</c> may also carry a photo in the field <c>media</c>, of at most <paramref name="maxMediaBytes"/>.
+    /// </summary>
+    public static async Task<(Open311Form? Form, int Status, string? Error)> ReadAsync(HttpRequest request, long maxMediaBytes)
     {
+        if (GridServer.Silo.Media.Multipart.Is(request)) return await ReadMultipartAsync(request, maxMediaBytes);
         if (request.ContentLength > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
         var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -48,7 +55,28 @@ internal sealed class Open311Form
             return ParseForm(body) is { } form ? (form, 0, null) : (null, 400, "the form is not valid application/x-www-form-urlencoded UTF-8 (a bad %-escape or bytes that are not UTF-8)");
         if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
             return ParseJson(body, out var error) is { } json ? (json, 0, null) : (null, 400, error);
-        return (null, 400, "send the report as application/x-www-form-urlencoded (or application/json)");
+        return (null, 400, "send the report as application/x-www-form-urlencoded (or application/json, or multipart/form-data with a 'media' file)");
+    }
+
+    private static async Task<(Open311Form? Form, int Status, string? Error)> ReadMultipartAsync(HttpRequest request, long maxMediaBytes)
+    {
+        var limit = maxMediaBytes + MaxBodyBytes;
+        var tooLarge = (default(Open311Form), 413, $"the body may have at most {limit / (1024.0 * 1024):0.#} MiB: a report's fields and one photo of at most {maxMediaBytes / (1024 * 1024)} MiB");
+        var (read, status, error) = await GridServer.Silo.Media.Multipart.ReadAsync(request, limit, MaxFields, MaxBodyBytes);
+        if (read is null) return status == 413 ? tooLarge : (null, status, error);
+        if (read.Files.Count > 0 && maxMediaBytes == 0) return (null, 400, "this request takes no file");
+        if (read.Files.Any(f => f.Name != "media") || read.Files.Count > 1)
+            return (null, 400, "a report takes one file, in the field 'media'");
+        var form = new Open311Form();
+        foreach (var (name, values) in read)
+            foreach (var value in values)
+                if (value is not null) form.Add(name, value);
+        if (read.Files.Count == 1)
+        {
+            if (read.Files[0].Length > maxMediaBytes) return tooLarge;
+            form.Media = await GridServer.Silo.Media.Multipart.BytesAsync(read.Files[0], request.HttpContext.RequestAborted);
+        }
+        return (form, 0, null);
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

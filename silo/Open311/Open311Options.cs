@@ -53,6 +53,14 @@ public sealed class Open311PublicOptions
     /// <summary>Reporting channels (credential subjects) whose reports are never public, e.g. a hotline system whose operators type in callers' names.</summary>
     public List<string> PrivateChannels { get; set; } = [];
 
+    /// <summary>
+    /// <c>Private</c> (default: a photo sent with a report is seen by staff only) or <c>Public</c> (a public report's photo
+    /// is public too, cleaned of its metadata). Photos staff attach are public when their reference says so (<c>:public</c>).
+    /// </summary>
+    public string ReportPhotos { get; set; } = "Private";
+
+    public bool ReportPhotosPublic => ReportPhotos.Equals("Public", StringComparison.OrdinalIgnoreCase);
+
     public bool ShowsDescription => Description.Equals("Redacted", StringComparison.OrdinalIgnoreCase);
 
     public bool ShowsPosition => Position.Equals("Rounded", StringComparison.OrdinalIgnoreCase);
@@ -63,6 +71,8 @@ public sealed class Open311PublicOptions
             yield return $"{Section}:Description is '{Description}'; use None (no description in public) or Redacted (phone and ID numbers masked)";
         if (!ShowsPosition && !Position.Equals("None", StringComparison.OrdinalIgnoreCase))
             yield return $"{Section}:Position is '{Position}'; use Rounded (to PositionDecimals decimals of a degree) or None";
+        if (!ReportPhotosPublic && !ReportPhotos.Equals("Private", StringComparison.OrdinalIgnoreCase))
+            yield return $"{Section}:ReportPhotos is '{ReportPhotos}'; use Private (staff only) or Public (a public report's photo is public)";
         if (PositionDecimals is < 1 or > 4)
             yield return $"{Section}:PositionDecimals is {PositionDecimals}; use 1 to 4 (3 decimals of a degree: about 110 m)";
         for (var i = 0; i < PrivateChannels.Count; i++)

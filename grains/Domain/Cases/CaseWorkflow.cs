@@ -18,7 +18,8 @@ public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, CaseRefusal
 /// The rules of the closed loop: which action is allowed in which state, what state follows, which
 /// deadlines run. Plain C#: the case grain keeps the <see cref="CaseFile"/> and calls <see cref="Apply"/>.
 /// </summary>
-public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar, bool reopenWhenDissatisfied = false, DuplicateRule? duplicates = null)
+public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCalendar, bool reopenWhenDissatisfied = false, DuplicateRule? duplicates = null,
+    bool requireAfterPhoto = false)
 {
     public CaseTimeLimits Limits => limits;
 
@@ -27,6 +28,9 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
 
     /// <summary>Whether a dissatisfied verdict on a closed case of this matter sends it back to handling.</summary>
     public bool ReopenWhenDissatisfied => reopenWhenDissatisfied;
+
+    /// <summary>Whether the final feedback must name at least one photo taken after handling (处置后照片).</summary>
+    public bool RequireAfterPhoto => requireAfterPhoto;
 
     /// <summary>Every allowed (state, action) and the state it leads to. Warn, Supervise and Remind keep the state.</summary>
     public static readonly ImmutableDictionary<(CaseState From, CaseAction Action), CaseState> Transitions = BuildTransitions();
@@ -101,6 +105,10 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 or CaseAction.Link or CaseAction.Unlink
             && string.IsNullOrWhiteSpace(command.Note))
             return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs a reason in the note");
+        if (command.Action == CaseAction.GiveFinalFeedback && requireAfterPhoto
+            && !Media.PhotoRef.In(command.Evidence.IsDefault ? [] : command.Evidence).Any(p => p.Stage == Media.PhotoStage.After))
+            return Refuse(file, CaseRefusalCode.Invalid,
+                "GiveFinalFeedback of this matter needs at least one photo taken after handling (处置后照片): upload it (POST /api/media) and name it in evidence as photo:after:<id>");
 
         var at = command.At;
         var d = file.Deadlines;

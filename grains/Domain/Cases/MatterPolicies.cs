@@ -24,7 +24,9 @@ public sealed record DuplicateRule(double Metres, TimeSpan Within)
 /// <summary>How the cases of one matter are timed: its limits, and whether handling time counts in working hours.</summary>
 /// <param name="ReopenWhenDissatisfied">A dissatisfied verdict at follow-up (回访) sends a closed case back to handling.</param>
 /// <param name="Duplicates">When a new report is linked to an open case as its duplicate; null: never.</param>
-public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false, bool ReopenWhenDissatisfied = false, DuplicateRule? Duplicates = null)
+/// <param name="RequireAfterPhoto">The officer's final feedback must carry at least one photo taken after handling.</param>
+public sealed record MatterPolicy(CaseTimeLimits Limits, bool WorkingHours = false, bool ReopenWhenDissatisfied = false, DuplicateRule? Duplicates = null,
+    bool RequireAfterPhoto = false)
 {
     /// <summary>The longest limit accepted: a year. A longer one is a typing error, not a rule.</summary>
     public static readonly TimeSpan MaxLimit = TimeSpan.FromDays(366);
@@ -92,5 +94,6 @@ public sealed class MatterPolicies
     private CaseWorkflow Workflow(MatterPolicy policy, string what) =>
         policy.Problem() is { } problem
             ? throw new ArgumentException($"{what}: {problem}", nameof(policy))
-            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance, policy.ReopenWhenDissatisfied, policy.Duplicates);
+            : new CaseWorkflow(policy.Limits, policy.WorkingHours ? _workingCalendar : WallClockCalendar.Instance, policy.ReopenWhenDissatisfied, policy.Duplicates,
+                policy.RequireAfterPhoto);
 }

@@ -43,6 +43,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /open311/v2/requests.{format}", "/open311/v2/requests.json", Who.Anyone, true),
         ("GET /open311/v2/requests.{format}", "/open311/v2/requests.json", Who.Anyone, true),
         ("GET /open311/v2/requests/{id}.{format}", "/open311/v2/requests/C-x.json", Who.Anyone, true),
+        ("GET /open311/v2/requests/{id}/media/{file}", "/open311/v2/requests/C-x/media/x.jpg", Who.Anyone, true),
         ("GET /open311/v2/tokens/{token}.{format}", "/open311/v2/tokens/C-x.json", Who.Anyone, true),
         ("POST /open311/v2/requests/{id}/feedback.{format}", "/open311/v2/requests/C-x/feedback.json", Who.Anyone, true),
 
@@ -89,6 +90,9 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/search", "/api/cases/search", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/cases/{id}", "/api/cases/C-MATRIX", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("POST /api/cases/{id}/actions", "/api/cases/C-MATRIX/actions", Who.Dispatcher | Who.Officer, false),
+        ("GET /api/cases/{id}/photos", "/api/cases/C-MATRIX/photos", Who.Dispatcher | Who.Officer | Who.Liaison, false),
+        ("GET /api/cases/{id}/photos/{media}", "/api/cases/C-MATRIX/photos/x", Who.Dispatcher | Who.Officer | Who.Liaison, false),
+        ("POST /api/media", "/api/media", Who.Dispatcher | Who.Officer, false),
         ("POST /api/cases/{id}/locate", "/api/cases/C-MATRIX/locate", Who.Dispatcher, false),
         ("POST /api/cases/{id}/dispatch", "/api/cases/C-MATRIX/dispatch", Who.Dispatcher, false),
         ("POST /api/cases/{id}/follow-up", "/api/cases/C-MATRIX/follow-up", Who.Dispatcher, false),
