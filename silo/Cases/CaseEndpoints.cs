@@ -80,6 +80,8 @@ public static partial class CaseEndpoints
         cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithMetadata(new RequestSizeLimitAttribute(MaxSearchBodyBytes))
             .WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
         cases.MapGet("/{id}", Get).RequireRoles(Readers).WithSummary("A case with its whole timeline.");
+        cases.MapGet("/{id}/actions", Allowed).RequireRoles(Readers)
+            .WithSummary("The actions the caller may take on the case now (its state's, in the caller's hand), for forms and buttons.");
         cases.MapPost("/{id}/actions", Act).RequireRoles(Role.Dispatcher, Role.Officer)
             .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
         cases.MapPost("/{id}/locate", Locate).RequireRoles(Role.Dispatcher)
@@ -152,6 +154,17 @@ public static partial class CaseEndpoints
         return await grains.GetGrain<ICaseGrain>(id).GetAsync() is { } view && await scopes.MaySeeCaseAsync(context, view) ? TypedResults.Ok(view) : NotFound(id);
     }
 
+    /// <summary>The case's state and the actions the caller may take in it: the workflow's for the state, in the caller's hand.</summary>
+    public sealed record AllowedActions(CaseState State, string[] Actions);
+
+    internal static async Task<Results<Ok<AllowedActions>, ProblemHttpResult>> Allowed(string id, IGrainFactory grains, HttpContext context, Scopes scopes)
+    {
+        if (id.Length > MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
+        var role = context.RequiredCaller().Role;
+        return TypedResults.Ok(new AllowedActions(view.State,
+            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role).Select(a => a.ToString())]));
+    }
+
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(
         string id, CaseActionBody? body, IGrainFactory grains, HttpContext context, Scopes scopes, DenialLog denials, GridServer.Domain.Media.IMediaStore photos)
     {
@@ -174,11 +187,13 @@ public static partial class CaseEndpoints
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
             return Problems.Of(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
         if (await GridServer.Silo.Media.MediaEndpoints.EvidenceProblemAsync(body.Evidence ?? [], photos, context.RequestAborted) is { } photoProblem) return photoProblem;
+        var key = context.Request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
         var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline,
-            AsOfficer: caller.Role == Role.Officer));
+            AsOfficer: caller.Role == Role.Officer, RequestKey: key.Length > 0 ? RequestKeyOf(caller, key) : null));
         return Answer(result);
     }
 
@@ -318,11 +333,15 @@ public static partial class CaseEndpoints
     internal static async Task<Ok<CaseMarkView[]>> Supervision(IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).EscalatedAsync(Domain.Cases.CaseQuery.MaxLimit)).ToArray());
 
-    /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
     /// <summary>The most matter attributes a report carries.</summary>
     public const int MaxAttributes = 50;
 
+    /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
     public static string NewId(DateTimeOffset now) => $"C-{now.UtcDateTime:yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
+
+    /// <summary>An action request's key as its step keeps it: the caller's key hashed with who sent it (one caller cannot replay another's).</summary>
+    public static string RequestKeyOf(Caller caller, string key) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"action\n{caller.Role}\n{caller.Subject}\n{key}")).AsSpan(0, 16));
 
     /// <summary>
     /// The case id a client's idempotency key stands for: the same key from the same caller always names the same

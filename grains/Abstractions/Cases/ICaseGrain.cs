@@ -75,7 +75,8 @@ public sealed record CaseActionRequest(
     [property: Id(2)] string? Note,
     [property: Id(3)] ImmutableArray<string> Evidence,
     [property: Id(4)] DateTimeOffset? NewDeadline,
-    [property: Id(5)] bool AsOfficer = false);
+    [property: Id(5)] bool AsOfficer = false,
+    [property: Id(6)] string? RequestKey = null);
 
 /// <summary>One step of the timeline. (The alias "case.event" is the older shape with names for the enums, which old grain states hold.)</summary>
 [GenerateSerializer, Immutable, Alias("case.timeline-event")]

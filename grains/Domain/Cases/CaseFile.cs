@@ -5,9 +5,13 @@ namespace GridServer.Domain.Cases;
 /// <summary>One step of a case's timeline: who did what, when, from which state to which, and why.</summary>
 /// <param name="Sequence">1-based position in the timeline.</param>
 /// <param name="Evidence">References to evidence (photo ids, file URLs), never the files themselves.</param>
+/// <param name="RequestKey">
+/// The request that asked for the step, when it named itself (an <c>Idempotency-Key</c>, hashed with who sent it): the
+/// same request sent again finds its step here and is not applied twice.
+/// </param>
 public sealed record CaseEvent(
     int Sequence, DateTimeOffset At, string ActorId, CaseAction Action, CaseState From, CaseState To,
-    string? Note, ImmutableArray<string> Evidence);
+    string? Note, ImmutableArray<string> Evidence, string? RequestKey = null);
 
 /// <summary>The time limits of a matter. Acceptance is counted in wall-clock time; handling by the matter's calendar.</summary>
 public sealed record CaseTimeLimits(TimeSpan AcceptWithin, TimeSpan HandleWithin, TimeSpan VerifyWithin)

@@ -4,9 +4,10 @@ namespace GridServer.Domain.Cases;
 
 /// <summary>An action on a case, as asked for.</summary>
 /// <param name="NewDeadline">For <see cref="CaseAction.RequestExtension"/>: the deadline asked for.</param>
+/// <param name="RequestKey">The request's own key, kept on its event (<see cref="CaseEvent.RequestKey"/>).</param>
 public sealed record CaseCommand(
     CaseAction Action, string ActorId, DateTimeOffset At, string? Note = null,
-    ImmutableArray<string> Evidence = default, DateTimeOffset? NewDeadline = null);
+    ImmutableArray<string> Evidence = default, DateTimeOffset? NewDeadline = null, string? RequestKey = null);
 
 /// <summary>The outcome of an action: the new case and its event, or a refusal that says why.</summary>
 public sealed record CaseTransition(CaseFile Case, CaseEvent? Event, CaseRefusal? Refusal)
@@ -168,7 +169,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 break;
         }
         var @event = new CaseEvent(file.Timeline.Count + 1, at, command.ActorId, command.Action, file.State, to,
-            command.Note, command.Evidence.IsDefault ? [] : command.Evidence);
+            command.Note, command.Evidence.IsDefault ? [] : command.Evidence, command.RequestKey);
         next = next with { Timeline = file.Timeline.Add(@event), History = Ended(file.History, d, next.Deadlines, at, command.Action) };
         return new CaseTransition(next, @event, null);
     }

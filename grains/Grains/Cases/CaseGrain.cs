@@ -96,6 +96,8 @@ public sealed partial class CaseGrain(
         if (await LoadAsync() is not { } r) return NotFound();
         // Out of an officer's scope answers as a case that does not exist, as the HTTP face does.
         if (request.AsOfficer && !await OfficerMayWorkAsync(r, request.ActorId)) return NotFound();
+        // The same request again (sent twice over a weak connection): its step was taken; the case as it stands answers.
+        if (request.RequestKey is { } key && r.File.Timeline.Any(e => e.RequestKey == key)) return new CaseActionResult(CaseViews.Of(r), null);
         switch (request.Action)
         {
             case CaseAction.Dispatch:
@@ -116,7 +118,7 @@ public sealed partial class CaseGrain(
             case var undefined when !Enum.IsDefined(undefined):
                 return Refused(r, CaseRefusalCode.Invalid, $"'{request.Action}' is not an action; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
         }
-        var command = new CaseCommand(request.Action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline);
+        var command = new CaseCommand(request.Action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline, request.RequestKey);
         return Answer(await WriteAsync(r, CaseSteps.Act(r, command, WorkflowOf(r))));
     }
 

@@ -23,7 +23,7 @@ namespace GridServer.Storage.Cases;
 public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates", "V027__case_event_request_key"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -117,11 +117,11 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
-            INSERT INTO gridserver.case_events (case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence)
+            INSERT INTO gridserver.case_events (case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence, request_key)
             SELECT e.case_id, e.sequence, e.at, e.actor_id, e.action, e.from_state, e.to_state, e.note,
-                CASE WHEN e.evidence IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(e.evidence::jsonb)) END
-            FROM unnest($37::text[], $38::integer[], $39::timestamptz[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[], $45::text[])
-              AS e(case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence)
+                CASE WHEN e.evidence IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(e.evidence::jsonb)) END, e.request_key
+            FROM unnest($37::text[], $38::integer[], $39::timestamptz[], $40::text[], $41::text[], $42::text[], $43::text[], $44::text[], $45::text[], $76::text[])
+              AS e(case_id, sequence, at, actor_id, action, from_state, to_state, note, evidence, request_key)
             WHERE e.case_id IN (SELECT case_id FROM written)
             ON CONFLICT (case_id, sequence) DO NOTHING
         ), notes AS (
@@ -169,6 +169,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         events.AddTo(command.Parameters);
         notices.AddTo(command.Parameters);
         c.AddLateTo(command.Parameters);
+        events.AddKeysTo(command.Parameters);   // $76: added last, after the columns added later still
         var written = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -187,7 +188,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         """;
 
     private const string LoadEventsSql = """
-        SELECT sequence, at, actor_id, action, from_state, to_state, note, evidence
+        SELECT sequence, at, actor_id, action, from_state, to_state, note, evidence, request_key
         FROM gridserver.case_events WHERE case_id = $1 ORDER BY sequence
         """;
 
@@ -232,7 +233,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         {
             timeline.Add(new CaseEvent(reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), Enum.Parse<CaseAction>(reader.GetString(3)),
                 Enum.Parse<CaseState>(reader.GetString(4)), Enum.Parse<CaseState>(reader.GetString(5)), reader.IsDBNull(6) ? null : reader.GetString(6),
-                [.. reader.GetFieldValue<string[]>(7)]));
+                [.. reader.GetFieldValue<string[]>(7)], reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
         var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable(), history);
         return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp, duplicateOf, duplicates), Legacy: false);
@@ -445,7 +446,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
     private sealed class EventColumns
     {
         private readonly List<string> _case = [], _actor = [], _action = [], _from = [], _to = [];
-        private readonly List<string?> _note = [], _evidence = [];
+        private readonly List<string?> _note = [], _evidence = [], _key = [];
         private readonly List<int> _sequence = [];
         private readonly List<DateTimeOffset> _at = [];
 
@@ -460,7 +461,10 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             _to.Add(e.To.ToString());
             _note.Add(e.Note);
             _evidence.Add(e.Evidence.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(e.Evidence));
+            _key.Add(e.RequestKey);
         }
+
+        public void AddKeysTo(NpgsqlParameterCollection p) => p.Add(Array(_key.ToArray(), NpgsqlDbType.Text));
 
         public void AddTo(NpgsqlParameterCollection p)
         {

@@ -86,7 +86,8 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
             "违停", "app-1", party);
         var opened = Opened(id, report: report);
         var now = T0.AddMinutes(1);
-        var accepted = CaseSteps.Act(opened, new CaseCommand(CaseAction.Accept, "officer-1", now), Workflow).Record;
+        var accepted = CaseSteps.Act(opened, new CaseCommand(CaseAction.Accept, "officer-1", now, RequestKey: "0123456789ABCDEF0123456789ABCDEF"), Workflow).Record;
+        Assert.Equal("0123456789ABCDEF0123456789ABCDEF", accepted.File.Timeline[^1].RequestKey);
         var handling = CaseSteps.Act(accepted, new CaseCommand(CaseAction.StartHandling, "officer-1", now, Evidence: ["photo-1", "https://x.test/\"2\""]), Workflow).Record;
         var asked = CaseSteps.Act(handling, new CaseCommand(CaseAction.RequestExtension, "officer-1", now, "more time", NewDeadline: now.AddDays(2)), Workflow).Record;
         var parked = CaseSteps.Act(asked, new CaseCommand(CaseAction.Park, "officer-1", now.AddMinutes(1), "waiting for parts"), Workflow).Record;

@@ -90,6 +90,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/search", "/api/cases/search", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/cases/{id}", "/api/cases/C-MATRIX", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("POST /api/cases/{id}/actions", "/api/cases/C-MATRIX/actions", Who.Dispatcher | Who.Officer, false),
+        ("GET /api/cases/{id}/actions", "/api/cases/C-MATRIX/actions", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/cases/{id}/photos", "/api/cases/C-MATRIX/photos", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/cases/{id}/photos/{media}", "/api/cases/C-MATRIX/photos/x", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("POST /api/media", "/api/media", Who.Dispatcher | Who.Officer, false),

@@ -63,6 +63,66 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
     }
 
     [Fact]
+    public async Task Action_SentAgainWithItsKey_AppliedOnce_AnotherKeyIsAnotherStep()
+    {
+        var staff = await StaffAsync(Grid);
+        var id = (await OpenAsync()).GetProperty("caseId").GetString()!;
+        async Task<HttpResponseMessage> SendAsync(HttpClient client, string action, string key, string? note = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{id}/actions") { Content = JsonContent.Create(new { action, note }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await client.SendAsync(request);
+        }
+        async Task<int> StepsAsync()
+        {
+            using var read = await Dispatcher.GetAsync($"/api/cases/{id}");
+            return (await JsonOf(read)).GetProperty("timeline").GetArrayLength();
+        }
+
+        foreach (var (action, key) in new[] { ("Accept", "k-accept"), ("StartHandling", "k-start") })
+        {
+            using var first = await SendAsync(staff.OfficerA, action, key);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            // The answer was lost on the way: the phone sends the same request again, and gets the case, not a refusal.
+            using var again = await SendAsync(staff.OfficerA, action, key);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+        var steps = await StepsAsync();
+        // First feedback may be given more than once: the key alone tells a retry from a second feedback.
+        using (var feedback = await SendAsync(staff.OfficerA, "GiveFirstFeedback", "k-feedback-1", "on my way")) Assert.Equal(HttpStatusCode.OK, feedback.StatusCode);
+        using (var retried = await SendAsync(staff.OfficerA, "GiveFirstFeedback", "k-feedback-1", "on my way")) Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(steps + 1, await StepsAsync());
+        using (var second = await SendAsync(staff.OfficerA, "GiveFirstFeedback", "k-feedback-2", "arrived")) Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(steps + 2, await StepsAsync());
+        // Without a key, as before: the state decides (a second Accept is refused).
+        using (var unkeyed = await ActAsync(staff.OfficerA, id, "Accept")) Assert.Equal(HttpStatusCode.Conflict, unkeyed.StatusCode);
+        using (var tooLong = await SendAsync(staff.OfficerA, "GiveFirstFeedback", new string('k', 200))) Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal(steps + 2, await StepsAsync());
+    }
+
+    [Fact]
+    public async Task AllowedActions_AreTheStatesInTheCallersHand_NothingForOthers()
+    {
+        var staff = await StaffAsync(Grid);
+        var id = (await OpenAsync()).GetProperty("caseId").GetString()!;
+        async Task<string[]> AllowedAsync(HttpClient client)
+        {
+            using var response = await client.GetAsync($"/api/cases/{id}/actions");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await JsonOf(response);
+            Assert.Equal("Dispatched", body.GetProperty("state").GetString());
+            return [.. body.GetProperty("actions").EnumerateArray().Select(a => a.GetString()!)];
+        }
+        Assert.Equal(["Accept", "Return"], await AllowedAsync(staff.OfficerA));
+        var dispatcher = await AllowedAsync(Dispatcher);
+        Assert.Contains("Dispatch", dispatcher);
+        Assert.DoesNotContain("Accept", dispatcher);
+        var stranger = await silo.AsAsync("Officer", (await silo.StaffAsync("33030200200912")).A);
+        using var hidden = await stranger.GetAsync($"/api/cases/{id}/actions");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+    }
+
+    [Fact]
     public async Task Open_InNoGrid_Queued_ThenDispatchedByHandToAGrid()
     {
         var staff = await StaffAsync("33030200200911");
