@@ -39,7 +39,7 @@ function showSignIn(message) {
         const who = await api('/api/me', { key });
         if (who.console.views.length === 0) { error.textContent = t('signin.noConsole', { role: who.role }); return; }
         session.set(key);
-        if (!location.hash || location.hash === '#/signin') location.hash = '#/map';
+        if (!location.hash || location.hash === '#/signin') location.hash = who.console.views[0] === 'cases' ? '#/cases' : '#/map';   // an officer starts at their cases
         await start();
       } catch (err) {
         error.textContent = `${t('signin.failed')}: ${err.message}`;
@@ -61,7 +61,7 @@ function languagePicker() {
 async function showShell() {
   const views = new Set(me.console.views);
   const nav = h('nav', { id: 'nav' },
-    [['map', '#/map'], ['upload', '#/upload'], ['history', '#/asof'], ['people', '#/people'], ['credentials', '#/credentials'], ['modules', '#/modules'], ['templates', '#/templates'], ['evaluation', '#/evaluation']]
+    [['cases', '#/cases'], ['map', '#/map'], ['upload', '#/upload'], ['history', '#/asof'], ['people', '#/people'], ['credentials', '#/credentials'], ['modules', '#/modules'], ['templates', '#/templates'], ['evaluation', '#/evaluation']]
       .filter(([view]) => views.has(view))
       .map(([view, href]) => h('a', { href, dataset: { view } }, t(view === 'history' ? 'nav.asof' : `nav.${view}`))));
   const panel = h('section', { id: 'panel', 'aria-live': 'polite' });

@@ -13,6 +13,7 @@ import * as modules from './views/modules.js';
 import * as packages from './views/packages.js';
 import * as templates from './views/templates.js';
 import * as evaluation from './views/evaluation.js';
+import * as cases from './views/cases.js';
 
 export const routes = [
   { pattern: /^#\/map(?:\/(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?))?$/, view: 'map', render: mapView.render },
@@ -28,6 +29,9 @@ export const routes = [
   { pattern: /^#\/modules$/, view: 'modules', render: modules.render },
   { pattern: /^#\/modules\/packages\/([^/]+)$/, view: 'modules', render: (p, [name], ctx) => packages.render(p, decodeURIComponent(name), ctx) },
   { pattern: /^#\/evaluation(?:\/([a-z]+)\/([a-z]+)\/(\d{4}-\d{2}-\d{2}))?$/, view: 'evaluation', render: (p, params, ctx) => evaluation.render(p, params.filter(Boolean), ctx) },
+  { pattern: /^#\/cases(?:\/state\/([A-Za-z]+))?$/, view: 'cases', render: cases.renderList },
+  { pattern: /^#\/cases\/(queue|supervision)$/, view: 'cases', render: cases.renderMarks },
+  { pattern: /^#\/cases\/([^/]+)$/, view: 'cases', render: (p, [id], ctx) => cases.render(p, decodeURIComponent(id), ctx) },
   { pattern: /^#\/templates$/, view: 'templates', render: templates.renderList },
   { pattern: /^#\/templates\/([^/]+)$/, view: 'templates', render: (p, [name], ctx) => templates.render(p, decodeURIComponent(name), ctx) },
 ];

@@ -312,7 +312,7 @@ public sealed class ConsoleTests(ConsoleServer server)
         var key = await server.IssueAsync("Liaison", "L-CONSOLE");
         await using var tab = await server.OpenAsync();
         await tab.SignInAsync(key);
-        Assert.Equal(["地图", "历史版图"], await tab.Page.Locator("#nav a").AllTextContentsAsync());
+        Assert.Equal(["案件", "地图", "历史版图"], await tab.Page.Locator("#nav a").AllTextContentsAsync());
         await tab.WaitForGridsAsync(1);
         Assert.Equal("1", await tab.Page.GetAttributeAsync("#map", "data-rendered-grids"));
         await tab.GoAsync("#/people/bulk");
@@ -320,6 +320,15 @@ public sealed class ConsoleTests(ConsoleServer server)
         Assert.Equal(403, await StatusFromPageAsync(tab.Page, "GET", "/api/credentials"));
         Assert.Equal(403, await StatusFromPageAsync(tab.Page, "PUT", "/api/grids/33030200700707"));
         Assert.Equal(404, await StatusFromPageAsync(tab.Page, "GET", "/api/grids/33030200700708"));
+        // Cases: their grid's opens; another grid's, its address typed in, answers as a case that does not exist.
+        var own = await server.OpenCaseInAsync("33030200700707", "console-liaison");
+        var other = await server.OpenCaseInAsync("33030200700708", "console-liaison");
+        await tab.GoAsync($"#/cases/{own}");
+        await Assertions.Expect(tab.Page.Locator("#case-id")).ToHaveTextAsync(own);
+        Assert.Equal(0, await tab.Page.Locator("#case-actions").CountAsync());   // liaisons read, they do not act
+        await tab.GoAsync($"#/cases/{other}");
+        await Assertions.Expect(tab.Page.Locator("#panel .error")).ToContainTextAsync(other);
+        Assert.Equal(0, await tab.Page.Locator("#case-page").CountAsync());
         tab.AssertNoProblems();
     }
 

@@ -15,13 +15,14 @@ public static class ConsoleViews
     public const string Modules = "modules";
     public const string Templates = "templates";
     public const string Evaluation = "evaluation";
+    public const string Cases = "cases";
 
     public static IReadOnlyList<string> For(Role role) => role switch
     {
         Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules, Templates, Evaluation],
-        Role.Dispatcher => [Map, History, Modules, Templates, Evaluation],
-        Role.Officer => [Map, History],
-        Role.Liaison => [Map, History],
+        Role.Dispatcher => [Map, Cases, History, Modules, Templates, Evaluation],
+        Role.Officer => [Cases, Map, History],
+        Role.Liaison => [Map, Cases, History],
         _ => [],
     };
 }

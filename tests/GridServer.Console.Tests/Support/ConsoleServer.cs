@@ -174,10 +174,14 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
         return body.RootElement.GetProperty("secret").GetString()!;
     }
 
-    /// <summary>A browser page (1280×800, Chinese, in UTC so the console must format for Asia/Shanghai itself) that records script errors and CSP violations.</summary>
-    public async Task<ConsolePage> OpenAsync()
+    /// <summary>A browser page (1280×800 unless a phone's size is asked for, Chinese, in UTC so the console must format for Asia/Shanghai itself) that records script errors and CSP violations.</summary>
+    public async Task<ConsolePage> OpenAsync(int width = 1280, int height = 800, bool mobile = false)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "zh-CN", TimezoneId = "UTC" });
+        var context = await Browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = width, Height = height }, IsMobile = mobile, HasTouch = mobile, DeviceScaleFactor = mobile ? 2 : 1,
+            Locale = "zh-CN", TimezoneId = "UTC",
+        });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         return new ConsolePage(this, context, page);

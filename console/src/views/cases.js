@@ -1,0 +1,288 @@
+// Cases: the list (the command center's, an officer's own, a liaison's grids') and a case's page — the report, its
+// grid and people, its deadlines with the time left, its photos and timeline, and exactly the actions the server says
+// the caller may take now. An officer attaches photos (处置前/处置后) from the phone's camera to an action; an action
+// that cannot be sent is kept in this tab and sent again on request with the same Idempotency-Key, so the server
+// applies it once (and photos are stored by content, so sending one twice stores it once).
+import { api, ApiError } from '../api.js';
+import { h, replace, table } from '../dom.js';
+import { formatDateTime, formatNumber, t, tWord } from '../i18n.js';
+import { flyToBbox, getMap } from '../mapview.js';
+import { fromMap, toMap } from '../geo/display.js';
+import { clearOverlay, showOverlay } from '../layers/overlays.js';
+
+const STATES = ['Registered', 'Dispatched', 'Accepted', 'Handling', 'Parked', 'FeedbackGiven', 'Verifying', 'Verified', 'Returned', 'Closed', 'Void', 'Duplicate'];
+const PENDING = 'gridserver.pendingActions';
+
+/** The earliest running deadline of a case, or null. */
+export function nextDeadline(c) {
+  const due = [c.acceptBy, c.handleBy, c.verifyBy].filter(Boolean).map(d => new Date(d).getTime());
+  return due.length ? Math.min(...due) : null;
+}
+
+/** "还剩 1 小时 5 分" / "已超期 12 分": minutes to (or past) a deadline, in words. */
+export function timeLeft(due, now = Date.now()) {
+  if (due === null || due === undefined) return '—';
+  const minutes = Math.round((due - now) / 60000);
+  const words = m => (m >= 60 ? t('cases.hours', { h: Math.floor(m / 60), m: m % 60 }) : t('cases.minutes', { m }));
+  return minutes >= 0 ? t('cases.left', { time: words(minutes) }) : t('cases.overdue', { time: words(-minutes) });
+}
+
+/** The command center's lists: cases, those waiting for a place or a grid (待派遣), the supervised (督办). */
+function tabs(me, current) {
+  if (me.role !== 'Dispatcher') return null;
+  return h('nav', { class: 'tabs', id: 'cases-tabs' }, [['open', '#/cases'], ['queue', '#/cases/queue'], ['supervision', '#/cases/supervision']]
+    .map(([k, href]) => h('a', { href, class: k === current ? 'active' : null, dataset: { tab: k } }, t(`cases.tab.${k}`))));
+}
+
+/** #/cases/queue and #/cases/supervision: the command center's lists, oldest first, with why each case is on it. */
+export async function renderMarks(panel, [which], { me }) {
+  panel.classList.add('wide');
+  const marks = await api(which === 'queue' ? '/api/command-center/queue' : '/api/command-center/supervision');
+  if (!panel.isConnected) return null;
+  panel.append(tabs(me, which), h('h2', null, t(`cases.tab.${which}`)),
+    marks.length === 0 ? h('p', { id: 'marks-none' }, t('cases.none'))
+      : table([t('cases.id'), t(which === 'queue' ? 'cases.reportedAt' : 'cases.since'), t('cases.reason')],
+        marks.map(m => [h('a', { href: `#/cases/${encodeURIComponent(m.caseId)}`, class: 'case-link' }, m.caseId), formatDateTime(m.at), m.reason]), { id: 'marks-table' }));
+  panel.dataset.ready = 'true';
+  return null;
+}
+
+/** #/cases or #/cases/state/<State>: the open cases the caller may see, most urgent first. */
+export async function renderList(panel, [state], { me }) {
+  panel.classList.add('wide');
+  panel.append(tabs(me, 'open'));
+  const select = h('select', { id: 'cases-state', 'aria-label': t('cases.state'),
+    onchange: e => { location.hash = e.target.value ? `#/cases/state/${e.target.value}` : '#/cases'; } },
+    h('option', { value: '' }, t('cases.allOpen')), STATES.map(s => h('option', { value: s, selected: s === state }, tWord('caseState', s))));
+  const list = h('div', { id: 'cases-list' }, h('p', null, t('common.loading')));
+  panel.append(h('h2', null, me.role === 'Officer' ? t('cases.mine') : t('cases.title')),
+    h('div', { class: 'inline' }, h('label', null, t('cases.state'), select), h('button', { type: 'button', id: 'cases-refresh', onclick: () => load() }, t('cases.refresh'))),
+    list);
+  const load = async () => {
+    const found = await api('/api/cases', { query: state ? { state, limit: 500 } : { open: true, limit: 500 } });
+    if (!panel.isConnected) return;
+    found.sort((a, b) => (nextDeadline(a) ?? Infinity) - (nextDeadline(b) ?? Infinity));
+    const counts = new Map();
+    for (const c of found) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+    replace(list,
+      h('p', { id: 'cases-counts', class: 'cards' }, [...counts].map(([s, n]) => h('span', { class: 'card', dataset: { state: s } }, h('small', null, tWord('caseState', s)), h('strong', null, String(n))))),
+      found.length === 0 ? h('p', { id: 'cases-none' }, t('cases.none'))
+        : table([t('cases.id'), t('cases.matter'), t('cases.state'), t('cases.grid'), t('cases.officer'), t('cases.deadline')],
+          found.map(c => [h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-link' }, c.caseId), c.matterName ?? c.matter,
+            tWord('caseState', c.state), c.gridCode ?? '—', c.officerId ?? '—',
+            h('span', { class: overdue(c) ? 'error' : null }, timeLeft(nextDeadline(c)))]), { id: 'cases-table' }));
+    const map = getMap();
+    if (map) showOverlay(map, 'cases', { type: 'FeatureCollection', features: found.filter(c => c.lon !== null && c.lon !== undefined).map(c => ({
+      type: 'Feature', properties: { fid: c.caseId, colour: overdue(c) ? '#c53030' : '#2b6cb0' }, geometry: { type: 'Point', coordinates: toMap([c.lon, c.lat]) } })) });
+    panel.dataset.ready = 'true';
+  };
+  await load();
+  return () => { const map = getMap(); if (map) clearOverlay(map, 'cases'); };
+}
+
+const overdue = c => { const d = nextDeadline(c); return d !== null && d < Date.now(); };
+
+/** #/cases/<id>: the case's page. */
+export async function render(panel, id, { me }) {
+  panel.classList.add('wide');
+  const urls = [];   // blob URLs of the photos shown, released when the page goes
+  const cleanups = [];   // map handlers the page set
+  const body = h('article', { id: 'case-page', 'aria-label': t('cases.page') }, h('p', null, t('common.loading')));
+  panel.append(h('p', null, h('a', { href: '#/cases' }, '← ', t('cases.back'))), body);
+  const show = async () => {
+    const [c, allowed, photos] = await Promise.all([
+      api(`/api/cases/${encodeURIComponent(id)}`), api(`/api/cases/${encodeURIComponent(id)}/actions`), api(`/api/cases/${encodeURIComponent(id)}/photos`)]);
+    if (!panel.isConnected) return;
+    for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+    const none = '—';
+    replace(body,
+      h('h2', null, c.matterName ?? c.matter, ' ', h('code', { id: 'case-id' }, c.caseId)),
+      h('p', null, h('strong', { id: 'case-state', dataset: { state: c.state } }, tWord('caseState', c.state)),
+        c.supervised ? h('span', { class: 'error' }, ' · ', t('cases.supervised')) : null),
+      table([t('cases.field'), t('cases.value')], [
+        [t('cases.description'), c.description ?? none],
+        [t('cases.address'), c.address ?? none],
+        [t('cases.grid'), c.gridCode ? h('a', { href: `#/grids/${encodeURIComponent(c.gridCode)}` }, c.gridCode) : none],
+        [t('cases.squad'), c.squadId ?? none],
+        [t('cases.officer'), c.officerId ? `${c.officerId}${c.post ? ` (${c.post})` : ''}` : none],
+        [t('cases.channel'), c.reportingChannel ?? none],
+        [t('cases.reportedAt'), formatDateTime(c.timeline[0]?.at)],
+        ...['acceptBy', 'handleBy', 'verifyBy'].filter(k => c[k]).map(k => [t(`cases.${k}`),
+          h('span', { class: new Date(c[k]) < new Date() ? 'error' : null, dataset: { deadline: k } }, `${formatDateTime(c[k])} · ${timeLeft(new Date(c[k]).getTime())}`)]),
+        ...Object.entries(c.attributes ?? {}).map(([k, v]) => [k, v]),
+      ], { class: 'facts', id: 'case-facts' }),
+      photoStrip(photos, urls),
+      me.role === 'Dispatcher' && c.state !== 'Closed' && c.state !== 'Void' && (c.gridCode === null || c.lon === null || c.lon === undefined)
+        ? placeForm(c, show, cleanups) : null,
+      allowed.actions.length ? actionForm(c, allowed.actions, me, show) : null,
+      h('h3', null, t('cases.timeline')),
+      table(['#', t('cases.at'), t('cases.actor'), t('cases.action'), t('cases.to'), t('cases.note')],
+        c.timeline.map(e => [String(e.sequence), formatDateTime(e.at), e.actorId, tWord('caseAction', e.action), tWord('caseState', e.to),
+          [e.note ?? '', e.evidence?.length ? h('small', null, ' ', t('cases.evidence', { count: e.evidence.length })) : null]]), { id: 'case-timeline' }));
+    const map = getMap();
+    if (map && c.lon !== null && c.lon !== undefined) {
+      const [x, y] = toMap([c.lon, c.lat]);
+      showOverlay(map, 'case', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { fid: c.caseId, colour: '#c53030' }, geometry: { type: 'Point', coordinates: [x, y] } }] });
+      flyToBbox([c.lon - 0.002, c.lat - 0.002, c.lon + 0.002, c.lat + 0.002]);   // WGS84: flyToBbox shifts it for the basemap
+    }
+    body.dataset.ready = 'true';
+  };
+  await show();
+  return () => {
+    for (const url of urls) URL.revokeObjectURL(url);
+    for (const fn of cleanups.splice(0)) fn();
+    const map = getMap();
+    if (map) clearOverlay(map, 'case');
+  };
+}
+
+/**
+ * A report without a place, or in no grid: the dispatcher reads it, clicks where it is on the map and confirms (the
+ * case is located, matched to the grid there and dispatched), or sends it to a grid by its code.
+ */
+function placeForm(c, refresh, cleanups) {
+  const picked = h('p', { id: 'place-picked', class: 'hint' }, t('cases.placeHelp'));
+  const confirm = h('button', { type: 'button', class: 'primary', id: 'place-confirm', disabled: true }, t('cases.placeConfirm'));
+  const status = h('p', { id: 'place-status', role: 'status' });
+  const grid = h('input', { id: 'place-grid', placeholder: t('cases.grid'), autocomplete: 'off' });
+  let point = null;
+  const map = getMap();
+  const onClick = e => {
+    point = fromMap([e.lngLat.lng, e.lngLat.lat]);
+    showOverlay(map, 'place', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { colour: '#dd6b20' }, geometry: { type: 'Point', coordinates: [e.lngLat.lng, e.lngLat.lat] } }] });
+    picked.textContent = t('cases.picked', { lon: point[0].toFixed(6), lat: point[1].toFixed(6) });
+    picked.dataset.lon = String(point[0]);
+    picked.dataset.lat = String(point[1]);
+    confirm.disabled = false;
+  };
+  if (map) {
+    map.on('click', onClick);
+    map.getCanvas().style.cursor = 'crosshair';
+    cleanups.push(() => { map.off('click', onClick); map.getCanvas().style.cursor = ''; clearOverlay(map, 'place'); });
+  }
+  const act = async (path, body) => {
+    status.className = '';
+    try {
+      await api(path, { method: 'POST', body });
+      for (const fn of cleanups.splice(0)) fn();
+      await refresh();
+    } catch (e) {
+      status.className = 'error';
+      status.textContent = e.message;
+    }
+  };
+  confirm.addEventListener('click', () => point && act(`/api/cases/${encodeURIComponent(c.caseId)}/locate`, { lon: point[0], lat: point[1] }));
+  return h('section', { id: 'case-place', class: 'case-actions' }, h('h3', null, c.lon === null || c.lon === undefined ? t('cases.placeTitle') : t('cases.noGridTitle')),
+    c.queueReason ? h('p', { class: 'notice' }, c.queueReason) : null,
+    picked, h('div', { class: 'actions' }, confirm),
+    h('div', { class: 'inline' }, h('label', null, t('cases.dispatchTo'), grid),
+      h('button', { type: 'button', id: 'place-dispatch', onclick: () => grid.value.trim() && act(`/api/cases/${encodeURIComponent(c.caseId)}/dispatch`, { gridCode: grid.value.trim() }) }, t('caseAction.Dispatch'))),
+    status);
+}
+
+/** The case's photos as thumbnails (fetched with the credential, shown from blob URLs); a click opens the photo. */
+function photoStrip(photos, urls) {
+  if (!photos.length) return h('p', { id: 'case-photos', class: 'hint' }, t('cases.noPhotos'));
+  const strip = h('div', { id: 'case-photos', class: 'photos' });
+  for (const p of photos) {
+    const img = h('img', { alt: t(`photo.${p.stage}`), loading: 'lazy', dataset: { stage: p.stage, id: p.id } });
+    const link = h('a', { href: '#', onclick: async e => { e.preventDefault(); window.open(await blobUrl(p.url, urls), '_blank', 'noopener'); } }, img);
+    strip.append(h('figure', null, link, h('figcaption', null, t(`photo.${p.stage}`), p.public ? ` · ${t('photo.public')}` : '', ' · ', p.actorId ?? '',
+      p.metresFromCase !== null && p.metresFromCase !== undefined ? h('small', { class: p.metresFromCase > 200 ? 'error' : null }, ' · ', t('photo.away', { m: formatNumber(p.metresFromCase) })) : null)));
+    blobUrl(p.thumbnailUrl, urls).then(url => { img.src = url; }).catch(() => { img.alt = t('photo.unavailable'); });
+  }
+  return h('div', null, h('h3', null, t('cases.photos')), strip);
+}
+
+async function blobUrl(path, urls) {
+  const response = await api(path, { raw: true });
+  if (!response.ok) throw new ApiError(response.status, response.statusText);
+  const url = URL.createObjectURL(await response.blob());
+  urls.push(url);
+  return url;
+}
+
+/** The actions the caller may take, one button each, with a note and photos taken before or after handling. */
+function actionForm(c, actions, me, refresh) {
+  const note = h('textarea', { id: 'action-note', rows: 2, placeholder: t('cases.notePlaceholder') });
+  const files = h('input', { type: 'file', id: 'action-photos', accept: 'image/*', multiple: true, capture: 'environment' });
+  const stage = h('select', { id: 'action-photo-stage', 'aria-label': t('photo.stage') },
+    ['before', 'after'].map(s => h('option', { value: s, selected: s === (c.state === 'Handling' ? 'after' : 'before') }, t(`photo.${s}`))));
+  const isPublic = h('input', { type: 'checkbox', id: 'action-photo-public' });
+  const status = h('p', { id: 'action-status', role: 'status' });
+  const pendingBox = h('div', { id: 'action-pending' });
+  const send = async (action) => {
+    for (const b of buttons) b.disabled = true;
+    status.className = '';
+    status.textContent = t('cases.sending');
+    // The attempt's own key: sent again, it is the same request, and the server applies it once.
+    const attempt = { caseId: c.caseId, action, note: note.value.trim() || null, evidence: [], key: newKey() };
+    try {
+      for (const file of files.files) {
+        status.textContent = t('photo.uploading', { name: file.name });
+        const stored = await api('/api/media', { method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+        attempt.evidence.push(`photo:${stage.value}:${stored.id}${isPublic.checked ? ':public' : ''}`);
+      }
+      await submit(attempt);
+      await refresh();
+    } catch (e) {
+      if (e instanceof ApiError) {
+        status.className = 'error';
+        status.textContent = e.message;
+      } else {
+        // No answer (a dropped connection): kept, to be sent again; the photos already stored are named by id.
+        keep(attempt);
+        status.className = 'error';
+        status.textContent = t('cases.kept');
+        showPending(pendingBox, c.caseId, refresh);
+      }
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+  const buttons = actions.map(a => h('button', { type: 'button', class: 'primary', dataset: { action: a }, onclick: () => send(a) }, tWord('caseAction', a)));
+  const field = me.role === 'Officer';
+  const form = h('section', { id: 'case-actions', class: 'case-actions' },
+    h('h3', null, t('cases.actions')),
+    h('label', null, t('cases.note'), note),
+    field || me.role === 'Dispatcher' ? h('div', { class: 'inline' }, h('label', null, t('photo.add'), files), h('label', null, t('photo.stage'), stage),
+      h('label', { class: 'check' }, isPublic, ' ', t('photo.markPublic'))) : null,
+    h('div', { class: 'actions' }, buttons), status, pendingBox);
+  showPending(pendingBox, c.caseId, refresh);
+  return form;
+}
+
+async function submit(attempt) {
+  await api(`/api/cases/${encodeURIComponent(attempt.caseId)}/actions`, { method: 'POST', headers: { 'Idempotency-Key': attempt.key },
+    body: { action: attempt.action, note: attempt.note, evidence: attempt.evidence } });
+  forget(attempt);
+}
+
+/** 128 random bits as hex (crypto.getRandomValues works on plain http too, where randomUUID does not). */
+function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+}
+
+function pending() { try { return JSON.parse(sessionStorage.getItem(PENDING) ?? '[]'); } catch { return []; } }
+function keep(attempt) { sessionStorage.setItem(PENDING, JSON.stringify([...pending().filter(p => !same(p, attempt)), attempt])); }
+function forget(attempt) { sessionStorage.setItem(PENDING, JSON.stringify(pending().filter(p => !same(p, attempt)))); }
+const same = (a, b) => a.key === b.key;
+
+/** Actions of this case kept after a failed send, each with a button to send it again. */
+function showPending(box, caseId, refresh) {
+  const mine = pending().filter(p => p.caseId === caseId);
+  replace(box, mine.map(p => h('p', { class: 'notice' }, t('cases.pending', { action: tWord('caseAction', p.action) }), ' ',
+    h('button', { type: 'button', class: 'retry', dataset: { action: p.action }, onclick: async () => {
+      try {
+        await submit(p);
+      } catch (e) {
+        // Refused now (the case moved on meanwhile): the server's word is final; forget it. (A first attempt that did
+        // arrive is not refused: its key finds it, and the case as it stands answers.)
+        if (!(e instanceof ApiError)) return;
+        forget(p);
+        replace(box, h('p', { class: 'error', role: 'alert' }, e.message));
+        return;
+      }
+      await refresh();
+    } }, t('cases.retry')))));
+}

@@ -1,0 +1,175 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using GridServer.Console.Tests.Support;
+using GridServer.Tests.Support;
+using Microsoft.Playwright;
+
+namespace GridServer.Console.Tests;
+
+/// <summary>
+/// The case pages as their people use them: an officer on a phone-sized screen accepts a citizen's case, photographs
+/// the place before and after, and feeds back; the command center sees both photos and closes the case; the public
+/// Open311 view shows only the photo marked public. Its case lies in a grid no other console test uses.
+/// </summary>
+[Collection(ConsoleGroup.Name)]
+public sealed class CasePagesTests(ConsoleServer server)
+{
+    private const string Grid = "33030200300103";
+
+    private static readonly string AllWeek = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
+
+    /// <summary>A new officer on duty around the clock, A of the grid; their id.</summary>
+    private async Task<string> StaffAsync()
+    {
+        var officer = $"O-{Guid.NewGuid():N}"[..12];
+        var squad = $"SQ-{Guid.NewGuid():N}"[..12];
+        foreach (var (path, body) in new[]
+                 {
+                     ($"/api/officers/{officer}/roster", $"{{\"weekly\":[{AllWeek}],\"utcOffsetMinutes\":480}}"),
+                     ($"/api/squads/{squad}/leader", "{\"officerId\":\"O-LEADER\"}"),
+                     ($"/api/squads/{squad}/officers/{officer}", ""),
+                     ($"/api/grids/{Grid}/responsibility", $"{{\"squadId\":\"{squad}\",\"officerA\":\"{officer}\",\"officerB\":\"O-B\"}}"),
+                 })
+        {
+            using var response = await server.Operator.PutAsync(path, body.Length == 0 ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+        }
+        return officer;
+    }
+
+    /// <summary>A citizen's public report in the middle of the grid, through Open311: its id.</summary>
+    private async Task<string> ReportAsync()
+    {
+        using var shape = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{Grid}"));
+        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
+        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
+        var key = await server.IssueAsync("Reporter", $"app-{Guid.NewGuid():N}"[..16]);
+        using var posted = await server.Anonymous.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent([
+            new("api_key", key), new("service_code", "shopfront_goods"), new("description", "门口堆放杂物"),
+            new("lat", lat.ToString("R", System.Globalization.CultureInfo.InvariantCulture)), new("long", lon.ToString("R", System.Globalization.CultureInfo.InvariantCulture))]));
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        using var answer = JsonDocument.Parse(await posted.Content.ReadAsStringAsync());
+        return answer.RootElement[0].GetProperty("service_request_id").GetString()!;
+    }
+
+    private static async Task ActAsync(ConsolePage tab, string action, string state)
+    {
+        await tab.Page.ClickAsync($"#case-actions button[data-action={action}]");
+        await Assertions.Expect(tab.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", state);
+    }
+
+    [Fact]
+    public async Task Dispatcher_PlacesAReportThatCameWithoutAPosition_ItIsMatchedAndDispatched()
+    {
+        var officer = await StaffAsync();
+        var key = await server.IssueAsync("Reporter", $"hotline-{Guid.NewGuid():N}"[..16]);
+        using var posted = await server.Anonymous.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent([
+            new("api_key", key), new("service_code", "shopfront_goods"), new("address_string", "大南东社区 3 号网格旁的小吃店门口"), new("description", "热线来电，无定位")]));
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        var caseId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement[0].GetProperty("token").GetString()!;
+
+        await using var desk = await server.OpenAsync();
+        await desk.SignInAsync(ConsoleServer.DispatcherKey, "#/cases/queue");
+        var row = desk.Page.Locator("#marks-table a.case-link", new() { HasText = caseId });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        // The grid in the middle of the map (its card flies there), then the case: read it, click where it is, confirm.
+        await desk.GoAsync($"#/grids/{Grid}");
+        await Assertions.Expect(desk.Page.Locator("#card-code")).ToHaveTextAsync(Grid);
+        await desk.GoAsync($"#/cases/{caseId}");
+        await Assertions.Expect(desk.Page.Locator("#case-place")).ToBeVisibleAsync();
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync("小吃店门口");
+        var box = (await desk.Page.Locator("#map").BoundingBoxAsync())!;
+        await desk.Page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await Assertions.Expect(desk.Page.Locator("#place-confirm")).ToBeEnabledAsync();
+        await desk.Page.ClickAsync("#place-confirm");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(Grid);
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(officer);
+        await Assertions.Expect(desk.Page.Locator("#case-place")).ToHaveCountAsync(0);
+        desk.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task OfficerOnAPhone_PhotographsBeforeAndAfter_DispatcherSeesThemAndCloses_PublicSeesOnlyThePublicOne()
+    {
+        var officer = await StaffAsync();
+        var caseId = await ReportAsync();
+        var officerKey = await server.IssueAsync("Officer", officer);
+
+        await using (var phone = await server.OpenAsync(width: 390, height: 844, mobile: true))
+        {
+            await phone.SignInAsync(officerKey, "#/cases");
+            await Assertions.Expect(phone.Page.Locator("#nav a[data-view=cases]")).ToHaveTextAsync("案件");
+            var link = phone.Page.Locator("#cases-table a.case-link", new() { HasText = caseId });
+            await Assertions.Expect(link).ToHaveCountAsync(1);
+            await link.ClickAsync();
+            await Assertions.Expect(phone.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
+            // Only what the workflow allows the officer now.
+            Assert.Equal(["Accept", "Return"], await phone.Page.Locator("#case-actions button[data-action]").EvaluateAllAsync<string[]>("bs => bs.map(b => b.dataset.action)"));
+            // The connection drops after the server took the Accept, before its answer arrives: the page keeps the
+            // action; sent again, it is the same request (its Idempotency-Key), applied once.
+            var posts = 0;
+            await phone.Page.RouteAsync("**/api/cases/*/actions", async route =>
+            {
+                if (route.Request.Method != "POST" || Interlocked.Increment(ref posts) > 1) { await route.ContinueAsync(); return; }
+                await route.FetchAsync();
+                await route.AbortAsync("connectionreset");
+            });
+            await phone.Page.ClickAsync("#case-actions button[data-action=Accept]");
+            await Assertions.Expect(phone.Page.Locator("#action-pending button.retry")).ToHaveCountAsync(1);
+            await phone.Page.UnrouteAllAsync();
+            await phone.Page.ClickAsync("#action-pending button.retry");
+            await Assertions.Expect(phone.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Accepted");
+            await Assertions.Expect(phone.Page.Locator("#action-pending button.retry")).ToHaveCountAsync(0);
+
+            await phone.Page.SetInputFilesAsync("#action-photos", new FilePayload { Name = "before.jpg", MimeType = "image/jpeg", Buffer = TestPhotos.PhoneJpeg(seed: 201) });
+            await phone.Page.SelectOptionAsync("#action-photo-stage", "before");
+            await ActAsync(phone, "StartHandling", "Handling");
+            await Assertions.Expect(phone.Page.Locator("#case-photos img[data-stage=before]")).ToHaveCountAsync(1);
+
+            await phone.Page.SetInputFilesAsync("#action-photos", new FilePayload { Name = "after.jpg", MimeType = "image/jpeg", Buffer = TestPhotos.PhoneJpeg(seed: 202) });
+            await phone.Page.SelectOptionAsync("#action-photo-stage", "after");
+            await phone.Page.CheckAsync("#action-photo-public");
+            await phone.Page.FillAsync("#action-note", "杂物已清理");
+            await ActAsync(phone, "GiveFinalFeedback", "FeedbackGiven");
+            // The page fits the phone: nothing wider than the screen.
+            Assert.True(await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"));
+            await phone.Page.EvaluateAsync("() => { document.getElementById('panel').scrollTop = 0; }");
+            await phone.ScreenshotAsync("officer-phone-case");
+            phone.AssertNoProblems();
+        }
+
+        await using (var desk = await server.OpenAsync())
+        {
+            await desk.SignInAsync(ConsoleServer.DispatcherKey, $"#/cases/{caseId}");
+            await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "FeedbackGiven");
+            var photos = desk.Page.Locator("#case-photos img");
+            await Assertions.Expect(photos).ToHaveCountAsync(2);
+            await Assertions.Expect(desk.Page.Locator("#case-photos img[data-stage=after]")).ToHaveCountAsync(1);
+            // Both thumbnails drawn (loaded with the dispatcher's credential), upright: 240 wide, 320 high.
+            await Wait.UntilAsync("both thumbnails are drawn", async () =>
+                await photos.EvaluateAllAsync<bool>("imgs => imgs.every(i => i.complete && i.naturalWidth === 240 && i.naturalHeight === 320)"), TimeSpan.FromSeconds(30));
+            await Assertions.Expect(desk.Page.Locator("#case-timeline")).ToContainTextAsync("杂物已清理");
+            await desk.ScreenshotAsync("case-page");
+            await ActAsync(desk, "StartVerification", "Verifying");
+            await ActAsync(desk, "PassVerification", "Verified");
+            await ActAsync(desk, "Close", "Closed");
+            desk.AssertNoProblems();
+        }
+
+        // The public sees the after photo the officer marked public, and nothing of the before photo.
+        using var read = JsonDocument.Parse(await server.Anonymous.GetStringAsync($"/open311/v2/requests/{caseId}.json"));
+        var mediaUrl = read.RootElement[0].GetProperty("media_url").GetString()!;
+        Assert.Equal("closed", read.RootElement[0].GetProperty("status").GetString());
+        using var staff = new HttpClient { BaseAddress = server.BaseUrl };
+        staff.DefaultRequestHeaders.Authorization = new("Bearer", ConsoleServer.DispatcherKey);
+        var timeline = JsonDocument.Parse(await staff.GetStringAsync($"/api/cases/{caseId}")).RootElement.GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Single(timeline, e => e.GetProperty("action").GetString() == "Accept");   // sent twice, applied once
+        var listed = JsonDocument.Parse(await staff.GetStringAsync($"/api/cases/{caseId}/photos")).RootElement.EnumerateArray().ToList();
+        var after = listed.Single(p => p.GetProperty("stage").GetString() == "after").GetProperty("id").GetString()!;
+        var before = listed.Single(p => p.GetProperty("stage").GetString() == "before").GetProperty("id").GetString()!;
+        Assert.EndsWith($"/media/{after}.jpg", mediaUrl);
+        using (var image = await server.Anonymous.GetAsync(new Uri(mediaUrl).PathAndQuery)) Assert.Equal(System.Net.HttpStatusCode.OK, image.StatusCode);
+        using (var hidden = await server.Anonymous.GetAsync($"/open311/v2/requests/{caseId}/media/{before}.jpg")) Assert.Equal(System.Net.HttpStatusCode.NotFound, hidden.StatusCode);
+    }
+}
