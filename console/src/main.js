@@ -61,7 +61,7 @@ function languagePicker() {
 async function showShell() {
   const views = new Set(me.console.views);
   const nav = h('nav', { id: 'nav' },
-    [['cases', '#/cases'], ['map', '#/map'], ['upload', '#/upload'], ['history', '#/asof'], ['people', '#/people'], ['credentials', '#/credentials'], ['modules', '#/modules'], ['templates', '#/templates'], ['evaluation', '#/evaluation']]
+    [['cases', '#/cases'], ['inbox', '#/inbox'], ['map', '#/map'], ['upload', '#/upload'], ['history', '#/asof'], ['people', '#/people'], ['credentials', '#/credentials'], ['modules', '#/modules'], ['templates', '#/templates'], ['evaluation', '#/evaluation']]
       .filter(([view]) => views.has(view))
       .map(([view, href]) => h('a', { href, dataset: { view } }, t(view === 'history' ? 'nav.asof' : `nav.${view}`))));
   const panel = h('section', { id: 'panel', 'aria-live': 'polite' });

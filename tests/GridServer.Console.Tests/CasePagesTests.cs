@@ -59,6 +59,66 @@ public sealed class CasePagesTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task Liaison_SeesTheirGridsAlertArriveLive_AndMarksItRead_AnotherGridsNever()
+    {
+        const string watched = "33030200300104";
+        var liaison = $"L-{Guid.NewGuid():N}"[..12];
+        using (var assign = await server.Operator.PutAsync($"/api/liaisons/{liaison}/grids/{watched}", null)) assign.EnsureSuccessStatusCode();
+        var key = await server.IssueAsync("Liaison", liaison);
+        await using var tab = await server.OpenAsync();
+        await tab.SignInAsync(key, "#/inbox");
+        await Assertions.Expect(tab.Page.Locator("#inbox-live")).ToHaveAttributeAsync("data-state", "open");
+
+        var elsewhere = await server.OpenCaseInAsync("33030200300105", "console-liaison-live");
+        var caseId = await server.OpenCaseInAsync(watched, "console-liaison-live");
+        var item = tab.Page.Locator("#inbox-list li", new() { HasText = caseId });
+        await Assertions.Expect(item).ToHaveCountAsync(1);
+        await Assertions.Expect(item).ToHaveClassAsync("unread");
+        await Assertions.Expect(tab.Page.Locator("#inbox-unread")).ToHaveAttributeAsync("data-count", "1");
+        Assert.Equal(0, await tab.Page.Locator("#inbox-list li", new() { HasText = elsewhere }).CountAsync());
+        await tab.ScreenshotAsync("liaison-inbox");
+
+        await item.Locator("button.mark-read").ClickAsync();
+        await Assertions.Expect(tab.Page.Locator("#inbox-unread")).ToHaveAttributeAsync("data-count", "0");
+        // Read stays read: the server keeps the mark.
+        await tab.Page.ReloadAsync();
+        await Assertions.Expect(tab.Page.Locator("#inbox-list li", new() { HasText = caseId })).ToHaveCountAsync(1);
+        await Assertions.Expect(tab.Page.Locator("#inbox-unread")).ToHaveAttributeAsync("data-count", "0");
+        // The alert's case opens from it.
+        await tab.Page.Locator("#inbox-list li a.case-link", new() { HasText = caseId }).ClickAsync();
+        await Assertions.Expect(tab.Page.Locator("#case-id")).ToHaveTextAsync(caseId);
+        tab.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task OfficerOnAPhone_ReportsWhereTheyStand_WithTheirPositionsAccuracyAndAPhoto()
+    {
+        var officer = await StaffAsync();
+        using var shape = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{Grid}"));
+        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
+        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
+        await using var phone = await server.OpenAsync(width: 390, height: 844, mobile: true,
+            position: new Geolocation { Longitude = (float)lon, Latitude = (float)lat, Accuracy = 8 });
+        await phone.SignInAsync(await server.IssueAsync("Officer", officer), "#/cases");
+        await phone.Page.ClickAsync("#cases-new");
+        await Assertions.Expect(phone.Page.Locator("#new-position")).ToHaveAttributeAsync("data-accuracy", "8");
+        await phone.Page.SelectOptionAsync("#new-matter", "shopfront_goods");
+        await phone.Page.FillAsync("#new-description", "巡查发现：店外摆摊");
+        await phone.Page.SetInputFilesAsync("#new-photo", new FilePayload { Name = "scene.jpg", MimeType = "image/jpeg", Buffer = TestPhotos.PhoneJpeg(seed: 203) });
+        await phone.Page.ClickAsync("#new-submit");
+        await Assertions.Expect(phone.Page.Locator("#case-facts")).ToContainTextAsync(Grid);
+        await Assertions.Expect(phone.Page.Locator("#case-facts")).ToContainTextAsync("巡查发现：店外摆摊");
+        await Assertions.Expect(phone.Page.Locator("#case-photos img[data-stage=report]")).ToHaveCountAsync(1);
+        var caseId = await phone.Page.TextContentAsync("#case-id");
+        using var staff = new HttpClient { BaseAddress = server.BaseUrl };
+        staff.DefaultRequestHeaders.Authorization = new("Bearer", ConsoleServer.DispatcherKey);
+        using var read = JsonDocument.Parse(await staff.GetStringAsync($"/api/cases/{caseId}"));
+        Assert.Equal(8, read.RootElement.GetProperty("accuracyMetres").GetDouble());
+        Assert.Equal(officer, read.RootElement.GetProperty("timeline")[0].GetProperty("actorId").GetString());
+        phone.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Dispatcher_PlacesAReportThatCameWithoutAPosition_ItIsMatchedAndDispatched()
     {
         var officer = await StaffAsync();

@@ -312,7 +312,7 @@ public sealed class ConsoleTests(ConsoleServer server)
         var key = await server.IssueAsync("Liaison", "L-CONSOLE");
         await using var tab = await server.OpenAsync();
         await tab.SignInAsync(key);
-        Assert.Equal(["案件", "地图", "历史版图"], await tab.Page.Locator("#nav a").AllTextContentsAsync());
+        Assert.Equal(["案件", "消息", "地图", "历史版图"], await tab.Page.Locator("#nav a").AllTextContentsAsync());
         await tab.WaitForGridsAsync(1);
         Assert.Equal("1", await tab.Page.GetAttributeAsync("#map", "data-rendered-grids"));
         await tab.GoAsync("#/people/bulk");

@@ -47,10 +47,64 @@ export async function renderMarks(panel, [which], { me }) {
   return null;
 }
 
+/**
+ * #/cases/new: a new report where the officer stands — the matter, what they see, a photo, and their position from the
+ * browser's geolocation with its accuracy (a circle touching two grids marks the case for the command center to choose).
+ */
+export async function renderNew(panel) {
+  panel.classList.add('wide');
+  const services = await api('/open311/v2/services.json');
+  if (!panel.isConnected) return null;
+  const matter = h('select', { id: 'new-matter', required: true }, services.map(s => h('option', { value: s.service_code }, s.service_name)));
+  const description = h('textarea', { id: 'new-description', rows: 3 });
+  const photo = h('input', { type: 'file', id: 'new-photo', accept: 'image/*', capture: 'environment' });
+  const where = h('p', { id: 'new-position', class: 'hint' }, t('report.locating'));
+  const status = h('p', { id: 'new-status', role: 'status' });
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'new-submit', disabled: true }, t('report.submit'));
+  let position = null;
+  const locate = () => {
+    if (!navigator.geolocation) { where.textContent = t('report.noGeolocation'); return; }
+    where.textContent = t('report.locating');
+    navigator.geolocation.getCurrentPosition(p => {
+      position = { lon: p.coords.longitude, lat: p.coords.latitude, accuracy: Math.min(p.coords.accuracy, 10000) };
+      where.textContent = t('report.position', { lon: position.lon.toFixed(6), lat: position.lat.toFixed(6), accuracy: Math.round(position.accuracy) });
+      where.dataset.accuracy = String(Math.round(position.accuracy));
+      submit.disabled = false;
+    }, e => { where.textContent = t('report.positionFailed', { reason: e.message }); }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
+  };
+  const key = newKey();   // one report, however often it is sent
+  const form = h('form', { id: 'new-report', class: 'case-actions', onsubmit: async e => {
+    e.preventDefault();
+    if (!position) return;
+    submit.disabled = true;
+    status.className = '';
+    status.textContent = t('cases.sending');
+    try {
+      let photoId = null;
+      if (photo.files[0]) photoId = (await api('/api/media', { method: 'POST', body: photo.files[0], headers: { 'Content-Type': photo.files[0].type || 'application/octet-stream' } })).id;
+      const opened = await api('/api/cases', { method: 'POST', headers: { 'Idempotency-Key': key },
+        body: { matter: matter.value, lon: position.lon, lat: position.lat, accuracy: position.accuracy, description: description.value.trim() || null, photo: photoId } });
+      location.hash = `#/cases/${encodeURIComponent(opened.caseId)}`;
+    } catch (err) {
+      status.className = 'error';
+      status.textContent = err.message;
+      submit.disabled = false;
+    }
+  } },
+  h('h2', null, t('report.title')),
+  h('label', null, t('cases.matter'), matter), h('label', null, t('cases.description'), description), h('label', null, t('photo.add'), photo),
+  where, h('div', { class: 'actions' }, h('button', { type: 'button', id: 'new-relocate', onclick: locate }, t('report.relocate')), submit), status);
+  panel.append(form);
+  locate();
+  panel.dataset.ready = 'true';
+  return null;
+}
+
 /** #/cases or #/cases/state/<State>: the open cases the caller may see, most urgent first. */
 export async function renderList(panel, [state], { me }) {
   panel.classList.add('wide');
   panel.append(tabs(me, 'open'));
+  if (me.role === 'Officer' || me.role === 'Dispatcher') panel.append(h('p', null, h('a', { href: '#/cases/new', class: 'button', id: 'cases-new' }, t('report.title'))));
   const select = h('select', { id: 'cases-state', 'aria-label': t('cases.state'),
     onchange: e => { location.hash = e.target.value ? `#/cases/state/${e.target.value}` : '#/cases'; } },
     h('option', { value: '' }, t('cases.allOpen')), STATES.map(s => h('option', { value: s, selected: s === state }, tWord('caseState', s))));
@@ -209,6 +263,7 @@ function actionForm(c, actions, me, refresh) {
   const stage = h('select', { id: 'action-photo-stage', 'aria-label': t('photo.stage') },
     ['before', 'after'].map(s => h('option', { value: s, selected: s === (c.state === 'Handling' ? 'after' : 'before') }, t(`photo.${s}`))));
   const isPublic = h('input', { type: 'checkbox', id: 'action-photo-public' });
+  const deadline = h('input', { type: 'datetime-local', id: 'action-deadline' });
   const status = h('p', { id: 'action-status', role: 'status' });
   const pendingBox = h('div', { id: 'action-pending' });
   const send = async (action) => {
@@ -216,7 +271,8 @@ function actionForm(c, actions, me, refresh) {
     status.className = '';
     status.textContent = t('cases.sending');
     // The attempt's own key: sent again, it is the same request, and the server applies it once.
-    const attempt = { caseId: c.caseId, action, note: note.value.trim() || null, evidence: [], key: newKey() };
+    const attempt = { caseId: c.caseId, action, note: note.value.trim() || null, evidence: [], key: newKey(),
+      newDeadline: action === 'RequestExtension' && deadline.value ? new Date(deadline.value).toISOString() : null };
     try {
       for (const file of files.files) {
         status.textContent = t('photo.uploading', { name: file.name });
@@ -247,6 +303,7 @@ function actionForm(c, actions, me, refresh) {
     h('label', null, t('cases.note'), note),
     field || me.role === 'Dispatcher' ? h('div', { class: 'inline' }, h('label', null, t('photo.add'), files), h('label', null, t('photo.stage'), stage),
       h('label', { class: 'check' }, isPublic, ' ', t('photo.markPublic'))) : null,
+    actions.includes('RequestExtension') ? h('label', null, t('cases.newDeadline'), deadline) : null,
     h('div', { class: 'actions' }, buttons), status, pendingBox);
   showPending(pendingBox, c.caseId, refresh);
   return form;
@@ -254,7 +311,7 @@ function actionForm(c, actions, me, refresh) {
 
 async function submit(attempt) {
   await api(`/api/cases/${encodeURIComponent(attempt.caseId)}/actions`, { method: 'POST', headers: { 'Idempotency-Key': attempt.key },
-    body: { action: attempt.action, note: attempt.note, evidence: attempt.evidence } });
+    body: { action: attempt.action, note: attempt.note, evidence: attempt.evidence, newDeadline: attempt.newDeadline } });
   forget(attempt);
 }
 

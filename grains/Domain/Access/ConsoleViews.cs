@@ -16,13 +16,14 @@ public static class ConsoleViews
     public const string Templates = "templates";
     public const string Evaluation = "evaluation";
     public const string Cases = "cases";
+    public const string Inbox = "inbox";
 
     public static IReadOnlyList<string> For(Role role) => role switch
     {
         Role.Operator => [Map, Redraw, Upload, History, People, Credentials, Modules, Templates, Evaluation],
-        Role.Dispatcher => [Map, Cases, History, Modules, Templates, Evaluation],
-        Role.Officer => [Cases, Map, History],
-        Role.Liaison => [Map, Cases, History],
+        Role.Dispatcher => [Map, Cases, Inbox, History, Modules, Templates, Evaluation],
+        Role.Officer => [Cases, Inbox, Map, History],
+        Role.Liaison => [Map, Cases, Inbox, History],
         _ => [],
     };
 }

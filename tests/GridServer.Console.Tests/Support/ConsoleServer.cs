@@ -91,6 +91,8 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             ["GridServer:Plugins:Directory"] = _plugins,
             ["GridServer:Webhooks:AllowPrivateAddresses"] = "true",
             ["GridServer:Webhooks:AllowPlainHttp"] = "true",
+            // A liaison's alerts go out a second after their case, not five minutes: the live inbox is seen arriving.
+            ["GridServer:Notices:LiaisonBatchInterval"] = "00:00:01",
         };
         // A copy: the server watches its plugins directory, and a build may write the original meanwhile.
         CopyFolder(Path.Combine(DutyModules, "GridServer.Plugins.Shopfront"), Path.Combine(_plugins, "GridServer.Plugins.Shopfront"));
@@ -175,12 +177,13 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A browser page (1280×800 unless a phone's size is asked for, Chinese, in UTC so the console must format for Asia/Shanghai itself) that records script errors and CSP violations.</summary>
-    public async Task<ConsolePage> OpenAsync(int width = 1280, int height = 800, bool mobile = false)
+    public async Task<ConsolePage> OpenAsync(int width = 1280, int height = 800, bool mobile = false, Geolocation? position = null)
     {
         var context = await Browser.NewContextAsync(new()
         {
             ViewportSize = new() { Width = width, Height = height }, IsMobile = mobile, HasTouch = mobile, DeviceScaleFactor = mobile ? 2 : 1,
             Locale = "zh-CN", TimezoneId = "UTC",
+            Geolocation = position, Permissions = position is null ? null : ["geolocation"],
         });
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
