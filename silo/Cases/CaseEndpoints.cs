@@ -148,10 +148,12 @@ public static partial class CaseEndpoints
         return TypedResults.Created($"/api/cases/{id}", view);
     }
 
-    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(string id, IGrainFactory grains, HttpContext context, Scopes scopes)
+    internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(string id, IGrainFactory grains, HttpContext context, Scopes scopes,
+        Microsoft.Extensions.Options.IOptions<CaseOptions> options)
     {
         if (id.Length > MaxId) return NotFound(id);
-        return await grains.GetGrain<ICaseGrain>(id).GetAsync() is { } view && await scopes.MaySeeCaseAsync(context, view) ? TypedResults.Ok(view) : NotFound(id);
+        if (await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
+        return TypedResults.Ok(context.RequiredCaller().Role == Role.Liaison ? LiaisonDetail.Of(view, options.Value.LiaisonDetailFull) : view);
     }
 
     /// <summary>The case's state and the actions the caller may take in it: the workflow's for the state, in the caller's hand.</summary>

@@ -168,11 +168,21 @@ public sealed class CaseOptions : IValidatableObject
     /// With PostgreSQL: how many batches of case steps may commit at once. Each holds a connection while its commit
     /// waits for the disk; more let the next batch form and commit meanwhile (docs/architecture.md).
     /// </summary>
+    /// <summary>
+    /// What a community liaison reads of the cases in their grids: <c>Public</c> (default: numbers masked, no address,
+    /// notes, attributes, contacts or photos not marked public) or <c>Full</c> (the case as staff read it).
+    /// </summary>
+    public string LiaisonDetail { get; set; } = "Public";
+
+    public bool LiaisonDetailFull => string.Equals(LiaisonDetail, "Full", StringComparison.OrdinalIgnoreCase);
+
     [System.ComponentModel.DataAnnotations.Range(1, 32, ErrorMessage = "GridServer:Cases:StoreWriters must lie between 1 and 32")]
     public int StoreWriters { get; set; } = 2;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!LiaisonDetailFull && !string.Equals(LiaisonDetail, "Public", StringComparison.OrdinalIgnoreCase))
+            yield return new ValidationResult($"{Section}:LiaisonDetail is '{LiaisonDetail}'; use Public (masked, the public level) or Full", [nameof(LiaisonDetail)]);
         foreach (var (name, matter) in new[] { KeyValuePair.Create("Default", Default) }.Concat(Matters.Select(m => KeyValuePair.Create($"Matters:{m.Key}", m.Value))))
         {
             var unreadable = new[] { ("AcceptWithin", matter.AcceptWithin), ("HandleWithin", matter.HandleWithin), ("VerifyWithin", matter.VerifyWithin),

@@ -162,6 +162,7 @@ public sealed class CasePagesTests(ConsoleServer server)
             await Assertions.Expect(phone.Page.Locator("#nav a[data-view=cases]")).ToHaveTextAsync("案件");
             var link = phone.Page.Locator("#cases-table a.case-link", new() { HasText = caseId });
             await Assertions.Expect(link).ToHaveCountAsync(1);
+            await Assertions.Expect(phone.Page.Locator("#cases-table tr", new() { HasText = caseId })).ToContainTextAsync("还剩");   // time left to accept
             await link.ClickAsync();
             await Assertions.Expect(phone.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
             // Only what the workflow allows the officer now.

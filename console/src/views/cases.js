@@ -15,6 +15,7 @@ const PENDING = 'gridserver.pendingActions';
 
 /** The earliest running deadline of a case, or null. */
 export function nextDeadline(c) {
+  if (c.nextDeadline) return new Date(c.nextDeadline).getTime();   // a list's summary names it
   const due = [c.acceptBy, c.handleBy, c.verifyBy].filter(Boolean).map(d => new Date(d).getTime());
   return due.length ? Math.min(...due) : null;
 }

@@ -135,6 +135,36 @@ public sealed class PhotoEndpointsTests(PhotoSilo silo) : IClassFixture<PhotoSil
     }
 
     [Fact]
+    public async Task Liaison_ReadsTheCaseAtThePublicLevel_NumbersMasked_NoAddressNotesOrPrivatePhotos()
+    {
+        var staff = await silo.StaffAsync(Grid);
+        var officer = await silo.AsAsync("Officer", staff.A);
+        using var opened = await silo.Dispatcher.PostAsync("/api/cases",
+            JsonBody("""{"matter":"parking","lon":120.65,"lat":28.0,"reporterId":"hotline","description":"王先生电话 13800138000 门口违停"}"""));
+        var id = (await JsonOf(opened)).GetProperty("caseId").GetString()!;
+        var before = (await UploadAsync(officer, TestPhotos.PhoneJpeg(seed: 110))).GetProperty("before").GetString()!;
+        using (var accept = await officer.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Accept", note = "已联系王先生 13800138000" }))
+            Assert.Equal(HttpStatusCode.OK, accept.StatusCode);
+        using (var start = await ActAsync(officer, id, "StartHandling", before)) Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        var liaisonId = $"L-{Guid.NewGuid():N}"[..12];
+        using (var assign = await silo.Operator.PutAsync($"/api/liaisons/{liaisonId}/grids/{Grid}", null)) Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
+        var liaison = await silo.AsAsync("Liaison", liaisonId);
+
+        using var read = await liaison.GetAsync($"/api/cases/{id}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var seen = await JsonOf(read);
+        var text = seen.GetRawText();
+        Assert.DoesNotContain("13800138000", text);
+        Assert.Contains("门口违停", seen.GetProperty("description").GetString());
+        Assert.All(seen.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(JsonValueKind.Null, e.GetProperty("note").ValueKind));
+        Assert.All(seen.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(0, e.GetProperty("evidence").GetArrayLength()));
+        Assert.Equal(120.65, seen.GetProperty("lon").GetDouble(), 9);   // the place stays exact: the grid is the liaison's own
+        // Staff read it whole.
+        using var whole = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
+        Assert.Contains("13800138000", await whole.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Upload_BadInput_ClearAnswers_NothingStored()
     {
         var officer = await silo.AsAsync("Officer", (await silo.StaffAsync(Grid)).A);
