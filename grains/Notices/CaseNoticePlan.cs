@@ -60,7 +60,9 @@ public static class CaseNoticePlan
             case CaseCueKind.OpenedInGrid when record.GridCode is { } grid:
                 return new(cue.Kind, new CaseParties(null, null, liaisons.IsDefault ? [] : liaisons, webhookCommunity),
                     new LiaisonAlertNotice(record.Id, file.Matter, record.MatterName, grid, label.Name, label.CommunityName, squad,
-                        file.State.ToString(), record.Report.Address, record.Report.Description, Local(cue.At)));
+                        // A liaison and the community's chat group read at the public level: phone and ID numbers masked.
+                        file.State.ToString(), GridServer.Domain.Privacy.PersonalData.MaskNumbers(record.Report.Address),
+                        GridServer.Domain.Privacy.PersonalData.MaskNumbers(record.Report.Description), Local(cue.At)));
             case CaseCueKind.PartyNamed when record.Report.Party is { } party:
                 // The reporter's own words are not passed on: they may say who complained; the module's reason and the place say what is wrong.
                 return new(cue.Kind, new CaseParties(null, null, [], Party: $"{party.Kind}/{party.Id}"),

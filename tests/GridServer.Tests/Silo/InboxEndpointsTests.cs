@@ -143,6 +143,23 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
     }
 
     [Fact]
+    public async Task LiaisonAlert_MasksTheCallersNumbers_AsTheLiaisonsCaseReadDoes()
+    {
+        const string grid = "33030200200913";
+        var liaison = Id("LI");
+        using (var put = await silo.Operator.PutAsync($"/api/liaisons/{liaison}/grids/{grid}", null)) Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
+        var client = await silo.AsAsync("Liaison", liaison);
+        await using var stream = await EventStream.OpenAsync(client);
+        var (lon, lat) = await InsideAsync(grid);
+        using (var opened = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(
+                   new { matter = "parking", lon, lat, reporterId = "hotline", description = "王先生 13800138000 反映门口违停" }))))
+            Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        var text = (await stream.NextAsync()).GetProperty("text").GetString()!;
+        Assert.Contains("王先生 *** 反映门口违停", text);
+        Assert.DoesNotContain("13800138000", text);
+    }
+
+    [Fact]
     public async Task TwoLiaisonsOfTwoGrids_EachSeesOnlyTheirOwnGridsAlerts_OverInboxAndStream()
     {
         const string gridOne = "33030200200911", gridTwo = "33030200200912";
