@@ -145,19 +145,23 @@ public sealed class RealClusterTests(PostgisDatabase database, ITestOutputHelper
             output.WriteLine($"30 more reports answered through the survivors after {retried} retries");
 
             // Every acknowledged case is still there with the timeline it was acknowledged with, and then its
-            // deadline reminder warns and supervises it, wherever that reminder lived.
+            // deadline reminder supervises it, wherever that reminder lived. It warns first when it fires inside the
+            // warning's window; a reminder that fires only after the deadline (its silo was killed, and a loaded
+            // machine took its time to move it) supervises without a late warning — never a warning after supervision.
             var clock = Stopwatch.StartNew();   // from the last acknowledged report
             var lastPending = "";
             try
             {
-                await Eventually("every acknowledged case warned of and supervised by its reminder", async () =>
+                await Eventually("every acknowledged case supervised by its reminder", async () =>
                 {
                     var pending = new List<string>();
                     foreach (var (id, before) in acknowledged)
                     {
                         var now = await TryGetActionsAsync(survivors[Random.Shared.Next(2)], id);
                         Assert.True(now is null || now.Take(before.Length).SequenceEqual(before), $"{id}: timeline {string.Join(",", now ?? [])} lost part of {string.Join(",", before)}");
-                        if (now is null || !now.Contains("Warn") || !now.Contains("Supervise")) pending.Add($"{id}: {string.Join(",", now ?? ["(unreadable)"])}");
+                        if (now is not null && now.Contains("Warn") && now.Contains("Supervise"))
+                            Assert.True(Array.IndexOf(now, "Warn") < Array.IndexOf(now, "Supervise"), $"{id}: warned after supervision: {string.Join(",", now)}");
+                        if (now is null || !now.Contains("Supervise")) pending.Add($"{id}: {string.Join(",", now ?? ["(unreadable)"])}");
                     }
                     lastPending = string.Join("; ", pending.Take(10));
                     return pending.Count == 0;
