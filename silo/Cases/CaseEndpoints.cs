@@ -34,10 +34,14 @@ public sealed record CaseActionBody(string? Action, string? Note, string[]? Evid
 /// <summary>
 /// A case search, as posted to <c>POST /api/cases/search</c> (the same criteria as the query of <c>GET /api/cases</c>,
 /// plus <see cref="Within"/>: a GeoJSON Polygon or MultiPolygon, lon/lat WGS84, that must cover the reported point).
+/// <see cref="Street"/>, <see cref="Community"/>: the case's grid lies in that street or community (as the served grids say).
+/// <see cref="Channel"/>: reported through that channel. <see cref="Overdue"/> (超期), <see cref="Warned"/> (预警, not yet
+/// overdue), <see cref="Supervised"/> (督办): true for those only, false for the others.
 /// </summary>
 public sealed record CaseSearchBody(
     string? Grid, string? Squad, string? Officer, string? Matter, string? State, bool? Open,
-    DateTimeOffset? From, DateTimeOffset? To, System.Text.Json.JsonElement? Within, int? Limit, int? Offset);
+    DateTimeOffset? From, DateTimeOffset? To, System.Text.Json.JsonElement? Within, int? Limit, int? Offset,
+    string? Street = null, string? Community = null, string? Channel = null, bool? Overdue = null, bool? Warned = null, bool? Supervised = null);
 
 /// <summary>Where the command center places a case, as posted to <c>POST /api/cases/{id}/locate</c>; <see cref="Crs"/> as for a report.</summary>
 public sealed record CaseLocateBody(double? Lon, double? Lat, string? Crs);
@@ -76,12 +80,15 @@ public static partial class CaseEndpoints
     {
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
         cases.MapPost("/", Open).RequireRoles(Role.Dispatcher, Role.Officer).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
-        cases.MapGet("/", SearchByQuery).RequireRoles(Readers).WithSummary("Cases by grid, squad, officer, matter, state, open, and reporting time (from inclusive, to exclusive), newest first.");
+        cases.MapGet("/", SearchByQuery).RequireRoles(Readers)
+            .WithSummary("Cases by grid, street, community, squad, officer, matter, state, channel, open, overdue, warned, supervised, and reporting time (from inclusive, to exclusive), newest first.");
         cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithMetadata(new RequestSizeLimitAttribute(MaxSearchBodyBytes))
             .WithSummary("The same search with a polygon ('within': GeoJSON) the reported point must lie in.");
+        cases.MapGet("/stream", CaseStream.StreamAsync).RequireRoles(Readers)
+            .WithSummary("Server-sent events: each case that changes (event 'case', its summary), within the caller's scope; 'reload' when more changed than can be told.");
         cases.MapGet("/{id}", Get).RequireRoles(Readers).WithSummary("A case with its whole timeline.");
         cases.MapGet("/{id}/actions", Allowed).RequireRoles(Readers)
-            .WithSummary("The actions the caller may take on the case now (its state's, in the caller's hand), for forms and buttons.");
+            .WithSummary("The actions the caller may take on the case now (its state's, in the caller's hand), and the time left to each running deadline (in working time where the matter counts so).");
         cases.MapPost("/{id}/actions", Act).RequireRoles(Role.Dispatcher, Role.Officer)
             .WithSummary("An action of the workflow: officers Accept, Return, StartHandling, Give…Feedback, RequestExtension; dispatchers the rest.");
         cases.MapPost("/{id}/locate", Locate).RequireRoles(Role.Dispatcher)
@@ -156,15 +163,25 @@ public static partial class CaseEndpoints
         return TypedResults.Ok(context.RequiredCaller().Role == Role.Liaison ? LiaisonDetail.Of(view, options.Value.LiaisonDetailFull) : view);
     }
 
-    /// <summary>The case's state and the actions the caller may take in it: the workflow's for the state, in the caller's hand.</summary>
-    public sealed record AllowedActions(CaseState State, string[] Actions);
+    /// <summary>
+    /// The case's state, the actions the caller may take in it (the workflow's for the state, in the caller's hand), and
+    /// the time left to each running deadline now (<see cref="CaseWorkflow.TimeLeft"/>: handling in working time when the
+    /// matter is so timed; negative past it).
+    /// </summary>
+    public sealed record AllowedActions(CaseState State, string[] Actions, DeadlineLeftView[] Deadlines);
 
-    internal static async Task<Results<Ok<AllowedActions>, ProblemHttpResult>> Allowed(string id, IGrainFactory grains, HttpContext context, Scopes scopes)
+    /// <summary>A running deadline: which, when due, seconds left (negative: past it), and whether they are working time.</summary>
+    public sealed record DeadlineLeftView(DeadlineKind Kind, DateTimeOffset Due, long LeftSeconds, bool WorkingTime);
+
+    internal static async Task<Results<Ok<AllowedActions>, ProblemHttpResult>> Allowed(string id, IGrainFactory grains, HttpContext context, Scopes scopes,
+        MatterPolicies policies, TimeProvider time)
     {
         if (id.Length > MaxId || await grains.GetGrain<ICaseGrain>(id).GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
         var role = context.RequiredCaller().Role;
+        var left = policies.For(view.Matter).TimeLeft(new CaseDeadlines(view.AcceptBy, view.HandleBy, view.VerifyBy), time.GetUtcNow());
         return TypedResults.Ok(new AllowedActions(view.State,
-            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role).Select(a => a.ToString())]));
+            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role).Select(a => a.ToString())],
+            [.. left.Select(d => new DeadlineLeftView(d.Kind, d.Due, (long)d.Left.TotalSeconds, d.WorkingTime))]));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Act(
@@ -258,24 +275,31 @@ public static partial class CaseEndpoints
         return Answer(await grain.LocateAsync(context.RequiredCaller().Subject, wLon, wLat, catalog.Match(wLon, wLat).GridCode));
     }
 
-    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByQuery(
-        IGrainFactory grains, HttpContext context, Scopes scopes, string? grid, string? squad, string? officer, string? matter, string? state, bool? open,
-        DateTimeOffset? from, DateTimeOffset? to, int? limit, int? offset) =>
-        SearchAsync(grains, context, scopes, new CaseSearchBody(grid, squad, officer, matter, state, open, from, to, null, limit, offset));
+    /// <summary>The query of <c>GET /api/cases</c>: the criteria of <see cref="CaseSearchBody"/> but the polygon.</summary>
+    internal sealed record CaseSearchQuery(string? Grid, string? Squad, string? Officer, string? Matter, string? State, bool? Open,
+        DateTimeOffset? From, DateTimeOffset? To, int? Limit, int? Offset, string? Street, string? Community, string? Channel,
+        bool? Overdue, bool? Warned, bool? Supervised);
 
-    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByBody(CaseSearchBody? body, IGrainFactory grains, HttpContext context, Scopes scopes) =>
+    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByQuery(
+        IGrainFactory grains, HttpContext context, Scopes scopes, GridCatalog catalog, [AsParameters] CaseSearchQuery q) =>
+        SearchAsync(grains, context, scopes, catalog, new CaseSearchBody(q.Grid, q.Squad, q.Officer, q.Matter, q.State, q.Open, q.From, q.To, null, q.Limit, q.Offset,
+            q.Street, q.Community, q.Channel, q.Overdue, q.Warned, q.Supervised));
+
+    internal static Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchByBody(CaseSearchBody? body, IGrainFactory grains, HttpContext context, Scopes scopes,
+        GridCatalog catalog) =>
         body is null
             ? Task.FromResult<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>>(Problems.Of(400, "Missing search", "the body must be JSON search criteria"))
-            : SearchAsync(grains, context, scopes, body);
+            : SearchAsync(grains, context, scopes, catalog, body);
 
     private static async Task<Results<Ok<CaseSummaryView[]>, ProblemHttpResult>> SearchAsync(
-        IGrainFactory grains, HttpContext context, Scopes scopes, CaseSearchBody body)
+        IGrainFactory grains, HttpContext context, Scopes scopes, GridCatalog catalog, CaseSearchBody body)
     {
         var limit = body.Limit ?? 100;
         if (limit is < 1 or > Domain.Cases.CaseQuery.MaxLimit) return Problems.Of(400, "Invalid limit", $"'limit' must lie between 1 and {Domain.Cases.CaseQuery.MaxLimit}");
         if (body.Offset is < 0) return Problems.Of(400, "Invalid offset", "'offset' must not be negative");
         if (body.From is { } from && body.To is { } to && to <= from) return Problems.Of(400, "Empty period", "'to' must be after 'from'");
-        foreach (var (name, value) in new[] { ("grid", body.Grid), ("squad", body.Squad), ("officer", body.Officer), ("matter", body.Matter), ("state", body.State) })
+        foreach (var (name, value) in new[] { ("grid", body.Grid), ("squad", body.Squad), ("officer", body.Officer), ("matter", body.Matter), ("state", body.State),
+            ("street", body.Street), ("community", body.Community), ("channel", body.Channel) })
         {
             if (value is { Length: > MaxId }) return Problems.Of(400, "Field too long", $"'{name}' may have at most {MaxId} characters");
         }
@@ -310,6 +334,13 @@ public static partial class CaseEndpoints
         {
             grids = [.. scopes.WatchedGrids(await scopes.LiaisonAsync(caller.Subject))];
         }
+        // A street or community is the grids the catalog puts in it (a code scheme need not spell the street in the grid code).
+        if (body.Street is not null || body.Community is not null)
+        {
+            var area = catalog.All().Where(g => (body.Street is null || g.StreetCode == body.Street) && (body.Community is null || g.CommunityCode == body.Community))
+                .Select(g => g.Code).ToImmutableHashSet(StringComparer.Ordinal);
+            grids = grids is null ? area : grids.Intersect(area);
+        }
         CaseState? state = null;
         if (body.State is { } stateName)
         {
@@ -320,7 +351,8 @@ public static partial class CaseEndpoints
         try
         {
             var found = await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).SearchAsync(new CaseSearchRequest(
-                body.Grid, body.Squad, body.Officer, body.Matter, state, body.Open, body.From, body.To, within, limit, body.Offset ?? 0, grids));
+                body.Grid, body.Squad, body.Officer, body.Matter, state, body.Open, body.From, body.To, within, limit, body.Offset ?? 0, grids,
+                Channel: body.Channel, Supervised: body.Supervised, Overdue: body.Overdue, Warned: body.Warned));
             return TypedResults.Ok(found.ToArray());
         }
         catch (ArgumentException e)

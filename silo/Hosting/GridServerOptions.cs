@@ -165,10 +165,6 @@ public sealed class CaseOptions : IValidatableObject
     public List<DateOnly> MakeUpWorkdays { get; set; } = [];
 
     /// <summary>
-    /// With PostgreSQL: how many batches of case steps may commit at once. Each holds a connection while its commit
-    /// waits for the disk; more let the next batch form and commit meanwhile (docs/architecture.md).
-    /// </summary>
-    /// <summary>
     /// What a community liaison reads of the cases in their grids: <c>Public</c> (default: numbers masked, no address,
     /// notes, attributes, contacts or photos not marked public) or <c>Full</c> (the case as staff read it).
     /// </summary>
@@ -176,8 +172,16 @@ public sealed class CaseOptions : IValidatableObject
 
     public bool LiaisonDetailFull => string.Equals(LiaisonDetail, "Full", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// With PostgreSQL: how many batches of case steps may commit at once. Each holds a connection while its commit
+    /// waits for the disk; more let the next batch form and commit meanwhile (docs/architecture.md).
+    /// </summary>
     [System.ComponentModel.DataAnnotations.Range(1, 32, ErrorMessage = "GridServer:Cases:StoreWriters must lie between 1 and 32")]
     public int StoreWriters { get; set; } = 2;
+
+    /// <summary>How often, in seconds, a silo with live case lists open asks the case store what changed (see CaseFeed).</summary>
+    [System.ComponentModel.DataAnnotations.Range(0.1, 60.0, ErrorMessage = "GridServer:Cases:LiveSeconds must lie between 0.1 and 60")]
+    public double LiveSeconds { get; set; } = 1;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -50,6 +50,8 @@ public static class SiloHost
         builder.Services.AddSingleton<ClusterRateLimiter>();
         builder.Services.AddSingleton<IntakeLimiter>();
         builder.Services.AddSingleton<Scopes>();
+        builder.Services.AddSingleton<CaseFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CaseFeed>());
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler>(sp => sp.GetRequiredService<DenialLog>());
         builder.Services.AddAuthentication(CredentialAuthentication.SchemeName)

@@ -7,6 +7,7 @@ namespace GridServer.Abstractions.Cases;
 /// A case search: every criterion given must hold. <see cref="WithinWkt"/>: a lon/lat polygon (WKT, EPSG:4326) that
 /// must cover the reported point. <see cref="GridCodes"/>: the case's grid must be one of them (null: any). <see cref="Open"/>: not closed or void.
 /// <see cref="PublicOnly"/>: only cases marked public (Open311's public search).
+/// <see cref="Overdue"/>, <see cref="Warned"/>: judged when the search runs.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("case.search")]
 public sealed record CaseSearchRequest(
@@ -23,9 +24,16 @@ public sealed record CaseSearchRequest(
     [property: Id(10)] int Offset = 0,
     [property: Id(11)] ImmutableHashSet<string>? GridCodes = null,
     [property: Id(12)] bool PublicOnly = false,
-    [property: Id(13)] ImmutableHashSet<string>? CaseIds = null);
+    [property: Id(13)] ImmutableHashSet<string>? CaseIds = null,
+    [property: Id(14)] string? Channel = null,
+    [property: Id(15)] bool? Supervised = null,
+    [property: Id(16)] bool? Overdue = null,
+    [property: Id(17)] bool? Warned = null);
 
-/// <summary>One case as a search lists it. Lon/lat null for a report given only as an address.</summary>
+/// <summary>
+/// One case as a search lists it. Lon/lat null for a report given only as an address. <see cref="Warned"/>: its running
+/// deadline was warned of and has not passed (when listed). <see cref="Sequence"/>: its last step's (a newer list of the case has a higher one).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("case.summary")]
 public sealed record CaseSummaryView(
     [property: Id(0)] string CaseId,
@@ -40,7 +48,10 @@ public sealed record CaseSummaryView(
     [property: Id(9)] DateTimeOffset? NextDeadline,
     [property: Id(10)] DateTimeOffset ReportedAt,
     [property: Id(11)] DateTimeOffset UpdatedAt,
-    [property: Id(12)] DateTimeOffset? ClosedAt);
+    [property: Id(12)] DateTimeOffset? ClosedAt,
+    [property: Id(13)] string? Channel = null,
+    [property: Id(14)] bool Warned = false,
+    [property: Id(15)] int Sequence = 0);
 
 /// <summary>A case on a command-center list: since when (its report, or its escalation), and why.</summary>
 [GenerateSerializer, Immutable, Alias("case.mark")]
@@ -53,6 +64,9 @@ public interface ICaseSearchGrain : IGrainWithStringKey
     public const string Key = "cases";
 
     [Alias("search")] ValueTask<ImmutableArray<CaseSummaryView>> SearchAsync(CaseSearchRequest request);
+
+    /// <summary>The cases whose last step was at or after <paramref name="since"/>, oldest change first; at most <paramref name="limit"/>.</summary>
+    [Alias("changed-since")] ValueTask<ImmutableArray<CaseSummaryView>> ChangedSinceAsync(DateTimeOffset since, int limit);
 
     /// <summary>The command-center queue: open cases waiting for a dispatcher, oldest report first; at most <paramref name="limit"/>.</summary>
     [Alias("queue")] ValueTask<ImmutableArray<CaseMarkView>> QueueAsync(int limit);

@@ -48,6 +48,15 @@ public enum DeadlineKind
 }
 
 /// <summary>
+/// A running deadline and the time left to it (negative past it), counted as its limit is: in working time when
+/// <see cref="WorkingTime"/>, else by the wall clock.
+/// </summary>
+public sealed record DeadlineLeft(DeadlineKind Kind, DateTimeOffset Due, TimeSpan Left, bool WorkingTime)
+{
+    public bool Overdue => Left < TimeSpan.Zero;
+}
+
+/// <summary>
 /// A deadline that ran and ended: the step that ended it (<see cref="EndedBy"/>: the acceptance, the final feedback, an
 /// approved extension that replaced it, a return, a park, ...) and when. It was kept when it ended by its due time.
 /// What evaluation reads after a case has closed, when no deadline runs any more.

@@ -133,6 +133,16 @@ public sealed class InMemoryCaseStore(InMemoryNoticeStore notices) : ICaseStore,
         }
     }
 
+    public Task<IReadOnlyList<CaseProjectionRow>> ChangedSinceAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<CaseProjectionRow>>([.. _cases.Values.Where(c => c.File.UpdatedAt >= since)
+                .OrderBy(c => c.File.UpdatedAt).ThenBy(c => c.Id, StringComparer.Ordinal)
+                .Take(Math.Clamp(limit, 0, CaseQuery.MaxLimit)).Select(CaseProjectionRow.Of)]);
+        }
+    }
+
     public Task<IReadOnlyList<Evaluation.CaseFacts>> FactsAsync(Evaluation.CaseFactsQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -33,6 +33,28 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
     /// <summary>Whether the final feedback must name at least one photo taken after handling (处置后照片).</summary>
     public bool RequireAfterPhoto => requireAfterPhoto;
 
+    /// <summary>
+    /// How much time is left to each running deadline at <paramref name="now"/>, counted as the limit is counted:
+    /// acceptance and verification in wall-clock time, handling by the matter's calendar (working hours when the matter
+    /// is so timed; a night or a weekend leaves the time left as it was). Past a deadline, <see cref="DeadlineLeft.Left"/> is
+    /// negative: how far past, counted the same way.
+    /// </summary>
+    public IReadOnlyList<DeadlineLeft> TimeLeft(CaseDeadlines deadlines, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(deadlines);
+        var left = new List<DeadlineLeft>(1);
+        void Add(DeadlineKind kind, DateTimeOffset? due, IWorkCalendar calendar)
+        {
+            if (due is not { } at) return;
+            var time = at >= now ? calendar.Between(now, at) : -calendar.Between(at, now);
+            left.Add(new DeadlineLeft(kind, at, time, calendar is not WallClockCalendar));
+        }
+        Add(DeadlineKind.Accept, deadlines.AcceptBy, WallClockCalendar.Instance);
+        Add(DeadlineKind.Handling, deadlines.HandleBy, handlingCalendar);
+        Add(DeadlineKind.Verification, deadlines.VerifyBy, WallClockCalendar.Instance);
+        return left;
+    }
+
     /// <summary>Every allowed (state, action) and the state it leads to. Warn, Supervise and Remind keep the state.</summary>
     public static readonly ImmutableDictionary<(CaseState From, CaseAction Action), CaseState> Transitions = BuildTransitions();
 

@@ -256,10 +256,12 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
     private const string SearchSql = """
         SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by,
-            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, channel, public
+            supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, channel, public, warned_for
         FROM gridserver.cases
-        WHERE true
         """;
+
+    // The running deadline, as CaseDeadlines.Next says it (LEAST passes over NULLs).
+    private const string NextDeadlineSql = "LEAST(accept_by, handle_by, verify_by)";
 
     public async Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default)
     {
@@ -277,10 +279,34 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         if (query.Within is { } within) criteria.Add("ST_Covers(@, geom)", new NpgsqlParameter { Value = within, NpgsqlDbType = NpgsqlDbType.Geometry });
         if (query.GridCodes is { } grids) criteria.Add("grid_code = ANY(@)", Array(grids.ToArray(), NpgsqlDbType.Text));
         if (query.CaseIds is { } ids) criteria.Add("case_id = ANY(@)", Array(ids.ToArray(), NpgsqlDbType.Text));
-        await using var command = _dataSource.CreateCommand(SearchSql + criteria.Sql + "\nORDER BY reported_at DESC, case_id LIMIT $1 OFFSET $2");
+        if (query.Channel is { } channel) criteria.Add("channel = @", Text(channel));
+        if (query.Supervised is { } supervised) criteria.Add(supervised ? "supervised" : "NOT supervised");
+        if (query.Overdue is { } overdue)
+            criteria.Add($"{(overdue ? "" : "NOT ")}coalesce(closed_at IS NULL AND {NextDeadlineSql} < @, false)", Time(query.JudgedAt()));
+        if (query.Warned is { } warned)
+            criteria.Add($"{(warned ? "" : "NOT ")}coalesce(closed_at IS NULL AND warned_for = {NextDeadlineSql} AND warned_for >= @, false)", Time(query.JudgedAt()));
+        await using var command = _dataSource.CreateCommand(SearchSql + "\nWHERE true" + criteria.Sql + "\nORDER BY reported_at DESC, case_id LIMIT $1 OFFSET $2");
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(query.Limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, query.Offset), NpgsqlDbType = NpgsqlDbType.Integer });
         foreach (var parameter in criteria.Parameters) command.Parameters.Add(parameter);
+        return await RowsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A case's last step is a row of case_events, written in the transaction that wrote the case: the index on its time
+    // finds what changed, and writing a case needs no index more.
+    public async Task<IReadOnlyList<CaseProjectionRow>> ChangedSinceAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(SearchSql + "\n" + """
+            WHERE case_id IN (SELECT case_id FROM gridserver.case_events WHERE at >= $1) AND updated_at >= $1
+            ORDER BY updated_at, case_id LIMIT $2
+            """);
+        command.Parameters.Add(Time(since));
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Clamp(limit, 0, CaseQuery.MaxLimit), NpgsqlDbType = NpgsqlDbType.Integer });
+        return await RowsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<CaseProjectionRow>> RowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var rows = new List<CaseProjectionRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -290,7 +316,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             rows.Add(new CaseProjectionRow(reader.GetString(0), reader.GetString(1), Enum.Parse<CaseState>(reader.GetString(2)),
                 Optional(3), Optional(4), Optional(5), Optional(6), reader.GetString(7), Optional(8), reader.GetDouble(9), reader.GetDouble(10),
                 When(11), When(12), When(13), reader.GetBoolean(14), reader.GetInt32(15), reader.GetFieldValue<DateTimeOffset>(16),
-                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19), Optional(20), reader.GetBoolean(21)));
+                reader.GetFieldValue<DateTimeOffset>(17), When(18), reader.GetInt32(19), Optional(20), reader.GetBoolean(21), When(22)));
         }
         return rows;
     }

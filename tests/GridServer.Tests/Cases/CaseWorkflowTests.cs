@@ -23,6 +23,27 @@ public class CaseWorkflowTests
 
     private static CaseFile New() => CaseFile.Reported("C1", "parking", T0, "citizen");
 
+    /// <summary>Handling counted in office hours: the time left stands still over a night and a weekend, and counts past the deadline too.</summary>
+    [Fact]
+    public void TimeLeft_HandlingInWorkingHours_SkipsTheNightAndTheWeekend_AcceptByTheWallClock()
+    {
+        var office = new CaseWorkflow(CaseTimeLimits.Default, WorkingHoursCalendar.OfficeHours());
+        var friday = new DateTimeOffset(2026, 11, 27, 17, 0, 0, TimeSpan.FromHours(8));
+        var mondayDue = new DateTimeOffset(2026, 11, 30, 9, 30, 0, TimeSpan.FromHours(8));
+        var handling = Assert.Single(office.TimeLeft(new CaseDeadlines(HandleBy: mondayDue), friday));
+        // Friday 17:00-17:30, Monday 08:30-09:30.
+        Assert.Equal((DeadlineKind.Handling, mondayDue, TimeSpan.FromMinutes(90), true, false),
+            (handling.Kind, handling.Due, handling.Left, handling.WorkingTime, handling.Overdue));
+        var late = Assert.Single(office.TimeLeft(new CaseDeadlines(HandleBy: friday), mondayDue));
+        Assert.Equal((TimeSpan.FromMinutes(-90), true), (late.Left, late.Overdue));
+
+        var accept = Assert.Single(office.TimeLeft(new CaseDeadlines(AcceptBy: friday.AddHours(1)), friday));
+        Assert.Equal((DeadlineKind.Accept, TimeSpan.FromHours(1), false), (accept.Kind, accept.Left, accept.WorkingTime));
+        Assert.Empty(office.TimeLeft(CaseDeadlines.None, friday));
+        // A wall-clock matter counts its handling by the wall clock.
+        Assert.Equal(TimeSpan.FromDays(2) + TimeSpan.FromHours(16.5), Assert.Single(Workflow.TimeLeft(new CaseDeadlines(HandleBy: mondayDue), friday)).Left);
+    }
+
     [Fact]
     public void Apply_WholeLoop_ClosesWithEveryStepRecorded()
     {

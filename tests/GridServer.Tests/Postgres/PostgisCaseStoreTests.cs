@@ -280,7 +280,14 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
             Opened(NewId(), "G-other", 121.5, 29.5, squad, new CaseReportFacts(121.5, 29.5, "c-3", null, ReportingChannel: "hotline")),
             Opened(NewId(), null, double.NaN, double.NaN, squad),
         };
-        records[1] = CaseSteps.Act(records[1], new CaseCommand(CaseAction.Void, "d-1", T0.AddMinutes(3), "no case"), Workflow).Record;
+        // Voided at a time of its own, so that what changed since then is this case alone among every test's.
+        var voidAt = T0.AddDays(Random.Shared.Next(1000, 1_000_000)).AddTicks(Random.Shared.Next(1, 1_000_000) * 10);
+        var returned = CaseSteps.Act(records[1], new CaseCommand(CaseAction.Return, "officer-1", voidAt.AddMinutes(-1), "not ours"), Workflow);
+        var voided = CaseSteps.Act(returned.Record, new CaseCommand(CaseAction.Void, "d-1", voidAt, "no case"), Workflow);
+        Assert.Equal((null, null, CaseState.Void), (returned.Refusal, voided.Refusal, voided.Record.File.State));
+        records[1] = voided.Record;
+        records[0] = records[0] with { WarnedFor = records[0].File.Deadlines.AcceptBy };
+        records[2] = records[2] with { File = records[2].File with { Supervised = true } };
         foreach (var r in records)
         {
             Assert.True(await postgis.WriteAsync(First(r)));
@@ -293,6 +300,10 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
             new(SquadId: squad, Open: true), new(SquadId: squad, Open: false), new(SquadId: squad, Within: square),
             new(SquadId: squad, ReportedFrom: T0, ReportedTo: T0.AddMinutes(1)), new(SquadId: squad, GridCodes: new HashSet<string> { grid, "G-other" }),
             new(SquadId: squad, Limit: 2, Offset: 1), new(OfficerId: "officer-1", SquadId: squad, Open: true), new(SquadId: squad, PublicOnly: true),
+            new(SquadId: squad, Channel: "hotline"), new(SquadId: squad, Supervised: true), new(SquadId: squad, Supervised: false),
+            new(SquadId: squad, Overdue: true, Now: T0.AddMinutes(1)), new(SquadId: squad, Overdue: true, Now: T0.AddMinutes(11)),
+            new(SquadId: squad, Overdue: false, Now: T0.AddMinutes(11)), new(SquadId: squad, Warned: true, Now: T0.AddMinutes(1)),
+            new(SquadId: squad, Warned: false, Now: T0.AddMinutes(1)), new(SquadId: squad, Warned: true, Now: T0.AddMinutes(11)),
         ];
         foreach (var query in queries)
         {
@@ -300,6 +311,17 @@ public class PostgisCaseStoreTests(PostgisDatabase database) : IClassFixture<Pos
             var fromMemory = (await memory.SearchAsync(query)).Select(r => r.CaseId).ToList();
             Assert.True(fromMemory.SequenceEqual(fromPostgis), $"{query}: memory [{string.Join(", ", fromMemory)}], PostGIS [{string.Join(", ", fromPostgis)}]");
         }
+        string[] Ids(IEnumerable<CaseProjectionRow> rows) => [.. rows.Select(r => r.CaseId).Order(StringComparer.Ordinal)];
+        // Warned: the warning stands until its deadline passes; then the case is overdue instead. Void and address-only cases run no deadline.
+        Assert.Equal([records[0].Id], Ids(await postgis.SearchAsync(new CaseQuery(SquadId: squad, Warned: true, Now: T0.AddMinutes(1)))));
+        Assert.Equal(Ids([CaseProjectionRow.Of(records[0]), CaseProjectionRow.Of(records[2])]),
+            Ids(await postgis.SearchAsync(new CaseQuery(SquadId: squad, Overdue: true, Now: T0.AddMinutes(11)))));
+        Assert.Equal([records[2].Id], Ids(await postgis.SearchAsync(new CaseQuery(SquadId: squad, Channel: "hotline"))));
+        Assert.Throws<ArgumentException>(() => new CaseQuery(Overdue: true).Matches(CaseProjectionRow.Of(records[0])));
+        var changed = await postgis.ChangedSinceAsync(voidAt, 10);
+        Assert.Equal([records[1].Id], Ids(changed.Where(r => records.Any(c => c.Id == r.CaseId))));
+        Assert.Equal([records[1].Id], Ids(await memory.ChangedSinceAsync(voidAt, 10)));
+        Assert.Equal(voidAt, Assert.Single(changed, r => r.CaseId == records[1].Id).UpdatedAt);
         // The case with only an address went to nobody: it has no squad.
         Assert.Equal(3, (await postgis.SearchAsync(new CaseQuery(SquadId: squad))).Count);
         var published = Assert.Single(await postgis.SearchAsync(new CaseQuery(SquadId: squad, PublicOnly: true)));

@@ -8,24 +8,12 @@ namespace GridServer.Tests.Silo;
 /// <summary>Notices over HTTP, through the real host: each caller reads their own inbox and stream, and a liaison only their grids' alerts.</summary>
 public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<EmbeddedSilo>
 {
+    private const string Path = "/api/inbox/stream";
+
     private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..16];
 
     /// <summary>A point inside the grid: the average of its outer ring's corners (the sample grids are convex).</summary>
-    private async Task<(double Lon, double Lat)> InsideAsync(string grid)
-    {
-        using var response = await silo.Operator.GetAsync($"/api/grids/{grid}");
-        var ring = (await JsonOf(response)).GetProperty("geometry").GetProperty("coordinates")[0];
-        return (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
-    }
-
-    private async Task<string> OpenAsync(string grid)
-    {
-        var (lon, lat) = await InsideAsync(grid);
-        using var response = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" })));
-        var body = await JsonOf(response);
-        Assert.Equal(grid, body.GetProperty("gridCode").GetString());
-        return body.GetProperty("caseId").GetString()!;
-    }
+    private Task<string> OpenAsync(string grid) => silo.OpenInAsync(grid);
 
     /// <summary>Reads the inbox until <paramref name="done"/> holds, at most 10 seconds.</summary>
     private static async Task<JsonElement> PollInboxAsync(HttpClient client, Func<JsonElement, bool> done)
@@ -52,61 +40,20 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
     {
         var officer = Id("O");
         var (client, second) = (await silo.AsAsync("Officer", officer), await silo.AsAsync("Officer", officer));
-        var streams = new List<EventStream>();
+        var streams = new List<LiveEvents>();
         try
         {
-            for (var i = 0; i < 4; i++) streams.Add(await EventStream.OpenAsync(client));
+            for (var i = 0; i < 4; i++) streams.Add(await LiveEvents.OpenAsync(client, Path));
             using (var fifth = await client.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead))
             {
                 Assert.Equal(HttpStatusCode.TooManyRequests, fifth.StatusCode);
                 Assert.Contains("at most 4 live streams", await fifth.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
-            streams.Add(await EventStream.OpenAsync(second));
+            streams.Add(await LiveEvents.OpenAsync(second, Path));
         }
         finally
         {
             foreach (var stream in streams) await stream.DisposeAsync();
-        }
-    }
-
-    /// <summary>An open SSE stream: the "data:" of each "notice" event, read in the background.</summary>
-    private sealed class EventStream : IAsyncDisposable
-    {
-        private readonly HttpResponseMessage _response;
-        private readonly StreamReader _reader;
-
-        private EventStream(HttpResponseMessage response, StreamReader reader) => (_response, _reader) = (response, reader);
-
-        public static async Task<EventStream> OpenAsync(HttpClient client)
-        {
-            var response = await client.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-            var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            // The server's first line says it is subscribed: notices from now on reach this stream.
-            Assert.Equal(": listening", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
-            return new EventStream(response, reader);
-        }
-
-        /// <summary>The next notice event's JSON, waiting at most 10 seconds.</summary>
-        public async Task<JsonElement> NextAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            string? eventName = null;
-            while (await _reader.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line["event: ".Length..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == "notice")
-                    return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
-            }
-            throw new InvalidOperationException("the stream ended");
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _reader.Dispose();
-            _response.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 
@@ -149,12 +96,9 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         var liaison = Id("LI");
         using (var put = await silo.Operator.PutAsync($"/api/liaisons/{liaison}/grids/{grid}", null)) Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
         var client = await silo.AsAsync("Liaison", liaison);
-        await using var stream = await EventStream.OpenAsync(client);
-        var (lon, lat) = await InsideAsync(grid);
-        using (var opened = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(
-                   new { matter = "parking", lon, lat, reporterId = "hotline", description = "王先生 13800138000 反映门口违停" }))))
-            Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
-        var text = (await stream.NextAsync()).GetProperty("text").GetString()!;
+        await using var stream = await LiveEvents.OpenAsync(client, Path);
+        await silo.OpenInAsync(grid, "王先生 13800138000 反映门口违停");
+        var text = (await stream.NextAsync("notice")).GetProperty("text").GetString()!;
         Assert.Contains("王先生 *** 反映门口违停", text);
         Assert.DoesNotContain("13800138000", text);
     }
@@ -170,14 +114,14 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
             Assert.True(put.IsSuccessStatusCode, put.StatusCode.ToString());
         }
         var (clientOne, clientTwo) = (await silo.AsAsync("Liaison", one), await silo.AsAsync("Liaison", two));
-        await using var streamOne = await EventStream.OpenAsync(clientOne);
-        await using var streamTwo = await EventStream.OpenAsync(clientTwo);
+        await using var streamOne = await LiveEvents.OpenAsync(clientOne, Path);
+        await using var streamTwo = await LiveEvents.OpenAsync(clientTwo, Path);
 
         var caseOne = await OpenAsync(gridOne);
         var caseTwo = await OpenAsync(gridTwo);
 
-        var liveOne = await streamOne.NextAsync();
-        var liveTwo = await streamTwo.NextAsync();
+        var liveOne = await streamOne.NextAsync("notice");
+        var liveTwo = await streamTwo.NextAsync("notice");
         Assert.Equal([caseOne], CaseIds(liveOne));
         Assert.Equal((gridOne, "liaison-alert"), (liveOne.GetProperty("gridCodes")[0].GetString(), liveOne.GetProperty("kind").GetString()));
         Assert.Equal([caseTwo], CaseIds(liveTwo));

@@ -49,6 +49,9 @@ public sealed class FlakyCaseStore(InMemoryCaseStore stored) : ICaseStore, ICase
 
     public Task<IReadOnlyList<CaseProjectionRow>> SearchAsync(CaseQuery query, CancellationToken cancellationToken = default) => stored.SearchAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<CaseProjectionRow>> ChangedSinceAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken = default) =>
+        stored.ChangedSinceAsync(since, limit, cancellationToken);
+
     public Task<IReadOnlyList<CaseMark>> QueueAsync(int limit, CancellationToken cancellationToken = default) => stored.QueueAsync(limit, cancellationToken);
 
     public Task<IReadOnlyList<CaseMark>> EscalatedAsync(int limit, CancellationToken cancellationToken = default) => stored.EscalatedAsync(limit, cancellationToken);

@@ -51,6 +51,22 @@ public static class Staffing
 /// <summary>A case's way through the loop over HTTP, as its officer and the command center take it.</summary>
 public static class CaseLoop
 {
+    /// <summary>
+    /// Opens a parking case (through the command center) at the average of the grid's outline corners, which lies inside
+    /// the sample's grids, and checks it was matched to the grid; its id.
+    /// </summary>
+    public static async Task<string> OpenInAsync(this EmbeddedSiloWith silo, string grid, string? description = null)
+    {
+        using var shape = await silo.Operator.GetAsync($"/api/grids/{grid}");
+        var ring = (await HttpJson.JsonOf(shape)).GetProperty("geometry").GetProperty("coordinates")[0];
+        var (lon, lat) = (ring.EnumerateArray().Average(p => p[0].GetDouble()), ring.EnumerateArray().Average(p => p[1].GetDouble()));
+        using var response = await silo.Dispatcher.PostAsync("/api/cases",
+            HttpJson.JsonBody(System.Text.Json.JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r", description })));
+        var body = await HttpJson.JsonOf(response);
+        Assert.Equal(grid, body.GetProperty("gridCode").GetString());
+        return body.GetProperty("caseId").GetString()!;
+    }
+
     /// <summary>The officer accepts, handles and feeds back; the command center verifies and closes. Every step must be taken.</summary>
     public static async Task CloseAsync(this EmbeddedSiloWith silo, string id, HttpClient officer)
     {
