@@ -14,6 +14,7 @@ import * as packages from './views/packages.js';
 import * as templates from './views/templates.js';
 import * as evaluation from './views/evaluation.js';
 import * as cases from './views/cases.js';
+import * as caseList from './views/caselist.js';
 import * as inbox from './views/inbox.js';
 
 export const routes = [
@@ -30,9 +31,9 @@ export const routes = [
   { pattern: /^#\/modules$/, view: 'modules', render: modules.render },
   { pattern: /^#\/modules\/packages\/([^/]+)$/, view: 'modules', render: (p, [name], ctx) => packages.render(p, decodeURIComponent(name), ctx) },
   { pattern: /^#\/evaluation(?:\/([a-z]+)\/([a-z]+)\/(\d{4}-\d{2}-\d{2}))?$/, view: 'evaluation', render: (p, params, ctx) => evaluation.render(p, params.filter(Boolean), ctx) },
-  { pattern: /^#\/cases(?:\/state\/([A-Za-z]+))?$/, view: 'cases', render: cases.renderList },
+  { pattern: /^#\/cases(?:\/state\/([A-Za-z]+))?(?:\?(.*))?$/, view: 'cases', render: caseList.renderList },
   { pattern: /^#\/cases\/new$/, view: 'cases', render: cases.renderNew },
-  { pattern: /^#\/cases\/(queue|supervision)$/, view: 'cases', render: cases.renderMarks },
+  { pattern: /^#\/cases\/(queue|supervision)$/, view: 'cases', render: caseList.renderMarks },
   { pattern: /^#\/cases\/([^/]+)$/, view: 'cases', render: (p, [id], ctx) => cases.render(p, decodeURIComponent(id), ctx) },
   { pattern: /^#\/inbox$/, view: 'inbox', render: inbox.render },
   { pattern: /^#\/templates$/, view: 'templates', render: templates.renderList },

@@ -99,6 +99,7 @@ public static partial class CaseEndpoints
             .WithSummary("Moves a case to another grid (an ambiguous report's other candidate): dispatched there if not yet taken up, transferred if in hand.");
         cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
         app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest report first, with why they wait.");
+        app.MapGet("/api/command-center/counts", Counts).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("How many cases are open, by state.");
         app.MapGet("/api/command-center/supervision", Supervision).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.");
         return app;
     }
@@ -180,7 +181,8 @@ public static partial class CaseEndpoints
         var role = context.RequiredCaller().Role;
         var left = policies.For(view.Matter).TimeLeft(new CaseDeadlines(view.AcceptBy, view.HandleBy, view.VerifyBy), time.GetUtcNow());
         return TypedResults.Ok(new AllowedActions(view.State,
-            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role).Select(a => a.ToString())],
+            // A case under supervision is not supervised again.
+            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role && !(a == CaseAction.Supervise && view.Supervised)).Select(a => a.ToString())],
             [.. left.Select(d => new DeadlineLeftView(d.Kind, d.Due, (long)d.Left.TotalSeconds, d.WorkingTime))]));
     }
 
@@ -363,6 +365,9 @@ public static partial class CaseEndpoints
 
     internal static async Task<Ok<CaseMarkView[]>> Queue(IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).QueueAsync(Domain.Cases.CaseQuery.MaxLimit)).ToArray());
+
+    internal static async Task<Ok<ImmutableSortedDictionary<CaseState, long>>> Counts(IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).CountOpenAsync());
 
     internal static async Task<Ok<CaseMarkView[]>> Supervision(IGrainFactory grains) =>
         TypedResults.Ok((await grains.GetGrain<ICaseSearchGrain>(ICaseSearchGrain.Key).EscalatedAsync(Domain.Cases.CaseQuery.MaxLimit)).ToArray());

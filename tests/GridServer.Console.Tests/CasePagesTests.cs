@@ -90,6 +90,94 @@ public sealed class CasePagesTests(ConsoleServer server)
         tab.AssertNoProblems();
     }
 
+    /// <summary>
+    /// The command center's list follows the cases live and keeps its filters in the address; the dispatcher supervises a
+    /// case (督办) and fails its verification, each only with a reason.
+    /// </summary>
+    [Fact]
+    public async Task Dispatcher_ListFollowsCasesLive_FiltersByCommunityAndFlag_SupervisesAndFailsVerificationWithAReason()
+    {
+        var officer = await StaffAsync();
+        await using var desk = await server.OpenAsync();
+        await desk.SignInAsync(ConsoleServer.DispatcherKey, "#/cases?community=330302003001");
+        await Assertions.Expect(desk.Page.Locator("#filter-community")).ToHaveValueAsync("330302003001");
+        await Assertions.Expect(desk.Page.Locator("#cases-live")).ToHaveAttributeAsync("data-state", "open");
+        await Assertions.Expect(desk.Page.Locator("#panel")).ToHaveAttributeAsync("data-ready", "true");
+        // Opened while the list is on the screen: it appears without a reload.
+        var caseId = await server.OpenCaseInAsync(Grid, "console-live");
+        var link = desk.Page.Locator("#cases-table a.case-link", new() { HasText = caseId });
+        await Assertions.Expect(link).ToHaveCountAsync(1);
+        await Assertions.Expect(desk.Page.Locator("#cases-counts a.card[data-state=Dispatched]")).ToHaveCountAsync(1);
+        await desk.ScreenshotAsync("command-center-list");
+
+        // Another community's list has it not; choosing a flag narrows the list and the address keeps it.
+        await desk.GoAsync("#/cases?community=330302001001");
+        await Assertions.Expect(desk.Page.Locator("#filter-community")).ToHaveValueAsync("330302001001");
+        await Assertions.Expect(desk.Page.Locator("#panel")).ToHaveAttributeAsync("data-ready", "true");
+        Assert.Equal(0, await desk.Page.Locator("#cases-list a.case-link", new() { HasText = caseId }).CountAsync());
+        await desk.GoAsync("#/cases");
+        await Assertions.Expect(desk.Page.Locator("#panel")).ToHaveAttributeAsync("data-ready", "true");
+        await desk.Page.SelectOptionAsync("#filter-flag", "supervised");
+        await desk.Page.WaitForFunctionAsync("() => location.hash === '#/cases?flag=supervised'");
+        await Assertions.Expect(desk.Page.Locator("#panel")).ToHaveAttributeAsync("data-ready", "true");
+        Assert.Equal(0, await desk.Page.Locator("#cases-list a.case-link", new() { HasText = caseId }).CountAsync());
+
+        // Supervised from its page: refused on the page without a reason, taken with one.
+        await desk.GoAsync($"#/cases/{caseId}");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
+        await Assertions.Expect(desk.Page.Locator("#case-facts [data-deadline=Accept]")).ToContainTextAsync("还剩");
+        await desk.Page.ClickAsync("#case-actions button[data-action=Supervise]");
+        await Assertions.Expect(desk.Page.Locator("#action-status")).ToContainTextAsync("须在说明中写明原因");
+        await desk.Page.FillAsync("#action-note", "市民多次来电催办");
+        await desk.Page.ClickAsync("#case-actions button[data-action=Supervise]");
+        await Assertions.Expect(desk.Page.Locator("#case-timeline")).ToContainTextAsync("市民多次来电催办");
+        await desk.GoAsync("#/cases?flag=supervised");
+        await Assertions.Expect(desk.Page.Locator("#cases-table a.case-link", new() { HasText = caseId })).ToHaveCountAsync(1);
+
+        // The officer's part through the API; the dispatcher finds fault at verification: the reason is needed, the case goes back.
+        using var field = new HttpClient { BaseAddress = server.BaseUrl };
+        field.DefaultRequestHeaders.Authorization = new("Bearer", await server.IssueAsync("Officer", officer));
+        using var staff = new HttpClient { BaseAddress = server.BaseUrl };
+        staff.DefaultRequestHeaders.Authorization = new("Bearer", ConsoleServer.DispatcherKey);
+        foreach (var (client, action) in new[] { (field, "Accept"), (field, "StartHandling"), (field, "GiveFinalFeedback"), (staff, "StartVerification") })
+        {
+            using var step = await client.PostAsJsonAsync($"/api/cases/{caseId}/actions", new { action, note = "已处理" });
+            Assert.True(step.IsSuccessStatusCode, $"{action}: {await step.Content.ReadAsStringAsync()}");
+        }
+        await desk.GoAsync($"#/cases/{caseId}");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Verifying");
+        var rework = desk.Page.Locator("#case-actions button[data-action=Rework]");
+        await Assertions.Expect(rework).ToHaveTextAsync("核查不通过（返工）");
+        await rework.ClickAsync();
+        await Assertions.Expect(desk.Page.Locator("#action-status")).ToContainTextAsync("须在说明中写明原因");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Verifying");
+        await desk.Page.FillAsync("#action-note", "现场仍有杂物");
+        await ActAsync(desk, "Rework", "Handling");
+        await Assertions.Expect(desk.Page.Locator("#case-facts [data-deadline=Handling]")).ToHaveCountAsync(1);
+        desk.AssertNoProblems();
+    }
+
+    /// <summary>An officer's phone shows their grids marked on the map around their cases, and the cases nearest first.</summary>
+    [Fact]
+    public async Task OfficerOnAPhone_SeesTheirGridsMarked_AndTheirCasesNearestFirst()
+    {
+        var officer = await StaffAsync();
+        var near = await server.OpenCaseInAsync(Grid, "console-nearest");
+        using var shape = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{Grid}"));
+        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
+        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
+        await using var phone = await server.OpenAsync(width: 390, height: 844, mobile: true,
+            position: new Geolocation { Longitude = (float)lon, Latitude = (float)lat, Accuracy = 10 });
+        await phone.SignInAsync(await server.IssueAsync("Officer", officer), "#/cases");
+        await Assertions.Expect(phone.Page.Locator("#cases-table a.case-link", new() { HasText = near })).ToHaveCountAsync(1);
+        await Assertions.Expect(phone.Page.Locator("body")).ToHaveAttributeAsync("data-own-grids", new System.Text.RegularExpressions.Regex("^[1-9]"));
+        await phone.Page.CheckAsync("#cases-sort input[value=nearest]");
+        var first = phone.Page.Locator("#cases-table tbody tr").First;
+        await Assertions.Expect(first).ToContainTextAsync(near);
+        await Assertions.Expect(first).ToContainTextAsync("米");
+        phone.AssertNoProblems();
+    }
+
     [Fact]
     public async Task OfficerOnAPhone_ReportsWhereTheyStand_WithTheirPositionsAccuracyAndAPhoto()
     {

@@ -45,7 +45,9 @@ export function fillColour(mode) {
     ['interpolate', ['linear'], ['feature-state', 'score'], 0, '#d7191c', 60, '#fdae61', 80, '#ffffbf', 100, '#1a9641']];
   else if (mode === 'cases') base = ['interpolate', ['linear'], ['coalesce', ['feature-state', 'openCases'], 0], 0, '#f7fbff', 1, '#fdd49e', 3, '#fc8d59', 10, '#b30000'];
   else base = byIndex('street_idx');
-  return ['case', selected, '#2b83ba', base];
+  // An officer's own grids (their A or B post), marked while their case list is shown.
+  const mine = ['boolean', ['feature-state', 'mine'], false];
+  return ['case', selected, '#2b83ba', mine, '#41ab5d', base];
 }
 
 export function setColouring(map, mode) {

@@ -1,4 +1,4 @@
-// Cases: the list (the command center's, an officer's own, a liaison's grids') and a case's page — the report, its
+// Cases: a new report where an officer stands, and a case's page — the report, its
 // grid and people, its deadlines with the time left, its photos and timeline, and exactly the actions the server says
 // the caller may take now. An officer attaches photos (处置前/处置后) from the phone's camera to an action; an action
 // that cannot be sent is kept in this tab and sent again on request with the same Idempotency-Key, so the server
@@ -10,7 +10,6 @@ import { flyToBbox, getMap } from '../mapview.js';
 import { fromMap, toMap } from '../geo/display.js';
 import { clearOverlay, showOverlay } from '../layers/overlays.js';
 
-const STATES = ['Registered', 'Dispatched', 'Accepted', 'Handling', 'Parked', 'FeedbackGiven', 'Verifying', 'Verified', 'Returned', 'Closed', 'Void', 'Duplicate'];
 const PENDING = 'gridserver.pendingActions';
 
 /** The earliest running deadline of a case, or null. */
@@ -20,33 +19,20 @@ export function nextDeadline(c) {
   return due.length ? Math.min(...due) : null;
 }
 
-/** "还剩 1 小时 5 分" / "已超期 12 分": minutes to (or past) a deadline, in words. */
+/** "还剩 1 小时 5 分" / "已超期 12 分": minutes to (or past) a deadline, in words (working time: "还剩 1 工作小时 5 分"). */
 export function timeLeft(due, now = Date.now()) {
   if (due === null || due === undefined) return '—';
-  const minutes = Math.round((due - now) / 60000);
-  const words = m => (m >= 60 ? t('cases.hours', { h: Math.floor(m / 60), m: m % 60 }) : t('cases.minutes', { m }));
+  return minutesInWords(Math.round((due - now) / 60000), false);
+}
+
+function minutesInWords(minutes, working) {
+  const words = m => (m >= 60 ? t(working ? 'cases.workingHours' : 'cases.hours', { h: Math.floor(m / 60), m: m % 60 })
+    : t(working ? 'cases.workingMinutes' : 'cases.minutes', { m }));
   return minutes >= 0 ? t('cases.left', { time: words(minutes) }) : t('cases.overdue', { time: words(-minutes) });
 }
 
-/** The command center's lists: cases, those waiting for a place or a grid (待派遣), the supervised (督办). */
-function tabs(me, current) {
-  if (me.role !== 'Dispatcher') return null;
-  return h('nav', { class: 'tabs', id: 'cases-tabs' }, [['open', '#/cases'], ['queue', '#/cases/queue'], ['supervision', '#/cases/supervision']]
-    .map(([k, href]) => h('a', { href, class: k === current ? 'active' : null, dataset: { tab: k } }, t(`cases.tab.${k}`))));
-}
-
-/** #/cases/queue and #/cases/supervision: the command center's lists, oldest first, with why each case is on it. */
-export async function renderMarks(panel, [which], { me }) {
-  panel.classList.add('wide');
-  const marks = await api(which === 'queue' ? '/api/command-center/queue' : '/api/command-center/supervision');
-  if (!panel.isConnected) return null;
-  panel.append(tabs(me, which), h('h2', null, t(`cases.tab.${which}`)),
-    marks.length === 0 ? h('p', { id: 'marks-none' }, t('cases.none'))
-      : table([t('cases.id'), t(which === 'queue' ? 'cases.reportedAt' : 'cases.since'), t('cases.reason')],
-        marks.map(m => [h('a', { href: `#/cases/${encodeURIComponent(m.caseId)}`, class: 'case-link' }, m.caseId), formatDateTime(m.at), m.reason]), { id: 'marks-table' }));
-  panel.dataset.ready = 'true';
-  return null;
-}
+/** Actions the server refuses without a reason in the note. */
+const NEEDS_REASON = new Set(['Void', 'Return', 'Rework', 'Park', 'RejectExtension', 'Transfer', 'Note', 'Link', 'Unlink', 'Supervise']);
 
 /**
  * #/cases/new: a new report where the officer stands — the matter, what they see, a photo, and their position from the
@@ -101,42 +87,6 @@ export async function renderNew(panel) {
   return null;
 }
 
-/** #/cases or #/cases/state/<State>: the open cases the caller may see, most urgent first. */
-export async function renderList(panel, [state], { me }) {
-  panel.classList.add('wide');
-  panel.append(tabs(me, 'open'));
-  if (me.role === 'Officer' || me.role === 'Dispatcher') panel.append(h('p', null, h('a', { href: '#/cases/new', class: 'button', id: 'cases-new' }, t('report.title'))));
-  const select = h('select', { id: 'cases-state', 'aria-label': t('cases.state'),
-    onchange: e => { location.hash = e.target.value ? `#/cases/state/${e.target.value}` : '#/cases'; } },
-    h('option', { value: '' }, t('cases.allOpen')), STATES.map(s => h('option', { value: s, selected: s === state }, tWord('caseState', s))));
-  const list = h('div', { id: 'cases-list' }, h('p', null, t('common.loading')));
-  panel.append(h('h2', null, me.role === 'Officer' ? t('cases.mine') : t('cases.title')),
-    h('div', { class: 'inline' }, h('label', null, t('cases.state'), select), h('button', { type: 'button', id: 'cases-refresh', onclick: () => load() }, t('cases.refresh'))),
-    list);
-  const load = async () => {
-    const found = await api('/api/cases', { query: state ? { state, limit: 500 } : { open: true, limit: 500 } });
-    if (!panel.isConnected) return;
-    found.sort((a, b) => (nextDeadline(a) ?? Infinity) - (nextDeadline(b) ?? Infinity));
-    const counts = new Map();
-    for (const c of found) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
-    replace(list,
-      h('p', { id: 'cases-counts', class: 'cards' }, [...counts].map(([s, n]) => h('span', { class: 'card', dataset: { state: s } }, h('small', null, tWord('caseState', s)), h('strong', null, String(n))))),
-      found.length === 0 ? h('p', { id: 'cases-none' }, t('cases.none'))
-        : table([t('cases.id'), t('cases.matter'), t('cases.state'), t('cases.grid'), t('cases.officer'), t('cases.deadline')],
-          found.map(c => [h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-link' }, c.caseId), c.matterName ?? c.matter,
-            tWord('caseState', c.state), c.gridCode ?? '—', c.officerId ?? '—',
-            h('span', { class: overdue(c) ? 'error' : null }, timeLeft(nextDeadline(c)))]), { id: 'cases-table' }));
-    const map = getMap();
-    if (map) showOverlay(map, 'cases', { type: 'FeatureCollection', features: found.filter(c => c.lon !== null && c.lon !== undefined).map(c => ({
-      type: 'Feature', properties: { fid: c.caseId, colour: overdue(c) ? '#c53030' : '#2b6cb0' }, geometry: { type: 'Point', coordinates: toMap([c.lon, c.lat]) } })) });
-    panel.dataset.ready = 'true';
-  };
-  await load();
-  return () => { const map = getMap(); if (map) clearOverlay(map, 'cases'); };
-}
-
-const overdue = c => { const d = nextDeadline(c); return d !== null && d < Date.now(); };
-
 /** #/cases/<id>: the case's page. */
 export async function render(panel, id, { me }) {
   panel.classList.add('wide');
@@ -162,8 +112,10 @@ export async function render(panel, id, { me }) {
         [t('cases.officer'), c.officerId ? `${c.officerId}${c.post ? ` (${c.post})` : ''}` : none],
         [t('cases.channel'), c.reportingChannel ?? none],
         [t('cases.reportedAt'), formatDateTime(c.timeline[0]?.at)],
-        ...['acceptBy', 'handleBy', 'verifyBy'].filter(k => c[k]).map(k => [t(`cases.${k}`),
-          h('span', { class: new Date(c[k]) < new Date() ? 'error' : null, dataset: { deadline: k } }, `${formatDateTime(c[k])} · ${timeLeft(new Date(c[k]).getTime())}`)]),
+        // The time left as the server counts it: handling in working hours where the matter is so timed.
+        ...(allowed.deadlines ?? []).map(d => [t(`cases.due.${d.kind}`),
+          h('span', { class: d.leftSeconds < 0 ? 'error' : null, dataset: { deadline: d.kind, working: String(d.workingTime) } },
+            `${formatDateTime(d.due)} · ${minutesInWords(Math.trunc(d.leftSeconds / 60), d.workingTime)}`)]),
         ...Object.entries(c.attributes ?? {}).map(([k, v]) => [k, v]),
       ], { class: 'facts', id: 'case-facts' }),
       photoStrip(photos, urls),
@@ -268,6 +220,12 @@ function actionForm(c, actions, me, refresh) {
   const status = h('p', { id: 'action-status', role: 'status' });
   const pendingBox = h('div', { id: 'action-pending' });
   const send = async (action) => {
+    if (NEEDS_REASON.has(action) && !note.value.trim()) {
+      status.className = 'error';
+      status.textContent = t('cases.needsReason', { action: tWord('caseAction', action) });
+      note.focus();
+      return;
+    }
     for (const b of buttons) b.disabled = true;
     status.className = '';
     status.textContent = t('cases.sending');

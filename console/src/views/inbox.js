@@ -1,7 +1,8 @@
 // The caller's notices (#/inbox): an officer's dispatches and warnings, a liaison's alerts for their grids, the command
 // center's; newest first, the unread marked, new ones arriving live. The live stream is read with fetch (server-sent
 // events), which can carry the credential as EventSource cannot; it reconnects after a drop.
-import { api, session } from '../api.js';
+import { api } from '../api.js';
+import { follow } from '../stream.js';
 import { h, replace } from '../dom.js';
 import { formatDateTime, t, tWord } from '../i18n.js';
 
@@ -32,8 +33,8 @@ export async function render(panel) {
   };
   draw();
   panel.dataset.ready = 'true';
-  const stop = follow(notice => {
-    if (notices.some(n => n.noticeId === notice.noticeId)) return;
+  const stop = follow('/api/inbox/stream', (event, notice) => {
+    if (event !== 'notice' || notices.some(n => n.noticeId === notice.noticeId)) return;
     notices.unshift(notice);
     unreadCount++;
     draw();
@@ -42,42 +43,4 @@ export async function render(panel) {
     live.textContent = t(`inbox.${state}`);
   });
   return stop;
-}
-
-/** Follows /api/inbox/stream until stopped: each `notice` event to onNotice; the connection's state to onState. */
-function follow(onNotice, onState) {
-  const controller = new AbortController();
-  let timer = null;
-  const connect = async () => {
-    onState('connecting');
-    try {
-      const response = await fetch('/api/inbox/stream', {
-        headers: { Authorization: `Bearer ${session.key}`, Accept: 'text/event-stream' }, signal: controller.signal });
-      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-      onState('open');
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const lines = block.split('\n');
-          const event = lines.find(l => l.startsWith('event:'))?.slice(6).trim();
-          const data = lines.filter(l => l.startsWith('data:')).map(l => l.slice(5).trimStart()).join('\n');
-          if (event === 'notice' && data) onNotice(JSON.parse(data));
-        }
-      }
-    } catch (e) {
-      if (controller.signal.aborted) return;
-    }
-    if (controller.signal.aborted) return;
-    onState('closed');
-    timer = setTimeout(connect, 5000);   // dropped: again in a moment
-  };
-  connect();
-  return () => { controller.abort(); clearTimeout(timer); };
 }

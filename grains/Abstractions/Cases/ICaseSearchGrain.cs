@@ -65,6 +65,9 @@ public interface ICaseSearchGrain : IGrainWithStringKey
 
     [Alias("search")] ValueTask<ImmutableArray<CaseSummaryView>> SearchAsync(CaseSearchRequest request);
 
+    /// <summary>How many cases are open, by state (states without any left out).</summary>
+    [Alias("count-open")] ValueTask<ImmutableSortedDictionary<CaseState, long>> CountOpenAsync();
+
     /// <summary>The cases whose last step was at or after <paramref name="since"/>, oldest change first; at most <paramref name="limit"/>.</summary>
     [Alias("changed-since")] ValueTask<ImmutableArray<CaseSummaryView>> ChangedSinceAsync(DateTimeOffset since, int limit);
 

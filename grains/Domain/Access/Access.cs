@@ -56,14 +56,17 @@ public static class AccessRules
         return false;
     }
 
-    /// <summary>Which hand an action is in: the field accepts, handles, feeds back, returns and asks for more time; the command center does the rest.</summary>
+    /// <summary>
+    /// Which hand an action is in: the field accepts, handles, feeds back, returns and asks for more time; the command center
+    /// does the rest, supervision (督办) too (the deadline clock also supervises a case whose deadline it finds missed).
+    /// </summary>
     public static ActionHand HandOf(CaseAction action) => action switch
     {
         CaseAction.Accept or CaseAction.Return or CaseAction.StartHandling or CaseAction.GiveFirstFeedback
             or CaseAction.GiveFinalFeedback or CaseAction.RequestExtension => ActionHand.Field,
         CaseAction.Register or CaseAction.Void or CaseAction.Dispatch or CaseAction.ApproveExtension or CaseAction.RejectExtension
             or CaseAction.Park or CaseAction.Resume or CaseAction.StartVerification or CaseAction.PassVerification
-            or CaseAction.Rework or CaseAction.Close or CaseAction.Unlink => ActionHand.CommandCenter,
+            or CaseAction.Rework or CaseAction.Close or CaseAction.Unlink or CaseAction.Supervise => ActionHand.CommandCenter,
         _ => ActionHand.System,
     };
 

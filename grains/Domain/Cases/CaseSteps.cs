@@ -150,7 +150,11 @@ public static class CaseSteps
         ArgumentNullException.ThrowIfNull(command);
         if (command.Action is CaseAction.Report or CaseAction.Dispatch or CaseAction.Transfer)
             throw new ArgumentException($"{command.Action} is not taken by {nameof(Act)}", nameof(command));
-        return Apply(record, command, workflow);
+        var step = Apply(record, command, workflow);
+        // Supervised by the command center: on its supervision list (督办), for the reason it gave, as a missed deadline puts it there.
+        if (step.Accepted && command.Action == CaseAction.Supervise && step.Record.Escalation is null)
+            step = step with { Record = step.Record with { Escalation = new CaseEscalation(command.At, command.Note!.Trim()) } };
+        return step;
     }
 
     /// <summary>

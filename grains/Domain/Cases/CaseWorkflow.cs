@@ -100,8 +100,11 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         return t.ToImmutable();
     }
 
-    /// <summary>The actions the server takes itself (the deadline clock's, and notes from sensors and checks), never offered to people.</summary>
-    public static readonly ImmutableHashSet<CaseAction> ClockActions = [CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Note];
+    /// <summary>
+    /// The actions the server takes itself (the deadline clock's, and notes from sensors and checks), never offered to
+    /// people. Supervision is the clock's at a missed deadline and the command center's at will, so it is not among them.
+    /// </summary>
+    public static readonly ImmutableHashSet<CaseAction> ClockActions = [CaseAction.Warn, CaseAction.Remind, CaseAction.Note];
 
     /// <summary>The actions people may take in a state, for messages and user interfaces (the clock's own are left out).</summary>
     public static IEnumerable<CaseAction> AllowedIn(CaseState state) =>
@@ -125,7 +128,7 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
         if (string.IsNullOrWhiteSpace(command.ActorId))
             return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs the actor who does it");
         if (command.Action is CaseAction.Void or CaseAction.Return or CaseAction.Rework or CaseAction.Park or CaseAction.RejectExtension or CaseAction.Transfer or CaseAction.Note
-                or CaseAction.Link or CaseAction.Unlink
+                or CaseAction.Link or CaseAction.Unlink or CaseAction.Supervise
             && string.IsNullOrWhiteSpace(command.Note))
             return Refuse(file, CaseRefusalCode.Invalid, $"{command.Action} needs a reason in the note");
         if (command.Action == CaseAction.GiveFinalFeedback && requireAfterPhoto
@@ -185,8 +188,11 @@ public sealed class CaseWorkflow(CaseTimeLimits limits, IWorkCalendar handlingCa
                 next = next with { Deadlines = new CaseDeadlines(HandleBy: handlingCalendar.Add(at, limits.HandleWithin)), ReworkCount = file.ReworkCount + 1 };
                 break;
             case CaseAction.Supervise:
-                if (d.Next is not { } due2 || due2 > at)
+                // The deadline clock supervises at a missed deadline; the command center whenever it sees cause, once.
+                if (command.ActorId == CaseSteps.System && (d.Next is not { } due2 || due2 > at))
                     return Refuse(file, CaseRefusalCode.NotNow, "supervision follows a missed deadline, and no deadline of this case has passed");
+                if (command.ActorId != CaseSteps.System && file.Supervised)
+                    return Refuse(file, CaseRefusalCode.Unchanged, "the case is under supervision (督办) already");
                 next = next with { Supervised = true };
                 break;
         }

@@ -27,6 +27,9 @@ public sealed class CaseSearchGrain(ICaseSearch search, TimeProvider time) : Gra
         return Summaries(await search.SearchAsync(query), now);
     }
 
+    public async ValueTask<ImmutableSortedDictionary<CaseState, long>> CountOpenAsync() =>
+        (await search.CountOpenByStateAsync()).ToImmutableSortedDictionary();
+
     public async ValueTask<ImmutableArray<CaseSummaryView>> ChangedSinceAsync(DateTimeOffset since, int limit) =>
         Summaries(await search.ChangedSinceAsync(since, Math.Clamp(limit, 0, CaseQuery.MaxLimit)), time.GetUtcNow());
 

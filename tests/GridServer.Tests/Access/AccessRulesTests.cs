@@ -9,7 +9,7 @@ public sealed class AccessRulesTests
     public void EveryActionPeopleTake_IsInExactlyOneHand_TheServersOwnInNone()
     {
         // FollowUp and Reopen follow from a verdict (POST /api/cases/{id}/follow-up, Open311 feedback), Link from the intake: never asked for as actions.
-        var ownActions = new[] { CaseAction.Report, CaseAction.Warn, CaseAction.Supervise, CaseAction.Remind, CaseAction.Transfer, CaseAction.Note,
+        var ownActions = new[] { CaseAction.Report, CaseAction.Warn, CaseAction.Remind, CaseAction.Transfer, CaseAction.Note,
             CaseAction.FollowUp, CaseAction.Reopen, CaseAction.Link };
         foreach (var action in Enum.GetValues<CaseAction>())
         {

@@ -34,6 +34,17 @@ public class CaseStepsTests
         Assert.False(step.Record.Queued);
     }
 
+    /// <summary>Supervised by the command center: on the supervision list with its reason; the clock then reminds at a missed deadline.</summary>
+    [Fact]
+    public void Supervise_ByTheCommandCenter_PutsTheCaseOnTheSupervisionList_TheClockThenReminds()
+    {
+        var supervised = Act(Open(ToA).Record, CaseAction.Supervise, actor: "cc-1", note: " 市民多次来电 ");
+        Assert.Equal((true, "市民多次来电", T0.AddMinutes(1)), (supervised.File.Supervised, supervised.Escalation?.Reason, supervised.Escalation?.At));
+        var missed = CaseSteps.CheckDeadlines(supervised, T0.AddMinutes(11), Workflow, "O-LEAD");
+        Assert.Equal(CaseAction.Remind, missed.Record.File.Timeline[^1].Action);
+        Assert.Equal(supervised.Escalation, missed.Record.Escalation);
+    }
+
     [Fact]
     public void Open_NobodyToTakeIt_RegisteredAndQueuedWithTheReason_NotARefusal()
     {

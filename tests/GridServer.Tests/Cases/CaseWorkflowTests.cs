@@ -88,7 +88,7 @@ public class CaseWorkflowTests
         Assert.False(t.Accepted);
         Assert.Same(file, t.Case);
         Assert.Contains("cannot Accept a case that is Reported", t.Refusal?.Message);
-        Assert.EndsWith("allowed now: Register, Void", t.Refusal?.Message);
+        Assert.EndsWith("allowed now: Register, Void, Supervise", t.Refusal?.Message);
     }
 
     [Fact]
@@ -138,10 +138,24 @@ public class CaseWorkflowTests
     public void Apply_Supervise_OnlyAfterAMissedDeadline()
     {
         var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));
-        Assert.Contains("no deadline of this case has passed", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5))).Refusal?.Message);
+        Assert.Contains("no deadline of this case has passed", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "system", T0.AddMinutes(5), "clock")).Refusal?.Message);
         var supervised = Run(dispatched, (CaseAction.Supervise, 13, "accept deadline missed"), (CaseAction.Remind, 20, null));
         Assert.True(supervised.Supervised);
         Assert.Equal(CaseState.Dispatched, supervised.State);
+    }
+
+    /// <summary>The command center supervises (督办) when it sees cause, deadline or none: with a reason, and once.</summary>
+    [Fact]
+    public void Apply_SuperviseByTheCommandCenter_AnyTimeWithAReason_Once()
+    {
+        var dispatched = Run(New(), (CaseAction.Register, 1, null), (CaseAction.Dispatch, 2, null));
+        Assert.Contains("needs a reason", Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, "cc-1", T0.AddMinutes(3))).Refusal?.Message);
+        var supervised = Run(dispatched, (CaseAction.Supervise, 3, "市民多次来电"));
+        Assert.Equal((true, CaseState.Dispatched), (supervised.Supervised, supervised.State));
+        var again = Workflow.Apply(supervised, new CaseCommand(CaseAction.Supervise, "cc-1", T0.AddMinutes(4), "again"));
+        Assert.Equal(CaseRefusalCode.Unchanged, again.Refusal?.Code);
+        // The clock still supervises only at a missed deadline.
+        Assert.Equal(CaseRefusalCode.NotNow, Workflow.Apply(dispatched, new CaseCommand(CaseAction.Supervise, CaseSteps.System, T0.AddMinutes(3), "clock")).Refusal?.Code);
     }
 
     [Fact]

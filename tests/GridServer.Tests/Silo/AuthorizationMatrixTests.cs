@@ -100,6 +100,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("POST /api/cases/{id}/move", "/api/cases/C-MATRIX/move", Who.Dispatcher, false),
         ("GET /api/command-center/queue", "/api/command-center/queue", Who.Dispatcher, false),
         ("GET /api/command-center/supervision", "/api/command-center/supervision", Who.Dispatcher, false),
+        ("GET /api/command-center/counts", "/api/command-center/counts", Who.Dispatcher, false),
+        ("GET /api/cases/stream", "/api/cases/stream", Who.Dispatcher | Who.Officer | Who.Liaison, false),
         ("GET /api/evaluation/", "/api/evaluation?level=grid", Who.Operator | Who.Dispatcher, false),
         ("GET /api/evaluation/cases", "/api/evaluation/cases?indicator=closed", Who.Operator | Who.Dispatcher, false),
         ("GET /api/evaluation/density", "/api/evaluation/density", Who.Operator | Who.Dispatcher, false),

@@ -142,6 +142,29 @@ public sealed class CaseStreamTests(EmbeddedSilo silo) : IClassFixture<EmbeddedS
     }
 
     [Fact]
+    public async Task Supervise_ByTheDispatcherWithAReason_ListedAsSupervised_OnTheSupervisionList_AndCounted()
+    {
+        const string grid = "33030200200918";
+        var staff = await silo.StaffAsync(grid);
+        var id = await OpenAsync(grid);
+        using (var bare = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Supervise" }))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, bare.StatusCode);
+        var officer = await silo.AsAsync("Officer", staff.A);
+        using (var byOfficer = await officer.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Supervise", note = "mine" }))
+            Assert.Equal(HttpStatusCode.Forbidden, byOfficer.StatusCode);
+        using (var supervise = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Supervise", note = "市民多次来电催办" }))
+            Assert.Equal(HttpStatusCode.OK, supervise.StatusCode);
+        using (var again = await silo.Dispatcher.PostAsJsonAsync($"/api/cases/{id}/actions", new { action = "Supervise", note = "again" }))
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains(id, await SearchAsync(silo.Dispatcher, $"grid={grid}&supervised=true"));
+        using var list = await silo.Dispatcher.GetAsync("/api/command-center/supervision");
+        var mark = (await JsonOf(list)).EnumerateArray().Single(m => m.GetProperty("caseId").GetString() == id);
+        Assert.Equal("市民多次来电催办", mark.GetProperty("reason").GetString());
+        using var counts = await silo.Dispatcher.GetAsync("/api/command-center/counts");
+        Assert.True((await JsonOf(counts)).GetProperty("Dispatched").GetInt64() >= 1);
+    }
+
+    [Fact]
     public async Task Actions_SayTheTimeLeftToTheRunningDeadline()
     {
         const string grid = "33030200200919";
