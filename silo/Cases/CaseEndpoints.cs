@@ -208,13 +208,12 @@ public static partial class CaseEndpoints
         if (body.Evidence is { Length: > MaxEvidence } || body.Evidence?.Any(e => string.IsNullOrWhiteSpace(e) || e.Length > 2048) == true)
             return Problems.Of(400, "Bad evidence", $"'evidence' is at most {MaxEvidence} references of at most 2048 characters each");
         if (await GridServer.Silo.Media.MediaEndpoints.EvidenceProblemAsync(body.Evidence ?? [], photos, context.RequestAborted) is { } photoProblem) return photoProblem;
-        var key = context.Request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
+        if (RequestKeyProblem(context, out var requestKey) is { } keyProblem) return keyProblem;
         if (id.Length > MaxId) return NotFound(id);
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is not { } view || !await scopes.MaySeeCaseAsync(context, view)) return NotFound(id);
         var result = await grain.ActAsync(new CaseActionRequest(action, caller.Subject, body.Note, [.. body.Evidence ?? []], body.NewDeadline,
-            AsOfficer: caller.Role == Role.Officer, RequestKey: key.Length > 0 ? RequestKeyOf(caller, key) : null));
+            AsOfficer: caller.Role == Role.Officer, RequestKey: requestKey));
         return Answer(result);
     }
 
@@ -234,10 +233,11 @@ public static partial class CaseEndpoints
         if (body.Note is { Length: > MaxNote }) return Problems.Of(400, "Note too long", $"'note' may have at most {MaxNote} characters");
         if (TextProblem("note", body.Note) is { } textProblem) return textProblem;
         if (id.Length > MaxId) return NotFound(id);
+        if (RequestKeyProblem(context, out var requestKey) is { } keyProblem) return keyProblem;
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
         var actor = context.RequiredCaller().Subject;
-        return Answer(await grain.MoveToGridAsync(actor, grid, string.IsNullOrWhiteSpace(body.Note) ? $"moved to grid {grid} by {actor}" : body.Note.Trim()));
+        return Answer(await grain.MoveToGridAsync(actor, grid, string.IsNullOrWhiteSpace(body.Note) ? $"moved to grid {grid} by {actor}" : body.Note.Trim(), requestKey));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> FollowUp(string id, CaseFollowUpBody? body, IGrainFactory grains, HttpContext context)
@@ -259,9 +259,10 @@ public static partial class CaseEndpoints
         body ??= new CaseDispatchBody(null);
         if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problems.Of(422, "Unknown grid", $"no grid has the code '{Problems.Shorten(grid)}'");
         if (id.Length > MaxId) return NotFound(id);
+        if (RequestKeyProblem(context, out var requestKey) is { } keyProblem) return keyProblem;
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
-        return Answer(await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode));
+        return Answer(await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode, requestKey));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Locate(
@@ -271,10 +272,11 @@ public static partial class CaseEndpoints
         if (LonLat.Problem(lon, lat) is { } position) return Problems.Of(400, "Coordinate out of range", position);
         if (!PointCrsExtensions.TryParse(body.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
         if (id.Length > MaxId) return NotFound(id);
+        if (RequestKeyProblem(context, out var requestKey) is { } keyProblem) return keyProblem;
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
         var (wLon, wLat) = crs.ToWgs84(lon, lat);
-        return Answer(await grain.LocateAsync(context.RequiredCaller().Subject, wLon, wLat, catalog.Match(wLon, wLat).GridCode));
+        return Answer(await grain.LocateAsync(context.RequiredCaller().Subject, wLon, wLat, catalog.Match(wLon, wLat).GridCode, requestKey));
     }
 
     /// <summary>The query of <c>GET /api/cases</c>: the criteria of <see cref="CaseSearchBody"/> but the polygon.</summary>
@@ -377,6 +379,19 @@ public static partial class CaseEndpoints
 
     /// <summary>A new case id: the day and 64 random bits, "C-20261128-3F9A0C1D2E4B5A69".</summary>
     public static string NewId(DateTimeOffset now) => $"C-{now.UtcDateTime:yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}";
+
+    /// <summary>
+    /// The request's <see cref="IdempotencyHeader"/>, as its step keeps it (<see cref="RequestKeyOf"/>; null without one), or
+    /// why it cannot be taken.
+    /// </summary>
+    private static ProblemHttpResult? RequestKeyProblem(HttpContext context, out string? requestKey)
+    {
+        requestKey = null;
+        var key = context.Request.Headers[IdempotencyHeader].ToString();
+        if (key.Length > MaxId) return Problems.Of(400, "Idempotency key too long", $"{IdempotencyHeader} may have at most {MaxId} characters");
+        if (key.Length > 0) requestKey = RequestKeyOf(context.RequiredCaller(), key);
+        return null;
+    }
 
     /// <summary>An action request's key as its step keeps it: the caller's key hashed with who sent it (one caller cannot replay another's).</summary>
     public static string RequestKeyOf(Caller caller, string key) =>

@@ -65,7 +65,18 @@ public static class Open311Endpoints
 
     private static IResult Error(bool xml, int status, string description) => Open311Document.Error(status, description).ToResult(xml);
 
-    internal static IResult Discovery(string format, HttpRequest request)
+    /// <summary>What this server takes and gives beyond GeoReport v2, as the discovery document names it (docs/open311.md says more).</summary>
+    internal static IReadOnlyList<string> Extensions(int maxUploadMiB) =>
+    [
+        $"media: POST requests takes the photo itself as a multipart/form-data file field 'media' (JPEG, PNG, HEIC/HEIF or WebP, at most {maxUploadMiB} MiB); media_url then serves the stored photo (GPS and camera metadata removed), shown only when marked public",
+        "crs: POST requests reads lat/long as wgs84 (default), gcj02, bd09 or cgcs2000",
+        "accuracy: POST requests takes the position's accuracy in metres; a circle touching two grids waits for the command center",
+        "public: POST requests with public=false keeps the request out of public reads",
+        "idempotency_key: POST requests with the same key (or an Idempotency-Key header) from the same channel answers the request it first opened",
+        "feedback: POST requests/{id}/feedback takes the reporter's verdict on a closed request (satisfied, basically_satisfied, dissatisfied)",
+    ];
+
+    internal static IResult Discovery(string format, HttpRequest request, IOptions<GridServer.Silo.Media.MediaOptions> media)
     {
         if (IsXml(format) is not { } xml) return UnknownFormat(format);
         var changeset = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
@@ -79,7 +90,8 @@ public static class Open311Endpoints
             ("changeset", changeset),
             ("contact", "the city-management command center (指挥中心)"),
             ("key_service", "ask the command center for an api_key (an operator issues it: POST /api/credentials, role Reporter)"),
-            ("endpoints", new Open311Array("endpoint", [endpoint])))).ToResult(xml);
+            ("endpoints", new Open311Array("endpoint", [endpoint])),
+            ("extensions", new Open311Array("extension", [.. Extensions(media.Value.MaxUploadMiB)])))).ToResult(xml);
     }
 
     internal static IResult Services(string format, Open311Services services)

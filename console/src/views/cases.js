@@ -167,10 +167,12 @@ function placeForm(c, refresh, cleanups) {
     map.getCanvas().style.cursor = 'crosshair';
     cleanups.push(() => { map.off('click', onClick); map.getCanvas().style.cursor = ''; clearOverlay(map, 'place'); });
   }
+  // One key per kind of placing while this form stands: sent again after a dropped answer, it is the same request.
+  const keys = { locate: newKey(), dispatch: newKey() };
   const act = async (path, body) => {
     status.className = '';
     try {
-      await api(path, { method: 'POST', body });
+      await api(path, { method: 'POST', body, headers: { 'Idempotency-Key': path.endsWith('/locate') ? keys.locate : keys.dispatch } });
       for (const fn of cleanups.splice(0)) fn();
       await refresh();
     } catch (e) {

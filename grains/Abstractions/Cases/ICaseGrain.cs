@@ -167,7 +167,8 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("open")] ValueTask<CaseView> OpenAsync(CaseReport report, bool knownNew = false);
 
     /// <summary>Sends the case again by the AB-post rule (after a return, or from the command-center queue with a grid).</summary>
-    [Alias("dispatch")] ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode);
+    /// <remarks><paramref name="requestKey"/> (here and below): the request's own key; a request with a key whose step was taken is not taken again.</remarks>
+    [Alias("dispatch")] ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode, string? requestKey = null);
 
     [Alias("act")] ValueTask<CaseActionResult> ActAsync(CaseActionRequest request);
 
@@ -176,7 +177,7 @@ public interface ICaseGrain : IGrainWithStringKey
     /// dispatched again by the AB-post rule; one accepted, in handling or parked is transferred (移交) and goes on
     /// where it stands. A case in another state is not moved, and the refusal says why.
     /// </summary>
-    [Alias("follow-responsibility")] ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note);
+    [Alias("follow-responsibility")] ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note, string? requestKey = null);
 
     /// <summary>
     /// Moves the case to grid <paramref name="gridCode"/> (its boundary changed) and then follows whoever answers for it, by the
@@ -184,7 +185,7 @@ public interface ICaseGrain : IGrainWithStringKey
     /// again, one in hand is transferred. With no grid (null) it goes to the command-center queue; one in hand stays with its
     /// holder meanwhile. A case with the command center for verification, or ended, keeps its grid; the refusal says why.
     /// </summary>
-    [Alias("move-to-grid")] ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note);
+    [Alias("move-to-grid")] ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note, string? requestKey = null);
 
     /// <summary>
     /// The command center places the case (a report that came with an address only, or a wrong pin): its point becomes
@@ -192,7 +193,7 @@ public interface ICaseGrain : IGrainWithStringKey
     /// moves by the rule of <see cref="MoveToGridAsync"/>; a case waiting in the queue in that grid is dispatched.
     /// An ended case is refused.
     /// </summary>
-    [Alias("locate")] ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode);
+    [Alias("locate")] ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode, string? requestKey = null);
 
     [Alias("get")] ValueTask<CaseView?> GetAsync();
 
@@ -217,7 +218,7 @@ public interface ICaseGrain : IGrainWithStringKey
     /// 拆分: <paramref name="actorId"/> unlinks this duplicate from the case it was linked to (which forgets it): it becomes a
     /// case of its own, registered and dispatched by the AB-post rule, or queued. Refused (NotNow) when it is no duplicate.
     /// </summary>
-    [Alias("unlink")] ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note);
+    [Alias("unlink")] ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note, string? requestKey = null);
 
     /// <summary>Adds a note (记录) to the timeline of an open case: a sensor's later readings, a check's finding. It changes nothing else; an ended case refuses it.</summary>
     [Alias("note")] ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note);

@@ -144,6 +144,28 @@ public static class CaseSteps
     }
 
     /// <summary>Any action of people on the case but Dispatch and Transfer (which need the dispatch rule's decision).</summary>
+    /// <summary>Whether the request named <paramref name="requestKey"/> was taken already (its key is on a step of the timeline).</summary>
+    public static bool Took(CaseRecord record, string? requestKey)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return requestKey is not null && record.File.Timeline.Any(e => e.RequestKey == requestKey);
+    }
+
+    /// <summary>
+    /// The step with the request's key on its first new event (a dispatch, a transfer or a move may add several): sent
+    /// again, the request finds it there (<see cref="Took"/>). A refused step is as it was.
+    /// </summary>
+    public static CaseStep Keyed(CaseStep step, CaseRecord before, string? requestKey)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(before);
+        var timeline = step.Record.File.Timeline;
+        var first = before.File.Timeline.Count;
+        if (requestKey is null || !step.Accepted || timeline.Count <= first) return step;
+        var file = step.Record.File with { Timeline = timeline.SetItem(first, timeline[first] with { RequestKey = requestKey }) };
+        return step with { Record = step.Record with { File = file } };
+    }
+
     public static CaseStep Act(CaseRecord record, CaseCommand command, CaseWorkflow workflow)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -83,11 +83,12 @@ public sealed partial class CaseGrain(
         }
     }
 
-    public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode)
+    public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode, string? requestKey = null)
     {
         if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         var decision = await DecideAsync(gridCode ?? r.GridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Dispatch(r, actorId, gridCode, time.GetUtcNow(), WorkflowOf(r), decision)));
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Dispatch(r, actorId, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
     public async ValueTask<CaseActionResult> ActAsync(CaseActionRequest request)
@@ -97,19 +98,19 @@ public sealed partial class CaseGrain(
         // Out of an officer's scope answers as a case that does not exist, as the HTTP face does.
         if (request.AsOfficer && !await OfficerMayWorkAsync(r, request.ActorId)) return NotFound();
         // The same request again (sent twice over a weak connection): its step was taken; the case as it stands answers.
-        if (request.RequestKey is { } key && r.File.Timeline.Any(e => e.RequestKey == key)) return new CaseActionResult(CaseViews.Of(r), null);
+        if (CaseSteps.Took(r, request.RequestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         switch (request.Action)
         {
             case CaseAction.Dispatch:
-                return await DispatchAsync(request.ActorId, null);
+                return await DispatchAsync(request.ActorId, null, request.RequestKey);
             case CaseAction.Transfer:
                 return string.IsNullOrWhiteSpace(request.Note)
                     ? Refused(r, CaseRefusalCode.Invalid, "Transfer needs a reason in the note")
-                    : await FollowResponsibilityAsync(request.ActorId, request.Note);
+                    : await FollowResponsibilityAsync(request.ActorId, request.Note, request.RequestKey);
             case CaseAction.Unlink:
                 return string.IsNullOrWhiteSpace(request.Note)
                     ? Refused(r, CaseRefusalCode.Invalid, "Unlink needs a reason in the note")
-                    : await UnlinkAsync(request.ActorId, request.Note);
+                    : await UnlinkAsync(request.ActorId, request.Note, request.RequestKey);
             case CaseAction.Link:
                 return Refused(r, CaseRefusalCode.Invalid, "a duplicate is linked when its report arrives (the matter's duplicate rule); a case is not linked afterwards");
             case CaseAction.FollowUp or CaseAction.Reopen:
@@ -154,13 +155,14 @@ public sealed partial class CaseGrain(
         return Answer(await WriteAsync(r, CaseSteps.DropDuplicate(r, duplicateId, actorId, time.GetUtcNow(), WorkflowOf(r))));
     }
 
-    public async ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note)
+    public async ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note, string? requestKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
         if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         if (r.DuplicateOf is not { } primary) return Refused(r, CaseRefusalCode.NotNow, $"the case is {r.State}, not a duplicate: there is nothing to unlink");
         var decision = await DecideAsync(r.GridCode);
-        var step = await WriteAsync(r, CaseSteps.Unlink(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision));
+        var step = await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Unlink(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey));
         // The case it was linked to forgets it, so that its end is not told to this case's reporter as this case's end.
         // Done after this case is durable: a failure leaves only that later notice, and the log says so.
         if (step.Accepted)
@@ -189,25 +191,28 @@ public sealed partial class CaseGrain(
         return Answer(await WriteAsync(r, CaseSteps.Act(r, new CaseCommand(CaseAction.Note, actorId, time.GetUtcNow(), note), WorkflowOf(r))));
     }
 
-    public async ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note)
+    public async ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note, string? requestKey = null)
     {
         if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         var decision = await DecideAsync(r.GridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Follow(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision)));
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Follow(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
-    public async ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note)
+    public async ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note, string? requestKey = null)
     {
         if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         var decision = await DecideAsync(gridCode);
-        return Answer(await WriteAsync(r, CaseSteps.MoveToGrid(r, actorId, gridCode, note, time.GetUtcNow(), WorkflowOf(r), decision)));
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.MoveToGrid(r, actorId, gridCode, note, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
-    public async ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode)
+    public async ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode, string? requestKey = null)
     {
         if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
         var decision = await DecideAsync(gridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Locate(r, actorId, lon, lat, gridCode, time.GetUtcNow(), WorkflowOf(r), decision)));
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Locate(r, actorId, lon, lat, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
     public async ValueTask<CaseView?> GetAsync() => await LoadAsync() is { } r ? CaseViews.Of(r) : null;

@@ -34,6 +34,22 @@ public class CaseStepsTests
         Assert.False(step.Record.Queued);
     }
 
+    /// <summary>A step's first new event carries the request's key, so the same request is known when it comes again; a refusal carries none.</summary>
+    [Fact]
+    public void Keyed_TheFirstNewEventCarriesTheKey_TookKnowsIt()
+    {
+        var opened = Open(ToA).Record;
+        var redispatched = CaseSteps.Keyed(CaseSteps.Dispatch(opened, "cc-1", null, T0.AddMinutes(1), Workflow, ToB), opened, "K-1");
+        Assert.Equal("K-1", redispatched.Record.File.Timeline[opened.File.Timeline.Count].RequestKey);
+        Assert.All(redispatched.Record.File.Timeline.Skip(opened.File.Timeline.Count + 1), e => Assert.Null(e.RequestKey));
+        Assert.True(CaseSteps.Took(redispatched.Record, "K-1"));
+        Assert.False(CaseSteps.Took(redispatched.Record, "K-2"));
+        Assert.False(CaseSteps.Took(redispatched.Record, null));
+        var refused = CaseSteps.Keyed(CaseSteps.MoveToGrid(opened, "cc-1", "G-1", "same grid", T0.AddMinutes(1), Workflow, ToA), opened, "K-3");
+        Assert.False(refused.Accepted);
+        Assert.False(CaseSteps.Took(refused.Record, "K-3"));
+    }
+
     /// <summary>Supervised by the command center: on the supervision list with its reason; the clock then reminds at a missed deadline.</summary>
     [Fact]
     public void Supervise_ByTheCommandCenter_PutsTheCaseOnTheSupervisionList_TheClockThenReminds()

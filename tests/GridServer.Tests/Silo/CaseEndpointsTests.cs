@@ -216,6 +216,30 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Equal(a.GetProperty("timeline").GetArrayLength(), b.GetProperty("timeline").GetArrayLength());
     }
 
+    /// <summary>A manual dispatch sent twice with one key (an answer lost on the way) dispatches once; another key dispatches again.</summary>
+    [Fact]
+    public async Task Dispatch_SameIdempotencyKeyTwice_DispatchedOnce()
+    {
+        await StaffAsync(Grid);
+        var id = (await OpenAsync()).GetProperty("caseId").GetString()!;
+        var key = Guid.NewGuid().ToString();
+        HttpRequestMessage Request(string k) => new(HttpMethod.Post, $"/api/cases/{id}/dispatch")
+        {
+            Content = JsonBody("{}"),
+            Headers = { { "Idempotency-Key", k } },
+        };
+        int Dispatches(JsonElement c) => c.GetProperty("timeline").EnumerateArray().Count(e => e.GetProperty("action").GetString() == "Dispatch");
+        using var first = await Dispatcher.SendAsync(Request(key));
+        using var retry = await Dispatcher.SendAsync(Request(key));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        var once = Dispatches(await JsonOf(first));
+        Assert.Equal(once, Dispatches(await JsonOf(retry)));
+        using var another = await Dispatcher.SendAsync(Request(Guid.NewGuid().ToString()));
+        Assert.Equal(once + 1, Dispatches(await JsonOf(another)));
+        using var tooLong = await Dispatcher.SendAsync(Request(new string('k', 200)));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
+
     [Theory]
     [InlineData("", 400, "Missing report")]
     [InlineData("{\"matter\":\"parking\",", 400, null)]

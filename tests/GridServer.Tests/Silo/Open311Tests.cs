@@ -139,6 +139,27 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
 
     private static HashSet<string> XmlNames(XElement element) => [.. element.Elements().Select(e => e.Name.LocalName)];
 
+    /// <summary>Discovery names the endpoint, its formats, and what this server takes beyond GeoReport v2 (the media file first).</summary>
+    [Fact]
+    public async Task Discovery_NamesTheEndpointItsFormatsAndTheExtensions_InJsonAndXml()
+    {
+        var (status, text) = await GetAsync("/discovery.json");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var json = JsonDocument.Parse(text).RootElement;
+        var endpoint = Assert.Single(json.GetProperty("endpoints").EnumerateArray());
+        Assert.EndsWith("/open311/v2", endpoint.GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["application/json", "text/xml"], endpoint.GetProperty("formats").EnumerateArray().Select(f => f.GetString()));
+        var extensions = json.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.StartsWith("media: ", extensions[0], StringComparison.Ordinal);
+        Assert.Contains("multipart/form-data", extensions[0], StringComparison.Ordinal);
+        Assert.Contains("at most 20 MiB", extensions[0], StringComparison.Ordinal);
+        Assert.Contains(extensions, e => e.StartsWith("crs: ", StringComparison.Ordinal));
+        var xml = XDocument.Parse((await GetAsync("/discovery.xml")).Text).Root!;
+        Assert.Equal("discovery", xml.Name.LocalName);
+        Assert.Equal(extensions, xml.Element("extensions")!.Elements("extension").Select(e => e.Value));
+        Assert.Equal(["application/json", "text/xml"], xml.Element("endpoints")!.Element("endpoint")!.Element("formats")!.Elements("format").Select(f => f.Value));
+    }
+
     [Fact]
     public async Task XmlAnswers_Parse_AndCarryTheSameFieldsAsJson()
     {
