@@ -11,7 +11,7 @@ public sealed record PhotoRefusal(int Status, string Title, string Detail);
 public sealed record CleanPhoto(string Id, PhotoImages Images, int Width, int Height, PhotoMetadata Metadata);
 
 /// <summary>
-/// Takes photos as phones and browsers send them (JPEG, PNG, HEIC/HEIF, WebP) and keeps only a clean image: the format
+/// Takes photos as phones and browsers send them (JPEG, PNG, HEIC/HEIF, AVIF, WebP) and keeps only a clean image: the format
 /// is told from the file's first bytes, never from its name or the type the client claims, and only these four
 /// decoders are ever reached; the pixel count is read from the header and checked before anything is decoded; a file
 /// that is damaged or cut off is refused, not stored half grey. The EXIF orientation is applied, the EXIF position and
@@ -46,7 +46,7 @@ public sealed class PhotoIntake : IDisposable
     public void Dispose() => _decoders.Dispose();
 
     /// <summary>The formats taken, by the name a refusal gives them.</summary>
-    public const string Accepted = "JPEG, PNG, HEIC/HEIF or WebP";
+    public const string Accepted = "JPEG, PNG, HEIC/HEIF, AVIF or WebP";
 
     /// <summary>The decoder for a file's first bytes, or null for anything else.</summary>
     public static MagickFormat? Sniff(ReadOnlySpan<byte> head)
@@ -58,6 +58,8 @@ public sealed class PhotoIntake : IDisposable
         {
             var brand = System.Text.Encoding.ASCII.GetString(head[8..12]);
             if (brand is "heic" or "heix" or "hevc" or "hevx" or "heim" or "heis" or "hevm" or "hevs" or "mif1" or "msf1") return MagickFormat.Heic;
+            // AVIF: the same HEIF container, AV1 inside (newer Android phones and browsers).
+            if (brand is "avif" or "avis") return MagickFormat.Avif;
         }
         return null;
     }

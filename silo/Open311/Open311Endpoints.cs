@@ -68,7 +68,7 @@ public static class Open311Endpoints
     /// <summary>What this server takes and gives beyond GeoReport v2, as the discovery document names it (docs/open311.md says more).</summary>
     internal static IReadOnlyList<string> Extensions(int maxUploadMiB) =>
     [
-        $"media: POST requests takes the photo itself as a multipart/form-data file field 'media' (JPEG, PNG, HEIC/HEIF or WebP, at most {maxUploadMiB} MiB); media_url then serves the stored photo (GPS and camera metadata removed), shown only when marked public",
+        $"media: POST requests takes the photo itself as a multipart/form-data file field 'media' (JPEG, PNG, HEIC/HEIF, AVIF or WebP, at most {maxUploadMiB} MiB); media_url then serves the stored photo (GPS and camera metadata removed), shown only when marked public",
         "crs: POST requests reads lat/long as wgs84 (default), gcj02, bd09 or cgcs2000",
         "accuracy: POST requests takes the position's accuracy in metres; a circle touching two grids waits for the command center",
         "public: POST requests with public=false keeps the request out of public reads",

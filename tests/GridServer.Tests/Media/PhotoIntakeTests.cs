@@ -105,6 +105,22 @@ public sealed class PhotoIntakeTests : IDisposable
         Assert.Equal((320, 240, "WEBP"), (photo.Width, photo.Height, photo.Metadata.OriginalFormat));
     }
 
+    /// <summary>A real HEIF container (AVIF) decodes through the HEIF reader: the picture survives, stored as a JPEG.</summary>
+    [Fact]
+    public void Avif_Taken_ThePictureSurvives()
+    {
+        var file = TestPhotos.Avif();
+        Assert.Equal(MagickFormat.Avif, PhotoIntake.Sniff(file));
+        var photo = Clean(file);
+        Assert.Equal((320, 240, "AVIF"), (photo.Width, photo.Height, photo.Metadata.OriginalFormat));
+        using var stored = new MagickImage(photo.Images.Image);
+        Assert.Equal(MagickFormat.Jpeg, stored.Format);
+        using var pixels = stored.GetPixels();
+        var (left, right) = (pixels.GetPixel(40, 120).ToColor()!, pixels.GetPixel(280, 120).ToColor()!);
+        Assert.True(left.G > 200 && left.R < 60 && left.B < 60, $"left half should be green, was {left}");
+        Assert.True(right.R > 200 && right.B > 200 && right.G < 60, $"right half should be magenta, was {right}");
+    }
+
     [Fact]
     public void LargePhoto_ScaledToTheStoredSide()
     {

@@ -181,7 +181,7 @@ public sealed class PhotoEndpointsTests(PhotoSilo silo) : IClassFixture<PhotoSil
         var cases = new (string What, HttpContent Content, HttpStatusCode Status, string Says)[]
         {
             ("empty file", Multipart([]), HttpStatusCode.BadRequest, "empty"),
-            ("a page named .jpg", Multipart(Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>")), HttpStatusCode.UnsupportedMediaType, "JPEG, PNG, HEIC/HEIF or WebP"),
+            ("a page named .jpg", Multipart(Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>")), HttpStatusCode.UnsupportedMediaType, "JPEG, PNG, HEIC/HEIF, AVIF or WebP"),
             ("wrong field", Multipart(TestPhotos.PhoneJpeg(), field: "photo"), HttpStatusCode.BadRequest, "'file'"),
             ("text body", new StringContent("not a photo", Encoding.UTF8, "text/plain"), HttpStatusCode.UnsupportedMediaType, "multipart/form-data"),
             ("url-encoded form", new FormUrlEncodedContent([new("file", "x")]), HttpStatusCode.UnsupportedMediaType, "multipart/form-data"),
@@ -308,7 +308,7 @@ public sealed class PhotoEndpointsTests(PhotoSilo silo) : IClassFixture<PhotoSil
         var before = await ShopfrontCasesAsync();
         foreach (var (media, extra, status, says) in new (byte[] Media, (string, string)[] Extra, HttpStatusCode Status, string Says)[]
                  {
-                     (Encoding.UTF8.GetBytes("GIF89a not really"), [], HttpStatusCode.UnsupportedMediaType, "JPEG, PNG, HEIC/HEIF or WebP"),
+                     (Encoding.UTF8.GetBytes("GIF89a not really"), [], HttpStatusCode.UnsupportedMediaType, "JPEG, PNG, HEIC/HEIF, AVIF or WebP"),
                      (TestPhotos.NoisyJpeg()[..50_000], [], HttpStatusCode.UnprocessableEntity, "cut off"),
                      (TestPhotos.PhoneJpeg(seed: 108), [("media_url", "https://example.org/a.jpg")], HttpStatusCode.BadRequest, "not both"),
                      (new byte[3 * 1024 * 1024], [], HttpStatusCode.RequestEntityTooLarge, "MiB"),

@@ -53,6 +53,18 @@ public static class TestPhotos
         return image.ToByteArray(MagickFormat.WebP);
     }
 
+    /// <summary>
+    /// An AVIF (a HEIF container with AV1 inside), as newer Android phones save: 320×240, left half green, right half
+    /// magenta. The machine's codecs cannot write HEVC, so this is the HEIF container that a test can make for real.
+    /// </summary>
+    public static byte[] Avif()
+    {
+        using var image = new MagickImage(MagickColors.Magenta, 320, 240);
+        new Drawables().FillColor(MagickColors.Lime).Rectangle(0, 0, 159, 239).Draw(image);
+        image.Quality = 90;
+        return image.ToByteArray(MagickFormat.Avif);
+    }
+
     /// <summary>A large photo of noise (it compresses badly), so that a cut-off copy is cut inside its scan.</summary>
     public static byte[] NoisyJpeg(int width = 1200, int height = 900)
     {
