@@ -49,8 +49,11 @@ public sealed record CaseLocateBody(double? Lon, double? Lat, string? Crs);
 /// <summary>A follow-up (回访) taken by telephone, as posted to <c>POST /api/cases/{id}/follow-up</c>.</summary>
 public sealed record CaseFollowUpBody(string? Verdict, string? Comment);
 
-/// <summary>A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>; a grid code sends a case from the queue to that grid.</summary>
-public sealed record CaseDispatchBody(string? GridCode);
+/// <summary>
+/// A manual dispatch, as posted to <c>POST /api/cases/{id}/dispatch</c>: a grid code sends a case from the queue to that
+/// grid (by its AB posts); a squad, with or without one of its officers, names who takes it (指派).
+/// </summary>
+public sealed record CaseDispatchBody(string? GridCode, string? SquadId = null, string? OfficerId = null);
 
 /// <summary>
 /// Cases over HTTP: open one from a located report, read it, act on it, dispatch it by hand; the command-center
@@ -97,7 +100,8 @@ public static partial class CaseEndpoints
             .WithSummary("回访 by telephone: the reporter's verdict on a closed case (satisfied, basically_satisfied, dissatisfied) and comment; a dissatisfied one reopens the case when its matter says so.");
         cases.MapPost("/{id}/move", Move).RequireRoles(Role.Dispatcher)
             .WithSummary("Moves a case to another grid (an ambiguous report's other candidate): dispatched there if not yet taken up, transferred if in hand.");
-        cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher).WithSummary("Dispatches again by the AB-post rule, optionally to another grid.");
+        cases.MapPost("/{id}/dispatch", Dispatch).RequireRoles(Role.Dispatcher)
+            .WithSummary("Dispatches again by the AB-post rule, optionally to another grid; or assigns the case to a squad's officer (指派).");
         app.MapGet("/api/command-center/queue", Queue).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("Cases waiting for manual dispatch, oldest report first, with why they wait.");
         app.MapGet("/api/command-center/counts", Counts).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("How many cases are open, by state.");
         app.MapGet("/api/command-center/supervision", Supervision).RequireRoles(Role.Dispatcher).WithTags("Cases").WithSummary("The supervision list (督办): open cases escalated (a missed deadline, a repeat offence), longest escalated first.");
@@ -258,11 +262,21 @@ public static partial class CaseEndpoints
     {
         body ??= new CaseDispatchBody(null);
         if (body.GridCode is { } grid && catalog.Find(grid) is null) return Problems.Of(422, "Unknown grid", $"no grid has the code '{Problems.Shorten(grid)}'");
+        if (body.OfficerId is not null && body.SquadId is null) return Problems.Of(400, "Missing squad", "'officerId' needs the officer's 'squadId'");
+        if (body.SquadId is not null && body.GridCode is not null)
+            return Problems.Of(400, "Grid or squad", "name a grid (dispatched by its posts) or a squad and officer (assigned), not both");
+        foreach (var (name, value) in new[] { ("squadId", body.SquadId), ("officerId", body.OfficerId) })
+        {
+            if (value is not null && (value.Length is 0 or > MaxId || TextError(name, value) is not null))
+                return Problems.Of(400, "Invalid field", $"'{name}' must be an id of 1 to {MaxId} characters");
+        }
         if (id.Length > MaxId) return NotFound(id);
         if (RequestKeyProblem(context, out var requestKey) is { } keyProblem) return keyProblem;
         var grain = grains.GetGrain<ICaseGrain>(id);
         if (await grain.GetAsync() is null) return NotFound(id);
-        return Answer(await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode, requestKey));
+        return Answer(body.SquadId is { } squad
+            ? await grain.AssignAsync(context.RequiredCaller().Subject, squad, body.OfficerId, requestKey)
+            : await grain.DispatchAsync(context.RequiredCaller().Subject, body.GridCode, requestKey));
     }
 
     internal static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Locate(

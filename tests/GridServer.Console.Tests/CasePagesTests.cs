@@ -19,7 +19,10 @@ public sealed class CasePagesTests(ConsoleServer server)
     private static readonly string AllWeek = string.Join(",", Enum.GetNames<DayOfWeek>().Select(d => $"{{\"day\":\"{d}\",\"start\":\"00:00\",\"end\":\"00:00\"}}"));
 
     /// <summary>A new officer on duty around the clock, A of the grid; their id.</summary>
-    private async Task<string> StaffAsync()
+    private async Task<string> StaffAsync() => (await StaffWithSquadAsync()).Officer;
+
+    /// <summary>As <see cref="StaffAsync"/>, with the officer's (new) squad.</summary>
+    private async Task<(string Officer, string Squad)> StaffWithSquadAsync()
     {
         var officer = $"O-{Guid.NewGuid():N}"[..12];
         var squad = $"SQ-{Guid.NewGuid():N}"[..12];
@@ -34,7 +37,7 @@ public sealed class CasePagesTests(ConsoleServer server)
             using var response = await server.Operator.PutAsync(path, body.Length == 0 ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
             response.EnsureSuccessStatusCode();
         }
-        return officer;
+        return (officer, squad);
     }
 
     /// <summary>A citizen's public report in the middle of the grid, through Open311: its id.</summary>
@@ -234,6 +237,33 @@ public sealed class CasePagesTests(ConsoleServer server)
         await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(Grid);
         await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(officer);
         await Assertions.Expect(desk.Page.Locator("#case-place")).ToHaveCountAsync(0);
+        desk.AssertNoProblems();
+    }
+
+    /// <summary>指派: a hotline report without a position is given by the dispatcher, from its page, to a squad's officer.</summary>
+    [Fact]
+    public async Task Dispatcher_AssignsAQueuedReportToASquadsOfficer_FromItsPage()
+    {
+        var (officer, squad) = await StaffWithSquadAsync();
+        var key = await server.IssueAsync("Reporter", $"hotline-{Guid.NewGuid():N}"[..16]);
+        using var posted = await server.Anonymous.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent([
+            new("api_key", key), new("service_code", "shopfront_goods"), new("address_string", "车站大道某店门口"), new("description", "热线来电：门口堆物")]));
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        var caseId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement[0].GetProperty("token").GetString()!;
+
+        await using var desk = await server.OpenAsync();
+        await desk.SignInAsync(ConsoleServer.DispatcherKey, $"#/cases/{caseId}");
+        await Assertions.Expect(desk.Page.Locator("#case-place")).ToBeVisibleAsync();
+        await desk.Page.FillAsync("#assign-squad", squad);
+        await desk.Page.FillAsync("#assign-officer", "O-NOT-IN-IT");
+        await desk.Page.ClickAsync("#assign-dispatch");
+        await Assertions.Expect(desk.Page.Locator("#place-status")).ToContainTextAsync("not in squad");
+        await desk.Page.FillAsync("#assign-officer", officer);
+        await desk.Page.ClickAsync("#assign-dispatch");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync($"{officer} (Assigned)");
+        // Still without a position: the form stays, to place it on the map when the officer finds it.
+        await Assertions.Expect(desk.Page.Locator("#case-place h3")).ToContainTextAsync("没有位置");
         desk.AssertNoProblems();
     }
 

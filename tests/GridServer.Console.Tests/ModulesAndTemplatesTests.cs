@@ -24,6 +24,12 @@ public sealed class ModulesAndTemplatesTests(ConsoleServer server)
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// The upload's answer comes once the package is read, checked against the module contract and stored: on a busy
+    /// two-core machine (CI) that outlasted the default 30 s once, so the page is given longer.
+    /// </summary>
+    private static readonly LocatorAssertionsToContainTextOptions Answered = new() { Timeout = 120_000 };
+
     private static async Task UploadThroughPageAsync(ConsolePage tab, string fileName, byte[] package, string signature)
     {
         await tab.Page.SetInputFilesAsync("#pkg-file", new FilePayload { Name = fileName, MimeType = "application/zip", Buffer = package });
@@ -50,10 +56,10 @@ public sealed class ModulesAndTemplatesTests(ConsoleServer server)
         await tab.SignInAsync(ConsoleServer.OperatorKey, "#/modules");
 
         await UploadThroughPageAsync(tab, "sample-1.0.0.zip", v1, ConsoleServer.Sign(v1));
-        await Assertions.Expect(tab.Page.Locator("#pkg-uploaded")).ToContainTextAsync($"{Module} 1.0.0");
+        await Assertions.Expect(tab.Page.Locator("#pkg-uploaded")).ToContainTextAsync($"{Module} 1.0.0", Answered);
         await RunsAsync("1.0.0");
         await UploadThroughPageAsync(tab, "sample-2.0.0.zip", v2, ConsoleServer.Sign(v2));
-        await Assertions.Expect(tab.Page.Locator("#pkg-uploaded")).ToContainTextAsync($"{Module} 2.0.0");
+        await Assertions.Expect(tab.Page.Locator("#pkg-uploaded")).ToContainTextAsync($"{Module} 2.0.0", Answered);
         await RunsAsync("2.0.0");
 
         // A package changed after signing: refused, said so on the page, and the catalog is as it was.
@@ -61,7 +67,7 @@ public sealed class ModulesAndTemplatesTests(ConsoleServer server)
         var tampered = (byte[])v1.Clone();
         tampered[tampered.Length / 2] ^= 0x20;
         await UploadThroughPageAsync(tab, "sample-tampered.zip", tampered, ConsoleServer.Sign(v1));
-        await Assertions.Expect(tab.Page.Locator("#pkg-refused")).ToContainTextAsync("signature");
+        await Assertions.Expect(tab.Page.Locator("#pkg-refused")).ToContainTextAsync("signature", Answered);
         Assert.Equal(revision, (await GetAsync("/api/plugins/packages")).GetProperty("revision").GetInt64());
 
         // The module's page: both versions, the silo on 2.0.0; roll back to 1.0.0 with one click.

@@ -119,8 +119,8 @@ export async function render(panel, id, { me }) {
         ...Object.entries(c.attributes ?? {}).map(([k, v]) => [k, v]),
       ], { class: 'facts', id: 'case-facts' }),
       photoStrip(photos, urls),
-      me.role === 'Dispatcher' && c.state !== 'Closed' && c.state !== 'Void' && (c.gridCode === null || c.lon === null || c.lon === undefined)
-        ? placeForm(c, show, cleanups) : null,
+      me.role === 'Dispatcher' && ['Registered', 'Returned', 'Dispatched'].includes(c.state)
+        && (c.gridCode === null || c.lon === null || c.lon === undefined || c.queueReason) ? placeForm(c, show, cleanups) : null,
       allowed.actions.length ? actionForm(c, allowed.actions, me, show) : null,
       h('h3', null, t('cases.timeline')),
       table(['#', t('cases.at'), t('cases.actor'), t('cases.action'), t('cases.to'), t('cases.note')],
@@ -168,11 +168,14 @@ function placeForm(c, refresh, cleanups) {
     cleanups.push(() => { map.off('click', onClick); map.getCanvas().style.cursor = ''; clearOverlay(map, 'place'); });
   }
   // One key per kind of placing while this form stands: sent again after a dropped answer, it is the same request.
-  const keys = { locate: newKey(), dispatch: newKey() };
+  const keys = { locate: newKey(), dispatch: newKey(), assign: newKey() };
+  const squad = h('input', { id: 'assign-squad', placeholder: t('cases.squad'), autocomplete: 'off' });
+  const officer = h('input', { id: 'assign-officer', placeholder: t('cases.officerOptional'), autocomplete: 'off' });
   const act = async (path, body) => {
     status.className = '';
     try {
-      await api(path, { method: 'POST', body, headers: { 'Idempotency-Key': path.endsWith('/locate') ? keys.locate : keys.dispatch } });
+      const key = path.endsWith('/locate') ? keys.locate : body.squadId ? keys.assign : keys.dispatch;
+      await api(path, { method: 'POST', body, headers: { 'Idempotency-Key': key } });
       for (const fn of cleanups.splice(0)) fn();
       await refresh();
     } catch (e) {
@@ -181,11 +184,16 @@ function placeForm(c, refresh, cleanups) {
     }
   };
   confirm.addEventListener('click', () => point && act(`/api/cases/${encodeURIComponent(c.caseId)}/locate`, { lon: point[0], lat: point[1] }));
-  return h('section', { id: 'case-place', class: 'case-actions' }, h('h3', null, c.lon === null || c.lon === undefined ? t('cases.placeTitle') : t('cases.noGridTitle')),
+  const title = c.lon === null || c.lon === undefined ? t('cases.placeTitle') : c.gridCode === null ? t('cases.noGridTitle') : t('cases.nobodyTitle');
+  return h('section', { id: 'case-place', class: 'case-actions' }, h('h3', null, title),
     c.queueReason ? h('p', { class: 'notice' }, c.queueReason) : null,
     picked, h('div', { class: 'actions' }, confirm),
     h('div', { class: 'inline' }, h('label', null, t('cases.dispatchTo'), grid),
       h('button', { type: 'button', id: 'place-dispatch', onclick: () => grid.value.trim() && act(`/api/cases/${encodeURIComponent(c.caseId)}/dispatch`, { gridCode: grid.value.trim() }) }, t('caseAction.Dispatch'))),
+    // 指派: a squad (its leader), or one of its officers, named by the command center whatever the grid's posts say.
+    h('div', { class: 'inline' }, h('label', null, t('cases.assignTo'), squad), h('label', null, t('cases.officer'), officer),
+      h('button', { type: 'button', id: 'assign-dispatch', onclick: () => squad.value.trim()
+        && act(`/api/cases/${encodeURIComponent(c.caseId)}/dispatch`, { squadId: squad.value.trim(), officerId: officer.value.trim() || null }) }, t('cases.assign'))),
     status);
 }
 

@@ -170,6 +170,12 @@ public interface ICaseGrain : IGrainWithStringKey
     /// <remarks><paramref name="requestKey"/> (here and below): the request's own key; a request with a key whose step was taken is not taken again.</remarks>
     [Alias("dispatch")] ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode, string? requestKey = null);
 
+    /// <summary>
+    /// 指派: dispatches the case to a squad's officer named by the command center (or the squad, that is its leader),
+    /// whatever the grid's posts say; as a dispatch, it is refused where a dispatch is not allowed.
+    /// </summary>
+    [Alias("assign")] ValueTask<CaseActionResult> AssignAsync(string actorId, string squadId, string? officerId, string? requestKey = null);
+
     [Alias("act")] ValueTask<CaseActionResult> ActAsync(CaseActionRequest request);
 
     /// <summary>

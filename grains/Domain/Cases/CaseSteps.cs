@@ -143,7 +143,6 @@ public static class CaseSteps
         return Send(toGrid is null ? record : record with { GridCode = toGrid }, actor, now, workflow, decision);
     }
 
-    /// <summary>Any action of people on the case but Dispatch and Transfer (which need the dispatch rule's decision).</summary>
     /// <summary>Whether the request named <paramref name="requestKey"/> was taken already (its key is on a step of the timeline).</summary>
     public static bool Took(CaseRecord record, string? requestKey)
     {
@@ -166,6 +165,7 @@ public static class CaseSteps
         return step with { Record = step.Record with { File = file } };
     }
 
+    /// <summary>Any action of people on the case but Dispatch and Transfer (which need the dispatch rule's decision).</summary>
     public static CaseStep Act(CaseRecord record, CaseCommand command, CaseWorkflow workflow)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -11,6 +11,8 @@ public enum DispatchPost
     Leader,
     /// <summary>The command-center queue for manual dispatch: no grid, or nobody named for it.</summary>
     CommandCenter,
+    /// <summary>指派: the command center named the officer itself (a grid with nobody on duty, or no grid).</summary>
+    Assigned,
 }
 
 /// <summary>Where a case goes, and why, in words an operator reads in the timeline.</summary>
@@ -23,6 +25,24 @@ public sealed record DispatchDecision(DispatchPost Post, string? SquadId, string
 /// </summary>
 public static class DispatchRule
 {
+    /// <summary>
+    /// 指派: the command center names who takes a case — an officer of a squad (<paramref name="officerId"/>), or the squad
+    /// itself, which means its leader. The officer must belong to the squad (its leader counts); duty is the dispatcher's
+    /// call. Null and the reason when nobody can be named so.
+    /// </summary>
+    public static (DispatchDecision? Decision, string? Problem) Assign(string squadId, string? officerId, string? leader, IReadOnlyCollection<string> members, string actor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(squadId);
+        ArgumentNullException.ThrowIfNull(members);
+        if (officerId is null)
+            return leader is null
+                ? (null, $"squad {squadId} has no leader to take the case; name one of its officers")
+                : (new(DispatchPost.Leader, squadId, leader, $"assigned by {actor} to squad {squadId}, its leader {leader}"), null);
+        if (officerId != leader && !members.Contains(officerId))
+            return (null, $"officer {officerId} is not in squad {squadId}");
+        return (new(DispatchPost.Assigned, squadId, officerId, $"assigned by {actor} to officer {officerId} of squad {squadId}"), null);
+    }
+
     public static DispatchDecision Decide(GridResponsibility? grid, Func<string, DutyStatus> statusOf)
     {
         if (grid is null)

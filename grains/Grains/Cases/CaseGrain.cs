@@ -91,6 +91,16 @@ public sealed partial class CaseGrain(
         return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Dispatch(r, actorId, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
+    public async ValueTask<CaseActionResult> AssignAsync(string actorId, string squadId, string? officerId, string? requestKey = null)
+    {
+        if (await LoadAsync() is not { } r) return NotFound();
+        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
+        var squad = await GrainFactory.GetGrain<ISquadGrain>(squadId).GetAsync();
+        var (decision, problem) = DispatchRule.Assign(squadId, officerId, squad.Leader, squad.Officers, actorId);
+        if (decision is null) return Refused(r, CaseRefusalCode.Invalid, problem!);
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Dispatch(r, actorId, null, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
+    }
+
     public async ValueTask<CaseActionResult> ActAsync(CaseActionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

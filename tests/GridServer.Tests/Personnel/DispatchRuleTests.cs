@@ -12,6 +12,20 @@ public class DispatchRuleTests
     private static Func<string, DutyStatus> Statuses(DutyStatus a, DutyStatus b) =>
         id => id switch { "A1" => a, "B1" => b, _ => DutyStatus.OffDuty };
 
+    /// <summary>指派: a named officer of the squad takes it; the squad alone means its leader; a stranger to the squad is refused.</summary>
+    [Fact]
+    public void Assign_AnOfficerOfTheSquad_OrTheSquadsLeader_NeverAStranger()
+    {
+        string[] members = ["O-1", "O-2"];
+        var (toOfficer, _) = DispatchRule.Assign("S1", "O-2", "L1", members, "cc-1");
+        Assert.Equal((DispatchPost.Assigned, "S1", "O-2"), (toOfficer!.Post, toOfficer.SquadId, toOfficer.OfficerId));
+        Assert.Contains("assigned by cc-1", toOfficer.Reason, StringComparison.Ordinal);
+        Assert.Equal((DispatchPost.Leader, "L1"), (DispatchRule.Assign("S1", null, "L1", members, "cc-1").Decision!.Post, DispatchRule.Assign("S1", null, "L1", members, "cc-1").Decision!.OfficerId));
+        Assert.Equal(DispatchPost.Assigned, DispatchRule.Assign("S1", "L1", "L1", members, "cc-1").Decision!.Post);
+        Assert.Contains("not in squad S1", DispatchRule.Assign("S1", "O-9", "L1", members, "cc-1").Problem, StringComparison.Ordinal);
+        Assert.Contains("no leader", DispatchRule.Assign("S1", null, null, members, "cc-1").Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Decide_AOnDuty_GoesToA() =>
         Assert.Equal((DispatchPost.A, "A1"), Pick(DispatchRule.Decide(Grid, Statuses(DutyStatus.OnDuty, DutyStatus.OnDuty))));

@@ -139,6 +139,34 @@ public sealed class CaseEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embedd
         Assert.Equal(staff.A, (await JsonOf(dispatched)).GetProperty("officerId").GetString());
     }
 
+    /// <summary>指派: a case nobody's post covers goes to an officer the dispatcher names, who then has it; bad names are refused.</summary>
+    [Fact]
+    public async Task Assign_AQueuedCaseToASquadsOfficer_TheyHoldIt_StrangersAndBadBodiesRefused()
+    {
+        var staff = await StaffAsync("33030200200913");
+        var id = (await OpenAsync("""{"matter":"parking","lon":121.5,"lat":28.1,"reporterId":"citizen-3"}""")).GetProperty("caseId").GetString()!;
+        foreach (var (body, status) in new (object, HttpStatusCode)[]
+                 {
+                     (new { officerId = staff.A }, HttpStatusCode.BadRequest),
+                     (new { gridCode = "33030200200913", squadId = staff.Squad }, HttpStatusCode.BadRequest),
+                     (new { squadId = staff.Squad, officerId = "O-STRANGER" }, HttpStatusCode.UnprocessableEntity),
+                     (new { squadId = staff.Squad, officerId = new string('o', 300) }, HttpStatusCode.BadRequest),
+                 })
+        {
+            using var refused = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/dispatch", body);
+            Assert.True(status == refused.StatusCode, $"{JsonSerializer.Serialize(body)}: {refused.StatusCode} {await refused.Content.ReadAsStringAsync()}");
+        }
+        using var assigned = await Dispatcher.PostAsJsonAsync($"/api/cases/{id}/dispatch", new { squadId = staff.Squad, officerId = staff.A });
+        Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        var view = await JsonOf(assigned);
+        Assert.Equal(("Dispatched", staff.A, staff.Squad, "Assigned"), (view.GetProperty("state").GetString(), view.GetProperty("officerId").GetString(),
+            view.GetProperty("squadId").GetString(), view.GetProperty("post").GetString()));
+        using var theirs = await staff.OfficerA.GetAsync($"/api/cases/{id}");
+        Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
+        using (var queue = await Dispatcher.GetAsync("/api/command-center/queue"))
+            Assert.DoesNotContain(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
+    }
+
     [Fact]
     public async Task Search_ByGridStateAndPolygon_FindsTheCases_BadCriteriaRefused()
     {
