@@ -111,6 +111,7 @@ export async function render(panel, id, { me }) {
         [t('cases.squad'), c.squadId ?? none],
         [t('cases.officer'), c.officerId ? `${c.officerId}${c.post ? ` (${c.post})` : ''}` : none],
         [t('cases.channel'), c.reportingChannel ?? none],
+        [t('cases.reporter'), c.reporterId ?? none],
         [t('cases.reportedAt'), formatDateTime(c.timeline[0]?.at)],
         // The time left as the server counts it: handling in working hours where the matter is so timed.
         ...(allowed.deadlines ?? []).map(d => [t(`cases.due.${d.kind}`),

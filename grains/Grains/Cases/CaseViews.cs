@@ -20,7 +20,7 @@ public static class CaseViews
             report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName,
             record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null,
             report.AccuracyMetres, report.CandidateGrids is { } candidates ? [.. candidates] : [], record.DuplicateOf,
-            record.LinkedDuplicates.IsEmpty ? null : [.. record.LinkedDuplicates.Select(d => d.CaseId)]);
+            record.LinkedDuplicates.IsEmpty ? null : [.. record.LinkedDuplicates.Select(d => d.CaseId)], report.ReporterId);
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>

@@ -159,9 +159,12 @@ public sealed class PhotoEndpointsTests(PhotoSilo silo) : IClassFixture<PhotoSil
         Assert.All(seen.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(JsonValueKind.Null, e.GetProperty("note").ValueKind));
         Assert.All(seen.GetProperty("timeline").EnumerateArray(), e => Assert.Equal(0, e.GetProperty("evidence").GetArrayLength()));
         Assert.Equal(120.65, seen.GetProperty("lon").GetDouble(), 9);   // the place stays exact: the grid is the liaison's own
-        // Staff read it whole.
+        Assert.Equal(JsonValueKind.Null, seen.GetProperty("reporterId").ValueKind);
+        // Staff read it whole, the reporter's reference with it.
         using var whole = await silo.Dispatcher.GetAsync($"/api/cases/{id}");
-        Assert.Contains("13800138000", await whole.Content.ReadAsStringAsync());
+        var wholeText = await whole.Content.ReadAsStringAsync();
+        Assert.Contains("13800138000", wholeText);
+        Assert.Equal("hotline", JsonDocument.Parse(wholeText).RootElement.GetProperty("reporterId").GetString());
     }
 
     [Fact]
