@@ -58,6 +58,9 @@ public sealed record EscalationNotice(
     int OverdueMinutes, int Reminders) : INoticeModel
 {
     NoticeKind INoticeModel.Kind => NoticeKind.Escalation;
+
+    /// <summary>The state as staff say it ("处置中"); <see cref="State"/> is the domain's name.</summary>
+    public string StateName => NoticeWords.State(State);
 }
 
 /// <summary>社区联络员提醒: a case in one of the liaison's grids (属地原则). No officer or reporter.</summary>
@@ -67,6 +70,23 @@ public sealed record LiaisonAlertNotice(
     string SquadId, string State, string? Address, string? Description, DateTimeOffset ReportedAt) : INoticeModel
 {
     NoticeKind INoticeModel.Kind => NoticeKind.LiaisonAlert;
+
+    /// <summary>The state as staff say it ("已派遣"); <see cref="State"/> is the domain's name.</summary>
+    public string StateName => NoticeWords.State(State);
+}
+
+/// <summary>The words notices use for the domain's names.</summary>
+public static class NoticeWords
+{
+    private static readonly Dictionary<string, string> States = new(StringComparer.Ordinal)
+    {
+        ["Reported"] = "已上报", ["Registered"] = "已立案", ["Void"] = "已作废", ["Dispatched"] = "已派遣", ["Accepted"] = "已签收",
+        ["Handling"] = "处置中", ["Parked"] = "挂起", ["FeedbackGiven"] = "已反馈", ["Verifying"] = "核查中", ["Verified"] = "已核查",
+        ["Closed"] = "已结案", ["Returned"] = "已退回", ["Duplicate"] = "重复件",
+    };
+
+    /// <summary>A case state in Chinese, as the console says it; a name it does not know, as given.</summary>
+    public static string State(string state) => States.GetValueOrDefault(state, state);
 }
 
 /// <summary>

@@ -100,6 +100,7 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
         await silo.OpenInAsync(grid, "王先生 13800138000 反映门口违停");
         var text = (await stream.NextAsync("notice")).GetProperty("text").GetString()!;
         Assert.Contains("王先生 *** 反映门口违停", text);
+        Assert.Matches("当前状态 (已立案|已派遣)，", text);   // the state in the liaison's words, not the domain's
         Assert.DoesNotContain("13800138000", text);
     }
 
