@@ -271,17 +271,24 @@ public static class SiloHost
     /// <summary>The category of ASP.NET Core's request lines ("Request starting HTTP/1.1 GET http://…/path?query").</summary>
     public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
+    /// <summary>The category of Kestrel's word on a malformed request, which quotes the request line ("Invalid request line: 'GET /path?query …'") at Debug.</summary>
+    public const string BadRequestLogCategory = "Microsoft.AspNetCore.Server.Kestrel.BadRequests";
+
     /// <summary>
     /// Keeps ASP.NET Core's request lines, which carry the whole URL with its query string, below what any logger
     /// writes: a key sent where it does not belong (<c>?api_key=</c>, refused) must not land in a log. Added after
     /// configuration, for every logger configuration names and for all others: the most specific rules, so
     /// <c>Logging:LogLevel</c> or <c>Logging:Console:LogLevel</c> cannot turn these lines back on. Failures of the
-    /// hosting layer itself (Warning and above) still appear.
+    /// hosting layer itself (Warning and above) still appear. Kestrel's lines on malformed requests quote the request
+    /// line too, and are kept out the same way.
     /// </summary>
     public static void KeepQueryStringsOutOfLogs(IServiceCollection services) =>
         services.PostConfigure<LoggerFilterOptions>(o =>
         {
             foreach (var provider in o.Rules.Select(r => r.ProviderName).Append(null).Distinct().ToList())
+            {
                 o.Rules.Add(new LoggerFilterRule(provider, RequestLogCategory, LogLevel.Warning, null));
+                o.Rules.Add(new LoggerFilterRule(provider, BadRequestLogCategory, LogLevel.Warning, null));
+            }
         });
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using GridServer.Silo.Hosting;
 using GridServer.Tests.Support;
 
@@ -29,5 +31,28 @@ public sealed class QueryStringLoggingTests
         var logged = factory.Everything.Messages.ToList();
         Assert.Contains(logged, m => m.Contains("api_key in the query string", StringComparison.Ordinal));   // the recorder hears the server
         Assert.DoesNotContain(logged, m => m.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A malformed request line carrying a key, to a real Kestrel whose own logging is turned up to Trace: refused
+    /// (400), and the line Kestrel quotes at Debug reaches no log.
+    /// </summary>
+    [Fact]
+    public async Task MalformedRequestLineWithAKey_RefusedByKestrel_AndInNoLogWithKestrelAtTrace()
+    {
+        await using var silo = new SiloProcess("bad-request-log", new Dictionary<string, string> { ["Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel"] = "Trace" });
+        await silo.WaitHealthyAsync(TimeSpan.FromMinutes(3));
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, silo.HttpPort);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /open311/v2/requests.json?api_key={Secret} two-targets HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            Assert.StartsWith("HTTP/1.1 400", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        }
+        // The server's own lines still come (the process logs as it runs); the key is in none of them.
+        using (var health = await silo.Client.GetAsync("/health/live")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("Kestrel", silo.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, silo.Output, StringComparison.Ordinal);
     }
 }
