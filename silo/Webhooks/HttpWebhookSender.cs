@@ -64,7 +64,12 @@ public sealed class HttpWebhookSender(IHttpClientFactory clients, IOptions<Webho
             UseCookies = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseProxy = proxy is not null,
-            Proxy = proxy is null ? null : new WebProxy(proxy) { BypassProxyOnLocal = false },
+            Proxy = proxy is null ? null : new WebProxy(proxy)
+            {
+                BypassProxyOnLocal = false,
+                // Given when the proxy asks (407, Basic), for the tunnel to the target.
+                Credentials = string.IsNullOrEmpty(options.Value.ProxyUser) ? null : new NetworkCredential(options.Value.ProxyUser, options.Value.ProxyPassword),
+            },
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, proxy, options.Value.AllowPrivateAddresses, resolve, cancellationToken),
         };
     }

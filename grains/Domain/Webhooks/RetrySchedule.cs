@@ -54,6 +54,15 @@ public sealed class WebhookOptions : IValidatableObject
     /// </summary>
     public string? Proxy { get; set; }
 
+    /// <summary>
+    /// The user name a proxy that asks for credentials (407, Basic) is given, with <see cref="ProxyPassword"/>; both or
+    /// neither. Kept out of <see cref="Proxy"/> so that the URL, which logs and messages may show, carries no secret.
+    /// </summary>
+    public string? ProxyUser { get; set; }
+
+    /// <summary>The password for <see cref="ProxyUser"/> (set it from the environment: <c>GridServer__Webhooks__ProxyPassword</c>).</summary>
+    public string? ProxyPassword { get; set; }
+
     /// <summary><see cref="Proxy"/> as a URL: absolute <c>http</c>, with a host and no user name or password; null when unset or not so.</summary>
     public Uri? ProxyUrl =>
         Uri.TryCreate(Proxy, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp && !string.IsNullOrEmpty(url.Host)
@@ -88,6 +97,10 @@ public sealed class WebhookOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:RetryDelays must each be between 00:00:00 and 1.00:00:00", [nameof(RetryDelays)]);
         // The value is not repeated: a proxy URL may carry a password.
         if (Proxy is not null && ProxyUrl is null)
-            yield return new ValidationResult($"{Section}:Proxy must be an absolute http URL with a host and no user name, password or path, e.g. http://proxy.internal:3128", [nameof(Proxy)]);
+            yield return new ValidationResult($"{Section}:Proxy must be an absolute http URL with a host and no user name, password or path, e.g. http://proxy.internal:3128 (credentials go in ProxyUser and ProxyPassword)", [nameof(Proxy)]);
+        if (string.IsNullOrEmpty(ProxyUser) != string.IsNullOrEmpty(ProxyPassword))
+            yield return new ValidationResult($"{Section}:ProxyUser and {Section}:ProxyPassword go together: give both or neither", [nameof(ProxyUser)]);
+        else if (!string.IsNullOrEmpty(ProxyUser) && Proxy is null)
+            yield return new ValidationResult($"{Section}:ProxyUser is set without {Section}:Proxy", [nameof(ProxyUser)]);
     }
 }

@@ -15,14 +15,15 @@ public sealed class HttpWebhookSenderTests
     /// <summary>A public-looking name that this test's resolver answers with loopback, as a hostile DNS record would.</summary>
     private const string RebindingHost = "hooks.example.com";
 
-    private static ServiceProvider Services(bool allowPrivate, int timeoutSeconds = 10, string? proxy = null)
+    private static ServiceProvider Services(bool allowPrivate, int timeoutSeconds = 10, string? proxy = null, (string User, string Password)? proxyCredentials = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<HttpWebhookSender.Resolver>((host, ct) => host == RebindingHost
             ? Task.FromResult(new[] { IPAddress.Loopback })
             : Dns.GetHostAddressesAsync(host, ct));
         services.AddWebhookDelivery();
-        services.Configure<WebhookOptions>(o => { o.AllowPrivateAddresses = allowPrivate; o.AllowPlainHttp = true; o.AttemptTimeoutSeconds = timeoutSeconds; o.Proxy = proxy; });
+        services.Configure<WebhookOptions>(o => { o.AllowPrivateAddresses = allowPrivate; o.AllowPlainHttp = true; o.AttemptTimeoutSeconds = timeoutSeconds; o.Proxy = proxy;
+            (o.ProxyUser, o.ProxyPassword) = (proxyCredentials?.User, proxyCredentials?.Password); });
         return services.BuildServiceProvider();
     }
 
@@ -113,6 +114,33 @@ public sealed class HttpWebhookSenderTests
         Assert.Equal(["CONNECT hooks.example.com:443 HTTP/1.1"], proxy.RequestLines);
     }
 
+    /// <summary>A proxy that asks for credentials (407, Basic) gets the configured ones, and only after it asks.</summary>
+    [Fact]
+    public async Task Send_ProxyAskingForCredentials_GivenTheConfiguredOnes()
+    {
+        using var proxy = new FakeProxy(requiredCredentials: ("hooks", "s3cret-Proxy-Pass"));
+        await using var services = Services(allowPrivate: false, proxy: proxy.Url.ToString(), proxyCredentials: ("hooks", "s3cret-Proxy-Pass"));
+
+        var attempt = await services.GetRequiredService<IWebhookSender>().SendAsync(new Uri("https://hooks.example.com/hook"), Body, null, "N-1", CancellationToken.None);
+
+        Assert.False(attempt.Delivered);   // the fake proxy refuses the tunnel once it has let the caller in
+        Assert.Equal(["CONNECT hooks.example.com:443 HTTP/1.1", "CONNECT hooks.example.com:443 HTTP/1.1"], proxy.RequestLines);
+        Assert.Equal([null, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("hooks:s3cret-Proxy-Pass"))], proxy.Authorizations);
+        Assert.Contains("403", attempt.Error, StringComparison.Ordinal);   // past the 407: the credentials were taken
+    }
+
+    [Theory]
+    [InlineData("hooks", null, false)]
+    [InlineData(null, "pw-Zq81x", false)]
+    [InlineData("hooks", "pw-Zq81x", true)]
+    public void Options_ProxyCredentials_BothOrNeither_NeverInTheMessage(string? user, string? password, bool valid)
+    {
+        var options = new WebhookOptions { Proxy = "http://squid.lan:3128", ProxyUser = user, ProxyPassword = password };
+        var problems = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(r => r.ErrorMessage!).ToList();
+        Assert.Equal(valid, problems.Count == 0);
+        Assert.DoesNotContain(problems, p => password is not null && p.Contains(password, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("http://squid.lan:3128", true)]
     [InlineData("http://10.0.0.5:3128/", true)]
@@ -141,14 +169,21 @@ public sealed class HttpWebhookSenderTests
     }
 
     /// <summary>A proxy on loopback that notes each request line it is sent and refuses it (403).</summary>
+    /// <summary>
+    /// A proxy that records what it is asked and refuses every tunnel (403); with <c>requiredCredentials</c>, it first
+    /// asks a caller without them for Basic credentials (407).
+    /// </summary>
     private sealed class FakeProxy : IDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly List<string> _lines = [];
+        private readonly List<string?> _authorizations = [];
+        private readonly string? _expected;
         private readonly Task _loop;
 
-        public FakeProxy()
+        public FakeProxy((string User, string Password)? requiredCredentials = null)
         {
+            _expected = requiredCredentials is { } c ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.User}:{c.Password}")) : null;
             _listener.Start();
             Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
             _loop = Task.Run(LoopAsync);
@@ -159,6 +194,12 @@ public sealed class HttpWebhookSenderTests
         public IReadOnlyList<string> RequestLines
         {
             get { lock (_lines) return [.. _lines]; }
+        }
+
+        /// <summary>The Proxy-Authorization each request carried (null: none).</summary>
+        public IReadOnlyList<string?> Authorizations
+        {
+            get { lock (_lines) return [.. _authorizations]; }
         }
 
         private async Task LoopAsync()
@@ -179,11 +220,15 @@ public sealed class HttpWebhookSenderTests
                     var stream = client.GetStream();
                     using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
                     var line = await reader.ReadLineAsync();
-                    if (line is not null) lock (_lines) _lines.Add(line);
-                    while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+                    string? authorization = null;
+                    while (await reader.ReadLineAsync() is { Length: > 0 } header)
                     {
+                        if (header.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase)) authorization = header["Proxy-Authorization:".Length..].Trim();
                     }
-                    await stream.WriteAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                    if (line is not null) lock (_lines) { _lines.Add(line); _authorizations.Add(authorization); }
+                    await stream.WriteAsync(_expected is not null && authorization != _expected
+                        ? "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"hooks\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray()
+                        : "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
                 }
             }
         }
