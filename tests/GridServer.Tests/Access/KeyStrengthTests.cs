@@ -21,6 +21,10 @@ public sealed class KeyStrengthTests
     [InlineData("k-0123456789abcdef")]
     [InlineData("0000000000000000000000000000000000000000")]
     [InlineData("qwertyuiopasdfgh")]                           // keyboard rows
+    [InlineData("1qaz2wsx3edc4rfv")]                           // keyboard columns
+    [InlineData("zaq1xsw2cde3vfr4")]                           // keyboard columns, upwards
+    [InlineData("gridserver-admin-password")]                  // placeholder words
+    [InlineData("MySecretPassword2026")]
     public void EstimatedBits_RepeatedOrSequentialKey_UnderTheMinimum(string key) =>
         Assert.InRange(Secrets.EstimatedBits(key), 0, Secrets.MinEstimatedBits - 0.001);
 
@@ -32,6 +36,17 @@ public sealed class KeyStrengthTests
     [InlineData("console-test-operator-key-0123456789")]      // the test servers' own
     public void EstimatedBits_VariedKey_AtLeastTheMinimum(string key) =>
         Assert.True(Secrets.EstimatedBits(key) >= Secrets.MinEstimatedBits, $"{Secrets.EstimatedBits(key):0.0} bits");
+
+    /// <summary>The README's way to make a key (<c>openssl rand -base64 24</c>) never falls short, keyboard neighbours and all.</summary>
+    [Fact]
+    public void EstimatedBits_RandomBase64Of24Bytes_NeverUnderTheMinimum()
+    {
+        for (var i = 0; i < 5000; i++)
+        {
+            var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            Assert.True(Secrets.EstimatedBits(key) >= Secrets.MinEstimatedBits, $"{key}: {Secrets.EstimatedBits(key):0.0} bits");
+        }
+    }
 
     [Fact]
     public void EstimatedBits_KeysTheServerMakes_FarAboveTheMinimum()
