@@ -19,6 +19,10 @@ public sealed class UnavailableHandler(IProblemDetailsService problems) : IExcep
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // A full disk is no passing fault and no silence: say so (the database rolled the request back whole).
+        if (exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DiskFull })
+            return await WriteAsync(httpContext, exception,
+                "the database is out of disk space: nothing of this request was kept; try again once an operator has freed space");
         var what = exception switch
         {
             DependencyUnavailableException d => d.What,
@@ -28,13 +32,18 @@ public sealed class UnavailableHandler(IProblemDetailsService problems) : IExcep
             _ => null,
         };
         if (what is null) return false;
+        return await WriteAsync(httpContext, exception, $"{what} did not answer; try again in {RetryAfterSeconds} s");
+    }
+
+    private async ValueTask<bool> WriteAsync(HttpContext httpContext, Exception exception, string detail)
+    {
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = 503, Title = "Service unavailable", Detail = $"{what} did not answer; try again in {RetryAfterSeconds} s" },
+            ProblemDetails = { Status = 503, Title = "Service unavailable", Detail = detail },
         });
     }
 }
