@@ -89,13 +89,13 @@ public sealed class WebhookEndpointsTests(EmbeddedSilo silo) : IClassFixture<Emb
     {
         // Its own community, so that no other test of this class sees the target come and go.
         const string community = "330302002001";
-        using var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", Target("https://chat.example.com/robot?key=abc", "robot-secret-0123456789"));
+        using var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", Target("https://chat.example.com/robot?key=abc", "robot-sig-7Kq2vX9pLm4Z"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
         using var get = await silo.Operator.GetAsync($"/api/communities/{community}/webhook");
         var body = await JsonOf(get);
         Assert.Equal(("https://chat.example.com/robot?key=abc", true, 0), (body.GetProperty("url").GetString(), body.GetProperty("hasSecret").GetBoolean(), body.GetProperty("pending").GetInt32()));
-        Assert.DoesNotContain("robot-secret", body.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("7Kq2vX9pLm4Z", body.GetRawText(), StringComparison.Ordinal);
 
         using var delete = await silo.Operator.DeleteAsync($"/api/communities/{community}/webhook");
         using var again = await silo.Operator.DeleteAsync($"/api/communities/{community}/webhook");
@@ -236,7 +236,7 @@ public sealed class WebhookDeadLetterEndpointsTests(LoopbackWebhookSilo silo) : 
     [Fact]
     public async Task Test_SignedTarget_ReceivesSignedTestMessage_NothingQueuedOrCounted()
     {
-        const string community = "330302002004", secret = "test-secret-0123456789";
+        const string community = "330302002004", secret = "test-sig-Wn3Lr8Tq5vZk0";
         using var receiver = new WebhookReceiver();
         using (var put = await silo.Operator.PutAsync($"/api/communities/{community}/webhook", JsonBody(JsonSerializer.Serialize(new { url = receiver.Url, secret }))))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
