@@ -42,16 +42,19 @@ public sealed class Scopes(IGrainFactory grains, GridCatalog catalog, DenialLog 
     public async ValueTask<bool> MaySeeCaseAsync(HttpContext context, CaseView view)
     {
         var caller = context.RequiredCaller();
-        var allowed = caller.Role switch
-        {
-            Role.Dispatcher => true,
-            Role.Officer => AccessRules.OfficerMayWork(caller.Subject, view.OfficerId, view.SquadId, await SquadMembersAsync(view.SquadId)),
-            Role.Liaison => Watches(await LiaisonAsync(caller.Subject), view.GridCode),
-            _ => false,
-        };
+        var allowed = await MaySeeAsync(caller, view.OfficerId, view.SquadId, view.GridCode);
         if (!allowed) denials.Log(context, $"case {view.CaseId} is outside the scope of {caller.Role} {caller.Subject}");
         return allowed;
     }
+
+    /// <summary>The rule of <see cref="MaySeeCaseAsync"/> on a case's holder and grid, without logging (a live list passes over what is not the caller's).</summary>
+    public async ValueTask<bool> MaySeeAsync(Caller caller, string? officerId, string? squadId, string? gridCode) => caller.Role switch
+    {
+        Role.Dispatcher => true,
+        Role.Officer => AccessRules.OfficerMayWork(caller.Subject, officerId, squadId, await SquadMembersAsync(squadId)),
+        Role.Liaison => Watches(await LiaisonAsync(caller.Subject), gridCode),
+        _ => false,
+    };
 
     /// <summary>Whether an officer belongs to a squad (its leader counts).</summary>
     public async ValueTask<bool> IsInSquadAsync(string officerId, string squadId) => (await SquadMembersAsync(squadId)).Contains(officerId);

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using GridServer.Abstractions.Cases;
-using GridServer.Domain.Access;
 using GridServer.Silo.Access;
 using GridServer.Silo.Hosting;
 
@@ -58,7 +56,7 @@ internal static class CaseStream
                 while (reader.TryRead(out var change))
                 {
                     if (change is null) reload = true;
-                    else if (await MaySeeAsync(caller, change, scopes))
+                    else if (await scopes.MaySeeAsync(caller, change.OfficerId, change.SquadId, change.GridCode))
                         await response.WriteAsync($"id: {change.CaseId}:{change.Sequence}\nevent: case\ndata: {JsonSerializer.Serialize(change, json)}\n\n", aborted);
                 }
                 if (listener.TakeMissed() || reload) await response.WriteAsync("event: reload\ndata: {}\n\n", aborted);
@@ -71,12 +69,4 @@ internal static class CaseStream
         }
     }
 
-    /// <summary>The scope rule of <see cref="Scopes.MaySeeCaseAsync"/>, on a case's summary.</summary>
-    private static async ValueTask<bool> MaySeeAsync(Caller caller, CaseSummaryView change, Scopes scopes) => caller.Role switch
-    {
-        Role.Dispatcher => true,
-        Role.Officer => change.OfficerId == caller.Subject || (change.SquadId is { } squad && await scopes.IsInSquadAsync(caller.Subject, squad)),
-        Role.Liaison => scopes.Watches(await scopes.LiaisonAsync(caller.Subject), change.GridCode),
-        _ => false,
-    };
 }
