@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using GridServer.Domain.Grids;
 using GridServer.SampleData;
 using GridServer.Storage.Grids;
+using GridServer.Tests.Plugins;
 using GridServer.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;
@@ -11,8 +13,8 @@ using Xunit.Abstractions;
 namespace GridServer.Tests.Cluster;
 
 /// <summary>
-/// A silo SIGKILLed in the middle of a grid import, or of one grid's redraw (a whole city's file, <c>?mode=replace</c>): the change is all or
-/// nothing. The test holds a lock that stops the import's transaction after it has read the grids, planned the versions
+/// A silo SIGKILLed in the middle of a grid import (a whole city's file, <c>?mode=replace</c>), of one grid's redraw, or
+/// of a reference-data import: the change is all or nothing. The test holds a lock that stops the import's transaction after it has read the grids, planned the versions
 /// and copied the whole file into the database, at its first write to the history; kills the silo there; and then finds
 /// every grid as it was, one open version each, served as before by a new silo.
 /// </summary>
@@ -32,10 +34,9 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
             ["GridServer:Storage:Provider"] = "PostgreSQL",
             ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
         };
-        SiloProcess? silo = null, next = null;
-        try
+        await WithSilosAsync(async start =>
         {
-            silo = new SiloProcess("import-killed", settings);
+            var silo = start("import-killed", settings);
             await silo.WaitHealthyAsync(Patience);
 
             // The import waits at its first write to the history, with everything before it done; the silo dies there.
@@ -51,21 +52,35 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
                 Assert.Equal((sample.Count, 0L, sample.Count, 0L), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
             }
 
-            next = new SiloProcess("after-the-kill", settings);
+            var next = start("after-the-kill", settings);
             await next.WaitHealthyAsync(Patience);
             using var served = await next.Dispatcher.GetAsync($"/api/grids/{sample[0].Code}");
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             Assert.Equal(sample[0].Name, JsonNode.Parse(await served.Content.ReadAsStringAsync())!["properties"]!["name"]!.GetValue<string>());
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a way to start silo processes; their output is printed when it fails, and every one is killed at its end.</summary>
+    private async Task WithSilosAsync(Func<Func<string, IReadOnlyDictionary<string, string>, SiloProcess>, Task> body)
+    {
+        var started = new List<SiloProcess>();
+        try
+        {
+            await body((name, settings) =>
+            {
+                var silo = new SiloProcess(name, settings);
+                started.Add(silo);
+                return silo;
+            });
         }
         catch
         {
-            foreach (var s in new[] { silo, next }.OfType<SiloProcess>()) output.WriteLine(s.Output);
+            foreach (var silo in started) output.WriteLine(silo.Output);
             throw;
         }
         finally
         {
-            if (silo is not null) await silo.DisposeAsync();
-            if (next is not null) await next.DisposeAsync();
+            foreach (var silo in started) await silo.DisposeAsync();
         }
     }
 
@@ -89,11 +104,15 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
         await Eventually.HoldsAsync("the killed silo's backend to end", async () => await HistoryWritersAsync(waiting: false) == 0, Patience);
     }
 
-    private async Task<long> HistoryWritersAsync(bool waiting)
+    private Task<long> HistoryWritersAsync(bool waiting) => SessionsAsync("UPDATE gridserver.grid_history%", waiting);
+
+    /// <summary>Database sessions (other than the test's own) whose current or last statement is like <paramref name="statement"/>; only those waiting on a lock when <paramref name="waiting"/>.</summary>
+    private async Task<long> SessionsAsync(string statement, bool waiting)
     {
         await using var command = database.DataSource.CreateCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'UPDATE gridserver.grid_history%' AND pid <> pg_backend_pid()" +
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()" +
             (waiting ? " AND wait_event_type = 'Lock'" : ""));
+        command.Parameters.Add(new NpgsqlParameter { Value = statement });
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
@@ -117,10 +136,9 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
             ["GridServer:Storage:Provider"] = "PostgreSQL",
             ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
         };
-        SiloProcess? silo = null, next = null;
-        try
+        await WithSilosAsync(async start =>
         {
-            silo = new SiloProcess("redraw-killed", settings);
+            var silo = start("redraw-killed", settings);
             await silo.WaitHealthyAsync(Patience);
             await KillAtTheHistoryWriteAsync(silo, "the redraw",
                 () => silo.Operator.PutAsync($"/api/grids/{grid.Code}", new StringContent(body, Encoding.UTF8, "application/geo+json")));
@@ -135,7 +153,7 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
                 Assert.Equal((1L, 1L, true), (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2)));
             }
 
-            next = new SiloProcess("after-the-redraw-kill", settings);
+            var next = start("after-the-redraw-kill", settings);
             await next.WaitHealthyAsync(Patience);
             using var served = await next.Dispatcher.GetAsync($"/api/grids/{grid.Code}");
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
@@ -143,16 +161,98 @@ public sealed class KilledImportTests(PostgisDatabase database, ITestOutputHelpe
             Assert.Equal(ring.Length, corners.Count);
             Assert.Equal(ring[0].X, corners[0]![0]!.GetValue<double>(), 6);
             Assert.Equal(ring[0].Y, corners[0]![1]!.GetValue<double>(), 6);
-        }
-        catch
+        });
+    }
+
+    /// <summary>
+    /// A reference set (the shopfront module's shops) replaced through the API, the silo SIGKILLed while the set's one
+    /// state write waits on a lock held on its row: a new silo serves either the old set or the new one, whole, with
+    /// the version that goes with it; never part of either.
+    /// </summary>
+    [PostgisFact]
+    public async Task SiloKilledMidReferenceImport_ANewSiloServesTheOldSetOrTheNewOneWhole()
+    {
+        var sample = LuchengSample.Generate();
+        await new PostgisGridStore(database.DataSource, TimeProvider.System).SaveAsync(sample, GridSaveMode.Replace);
+        var p = sample[7].Boundary.InteriorPoint;
+        var plugins = PluginSilo.NewDirectory(("shopfront", "GridServer.Plugins.Shopfront"));
+        var settings = new Dictionary<string, string>
         {
-            foreach (var s in new[] { silo, next }.OfType<SiloProcess>()) output.WriteLine(s.Output);
-            throw;
+            ["GridServer:Storage:Provider"] = "PostgreSQL",
+            ["GridServer:Storage:ConnectionString"] = database.ConnectionString,
+            ["GridServer:Plugins:Directory"] = plugins,
+        };
+        try
+        {
+            await WithSilosAsync(async start =>
+            {
+                var silo = start("reference-killed", settings);
+                await silo.WaitHealthyAsync(Patience);
+                await Support.Eventually.HoldsAsync("the shopfront module loaded", async () =>
+                {
+                    using var sets = await silo.Operator.GetAsync("/api/reference");
+                    return sets.StatusCode == HttpStatusCode.OK && (await sets.Content.ReadAsStringAsync()).Contains("\"shops\"", StringComparison.Ordinal);
+                }, Patience);
+                using (var first = await silo.Operator.PutAsync("/api/reference/shops", Shops(p.X, p.Y, ("S-1", "原来的店"))))
+                    Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+                // The set's row locked: the replacing import reads, checks and hands its records to the set's grain, whose
+                // write then waits on the lock; the silo dies there.
+                await using (var blocker = await database.DataSource.OpenConnectionAsync())
+                await using (var hold = await blocker.BeginTransactionAsync())
+                {
+                    await using (var lockRow = new NpgsqlCommand("SELECT count(*) FROM (SELECT 1 FROM orleans.grain_state WHERE grain_id_extension = 'shops' FOR UPDATE) locked", blocker, hold))
+                        Assert.Equal(1L, (long)(await lockRow.ExecuteScalarAsync())!);
+                    var importing = silo.Operator.PutAsync("/api/reference/shops", Shops(p.X, p.Y, ("S-1", "导入中的店"), ("S-2", "新来的店")));
+                    await Support.Eventually.HoldsAsync("the import's state write waiting on the row's lock",
+                        async () => await SessionsAsync("%write_grain_state%", waiting: true) == 1, Patience);
+                    silo.Kill();
+                    output.WriteLine("silo killed with the reference set's write waiting");
+                    await Assert.ThrowsAnyAsync<Exception>(() => importing);
+                    await hold.RollbackAsync();
+                }
+                await Support.Eventually.HoldsAsync("the killed silo's sessions to end", async () => await SessionsAsync("%write_grain_state%", waiting: false) == 0, Patience);
+
+                var next = start("after-the-reference-kill", settings);
+                await next.WaitHealthyAsync(Patience);
+                JsonNode? served = null;
+                await Support.Eventually.HoldsAsync("the new silo serving the shops", async () =>
+                {
+                    using var response = await next.Operator.GetAsync("/api/reference/shops");
+                    if (response.StatusCode != HttpStatusCode.OK) return false;
+                    served = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+                    return true;
+                }, Patience);
+                // The write is one statement on one row. Sent before the silo died, it still commits when the lock goes,
+                // unless PostgreSQL noticed the dead client first: either way the set is one of the two files, whole.
+                var version = served!["version"]!.GetValue<long>();
+                var records = served["features"]!.AsArray().Select(f => (f!["id"]!.GetValue<string>(), f["properties"]!["name"]!.GetValue<string>())).ToArray();
+                output.WriteLine($"after the kill the set is at version {version}: {string.Join(", ", records)}");
+                Assert.Equal(records.Length, served["total"]!.GetValue<int>());
+                if (version == 1) Assert.Equal([("S-1", "原来的店")], records);
+                else
+                {
+                    Assert.Equal(2L, version);
+                    Assert.Equal([("S-1", "导入中的店"), ("S-2", "新来的店")], records);
+                }
+            });
         }
         finally
         {
-            if (silo is not null) await silo.DisposeAsync();
-            if (next is not null) await next.DisposeAsync();
+            Directory.Delete(plugins, recursive: true);
         }
+    }
+
+    /// <summary>Shops as a GeoJSON import: each a small square at the point.</summary>
+    private static StringContent Shops(double lon, double lat, params (string Key, string Name)[] shops)
+    {
+        var features = shops.Select((shop, i) =>
+        {
+            var (x0, y0) = (lon + i * 0.0003, lat);
+            var (x1, y1) = (x0 + 0.0001, y0 + 0.0001);
+            return string.Create(CultureInfo.InvariantCulture,
+                $$$"""{"type":"Feature","properties":{"key":"{{{shop.Key}}}","name":"{{{shop.Name}}}","contact":"13812345678"},"geometry":{"type":"Polygon","coordinates":[[[{{{x0}}},{{{y0}}}],[{{{x1}}},{{{y0}}}],[{{{x1}}},{{{y1}}}],[{{{x0}}},{{{y1}}}],[{{{x0}}},{{{y0}}}]]]}}""");
+        });
+        return new StringContent($$"""{"type":"FeatureCollection","features":[{{string.Join(",", features)}}]}""", Encoding.UTF8, "application/geo+json");
     }
 }

@@ -24,10 +24,7 @@ public sealed class ReferenceDataClusterTests(PostgisDatabase database) : IClass
     {
         var sample = LuchengSample.Generate();
         await new PostgisGridStore(database.DataSource, TimeProvider.System).SaveAsync(sample, GridSaveMode.Replace);
-        var plugins = Directory.CreateTempSubdirectory("gridserver-cluster-plugins-").FullName;
-        var module = Path.Combine(plugins, "shopfront");
-        Directory.CreateDirectory(module);
-        foreach (var file in Directory.GetFiles(PluginSilo.Built("GridServer.Plugins.Shopfront"))) File.Copy(file, Path.Combine(module, Path.GetFileName(file)));
+        var plugins = PluginSilo.NewDirectory(("shopfront", "GridServer.Plugins.Shopfront"));
         var settings = new Dictionary<string, string>
         {
             ["GridServer:Storage:Provider"] = "PostgreSQL",

@@ -72,6 +72,17 @@ public sealed class PluginSilo : IAsyncDisposable
         return folder;
     }
 
+    /// <summary>
+    /// A new plugins directory for silo processes, holding the named built modules, each in the folder it is named by
+    /// (<c>("parking", "GridServer.Plugins.Parking")</c>).
+    /// </summary>
+    public static string NewDirectory(params (string Folder, string Project)[] modules)
+    {
+        var plugins = Directory.CreateTempSubdirectory("gridserver-process-plugins-").FullName;
+        foreach (var (folder, project) in modules) CopyFiles(Built(project), Path.Combine(plugins, folder));
+        return plugins;
+    }
+
     /// <summary>Drops a built module in as folder <paramref name="name"/>: copied beside the directory, then moved in whole.</summary>
     public void Install(string project, string name)
     {
