@@ -186,7 +186,8 @@ public static partial class CaseEndpoints
         var left = policies.For(view.Matter).TimeLeft(new CaseDeadlines(view.AcceptBy, view.HandleBy, view.VerifyBy), time.GetUtcNow());
         return TypedResults.Ok(new AllowedActions(view.State,
             // A case under supervision is not supervised again.
-            [.. CaseWorkflow.AllowedIn(view.State).Where(a => AccessRules.RoleFor(a) == role && !(a == CaseAction.Supervise && view.Supervised)).Select(a => a.ToString())],
+            // An archived case is read only.
+            [.. CaseWorkflow.AllowedIn(view.State).Where(a => !view.Archived && AccessRules.RoleFor(a) == role && !(a == CaseAction.Supervise && view.Supervised)).Select(a => a.ToString())],
             [.. left.Select(d => new DeadlineLeftView(d.Kind, d.Due, (long)d.Left.TotalSeconds, d.WorkingTime))]));
     }
 

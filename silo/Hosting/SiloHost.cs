@@ -92,6 +92,10 @@ public static class SiloHost
             builder.Services.AddSingleton<ICaseSearch>(sp => sp.GetRequiredService<PostgisCaseStore>());
             builder.Services.AddSingleton<GridServer.Domain.Evaluation.ICaseFactsSource>(sp => sp.GetRequiredService<PostgisCaseStore>());
             builder.Services.AddHostedService<GridServer.Silo.Evaluation.EvaluationFill>();
+            // Closed cases and old notices move to the archive after the retention (V028), when one is set.
+            builder.Services.AddSingleton<ICaseArchive>(sp => new GridServer.Storage.Cases.PostgisArchive(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+            builder.Services.AddSingleton<GridServer.Silo.Cases.CaseRetention>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Cases.CaseRetention>());
             builder.Services.AddSingleton<PostgisNoticeStore>();
             builder.Services.AddSingleton<INoticeStore>(sp => sp.GetRequiredService<PostgisNoticeStore>());
             builder.Services.AddSingleton<INoticeOutbox>(sp => sp.GetRequiredService<PostgisNoticeStore>());
@@ -126,6 +130,7 @@ public static class SiloHost
         builder.Services.AddSingleton<GridServer.Silo.Media.PhotoIntake>();
         builder.Services.AddOptions<GridServer.Silo.Sensors.SensorOptions>().BindConfiguration(GridServer.Silo.Sensors.SensorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<GridServer.Silo.Sensors.SensorReadingRetention>();
+        builder.Services.AddOptions<GridServer.Silo.Cases.RetentionOptions>().BindConfiguration(GridServer.Silo.Cases.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // What a case step gives to tell: rendered, written with the step, handed on after it.
         builder.Services.AddSingleton<CaseNotices>();
         builder.Services.AddSingleton<OutboxRelay>();

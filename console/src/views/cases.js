@@ -103,7 +103,8 @@ export async function render(panel, id, { me }) {
     replace(body,
       h('h2', null, c.matterName ?? c.matter, ' ', h('code', { id: 'case-id' }, c.caseId)),
       h('p', null, h('strong', { id: 'case-state', dataset: { state: c.state } }, tWord('caseState', c.state)),
-        c.supervised ? h('span', { class: 'error' }, ' · ', t('cases.supervised')) : null),
+        c.supervised ? h('span', { class: 'error' }, ' · ', t('cases.supervised')) : null,
+        c.archived ? h('span', { id: 'case-archived', title: t('cases.archivedHint') }, ' · ', t('cases.archived')) : null),
       table([t('cases.field'), t('cases.value')], [
         [t('cases.description'), c.description ?? none],
         [t('cases.address'), c.address ?? none],

@@ -125,7 +125,8 @@ public sealed record CaseView(
     [property: Id(28)] string[]? CandidateGrids = null,
     [property: Id(29)] string? DuplicateOf = null,
     [property: Id(30)] string[]? Duplicates = null,
-    [property: Id(31)] string? ReporterId = null)
+    [property: Id(31)] string? ReporterId = null,
+    [property: Id(32)] bool Archived = false)
 {
     /// <summary>Closed, void, or linked as a duplicate (重复件) to another case: nothing more happens to it unless a dispatcher unlinks it.</summary>
     public bool Ended => State is CaseState.Closed or CaseState.Void or CaseState.Duplicate;

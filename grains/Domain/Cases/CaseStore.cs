@@ -12,8 +12,11 @@ namespace GridServer.Domain.Cases;
 /// </summary>
 public sealed record CaseWrite(CaseRecord Record, int NewEventsFrom, DateTimeOffset? WakeAt, ImmutableArray<NoticeEntry> Notices, ImmutableArray<NoticeEntry> Outbox);
 
-/// <summary>What the store holds of a case: the record, or that a server before the case store kept it (<see cref="Legacy"/>: read its grain state).</summary>
-public sealed record CaseLoad(CaseRecord? Record, bool Legacy)
+/// <summary>
+/// What the store holds of a case: the record, or that a server before the case store kept it (<see cref="Legacy"/>: read
+/// its grain state). An <see cref="Archived"/> case was closed before the retention and moved to the archive: read only.
+/// </summary>
+public sealed record CaseLoad(CaseRecord? Record, bool Legacy, bool Archived = false)
 {
     public static readonly CaseLoad Missing = new(null, false);
 }
@@ -39,6 +42,20 @@ public interface ICaseStore
 
     /// <summary>Up to <paramref name="limit"/> cases of shard <paramref name="shard"/> whose wake time has come by <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<string>> DueAsync(int shard, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Retention: what has been kept in the live tables long enough moves to the archive, a bite at a time, each bite all or
+/// nothing; nothing is deleted. An archived case is still found by its id (<see cref="ICaseStore.LoadAsync"/>) and counted by
+/// the evaluation of its period.
+/// </summary>
+public interface ICaseArchive
+{
+    /// <summary>Moves up to <paramref name="limit"/> cases closed before <paramref name="closedBefore"/>, each with its timeline; answers how many moved.</summary>
+    Task<int> ArchiveClosedCasesAsync(DateTimeOffset closedBefore, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves up to <paramref name="limit"/> inbox notices given before <paramref name="before"/>; answers how many moved.</summary>
+    Task<int> ArchiveNoticesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The deadline clock's shards: each case belongs to one, by a hash of its id that never changes.</summary>

@@ -31,6 +31,9 @@ public sealed partial class CaseGrain(
     private CaseRecord? _case;
     private bool _loaded;
 
+    /// <summary>The case was moved to the archive (closed before the retention): it is read, never changed.</summary>
+    private bool _archived;
+
     /// <summary>How many of the case's timeline events the store holds: the next write appends the rest.</summary>
     private int _eventsStored;
 
@@ -42,7 +45,7 @@ public sealed partial class CaseGrain(
     {
         if (_loaded) return _case;
         var load = await store.LoadAsync(Id);
-        (_case, _eventsStored) = (load.Record, load.Record?.File.Timeline.Count ?? 0);
+        (_case, _eventsStored, _archived) = (load.Record, load.Record?.File.Timeline.Count ?? 0, load.Archived);
         // Not in the store as a case of its own: an older server may have kept it as grain state. Its first write here
         // writes its whole timeline (events the old projection wrote already are kept as they are).
         if (_case is null) (_case, _eventsStored) = (await LegacyCaseState.ReadAsync(ServiceProvider, this.GetGrainId(), Id), 0);
@@ -225,7 +228,7 @@ public sealed partial class CaseGrain(
         return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Locate(r, actorId, lon, lat, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
     }
 
-    public async ValueTask<CaseView?> GetAsync() => await LoadAsync() is { } r ? CaseViews.Of(r) : null;
+    public async ValueTask<CaseView?> GetAsync() => await LoadAsync() is { } r ? CaseViews.Of(r) with { Archived = _archived } : null;
 
     public async ValueTask<CaseView?> CheckDeadlinesAsync()
     {
@@ -278,6 +281,8 @@ public sealed partial class CaseGrain(
     private async Task<CaseStep> WriteAsync(CaseRecord? before, CaseStep step, ImmutableArray<string>? gridLiaisons = null)
     {
         if (ReferenceEquals(step.Record, before)) return step;
+        if (_archived)
+            return new CaseStep(before!, new CaseRefusal(CaseRefusalCode.NotNow, $"case {Id} was closed longer ago than the retention and is archived: it is kept for reading only"), []);
         var record = step.Record with { Version = (before?.Version ?? 0) + 1 };
         var stepNotices = await notices.ForStepAsync(record, step.Cues, gridLiaisons);
         var wake = CaseSteps.NextWake(record, WorkflowOf(record));

@@ -14,14 +14,19 @@ namespace GridServer.Storage.Cases;
 public sealed partial class PostgisCaseStore
 {
     // The facts are columns of the case row (V021 and those before it): a month of a city is read without parsing anything.
-    private const string FactsSql = """
-        SELECT case_id, matter, state, grid_code, squad_id, officer_id, channel, entered_by, dispatcher, reported_at, registered,
+    private const string FactsColumns = """
+        case_id, matter, state, grid_code, squad_id, officer_id, channel, entered_by, dispatcher, reported_at, registered,
             dispatched_at, accepted_at, feedback_at, verified_at, CASE WHEN state = 'Closed' THEN closed_at END, return_count,
             extension_count, rework_count, evaluation_supervised, late_kinds, accept_by, handle_by, verify_by, verdict,
             coalesce(cardinality(candidate_grids), 0) > 1
-        FROM gridserver.cases
-        WHERE reported_at >= $1 AND reported_at < $2 AND past_deadlines IS NOT NULL
         """;
+
+    /// <summary>
+    /// The live cases and the archived ones (V028) of a period, narrowed by <paramref name="criteria"/> in both: a period's
+    /// evaluation does not change when its cases move to the archive.
+    /// </summary>
+    private static string LiveAndArchived(string columns, string where, string criteria) =>
+        $"SELECT {columns} FROM gridserver.cases WHERE {where}{criteria} UNION ALL SELECT {columns} FROM gridserver_archive.cases WHERE {where}{criteria}";
 
     /// <summary>The late kinds of a case as stored: 1 acceptance, 2 handling, 4 verification.</summary>
     private static short LateKinds(CaseFacts facts) => (short)((facts.AcceptLate ? 1 : 0) | (facts.HandlingLate ? 2 : 0) | (facts.VerificationLate ? 4 : 0));
@@ -30,7 +35,7 @@ public sealed partial class PostgisCaseStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var criteria = UnitCriteria(query);
-        await using var command = _dataSource.CreateCommand(FactsSql + criteria.Sql);
+        await using var command = _dataSource.CreateCommand(LiveAndArchived(FactsColumns, "reported_at >= $1 AND reported_at < $2 AND past_deadlines IS NOT NULL", criteria.Sql));
         command.Parameters.Add(Time(query.From));
         command.Parameters.Add(Time(query.To));
         foreach (var parameter in criteria.Parameters) command.Parameters.Add(parameter);
@@ -66,7 +71,7 @@ public sealed partial class PostgisCaseStore
         ArgumentNullException.ThrowIfNull(query);
         var criteria = UnitCriteria(query);
         await using var command = _dataSource.CreateCommand(
-            "SELECT ST_X(geom), ST_Y(geom) FROM gridserver.cases WHERE reported_at >= $1 AND reported_at < $2 AND NOT ST_IsEmpty(geom)" + criteria.Sql);
+            LiveAndArchived("ST_X(geom), ST_Y(geom)", "reported_at >= $1 AND reported_at < $2 AND NOT ST_IsEmpty(geom)", criteria.Sql));
         command.Parameters.Add(Time(query.From));
         command.Parameters.Add(Time(query.To));
         foreach (var parameter in criteria.Parameters) command.Parameters.Add(parameter);

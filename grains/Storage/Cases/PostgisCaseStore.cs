@@ -23,7 +23,7 @@ namespace GridServer.Storage.Cases;
 public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates", "V027__case_event_request_key"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates", "V027__case_event_request_key", "V028__archive"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -96,7 +96,9 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict, accuracy_m,
                 CASE WHEN candidate_grids IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(candidate_grids::jsonb)) END,
                 duplicate_of, duplicates::jsonb
-            FROM input
+            FROM input i
+            -- A case is new at its first version only: a later one whose row is gone (moved to the archive) is not written.
+            WHERE i.version = 1 OR EXISTS (SELECT 1 FROM gridserver.cases x WHERE x.case_id = i.case_id)
             ON CONFLICT (case_id) DO UPDATE SET
                 matter = EXCLUDED.matter, state = EXCLUDED.state, grid_code = EXCLUDED.grid_code, squad_id = EXCLUDED.squad_id,
                 officer_id = EXCLUDED.officer_id, post = EXCLUDED.post, reporter_id = EXCLUDED.reporter_id, description = EXCLUDED.description,
@@ -178,18 +180,29 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         return [.. batch.Select(w => written.Contains(w.Record.Id))];
     }
 
-    private const string LoadSql = """
-        SELECT matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
+    private const string LoadColumns = """
+        matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
             matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text,
             follow_up::text, accuracy_m, candidate_grids, duplicate_of, duplicates::text
-        FROM gridserver.cases WHERE case_id = $1
         """;
 
-    private const string LoadEventsSql = """
-        SELECT sequence, at, actor_id, action, from_state, to_state, note, evidence, request_key
-        FROM gridserver.case_events WHERE case_id = $1 ORDER BY sequence
+    // A case is in the live tables or, moved whole by the retention (V028), in the archive's: never in both.
+    private const string LoadSql = $"""
+        SELECT {LoadColumns}, false FROM gridserver.cases WHERE case_id = $1
+        UNION ALL
+        SELECT {LoadColumns}, true FROM gridserver_archive.cases WHERE case_id = $1
+        LIMIT 1
+        """;
+
+    private const string LoadEventColumns = "sequence, at, actor_id, action, from_state, to_state, note, evidence, request_key";
+
+    private const string LoadEventsSql = $"""
+        SELECT {LoadEventColumns} FROM gridserver.case_events WHERE case_id = $1
+        UNION ALL
+        SELECT {LoadEventColumns} FROM gridserver_archive.case_events WHERE case_id = $1
+        ORDER BY sequence
         """;
 
     public async Task<CaseLoad> LoadAsync(string caseId, CancellationToken cancellationToken = default)
@@ -227,6 +240,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         var followUp = Text(31) is { } followUpJson ? JsonSerializer.Deserialize<CaseFollowUp>(followUpJson, CaseJson.Options) : null;
         var duplicateOf = Text(34);
         var duplicates = Text(35) is { } duplicatesJson ? JsonSerializer.Deserialize<ImmutableList<CaseLink>>(duplicatesJson, CaseJson.Options) : null;
+        var archived = reader.GetBoolean(36);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var timeline = ImmutableList.CreateBuilder<CaseEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -236,7 +250,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 [.. reader.GetFieldValue<string[]>(7)], reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
         var file = new CaseFile(caseId, matter, state, deadlines, supervised, reworks, extensions, parked, requested, timeline.ToImmutable(), history);
-        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp, duplicateOf, duplicates), Legacy: false);
+        return new CaseLoad(new CaseRecord(file, report, gridCode, holder, queueReason, warnedFor, escalation, version, followUp, duplicateOf, duplicates), Legacy: false, archived);
     }
 
     public async Task<IReadOnlyList<string>> DueAsync(int shard, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)

@@ -346,7 +346,10 @@ public sealed class GridEndpointsTests(EmbeddedSilo silo, PostgisDatabase databa
     [InlineData("GridServer:ReadLimits:PerKey:PermitsPerMinute", "0", "GridServer:ReadLimits:PerKey:PermitsPerMinute must be at least 1")]
     [InlineData("GridServer:ReadLimits:PerAddress:Burst", "0", "GridServer:ReadLimits:PerAddress:Burst must be at least 1")]
     [InlineData("GridServer:ReadLimits:TrustedProxies:0", "the-balancer", "GridServer:ReadLimits:TrustedProxies:0 is neither an address nor a network")]
-    public void Startup_BadReadLimits_FailsNamingTheSetting(string key, string value, string expected)
+    [InlineData("GridServer:Retention:ClosedCasesAfter", "7.00:00:00", "GridServer:Retention:ClosedCasesAfter must lie between 30.00:00:00 and 36500.00:00:00, or be left out")]
+    [InlineData("GridServer:Retention:NoticesAfter", "1.00:00:00", "GridServer:Retention:NoticesAfter must lie between 7.00:00:00 and 36500.00:00:00, or be left out")]
+    [InlineData("GridServer:Retention:Every", "00:00:01", "GridServer:Retention:Every must lie between 00:01:00 and 1.00:00:00")]
+    public void Startup_BadLimitsAndRetention_FailsNamingTheSetting(string key, string value, string expected)
     {
         var message = StartFailure(new() { [key] = value });
 
