@@ -50,13 +50,14 @@ public sealed class CredentialAuthentication(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Response.HasStarted) return;   // another scheme of the endpoint answered already (the dashboard's session)
         var result = await HandleAuthenticateOnceSafeAsync();
         var reason = result.Failure?.Message ?? $"this needs a credential: send 'Authorization: Bearer <key>' or '{ApiKeyHeader}: <key>'";
         Response.Headers.WWWAuthenticate = "Bearer";
         await WriteProblemAsync(Context, 401, "Not authenticated", reason);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => Response.HasStarted ? Task.CompletedTask :
         WriteProblemAsync(Context, 403, "Forbidden", properties.Items.TryGetValue("reason", out var reason) && reason is not null
             ? reason
             : $"the role {Context.User.Caller()?.Role.ToString() ?? "?"} may not do this");

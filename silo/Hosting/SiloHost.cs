@@ -54,8 +54,9 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CaseFeed>());
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler>(sp => sp.GetRequiredService<DenialLog>());
-        builder.Services.AddAuthentication(CredentialAuthentication.SchemeName)
+        var authentication = builder.Services.AddAuthentication(CredentialAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CredentialAuthentication>(CredentialAuthentication.SchemeName, null);
+        builder.Services.AddGridServerDashboardSessions(authentication);
         // A route that names no roles still needs a credential: forgetting RequireRoles never opens a route to everyone.
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CredentialAuthentication.SchemeName).RequireAuthenticatedUser().Build());
@@ -170,6 +171,7 @@ public static class SiloHost
         var tls = ports.Tls.Enabled ? ClusterTls.Load(ports.Tls, TimeProvider.System) : null;
         builder.UseOrleans(silo =>
         {
+            builder.AddGridServerDashboard(silo);
             silo.Configure<ClusterOptions>(o => { o.ClusterId = ports.ClusterId; o.ServiceId = ports.ServiceId; });
             if (tls is not null) silo.UseClusterTls(tls);
             if (durable)
@@ -249,6 +251,7 @@ public static class SiloHost
         })).AllowAnonymous();
         app.MapGridServerHealth();
         app.MapGridServerMetrics();
+        app.MapGridServerDashboard();
         app.MapOpenApi().AllowAnonymous();   // GET /openapi/v1.json: every endpoint, its parameters and answers
         app.MapGridEndpoints();
         app.MapGridChangeEndpoints();

@@ -31,7 +31,17 @@ export async function render(panel) {
     } },
   h('label', null, t('cred.role'), role), h('label', null, t('cred.subject'), subject), h('label', null, t('cred.label'), label),
   h('label', null, t('cred.expires'), expires), h('button', { type: 'submit', id: 'cred-issue' }, t('cred.issue')), error);
-  panel.append(h('h2', null, t('cred.title')), form, issued, list);
+  // Orleans' dashboard: a session cookie for /dashboard on this silo, then the dashboard in a tab of its own.
+  const dashboardError = h('span', { class: 'error', role: 'alert', id: 'dashboard-error' });
+  const dashboard = h('p', { id: 'dashboard' },
+    h('button', { type: 'button', id: 'open-dashboard', onclick: async () => {
+      dashboardError.textContent = '';
+      try {
+        const session = await api('/api/dashboard/session', { method: 'POST' });
+        window.open(session.url, '_blank', 'noopener');
+      } catch (err) { dashboardError.textContent = err.message; }
+    } }, t('cred.dashboard')), ' ', h('small', null, t('cred.dashboardHint')), ' ', dashboardError);
+  panel.append(h('h2', null, t('cred.title')), form, issued, list, dashboard);
   panel.classList.add('wide');
   await load(list);
   return () => panel.classList.remove('wide');

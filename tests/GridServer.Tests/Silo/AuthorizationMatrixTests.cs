@@ -49,6 +49,7 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
 
         ("GET /api/me", "/api/me", Who.Anyone, false),
         ("GET /metrics", "/metrics", Who.Operator, false),
+        ("POST /api/dashboard/session", "/api/dashboard/session", Who.Operator, false),
         ("POST /api/credentials/", "/api/credentials", Who.Operator, false),
         ("GET /api/credentials/", "/api/credentials", Who.Operator, false),
         ("DELETE /api/credentials/{id}", "/api/credentials/K-000000000000", Who.Operator, false),
