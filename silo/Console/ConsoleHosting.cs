@@ -40,6 +40,10 @@ public static partial class ConsoleHosting
             + $"img-src 'self' data: blob:{outside}; connect-src 'self'{outside}; font-src 'self'; "
             + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
         const string apiPolicy = "default-src 'none'; frame-ancestors 'none'";
+        // Orleans' dashboard (operators, when enabled): its own scripts, styles, fonts and figures, from this server only;
+        // it sets styles inline (never scripts).
+        const string dashboardPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+            + "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
@@ -48,7 +52,8 @@ public static partial class ConsoleHosting
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)";
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(Path) ? consolePolicy : apiPolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(Path) ? consolePolicy
+                : context.Request.Path.StartsWithSegments(GridServer.Silo.Hosting.DashboardHosting.Path) ? dashboardPolicy : apiPolicy;
             return next(context);
         });
         if (!options.Enabled) return app;

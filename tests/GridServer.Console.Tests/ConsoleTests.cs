@@ -288,6 +288,27 @@ public sealed class ConsoleTests(ConsoleServer server)
     }
 
     [Fact]
+    public async Task Credentials_ClusterDashboard_OpensInATabOfItsOwn_ItsRequestsCarryTheSessionOnly()
+    {
+        await using var tab = await server.OpenAsync();
+        await tab.SignInAsync(ConsoleServer.OperatorKey, "#/credentials");
+        var dashboard = await tab.Page.Context.RunAndWaitForPageAsync(() => tab.Page.ClickAsync("#open-dashboard"));
+        var problems = new List<string>();
+        dashboard.Console += (_, message) => { if (message.Type == "error") problems.Add(message.Text); };
+        await dashboard.ReloadAsync();   // with the listener in place from the start: a blocked script or style is an error
+        await dashboard.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
+        Assert.EndsWith("/dashboard/", dashboard.Url, StringComparison.Ordinal);
+        // The dashboard's page asks for its figures with the browser's cookie for /dashboard, and nothing else.
+        var status = await dashboard.EvaluateAsync<int>("async () => (await fetch('ClusterStats')).status");
+        Assert.Equal(200, status);
+        await dashboard.ScreenshotAsync(new() { Path = Path.Combine(ConsoleServer.Screenshots, "orleans-dashboard.png") });
+        Assert.True(problems.Count == 0, "the dashboard logged: " + string.Join("\n", problems));
+        var api = await dashboard.EvaluateAsync<int>("async () => (await fetch('/api/credentials')).status");
+        Assert.Equal(401, api);
+        tab.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Dispatcher_OperatorPagesAndTheirApi_AreNotReachable()
     {
         await using var tab = await server.OpenAsync();

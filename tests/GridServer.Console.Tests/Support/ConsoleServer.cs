@@ -93,6 +93,8 @@ public class ConsoleServer : IAsyncLifetime, IDisposable
             ["GridServer:Webhooks:AllowPlainHttp"] = "true",
             // A liaison's alerts go out a second after their case, not five minutes: the live inbox is seen arriving.
             ["GridServer:Notices:LiaisonBatchInterval"] = "00:00:01",
+            // The credentials page's button opens Orleans' dashboard.
+            ["GridServer:Dashboard:Enabled"] = "true",
         };
         // A copy: the server watches its plugins directory, and a build may write the original meanwhile.
         CopyFolder(Path.Combine(DutyModules, "GridServer.Plugins.Shopfront"), Path.Combine(_plugins, "GridServer.Plugins.Shopfront"));
