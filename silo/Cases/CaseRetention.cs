@@ -74,6 +74,9 @@ public sealed partial class CaseRetention(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GridServer:Retention is set, but the embedded default keeps cases and notices in memory only: nothing is archived (retention applies to PostgreSQL storage)")]
+    public static partial void LogNoArchive(ILogger logger);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Archived {Cases} closed cases and {Notices} notices past their retention")]
     private static partial void LogArchived(ILogger logger, long cases, long notices);
 

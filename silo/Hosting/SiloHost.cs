@@ -235,6 +235,8 @@ public static class SiloHost
         app.Services.GetRequiredService<Credentials>();   // made now, so a missing operator key is said at start
         app.Services.GetRequiredService<NoticeTemplateStore>();   // and a missing templates folder, or a broken built-in template
         app.Services.GetRequiredService<PackageGate>();           // and which keys module packages are trusted by
+        if (!durable && app.Services.GetRequiredService<IOptions<GridServer.Silo.Cases.RetentionOptions>>().Value is not { ClosedCasesAfter: null, NoticesAfter: null })
+            GridServer.Silo.Cases.CaseRetention.LogNoArchive(app.Logger);   // set, but nothing here to move it to
         app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

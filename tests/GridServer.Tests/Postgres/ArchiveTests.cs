@@ -40,6 +40,16 @@ public sealed class ArchiveTests(PostgisDatabase database) : IClassFixture<Postg
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
+    [Fact]
+    public async Task EmbeddedDefault_RetentionSet_SaysAtStartThatNothingIsArchived()
+    {
+        await using var factory = new SiloFactory(new() { ["GridServer:Retention:ClosedCasesAfter"] = "365.00:00:00" });
+        using var client = factory.CreateClient();
+        using var health = await client.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains(factory.Everything.Messages, m => m.Contains("GridServer:Retention is set, but the embedded default", StringComparison.Ordinal));
+    }
+
     [PostgisFact]
     public async Task ClosedCasePastTheRetention_MovesWhole_ReadByItsIdOnly_RefusesChanges_EvaluationUnchanged_OpenCaseStays()
     {
