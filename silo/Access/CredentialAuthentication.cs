@@ -22,22 +22,29 @@ public sealed class CredentialAuthentication(
     public const string SubjectClaim = "sub";
     public const string CredentialClaim = "credential";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The secret a request presents (Bearer or X-Api-Key), null when none, or why the headers cannot be read.</summary>
+    public static (string? Secret, string? Problem) Presented(HttpRequest request)
     {
         string? secret = null;
-        var authorization = Request.Headers.Authorization.ToString();
+        var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
-            if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                return AuthenticateResult.Fail("the Authorization header must be 'Bearer <key>'");
+            if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return (null, "the Authorization header must be 'Bearer <key>'");
             secret = authorization["Bearer ".Length..].Trim();
         }
-        var apiKey = Request.Headers[ApiKeyHeader].ToString();
+        var apiKey = request.Headers[ApiKeyHeader].ToString();
         if (apiKey.Length > 0)
         {
-            if (secret is not null && secret != apiKey) return AuthenticateResult.Fail($"Authorization and {ApiKeyHeader} name different credentials");
+            if (secret is not null && secret != apiKey) return (null, $"Authorization and {ApiKeyHeader} name different credentials");
             secret = apiKey;
         }
+        return (secret, null);
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (secret, problem) = Presented(Request);
+        if (problem is not null) return AuthenticateResult.Fail(problem);
         if (secret is null) return AuthenticateResult.NoResult();
         var (caller, refusal) = await credentials.AuthenticateAsync(secret, Context.RequestAborted);
         if (caller is null) return AuthenticateResult.Fail(refusal!);

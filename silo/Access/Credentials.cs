@@ -114,7 +114,15 @@ public sealed partial class Credentials : IDisposable
     {
         if (string.IsNullOrEmpty(secret)) return (null, "no credential was presented");
         if (secret.Length > Secrets.MaxLength) return (null, "the credential is not valid");
-        var hash = Secrets.Sha256Hex(secret);
+        return await AuthenticateHashAsync(Secrets.Sha256Hex(secret), cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="AuthenticateAsync"/>, for a secret known by its hash only (what a dashboard session keeps): revoked
+    /// or expired since, it no longer answers.
+    /// </summary>
+    public async ValueTask<(Caller? Caller, string? Refusal)> AuthenticateHashAsync(string hash, CancellationToken cancellationToken = default)
+    {
         if (_configured.TryGetValue(hash, out var configured)) return (configured, null);
 
         var now = _time.GetUtcNow();

@@ -26,7 +26,9 @@ public sealed class GridDashboardOptions
 /// <summary>
 /// A browser cannot send an operator's key with the dashboard's own requests, so an operator's console asks for a
 /// session (<c>POST /api/dashboard/session</c>): a random token in an HttpOnly, SameSite=Strict cookie for
-/// <c>/dashboard</c> only, good for <see cref="Lifetime"/>, known to this silo only (kept as its hash, in memory).
+/// <c>/dashboard</c> only, good for <see cref="Lifetime"/>, known to this silo only (kept as its hash, in memory). The
+/// session keeps the hash of the key that opened it, and each request is judged by that key as it stands then: a key
+/// revoked or expired meanwhile ends its sessions.
 /// </summary>
 public sealed class DashboardSessions(TimeProvider time)
 {
@@ -36,23 +38,24 @@ public sealed class DashboardSessions(TimeProvider time)
     /// <summary>The most sessions a silo keeps; the oldest go first.</summary>
     public const int MaxSessions = 200;
 
-    private readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string KeyHash, DateTimeOffset Until)> _sessions = new(StringComparer.Ordinal);
 
-    public (string Token, DateTimeOffset Until) Open(Caller caller)
+    public (string Token, DateTimeOffset Until) Open(string keyHash)
     {
         var now = time.GetUtcNow();
         foreach (var (key, _) in _sessions.Where(s => s.Value.Until <= now).ToList()) _sessions.TryRemove(key, out _);
         while (_sessions.Count >= MaxSessions && _sessions.OrderBy(s => s.Value.Until).FirstOrDefault() is { Key: { } oldest }) _sessions.TryRemove(oldest, out _);
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var until = now + Lifetime;
-        _sessions[Hash(token)] = (caller, until);
+        _sessions[Hash(token)] = (keyHash, until);
         return (token, until);
     }
 
-    public Caller? Find(string token)
+    /// <summary>The hash of the key behind a session, or null when the token names none that lasts.</summary>
+    public string? Find(string token)
     {
         if (token.Length is 0 or > 100 || !_sessions.TryGetValue(Hash(token), out var session)) return null;
-        if (session.Until > time.GetUtcNow()) return session.Caller;
+        if (session.Until > time.GetUtcNow()) return session.KeyHash;
         _sessions.TryRemove(Hash(token), out _);
         return null;
     }
@@ -62,17 +65,19 @@ public sealed class DashboardSessions(TimeProvider time)
 
 /// <summary>Authenticates a dashboard request by its session cookie (<see cref="DashboardSessions"/>); no cookie, no result.</summary>
 public sealed class DashboardSessionAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, DashboardSessions sessions)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, DashboardSessions sessions, Credentials credentials)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "GridServerDashboard";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Cookies.TryGetValue(DashboardSessions.Cookie, out var token) || string.IsNullOrEmpty(token)) return Task.FromResult(AuthenticateResult.NoResult());
-        return Task.FromResult(sessions.Find(token) is { } caller
-            ? AuthenticateResult.Success(new AuthenticationTicket(CredentialAuthentication.Principal(caller), SchemeName))
-            : AuthenticateResult.Fail("the dashboard session has ended: open the dashboard again from the console"));
+        if (!Request.Cookies.TryGetValue(DashboardSessions.Cookie, out var token) || string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+        if (sessions.Find(token) is not { } keyHash) return AuthenticateResult.Fail("the dashboard session has ended: open the dashboard again from the console");
+        var (caller, refusal) = await credentials.AuthenticateHashAsync(keyHash, Context.RequestAborted);
+        return caller is null
+            ? AuthenticateResult.Fail($"the dashboard session's key is no longer good ({refusal})")
+            : AuthenticateResult.Success(new AuthenticationTicket(CredentialAuthentication.Principal(caller), SchemeName));
     }
 
     // Asked first of the dashboard's two schemes; a request that came with a key is answered by the key's scheme instead.
@@ -111,7 +116,8 @@ public static class DashboardHosting
         app.MapPost("/api/dashboard/session", IResult (HttpContext context, DashboardSessions sessions) =>
             {
                 if (!enabled) return Problems.Of(404, "No dashboard", $"this server does not serve Orleans' dashboard: set {GridDashboardOptions.Section}:Enabled to true on every silo");
-                var (token, until) = sessions.Open(context.RequiredCaller());
+                // The key that asked (the route takes keys only): each of the session's requests is judged by it again.
+                var (token, until) = sessions.Open(GridServer.Domain.Access.Secrets.Sha256Hex(CredentialAuthentication.Presented(context.Request).Secret!));
                 context.Response.Cookies.Append(DashboardSessions.Cookie, token, new CookieOptions
                 {
                     Path = Path,

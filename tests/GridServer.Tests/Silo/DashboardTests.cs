@@ -56,6 +56,28 @@ public sealed class DashboardTests(DashboardSilo silo, EmbeddedSilo off) : IClas
             Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
     }
 
+    [Fact]
+    public async Task Session_ItsKeyRevoked_TheCookieNoLongerOpensTheDashboard()
+    {
+        var subject = $"O-DASH-{Guid.NewGuid():N}"[..16];
+        using var operatorOfItsOwn = await silo.AsAsync("Operator", subject);
+        using var session = await operatorOfItsOwn.PostAsync("/api/dashboard/session", null);
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+        using var browser = silo.Factory.CreateClient();
+        browser.DefaultRequestHeaders.Add("Cookie", Assert.Single(session.Headers.GetValues("Set-Cookie")).Split(';')[0]);
+        using (var before = await browser.GetAsync("/dashboard/ClusterStats"))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        using var list = await silo.Operator.GetAsync("/api/credentials");
+        var id = (await JsonOf(list)).EnumerateArray().Single(c => c.GetProperty("subject").GetString() == subject).GetProperty("id").GetString();
+        using (var revoked = await silo.Operator.DeleteAsync($"/api/credentials/{id}"))
+            Assert.True(revoked.IsSuccessStatusCode, revoked.StatusCode.ToString());
+
+        using var after = await browser.GetAsync("/dashboard/ClusterStats");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        Assert.Contains("was revoked", (await JsonOf(after)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("forged-session-token")]
     [InlineData("")]
