@@ -293,6 +293,9 @@ public sealed class ConsoleTests(ConsoleServer server)
         await using var tab = await server.OpenAsync();
         await tab.SignInAsync(ConsoleServer.OperatorKey, "#/credentials");
         var dashboard = await tab.Page.Context.RunAndWaitForPageAsync(() => tab.Page.ClickAsync("#open-dashboard"));
+        // A tab opened with noopener starts blank and is then navigated: reload it only once it shows the dashboard.
+        await dashboard.WaitForURLAsync("**/dashboard/");
+        await dashboard.WaitForLoadStateAsync();
         var problems = new List<string>();
         dashboard.Console += (_, message) => { if (message.Type == "error") problems.Add(message.Text); };
         await dashboard.ReloadAsync();   // with the listener in place from the start: a blocked script or style is an error
