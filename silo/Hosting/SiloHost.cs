@@ -32,11 +32,11 @@ public static class SiloHost
     {
         var builder = WebApplication.CreateBuilder(args);
         KeepQueryStringsOutOfLogs(builder.Services);
-        // Defaults under every other source (settings, environment and command line override them): Orleans places
-        // each new grain through a Polly pipeline that logs every execution at Information — lines per activation.
+        // Defaults under every other source (settings, environment and command line override them): a start-up log
+        // of a few lines, not the frameworks' dumps (StartupSummary).
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = [new("Logging:LogLevel:Polly", "Warning")],
+            InitialData = StartupSummary.QuietDefaults,
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -153,6 +153,7 @@ public static class SiloHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DutyModuleHost>());
         // Every silo's modules reach GET /api/plugins on any silo: reported on each change and as a heartbeat.
         builder.Services.AddHostedService<ModuleStatusPublisher>();
+        builder.Services.AddHostedService<StartupSummary>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(OpenApiSecurity.Describe);
         builder.Services.AddExceptionHandler<BadRequestHandler>();

@@ -46,7 +46,8 @@ public sealed partial class ReferenceCatalog(IGrainFactory grains, ModuleRegistr
             if (_sets.TryGetValue(name, out var served) && served.Version == await grain.GetVersionAsync()) return served;
             var index = ReferenceSetIndex.Build(await grain.GetAsync());
             _sets[name] = index;
-            LogLoaded(logger, name, index.Version, index.Count);
+            if (index.Version == 0) LogEmpty(logger, name);
+            else LogLoaded(logger, name, index.Version, index.Count);
             return index;
         }
         finally
@@ -86,6 +87,9 @@ public sealed partial class ReferenceCatalog(IGrainFactory grains, ModuleRegistr
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reference set {Set}: version {Version} served, {Count} records")]
     private static partial void LogLoaded(ILogger logger, string set, long version, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reference set {Set}: none imported yet")]
+    private static partial void LogEmpty(ILogger logger, string set);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reference set {Set}: reading the stored set failed; the version served stays")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string set);

@@ -74,7 +74,7 @@ public sealed partial class ModuleCheckGrain(
         if (outcome.Error is { } error) LogRunFailed(logger, Module, error);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled check of module {Module} runs every {Every}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled check of module {Module} runs every {Every}")]
     private static partial void LogScheduled(ILogger logger, string module, TimeSpan every);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled check of module {Module} stopped: the module is gone")]

@@ -16,36 +16,34 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
 
     public string Name { get; }
-    public int HttpPort { get; } = FreePorts.Next();
-    public int SiloPort { get; } = FreePorts.Next();
+    public int HttpPort { get; }
+    public int SiloPort { get; }
     /// <summary>The gateway port the settings opened, or 0 (none).</summary>
     public int GatewayPort { get; }
     public HttpClient Client { get; }
 
     /// <param name="environment">Environment variables of the process beyond the test's own (what one machine of a cluster lacks or has).</param>
     public SiloProcess(string name, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
+        : this(name, Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"), TestSettings(settings), environment, FreePorts.Next(), FreePorts.Next())
+    {
+    }
+
+    private SiloProcess(string name, string dll, Func<int, int, Dictionary<string, string>> settings, IReadOnlyDictionary<string, string>? environment, int httpPort, int siloPort)
     {
         Name = name;
+        HttpPort = httpPort;
+        SiloPort = siloPort;
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GridServer.Silo.dll"));
-        var all = new Dictionary<string, string>(TestCertificates.WithClusterTls(settings))
-        {
-            ["urls"] = $"http://127.0.0.1:{HttpPort}",
-            ["GridServer:Orleans:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        start.ArgumentList.Add(dll);
+        var all = settings(HttpPort, SiloPort);
         // A gateway only when the test opens one (its port then comes from the settings).
         if (all.TryGetValue("GridServer:Orleans:GatewayPort", out var gateway)) GatewayPort = int.Parse(gateway, CultureInfo.InvariantCulture);
-        all.TryAdd("GridServer:Auth:OperatorKey", SiloFactory.OperatorKey);
-        all.TryAdd("GridServer:Auth:Keys:99:Key", SiloFactory.DispatcherKey);
-        all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
-        all.TryAdd("GridServer:Auth:Keys:99:Subject", SiloFactory.DispatcherId);
         foreach (var (key, value) in all) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -62,6 +60,33 @@ public sealed class SiloProcess : IAsyncDisposable
         Dispatcher = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = Client.Timeout };
         Dispatcher.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SiloFactory.DispatcherKey);
     }
+
+    /// <summary>
+    /// The server as the README's first command runs it: the given build output's <c>GridServer.Silo.dll</c>, from
+    /// its own folder, with nothing set but its ports (no keys, no log levels, no TLS). <see cref="Operator"/> carries
+    /// no key the server knows: read the run's key from <see cref="Output"/>.
+    /// </summary>
+    public static SiloProcess AsBuilt(string name, string dll) =>
+        new(name, dll, (http, silo) => new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{http}",
+            ["GridServer:Orleans:SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
+        }, null, FreePorts.Next(), FreePorts.Next());
+
+    private static Func<int, int, Dictionary<string, string>> TestSettings(IReadOnlyDictionary<string, string> settings) => (http, silo) =>
+    {
+        var all = new Dictionary<string, string>(TestCertificates.WithClusterTls(settings))
+        {
+            ["urls"] = $"http://127.0.0.1:{http}",
+            ["GridServer:Orleans:SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        all.TryAdd("GridServer:Auth:OperatorKey", SiloFactory.OperatorKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Key", SiloFactory.DispatcherKey);
+        all.TryAdd("GridServer:Auth:Keys:99:Role", "Dispatcher");
+        all.TryAdd("GridServer:Auth:Keys:99:Subject", SiloFactory.DispatcherId);
+        return all;
+    };
 
     /// <summary>A client with the operator's credential.</summary>
     public HttpClient Operator { get; }
