@@ -27,7 +27,17 @@ public static class GridCommands
 
     private const string PostgresVariable = "GRIDSERVER_POSTGRES";
 
-    private static readonly string[] AddedColumns = ["grid_code", "status", "nearest_grid", "distance_m", "reason"];
+    private static readonly string[] AddedColumns = ["grid_code", "grid_name", "street", "community", "status", "nearest_grid", "distance_m", "reason"];
+
+    /// <summary>Where <c>status</c> and <c>reason</c> are among <see cref="AddedColumns"/>.</summary>
+    private const int StatusAt = 4, ReasonAt = 7;
+
+    /// <summary>The grids to match against: the index, and each grid's name, street and community for the output.</summary>
+    private sealed record Locator(GridIndex Index, IReadOnlyDictionary<string, Grid> Grids)
+    {
+        public static Locator Of(IReadOnlyList<Grid> grids) =>
+            new(GridIndex.Build(grids.Select(g => (g.Code, g.Boundary))), grids.ToDictionary(g => g.Code, StringComparer.Ordinal));
+    }
 
     /// <param name="environment">Reads an environment variable (<c>GRIDSERVER_POSTGRES</c>); the process's by default.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, Func<string, string?>? environment = null)
@@ -243,7 +253,7 @@ public static class GridCommands
                 }
                 grids = result.Grids;
             }
-            var index = GridIndex.Build(grids.Select(g => (g.Code, g.Boundary)));
+            var index = Locator.Of(grids);
 
             if (r.GetValue(csv) is { } csvPath)
                 return await LocateCsvAsync(index, csvPath, r.GetValue(csvEncoding)!, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
@@ -252,14 +262,14 @@ public static class GridCommands
             var row = LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs);
             Csv.WriteRecord(output, row.Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
             // The row says invalid, and so does the exit code: a script checking only $? must not take it for an answer.
-            if (row[1] != "invalid") return Ok;
-            await error.WriteLineAsync($"invalid point: {row[4]}");
+            if (row[StatusAt] != "invalid") return Ok;
+            await error.WriteLineAsync($"invalid point: {row[ReasonAt]}");
             return UsageError;
         });
         return command;
     }
 
-    private static async Task<int> LocateCsvAsync(GridIndex index, string path, string encodingName, string lonColumn, string latColumn, PointCrs crs, string? outPath, TextWriter output, TextWriter error)
+    private static async Task<int> LocateCsvAsync(Locator index, string path, string encodingName, string lonColumn, string latColumn, PointCrs crs, string? outPath, TextWriter output, TextWriter error)
     {
         if (ShapefileEncodings.Resolve(encodingName) is not { } named)
         {
@@ -334,7 +344,7 @@ public static class GridCommands
                     else if (!TryDegrees(record[lonAt], out var x)) added = Invalid($"{lonColumn} '{Shorten(record[lonAt])}' is not a number");
                     else if (!TryDegrees(record[latAt], out var y)) added = Invalid($"{latColumn} '{Shorten(record[latAt])}' is not a number");
                     else added = LocateRow(index, x, y, crs);
-                    switch (added[1]) { case "covered": covered++; break; case "no_grid": noGrid++; break; default: invalid++; break; }
+                    switch (added[StatusAt]) { case "covered": covered++; break; case "no_grid": noGrid++; break; default: invalid++; break; }
                     // Every output row is as wide as the header, so the added columns stay under their names.
                     var fields = record.Count >= header.Count ? record.Take(header.Count) : record.Concat(Enumerable.Repeat("", header.Count - record.Count));
                     Csv.WriteRecord(writer, fields.Concat(added));
@@ -351,7 +361,7 @@ public static class GridCommands
             return Ok;
         }
 
-        static string?[] Invalid(string reason) => [null, "invalid", null, null, reason];
+        static string?[] Invalid(string reason) => Row(status: "invalid", reason: reason);
     }
 
     /// <summary>The column named exactly, else the only one equal to it ignoring case and surrounding spaces.</summary>
@@ -363,18 +373,21 @@ public static class GridCommands
         return loose.Count == 1 ? loose[0].i : -1;
     }
 
-    /// <summary>grid_code, status, nearest_grid, distance_m, reason for one point.</summary>
-    private static string?[] LocateRow(GridIndex index, double x, double y, PointCrs crs)
+    /// <summary>The <see cref="AddedColumns"/> of one point.</summary>
+    private static string?[] LocateRow(Locator locator, double x, double y, PointCrs crs)
     {
-        if (!double.IsFinite(x) || !double.IsFinite(y)) return [null, "invalid", null, null, "coordinates must be finite numbers"];
+        if (!double.IsFinite(x) || !double.IsFinite(y)) return Row(status: "invalid", reason: "coordinates must be finite numbers");
         if (x is < -180 or > 180 || y is < -90 or > 90)
-            return [null, "invalid", null, null, $"({Invariant(x)}, {Invariant(y)}) is not lon/lat in degrees" + (LonLat.LooksSwapped(x, y) ? " (are lon and lat swapped?)" : "")];
+            return Row(status: "invalid", reason: $"({Invariant(x)}, {Invariant(y)}) is not lon/lat in degrees" + (LonLat.LooksSwapped(x, y) ? " (are lon and lat swapped?)" : ""));
         var (lon, lat) = crs.ToWgs84(x, y);
-        var match = index.Match(lon, lat);
+        var match = locator.Index.Match(lon, lat);
         return match.Covered
-            ? [match.GridCode, "covered", null, null, null]
-            : [null, "no_grid", match.NearestGridCode, match.DistanceMetres is { } d ? d.ToString("F2", CultureInfo.InvariantCulture) : null, null];
+            ? Row(locator.Grids[match.GridCode!], "covered")
+            : Row(status: "no_grid", nearest: match.NearestGridCode, distance: match.DistanceMetres is { } d ? d.ToString("F2", CultureInfo.InvariantCulture) : null);
     }
+
+    private static string?[] Row(Grid? grid = null, string? status = null, string? nearest = null, string? distance = null, string? reason = null) =>
+        [grid?.Code, grid?.Name, grid is null ? null : grid.StreetName ?? grid.StreetCode, grid is null ? null : grid.CommunityName ?? grid.CommunityCode, status, nearest, distance, reason];
 
     private static int CheckFile(string path, FileOptions files, ParseResult r, TextWriter output, TextWriter error, TimeProvider time,
         out GridImportResult? result, bool checkTiling = true)

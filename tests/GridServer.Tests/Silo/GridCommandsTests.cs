@@ -20,11 +20,14 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
 {
     private const string A = "33030200100101", B = "33030200100102", C = "33030200100103";
 
+    /// <summary>The street and community of A, B and C by their codes (their files name neither): CJ/T 213 codes hold them.</summary>
+    private const string Street = "330302001", Community = "330302001001";
+
     /// <summary>A point of the shipped sample inside grid 33030200200910, away from its edges.</summary>
     private const double SampleLon = 120.65, SampleLat = 28.0;
     private const string SampleGrid = "33030200200910";
 
-    private static readonly string[] AddedColumns = ["grid_code", "status", "nearest_grid", "distance_m", "reason"];
+    private static readonly string[] AddedColumns = ["grid_code", "grid_name", "street", "community", "status", "nearest_grid", "distance_m", "reason"];
 
     /// <summary>The reference the answers are checked against: an index over the generated sample.</summary>
     private static readonly Lazy<GridIndex> SampleIndex = new(() => GridIndex.Build(LuchengSample.Generate().Select(g => (g.Code, g.Boundary))));
@@ -411,7 +414,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         Assert.Contains("--csv-encoding", refused.Err);
         Assert.Equal(GridCommands.Ok, read.ExitCode);
         Assert.Contains("五马街道," + I(SampleLon), read.Out);
-        Assert.Contains(SampleGrid + ",covered", read.Out);
+        Assert.Contains(SampleGrid + ",松台水街社区第10网格,松台街道,松台水街社区,covered", read.Out);
     }
 
     [Fact]
@@ -458,6 +461,8 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
 
         Assert.Equal(("120.65", "28", SampleGrid, "covered", "", "", ""),
             (row["lon"], row["lat"], row["grid_code"], row["status"], row["nearest_grid"], row["distance_m"], row["reason"]));
+        // The sample's names of the grid, its street and community, as a person reads them.
+        Assert.Equal(("松台水街社区第10网格", "松台街道", "松台水街社区"), (row["grid_name"], row["street"], row["community"]));
     }
 
     [Fact]
@@ -468,6 +473,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         var row = OnePoint(await Grids("locate", "--lon", "121.5", "--lat", "28"));
 
         Assert.Equal(("", "no_grid", expected.NearestGridCode), (row["grid_code"], row["status"], row["nearest_grid"]));
+        Assert.Equal(("", "", ""), (row["grid_name"], row["street"], row["community"]));
         Assert.Equal(expected.DistanceMetres!.Value.ToString("F2", CultureInfo.InvariantCulture), row["distance_m"]);
         Assert.True(expected.DistanceMetres > 70_000, "121.5°E lies some 80 km east of the sample");
     }
@@ -566,18 +572,18 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         Assert.Equal(["id", "note", "lon", "lat", .. AddedColumns], records[0]);
         string[][] expected =
         [
-            ["1", "a, b", "120.6005", "28.0005", A, "covered", "", "", ""],
-            ["2", "two\nlines", "120.6015", "28.0005", B, "covered", "", "", ""],
-            ["3", "far", "121.5", "28.0", "", "no_grid", B, far, ""],
-            ["4", "text", "abc", "28.0", "", "invalid", "", "", "lon 'abc' is not a number"],
-            ["5", "empty", "", "28.0", "", "invalid", "", "", "lon is empty"],
-            ["6", "nan", "NaN", "28.0", "", "invalid", "", "", "coordinates must be finite numbers"],
-            ["7", "range", "120.6", "95", "", "invalid", "", "", "(120.6, 95) is not lon/lat in degrees"],
-            ["8", "swapped", "28.0005", "120.6005", "", "invalid", "", "", "(28.0005, 120.6005) is not lon/lat in degrees (are lon and lat swapped?)"],
-            ["8b", "nonsense", "10", "500", "", "invalid", "", "", "(10, 500) is not lon/lat in degrees"],
-            ["9", "short", "", "", "", "invalid", "", "", "row has 2 fields, the header 4"],
-            ["10", "say \"hi\"", "120.6005", "28.0005", "", "invalid", "", "", "row has 5 fields, the header 4; the 1 extra field(s) are left out here"],
-            ["11", "open,120.6,28", "", "", "", "invalid", "", "", "a quoted field is not closed before the end of the file"],
+            ["1", "a, b", "120.6005", "28.0005", A, "网格01", Street, Community, "covered", "", "", ""],
+            ["2", "two\nlines", "120.6015", "28.0005", B, "网格02", Street, Community, "covered", "", "", ""],
+            ["3", "far", "121.5", "28.0", "", "", "", "", "no_grid", B, far, ""],
+            ["4", "text", "abc", "28.0", "", "", "", "", "invalid", "", "", "lon 'abc' is not a number"],
+            ["5", "empty", "", "28.0", "", "", "", "", "invalid", "", "", "lon is empty"],
+            ["6", "nan", "NaN", "28.0", "", "", "", "", "invalid", "", "", "coordinates must be finite numbers"],
+            ["7", "range", "120.6", "95", "", "", "", "", "invalid", "", "", "(120.6, 95) is not lon/lat in degrees"],
+            ["8", "swapped", "28.0005", "120.6005", "", "", "", "", "invalid", "", "", "(28.0005, 120.6005) is not lon/lat in degrees (are lon and lat swapped?)"],
+            ["8b", "nonsense", "10", "500", "", "", "", "", "invalid", "", "", "(10, 500) is not lon/lat in degrees"],
+            ["9", "short", "", "", "", "", "", "", "invalid", "", "", "row has 2 fields, the header 4"],
+            ["10", "say \"hi\"", "120.6005", "28.0005", "", "", "", "", "invalid", "", "", "row has 5 fields, the header 4; the 1 extra field(s) are left out here"],
+            ["11", "open,120.6,28", "", "", "", "", "", "", "invalid", "", "", "a quoted field is not closed before the end of the file"],
         ];
         Assert.Equal(expected.Length + 1, records.Count);
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], records[i + 1]);
@@ -596,9 +602,9 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         var run = await Grids("locate", "--grids", WriteTwoGrids(), "--csv", input);
 
         Assert.Equal(
-            "id,note,lon,lat,grid_code,status,nearest_grid,distance_m,reason\n" +
-            $"1,\"a, b\",120.6005,28.0005,{A},covered,,,\n" +
-            $"2,plain,120.6015,28.0005,{B},covered,,,\n",
+            "id,note,lon,lat,grid_code,grid_name,street,community,status,nearest_grid,distance_m,reason\n" +
+            $"1,\"a, b\",120.6005,28.0005,{A},网格01,{Street},{Community},covered,,,\n" +
+            $"2,plain,120.6015,28.0005,{B},网格02,{Street},{Community},covered,,,\n",
             run.Out);
     }
 
@@ -610,7 +616,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         var run = await Grids("locate", "--grids", WriteTwoGrids(), "--csv", input, "--lon-column", "x", "--lat-column", "y");
 
         Assert.Equal(GridCommands.Ok, run.ExitCode);
-        Assert.Equal(["28.0005", "120.6005", A, "covered", "", "", ""], Records(run.Out)[1]);
+        Assert.Equal(["28.0005", "120.6005", A, "网格01", Street, Community, "covered", "", "", ""], Records(run.Out)[1]);
     }
 
     [Fact]
@@ -638,7 +644,7 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
         Assert.Contains("1 rows: 1 covered, 0 in no grid, 0 invalid", run.Err);
         var bytes = File.ReadAllBytes(output);
         Assert.NotEqual(0xEF, bytes[0]);
-        Assert.Equal($"lon,lat,grid_code,status,nearest_grid,distance_m,reason\n120.6005,28.0005,{A},covered,,,\n", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal($"lon,lat,grid_code,grid_name,street,community,status,nearest_grid,distance_m,reason\n120.6005,28.0005,{A},网格01,{Street},{Community},covered,,,\n", System.Text.Encoding.UTF8.GetString(bytes));
     }
 
     [Fact]
