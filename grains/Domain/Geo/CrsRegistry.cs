@@ -24,23 +24,28 @@ public sealed class CrsException(string message, Exception? inner = null) : Exce
 /// (false easting = zone · 1 000 000 + 500 000 m).</item>
 /// <item><c>EPSG:3857</c>, <c>webmercator</c> — Web Mercator, metres.</item>
 /// <item><c>gcj02</c>, <c>bd09</c> — the Chinese offset systems, see <see cref="ChineseOffsets"/>.</item>
+/// <item>Any other geographic or projected EPSG code, from the EPSG table shipped with the server (<see cref="EpsgTable"/>).</item>
 /// <item>WKT, as in a .prj file: a PROJCS of any projection ProjNET supports (ESRI's "Gauss_Kruger" is read as
-/// Transverse Mercator), or a GEOGCS; in both cases the datum must be WGS84 or CGCS2000 ("China 2000") and
-/// lon/lat must be in degrees from Greenwich.
-/// Another datum (Beijing 1954, Xian 1980, …) is refused rather than silently misplaced by up to a hundred
-/// metres: such data must be reprojected to CGCS2000 first.</item>
+/// Transverse Mercator), or a GEOGCS, lon/lat in degrees from Greenwich.</item>
+/// <item><c>local:NAME</c>: a <see cref="CrsDefinition"/> the bureau keeps (a base, its datum shift, a local grid's plane parameters).</item>
 /// </list>
+/// A datum other than WGS 84 and CGCS2000 reaches WGS 84 by its TOWGS84 parameters (declared in the WKT or the table,
+/// or given by a definition: <see cref="HelmertShift"/>), or is taken as WGS 84 where it agrees within a metre or two
+/// (NAD83, ETRS89, GDA94, …). Any other (Xi'an 1980, Beijing 1954 as ArcGIS writes it) is refused, naming what to give:
+/// never converted with a zero shift, which would misplace it by up to a few hundred metres. Each resolved system says
+/// how it was shifted and how accurately (<see cref="SourceCrs.Shift"/>).
 /// </summary>
 /// <remarks>
-/// Built-in systems are created once and cached; a WKT is parsed on every call, so resolve once per file.
+/// Built-in systems and those of the EPSG table are created once and cached; a WKT or a definition is parsed on every
+/// call, so resolve once per file.
 /// </remarks>
-public static class CrsRegistry
+public static partial class CrsRegistry
 {
     /// <summary>What the error messages list as accepted.</summary>
     public const string AcceptedSpecs =
         "use wgs84 (EPSG:4326), cgcs2000 (EPSG:4490), EPSG:4534-4554 (CGCS2000 3-degree Gauss-Kruger, CM 75E-135E), " +
-        "EPSG:4513-4533 (the same zones 25-45 with the zone number in the easting), EPSG:3857 (webmercator), " +
-        "gcj02, bd09, or the WKT text of a .prj file";
+        "any other geographic or projected EPSG code (e.g. EPSG:32650, EPSG:2263), EPSG:3857 (webmercator), " +
+        "gcj02, bd09, local:NAME (a coordinate system the bureau defined), or the WKT text of a .prj file";
 
     private const double Cgcs2000InverseFlattening = 298.257222101;
 
@@ -50,19 +55,67 @@ public static class CrsRegistry
 
     private static readonly ConcurrentDictionary<string, SourceCrs> BuiltIns = new(StringComparer.Ordinal);
 
+    /// <summary>Systems built from the EPSG table, once each.</summary>
+    private static readonly ConcurrentDictionary<int, SourceCrs> FromTable = new();
+
     private static readonly Regex EsriGaussKruger =
         new(@"PROJECTION\s*\[\s*""Gauss_Kruger""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>Resolves a spec; throws <see cref="CrsException"/> when it cannot be used.</summary>
-    public static SourceCrs Resolve(string? spec) =>
-        TryResolve(spec, out var crs, out var error, out var inner) ? crs : throw new CrsException(error, inner);
+    /// <param name="named">The bureau's named definitions (<c>local:NAME</c>), or null where there are none.</param>
+    public static SourceCrs Resolve(string? spec, Func<string, CrsDefinition?>? named = null) =>
+        TryResolve(spec, out var crs, out var error, out var inner, named) ? crs : throw new CrsException(error, inner);
 
     /// <summary>Resolves a spec; the error says what was given and what is accepted.</summary>
-    public static bool TryResolve(string? spec, [NotNullWhen(true)] out SourceCrs? crs, [NotNullWhen(false)] out string? error) =>
-        TryResolve(spec, out crs, out error, out _);
+    public static bool TryResolve(string? spec, [NotNullWhen(true)] out SourceCrs? crs, [NotNullWhen(false)] out string? error,
+        Func<string, CrsDefinition?>? named = null) =>
+        TryResolve(spec, out crs, out error, out _, named);
+
+    /// <summary>Builds a named definition: its base with its datum shift, then its plane similarity.</summary>
+    public static bool TryResolve(CrsDefinition definition, [NotNullWhen(true)] out SourceCrs? crs, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        crs = null;
+        if (definition.Problems() is { Count: > 0 } problems)
+        {
+            error = $"coordinate system '{definition.Name}': {string.Join("; ", problems)}";
+            return false;
+        }
+        var text = definition.Base.Trim();
+        string wkt;
+        int srid;
+        if (text.Contains('[', StringComparison.Ordinal)) (wkt, srid) = (text, 0);
+        else if (EpsgCode(text) is { } code && EpsgTable.Wkt(code) is { } fromTable) (wkt, srid) = (fromTable, code);
+        else
+        {
+            error = $"coordinate system '{definition.Name}': its base '{Shorten(text)}' is neither an EPSG code of the table nor WKT";
+            return false;
+        }
+        if (!TryFromWkt(wkt, out var baseCrs, out error, out _, srid, definition))
+        {
+            error = $"coordinate system '{definition.Name}': its base: {error}";
+            return false;
+        }
+        if (definition.Plane is not { } plane)
+        {
+            crs = baseCrs;
+            return true;
+        }
+        if (baseCrs.IsGeographic)
+        {
+            error = $"coordinate system '{definition.Name}': a plane similarity needs a projected base (metres), and '{baseCrs.Name}' is lon/lat";
+            return false;
+        }
+        crs = new LocalPlaneCrs($"{definition.Name} (local grid on {baseCrs.Name})", baseCrs, plane)
+        {
+            Shift = string.Create(CultureInfo.InvariantCulture,
+                $"{baseCrs.Shift ?? "no datum shift"}; then the bureau's 4 plane parameters (east {plane.East} m, north {plane.North} m, rotation {plane.RotationSeconds}\", scale {plane.ScalePpm} ppm): as accurate as those parameters, usually centimetres within the city they were fitted for"),
+        };
+        return true;
+    }
 
     private static bool TryResolve(string? spec, [NotNullWhen(true)] out SourceCrs? crs,
-        [NotNullWhen(false)] out string? error, out Exception? inner)
+        [NotNullWhen(false)] out string? error, out Exception? inner, Func<string, CrsDefinition?>? named)
     {
         crs = null;
         inner = null;
@@ -74,16 +127,56 @@ public static class CrsRegistry
         }
         if (text.Contains('[', StringComparison.Ordinal))
             return TryFromWkt(text, out crs, out error, out inner);
+        if (text.StartsWith(CrsDefinition.Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var name = text[CrsDefinition.Prefix.Length..].Trim();
+            if (named?.Invoke(name) is not { } definition)
+            {
+                error = named is null
+                    ? $"'{Shorten(text)}' names a coordinate system the bureau defined, and there are none here; give an EPSG code or WKT"
+                    : $"no coordinate system named '{Shorten(name)}' is defined; define it first (PUT /api/crs/{{name}}) or give an EPSG code or WKT";
+                return false;
+            }
+            return TryResolve(definition, out crs, out error);
+        }
 
         var key = Canonical(text);
-        if (key is null)
+        if (key is not null)
         {
-            error = $"unknown coordinate system '{Shorten(text)}'; {AcceptedSpecs}";
-            return false;
+            crs = BuiltIns.GetOrAdd(key, CreateBuiltIn);
+            error = null;
+            return true;
         }
-        crs = BuiltIns.GetOrAdd(key, CreateBuiltIn);
-        error = null;
-        return true;
+        if (EpsgCode(text) is { } code)
+        {
+            if (FromTable.TryGetValue(code, out crs))
+            {
+                error = null;
+                return true;
+            }
+            if (EpsgTable.Wkt(code) is not { } wkt)
+            {
+                error = $"'EPSG:{code}' is not in the EPSG table, which holds the register's geographic and projected systems; {AcceptedSpecs}";
+                return false;
+            }
+            if (!TryFromWkt(wkt, out crs, out error, out inner, code))
+            {
+                error = $"'EPSG:{code}': {error}";
+                return false;
+            }
+            crs = FromTable.GetOrAdd(code, crs);
+            return true;
+        }
+        error = $"unknown coordinate system '{Shorten(text)}'; {AcceptedSpecs}";
+        return false;
+    }
+
+    /// <summary>The number of an "EPSG:n" or bare "n" spec, or null.</summary>
+    private static int? EpsgCode(string text)
+    {
+        var t = text.Trim();
+        var digits = t.StartsWith("epsg:", StringComparison.OrdinalIgnoreCase) ? t[5..].Trim() : t;
+        return digits.Length is > 0 and <= 6 && digits.All(char.IsAsciiDigit) ? int.Parse(digits, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>The cache key of a built-in spec ("epsg:4549", "gcj02", …), or null when it is none.</summary>
@@ -127,7 +220,7 @@ public static class CrsRegistry
     }
 
     private static bool TryFromWkt(string wkt, [NotNullWhen(true)] out SourceCrs? crs,
-        [NotNullWhen(false)] out string? error, out Exception? inner)
+        [NotNullWhen(false)] out string? error, out Exception? inner, int tableCode = 0, CrsDefinition? definition = null)
     {
         crs = null;
         inner = null;
@@ -146,92 +239,97 @@ public static class CrsRegistry
             return false;
         }
 
-        var srid = parsed is not null && string.Equals(parsed.Authority, "EPSG", StringComparison.OrdinalIgnoreCase)
-            && parsed.AuthorityCode is > 0 and <= int.MaxValue ? (int)parsed.AuthorityCode : 0;
-        switch (parsed)
+        var srid = tableCode != 0 ? tableCode
+            : parsed is not null && string.Equals(parsed.Authority, "EPSG", StringComparison.OrdinalIgnoreCase)
+              && parsed.AuthorityCode is > 0 and <= int.MaxValue ? (int)parsed.AuthorityCode : 0;
+        var geographic = parsed switch
         {
-            case ProjectedCoordinateSystem projected:
-                if (!IsWgs84Like(projected.GeographicCoordinateSystem.HorizontalDatum, out error)
-                    || !IsDegreesFromGreenwich(projected.GeographicCoordinateSystem, out error))
-                {
-                    error = $"coordinate system '{projected.Name}' {error}";
-                    return false;
-                }
-                try
-                {
-                    crs = FromProjected(projected, projected.Name, srid);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The projection's parameters are checked only when ProjNET builds the transform.
-                    inner = e;
-                    error = $"cannot use the coordinate system '{projected.Name}': {e.Message}";
-                    return false;
-                }
-                return true;
-
-            case GeographicCoordinateSystem geographic:
-                if (!IsWgs84Like(geographic.HorizontalDatum, out error) || !IsDegreesFromGreenwich(geographic, out error))
-                {
-                    error = $"coordinate system '{geographic.Name}' {error}";
-                    return false;
-                }
-                crs = new SameAsWgs84Crs(geographic.Name, srid);
-                return true;
-
-            default:
-                error = $"coordinate system '{Shorten(wkt)}' is {(parsed is null ? "empty" : $"a {parsed.GetType().Name}")}; " +
-                    "GridServer reads projected (PROJCS) or geographic (GEOGCS) systems on the WGS84 or CGCS2000 datum";
+            ProjectedCoordinateSystem p => p.GeographicCoordinateSystem,
+            GeographicCoordinateSystem g => g,
+            _ => null,
+        };
+        if (geographic is null)
+        {
+            error = $"coordinate system '{Shorten(wkt)}' is {(parsed is null ? "empty" : $"a {parsed.GetType().Name}")}; " +
+                "GridServer reads projected (PROJCS) or geographic (GEOGCS) systems";
+            return false;
+        }
+        var name = tableCode != 0 ? $"{parsed!.Name} (EPSG:{tableCode})" : parsed!.Name;
+        if (definition is { Plane: null }) name = $"{definition.Name} ({name})";
+        if (!IsDegreesFromGreenwich(geographic, out error))
+        {
+            error = $"coordinate system '{parsed.Name}' {error}";
+            return false;
+        }
+        var datum = geographic.HorizontalDatum;
+        var ellipsoid = datum.Ellipsoid;
+        var semiMajor = ellipsoid.SemiMajorAxis * ellipsoid.AxisUnit.MetersPerUnit;
+        var onWgs84Ellipsoid = Math.Abs(semiMajor - 6378137) < 0.5 && Math.Abs(ellipsoid.InverseFlattening - Cgcs2000InverseFlattening) < 0.01;
+        double[] parameters;
+        string shift;
+        if (definition?.ToWgs84 is { } given)
+        {
+            parameters = given;
+            shift = $"datum {datum.Name} shifted to WGS 84 by the {given.Length} parameters of '{definition.Name}' (TOWGS84[{definition.ToWgs84Text()}]): " +
+                "as accurate as those parameters (a surveying bureau's are usually within 0.1-1 m in its area); the conversion itself adds under 1 mm";
+        }
+        else if (IsWgs84Like(datum, out var unlike))
+        {
+            if (unlike is not null)
+            {
+                error = $"coordinate system '{parsed.Name}' {unlike}";
                 return false;
+            }
+            return TryBuild(parsed, name, srid, null, null, out crs, out error, out inner);
         }
+        else if (datum.Wgs84Parameters is { } declared)
+        {
+            parameters = [declared.Dx, declared.Dy, declared.Dz, declared.Ex, declared.Ey, declared.Ez, declared.Ppm];
+            shift = declared.HasZeroValuesOnly
+                ? $"datum {datum.Name} taken as WGS 84, as its definition says (TOWGS84 of zeros): the two agree within about 1-2 m"
+                : $"datum {datum.Name} shifted to WGS 84 by the parameters its definition gives (TOWGS84[{string.Join(",", parameters.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]): " +
+                  "as accurate as those parameters (the EPSG register's are good to 1-10 m; for grids, ask the surveying bureau for its own and define them by name)";
+        }
+        else if (SameAsWgs84WithinMetres(datum))
+        {
+            parameters = [0, 0, 0];
+            shift = $"datum {datum.Name} taken as WGS 84: the two agree within about 1-2 m";
+        }
+        else
+        {
+            error = $"coordinate system '{parsed.Name}' uses the datum '{datum.Name}', and nothing says how it reaches WGS 84: " +
+                "its definition gives no TOWGS84 parameters and there is no single published shift for it. It is not converted with a " +
+                "zero shift (that would misplace it by up to a few hundred metres): define it by name with the 3 or 7 parameters your " +
+                "surveying bureau publishes (PUT /api/crs/{name} with base and toWgs84) and give local:NAME, or reproject the data to CGCS2000";
+            return false;
+        }
+        // No shift on the WGS 84 ellipsoid needs no geocentric round: the ellipsoids differ by a tenth of a millimetre.
+        var helmert = onWgs84Ellipsoid && parameters.All(v => v == 0) ? null : new HelmertShift(semiMajor, ellipsoid.InverseFlattening, parameters);
+        return TryBuild(parsed, name, srid, helmert, shift, out crs, out error, out inner);
     }
 
-    /// <summary>
-    /// WGS84 or CGCS2000, recognised by EPSG datum code or by name as EPSG and ESRI spell it ("WGS_1984",
-    /// "D_WGS_1984", "China_2000", "D_China_2000"), on an ellipsoid with their size.
-    /// </summary>
-    private static bool IsWgs84Like(HorizontalDatum datum, [NotNullWhen(false)] out string? error)
+    /// <summary>The system through its projection (ProjNET) to lon/lat on its datum, then the datum's shift, if any.</summary>
+    private static bool TryBuild(CoordinateSystem parsed, string name, int srid, HelmertShift? helmert, string? shift,
+        [NotNullWhen(true)] out SourceCrs? crs, [NotNullWhen(false)] out string? error, out Exception? inner)
     {
-        var name = new string((datum.Name ?? "").ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
-        if (name.StartsWith('d') && name.Length > 1 && (name[1..].StartsWith("wgs", StringComparison.Ordinal) || name[1..].StartsWith("china", StringComparison.Ordinal)))
-            name = name[1..]; // ESRI's "D_" prefix
-        var byCode = string.Equals(datum.Authority, "EPSG", StringComparison.OrdinalIgnoreCase) && datum.AuthorityCode is 6326 or 1043;
-        var byName = name is "wgs1984" or "wgs84" or "worldgeodeticsystem1984" or "china2000" or "cgcs2000"
-            or "chinageodeticcoordinatesystem2000";
-        if (!byCode && !byName)
-        {
-            error = $"uses the datum '{datum.Name}', which GridServer cannot convert to WGS84; " +
-                "accepted datums are WGS 84 and CGCS2000 (China 2000): reproject the data to CGCS2000 or WGS84 first";
-            return false;
-        }
-        var e = datum.Ellipsoid;
-        var semiMajorMetres = e.SemiMajorAxis * e.AxisUnit.MetersPerUnit;
-        if (Math.Abs(semiMajorMetres - 6378137) > 0.5 || Math.Abs(e.InverseFlattening - Cgcs2000InverseFlattening) > 0.01)
-        {
-            error = string.Create(CultureInfo.InvariantCulture,
-                $"names the datum '{datum.Name}' but its ellipsoid '{e.Name}' (a = {semiMajorMetres} m, 1/f = {e.InverseFlattening}) is not the WGS84/CGCS2000 ellipsoid");
-            return false;
-        }
+        crs = null;
         error = null;
-        return true;
-    }
-
-    /// <summary>
-    /// Lon/lat in degrees from Greenwich, as in every Chinese .prj. Anything else is refused rather than converted:
-    /// ProjNET 2.0's geographic-to-geographic step ignores the angular unit of latitude and mishandles it for
-    /// longitude (a GEOGCS in grads comes out unchanged).
-    /// </summary>
-    private static bool IsDegreesFromGreenwich(GeographicCoordinateSystem geographic, [NotNullWhen(false)] out string? error)
-    {
-        var degrees = Math.Abs(geographic.AngularUnit.RadiansPerUnit / (Math.PI / 180) - 1) < 1e-9;
-        if (degrees && geographic.PrimeMeridian.Longitude == 0)
+        inner = null;
+        try
         {
-            error = null;
+            SourceCrs onOwnDatum = parsed is ProjectedCoordinateSystem projected ? FromProjected(projected, name, srid) : new SameAsWgs84Crs(name, srid);
+            crs = helmert is null
+                ? (shift is null ? onOwnDatum : parsed is ProjectedCoordinateSystem p ? FromProjected(p, name, srid, shift) : new SameAsWgs84Crs(name, srid) { Shift = shift })
+                : new DatumShiftCrs(name, srid, onOwnDatum, helmert) { Shift = shift };
             return true;
         }
-        error = $"measures lon/lat in '{geographic.AngularUnit.Name}' from the prime meridian '{geographic.PrimeMeridian.Name}'; " +
-            "GridServer reads lon/lat in degrees from Greenwich";
-        return false;
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The projection's parameters are checked only when ProjNET builds the transform.
+            inner = e;
+            error = $"cannot use the coordinate system '{parsed.Name}': {e.Message}";
+            return false;
+        }
     }
 
     /// <summary>
@@ -240,7 +338,7 @@ public static class CrsRegistry
     /// two datums it sees as different. Both directions are built here, once: ProjNET's <c>Inverse()</c> caches
     /// lazily and <c>Invert()</c> turns a transform around in place, neither safe on a shared transform.
     /// </summary>
-    private static ProjNetCrs FromProjected(ProjectedCoordinateSystem projected, string name, int srid)
+    private static ProjNetCrs FromProjected(ProjectedCoordinateSystem projected, string name, int srid, string? shift = null)
     {
         var lonLat = new CoordinateSystemFactory().CreateGeographicCoordinateSystem(
             "lon/lat degrees", AngularUnit.Degrees, projected.GeographicCoordinateSystem.HorizontalDatum, PrimeMeridian.Greenwich,
@@ -248,7 +346,7 @@ public static class CrsRegistry
         var transforms = new CoordinateTransformationFactory();
         var toWgs84 = transforms.CreateFromCoordinateSystems(projected, lonLat).MathTransform;
         var fromWgs84 = transforms.CreateFromCoordinateSystems(lonLat, projected).MathTransform;
-        return new ProjNetCrs(name, srid, toWgs84, fromWgs84);
+        return new ProjNetCrs(name, srid, toWgs84, fromWgs84) { Shift = shift };
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");

@@ -38,6 +38,12 @@ public abstract class SourceCrs
     /// <summary>True for lon/lat systems in degrees (WGS84, CGCS2000, GCJ-02, BD-09); false for projected systems in metres.</summary>
     public bool IsGeographic { get; }
 
+    /// <summary>
+    /// How the system's datum reaches WGS 84 and how accurately, for an operator to read beside the result; null when
+    /// there is no datum shift (WGS 84, CGCS2000 and the systems on them).
+    /// </summary>
+    public string? Shift { get; init; }
+
     /// <summary>One coordinate of this system to WGS84 lon/lat (degrees).</summary>
     public (double Lon, double Lat) ToWgs84(double x, double y)
     {
@@ -192,9 +198,9 @@ internal sealed class OffsetCrs(
     private protected override void FromWgs84Core(ref double lon, ref double lat) => (lon, lat) = fromWgs84(lon, lat);
 }
 
-/// <summary>A projected system converted by ProjNET.</summary>
-internal sealed class ProjNetCrs(string name, int srid, MathTransform toWgs84, MathTransform fromWgs84)
-    : SourceCrs(name, srid, isGeographic: false)
+/// <summary>A system converted by ProjNET: a projection, a datum shift, or both.</summary>
+internal sealed class ProjNetCrs(string name, int srid, MathTransform toWgs84, MathTransform fromWgs84, bool isGeographic = false)
+    : SourceCrs(name, srid, isGeographic)
 {
     private protected override void ToWgs84Core(ref double x, ref double y) => toWgs84.Transform(ref x, ref y);
 
@@ -203,4 +209,32 @@ internal sealed class ProjNetCrs(string name, int srid, MathTransform toWgs84, M
     private protected override void ToWgs84Core(Span<double> xs, Span<double> ys) => toWgs84.Transform(xs, ys, 1, 1);
 
     private protected override void FromWgs84Core(Span<double> lons, Span<double> lats) => fromWgs84.Transform(lons, lats, 1, 1);
+}
+
+/// <summary>A city's independent grid: plane coordinates taken to its base system by a <see cref="PlaneSimilarity"/>.</summary>
+internal sealed class LocalPlaneCrs(string name, SourceCrs baseCrs, PlaneSimilarity plane) : SourceCrs(name, srid: 0, isGeographic: false)
+{
+    private protected override void ToWgs84Core(ref double x, ref double y)
+    {
+        var (e, n) = plane.Forward(x, y);
+        (x, y) = baseCrs.ToWgs84(e, n);
+    }
+
+    private protected override void FromWgs84Core(ref double lon, ref double lat)
+    {
+        var (e, n) = baseCrs.FromWgs84(lon, lat);
+        (lon, lat) = plane.Inverse(e, n);
+    }
+
+    private protected override void ToWgs84Core(Span<double> xs, Span<double> ys)
+    {
+        for (var i = 0; i < xs.Length; i++) (xs[i], ys[i]) = plane.Forward(xs[i], ys[i]);
+        baseCrs.ToWgs84(xs, ys);
+    }
+
+    private protected override void FromWgs84Core(Span<double> lons, Span<double> lats)
+    {
+        baseCrs.FromWgs84(lons, lats);
+        for (var i = 0; i < lons.Length; i++) (lons[i], lats[i]) = plane.Inverse(lons[i], lats[i]);
+    }
 }

@@ -29,12 +29,13 @@ public static class GridFiles
     /// without a declaration is WGS84 as RFC 7946 defines; a Shapefile without .prj is an error.
     /// </summary>
     /// <param name="optionName">How the caller names the option in messages: <c>--srs</c> on the command line, <c>?srs=</c> over HTTP.</param>
-    public static SourceCrs ResolveCrs(SourceDataset dataset, string? srsOption, string optionName = "--srs")
+    /// <param name="named">The bureau's named coordinate systems (<c>local:NAME</c>), or null where there are none.</param>
+    public static SourceCrs ResolveCrs(SourceDataset dataset, string? srsOption, string optionName = "--srs", Func<string, CrsDefinition?>? named = null)
     {
         try
         {
-            if (!string.IsNullOrWhiteSpace(srsOption)) return CrsRegistry.Resolve(srsOption);
-            if (dataset.CrsDeclaration is { } declared) return CrsRegistry.Resolve(declared);
+            if (!string.IsNullOrWhiteSpace(srsOption)) return CrsRegistry.Resolve(srsOption, named);
+            if (dataset.CrsDeclaration is { } declared) return CrsRegistry.Resolve(declared, named);
         }
         catch (CrsException e)
         {
@@ -49,22 +50,24 @@ public static class GridFiles
 
     /// <summary>Reads, resolves the CRS and checks a grid file: the whole import short of storing.</summary>
     public static (GridImportResult Result, SourceDataset Dataset, SourceCrs Crs) Check(
-        string path, GridImportOptions options, string? srs, string? encoding, TimeProvider time, IProgress<ImportProgress>? progress = null)
+        string path, GridImportOptions options, string? srs, string? encoding, TimeProvider time, IProgress<ImportProgress>? progress = null,
+        Func<string, CrsDefinition?>? named = null)
     {
         var dataset = Read(path, encoding);
-        var (result, crs) = Check(dataset, options, srs, time, progress);
+        var (result, crs) = Check(dataset, options, srs, time, progress, named: named);
         return (result, dataset, crs);
     }
 
     /// <summary>Resolves the CRS of a dataset already read and checks its features.</summary>
     /// <param name="optionName">How the caller names the CRS option in messages (see <see cref="ResolveCrs"/>).</param>
     public static (GridImportResult Result, SourceCrs Crs) Check(
-        SourceDataset dataset, GridImportOptions options, string? srs, TimeProvider time, IProgress<ImportProgress>? progress = null, string optionName = "--srs")
+        SourceDataset dataset, GridImportOptions options, string? srs, TimeProvider time, IProgress<ImportProgress>? progress = null, string optionName = "--srs",
+        Func<string, CrsDefinition?>? named = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        var crs = ResolveCrs(dataset, srs, optionName);
-        var named = string.IsNullOrWhiteSpace(srs) && dataset.CrsDeclaration is null ? null : crs.Name;
-        var importer = new GridImporter(crs.ToWgs84, GridArea.AreaSquareMetres, time, named);
+        var crs = ResolveCrs(dataset, srs, optionName, named);
+        var crsName = string.IsNullOrWhiteSpace(srs) && dataset.CrsDeclaration is null ? null : crs.Name;
+        var importer = new GridImporter(crs.ToWgs84, GridArea.AreaSquareMetres, time, crsName);
         return (importer.Check(dataset, options, progress), crs);
     }
 

@@ -235,8 +235,6 @@ public class CrsRegistryTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("EPSG:9999", "'EPSG:9999'")]
-    [InlineData("EPSG:4555", "'EPSG:4555'")]
-    [InlineData("EPSG:4512", "'EPSG:4512'")]
     [InlineData("utm50n", "'utm50n'")]
     [InlineData("", "empty")]
     [InlineData("   ", "empty")]
