@@ -9,13 +9,14 @@ namespace GridServer.Silo.Cases;
 /// Stops the server at start when the database lacks the case, sensor or photo store's tables (migrations V010, V020, V026), naming the migration,
 /// instead of failing the first report.
 /// </summary>
-public sealed class CaseStoreCheck(ICaseStore store, ISensorStore sensors, GridServer.Domain.Media.IMediaStore photos) : IHostedService
+public sealed class CaseStoreCheck(ICaseStore store, ISensorStore sensors, GridServer.Domain.Media.IMediaStore photos, GridServer.Domain.Geo.ICrsDefinitionStore crsDefinitions) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (store is PostgisCaseStore postgis) await postgis.CheckSchemaAsync(cancellationToken);
         if (sensors is PostgisSensorStore sensorStore) await sensorStore.CheckSchemaAsync(cancellationToken);
         if (photos is GridServer.Storage.Media.PostgisMediaStore photoStore) await photoStore.CheckSchemaAsync(cancellationToken);
+        if (crsDefinitions is GridServer.Storage.Geo.PostgisCrsDefinitionStore crsStore) await crsStore.CheckSchemaAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -139,6 +139,7 @@ public static class GridChangeEndpoints
 
     internal static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> Import(
         HttpRequest request, IGrainFactory grains, GridCatalog catalog, IOptions<StorageOptions> options, TimeProvider time,
+        GridServer.Domain.Geo.ICrsDefinitionStore crsDefinitions,
         string? mode, bool? allowOverlaps, string? srs, string? encoding, bool? dryRun, bool? rerouteOpenCases, CancellationToken cancellationToken)
     {
         var replace = mode?.ToLowerInvariant() switch
@@ -152,7 +153,8 @@ public static class GridChangeEndpoints
         if (refusal is not null) return refusal;
         if (IsZip(request, bytes))
         {
-            (bytes, refusal) = ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time);
+            var named = srs is null ? null : await GridServer.Domain.Geo.CrsDefinitionStoreExtensions.LookupAsync(crsDefinitions, cancellationToken);
+            (bytes, refusal) = ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
             if (refusal is not null) return refusal;
         }
         else if (srs is not null || encoding is not null)
@@ -177,7 +179,8 @@ public static class GridChangeEndpoints
     /// (overlaps, neighbours) is left to the directory, which checks it for every change.
     /// </summary>
     private static (byte[] GeoJson, ProblemHttpResult? Refusal) ShapefileAsGeoJson(
-        byte[] zip, string? srs, string? encoding, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time)
+        byte[] zip, string? srs, string? encoding, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time,
+        Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
     {
         SourceDataset dataset;
         GridImportResult result;
@@ -186,7 +189,7 @@ public static class GridChangeEndpoints
             using var archive = new MemoryStream(zip, writable: false);
             dataset = ZippedShapefileReader.Read(archive, UploadName, encoding, MaxZipExpandedBytes);
             var importOptions = new GridImportOptions { CodeScheme = scheme, AllowOverlaps = allowOverlaps, CheckTiling = false };
-            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=");
+            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=", named: named);
         }
         catch (GridFileTooLargeException e)
         {

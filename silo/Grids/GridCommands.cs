@@ -75,7 +75,7 @@ public static class GridCommands
     // Options shared by the verbs that read a grid file.
     private sealed class FileOptions
     {
-        public readonly Option<string?> Srs = new("--srs") { Description = "Coordinate system of the file when it declares none or declares it wrongly: wgs84, cgcs2000, EPSG:4490, EPSG:4534-4554, EPSG:3857, gcj02, bd09." };
+        public readonly Option<string?> Srs = new("--srs") { Description = "Coordinate system of the file when it declares none or declares it wrongly: wgs84, cgcs2000, any geographic or projected EPSG code (EPSG:4549, EPSG:32650, EPSG:2263), gcj02, bd09, local:NAME (a system the bureau defined; needs --postgres), or WKT." };
         public readonly Option<string> CodeField = new("--code-field") { Description = "Attribute holding the grid code.", DefaultValueFactory = _ => "code" };
         public readonly Option<string> NameField = new("--name-field") { Description = "Attribute holding the grid name.", DefaultValueFactory = _ => "name" };
         public readonly Option<string?> Encoding = new("--encoding") { Description = "Shapefile attribute encoding (UTF-8, GBK, GB18030, ...); default: the .cpg, else detected." };
@@ -127,14 +127,32 @@ public static class GridCommands
         });
         command.SetAction(async (r, ct) =>
         {
-            var checkedFile = CheckFile(r.GetValue(file)!, files, r, output, error, time, out var result);
+            var connection = r.GetValue(postgres) ?? environment(PostgresVariable);
+            Func<string, GridServer.Domain.Geo.CrsDefinition?>? named = null;
+            if (r.GetValue(files.Srs) is { } srs && srs.Trim().StartsWith(GridServer.Domain.Geo.CrsDefinition.Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                // The bureau's named systems live beside its grids.
+                if (string.IsNullOrWhiteSpace(connection))
+                {
+                    await error.WriteLineAsync($"--srs {srs}: a named coordinate system is read from the database; pass --postgres (or set {PostgresVariable})");
+                    return UsageError;
+                }
+                var loaded = await WithDataSourceAsync(connection, error, async source =>
+                {
+                    var store = new GridServer.Storage.Geo.PostgisCrsDefinitionStore(source);
+                    await store.CheckSchemaAsync(ct);
+                    named = await GridServer.Domain.Geo.CrsDefinitionStoreExtensions.LookupAsync(store, ct);
+                    return Ok;
+                });
+                if (loaded != Ok) return loaded;
+            }
+            var checkedFile = CheckFile(r.GetValue(file)!, files, r, output, error, time, out var result, named: named);
             if (checkedFile != Ok) return checkedFile;
             if (!result!.Accepted)
             {
                 await error.WriteLineAsync($"refused: {result.Errors.Count()} error(s); nothing was stored");
                 return Refused;
             }
-            var connection = r.GetValue(postgres) ?? environment(PostgresVariable);
             if (string.IsNullOrWhiteSpace(connection))
             {
                 await output.WriteLineAsync($"checked: {result.Grids.Count} grids are ready to import; pass --postgres to store them");
@@ -390,7 +408,7 @@ public static class GridCommands
         [grid?.Code, grid?.Name, grid is null ? null : grid.StreetName ?? grid.StreetCode, grid is null ? null : grid.CommunityName ?? grid.CommunityCode, status, nearest, distance, reason];
 
     private static int CheckFile(string path, FileOptions files, ParseResult r, TextWriter output, TextWriter error, TimeProvider time,
-        out GridImportResult? result, bool checkTiling = true)
+        out GridImportResult? result, bool checkTiling = true, Func<string, GridServer.Domain.Geo.CrsDefinition?>? named = null)
     {
         result = null;
         var clock = Stopwatch.StartNew();
@@ -404,10 +422,11 @@ public static class GridCommands
         });
         try
         {
-            var (checkedResult, dataset, crs) = GridFiles.Check(path, files.ImportOptions(r) with { CheckTiling = checkTiling }, r.GetValue(files.Srs), r.GetValue(files.Encoding), time, progress);
+            var (checkedResult, dataset, crs) = GridFiles.Check(path, files.ImportOptions(r) with { CheckTiling = checkTiling }, r.GetValue(files.Srs), r.GetValue(files.Encoding), time, progress, named);
             result = checkedResult;
             output.WriteLine($"read {dataset.Features.Count} features from {dataset.FileName} (coordinate system: {crs.Name}" +
                 (dataset.Encoding is null ? ")" : $"; encoding: {dataset.Encoding})"));
+            if (crs.Shift is { } shift) output.WriteLine($"datum: {shift}");
             var shown = 0;
             foreach (var issue in result.Issues.OrderByDescending(i => i.IsError))
             {
@@ -423,7 +442,15 @@ public static class GridCommands
         }
     }
 
-    private static async Task<int> WithStoreAsync(string connectionString, TextWriter error, TimeProvider time, Func<PostgisGridStore, Task<int>> action)
+    private static Task<int> WithStoreAsync(string connectionString, TextWriter error, TimeProvider time, Func<PostgisGridStore, Task<int>> action) =>
+        WithDataSourceAsync(connectionString, error, async source =>
+        {
+            var store = new PostgisGridStore(source, time);
+            await store.CheckSchemaAsync();
+            return await action(store);
+        });
+
+    private static async Task<int> WithDataSourceAsync(string connectionString, TextWriter error, Func<Npgsql.NpgsqlDataSource, Task<int>> action)
     {
         if (StorageOptions.ConnectionStringError(connectionString) is { } problem)
         {
@@ -435,9 +462,7 @@ public static class GridCommands
         {
             try
             {
-                var store = new PostgisGridStore(source, time);
-                await store.CheckSchemaAsync();
-                return await action(store);
+                return await action(source);
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
             {

@@ -109,6 +109,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore>(sp => sp.GetRequiredService<GridServer.Storage.Sensors.PostgisSensorStore>());
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Storage.Audit.PostgisAuditLog>();
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore, GridServer.Storage.Media.PostgisMediaStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Storage.Geo.PostgisCrsDefinitionStore>();
         }
         else
         {
@@ -124,6 +125,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Notices.ITemplateVersionStore, GridServer.Domain.Notices.InMemoryTemplateVersionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Domain.Audit.InMemoryAuditLog>();
+            builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Domain.Geo.InMemoryCrsDefinitionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore>(sp => new GridServer.Domain.Media.InMemoryMediaStore(
                 sp.GetRequiredService<IOptions<GridServer.Silo.Media.MediaOptions>>().Value.MemoryLimitMiB * 1024L * 1024));
         }
@@ -260,6 +262,7 @@ public static class SiloHost
         app.MapGridChangeEndpoints();
         app.MapGridBrowseEndpoints();
         app.MapGridTileEndpoints();
+        app.MapCrsEndpoints();
         app.MapCaseEndpoints();
         GridServer.Silo.Media.MediaEndpoints.MapMediaEndpoints(app);
         GridServer.Silo.Evaluation.EvaluationEndpoints.MapEvaluationEndpoints(app);

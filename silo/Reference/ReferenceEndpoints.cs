@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using GridServer.Abstractions.Reference;
 using GridServer.Domain.Access;
+using GridServer.Domain.Geo;
 using GridServer.Plugins.Contracts;
 using GridServer.Silo.Access;
 using GridServer.Silo.Grids;
@@ -33,12 +34,12 @@ public static class ReferenceEndpoints
         reference.MapGet("/{set}", Records).RequireRoles(Role.Operator, Role.Dispatcher)
             .WithSummary("A set's records as a GeoJSON FeatureCollection in key order (offset, limit at most 1000).");
         reference.MapGet("/{set}/{key}", Record).RequireRoles(Role.Operator, Role.Dispatcher).WithSummary("One record as a GeoJSON Feature.");
-        reference.MapPut("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
-                ImportAsync(set, true, request, modules, catalog, grains, crs, dryRun ?? false, cancellationToken))
+        reference.MapPut("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
+                ImportAsync(set, true, request, modules, catalog, grains, crsDefinitions, crs, dryRun ?? false, cancellationToken))
             .RequireRoles(Role.Operator)
             .WithSummary("Replaces the whole set with the records of a GeoJSON FeatureCollection or a CSV (text/csv); ?crs= for data not in WGS84; ?dryRun=true checks only.");
-        reference.MapPost("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
-                ImportAsync(set, false, request, modules, catalog, grains, crs, dryRun ?? false, cancellationToken))
+        reference.MapPost("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
+                ImportAsync(set, false, request, modules, catalog, grains, crsDefinitions, crs, dryRun ?? false, cancellationToken))
             .RequireRoles(Role.Operator)
             .WithSummary("Adds records to the set, replacing those with the same keys (GeoJSON or CSV, as PUT).");
         reference.MapDelete("/{set}/{key}", Delete).RequireRoles(Role.Operator).WithSummary("Removes one record.");
@@ -93,20 +94,21 @@ public static class ReferenceEndpoints
 
     private static async Task<IResult> ImportAsync(
         string set, bool replace, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains,
-        string? crs, bool dryRun, CancellationToken cancellationToken)
+        ICrsDefinitionStore crsDefinitions, string? crs, bool dryRun, CancellationToken cancellationToken)
     {
         if (!modules.Current.DataSets.TryGetValue(set, out var owner)) return UnknownProblem(set);
         var (bytes, refusal) = await GridChangeEndpoints.ReadBodyAsync(request, MaxImportBytes, cancellationToken);
         if (refusal is not null) return refusal;
         if (bytes.Length == 0) return Problems.Of(400, "Empty body", "the body must be a GeoJSON FeatureCollection (application/geo+json or application/json) or a CSV (text/csv)");
         var type = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var named = crs is null ? null : await crsDefinitions.LookupAsync(cancellationToken);
         ParsedImport parsed;
         try
         {
             parsed = type is "text/csv" or "application/csv"
-                ? ReferenceImport.FromCsv(Utf8(bytes), owner.Definition, crs)
+                ? ReferenceImport.FromCsv(Utf8(bytes), owner.Definition, crs, named)
                 : type is null or "application/json" or "application/geo+json"
-                    ? ReferenceImport.FromGeoJson(bytes, owner.Definition, crs)
+                    ? ReferenceImport.FromGeoJson(bytes, owner.Definition, crs, named)
                     : throw new ReferenceImportException($"content type '{Problems.Shorten(type)}' is neither GeoJSON (application/geo+json, application/json) nor CSV (text/csv)");
         }
         catch (ReferenceImportException e)

@@ -46,7 +46,7 @@ public static class ReferenceImport
     private static readonly string[] KeyNames = ["key", "id"];
 
     /// <summary>Reads a GeoJSON document. <paramref name="crs"/>: the coordinate system its numbers are in when it declares none (null: WGS84).</summary>
-    public static ParsedImport FromGeoJson(ReadOnlySpan<byte> utf8, ReferenceDataSet set, string? crs)
+    public static ParsedImport FromGeoJson(ReadOnlySpan<byte> utf8, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         SourceDataset dataset;
@@ -58,18 +58,18 @@ public static class ReferenceImport
         {
             throw new ReferenceImportException(e.Message, e);
         }
-        var source = ResolveCrs(dataset.CrsDeclaration ?? crs);
+        var source = ResolveCrs(dataset.CrsDeclaration ?? crs, named);
         var rows = dataset.Features.Select(f => new Row(f.Index + 1,
             f.Attributes.ToDictionary(a => a.Key, a => Text(a.Value), StringComparer.Ordinal), f.Geometry, f.GeometryError));
         return Check(rows, set, source);
     }
 
     /// <summary>Reads CSV text (UTF-8, a header row). <paramref name="crs"/>: the coordinate system of its lon/lat or WKT (null: WGS84).</summary>
-    public static ParsedImport FromCsv(string text, ReferenceDataSet set, string? crs)
+    public static ParsedImport FromCsv(string text, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(set);
-        var source = ResolveCrs(crs);
+        var source = ResolveCrs(crs, named);
         using var reader = new StringReader(text.TrimStart('\uFEFF'));
         var header = Csv.ReadRecord(reader, out var headerError, out _);
         if (headerError is not null) throw new ReferenceImportException($"the header row: {headerError}");
@@ -122,10 +122,10 @@ public static class ReferenceImport
         return (Factory.CreatePoint(new Coordinate(lon, lat)), null);
     }
 
-    private static SourceCrs? ResolveCrs(string? spec)
+    private static SourceCrs? ResolveCrs(string? spec, Func<string, CrsDefinition?>? named)
     {
         if (spec is null) return null;
-        if (!CrsRegistry.TryResolve(spec, out var crs, out var error)) throw new ReferenceImportException($"the coordinate system: {error}");
+        if (!CrsRegistry.TryResolve(spec, out var crs, out var error, named)) throw new ReferenceImportException($"the coordinate system: {error}");
         return crs;
     }
 

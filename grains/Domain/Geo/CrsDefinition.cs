@@ -22,6 +22,8 @@ public sealed partial record CrsDefinition(string Name, string Base, double[]? T
 
     public const int MaxDescriptionLength = 500;
 
+    public const int MaxBaseLength = 10_000;
+
     /// <summary>Lower-case letters, digits, '-' and '_', 1–64, starting with a letter or digit.</summary>
     public static bool IsName(string? name) => name is not null && NamePattern().IsMatch(name);
 
@@ -32,6 +34,7 @@ public sealed partial record CrsDefinition(string Name, string Base, double[]? T
         if (!IsName(Name)) problems.Add($"name '{Name}': use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit");
         if (string.IsNullOrWhiteSpace(Base)) problems.Add("base: give the system the definition starts from, e.g. EPSG:2385 or the WKT of a .prj");
         else if (Base.Trim().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)) problems.Add("base: a definition starts from an EPSG code or WKT, not from another named definition");
+        else if (Base.Length > MaxBaseLength) problems.Add($"base: at most {MaxBaseLength} characters (a .prj is a few hundred)");
         if (ToWgs84 is { } p)
         {
             if (p.Length is not (3 or 7)) problems.Add($"toWgs84: give 3 (dx, dy, dz) or 7 (dx, dy, dz, rx, ry, rz, ds) parameters, not {p.Length}");

@@ -36,19 +36,7 @@ public sealed class ShapefileUploadTests(EmbeddedSilo silo) : IClassFixture<Embe
         return files.ToDictionary(f => Path.GetFileName(f), f => File.ReadAllBytes(f));
     }
 
-    private static byte[] Zip(IEnumerable<KeyValuePair<string, byte[]>> entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, bytes) in entries)
-            {
-                using var entry = zip.CreateEntry(name).Open();
-                entry.Write(bytes);
-            }
-        }
-        return buffer.ToArray();
-    }
+    private static byte[] Zip(IEnumerable<KeyValuePair<string, byte[]>> entries) => TestZip.Of(entries);
 
     private static ByteArrayContent Body(byte[] bytes, string? contentType = "application/zip")
     {
