@@ -119,6 +119,8 @@ ensure_console_tools() {
     command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+    # The third-party GeoReport client test (tests/clients/georeport_client.py) parses XML as the published clients do.
+    /usr/bin/python3 -c 'import xmltodict' >/dev/null 2>&1 || missing+=(python3 python3-xmltodict)
     ((${#missing[@]} == 0)) && return 0
     command -v apt-get >/dev/null 2>&1 || { log "missing ${missing[*]} and no apt-get to install them"; return 1; }
     local t0=$SECONDS aptlog

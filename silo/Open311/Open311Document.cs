@@ -22,15 +22,34 @@ internal sealed record Open311Array(string ItemName, IReadOnlyList<object?> Item
 /// </summary>
 internal sealed record Open311Document(string RootName, object Root, int StatusCode = 200)
 {
-    public const string JsonType = "application/json; charset=utf-8";
-    public const string XmlType = "text/xml; charset=utf-8";
+    /// <summary>
+    /// The media types exactly as the discovery document lists them: GeoReport clients compare the two literally, so no
+    /// charset parameter (both are UTF-8: JSON always is, and the XML says so in its declaration, which RFC 7303 lets
+    /// stand for text/xml without one).
+    /// </summary>
+    public const string JsonType = "application/json";
+
+    public const string XmlType = "text/xml";
 
     /// <summary>The Open311 error list: <c>[{code, description}]</c>, in XML <c>&lt;errors&gt;&lt;error&gt;</c>.</summary>
     public static Open311Document Error(int status, string description) =>
         new("errors", new Open311Array("error", [Open311Object.Of(("code", status), ("description", description))]), status);
 
     public IResult ToResult(bool xml) =>
-        Results.Text(xml ? ToXml() : ToJson(), xml ? XmlType : JsonType, Encoding.UTF8, StatusCode);
+        new Body(Encoding.UTF8.GetBytes(xml ? ToXml() : ToJson()), xml ? XmlType : JsonType, StatusCode);
+
+    /// <summary>The document's bytes with its media type as given (ASP.NET's text results add a charset parameter).</summary>
+    private sealed class Body(byte[] bytes, string mediaType, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = mediaType;
+            response.ContentLength = bytes.Length;
+            return response.Body.WriteAsync(bytes, httpContext.RequestAborted).AsTask();
+        }
+    }
 
     public string ToJson()
     {
