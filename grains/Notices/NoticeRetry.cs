@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Polly;
+using Polly.Retry;
 
 namespace GridServer.Notices;
 
@@ -16,24 +18,36 @@ public static class NoticeRetry
     /// Runs <paramref name="attempt"/> until it succeeds or every delay is spent; answers null on success, else the last
     /// failure. <paramref name="onRetry"/> hears of each failure that is tried again, with the number of the attempt that failed.
     /// </summary>
+    /// <remarks>Polly's retry, with the delays given one by one (no jitter: they are few and long) on the given clock.</remarks>
     public static async Task<Exception?> RunAsync(Func<Task> attempt, IReadOnlyList<TimeSpan> delays, TimeProvider time, Action<Exception, int>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(delays);
         ArgumentNullException.ThrowIfNull(time);
-        for (var tried = 1; ; tried++)
+        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (delays.Count > 0)
         {
-            try
+            pipeline.AddRetry(new RetryStrategyOptions
             {
-                await attempt();
-                return null;
-            }
-            catch (Exception e)   // a delivery's fault is the caller's to log, never the case's
-            {
-                if (tried > delays.Count) return e;
-                onRetry?.Invoke(e, tried);
-                await Task.Delay(delays[tried - 1], time);
-            }
+                MaxRetryAttempts = delays.Count,
+                // Any failure is tried again: a delivery's fault is the caller's to log, never the case's.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(delays[args.AttemptNumber]),
+                OnRetry = args =>
+                {
+                    onRetry?.Invoke(args.Outcome.Exception!, args.AttemptNumber + 1);
+                    return default;
+                },
+            });
+        }
+        try
+        {
+            await pipeline.Build().ExecuteAsync(async _ => await attempt().ConfigureAwait(false)).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e)   // the last failure, once every delay is spent
+        {
+            return e;
         }
     }
 }

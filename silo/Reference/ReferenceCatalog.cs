@@ -10,7 +10,7 @@ namespace GridServer.Silo.Reference;
 /// never waits for a database. The stored sets (<see cref="IReferenceSetGrain"/>) are the truth: a change made through
 /// this silo is served here before its answer; one made through another silo within <see cref="RefreshPeriod"/>.
 /// </summary>
-public sealed partial class ReferenceCatalog(IGrainFactory grains, ModuleRegistry modules, ILogger<ReferenceCatalog> logger) : BackgroundService
+public sealed partial class ReferenceCatalog(IGrainFactory grains, ModuleRegistry modules, IHostApplicationLifetime lifetime, ILogger<ReferenceCatalog> logger) : BackgroundService
 {
     /// <summary>How often the stored versions are compared with the ones served.</summary>
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(2);
@@ -58,6 +58,20 @@ public sealed partial class ReferenceCatalog(IGrainFactory grains, ModuleRegistr
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not before the silo serves: a grain called while it is still joining is placed nowhere, and Orleans retries
+        // and warns. A module's own lookup before then loads its sets itself (LookupForAsync).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
         using var timer = new PeriodicTimer(RefreshPeriod);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -49,7 +49,9 @@ public sealed partial class FirstRunTests
         // A few readable lines: the key, the embedded default, the grids, the modules, where it serves. No option dump.
         var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList(); // the first is SiloProcess's header
         Assert.DoesNotContain(lines, l => l.Contains("Orleans.Configuration", StringComparison.Ordinal) || l.Contains("SiloOptionsLogger", StringComparison.Ordinal));
-        Assert.True(lines.Count <= 12, $"{lines.Count} lines at start:{Environment.NewLine}{log}");
+        // Counted by what the server says (Information); a warning a busy machine may add (Orleans' watchdog) is not its to count.
+        var said = lines.Count(l => l.StartsWith("info:", StringComparison.Ordinal));
+        Assert.True(said <= 10, $"{said} lines of Information at start:{Environment.NewLine}{log}");
         var summary = Assert.Single(lines, l => l.Contains("GridServer is serving", StringComparison.Ordinal));
         Assert.Contains($"http://127.0.0.1:{server.HttpPort}/console/", summary, StringComparison.Ordinal);
         Assert.Contains("3000 grids, 4 duty modules", summary, StringComparison.Ordinal);
