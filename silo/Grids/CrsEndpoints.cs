@@ -70,7 +70,15 @@ public static class CrsEndpoints
             return Problems.Of(400, "No point", "give ?x= and ?y= as numbers (easting and northing, or lon and lat, in the system's units)");
         var named = await store.LookupAsync(cancellationToken);
         if (!CrsRegistry.TryResolve(srs, out var crs, out var error, named)) return Problems.Of(400, "Unusable coordinate system", error);
-        var (lon, lat) = crs.ToWgs84(px, py);
+        double lon, lat;
+        try
+        {
+            (lon, lat) = crs.ToWgs84(px, py);
+        }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException)
+        {
+            (lon, lat) = (double.NaN, double.NaN);
+        }
         if (!double.IsFinite(lon) || !double.IsFinite(lat) || lon is < -180 or > 180 || lat is < -90 or > 90)
             return Problems.Of(422, "Not a place on Earth", $"({Problems.Shorten(x!)}, {Problems.Shorten(y!)}) in {crs.Name} gives no lon/lat; are x and y swapped, or in other units?");
         return TypedResults.Ok(new { lon, lat, crs = crs.Name, shift = crs.Shift });

@@ -285,6 +285,12 @@ public static partial class CrsRegistry
         else if (datum.Wgs84Parameters is { } declared)
         {
             parameters = [declared.Dx, declared.Dy, declared.Dz, declared.Ex, declared.Ey, declared.Ez, declared.Ppm];
+            // The same bounds as a bureau's own: a WKT's TOWGS84 is no more trusted than what an operator types.
+            if (new CrsDefinition("declared", "WKT", parameters).Problems().FirstOrDefault(p => p.StartsWith("toWgs84", StringComparison.Ordinal)) is { } outOfBounds)
+            {
+                error = $"coordinate system '{parsed.Name}' declares TOWGS84[{string.Join(",", parameters.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]: {outOfBounds[9..]}";
+                return false;
+            }
             shift = declared.HasZeroValuesOnly
                 ? $"datum {datum.Name} taken as WGS 84, as its definition says (TOWGS84 of zeros): the two agree within about 1-2 m"
                 : $"datum {datum.Name} shifted to WGS 84 by the parameters its definition gives (TOWGS84[{string.Join(",", parameters.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]): " +
@@ -321,7 +327,10 @@ public static partial class CrsRegistry
             crs = helmert is null
                 ? (shift is null ? onOwnDatum : parsed is ProjectedCoordinateSystem p ? FromProjected(p, name, srid, shift) : new SameAsWgs84Crs(name, srid) { Shift = shift })
                 : new DatumShiftCrs(name, srid, onOwnDatum, helmert) { Shift = shift };
-            return true;
+            if (Probe(crs, ProbePoint(parsed)) is not { } unusable) return true;
+            crs = null;
+            error = $"cannot use the coordinate system '{parsed.Name}': {unusable}";
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -330,6 +339,49 @@ public static partial class CrsRegistry
             error = $"cannot use the coordinate system '{parsed.Name}': {e.Message}";
             return false;
         }
+    }
+
+    /// <summary>
+    /// Why a built system cannot be used, or null: a point where it should work (its projection's origin) must go out
+    /// and come back. A WKT that parses can still describe nothing (a scale factor or unit of 0, an ellipsoid of no
+    /// size): its conversions give infinities or throw, found here rather than in the middle of an import.
+    /// </summary>
+    internal static string? Probe(SourceCrs crs, (double Lon, double Lat) at)
+    {
+        try
+        {
+            var (x, y) = crs.FromWgs84(at.Lon, at.Lat);
+            if (!double.IsFinite(x) || !double.IsFinite(y))
+                return string.Create(CultureInfo.InvariantCulture, $"lon/lat ({at.Lon}, {at.Lat}), where it should work, gives no coordinates (a scale, unit or ellipsoid of no size?)");
+            var (lon, lat) = crs.ToWgs84(x, y);
+            return double.IsFinite(lon) && double.IsFinite(lat) && Math.Abs(lon - at.Lon) < 1e-6 && Math.Abs(lat - at.Lat) < 1e-6 ? null
+                : string.Create(CultureInfo.InvariantCulture, $"lon/lat ({at.Lon}, {at.Lat}) does not come back from its own coordinates ({x}, {y}): the parameters describe no usable projection");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"its conversions fail ({e.Message})";
+        }
+    }
+
+    /// <summary>Where a system should work: its projection's origin (central meridian, latitude of origin), else 0°, 0°, kept within ±80° of latitude.</summary>
+    private static (double Lon, double Lat) ProbePoint(CoordinateSystem parsed)
+    {
+        if (parsed is not ProjectedCoordinateSystem projected) return (0, 0);
+        double? Parameter(params string[] names)
+        {
+            foreach (var name in names)
+            {
+                for (var i = 0; i < projected.Projection.NumParameters; i++)
+                {
+                    var parameter = projected.Projection.GetParameter(i);
+                    if (string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase) && double.IsFinite(parameter.Value)) return parameter.Value;
+                }
+            }
+            return null;
+        }
+        var lon = Parameter("central_meridian", "longitude_of_center", "longitude_of_origin") ?? 0;
+        var lat = Parameter("latitude_of_origin", "latitude_of_center", "standard_parallel_1") ?? 0;
+        return (Math.Clamp(lon, -180, 180), Math.Clamp(lat, -80, 80));
     }
 
     /// <summary>

@@ -217,6 +217,30 @@ public sealed class DatumShiftTests(PostgisDatabase database) : IClassFixture<Po
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    /// <summary>WKT that parses but describes nothing: refused when it is resolved, not in the middle of an import.</summary>
+    [Theory]
+    [InlineData("PARAMETER[\"scale_factor\",0]", "UNIT[\"metre\",1]", "cannot use the coordinate system")]
+    [InlineData("PARAMETER[\"scale_factor\",1]", "UNIT[\"metre\",0]", "cannot use the coordinate system")]
+    public void DegenerateProjection_RefusedWhenResolved(string scale, string unit, string expected)
+    {
+        var wkt = "PROJCS[\"degenerate\",GEOGCS[\"China 2000\",DATUM[\"China_2000\",SPHEROID[\"CGCS2000\",6378137,298.257222101]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]," +
+            $"PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"central_meridian\",120],{scale},PARAMETER[\"false_easting\",500000],PARAMETER[\"false_northing\",0],PARAMETER[\"latitude_of_origin\",0],{unit}]";
+
+        Assert.False(CrsRegistry.TryResolve(wkt, out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(CrsRegistry.TryResolve(new CrsDefinition("degenerate", wkt), out _, out var definitionError));
+        Assert.Contains(expected, definitionError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeclaredShiftOutOfBounds_Refused()
+    {
+        const string Wkt = """GEOGCS["far",DATUM["Far",SPHEROID["Krassowsky 1940",6378245,298.3],TOWGS84[50000,0,0,0,0,0,0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]""";
+
+        Assert.False(CrsRegistry.TryResolve(Wkt, out _, out var error));
+        Assert.Contains("translation over 2000 m", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void PlaneSimilarity_InverseUndoesForward()
     {
