@@ -192,11 +192,8 @@ public static partial class CrsRegistry
             case "gcj02": return "gcj02";
             case "bd09": return "bd09";
         }
-        var digits = t.StartsWith("epsg:", StringComparison.Ordinal) ? t[5..] : t;
-        if (digits.Length is 0 or > 6 || !digits.All(char.IsAsciiDigit))
-            return null;
-        var code = int.Parse(digits, CultureInfo.InvariantCulture);
-        return code is 4326 or 4490 or 3857 or (>= 4513 and <= 4554) ? $"epsg:{code}" : null;
+        // The codes built in without the table; any other is read from it (EpsgTable).
+        return EpsgCode(t) is int code and (4326 or 4490 or 3857 or (>= 4513 and <= 4554)) ? $"epsg:{code}" : null;
     }
 
     private static SourceCrs CreateBuiltIn(string key)
