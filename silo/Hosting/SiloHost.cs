@@ -68,6 +68,9 @@ public static class SiloHost
         builder.Services.AddSingleton<IMatterRouting, ModuleRouting>();
         builder.Services.AddSingleton<ICaseIntake, CaseIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Reference.ReferenceCatalog>());
+        builder.Services.AddSingleton<GridServer.Silo.Geocoding.GazetteerService>();
+        builder.Services.AddSingleton<GridServer.Grains.Geocoding.IAddressLocator>(sp => sp.GetRequiredService<GridServer.Silo.Geocoding.GazetteerService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Geocoding.GazetteerService>());
         // What the sensor and check grains need of this silo's modules (the grains see no plugin types).
         builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
@@ -110,6 +113,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Storage.Audit.PostgisAuditLog>();
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore, GridServer.Storage.Media.PostgisMediaStore>();
             builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Storage.Geo.PostgisCrsDefinitionStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Geocoding.IGazetteerStore, GridServer.Storage.Geo.PostgisGazetteerStore>();
         }
         else
         {
@@ -126,6 +130,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Sensors.ISensorStore, GridServer.Domain.Sensors.InMemorySensorStore>();
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Domain.Audit.InMemoryAuditLog>();
             builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Domain.Geo.InMemoryCrsDefinitionStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Geocoding.IGazetteerStore, GridServer.Domain.Geocoding.InMemoryGazetteerStore>();
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore>(sp => new GridServer.Domain.Media.InMemoryMediaStore(
                 sp.GetRequiredService<IOptions<GridServer.Silo.Media.MediaOptions>>().Value.MemoryLimitMiB * 1024L * 1024));
         }
@@ -263,6 +268,7 @@ public static class SiloHost
         app.MapGridBrowseEndpoints();
         app.MapGridTileEndpoints();
         app.MapCrsEndpoints();
+        GridServer.Silo.Geocoding.GeocodeEndpoints.MapGeocodeEndpoints(app);
         app.MapCaseEndpoints();
         GridServer.Silo.Media.MediaEndpoints.MapMediaEndpoints(app);
         GridServer.Silo.Evaluation.EvaluationEndpoints.MapEvaluationEndpoints(app);

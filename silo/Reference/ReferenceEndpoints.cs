@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using GridServer.Abstractions.Reference;
 using GridServer.Domain.Access;
 using GridServer.Domain.Geo;
+using GridServer.Domain.Import;
 using GridServer.Plugins.Contracts;
 using GridServer.Silo.Access;
 using GridServer.Silo.Grids;
@@ -34,12 +35,12 @@ public static class ReferenceEndpoints
         reference.MapGet("/{set}", Records).RequireRoles(Role.Operator, Role.Dispatcher)
             .WithSummary("A set's records as a GeoJSON FeatureCollection in key order (offset, limit at most 1000).");
         reference.MapGet("/{set}/{key}", Record).RequireRoles(Role.Operator, Role.Dispatcher).WithSummary("One record as a GeoJSON Feature.");
-        reference.MapPut("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
-                ImportAsync(set, true, request, modules, catalog, grains, crsDefinitions, crs, dryRun ?? false, cancellationToken))
+        reference.MapPut("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, string? encoding, bool? dryRun, CancellationToken cancellationToken) =>
+                ImportAsync(set, true, request, modules, catalog, grains, crsDefinitions, crs, encoding, dryRun ?? false, cancellationToken))
             .RequireRoles(Role.Operator)
             .WithSummary("Replaces the whole set with the records of a GeoJSON FeatureCollection or a CSV (text/csv); ?crs= for data not in WGS84; ?dryRun=true checks only.");
-        reference.MapPost("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, bool? dryRun, CancellationToken cancellationToken) =>
-                ImportAsync(set, false, request, modules, catalog, grains, crsDefinitions, crs, dryRun ?? false, cancellationToken))
+        reference.MapPost("/{set}", (string set, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains, ICrsDefinitionStore crsDefinitions, string? crs, string? encoding, bool? dryRun, CancellationToken cancellationToken) =>
+                ImportAsync(set, false, request, modules, catalog, grains, crsDefinitions, crs, encoding, dryRun ?? false, cancellationToken))
             .RequireRoles(Role.Operator)
             .WithSummary("Adds records to the set, replacing those with the same keys (GeoJSON or CSV, as PUT).");
         reference.MapDelete("/{set}/{key}", Delete).RequireRoles(Role.Operator).WithSummary("Removes one record.");
@@ -94,27 +95,11 @@ public static class ReferenceEndpoints
 
     private static async Task<IResult> ImportAsync(
         string set, bool replace, HttpRequest request, ModuleRegistry modules, ReferenceCatalog catalog, IGrainFactory grains,
-        ICrsDefinitionStore crsDefinitions, string? crs, bool dryRun, CancellationToken cancellationToken)
+        ICrsDefinitionStore crsDefinitions, string? crs, string? encoding, bool dryRun, CancellationToken cancellationToken)
     {
         if (!modules.Current.DataSets.TryGetValue(set, out var owner)) return UnknownProblem(set);
-        var (bytes, refusal) = await GridChangeEndpoints.ReadBodyAsync(request, MaxImportBytes, cancellationToken);
-        if (refusal is not null) return refusal;
-        if (bytes.Length == 0) return Problems.Of(400, "Empty body", "the body must be a GeoJSON FeatureCollection (application/geo+json or application/json) or a CSV (text/csv)");
-        var type = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        var named = crs is null ? null : await crsDefinitions.LookupAsync(cancellationToken);
-        ParsedImport parsed;
-        try
-        {
-            parsed = type is "text/csv" or "application/csv"
-                ? ReferenceImport.FromCsv(Utf8(bytes), owner.Definition, crs, named)
-                : type is null or "application/json" or "application/geo+json"
-                    ? ReferenceImport.FromGeoJson(bytes, owner.Definition, crs, named)
-                    : throw new ReferenceImportException($"content type '{Problems.Shorten(type)}' is neither GeoJSON (application/geo+json, application/json) nor CSV (text/csv)");
-        }
-        catch (ReferenceImportException e)
-        {
-            return Problems.Of(type is null or "application/json" or "application/geo+json" or "text/csv" or "application/csv" ? 400 : 415, "Unreadable import", e.Message);
-        }
+        var (parsed, refusal) = await ParseBodyAsync(request, owner.Definition, MaxImportBytes, IReferenceSetGrain.MaxRecords, crsDefinitions, crs, encoding, cancellationToken);
+        if (parsed is null) return refusal!;
         var problems = parsed.Problems;
         // The module checks every record the server's own checks passed, so one answer names every problem of the file.
         if (!parsed.Records.IsEmpty)
@@ -137,7 +122,7 @@ public static class ReferenceEndpoints
                     ["ignoredFields"] = parsed.IgnoredFields,
                 });
         }
-        if (dryRun) return TypedResults.Ok(new { set, dryRun = true, records = parsed.Records.Length, ignoredFields = parsed.IgnoredFields });
+        if (dryRun) return TypedResults.Ok(new { set, dryRun = true, records = parsed.Records.Length, ignoredFields = parsed.IgnoredFields, encoding = parsed.Encoding });
         var grain = grains.GetGrain<IReferenceSetGrain>(set);
         var actor = request.HttpContext.RequiredCaller().Subject;
         ReferenceChangeResult result;
@@ -160,18 +145,46 @@ public static class ReferenceEndpoints
             count = result.Count,
             servedVersion = served.Version,
             ignoredFields = parsed.IgnoredFields,
+            encoding = parsed.Encoding,
         });
     }
 
-    private static string Utf8(byte[] bytes)
+    /// <summary>
+    /// Reads an import's body as the records of <paramref name="set"/>: a GeoJSON FeatureCollection, or a CSV in UTF-8 or
+    /// GBK (the charset of its content type or <paramref name="encoding"/> names another). Null records: the refusal says why.
+    /// </summary>
+    internal static async Task<(ParsedImport? Parsed, IResult? Refusal)> ParseBodyAsync(HttpRequest request, ReferenceDataSet set, long maxBytes, int maxRecords,
+        ICrsDefinitionStore crsDefinitions, string? crs, string? encoding, CancellationToken cancellationToken)
     {
+        var (bytes, refusal) = await GridChangeEndpoints.ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (refusal is not null) return (null, refusal);
+        if (bytes.Length == 0) return (null, Problems.Of(400, "Empty body", "the body must be a GeoJSON FeatureCollection (application/geo+json or application/json) or a CSV (text/csv)"));
+        var contentType = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var parsedType) ? parsedType : null;
+        var type = contentType?.MediaType.Value?.ToLowerInvariant() ?? request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var named = crs is null ? null : await crsDefinitions.LookupAsync(cancellationToken);
+        var known = type is null or "application/json" or "application/geo+json" or "text/csv" or "application/csv";
         try
         {
-            return new UTF8Encoding(false, true).GetString(bytes);
+            if (type is "text/csv" or "application/csv")
+            {
+                DecodedText text;
+                try
+                {
+                    text = ImportText.Decode(bytes, encoding ?? contentType?.Charset.Value);
+                }
+                catch (FormatException e)
+                {
+                    throw new ReferenceImportException($"the CSV: {e.Message}", e);
+                }
+                return (ReferenceImport.FromCsv(text.Text, set, crs, named, maxRecords) with { Encoding = text.Encoding }, null);
+            }
+            return known
+                ? (ReferenceImport.FromGeoJson(bytes, set, crs, named, maxRecords), null)
+                : throw new ReferenceImportException($"content type '{Problems.Shorten(type ?? "")}' is neither GeoJSON (application/geo+json, application/json) nor CSV (text/csv)");
         }
-        catch (DecoderFallbackException)
+        catch (ReferenceImportException e)
         {
-            throw new ReferenceImportException("the CSV is not UTF-8 text (save it as UTF-8; GBK is not read)");
+            return (null, Problems.Of(known ? 400 : 415, "Unreadable import", e.Message));
         }
     }
 

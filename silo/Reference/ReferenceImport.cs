@@ -22,6 +22,9 @@ public sealed record ImportProblem(int Record, string? Key, string? Field, strin
 public sealed record ParsedImport(ImmutableArray<ReferenceRecordData> Records, ImmutableArray<ImportProblem> Problems, ImmutableArray<string> IgnoredFields)
 {
     public ImmutableArray<int> Numbers { get; init; } = [];
+
+    /// <summary>The text encoding a CSV was read in, and why; null for GeoJSON (always UTF-8).</summary>
+    public string? Encoding { get; init; }
 }
 
 /// <summary>A document that cannot be read at all: the message says where and what to do.</summary>
@@ -46,7 +49,9 @@ public static class ReferenceImport
     private static readonly string[] KeyNames = ["key", "id"];
 
     /// <summary>Reads a GeoJSON document. <paramref name="crs"/>: the coordinate system its numbers are in when it declares none (null: WGS84).</summary>
-    public static ParsedImport FromGeoJson(ReadOnlySpan<byte> utf8, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null)
+    /// <param name="maxRecords">The most records the set holds: more refuse the whole file.</param>
+    public static ParsedImport FromGeoJson(ReadOnlySpan<byte> utf8, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null,
+        int maxRecords = IReferenceSetGrain.MaxRecords)
     {
         ArgumentNullException.ThrowIfNull(set);
         SourceDataset dataset;
@@ -61,11 +66,12 @@ public static class ReferenceImport
         var source = ResolveCrs(dataset.CrsDeclaration ?? crs, named);
         var rows = dataset.Features.Select(f => new Row(f.Index + 1,
             f.Attributes.ToDictionary(a => a.Key, a => Text(a.Value), StringComparer.Ordinal), f.Geometry, f.GeometryError));
-        return Check(rows, set, source);
+        return Check(rows, set, source, maxRecords);
     }
 
     /// <summary>Reads CSV text (UTF-8, a header row). <paramref name="crs"/>: the coordinate system of its lon/lat or WKT (null: WGS84).</summary>
-    public static ParsedImport FromCsv(string text, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null)
+    public static ParsedImport FromCsv(string text, ReferenceDataSet set, string? crs, Func<string, CrsDefinition?>? named = null,
+        int maxRecords = IReferenceSetGrain.MaxRecords)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(set);
@@ -86,7 +92,7 @@ public static class ReferenceImport
             if (blank) continue;
             if (fields.Count != names.Count)
                 throw new ReferenceImportException($"data row {number} has {fields.Count} columns; the header has {names.Count}");
-            if (rows.Count >= IReferenceSetGrain.MaxRecords) throw new ReferenceImportException($"more than {IReferenceSetGrain.MaxRecords} rows; a set holds at most {IReferenceSetGrain.MaxRecords}");
+            if (rows.Count >= maxRecords) throw new ReferenceImportException($"more than {maxRecords} rows; a set holds at most {maxRecords}");
             var values = new Dictionary<string, string?>(StringComparer.Ordinal);
             for (var i = 0; i < names.Count; i++) values[names[i]] = string.IsNullOrEmpty(fields[i]) ? null : fields[i];
             var (shape, shapeError) = CsvShape(values);
@@ -95,7 +101,7 @@ public static class ReferenceImport
             values.Remove("wkt");
             rows.Add(new Row(number, values, shape, shapeError));
         }
-        return Check(rows, set, source);
+        return Check(rows, set, source, maxRecords);
     }
 
     private sealed record Row(int Number, Dictionary<string, string?> Values, Geometry? Shape, string? ShapeError);
@@ -129,7 +135,7 @@ public static class ReferenceImport
         return crs;
     }
 
-    private static ParsedImport Check(IEnumerable<Row> rows, ReferenceDataSet set, SourceCrs? crs)
+    private static ParsedImport Check(IEnumerable<Row> rows, ReferenceDataSet set, SourceCrs? crs, int maxRecords)
     {
         var declared = (set.Fields.IsDefault ? [] : set.Fields).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var problems = ImmutableArray.CreateBuilder<ImportProblem>();
@@ -140,8 +146,8 @@ public static class ReferenceImport
         var writer = new WKTWriter { OutputOrdinates = Ordinates.XY };
         foreach (var row in rows)
         {
-            if (records.Count + problems.Count >= IReferenceSetGrain.MaxRecords)
-                throw new ReferenceImportException($"more than {IReferenceSetGrain.MaxRecords} records; a set holds at most {IReferenceSetGrain.MaxRecords}");
+            if (records.Count + problems.Count >= maxRecords)
+                throw new ReferenceImportException($"more than {maxRecords} records; a set holds at most {maxRecords}");
             var givenKeys = KeyNames.Where(n => row.Values.GetValueOrDefault(n) is not null).ToList();
             var key = givenKeys.Count > 0 ? row.Values[givenKeys[0]]!.Trim() : null;
             void Problem(string? field, string message) => problems.Add(new ImportProblem(row.Number, key, field, message));

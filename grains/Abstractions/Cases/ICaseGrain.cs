@@ -18,6 +18,8 @@ namespace GridServer.Abstractions.Cases;
 /// through, or null for a report entered by staff: that channel's inbox hears of the steps the reporter cares about.</param>
 /// <param name="Public">The case may appear in Open311's public reads: only a report through a public reporting
 /// channel that did not ask to stay private is marked so (staff, sensor and check cases never are).</param>
+/// <param name="Geocode">Set by the intake for a report with only an address: the gazetteer's candidates, and whether
+/// the report took the first one's position (it then has lon/lat and its grid).</param>
 /// <param name="DuplicateOf">Set by the intake: the open case this report duplicates (重复件), which recorded the link
 /// already; the case opens linked to it instead of being dispatched.</param>
 [GenerateSerializer, Immutable, Alias("case.report")]
@@ -38,7 +40,8 @@ public sealed record CaseReport(
     [property: Id(13)] bool Public = false,
     [property: Id(14)] double? AccuracyMetres = null,
     [property: Id(15)] string[]? CandidateGrids = null,
-    [property: Id(16)] string? DuplicateOf = null)
+    [property: Id(16)] string? DuplicateOf = null,
+    [property: Id(17)] AddressLocatingView? Geocode = null)
 {
     /// <summary>True when the report has a position (not only an address).</summary>
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
@@ -126,10 +129,28 @@ public sealed record CaseView(
     [property: Id(29)] string? DuplicateOf = null,
     [property: Id(30)] string[]? Duplicates = null,
     [property: Id(31)] string? ReporterId = null,
-    [property: Id(32)] bool Archived = false)
+    [property: Id(32)] bool Archived = false,
+    [property: Id(33)] AddressLocatingView? Geocode = null)
 {
     /// <summary>Closed, void, or linked as a duplicate (重复件) to another case: nothing more happens to it unless a dispatcher unlinks it.</summary>
     public bool Ended => State is CaseState.Closed or CaseState.Void or CaseState.Duplicate;
+}
+
+/// <summary>A gazetteer entry offered for a report's address: the entry, where it is, its grid, its score (0–1) and why.</summary>
+[GenerateSerializer, Immutable, Alias("case.address-guess")]
+public sealed record AddressGuessView(
+    [property: Id(0)] string EntryId, [property: Id(1)] string Address, [property: Id(2)] double Lon, [property: Id(3)] double Lat,
+    [property: Id(4)] string? GridCode, [property: Id(5)] double Score, [property: Id(6)] string Why);
+
+/// <summary>What the gazetteer made of a report with only an address: whether the report took the first candidate's position, and the candidates.</summary>
+[GenerateSerializer, Immutable, Alias("case.address-locating")]
+public sealed record AddressLocatingView([property: Id(0)] bool Located, [property: Id(1)] AddressGuessView[] Candidates)
+{
+    public static AddressLocatingView? Of(Domain.Geocoding.AddressLocating? locating) => locating is null ? null
+        : new(locating.Located, [.. locating.Candidates.Select(c => new AddressGuessView(c.EntryId, c.Address, c.Lon, c.Lat, c.GridCode, c.Score, c.Why))]);
+
+    public Domain.Geocoding.AddressLocating ToDomain() =>
+        new(Located, [.. (Candidates ?? []).Select(c => new Domain.Geocoding.AddressGuess(c.EntryId, c.Address, c.Lon, c.Lat, c.GridCode, c.Score, c.Why))]);
 }
 
 /// <summary>The latest follow-up (回访) of a closed case: the verdict, the comment, when, by whom, how (reporter, telephone).</summary>

@@ -15,6 +15,10 @@ namespace GridServer.Domain.Cases;
 /// The grids the accuracy circle touches, when more than one (the report lies near a grid edge: it is ambiguous and could
 /// be any of them); the case is still dispatched by the exact rule. Null when not ambiguous.
 /// </param>
+/// <param name="Geocode">
+/// For a report that came with only an address: what the gazetteer made of it at intake (the position taken from its
+/// sure match, or the candidates a dispatcher chooses from). Null when the report had a position, or no gazetteer was asked.
+/// </param>
 public sealed record CaseReportFacts(
     double Lon,
     double Lat,
@@ -28,7 +32,8 @@ public sealed record CaseReportFacts(
     CasePartyFacts? Party = null,
     bool Public = false,
     double? AccuracyMetres = null,
-    ImmutableArray<string>? CandidateGrids = null)
+    ImmutableArray<string>? CandidateGrids = null,
+    Geocoding.AddressLocating? Geocode = null)
 {
     public bool Located => double.IsFinite(Lon) && double.IsFinite(Lat);
 

@@ -52,7 +52,7 @@ public static class CaseSteps
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(workflow);
         var file = CaseFile.Reported(id, matter, now, enteredBy, report.Description);
-        file = workflow.Apply(file, new CaseCommand(CaseAction.Register, System, now, "registered from a located report")).Case;
+        file = workflow.Apply(file, new CaseCommand(CaseAction.Register, System, now, RegisterNote(report))).Case;
         var record = new CaseRecord(file, report, gridCode, CaseHolder.Nobody, null, null, null, 0);
         var cues = ImmutableArray.CreateBuilder<CaseCue>();
         var dispatched = Send(record, System, now, workflow, decision);
@@ -74,6 +74,15 @@ public static class CaseSteps
         }
         return new CaseStep(record, null, cues.ToImmutable());
     }
+
+    /// <summary>How the report came to be placed, as its registration says.</summary>
+    internal static string RegisterNote(CaseReportFacts report) => report switch
+    {
+        { Geocode: { Located: true, Candidates: [var best, ..] } } =>
+            string.Create(CultureInfo.InvariantCulture, $"registered; placed from its address at gazetteer entry {best.EntryId} ({best.Address}, score {best.Score:0.00})"),
+        { Located: true } => "registered from a located report",
+        _ => "registered from a report with only an address",
+    };
 
     /// <summary>
     /// Opens a case as a duplicate (重复件) of open case <paramref name="primaryId"/>, which handles the same problem and has

@@ -36,7 +36,8 @@ public sealed partial record AddressText(string Place, string? Number, string? L
     /// <summary>Normalizes and takes the numbered parts off the end.</summary>
     public static AddressText Parse(string text)
     {
-        var rest = Normalize(text);
+        // What callers add after the address (门口, 对面, 附近, 东侧) says where near it, not which address: dropped.
+        var rest = NearWords().Replace(Normalize(text), "");
         string? Take(Regex pattern)
         {
             var m = pattern.Match(rest);
@@ -81,6 +82,9 @@ public sealed partial record AddressText(string Place, string? Number, string? L
 
     [GeneratedRegex("(?<n>[〇零一二两三四五六七八九十百千]+)(?<unit>号|弄|栋|幢|单元|室|层|楼)", RegexOptions.CultureInvariant)]
     private static partial Regex ChineseNumber();
+
+    [GeneratedRegex("(?:(?:大门|门口|门前|对面|对过|附近|旁边|边上|旁|周边|一带|路口|交叉口|[东南西北]侧|[东南西北]面|前面|后面|处|的)+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex NearWords();
 
     [GeneratedRegex("([0-9A-Z]+)(?:幢|号楼|座)", RegexOptions.CultureInvariant)]
     private static partial Regex BuildingWord();

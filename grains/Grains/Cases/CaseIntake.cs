@@ -1,6 +1,7 @@
 using GridServer.Abstractions.Cases;
 using GridServer.Domain.Cases;
 using GridServer.Domain.Spatial;
+using GridServer.Grains.Geocoding;
 using GridServer.Grains.Grids;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,13 +47,14 @@ public interface ICaseIntake
 
 /// <summary>
 /// The case intake, on the grains' side: Open311, the staff API, sensor subjects and scheduled checks all open cases
-/// here. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the case store for an open
+/// here. A report with only an address is matched to the bureau's gazetteer (<see cref="IAddressLocator"/>) and placed
+/// when the match is sure. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the case store for an open
 /// case of the same problem nearby (<see cref="DuplicateRule"/>: the report is then linked to it as a duplicate), the
 /// modules for the matter's name and party (<see cref="IMatterRouting"/>), counts the party's repeat offences
 /// (<see cref="IPartyGrain"/>), and hands the report to the case grain. It holds no state: one per silo.
 /// </summary>
 public sealed partial class CaseIntake(
-    IGrainFactory grains, IGridLocator gridIndex, IMatterRouting routing, ICaseSearch cases, MatterPolicies policies,
+    IGrainFactory grains, IGridLocator gridIndex, IAddressLocator addresses, IMatterRouting routing, ICaseSearch cases, MatterPolicies policies,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time, ILogger<CaseIntake> logger) : ICaseIntake
 {
     /// <summary>How many open cases nearby are asked to take a duplicate before the report opens as a case of its own (one that ended meanwhile refuses).</summary>
@@ -68,6 +70,13 @@ public sealed partial class CaseIntake(
         // A retried open answers the case it opened: it is not routed again, so a party's count never grows by a case
         // that does not name it.
         if (!knownNew && await grain.GetAsync() is { } opened) return opened;
+        // A report with only an address: placed at the gazetteer's sure match, or queued with its candidates.
+        if (!report.Located && report.Geocode is null && !string.IsNullOrWhiteSpace(report.Address)
+            && await addresses.LocateAsync(report.Address, cancellationToken) is { } locating)
+        {
+            report = report with { Geocode = AddressLocatingView.Of(locating) };
+            if (locating.Located) report = report with { Lon = locating.Candidates[0].Lon, Lat = locating.Candidates[0].Lat, GridCode = locating.Candidates[0].GridCode };
+        }
         if (report.Located && report.GridCode is null) report = report with { GridCode = gridIndex.Match(report.Lon, report.Lat).GridCode };
         // A position known only to within some metres may lie in any grid its circle touches (capped at 1 km: a wider
         // circle says nothing of grids). The exact rule still dispatches it; the command center sees the candidates.

@@ -20,7 +20,8 @@ public static class CaseViews
             report.ReportingChannel, record.Public, record.QueueReason, record.Escalation?.At, record.Escalation?.Reason, report.MatterName,
             record.FollowUp is { } f ? new CaseFollowUpView(f.Verdict, f.Comment, f.At, f.By, f.How) : null,
             report.AccuracyMetres, report.CandidateGrids is { } candidates ? [.. candidates] : [], record.DuplicateOf,
-            record.LinkedDuplicates.IsEmpty ? null : [.. record.LinkedDuplicates.Select(d => d.CaseId)], report.ReporterId);
+            record.LinkedDuplicates.IsEmpty ? null : [.. record.LinkedDuplicates.Select(d => d.CaseId)], report.ReporterId,
+            Geocode: AddressLocatingView.Of(report.Geocode));
     }
 
     /// <summary>What an answer about an id that names no case shows.</summary>
@@ -35,6 +36,6 @@ public static class CaseViews
             report.Party is { } p ? new CasePartyFacts(p.Kind, p.Id, p.Name, p.Reason, p.Contact, p.RepeatCount, p.Escalated, p.Notify, p.RepeatWindowDays) : null,
             // Only a reporting channel's report can be public: staff, sensors and checks never are, whatever the caller says.
             report.Public && report.ReportingChannel is not null, report.AccuracyMetres,
-            report.CandidateGrids is { Length: > 1 } candidates ? [.. candidates] : null);
+            report.CandidateGrids is { Length: > 1 } candidates ? [.. candidates] : null, report.Geocode?.ToDomain());
     }
 }

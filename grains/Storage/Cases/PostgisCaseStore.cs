@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using GridServer.Domain.Cases;
+using GridServer.Domain.Geocoding;
 using GridServer.Domain.Evaluation;
 using GridServer.Domain.Notices;
 using GridServer.Domain.Personnel;
@@ -23,7 +24,7 @@ namespace GridServer.Storage.Cases;
 public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFactsSource, IAsyncDisposable
 {
     /// <summary>The migrations that create what this code writes: the case tables, who may see a case publicly, the case store's columns and the notice tables.</summary>
-    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates", "V027__case_event_request_key", "V028__archive"];
+    public static readonly string[] RequiredMigrations = ["V003__cases", "V008__case_public", "V010__case_store", "V021__case_evaluation", "V022__case_follow_up", "V023__case_accuracy", "V024__case_duplicates", "V027__case_event_request_key", "V028__archive", "V030__gazetteer"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CaseWrite> _writes;
@@ -73,20 +74,20 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 $24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
                 $32::timestamptz[], $33::timestamptz[], $34::text[], $35::timestamptz[], $36::smallint[], $58::boolean[],
                 $59::text[], $60::text[], $61::text[], $62::boolean[], $63::timestamptz[], $64::timestamptz[], $65::timestamptz[], $66::timestamptz[],
-                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[], $72::float8[], $73::text[], $74::text[], $75::text[])
+                $67::integer[], $68::boolean[], $69::smallint[], $70::text[], $71::text[], $72::float8[], $73::text[], $74::text[], $75::text[], $77::text[])
               AS t(case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, lon, lat,
                    accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                    extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                    party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                    entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                   evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates)
+                   evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates, geocode)
         ), written AS (
             INSERT INTO gridserver.cases AS c (case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description, geom,
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
                 extension_count, parked_remaining, requested_deadline, address, media_url, attributes, matter_name, channel,
                 party, queue_reason, warned_for, escalated_at, escalation_reason, wake_at, shard, public, past_deadlines,
                 entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at, return_count,
-                evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates)
+                evaluation_supervised, late_kinds, follow_up, verdict, accuracy_m, candidate_grids, duplicate_of, duplicates, geocode)
             SELECT case_id, matter, state, grid_code, squad_id, officer_id, post, reporter_id, description,
                 ST_SetSRID(CASE WHEN lon = 'NaN'::float8 OR lat = 'NaN'::float8 THEN 'POINT EMPTY'::geometry ELSE ST_MakePoint(lon, lat) END, 4326),
                 accept_by, handle_by, verify_by, supervised, rework_count, reported_at, updated_at, closed_at, last_sequence, version,
@@ -95,7 +96,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 past_deadlines::jsonb, entered_by, dispatcher, registered, dispatched_at, accepted_at, feedback_at, verified_at,
                 return_count, evaluation_supervised, late_kinds, follow_up::jsonb, verdict, accuracy_m,
                 CASE WHEN candidate_grids IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(candidate_grids::jsonb)) END,
-                duplicate_of, duplicates::jsonb
+                duplicate_of, duplicates::jsonb, geocode::jsonb
             FROM input i
             -- A case is new at its first version only: a later one whose row is gone (moved to the archive) is not written.
             WHERE i.version = 1 OR EXISTS (SELECT 1 FROM gridserver.cases x WHERE x.case_id = i.case_id)
@@ -115,7 +116,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
                 accepted_at = EXCLUDED.accepted_at, feedback_at = EXCLUDED.feedback_at, verified_at = EXCLUDED.verified_at,
                 return_count = EXCLUDED.return_count, evaluation_supervised = EXCLUDED.evaluation_supervised, late_kinds = EXCLUDED.late_kinds,
                 follow_up = EXCLUDED.follow_up, verdict = EXCLUDED.verdict, accuracy_m = EXCLUDED.accuracy_m,
-                candidate_grids = EXCLUDED.candidate_grids, duplicate_of = EXCLUDED.duplicate_of, duplicates = EXCLUDED.duplicates
+                candidate_grids = EXCLUDED.candidate_grids, duplicate_of = EXCLUDED.duplicate_of, duplicates = EXCLUDED.duplicates,
+                geocode = EXCLUDED.geocode
             WHERE coalesce(c.version, 0) = EXCLUDED.version - 1
             RETURNING c.case_id
         ), events AS (
@@ -172,6 +174,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         notices.AddTo(command.Parameters);
         c.AddLateTo(command.Parameters);
         events.AddKeysTo(command.Parameters);   // $76: added last, after the columns added later still
+        c.AddLatestTo(command.Parameters);      // $77
         var written = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -185,7 +188,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             coalesce(ST_X(geom), 'NaN'::float8), coalesce(ST_Y(geom), 'NaN'::float8), accept_by, handle_by, verify_by, supervised,
             rework_count, version, extension_count, parked_remaining, requested_deadline, address, media_url, attributes::text,
             matter_name, channel, party::text, queue_reason, warned_for, escalated_at, escalation_reason, public, past_deadlines::text,
-            follow_up::text, accuracy_m, candidate_grids, duplicate_of, duplicates::text
+            follow_up::text, accuracy_m, candidate_grids, duplicate_of, duplicates::text, geocode::text
         """;
 
     // A case is in the live tables or, moved whole by the retention (V028), in the archive's: never in both.
@@ -232,7 +235,8 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         var party = Text(24) is { } partyJson ? JsonSerializer.Deserialize<CasePartyFacts>(partyJson) : null;
         var report = new CaseReportFacts(reader.GetDouble(8), reader.GetDouble(9), reader.GetString(6), Text(7), Text(19), Text(20), attributes,
             Text(22), Text(23), party, reader.GetBoolean(29), reader.IsDBNull(32) ? null : reader.GetDouble(32),
-            reader.IsDBNull(33) ? null : [.. reader.GetFieldValue<string[]>(33)]);
+            reader.IsDBNull(33) ? null : [.. reader.GetFieldValue<string[]>(33)],
+            Text(36) is { } geocodeJson ? JsonSerializer.Deserialize<AddressLocating>(geocodeJson, CaseJson.Options) : null);
         var queueReason = Text(25);
         var warnedFor = When(26);
         var escalation = When(27) is { } escalatedAt ? new CaseEscalation(escalatedAt, Text(28) ?? "") : null;
@@ -240,7 +244,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         var followUp = Text(31) is { } followUpJson ? JsonSerializer.Deserialize<CaseFollowUp>(followUpJson, CaseJson.Options) : null;
         var duplicateOf = Text(34);
         var duplicates = Text(35) is { } duplicatesJson ? JsonSerializer.Deserialize<ImmutableList<CaseLink>>(duplicatesJson, CaseJson.Options) : null;
-        var archived = reader.GetBoolean(36);
+        var archived = reader.GetBoolean(37);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var timeline = ImmutableList.CreateBuilder<CaseEvent>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -391,7 +395,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
         private readonly int?[] _returns = new int?[n];
         private readonly short?[] _late = new short?[n];
         private readonly string?[] _followUp = new string?[n], _verdict = new string?[n], _candidates = new string?[n], _duplicateOf = new string?[n],
-            _duplicates = new string?[n];
+            _duplicates = new string?[n], _geocode = new string?[n];
         private readonly double?[] _accuracy = new double?[n];
         private readonly string?[] _grid = new string?[n], _squad = new string?[n], _officer = new string?[n], _post = new string?[n],
             _description = new string?[n], _address = new string?[n], _media = new string?[n], _attributes = new string?[n],
@@ -426,6 +430,7 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             _followUp[i] = r.FollowUp is { } followUp ? JsonSerializer.Serialize(followUp, CaseJson.Options) : null;
             _verdict[i] = r.FollowUp?.Verdict.ToString();
             (_accuracy[i], _candidates[i]) = (report.AccuracyMetres, report.CandidateGrids is { } candidates ? JsonSerializer.Serialize(candidates) : null);
+            _geocode[i] = report.Geocode is { } geocode ? JsonSerializer.Serialize(geocode, CaseJson.Options) : null;
             (_duplicateOf[i], _duplicates[i]) = (r.DuplicateOf, r.LinkedDuplicates.IsEmpty ? null : JsonSerializer.Serialize(r.LinkedDuplicates, CaseJson.Options));
             // A case whose history was not kept (stored before V021, not yet filled) keeps NULL, for the background fill.
             if (f.History is not { } history) return;
@@ -480,6 +485,9 @@ public sealed partial class PostgisCaseStore : ICaseStore, ICaseSearch, ICaseFac
             p.Add(Array(_duplicateOf, NpgsqlDbType.Text));
             p.Add(Array(_duplicates, NpgsqlDbType.Text));
         }
+
+        /// <summary>Columns added after the events' request keys ($76).</summary>
+        public void AddLatestTo(NpgsqlParameterCollection p) => p.Add(Array(_geocode, NpgsqlDbType.Text));
     }
 
     /// <summary>The new timeline events of a batch.</summary>

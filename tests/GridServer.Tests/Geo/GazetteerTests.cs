@@ -23,12 +23,38 @@ public class GazetteerTests
     [InlineData("鹿城区人民路88号3栋", "B-1")]                    // the same road name in two districts: the named one
     [InlineData("鹿城区人民路88号三号楼", "B-1")]                 // 号楼 and a Chinese numeral for the building
     [InlineData("新区大道9号", "D-1")]                            // 区 inside a road's name is not a district
+    [InlineData("鹿城区解放街123号门口", "A-1")]                  // where near the address, after it
+    [InlineData("解放街123号对面的东侧", "A-1")]
     public void ClearAddress_ConfidentOnTheEntry(string written, string expected)
     {
         var match = Index.Match(written);
 
         Assert.True(match.Confident, $"{written}: not confident; {string.Join(" | ", match.Candidates.Select(c => $"{c.Entry.Id} {c.Score} {c.Why}"))}");
         Assert.Equal(expected, match.Best!.Entry.Id);
+    }
+
+    [Fact]
+    public void ABuildingAndItsDoorPlateMetresApart_AreOnePlace_NotADoubt()
+    {
+        var door = new GazetteerEntry("E-1", "鹿城区松台街道信河街88号", 120.6455, 28.0120);
+        var building = new GazetteerEntry("E-2", "鹿城区松台街道信河街88号3幢", 120.6456, 28.0121);   // about 15 m away
+        var far = new GazetteerEntry("E-3", "鹿城区松台街道信河街88号5幢", 120.6500, 28.0200);        // about 1 km away
+
+        var near = Gazetteer.Build([door, building]).Match("信河街88号三幢");
+        var apart = Gazetteer.Build([door, far]).Match("信河街88号");
+
+        Assert.True(near.Confident, string.Join(" | ", near.Candidates.Select(c => $"{c.Entry.Id} {c.Score}")));
+        Assert.Equal("E-2", near.Best!.Entry.Id);
+        Assert.False(apart.Confident);   // the door plate, or a building of it 1 km away: a dispatcher decides
+        Assert.Equal("E-1", apart.Best!.Entry.Id);   // the door plate itself first
+    }
+
+    [Fact]
+    public void Readable_AnAddressWithoutARoad_IsNot()
+    {
+        Assert.True(Gazetteer.Readable("鹿城区解放街123号"));
+        Assert.False(Gazetteer.Readable("鹿城区五马"));
+        Assert.False(Gazetteer.Readable(""));
     }
 
     [Fact]
@@ -48,6 +74,43 @@ public class GazetteerTests
         Assert.False(match.Confident);
         Assert.Equal("A-1", match.Best!.Entry.Id);
         Assert.Contains("one character differs", match.Best.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TypoInTheRoadName_ActedOnOnlyWhenTheNumberAndADistrictAgree()
+    {
+        var confirmed = Index.Match("鹿城区鲜放街123号");
+        var unnumbered = Index.Match("鹿城区鲜放街");
+
+        Assert.True(confirmed.Confident, string.Join(" | ", confirmed.Candidates.Select(c => $"{c.Entry.Id} {c.Score} {c.Why}")));
+        Assert.Equal("A-1", confirmed.Best!.Entry.Id);
+        Assert.False(unnumbered.Confident);
+    }
+
+    [Fact]
+    public void ATypoThatCouldBeTwoRoads_OffersBoth_ActsOnNeither()
+    {
+        var index = Gazetteer.Build([
+            new GazetteerEntry("F-1", "鹿城区江滨东路5号", 120.60, 28.00),
+            new GazetteerEntry("F-2", "鹿城区江滨西路5号", 120.70, 28.00)]);
+
+        var match = index.Match("鹿城区江滨中路5号");
+
+        Assert.False(match.Confident);
+        Assert.Equal(["F-1", "F-2"], match.Candidates.Select(c => c.Entry.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void AStreetNamedLikeARoad_IsNotTakenForTheRoad()
+    {
+        var index = Gazetteer.Build([
+            new GazetteerEntry("G-1", "鹿城区五马街道信河街12号", 120.60, 28.00),
+            new GazetteerEntry("G-2", "鹿城区五马街道五马街12号", 120.70, 28.00)]);
+
+        var match = index.Match("鹿城区五马街道信河街12号");
+
+        Assert.True(match.Confident);
+        Assert.Equal("G-1", match.Best!.Entry.Id);
     }
 
     [Fact]

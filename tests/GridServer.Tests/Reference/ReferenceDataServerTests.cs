@@ -125,8 +125,19 @@ public sealed class ReferenceDataServerTests
             Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         using (var wrongType = await silo.Server.Operator.PutAsync("/api/reference/permits", new StringContent("<xml/>", Encoding.UTF8, "application/xml")))
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
-        using (var notUtf8 = await silo.Server.Operator.PutAsync("/api/reference/permits", new ByteArrayContent([0x6b, 0x65, 0x79, 0x0a, 0xc4, 0xe3, 0x0a]) { Headers = { ContentType = new("text/csv") } }))
+        // GBK ("你" is C4 E3) said to be UTF-8 is refused naming the encoding; unnamed, it is read as GBK.
+        using (var notUtf8 = await silo.Server.Operator.PutAsync("/api/reference/permits", new ByteArrayContent([0x6b, 0x65, 0x79, 0x0a, 0xc4, 0xe3, 0x0a]) { Headers = { ContentType = new("text/csv") { CharSet = "utf-8" } } }))
+        {
             Assert.Equal(HttpStatusCode.BadRequest, notUtf8.StatusCode);
+            Assert.Contains("not UTF-8 text", (await JsonOf(notUtf8)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        var gbk = System.Text.Encoding.GetEncoding("GBK").GetBytes("key,holder,expires,lon,lat\nP-9,鹿城广告公司,2030-01-01,120.65,28\n");
+        using (var gbkRead = await silo.Server.Operator.PutAsync("/api/reference/permits?dryRun=true", new ByteArrayContent(gbk) { Headers = { ContentType = new("text/csv") } }))
+        {
+            var body = await JsonOf(gbkRead);
+            Assert.True(gbkRead.StatusCode == HttpStatusCode.OK, body.ToString());
+            Assert.StartsWith("GB18030", body.GetProperty("encoding").GetString(), StringComparison.Ordinal);
+        }
         // The server's checks and the module's together: one answer names every problem of the file.
         using (var both = await silo.Server.Operator.PutAsync("/api/reference/permits", new StringContent(
                    "key,holder,expires,lon,lat\nP-1,a,2026-13-45,120.65,28\nP-1,b,2027-01-01,120.65,28\n", Encoding.UTF8, "text/csv")))

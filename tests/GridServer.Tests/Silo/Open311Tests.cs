@@ -429,6 +429,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
             var @case = await JsonOf(internalView);
             Assert.Equal((JsonValueKind.Null, JsonValueKind.Null, "Registered"), (@case.GetProperty("lon").ValueKind, @case.GetProperty("gridCode").ValueKind, @case.GetProperty("state").GetString()));
             Assert.Equal("鹿城区人民路 12 号门口", @case.GetProperty("address").GetString());
+            Assert.Equal("only an address was given, and no gazetteer is imported to place it", @case.GetProperty("queueReason").GetString());
         }
         using var queue = await silo.Dispatcher.GetAsync("/api/command-center/queue");
         Assert.Contains(id, (await JsonOf(queue)).EnumerateArray().Select(e => e.GetProperty("caseId").GetString()));
