@@ -32,6 +32,7 @@ internal static class Program
         if (args.Length > 0 && args[0] == "sensors") return Sensors.SensorBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "console") return WebConsole.ConsoleBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "evaluation") return Evaluation.EvaluationBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "geocode") return Geocoding.GeocodeBench.Run(args[1..]);
         if (!BenchOptions.TryParse(args, out var options, out var error, out var help))
         {
             Console.Error.WriteLine($"GridServer.Bench: {error}");
