@@ -240,6 +240,43 @@ public sealed class CasePagesTests(ConsoleServer server)
         desk.AssertNoProblems();
     }
 
+    /// <summary>
+    /// A hotline address the gazetteer cannot place alone (the road is in two districts): the dispatcher sees the
+    /// candidates on the case's page, chooses the one in the grid, confirms, and the case is dispatched there.
+    /// The gazetteer's one road is found in no other test's address.
+    /// </summary>
+    [Fact]
+    public async Task Dispatcher_ChoosesAGazetteerCandidate_TheCaseIsPlacedAndDispatched()
+    {
+        var officer = await StaffAsync();
+        using var shape = JsonDocument.Parse(await server.Operator.GetStringAsync($"/api/grids/{Grid}"));
+        var ring = shape.RootElement.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().ToList();
+        var (lon, lat) = (ring.Average(p => p[0].GetDouble()), ring.Average(p => p[1].GetDouble()));
+        var csv = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"id,address,lon,lat\nGZ-IN,浙江省温州市鹿城区五马街道候选测试路8号,{lon:R},{lat:R}\nGZ-OUT,浙江省温州市瓯海区新桥街道候选测试路8号,120.5,27.9\n");
+        using (var imported = await server.Operator.PutAsync("/api/gazetteer", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv")))
+            Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        var key = await server.IssueAsync("Reporter", $"hotline-{Guid.NewGuid():N}"[..16]);
+        using var posted = await server.Anonymous.PostAsync("/open311/v2/requests.json", new FormUrlEncodedContent([
+            new("api_key", key), new("service_code", "shopfront_goods"), new("address_string", "候选测试路8号门口"), new("description", "热线来电：门口堆物")]));
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        var caseId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement[0].GetProperty("token").GetString()!;
+
+        await using var desk = await server.OpenAsync();
+        await desk.SignInAsync(ConsoleServer.DispatcherKey, $"#/cases/{caseId}");
+        await Assertions.Expect(desk.Page.Locator("#case-place .notice")).ToContainTextAsync("not a sure match");
+        await Assertions.Expect(desk.Page.Locator("#place-candidates li")).ToHaveCountAsync(2);
+        await Assertions.Expect(desk.Page.Locator("#place-confirm")).ToBeDisabledAsync();
+        await desk.Page.ClickAsync("#place-candidates button[data-entry=GZ-IN]");
+        await Assertions.Expect(desk.Page.Locator("#place-picked")).ToContainTextAsync(lon.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture));
+        await desk.Page.ClickAsync("#place-confirm");
+        await Assertions.Expect(desk.Page.Locator("#case-state")).ToHaveAttributeAsync("data-state", "Dispatched");
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(Grid);
+        await Assertions.Expect(desk.Page.Locator("#case-facts")).ToContainTextAsync(officer);
+        await Assertions.Expect(desk.Page.Locator("#case-place")).ToHaveCountAsync(0);
+        desk.AssertNoProblems();
+    }
+
     /// <summary>指派: a hotline report without a position is given by the dispatcher, from its page, to a squad's officer.</summary>
     [Fact]
     public async Task Dispatcher_AssignsAQueuedReportToASquadsOfficer_FromItsPage()

@@ -186,10 +186,28 @@ function placeForm(c, refresh, cleanups) {
     }
   };
   confirm.addEventListener('click', () => point && act(`/api/cases/${encodeURIComponent(c.caseId)}/locate`, { lon: point[0], lat: point[1] }));
+  // The gazetteer's candidates for the reporter's address (地址库候选): choosing one picks its point, as a click on the map would.
+  const candidates = c.lon === null || c.lon === undefined ? (c.geocode?.candidates ?? []) : [];
+  const pick = (lon, lat) => {
+    point = [lon, lat];
+    const shown = toMap(point);
+    if (map) {
+      showOverlay(map, 'place', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { colour: '#dd6b20' }, geometry: { type: 'Point', coordinates: shown } }] });
+      flyToBbox([shown[0] - 0.002, shown[1] - 0.002, shown[0] + 0.002, shown[1] + 0.002]);
+    }
+    picked.textContent = t('cases.picked', { lon: lon.toFixed(6), lat: lat.toFixed(6) });
+    picked.dataset.lon = String(lon);
+    picked.dataset.lat = String(lat);
+    confirm.disabled = false;
+  };
+  const candidateList = candidates.length === 0 ? null : h('div', { id: 'place-candidates' }, h('h4', null, t('cases.candidates')),
+    h('ol', null, candidates.map(g => h('li', null,
+      h('button', { type: 'button', class: 'link', dataset: { entry: g.entryId }, onclick: () => pick(g.lon, g.lat) }, g.address),
+      h('small', null, ' · ', t('cases.candidateScore', { score: Math.round(g.score * 100) }), ' · ', g.gridCode ?? t('cases.candidateNoGrid'), ' · ', g.why)))));
   const title = c.lon === null || c.lon === undefined ? t('cases.placeTitle') : c.gridCode === null ? t('cases.noGridTitle') : t('cases.nobodyTitle');
   return h('section', { id: 'case-place', class: 'case-actions' }, h('h3', null, title),
     c.queueReason ? h('p', { class: 'notice' }, c.queueReason) : null,
-    picked, h('div', { class: 'actions' }, confirm),
+    candidateList, picked, h('div', { class: 'actions' }, confirm),
     h('div', { class: 'inline' }, h('label', null, t('cases.dispatchTo'), grid),
       h('button', { type: 'button', id: 'place-dispatch', onclick: () => grid.value.trim() && act(`/api/cases/${encodeURIComponent(c.caseId)}/dispatch`, { gridCode: grid.value.trim() }) }, t('caseAction.Dispatch'))),
     // 指派: a squad (its leader), or one of its officers, named by the command center whatever the grid's posts say.
