@@ -54,12 +54,12 @@ public sealed class BillboardModule : IDutyModule, IKeepsReferenceData, IRoutesR
     public IReadOnlyList<MatterDefinition> Matters { get; } =
     [
         new(Unpermitted, "无证设置 Unpermitted board", "outdoor advertising",
-            "A billboard, shop sign or banner put up without a permit.", Board, Approval, "户外广告,店招,无证,billboard,sign,permit"),
+            "A billboard, shop sign or banner put up without a permit.", Board, Approval, "户外广告,店招,无证,billboard,sign,permit") { ClassCode = "E0202" },   // CJ/T 214 违章张贴悬挂广告牌匾
         new(Unsafe, "安全隐患 Unsafe board", "outdoor advertising",
             "A board loose, leaning, broken or with exposed wiring: a danger to people below.", Board,
-            new MatterTimeLimits(AcceptWithin: TimeSpan.FromMinutes(10), HandleWithin: TimeSpan.FromHours(2)), "户外广告,店招,安全隐患,billboard,unsafe"),
+            new MatterTimeLimits(AcceptWithin: TimeSpan.FromMinutes(10), HandleWithin: TimeSpan.FromHours(2)), "户外广告,店招,安全隐患,billboard,unsafe") { ClassCode = "E02" },   // 宣传广告
         new(Expired, "许可过期 Expired permit", "outdoor advertising",
-            "A board whose permit has expired and was not renewed.", Board, Approval, "户外广告,店招,许可过期,billboard,expired"),
+            "A board whose permit has expired and was not renewed.", Board, Approval, "户外广告,店招,许可过期,billboard,expired") { ClassCode = "E0202" },
     ];
 
     public IReadOnlyList<ReferenceDataSet> ReferenceData { get; } =

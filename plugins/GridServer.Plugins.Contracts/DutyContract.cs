@@ -9,12 +9,13 @@ namespace GridServer.Plugins.Contracts;
 /// <c>major.minor</c>. A server takes a module built for the same major version and a minor version not newer than
 /// its own; it refuses any other with a message naming both versions. A minor version only adds (new optional
 /// interfaces, new members with defaults); a major version may change or remove.
+/// 1.1 added <see cref="MatterDefinition.ClassCode"/>.
 /// </remarks>
 public static class DutyContract
 {
-    public const string Version = "1.0";
+    public const string Version = "1.1";
 
     public const int Major = 1;
 
-    public const int Minor = 0;
+    public const int Minor = 1;
 }

@@ -8,7 +8,16 @@ namespace GridServer.Plugins.Contracts;
 /// </summary>
 public sealed record MatterDefinition(
     string Code, string Name, string Group, string Description, ImmutableArray<MatterQuestion> Attributes,
-    MatterTimeLimits? TimeLimits = null, string Keywords = "");
+    MatterTimeLimits? TimeLimits = null, string Keywords = "")
+{
+    /// <summary>
+    /// The CJ/T 214 class the matter is counted under (contract 1.1): <c>C</c> for a component (部件) or <c>E</c> for
+    /// an event (事件), the major class's two digits, and for a minor class two more — <c>E0505</c> 机动车乱停放,
+    /// <c>C0102</c> 污水井盖, or a major class alone (<c>E05</c> 街面秩序). It must be in the catalog the server serves
+    /// (<c>GET /api/catalog</c>). Null: unclassified.
+    /// </summary>
+    public string? ClassCode { get; init; }
+}
 
 /// <summary>
 /// A question a report of the matter answers (an Open311 service-definition attribute). <see cref="Order"/> sorts the

@@ -69,7 +69,7 @@ public sealed class DustModule : IDutyModule, IKeepsReferenceData, IRoutesReport
         new(Matter, "工地扬尘 Construction-site dust", "environment",
             "Dust from a construction site: uncovered earth or spoil, no spraying, dirty vehicles leaving the site.",
             [], new MatterTimeLimits(AcceptWithin: TimeSpan.FromMinutes(10), HandleWithin: TimeSpan.FromHours(2)),
-            "工地扬尘,扬尘,工地,dust,construction site,PM10"),
+            "工地扬尘,扬尘,工地,dust,construction site,PM10") { ClassCode = "E0302" },   // CJ/T 214 工地扬尘
     ];
 
     public IReadOnlyList<ReferenceDataSet> ReferenceData { get; } =

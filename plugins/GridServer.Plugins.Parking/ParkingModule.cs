@@ -38,9 +38,9 @@ public sealed partial class ParkingModule : IDutyModule
     public IReadOnlyList<MatterDefinition> Matters { get; } =
     [
         new(Parking, "违停 Illegal parking", "traffic order", "A vehicle parked where it must not be: pavement, crossing, no-parking zone.",
-            Vehicle, Short, "违停,parking,vehicle"),
+            Vehicle, Short, "违停,parking,vehicle") { ClassCode = "E0505" },   // CJ/T 214 机动车乱停放
         new(FireLane, "占用消防通道 Blocked fire lane", "traffic order", "A vehicle standing in a fire lane or in front of a fire exit.",
-            Vehicle, Short, "消防通道,fire lane,fire exit"),
+            Vehicle, Short, "消防通道,fire lane,fire exit") { ClassCode = "E0505" },
     ];
 
     public IReadOnlyList<ReportProblem> ValidateReport(MatterReport report)

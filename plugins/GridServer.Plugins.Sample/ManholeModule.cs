@@ -29,7 +29,7 @@ public sealed class ManholeModule : IDutyModule
                 new("other", "其他 other"),
             ]),
         ],
-        new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(2)), "井盖,manhole,cover"),
+        new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(2)), "井盖,manhole,cover") { ClassCode = "C01" },   // CJ/T 214 公用设施: a cover of any kind
     ];
 
     public IReadOnlyList<ReportProblem> ValidateReport(MatterReport report)

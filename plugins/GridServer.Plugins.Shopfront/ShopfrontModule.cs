@@ -38,13 +38,13 @@ public sealed class ShopfrontModule : IDutyModule, IKeepsReferenceData, IRoutesR
     [
         new(Goods, "店外经营 Goods outside the shop", "shopfront responsibility",
             "Goods, stalls, tables or signs put out beyond the shop's door onto the pavement or road (占道经营).",
-            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(2)), "门前三包,店外经营,占道经营,shopfront,goods,stall"),
+            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(2)), "门前三包,店外经营,占道经营,shopfront,goods,stall") { ClassCode = "E0504" },   // CJ/T 214 店外经营
         new(Litter, "门前卫生 Litter in front of the shop", "shopfront responsibility",
             "Litter, waste water or rubbish in the shop's frontage zone, which the shop must keep clean.",
-            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(4)), "门前三包,门前卫生,垃圾,shopfront,litter"),
+            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromHours(4)), "门前三包,门前卫生,垃圾,shopfront,litter") { ClassCode = "E0102" },   // 暴露垃圾
         new(Greening, "门前绿化 Greening in front of the shop", "shopfront responsibility",
             "Damaged, occupied or neglected trees, verges or planters in the shop's frontage zone.",
-            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromDays(1)), "门前三包,门前绿化,绿化,shopfront,greening"),
+            [], new MatterTimeLimits(HandleWithin: TimeSpan.FromDays(1)), "门前三包,门前绿化,绿化,shopfront,greening") { ClassCode = "E0106" },   // 绿地脏乱
     ];
 
     public IReadOnlyList<ReferenceDataSet> ReferenceData { get; } =

@@ -74,21 +74,23 @@ public static class EvaluationEndpoints
     }
 
     private static Evaluator EvaluatorOf(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options,
-        Func<EvaluationLevel, string, string?>? names = null) =>
-        new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights(), names);
+        GridServer.Grains.Cases.IMatterRouting routing, Func<EvaluationLevel, string, string?>? names = null) =>
+        new(code => catalog.Find(code) is { } grid ? GridPlace.Of(grid) : null, policies.WorkingCalendar, options.Value.ToWeights(), names, routing.ClassOf);
 
     /// <summary>
     /// The evaluator with the names the server knows beyond places: a dispatcher's or a reporting channel's by the label of
     /// its newest credential, a matter's by its service, staff-entered and the server's own reports by what they are.
     /// </summary>
     private static async Task<Evaluator> NamingEvaluatorAsync(GridCatalog catalog, MatterPolicies policies, IOptions<EvaluationOptions> options,
-        Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing)
+        Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Domain.Catalog.MatterCatalog classes)
     {
         var labels = (await credentials.ListAsync()).Where(c => !string.IsNullOrWhiteSpace(c.Label))
             .GroupBy(c => c.Subject, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(c => c.CreatedAt)!.Label!, StringComparer.Ordinal);
-        return EvaluatorOf(catalog, policies, options, (level, code) => level switch
+        return EvaluatorOf(catalog, policies, options, routing, (level, code) => level switch
             {
                 EvaluationLevel.Matter => routing.NameOf(code),
+                EvaluationLevel.Class or EvaluationLevel.ClassMajor when code == Evaluator.Unclassified => "未分类 unclassified",
+                EvaluationLevel.Class or EvaluationLevel.ClassMajor => classes.Find(code)?.Name,
                 EvaluationLevel.Channel when code == "staff" => GridServer.Notices.Bulletins.StaffChannel,
                 EvaluationLevel.Channel when code == CaseSteps.System => GridServer.Notices.Bulletins.SystemChannel,
                 EvaluationLevel.Channel or EvaluationLevel.Dispatcher => labels.GetValueOrDefault(code),
@@ -97,7 +99,8 @@ public static class EvaluationEndpoints
     }
 
     internal static async Task<IResult> Table(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, EvaluationAreas areas, MatterPolicies policies,
-        IOptions<EvaluationOptions> options, Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<EvaluationOptions> options, Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Domain.Catalog.MatterCatalog classes,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var format = ((string?)request.Query["format"] ?? "json").ToLowerInvariant();
@@ -111,7 +114,7 @@ public static class EvaluationEndpoints
         // The period and the one before are read side by side (each a scan of its own cases; the database has the cores).
         var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
         var before = await source.FactsAsync(new CaseFactsQuery(previous.From, previous.To), cancellationToken);
-        var evaluator = await NamingEvaluatorAsync(catalog, policies, options, credentials, routing);
+        var evaluator = await NamingEvaluatorAsync(catalog, policies, options, credentials, routing, classes);
         var table = evaluator.Evaluate(level, period.From, period.To, now, await reading, before);
         var name = $"evaluation-{level.ToString().ToLowerInvariant()}-{period.From.ToOffset(EvaluationPeriod.Offset):yyyyMMdd}-{period.To.ToOffset(EvaluationPeriod.Offset).AddDays(-1):yyyyMMdd}";
         var chinese = string.Equals(request.Query["headers"], "zh", StringComparison.OrdinalIgnoreCase);
@@ -197,13 +200,13 @@ public static class EvaluationEndpoints
 
     internal static async Task<IResult> Bulletin(HttpRequest request, HttpResponse response, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
         IOptions<EvaluationOptions> options, Credentials credentials, GridServer.Grains.Cases.IMatterRouting routing, GridServer.Notices.NoticeRenderer renderer,
-        TimeProvider time, CancellationToken cancellationToken)
+        GridServer.Domain.Catalog.MatterCatalog classes, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var period = asked!.Period;
         var reading = source.FactsAsync(new CaseFactsQuery(period.From, period.To), cancellationToken);
         var before = await source.FactsAsync(new CaseFactsQuery(period.Previous.From, period.Previous.To), cancellationToken);
-        var model = GridServer.Notices.Bulletins.Of(period, time.GetUtcNow(), await NamingEvaluatorAsync(catalog, policies, options, credentials, routing),
+        var model = GridServer.Notices.Bulletins.Of(period, time.GetUtcNow(), await NamingEvaluatorAsync(catalog, policies, options, credentials, routing, classes),
             await reading, before, routing.NameOf);
         var rendering = renderer.Render(model);
         // The page is the bureau's own template: whatever it holds, it runs no script and loads nothing.
@@ -271,7 +274,7 @@ public static class EvaluationEndpoints
     };
 
     internal static async Task<IResult> Trace(HttpRequest request, ICaseFactsSource source, GridCatalog catalog, MatterPolicies policies,
-        IOptions<EvaluationOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<EvaluationOptions> options, GridServer.Grains.Cases.IMatterRouting routing, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryAsk(request, time, out var asked, out var problem)) return problem!;
         var q = request.Query;
@@ -299,7 +302,7 @@ public static class EvaluationEndpoints
         var facts = await source.FactsAsync(query, cancellationToken);
         var now = time.GetUtcNow();
         // unit= (empty): the cases with no unit at this level.
-        var traced = EvaluatorOf(catalog, policies, options).Trace(level, string.IsNullOrEmpty(unit) ? null : unit, anyUnit, indicator, now, facts).ToList();
+        var traced = EvaluatorOf(catalog, policies, options, routing).Trace(level, string.IsNullOrEmpty(unit) ? null : unit, anyUnit, indicator, now, facts).ToList();
         if (format is "csv" or "xlsx")
         {
             // A download is the whole list (the table it came from is in memory already); paging is for the screen.

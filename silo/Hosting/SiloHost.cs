@@ -63,6 +63,8 @@ public static class SiloHost
         builder.Services.AddSingleton<Open311Services>();
         builder.Services.AddOptions<PluginOptions>().BindConfiguration(PluginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ModuleRegistry>();
+        // The CJ/T 214 classes matters are counted under: the bureau's file, checked now (a bad one stops the start).
+        builder.Services.AddSingleton(GridServer.Silo.Catalog.CatalogEndpoints.Load(builder.Configuration));
         builder.Services.AddSingleton<GridServer.Silo.Reference.ReferenceCatalog>();
         // The one case intake (grains side); the duty modules answer it through ModuleRouting.
         builder.Services.AddSingleton<IMatterRouting, ModuleRouting>();
@@ -269,6 +271,7 @@ public static class SiloHost
         app.MapGridTileEndpoints();
         app.MapCrsEndpoints();
         GridServer.Silo.Geocoding.GeocodeEndpoints.MapGeocodeEndpoints(app);
+        GridServer.Silo.Catalog.CatalogEndpoints.MapCatalogEndpoints(app);
         app.MapCaseEndpoints();
         GridServer.Silo.Media.MediaEndpoints.MapMediaEndpoints(app);
         GridServer.Silo.Evaluation.EvaluationEndpoints.MapEvaluationEndpoints(app);

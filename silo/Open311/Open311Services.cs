@@ -26,7 +26,7 @@ public sealed record Open311Question(
 /// </summary>
 public sealed record Open311Service(
     string Code, string Name, string Description, string Group, string Keywords, ImmutableArray<Open311Question> Attributes,
-    GuardedModule? Module = null)
+    GuardedModule? Module = null, string? ClassCode = null)
 {
     /// <summary>True when the service has a definition with attributes (Open311 "metadata").</summary>
     public bool Metadata => !Attributes.IsDefaultOrEmpty;
@@ -38,7 +38,7 @@ public sealed record Open311Service(
         var m = matter.Definition;
         return new(m.Code, m.Name, m.Description, m.Group, m.Keywords ?? "", [.. (m.Attributes.IsDefault ? [] : m.Attributes).Select(a =>
             new Open311Question(a.Code, Datatype(a.Datatype), a.Required, a.Description, a.Order, a.DatatypeDescription,
-                a.Values.IsDefault ? [] : [.. a.Values.Select(v => new Open311Value(v.Key, v.Name))]))], matter.Module);
+                a.Values.IsDefault ? [] : [.. a.Values.Select(v => new Open311Value(v.Key, v.Name))]))], matter.Module, m.ClassCode);
     }
 
     private static string Datatype(AttributeDatatype datatype) => datatype switch
@@ -103,10 +103,10 @@ public sealed class Open311Services(ModuleRegistry modules)
                 new("motorcycle", "摩托车 motorcycle"),
                 new("e_bike", "电动自行车 e-bike"),
             ]),
-        ]),
-        new("shopfront", "门前三包 Shopfront responsibility", "A shop's frontage not kept clean, orderly or green: goods on the pavement, rubbish, damaged planting.", "city appearance", "门前三包,shopfront,shop", []),
-        new("dust", "工地扬尘 Construction-site dust", "Dust blowing from a building site: uncovered soil, trucks not washed, no spraying.", "environment", "扬尘,dust,construction", []),
-        new("billboard", "户外广告 Billboards and shop signs", "An unpermitted, damaged or unsafe billboard or shop sign.", "city appearance", "户外广告,店招,billboard,sign", []),
+        ], ClassCode: "E0505"),
+        new("shopfront", "门前三包 Shopfront responsibility", "A shop's frontage not kept clean, orderly or green: goods on the pavement, rubbish, damaged planting.", "city appearance", "门前三包,shopfront,shop", [], ClassCode: "E01"),
+        new("dust", "工地扬尘 Construction-site dust", "Dust blowing from a building site: uncovered soil, trucks not washed, no spraying.", "environment", "扬尘,dust,construction", [], ClassCode: "E0302"),
+        new("billboard", "户外广告 Billboards and shop signs", "An unpermitted, damaged or unsafe billboard or shop sign.", "city appearance", "户外广告,店招,billboard,sign", [], ClassCode: "E02"),
         new("other", "其他 Other", "Anything else the city-management bureau should see.", "other", "other", []),
     ];
 }

@@ -22,7 +22,8 @@ namespace GridServer.Silo.Plugins;
 /// </remarks>
 public sealed partial class DutyModuleHost(
     ModuleRegistry registry, MatterPolicies policies, IOptions<PluginOptions> options, IOptions<CaseOptions> cases,
-    GridServer.Notices.NoticeTemplateStore templates, TimeProvider time, ILogger<DutyModuleHost> logger) : IHostedService, IDisposable
+    GridServer.Notices.NoticeTemplateStore templates, GridServer.Domain.Catalog.MatterCatalog classes, TimeProvider time, ILogger<DutyModuleHost> logger)
+    : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before the directory is scanned again (a copy raises many).</summary>
     private static readonly TimeSpan RescanDelay = TimeSpan.FromMilliseconds(300);
@@ -435,7 +436,7 @@ public sealed partial class DutyModuleHost(
         }
         if (ModuleChecks.ContractProblem(contract) is { } incompatible)
             return Refused(folder, loader, assemblyPath, fingerprint, incompatible, (name, version, contract));
-        if (ModuleChecks.DeclarationProblem(name, version, matters) is { } nonsense)
+        if (ModuleChecks.DeclarationProblem(name, version, matters, classes) is { } nonsense)
             return Refused(folder, loader, assemblyPath, fingerprint, $"its declarations cannot be used: {nonsense}", (name, version, contract));
         var codes = matters!.Select(m => m.Code).ToImmutableHashSet(StringComparer.Ordinal);
         if (AbilityChecks.Problem(abilities, codes) is { } unusable)

@@ -42,7 +42,8 @@ public static partial class ModuleChecks
     }
 
     /// <summary>Why the module's name, version and matters cannot be served, or null.</summary>
-    public static string? DeclarationProblem(string? name, string? version, IReadOnlyList<MatterDefinition>? matters)
+    /// <param name="catalog">The classes matters may name (null: the built-in catalog).</param>
+    public static string? DeclarationProblem(string? name, string? version, IReadOnlyList<MatterDefinition>? matters, GridServer.Domain.Catalog.MatterCatalog? catalog = null)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxName) return $"Name must be given, at most {MaxName} characters";
         if (string.IsNullOrWhiteSpace(version) || version.Length > MaxName) return $"Version must be given, at most {MaxName} characters";
@@ -52,11 +53,15 @@ public static partial class ModuleChecks
         foreach (var matter in matters)
         {
             if (matter is null) return "Matters holds a null";
-            if (MatterProblem(matter) is { } problem) return $"matter '{Shorten(matter.Code)}': {problem}";
+            if ((MatterProblem(matter) ?? ClassProblem(matter, catalog ?? GridServer.Domain.Catalog.MatterCatalog.Default)) is { } problem)
+                return $"matter '{Shorten(matter.Code)}': {problem}";
             if (!codes.Add(matter.Code)) return $"matter '{matter.Code}' is declared twice";
         }
         return null;
     }
+
+    private static string? ClassProblem(MatterDefinition matter, GridServer.Domain.Catalog.MatterCatalog catalog) =>
+        matter.ClassCode is { } code ? catalog.Problem(code) : null;
 
     private static string? MatterProblem(MatterDefinition matter)
     {

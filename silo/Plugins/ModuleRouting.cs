@@ -15,6 +15,8 @@ public sealed partial class ModuleRouting(ModuleRegistry modules, ReferenceCatal
 {
     public string? NameOf(string matter) => services.Find(matter)?.Name;
 
+    public string? ClassOf(string matter) => services.Find(matter)?.ClassCode;
+
     public async Task<ModuleParty?> RouteAsync(CaseReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);

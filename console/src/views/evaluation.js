@@ -9,7 +9,7 @@ import { geoToMap } from '../geo/display.js';
 import { clearOverlay, showOverlay } from '../layers/overlays.js';
 import { SOURCE } from '../layers/grids.js';
 
-const LEVELS = ['grid', 'community', 'street', 'district', 'squad', 'officer', 'dispatcher', 'channel', 'matter'];
+const LEVELS = ['grid', 'community', 'street', 'district', 'squad', 'officer', 'dispatcher', 'channel', 'matter', 'class', 'classmajor'];
 const PERIODS = ['day', 'week', 'month', 'quarter', 'year'];
 const COUNTS = ['received', 'registered', 'closed', 'closedOnTime', 'overdueOpen', 'duplicates'];
 const RATES = ['closureRate', 'onTimeRate', 'satisfaction'];

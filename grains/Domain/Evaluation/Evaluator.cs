@@ -61,9 +61,13 @@ public sealed record EvaluationTable(EvaluationLevel Level, DateTimeOffset From,
 /// previous period. Plain C#: the store only hands over the facts.
 /// </summary>
 /// <param name="unitNames">The names of units other than places (a dispatcher's, a channel's, a matter's), or null to show codes.</param>
+/// <param name="classOf">The CJ/T 214 class of a matter (null: unclassified), for the class levels.</param>
 public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar workingHours, ScoreWeights weights,
-    Func<EvaluationLevel, string, string?>? unitNames = null)
+    Func<EvaluationLevel, string, string?>? unitNames = null, Func<string, string?>? classOf = null)
 {
+    /// <summary>The unit of the class levels for a matter without a class.</summary>
+    public const string Unclassified = "unclassified";
+
     /// <summary>Each rate's weight, in <see cref="Indicators.Rates"/>' order (0: not counted).</summary>
     private readonly double[] _weights = [.. Indicators.Rates.Select(r => weights.Weights.GetValueOrDefault(r.Name))];
 
@@ -84,6 +88,8 @@ public sealed class Evaluator(Func<string, GridPlace?> places, IWorkCalendar wor
             EvaluationLevel.Officer => facts.DispatchedAt is null ? null : facts.OfficerId,
             EvaluationLevel.Dispatcher => facts.Dispatcher,
             EvaluationLevel.Channel => facts.Channel ?? (facts.EnteredBy == CaseSteps.System ? CaseSteps.System : "staff"),
+            EvaluationLevel.Class => classOf?.Invoke(facts.Matter) ?? Unclassified,
+            EvaluationLevel.ClassMajor => classOf?.Invoke(facts.Matter) is { } code ? code[..Math.Min(3, code.Length)] : Unclassified,
             _ => facts.Matter,
         };
     }

@@ -15,6 +15,12 @@ public enum EvaluationLevel
     Dispatcher,
     Channel,
     Matter,
+
+    /// <summary>The CJ/T 214 class a matter is counted under (E0505 机动车乱停放); "unclassified" for a matter with none.</summary>
+    Class,
+
+    /// <summary>The class's major class (E05 街面秩序).</summary>
+    ClassMajor,
 }
 
 /// <summary>

@@ -28,6 +28,9 @@ public interface IMatterRouting
     /// <summary>The matter as people say it (its service's name), or null when no service names it.</summary>
     string? NameOf(string matter);
 
+    /// <summary>The CJ/T 214 class the matter is counted under (E0505), or null: unclassified, or no service has it.</summary>
+    string? ClassOf(string matter);
+
     /// <summary>The party the matter's module names for a located report, or null.</summary>
     Task<ModuleParty?> RouteAsync(CaseReport report, CancellationToken cancellationToken = default);
 }

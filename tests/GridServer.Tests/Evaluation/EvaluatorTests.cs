@@ -95,6 +95,23 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void ClassLevels_CountTheMattersUnderTheirClass_AndItsMajorClass_TheRestUnclassified()
+    {
+        var facts = Month().Select(f => f.CaseId == "B1" ? f with { Matter = "something_new" } : f).ToList();
+        var classed = new Evaluator(Place, WallClockCalendar.Instance, ScoreWeights.Default, classOf: matter => matter == "parking" ? "E0505" : null);
+
+        var minor = classed.Evaluate(EvaluationLevel.Class, From, To, AsOf, facts);
+        var major = classed.Evaluate(EvaluationLevel.ClassMajor, From, To, AsOf, facts);
+
+        Assert.Equal(5, minor.Rows.Single(r => r.Code == "E0505").Counts["received"]);
+        Assert.Equal(1, minor.Rows.Single(r => r.Code == Evaluator.Unclassified).Counts["received"]);
+        Assert.Equal(5, major.Rows.Single(r => r.Code == "E05").Counts["received"]);
+        var traced = classed.Trace(EvaluationLevel.Class, "E0505", false, Indicators.Count("received")!, AsOf, facts).ToList();
+        Assert.Equal(5, traced.Count);
+        Assert.All(traced, f => Assert.Equal("parking", f.Matter));
+    }
+
+    [Fact]
     public void Score_WeighsTheRates_RanksBestFirst_AndTiesShareARank()
     {
         var table = Evaluator.Evaluate(EvaluationLevel.Grid, From, To, AsOf, Month());

@@ -8,9 +8,10 @@ namespace GridServer.Tests.Plugins;
 public sealed class ModuleChecksTests
 {
     [Theory]
-    [InlineData("1.0", null)]
-    [InlineData("2.0", "built for duty-module contract 2.0; this server has duty-module contract 1.0")]
-    [InlineData("1.7", "built for duty-module contract 1.7; this server has duty-module contract 1.0")]
+    [InlineData("1.0", null)]   // a module built for an older minor version still loads
+    [InlineData("1.1", null)]
+    [InlineData("2.0", "built for duty-module contract 2.0; this server has duty-module contract 1.1")]
+    [InlineData("1.7", "built for duty-module contract 1.7; this server has duty-module contract 1.1")]
     [InlineData("0.9", "built for duty-module contract 0.9")]
     [InlineData("one", "contract version 'one', which is not major.minor")]
     [InlineData(null, "contract version '(null)'")]

@@ -52,7 +52,7 @@ public sealed class PluginHostTests
         Assert.Equal(TimeSpan.FromHours(2), HandleWithin(silo, "manhole"));
 
         var listed = await silo.PluginAsync("manhole");
-        Assert.Equal(("loaded", "1.0.0", "1.0"), (listed.GetProperty("state").GetString(), listed.GetProperty("version").GetString(), listed.GetProperty("contractVersion").GetString()));
+        Assert.Equal(("loaded", "1.0.0", "1.1"), (listed.GetProperty("state").GetString(), listed.GetProperty("version").GetString(), listed.GetProperty("contractVersion").GetString()));
         Assert.Equal("manhole", Assert.Single(listed.GetProperty("matters").EnumerateArray()).GetProperty("code").GetString());
     }
 
@@ -248,7 +248,7 @@ public sealed class PluginHostTests
 
         var listed = await silo.PluginAsync("future");
         Assert.Equal(("refused", "2.0"), (listed.GetProperty("state").GetString(), listed.GetProperty("contractVersion").GetString()));
-        Assert.Contains("built for duty-module contract 2.0; this server has duty-module contract 1.0", listed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Contains("built for duty-module contract 2.0; this server has duty-module contract 1.1", listed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Empty(listed.GetProperty("matters").EnumerateArray());
         Assert.DoesNotContain("future-test", await silo.ServiceCodesAsync());
     }
