@@ -14,77 +14,38 @@ public sealed record ServedGazetteer(long Version, Gazetteer Index, int Entries,
 /// <summary>
 /// This silo's copy of the bureau's gazetteer (<see cref="IGazetteerStore"/> is the truth), indexed in memory so that
 /// geocoding a report never waits for a database. An import through this silo is served before its answer; one
-/// through another silo within <see cref="RefreshPeriod"/>. It answers the case intake (<see cref="IAddressLocator"/>)
+/// through another silo within a few seconds (<see cref="ServedCopy{T}"/>). It answers the case intake (<see cref="IAddressLocator"/>)
 /// and <c>/api/geocode</c>, with each candidate's grid from the silo's grid index.
 /// </summary>
 public sealed partial class GazetteerService(IGazetteerStore store, IGridLocator grids, IHostApplicationLifetime lifetime, ILogger<GazetteerService> logger)
-    : PollingService(lifetime), IAddressLocator
+    : ServedCopy<ServedGazetteer>(lifetime), IAddressLocator
 {
-    /// <summary>How often the stored version is compared with the one served.</summary>
-    public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(5);
-
-    private readonly SemaphoreSlim _loading = new(1, 1);
-    private volatile ServedGazetteer? _served;
-
-    /// <summary>The gazetteer served now; null before the first load.</summary>
-    public ServedGazetteer? Served => _served;
-
     public async ValueTask<AddressLocating?> LocateAsync(string address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var served = _served;
-        if (served is null)
-        {
-            try
-            {
-                served = await LoadAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)   // the store is away: the report waits for a dispatcher, as without a gazetteer
-            {
-                LogLoadFailed(logger, e);
-                return null;
-            }
-        }
-        return served.Version == 0 ? null : AddressLocating.Of(served.Index.Match(address), GridOf);
+        // The store away: the report waits for a dispatcher, as without a gazetteer.
+        return await ServedOrLoadAsync(cancellationToken) is { Version: > 0 } served ? AddressLocating.Of(served.Index.Match(address), GridOf) : null;
     }
 
     /// <summary>The grid covering a point, for a candidate.</summary>
     public string? GridOf(double lon, double lat) => grids.Match(lon, lat).GridCode;
 
-    /// <summary>Loads the stored gazetteer when its version differs from the one served.</summary>
-    public async Task<ServedGazetteer> LoadAsync(CancellationToken cancellationToken = default)
+    protected override Task<long> StoredVersionAsync(CancellationToken cancellationToken) => store.VersionAsync(cancellationToken);
+
+    protected override long VersionOf(ServedGazetteer served) => served.Version;
+
+    protected override async Task<ServedGazetteer> BuildAsync(CancellationToken cancellationToken)
     {
-        await _loading.WaitAsync(cancellationToken);
-        try
-        {
-            var version = await store.VersionAsync(cancellationToken);
-            if (_served is { } current && current.Version == version) return current;
-            var stored = await store.LoadAsync(cancellationToken);
-            var index = Gazetteer.Build(stored.Entries, stored.Aliases);
-            var served = new ServedGazetteer(stored.Version, index, stored.Entries.Length, stored.Entries.Length - index.Count, stored.Aliases,
-                stored.ImportedAt, stored.ImportedBy);
-            _served = served;
-            if (served.Version > 0) LogLoaded(logger, served.Version, served.Entries, served.Unreadable, served.Aliases.Count);
-            return served;
-        }
-        finally
-        {
-            _loading.Release();
-        }
+        var stored = await store.LoadAsync(cancellationToken);
+        var index = Gazetteer.Build(stored.Entries, stored.Aliases);
+        var served = new ServedGazetteer(stored.Version, index, stored.Entries.Length, stored.Entries.Length - index.Count, stored.Aliases,
+            stored.ImportedAt, stored.ImportedBy);
+        if (served.Version > 0) LogLoaded(logger, served.Version, served.Entries, served.Unreadable, served.Aliases.Count);
+        return served;
     }
-
-    protected override TimeSpan Period => RefreshPeriod;
-
-    protected override Task PollAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
     /// <summary>The store is away: the gazetteer served stays, and the next round tries again.</summary>
     protected override void OnFailure(Exception exception) => LogLoadFailed(logger, exception);
-
-    public override void Dispose()
-    {
-        _loading.Dispose();
-        base.Dispose();
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gazetteer version {Version} served: {Entries} entries ({Unreadable} without a road the matcher reads), {Aliases} aliases")]
     private static partial void LogLoaded(ILogger logger, long version, int entries, int unreadable, int aliases);

@@ -73,6 +73,9 @@ public static class SiloHost
         builder.Services.AddSingleton<GridServer.Silo.Geocoding.GazetteerService>();
         builder.Services.AddSingleton<GridServer.Grains.Geocoding.IAddressLocator>(sp => sp.GetRequiredService<GridServer.Silo.Geocoding.GazetteerService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Geocoding.GazetteerService>());
+        builder.Services.AddSingleton<GridServer.Silo.Catalog.CensusService>();
+        builder.Services.AddSingleton<GridServer.Grains.Cases.IComponentOwners>(sp => sp.GetRequiredService<GridServer.Silo.Catalog.CensusService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GridServer.Silo.Catalog.CensusService>());
         // What the sensor and check grains need of this silo's modules (the grains see no plugin types).
         builder.Services.AddSingleton<GridServer.Silo.Sensors.ModuleSensorRules>();
         builder.Services.AddSingleton<GridServer.Grains.Sensors.ISensorRules>(sp => sp.GetRequiredService<GridServer.Silo.Sensors.ModuleSensorRules>());
@@ -116,6 +119,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore, GridServer.Storage.Media.PostgisMediaStore>();
             builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Storage.Geo.PostgisCrsDefinitionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Geocoding.IGazetteerStore, GridServer.Storage.Geo.PostgisGazetteerStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Catalog.IComponentStore, GridServer.Storage.Geo.PostgisComponentStore>();
         }
         else
         {
@@ -133,6 +137,7 @@ public static class SiloHost
             builder.Services.AddSingleton<GridServer.Domain.Audit.IAuditLog, GridServer.Domain.Audit.InMemoryAuditLog>();
             builder.Services.AddSingleton<GridServer.Domain.Geo.ICrsDefinitionStore, GridServer.Domain.Geo.InMemoryCrsDefinitionStore>();
             builder.Services.AddSingleton<GridServer.Domain.Geocoding.IGazetteerStore, GridServer.Domain.Geocoding.InMemoryGazetteerStore>();
+            builder.Services.AddSingleton<GridServer.Domain.Catalog.IComponentStore, GridServer.Domain.Catalog.InMemoryComponentStore>();
             builder.Services.AddSingleton<GridServer.Domain.Media.IMediaStore>(sp => new GridServer.Domain.Media.InMemoryMediaStore(
                 sp.GetRequiredService<IOptions<GridServer.Silo.Media.MediaOptions>>().Value.MemoryLimitMiB * 1024L * 1024));
         }

@@ -51,13 +51,15 @@ public interface ICaseIntake
 /// <summary>
 /// The case intake, on the grains' side: Open311, the staff API, sensor subjects and scheduled checks all open cases
 /// here. A report with only an address is matched to the bureau's gazetteer (<see cref="IAddressLocator"/>) and placed
-/// when the match is sure. It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the case store for an open
+/// when the match is sure. A report about a component (部件) is routed to its owner by the census (<see cref="IComponentOwners"/>).
+/// It asks the silo's in-memory grid index for the grid (<see cref="IGridLocator"/>), the case store for an open
 /// case of the same problem nearby (<see cref="DuplicateRule"/>: the report is then linked to it as a duplicate), the
 /// modules for the matter's name and party (<see cref="IMatterRouting"/>), counts the party's repeat offences
 /// (<see cref="IPartyGrain"/>), and hands the report to the case grain. It holds no state: one per silo.
 /// </summary>
 public sealed partial class CaseIntake(
-    IGrainFactory grains, IGridLocator gridIndex, IAddressLocator addresses, IMatterRouting routing, ICaseSearch cases, MatterPolicies policies,
+    IGrainFactory grains, IGridLocator gridIndex, IAddressLocator addresses, IMatterRouting routing, IComponentOwners owners, ICaseSearch cases,
+    MatterPolicies policies,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time, ILogger<CaseIntake> logger) : ICaseIntake
 {
     /// <summary>How many open cases nearby are asked to take a duplicate before the report opens as a case of its own (one that ended meanwhile refuses).</summary>
@@ -94,6 +96,9 @@ public sealed partial class CaseIntake(
         if (report.DuplicateOf is null && await LinkedAsync(caseId, report, cancellationToken) is { } primary)
             return await grain.OpenAsync(report with { DuplicateOf = primary }, knownNew: true);
         party ??= report.Located ? await routing.RouteAsync(report, cancellationToken) : null;
+        // A matter counted under a component class (部件) that no module routed: the owner of that component there, by the census.
+        if (party is null && report.Located && routing.ClassOf(report.Matter) is ['C', ..] componentClass)
+            party = await owners.OwnerAsync(componentClass, report.Lon, report.Lat, cancellationToken);
         if (party is not null) report = report with { Party = await NameAsync(caseId, party) };
         return await grain.OpenAsync(report, knownNew: true);
     }
@@ -136,16 +141,15 @@ public sealed partial class CaseIntake(
     private async Task<CaseParty> NameAsync(string caseId, ModuleParty party)
     {
         var count = 0;
-        if (party.RepeatWindow is { } window)
+        // Every case a party is named for is recorded with it (its page lists them); only a repeat rule counts them.
+        try
         {
-            try
-            {
-                count = await grains.Get<IPartyGrain>(IPartyGrain.Key(party.Kind, party.Id)).RecordCaseAsync(caseId, window);
-            }
-            catch (Exception e)   // a count that cannot be kept never stops a case: it opens unescalated, and the log says so
-            {
-                LogCountFailed(logger, e, caseId, party.Kind, party.Id);
-            }
+            var recorded = await grains.Get<IPartyGrain>(IPartyGrain.Key(party.Kind, party.Id)).RecordCaseAsync(caseId, party.RepeatWindow ?? IPartyGrain.Memory);
+            if (party.RepeatWindow is not null) count = recorded;
+        }
+        catch (Exception e)   // a count that cannot be kept never stops a case: it opens unescalated, and the log says so
+        {
+            LogCountFailed(logger, e, caseId, party.Kind, party.Id);
         }
         var escalate = party.RepeatWindow is not null && count >= party.EscalateFrom;
         return new CaseParty(party.Kind, party.Id, party.Name, party.Reason, party.Contact, count, escalate, party.Notify,

@@ -18,11 +18,7 @@ public sealed class PostgisGazetteerStore(NpgsqlDataSource dataSource) : IGazett
         foreach (var migration in RequiredMigrations) await PostgisSchema.RequireAsync(dataSource, migration, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<long> VersionAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("SELECT coalesce((SELECT version FROM gridserver.gazetteer_state), 0)");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
+    public Task<long> VersionAsync(CancellationToken cancellationToken = default) => SnapshotTables.VersionAsync(dataSource, "gridserver.gazetteer_state", cancellationToken);
 
     public async Task<StoredGazetteer> LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -85,32 +81,6 @@ public sealed class PostgisGazetteerStore(NpgsqlDataSource dataSource) : IGazett
         }, importedBy, at, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<long> ReplaceAsync(string table, string columns, Func<NpgsqlBinaryImporter, Task> write, string importedBy, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Two imports at once: the second waits for the first's commit and then replaces it whole.
-        await using (var lockState = new NpgsqlCommand("LOCK TABLE gridserver.gazetteer_state IN EXCLUSIVE MODE", connection, transaction))
-            await lockState.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using (var clear = new NpgsqlCommand($"DELETE FROM {table}", connection, transaction))
-            await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using (var importer = await connection.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
-        {
-            await write(importer).ConfigureAwait(false);
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-        long version;
-        await using (var bump = new NpgsqlCommand("""
-            INSERT INTO gridserver.gazetteer_state (one, version, imported_at, imported_by) VALUES (true, 1, $1, $2)
-            ON CONFLICT (one) DO UPDATE SET version = gazetteer_state.version + 1, imported_at = excluded.imported_at, imported_by = excluded.imported_by
-            RETURNING version
-            """, connection, transaction))
-        {
-            bump.Parameters.Add(new NpgsqlParameter { Value = at.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            bump.Parameters.Add(new NpgsqlParameter { Value = importedBy, NpgsqlDbType = NpgsqlDbType.Text });
-            version = (long)(await bump.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return version;
-    }
+    private Task<long> ReplaceAsync(string table, string columns, Func<NpgsqlBinaryImporter, Task> write, string importedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+        SnapshotTables.ReplaceAsync(dataSource, table, columns, "gridserver.gazetteer_state", write, importedBy, at, cancellationToken);
 }

@@ -138,6 +138,8 @@ public sealed class AuthorizationMatrixTests(EmbeddedSilo silo) : IClassFixture<
         ("PUT /api/gazetteer/aliases", "/api/gazetteer/aliases", Who.Operator, false),
         ("GET /api/geocode", "/api/geocode?q=x", Who.Operator | Who.Dispatcher, false),
         ("GET /api/catalog", "/api/catalog", Who.Operator | Who.Dispatcher, false),
+        ("GET /api/components", "/api/components", Who.Operator | Who.Dispatcher, false),
+        ("PUT /api/components", "/api/components", Who.Operator, false),
         ("GET /api/reference/", "/api/reference", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}", "/api/reference/shops", Who.Operator | Who.Dispatcher, false),
         ("GET /api/reference/{set}/{key}", "/api/reference/shops/S-1", Who.Operator | Who.Dispatcher, false),
