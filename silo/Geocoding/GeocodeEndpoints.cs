@@ -202,16 +202,16 @@ public static class GeocodeEndpoints
     {
         var text = ImportText.Decode(bytes, encoding).Text;
         using var reader = new StringReader(text);
-        var header = Csv.ReadRecord(reader, out var error, out _);
-        if (error is not null) throw new FormatException($"the header row: {error}");
-        if (header is null || !header.Select(h => h.Trim()).SequenceEqual(["alias", "name"]))
+        using var lines = Csv.Read(reader).GetEnumerator();
+        var header = lines.MoveNext() ? lines.Current : null;
+        if (header?.Error is { } headerError) throw new FormatException($"the header row: {headerError}");
+        if (header is null || !header.Fields.Select(h => h.Trim()).SequenceEqual(["alias", "name"]))
             throw new FormatException("the CSV's header row must be: alias,name");
         var pairs = new List<(int, string?, string?)>();
-        for (var row = 1; ; row++)
+        for (var row = 1; lines.MoveNext(); row++)
         {
-            var fields = Csv.ReadRecord(reader, out error, out var blank);
+            var (fields, error, blank) = lines.Current;
             if (error is not null) throw new FormatException($"data row {row}: {error}");
-            if (fields is null) break;
             if (blank) continue;
             if (fields.Count != 2) throw new FormatException($"data row {row} has {fields.Count} columns; the header has 2");
             if (pairs.Count >= MaxAliases) throw new FormatException($"more than {MaxAliases} aliases");

@@ -1,99 +1,68 @@
-using System.Text;
+using CsvHelper;
 
 namespace GridServer.Silo.Grids;
 
 /// <summary>
-/// RFC 4180 CSV: fields separated by commas, optionally quoted with '"' (a quote inside doubled),
-/// quoted fields may hold commas and line breaks. A UTF-8 byte-order mark is skipped.
+/// One record of a CSV file as the server's imports read it: its fields, what was malformed about its quoting (the
+/// record is still read, recovered as RFC 4180 readers do), and whether it was an empty line.
+/// </summary>
+public sealed record CsvLine(IReadOnlyList<string> Fields, string? Error, bool Blank);
+
+/// <summary>
+/// RFC 4180 CSV through CsvHelper, set up the one way the server reads and writes it: comma separated (never guessed),
+/// quotes doubled inside quoted fields, line breaks allowed in them, empty lines reported rather than skipped, and
+/// malformed quoting recovered and named per record in the server's words.
 /// </summary>
 public static class Csv
 {
-    /// <summary>
-    /// Reads one record, or null at the end. <paramref name="error"/> says what was malformed (the record is
-    /// still returned); <paramref name="blank"/> is true for an empty line (not for a line holding "").
-    /// </summary>
-    public static List<string>? ReadRecord(TextReader reader, out string? error, out bool blank)
+    /// <summary>The longest record read (an unclosed quote must not read a whole large file into one field).</summary>
+    public const int MaxRecordBytes = 16 * 1024 * 1024;
+
+    /// <summary>Every record of <paramref name="reader"/>, the header first.</summary>
+    /// <exception cref="FormatException">A record is longer than <see cref="MaxRecordBytes"/>.</exception>
+    public static IEnumerable<CsvLine> Read(TextReader reader)
     {
-        error = null;
-        blank = false;
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;      // inside a quoted field
-        var closed = false;      // a quoted field just closed: only a separator or the line end may follow
-        var any = false;
-        var sawQuote = false;
+        ArgumentNullException.ThrowIfNull(reader);
+        CsvMalformedReason? malformed = null;
+        var options = new CsvReaderOptions
+        {
+            Separator = ',',
+            HasHeader = false,
+            SkipEmptyLines = false,
+            DetectSeparatorHint = false,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            OnMalformedRecord = record => malformed ??= record.Reason,
+            MaxRecordSize = MaxRecordBytes,
+        };
+        using var csv = CsvReader.Create(reader, options, leaveOpen: true);
         while (true)
         {
-            var c = reader.Read();
-            if (c == -1)
+            bool more;
+            try
             {
-                if (quoted) error = "a quoted field is not closed before the end of the file";
-                if (!any) return null;
-                fields.Add(field.ToString());
-                blank = fields is [""] && !sawQuote;
-                return fields;
+                more = csv.Read();
             }
-            any = true;
-            var ch = (char)c;
-            if (quoted)
+            catch (CsvFormatException e)
             {
-                if (ch == '"')
-                {
-                    if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
-                    else { quoted = false; closed = true; }
-                }
-                else
-                {
-                    field.Append(ch);
-                }
-                continue;
+                throw new FormatException($"a record is longer than {MaxRecordBytes / 1024 / 1024} MiB; is a quote left open? ({e.Message})", e);
             }
-            if (closed && ch is not (',' or '\r' or '\n'))
+            if (!more) yield break;
+            var fields = new string[csv.FieldCount];
+            for (var i = 0; i < fields.Length; i++) fields[i] = csv.GetString(i);
+            var error = malformed switch
             {
-                error ??= "text follows the closing quote of a field";
-                closed = false;
-            }
-            switch (ch)
-            {
-                case '"' when field.Length == 0 && !closed:
-                    quoted = true;
-                    sawQuote = true;
-                    break;
-                case '"':
-                    error ??= "a quote appears inside an unquoted field";
-                    field.Append(ch);
-                    break;
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    closed = false;
-                    break;
-                case '\r':
-                case '\n':
-                    if (ch == '\r' && reader.Peek() == '\n') reader.Read();
-                    fields.Add(field.ToString());
-                    blank = fields is [""] && !sawQuote;
-                    return fields;
-                case '\uFEFF' when fields.Count == 0 && field.Length == 0:
-                    break;
-                default:
-                    field.Append(ch);
-                    break;
-            }
+                CsvMalformedReason.UnterminatedQuote => "a quoted field is not closed before the end of the file",
+                CsvMalformedReason.TextAfterClosingQuote => "text follows the closing quote of a field",
+                CsvMalformedReason.StrayQuote => "a quote appears inside an unquoted field",
+                null => null,
+                var other => $"malformed quoting ({other})",
+            };
+            malformed = null;
+            yield return new CsvLine(fields, error, Blank: csv.RawRecord.IsEmpty);
         }
     }
 
-    public static void WriteRecord(TextWriter writer, IEnumerable<string?> fields)
-    {
-        var first = true;
-        foreach (var f in fields)
-        {
-            if (!first) writer.Write(',');
-            first = false;
-            var value = f ?? "";
-            if (value.AsSpan().IndexOfAny(",\"\r\n") >= 0) writer.Write('"' + value.Replace("\"", "\"\"", StringComparison.Ordinal) + '"');
-            else writer.Write(value);
-        }
-        writer.Write('\n');
-    }
+    /// <summary>A writer of records with '\n' line ends; a field is quoted when it holds a comma, quote or line break.</summary>
+    public static CsvWriter Writer(TextWriter writer) =>
+        CsvWriter.Create(writer, new CsvWriterOptions { NewLine = "\n", ValidateFieldCount = false }, leaveOpen: true);
 }

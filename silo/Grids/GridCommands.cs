@@ -276,9 +276,12 @@ public static class GridCommands
             if (r.GetValue(csv) is { } csvPath)
                 return await LocateCsvAsync(index, csvPath, r.GetValue(csvEncoding)!, r.GetValue(lonColumn)!, r.GetValue(latColumn)!, crs, r.GetValue(outFile), output, error);
 
-            Csv.WriteRecord(output, AddedColumns.Prepend("lat").Prepend("lon"));
             var row = LocateRow(index, r.GetValue(lon)!.Value, r.GetValue(lat)!.Value, crs);
-            Csv.WriteRecord(output, row.Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value)));
+            using (var csvOut = Csv.Writer(output))
+            {
+                csvOut.WriteRecord([.. AddedColumns.Prepend("lat").Prepend("lon")]);
+                csvOut.WriteRecord([.. row.Prepend(Invariant(r.GetValue(lat)!.Value)).Prepend(Invariant(r.GetValue(lon)!.Value))]);
+            }
             // The row says invalid, and so does the exit code: a script checking only $? must not take it for an answer.
             if (row[StatusAt] != "invalid") return Ok;
             await error.WriteLineAsync($"invalid point: {row[ReasonAt]}");
@@ -315,8 +318,9 @@ public static class GridCommands
             return FileError;
         }
         using (reader)
+        using (var lines = Csv.Read(reader).GetEnumerator())
         {
-            var header = Csv.ReadRecord(reader, out _, out _);
+            var header = lines.MoveNext() ? lines.Current.Fields : null;
             if (header is null)
             {
                 await error.WriteLineAsync($"{path}: the file is empty; it needs a header row naming the columns");
@@ -343,10 +347,12 @@ public static class GridCommands
             int rows = 0, covered = 0, noGrid = 0, invalid = 0, blank = 0;
             try
             {
-                Csv.WriteRecord(writer, header.Concat(AddedColumns));
+                using var csvOut = Csv.Writer(writer);
+                csvOut.WriteRecord([.. header.Concat(AddedColumns)]);
                 var clock = Stopwatch.StartNew();
-                while (Csv.ReadRecord(reader, out var malformed, out var isBlank) is { } record)
+                while (lines.MoveNext())
                 {
+                    var (record, malformed, isBlank) = lines.Current;
                     if (isBlank)
                     {
                         blank++;
@@ -365,9 +371,14 @@ public static class GridCommands
                     switch (added[StatusAt]) { case "covered": covered++; break; case "no_grid": noGrid++; break; default: invalid++; break; }
                     // Every output row is as wide as the header, so the added columns stay under their names.
                     var fields = record.Count >= header.Count ? record.Take(header.Count) : record.Concat(Enumerable.Repeat("", header.Count - record.Count));
-                    Csv.WriteRecord(writer, fields.Concat(added));
+                    csvOut.WriteRecord([.. fields.Concat(added)]);
                     if (rows % 100_000 == 0) await error.WriteLineAsync($"located {rows:N0} rows ({rows / clock.Elapsed.TotalSeconds:N0}/s)");
                 }
+            }
+            catch (FormatException e)   // a record past the reader's limit: an open quote swallowing the file
+            {
+                await error.WriteLineAsync($"{path}: after row {rows}: {e.Message}");
+                return FileError;
             }
             finally
             {
@@ -383,9 +394,9 @@ public static class GridCommands
     }
 
     /// <summary>The column named exactly, else the only one equal to it ignoring case and surrounding spaces.</summary>
-    private static int ColumnOf(List<string> header, string name)
+    private static int ColumnOf(IReadOnlyList<string> header, string name)
     {
-        var exact = header.IndexOf(name);
+        var exact = header.ToList().IndexOf(name);
         if (exact >= 0) return exact;
         var loose = header.Select((h, i) => (h, i)).Where(c => string.Equals(c.h.Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
         return loose.Count == 1 ? loose[0].i : -1;

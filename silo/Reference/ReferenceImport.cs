@@ -77,31 +77,44 @@ public static class ReferenceImport
         ArgumentNullException.ThrowIfNull(set);
         var source = ResolveCrs(crs, named);
         using var reader = new StringReader(text.TrimStart('\uFEFF'));
-        var header = Csv.ReadRecord(reader, out var headerError, out _);
-        if (headerError is not null) throw new ReferenceImportException($"the header row: {headerError}");
+        try
+        {
+            return Check(CsvRows(reader, maxRecords), set, source, maxRecords);
+        }
+        catch (FormatException e)
+        {
+            throw new ReferenceImportException($"the CSV: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The data rows of a CSV, read lazily (so that a file too large stops at its limit), header checked first.</summary>
+    private static IEnumerable<Row> CsvRows(TextReader reader, int maxRecords)
+    {
+        using var lines = Csv.Read(reader).GetEnumerator();
+        var first = lines.MoveNext() ? lines.Current : null;
+        if (first?.Error is { } headerError) throw new ReferenceImportException($"the header row: {headerError}");
+        var header = first?.Fields;
         if (header is null || header.Count == 0 || header.All(string.IsNullOrWhiteSpace)) throw new ReferenceImportException("the CSV is empty: it needs a header row naming its columns (key, the set's fields, lon/lat or wkt)");
         var names = header.Select(h => h.Trim()).ToList();
         if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ReferenceImportException($"the header names column '{Shorten(twice.Key)}' twice");
-        var rows = new List<Row>();
-        for (var number = 1; ; number++)
+        var count = 0;
+        for (var number = 1; lines.MoveNext(); number++)
         {
-            var fields = Csv.ReadRecord(reader, out var error, out var blank);
+            var (fields, error, blank) = lines.Current;
             if (error is not null) throw new ReferenceImportException($"data row {number}: {error}");
-            if (fields is null) break;
             if (blank) continue;
             if (fields.Count != names.Count)
                 throw new ReferenceImportException($"data row {number} has {fields.Count} columns; the header has {names.Count}");
-            if (rows.Count >= maxRecords) throw new ReferenceImportException($"more than {maxRecords} rows; a set holds at most {maxRecords}");
+            if (count++ >= maxRecords) throw new ReferenceImportException($"more than {maxRecords} rows; a set holds at most {maxRecords}");
             var values = new Dictionary<string, string?>(StringComparer.Ordinal);
             for (var i = 0; i < names.Count; i++) values[names[i]] = string.IsNullOrEmpty(fields[i]) ? null : fields[i];
             var (shape, shapeError) = CsvShape(values);
             values.Remove("lon");
             values.Remove("lat");
             values.Remove("wkt");
-            rows.Add(new Row(number, values, shape, shapeError));
+            yield return new Row(number, values, shape, shapeError);
         }
-        return Check(rows, set, source, maxRecords);
     }
 
     private sealed record Row(int Number, Dictionary<string, string?> Values, Geometry? Shape, string? ShapeError);

@@ -178,6 +178,17 @@ public sealed class GeocodeEndpointsTests(GazetteerSilo silo, EmbeddedSilo bare,
     }
 
     [Fact]
+    public async Task Import_AQuoteLeftOpen_DoesNotReadTheFileIntoOneField()
+    {
+        var body = "id,address,lon,lat\nA,\"" + new string('路', 6 * 1024 * 1024) + "\n";   // 18 MiB of UTF-8 after the open quote
+
+        using var response = await silo.Operator.PutAsync("/api/gazetteer", Csv(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("a record is longer than 16 MiB; is a quote left open?", (await JsonOf(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_DryRun_ChecksAndCountsOnly()
     {
         await ImportSampleAsync();

@@ -92,10 +92,10 @@ public sealed class EvaluationEndpointsTests(EvaluationEndpointsTests.Server sil
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         using var reader = new StringReader(Encoding.UTF8.GetString(bytes[3..]));
         var records = new List<List<string>>();
-        while (Csv.ReadRecord(reader, out var error, out var blank) is { } record)
+        foreach (var line in Csv.Read(reader))
         {
-            Assert.Null(error);
-            if (!blank) records.Add(record);
+            Assert.Null(line.Error);
+            if (!line.Blank) records.Add([.. line.Fields]);
         }
         return records;
     }

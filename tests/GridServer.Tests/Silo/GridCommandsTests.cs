@@ -67,10 +67,10 @@ public sealed class GridCommandsTests(PostgisDatabase database) : IClassFixture<
     {
         using var reader = new StringReader(csv);
         var records = new List<List<string>>();
-        while (Csv.ReadRecord(reader, out var malformed, out _) is { } record)
+        foreach (var line in Csv.Read(reader))
         {
-            Assert.Null(malformed);
-            records.Add(record);
+            Assert.Null(line.Error);
+            records.Add([.. line.Fields]);
         }
         return records;
     }
