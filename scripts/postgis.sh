@@ -40,7 +40,8 @@ Commands:
               servers only; a crash can lose or corrupt data. Default is crash-safe.
   migrate CONNSTR|DIR
         Apply gis-data/migrations/V*.sql not yet recorded in gridserver.schema_migrations, in
-        version order, each in one transaction. CONNSTR is an Npgsql connection string
+        version order, each in one transaction, through the server's own migrate verb
+        (building the server first when needed). CONNSTR is an Npgsql connection string
         (Host=..;Port=..;Username=..;Password=..;Database=..); DIR is a directory made by 'start'.
   stop [DIR]
         Stop the server in DIR (default: \$GRIDSERVER_PG_DIR) and remove DIR. No error when the
@@ -311,79 +312,31 @@ connect_env() {
 # migrate
 # ---------------------------------------------------------------------------------------------
 
-# A fixed advisory-lock key so that concurrent migrators against one database take turns.
-MIGRATION_LOCK_KEY=4757200101
-
+# The one migration runner is the server's own `migrate` verb (DbUp, silo/Hosting/MigrateCommand.cs and
+# grains/Storage/SchemaMigrations.cs): it applies gis-data/migrations/V*.sql not yet recorded in
+# gridserver.schema_migrations, each in a transaction with its record, taking turns with concurrent runs under an
+# advisory lock. This script only finds the database and runs it, building the server first when its build is
+# missing or older than a migration.
 cmd_migrate() {
     (($# == 1)) || die "usage: migrate CONNSTR|DIR"
-    connect_env "$1"
-    export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-    local psql
-    psql=$(psql_bin)
-    local -a psql_cmd=("$psql" -X -q -v ON_ERROR_STOP=1 -v lockkey="$MIGRATION_LOCK_KEY")
-
-    # The bookkeeping table lives in the gridserver schema, created here before V001 runs
-    # (V001 uses CREATE SCHEMA IF NOT EXISTS, so that is fine).
-    "${psql_cmd[@]}" >&2 <<'SQL' || die "could not create gridserver.schema_migrations"
-BEGIN;
-SELECT pg_advisory_xact_lock(:lockkey) AS locked \gset
-CREATE SCHEMA IF NOT EXISTS gridserver;
-CREATE TABLE IF NOT EXISTS gridserver.schema_migrations (
-    version    text PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-);
-COMMIT;
-SQL
-
-    [[ -d $MIGRATIONS_DIR ]] || die "no migrations directory $MIGRATIONS_DIR"
-    local -a files=()
-    local f
-    while IFS= read -r f; do
-        [[ -n $f ]] && files+=("$f")
-    done < <(find "$MIGRATIONS_DIR" -maxdepth 1 -type f -name 'V*.sql' -printf '%f\n' | sort -V)
-    ((${#files[@]} > 0)) || { log "no migrations in $MIGRATIONS_DIR"; return 0; }
-
-    local applied=0 version result
-    for f in "${files[@]}"; do
-        version=${f%.sql}
-        # One transaction per migration: lock, check, apply, record. Checking inside the lock
-        # makes a concurrent second migrator skip what the first one applied.
-        # (Migrations therefore must not contain BEGIN/COMMIT themselves, nor statements that
-        # refuse to run in a transaction, such as CREATE INDEX CONCURRENTLY.)
-        if ! result=$("${psql_cmd[@]}" -v version="$version" -v file="$MIGRATIONS_DIR/$f" 2>&1 <<'SQL'
-BEGIN;
-SELECT pg_advisory_xact_lock(:lockkey) AS locked \gset
-SELECT EXISTS (SELECT 1 FROM gridserver.schema_migrations WHERE version = :'version') AS already_applied \gset
-\if :already_applied
-\echo SKIPPED
-ROLLBACK;
-\else
-\i :file
-INSERT INTO gridserver.schema_migrations (version) VALUES (:'version');
-COMMIT;
-\echo APPLIED
-\endif
-SQL
-        ); then
-            printf '%s\n' "$result" >&2
-            die "migration $f failed (nothing of it was applied): $MIGRATIONS_DIR/$f"
-        fi
-        # The script's last line says what happened; anything before it is the migration's output.
-        case ${result##*$'\n'} in
-            APPLIED)
-                [[ $result == *$'\n'* ]] && printf '%s\n' "${result%$'\n'*}" >&2
-                log "applied $version"
-                applied=$((applied + 1))
-                ;;
-            SKIPPED) ;;
-            *) printf '%s\n' "$result" >&2; die "unexpected output while applying $f" ;;
-        esac
-    done
-    if ((applied == 0)); then
-        log "migrations: nothing to apply (${#files[@]} already applied)"
+    local connstr
+    if [[ -d $1 ]]; then
+        load_state "$1"
+        connstr=$CONNSTR
+    elif [[ $1 == *=* ]]; then
+        connstr=$1
     else
-        log "migrations: applied $applied of ${#files[@]}"
+        die "'$1' is neither a server directory nor a connection string"
     fi
+    [[ -d $MIGRATIONS_DIR ]] || die "no migrations directory $MIGRATIONS_DIR"
+    command -v dotnet >/dev/null 2>&1 || die "dotnet is needed: the migrations are applied by the server's migrate verb"
+    local bin="$REPO_ROOT/silo/bin/Release/net10.0"
+    if [[ ! -f $bin/GridServer.Silo.dll || ! -f $bin/GridServer.Storage.dll ]] \
+        || [[ -n $(find "$MIGRATIONS_DIR" -maxdepth 1 -name 'V*.sql' -newer "$bin/GridServer.Storage.dll" -print -quit) ]]; then
+        log "building the server (Release) for its migrate verb"
+        dotnet build "$REPO_ROOT/silo" -c Release -nologo -v quiet >&2 || die "building the server failed"
+    fi
+    dotnet "$bin/GridServer.Silo.dll" migrate --postgres "$connstr" >&2 || die "the migrations failed (see above); nothing of the failed one was applied"
 }
 
 # ---------------------------------------------------------------------------------------------

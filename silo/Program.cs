@@ -1,9 +1,11 @@
 using GridServer.Silo.Grids;
 using GridServer.Silo.Hosting;
 
-// One executable, two faces: `grids ...` verbs for operators and scripts, otherwise the server.
+// One executable, several faces: `grids ...` verbs and `migrate` for operators and scripts, otherwise the server.
 if (args.Length > 0 && args[0] == "grids")
     return await GridCommands.RunAsync(args, Console.Out, Console.Error, TimeProvider.System);
+if (args.Length > 0 && args[0] == "migrate")
+    return await MigrateCommand.RunAsync(args, Console.Out, Console.Error);
 
 await SiloHost.Build(args).RunAsync();
 return 0;

@@ -60,6 +60,7 @@ public sealed class TwoSiloPluginCluster : IAsyncLifetime
                 o.StatusHeartbeat = TimeSpan.FromSeconds(1);
             });
             silo.Services.AddSingleton<ModuleRegistry>();
+            silo.Services.AddSingleton(GridServer.Domain.Catalog.MatterCatalog.Default);
             // Modules register their templates into the notice store: each silo its own, as a server has.
             silo.Services.AddSingleton(_ => new GridServer.Notices.NoticeTemplateStore(folder: null, watch: false));
             silo.Services.AddSingleton<DutyModuleHost>();
