@@ -157,9 +157,17 @@ public static class GridChangeEndpoints
             (bytes, refusal) = ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
             if (refusal is not null) return refusal;
         }
-        else if (srs is not null || encoding is not null)
+        else if (encoding is not null)
         {
-            return Problems.Of(400, "Option for Shapefiles only", "srs and encoding apply to a zipped Shapefile; a GeoJSON collection is lon/lat WGS84 UTF-8 or declares its CRS in a 'crs' member");
+            return Problems.Of(400, "Option for Shapefiles only", "encoding applies to a zipped Shapefile's attributes; a GeoJSON collection is UTF-8");
+        }
+        else if (srs is not null || MayDeclareNamedCrs(bytes))
+        {
+            // A collection in another system by ?srs=, or declaring a bureau's named one (local:NAME): converted here, where
+            // the named systems are known, and handed on in lon/lat WGS 84 as a Shapefile's features are.
+            var named = await GridServer.Domain.Geo.CrsDefinitionStoreExtensions.LookupAsync(crsDefinitions, cancellationToken);
+            (bytes, refusal) = GeoJsonInWgs84(bytes, srs, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
+            if (refusal is not null) return refusal;
         }
         var change = new GridChangeRequest(bytes, replace.Value, allowOverlaps ?? false, Actor(request), options.Value.CodeScheme.ToString(), dryRun ?? false);
         return await ApplyAsync(d => d.ChangeAsync(change), change, rerouteOpenCases ?? false, grains, catalog, cancellationToken);
@@ -173,6 +181,35 @@ public static class GridChangeEndpoints
         return type is null or "" or "application/octet-stream" && ZippedShapefileReader.LooksLikeZip(bytes);
     }
 
+    /// <summary>A GeoJSON body that may declare a named coordinate system ('crs' naming local:NAME): parsed to be sure only then.</summary>
+    private static bool MayDeclareNamedCrs(byte[] bytes)
+    {
+        if (bytes.AsSpan().IndexOf("\"crs\""u8) < 0 || bytes.AsSpan().IndexOf("local:"u8) < 0) return false;
+        try
+        {
+            return GeoJsonGridReader.Read(bytes, "upload.geojson").CrsDeclaration?.StartsWith("local:", StringComparison.Ordinal) == true;
+        }
+        catch (GridFileException)   // unreadable: the directory says why, as for any collection
+        {
+            return false;
+        }
+    }
+
+    private static (byte[] GeoJson, ProblemHttpResult? Refusal) GeoJsonInWgs84(
+        byte[] bytes, string? srs, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time, Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
+    {
+        SourceDataset dataset;
+        try
+        {
+            dataset = GeoJsonGridReader.Read(bytes, "upload.geojson");
+        }
+        catch (GridFileException e)
+        {
+            return ([], Problems.Of(400, "Unreadable GeoJSON", e.Message));
+        }
+        return CheckedAsGeoJson(dataset, srs, scheme, allowOverlaps, time, named);
+    }
+
     /// <summary>
     /// A zipped Shapefile read and checked feature by feature as <c>grids import</c> reads it, then handed to the
     /// directory in the one form it takes: a GeoJSON collection of the checked grids, lon/lat WGS84. The tiling
@@ -183,13 +220,10 @@ public static class GridChangeEndpoints
         Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
     {
         SourceDataset dataset;
-        GridImportResult result;
         try
         {
             using var archive = new MemoryStream(zip, writable: false);
             dataset = ZippedShapefileReader.Read(archive, UploadName, encoding, MaxZipExpandedBytes);
-            var importOptions = new GridImportOptions { CodeScheme = scheme, AllowOverlaps = allowOverlaps, CheckTiling = false };
-            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=", named: named);
         }
         catch (GridFileTooLargeException e)
         {
@@ -198,6 +232,23 @@ public static class GridChangeEndpoints
         catch (GridFileException e)
         {
             return ([], Problems.Of(400, "Unusable Shapefile archive", e.Message));
+        }
+        return CheckedAsGeoJson(dataset, srs, scheme, allowOverlaps, time, named);
+    }
+
+    /// <summary>A file's grids checked feature by feature (the tiling is left to the directory), as a GeoJSON collection in lon/lat WGS 84.</summary>
+    private static (byte[] GeoJson, ProblemHttpResult? Refusal) CheckedAsGeoJson(
+        SourceDataset dataset, string? srs, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time, Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
+    {
+        GridImportResult result;
+        try
+        {
+            var importOptions = new GridImportOptions { CodeScheme = scheme, AllowOverlaps = allowOverlaps, CheckTiling = false };
+            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=", named: named);
+        }
+        catch (GridFileException e)
+        {
+            return ([], Problems.Of(400, "Unusable coordinate system", e.Message));
         }
         if (!result.Accepted)
         {

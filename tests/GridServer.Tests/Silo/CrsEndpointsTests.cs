@@ -153,6 +153,29 @@ public sealed class CrsEndpointsTests(EmbeddedSilo silo, PostgisDatabase databas
         Assert.Equal("33030299900101", located.GetProperty("gridCode").GetString());
     }
 
+    [Theory]
+    [InlineData("33030299900301", true)]    // ?srs=local:NAME
+    [InlineData("33030299900302", false)]   // the collection's crs member names it
+    public async Task GeoJsonUpload_InANamedSystem_LandsWhereItsParametersPutIt(string code, bool bySrs)
+    {
+        using (var put = await silo.Operator.PutAsync("/api/crs/xian80-gj", JsonBody(Xian80))) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var (x, y) = (600_000.0 + (bySrs ? 0 : 300), 3_000_500.0);
+        var crs = bySrs ? "" : "\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"local:xian80-gj\"}},";
+        var ring = FormattableString.Invariant($"[[{x},{y}],[{x + 100},{y}],[{x + 100},{y + 100}],[{x},{y + 100}],[{x},{y}]]");
+        var body = "{\"type\":\"FeatureCollection\"," + crs + "\"features\":[{\"type\":\"Feature\",\"properties\":{\"code\":\"" + code
+            + "\",\"name\":\"西安80网格\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" + ring + "]}}]}";
+
+        using var imported = await silo.Operator.PostAsync("/api/grids" + (bySrs ? "?srs=local:xian80-gj" : ""), new StringContent(body, System.Text.Encoding.UTF8, "application/geo+json"));
+        using var unknown = await silo.Operator.PostAsync("/api/grids?srs=local:nobody", new StringContent(body, System.Text.Encoding.UTF8, "application/geo+json"));
+
+        Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("no coordinate system named 'nobody'", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var (lon, lat) = CrsRegistry.Resolve("local:xian80-gj", _ => Xian80Definition).ToWgs84(x + 50, y + 50);
+        var located = await JsonOf(await silo.Operator.GetAsync(FormattableString.Invariant($"/api/grids/locate?lon={lon}&lat={lat}")));
+        Assert.Equal(code, located.GetProperty("gridCode").GetString());
+    }
+
     /// <summary>Kept in PostgreSQL: a new server on the database knows the name, and so does <c>grids import --srs local:NAME</c>.</summary>
     [PostgisFact]
     public async Task Postgres_DefinitionOutlivesTheServer_AndTheCommandLineImportsByIt()
