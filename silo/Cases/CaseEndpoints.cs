@@ -22,8 +22,10 @@ namespace GridServer.Silo.Cases;
 /// <see cref="Accuracy"/>: how accurate the position is, in metres (a phone's geolocation gives it); a circle that touches
 /// more than one grid marks the case ambiguous.
 /// <param name="Photo">The id of a photo uploaded first (POST /api/media): the report's own photo, seen by staff.</param>
+/// <param name="Address">Where, in words (a hotline caller's 人民路12号门口): with no lon/lat, the gazetteer places the
+/// report when it is sure, else the command center does (docs/geocoding.md).</param>
 public sealed record CaseReportRequest(string? Matter, double? Lon, double? Lat, string? Crs, string? ReporterId, string? Description,
-    Dictionary<string, string>? Attributes = null, double? Accuracy = null, string? Photo = null);
+    Dictionary<string, string>? Attributes = null, double? Accuracy = null, string? Photo = null, string? Address = null);
 
 /// <summary>The command center moves a case to another grid, as posted to <c>POST /api/cases/{id}/move</c> (an ambiguous report's other candidate).</summary>
 public sealed record CaseMoveBody(string? GridCode, string? Note);
@@ -82,7 +84,7 @@ public static partial class CaseEndpoints
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/api/cases").WithTags("Cases");
-        cases.MapPost("/", Open).RequireRoles(Role.Dispatcher, Role.Officer).WithSummary("Opens a case from a located report: matched to its grid and dispatched by the AB-post rule, or queued for the command center.");
+        cases.MapPost("/", Open).RequireRoles(Role.Dispatcher, Role.Officer).WithSummary("Opens a case from a report: a located one matched to its grid and dispatched by the AB-post rule, or queued for the command center; one with only an address placed by the gazetteer when it is sure, else queued with its candidates.");
         cases.MapGet("/", SearchByQuery).RequireRoles(Readers)
             .WithSummary("Cases by grid, street, community, squad, officer, matter, state, channel, open, overdue, warned, supervised, and reporting time (from inclusive, to exclusive), newest first.");
         cases.MapPost("/search", SearchByBody).RequireRoles(Readers).WithMetadata(new RequestSizeLimitAttribute(MaxSearchBodyBytes))
@@ -117,13 +119,18 @@ public static partial class CaseEndpoints
         report = report with { ReporterId = report.ReporterId ?? caller.Subject };
         if (FieldProblem("matter", report.Matter, 64, MatterPattern()) is { } matterProblem) return matterProblem;
         if (FieldProblem("reporterId", report.ReporterId, MaxId, null) is { } reporterProblem) return reporterProblem;
-        if (report.Lon is not { } lon || report.Lat is not { } lat) return Problems.Of(400, "Missing coordinate", "'lon' and 'lat' are required (decimal degrees)");
-        if (LonLat.Problem(lon, lat) is { } position) return Problems.Of(400, "Coordinate out of range", position);
+        if (report.Address is { } address && (address.Length > Open311.Open311Endpoints.MaxAddress || string.IsNullOrWhiteSpace(address)))
+            return Problems.Of(400, "Unusable address", $"'address' is 1 to {Open311.Open311Endpoints.MaxAddress} characters of text");
+        if ((report.Lon is null) != (report.Lat is null)) return Problems.Of(400, "Missing coordinate", "give both 'lon' and 'lat' (decimal degrees), or neither and an 'address'");
+        if (report.Lon is null && report.Address is null)
+            return Problems.Of(400, "Missing location", "give 'lon' and 'lat' (decimal degrees), or 'address' (where, in words) for the gazetteer or the command center to place");
+        var (lon, lat) = (report.Lon ?? double.NaN, report.Lat ?? double.NaN);
+        if (report.Lon is not null && LonLat.Problem(lon, lat) is { } position) return Problems.Of(400, "Coordinate out of range", position);
         if (report.Description is { Length: > MaxDescription }) return Problems.Of(400, "Description too long", $"'description' may have at most {MaxDescription} characters");
-        if ((TextProblem("description", report.Description) ?? TextProblem("reporterId", report.ReporterId)) is { } textProblem) return textProblem;
+        if ((TextProblem("description", report.Description) ?? TextProblem("reporterId", report.ReporterId) ?? TextProblem("address", report.Address)) is { } textProblem) return textProblem;
         if (!PointCrsExtensions.TryParse(report.Crs ?? "wgs84", out var crs, out var crsError)) return Problems.Of(400, "Unknown coordinate system", crsError);
 
-        var (wLon, wLat) = crs.ToWgs84(lon, lat);
+        var (wLon, wLat) = report.Lon is null ? (double.NaN, double.NaN) : crs.ToWgs84(lon, lat);
         if (AccuracyProblem(report.Accuracy) is { } accuracyProblem) return Problems.Of(400, "Unreadable accuracy", accuracyProblem);
         if (report.Attributes is { Count: > MaxAttributes }) return Problems.Of(400, "Too many attributes", $"at most {MaxAttributes} attributes");
         foreach (var (name, value) in report.Attributes ?? [])
@@ -139,8 +146,8 @@ public static partial class CaseEndpoints
                 return Problems.Of(400, "Unknown photo", $"'photo' must be the id of a stored photo: upload it first (POST /api/media), got '{Problems.Shorten(photoId)}'");
             photo = new GridServer.Domain.Media.PhotoRef(GridServer.Domain.Media.PhotoStage.Report, photoId).ToString();
         }
-        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, MediaUrl: photo, Attributes: attributes, SubmittedBy: caller.Subject,
-            AccuracyMetres: report.Accuracy);
+        var opening = new CaseReport(report.Matter!, wLon, wLat, null, report.ReporterId!, report.Description, report.Address?.Trim(), MediaUrl: photo, Attributes: attributes,
+            SubmittedBy: caller.Subject, AccuracyMetres: report.Accuracy);
         // The matter's duty module checks a report from staff as it checks a citizen's.
         var module = modules.Current.Matters.TryGetValue(opening.Matter, out var matter) ? matter.Module : null;
         if (await GridServer.Silo.Plugins.ModuleRouting.ProblemsAsync(module, opening) is { } refused)

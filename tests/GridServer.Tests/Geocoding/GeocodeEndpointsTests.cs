@@ -327,6 +327,25 @@ public sealed class GeocodeEndpointsTests(GazetteerSilo silo, EmbeddedSilo bare,
         Assert.DoesNotContain("only an address", @case.GetProperty("queueReason").GetString() ?? "", StringComparison.Ordinal);
     }
 
+    /// <summary>A hotline desk enters a call as staff: the address alone, placed by the gazetteer as a channel's report is.</summary>
+    [Fact]
+    public async Task StaffReport_AddressOnly_PlacedByTheGazetteer()
+    {
+        await ImportSampleAsync();
+
+        using var response = await silo.Dispatcher.PostAsync("/api/cases",
+            JsonBody("""{"matter":"shopfront","address":"鹿城区解放北路12号门口","description":"热线来电","reporterId":"hotline-0301"}"""));
+        var @case = await JsonOf(response);
+        var tooLong = await silo.Dispatcher.PostAsync("/api/cases", JsonBody($$"""{"matter":"shopfront","address":"{{new string('路', 501)}}"}"""));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal((Grid, 120.6501), (@case.GetProperty("gridCode").GetString(), @case.GetProperty("lon").GetDouble()));
+        Assert.Equal("鹿城区解放北路12号门口", @case.GetProperty("address").GetString());
+        Assert.True(@case.GetProperty("geocode").GetProperty("located").GetBoolean());
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        tooLong.Dispose();
+    }
+
     [Fact]
     public async Task Intake_AddressOnly_NotSure_WaitsInTheQueueWithTheCandidates_ThenADispatcherPlacesIt()
     {
