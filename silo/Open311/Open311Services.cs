@@ -56,8 +56,8 @@ public sealed record Open311Service(
 /// <summary>
 /// The services offered through Open311: the one place services live. They are the matters of the loaded duty modules
 /// (read from the <see cref="ModuleRegistry"/>'s current snapshot, so they change without a restart), and the built-in
-/// services: the generic <c>other</c>, always there so that intake never has nothing, and parking, shopfront, dust and
-/// billboard, until their modules come (a module bringing one of these codes takes its place).
+/// services: the generic <c>other</c>, always there so that intake never has nothing, and parking, shopfront, dust,
+/// billboard and facility, until their modules come (a module bringing one of these codes takes its place).
 /// </summary>
 public sealed class Open311Services(ModuleRegistry modules)
 {
@@ -107,6 +107,9 @@ public sealed class Open311Services(ModuleRegistry modules)
         new("shopfront", "门前三包 Shopfront responsibility", "A shop's frontage not kept clean, orderly or green: goods on the pavement, rubbish, damaged planting.", "city appearance", "门前三包,shopfront,shop", [], ClassCode: "E01"),
         new("dust", "工地扬尘 Construction-site dust", "Dust blowing from a building site: uncovered soil, trucks not washed, no spraying.", "environment", "扬尘,dust,construction", [], ClassCode: "E0302"),
         new("billboard", "户外广告 Billboards and shop signs", "An unpermitted, damaged or unsafe billboard or shop sign.", "city appearance", "户外广告,店招,billboard,sign", [], ClassCode: "E02"),
+        // A component (部件) damaged or missing: routed to its owner when the bureau's census has it there (docs/catalog.md).
+        new("facility", "市政设施 Public facility", "A manhole cover, street light, railing or other public facility missing, broken or unsafe.", "public facilities",
+            "井盖,路灯,护栏,设施,manhole,street light,facility", [], ClassCode: "C01"),
         new("other", "其他 Other", "Anything else the city-management bureau should see.", "other", "other", []),
     ];
 }

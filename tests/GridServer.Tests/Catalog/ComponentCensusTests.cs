@@ -116,6 +116,23 @@ public sealed class ComponentCensusTests(CensusSilo silo, PostgisDatabase databa
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    /// <summary>The built-in facility service (C01 公用设施) routes by the census as it comes: no module needed.</summary>
+    [Fact]
+    public async Task BuiltInFacilityService_AReportAtACover_NamesItsOwner()
+    {
+        using (var put = await silo.Operator.PutAsync("/api/components", Csv(Census))) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var response = await silo.Dispatcher.PostAsync("/api/cases",
+            JsonBody("""{"matter":"facility","lon":120.65003,"lat":28.00002,"description":"井盖缺失","reporterId":"r"}"""));
+        var @case = await JsonOf(response);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(("owners", "市排水公司"), (@case.GetProperty("party").GetProperty("kind").GetString(), @case.GetProperty("party").GetProperty("id").GetString()));
+        var catalog = await JsonOf(await silo.Dispatcher.GetAsync("/api/catalog"));
+        Assert.Contains(catalog.GetProperty("classes").EnumerateArray(), c => c.GetProperty("code").GetString() == "C01"
+            && c.GetProperty("matters").EnumerateArray().Any(m => m.GetProperty("code").GetString() == "facility"));
+    }
+
     /// <summary>The sample module's manhole matter is counted under C01 (公用设施): a report at a sewer cover goes to its owner.</summary>
     [Fact]
     public async Task AReportAboutAComponent_NamesItsOwner_WhoIsTold_AndWhosePageListsTheCase()
