@@ -155,7 +155,8 @@ public static class GeocodeEndpoints
         if (string.IsNullOrWhiteSpace(q)) return Problems.Of(400, "No address", "give the address to match as ?q=, e.g. ?q=人民路12号");
         if (q.Length > MaxQuery) return Problems.Of(400, "Address too long", $"an address is at most {MaxQuery} characters; give the place, not the whole note");
         if (limit is < 1 or > Gazetteer.MaxCandidates) return Problems.Of(400, "Bad limit", $"limit is 1 to {Gazetteer.MaxCandidates}");
-        var served = await gazetteer.LoadAsync(cancellationToken);
+        // The copy served, not a store round trip per query: an import here loads it at once, one elsewhere within the poll.
+        var served = await gazetteer.CurrentAsync(cancellationToken);
         if (served.Version == 0)
             return Problems.Of(409, "No gazetteer", "no gazetteer is imported; an operator imports one with PUT /api/gazetteer (docs/geocoding.md)");
         var match = served.Index.Match(q);

@@ -151,114 +151,26 @@ public static class GridChangeEndpoints
         if (replace is null) return Problems.Of(400, "Unknown mode", $"mode is 'merge' (default) or 'replace', not '{Problems.Shorten(mode!)}'");
         var (bytes, refusal) = await ReadBodyAsync(request, MaxCollectionBytes, cancellationToken);
         if (refusal is not null) return refusal;
-        if (IsZip(request, bytes))
+        if (GridUploadFiles.IsZip(request, bytes))
         {
             var named = srs is null ? null : await GridServer.Domain.Geo.CrsDefinitionStoreExtensions.LookupAsync(crsDefinitions, cancellationToken);
-            (bytes, refusal) = ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
+            (bytes, refusal) = GridUploadFiles.ShapefileAsGeoJson(bytes, srs, encoding, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
             if (refusal is not null) return refusal;
         }
         else if (encoding is not null)
         {
             return Problems.Of(400, "Option for Shapefiles only", "encoding applies to a zipped Shapefile's attributes; a GeoJSON collection is UTF-8");
         }
-        else if (srs is not null || MayDeclareNamedCrs(bytes))
+        else if (srs is not null || GridUploadFiles.MayDeclareNamedCrs(bytes))
         {
             // A collection in another system by ?srs=, or declaring a bureau's named one (local:NAME): converted here, where
             // the named systems are known, and handed on in lon/lat WGS 84 as a Shapefile's features are.
             var named = await GridServer.Domain.Geo.CrsDefinitionStoreExtensions.LookupAsync(crsDefinitions, cancellationToken);
-            (bytes, refusal) = GeoJsonInWgs84(bytes, srs, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
+            (bytes, refusal) = GridUploadFiles.GeoJsonInWgs84(bytes, srs, options.Value.CodeScheme, allowOverlaps ?? false, time, named);
             if (refusal is not null) return refusal;
         }
         var change = new GridChangeRequest(bytes, replace.Value, allowOverlaps ?? false, Actor(request), options.Value.CodeScheme.ToString(), dryRun ?? false);
         return await ApplyAsync(d => d.ChangeAsync(change), change, rerouteOpenCases ?? false, grains, catalog, cancellationToken);
-    }
-
-    /// <summary>A zip by its declared type, or by its first bytes when the client sent none or a generic one.</summary>
-    private static bool IsZip(HttpRequest request, byte[] bytes)
-    {
-        var type = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (type is "application/zip" or "application/x-zip-compressed" or "application/x-zip") return true;
-        return type is null or "" or "application/octet-stream" && ZippedShapefileReader.LooksLikeZip(bytes);
-    }
-
-    /// <summary>A GeoJSON body that may declare a named coordinate system ('crs' naming local:NAME): parsed to be sure only then.</summary>
-    private static bool MayDeclareNamedCrs(byte[] bytes)
-    {
-        if (bytes.AsSpan().IndexOf("\"crs\""u8) < 0 || bytes.AsSpan().IndexOf("local:"u8) < 0) return false;
-        try
-        {
-            return GeoJsonGridReader.Read(bytes, "upload.geojson").CrsDeclaration?.StartsWith("local:", StringComparison.Ordinal) == true;
-        }
-        catch (GridFileException)   // unreadable: the directory says why, as for any collection
-        {
-            return false;
-        }
-    }
-
-    private static (byte[] GeoJson, ProblemHttpResult? Refusal) GeoJsonInWgs84(
-        byte[] bytes, string? srs, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time, Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
-    {
-        SourceDataset dataset;
-        try
-        {
-            dataset = GeoJsonGridReader.Read(bytes, "upload.geojson");
-        }
-        catch (GridFileException e)
-        {
-            return ([], Problems.Of(400, "Unreadable GeoJSON", e.Message));
-        }
-        return CheckedAsGeoJson(dataset, srs, scheme, allowOverlaps, time, named);
-    }
-
-    /// <summary>
-    /// A zipped Shapefile read and checked feature by feature as <c>grids import</c> reads it, then handed to the
-    /// directory in the one form it takes: a GeoJSON collection of the checked grids, lon/lat WGS84. The tiling
-    /// (overlaps, neighbours) is left to the directory, which checks it for every change.
-    /// </summary>
-    private static (byte[] GeoJson, ProblemHttpResult? Refusal) ShapefileAsGeoJson(
-        byte[] zip, string? srs, string? encoding, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time,
-        Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
-    {
-        SourceDataset dataset;
-        try
-        {
-            using var archive = new MemoryStream(zip, writable: false);
-            dataset = ZippedShapefileReader.Read(archive, UploadName, encoding, MaxZipExpandedBytes);
-        }
-        catch (GridFileTooLargeException e)
-        {
-            return ([], Problems.Of(413, "Archive too large", e.Message));
-        }
-        catch (GridFileException e)
-        {
-            return ([], Problems.Of(400, "Unusable Shapefile archive", e.Message));
-        }
-        return CheckedAsGeoJson(dataset, srs, scheme, allowOverlaps, time, named);
-    }
-
-    /// <summary>A file's grids checked feature by feature (the tiling is left to the directory), as a GeoJSON collection in lon/lat WGS 84.</summary>
-    private static (byte[] GeoJson, ProblemHttpResult? Refusal) CheckedAsGeoJson(
-        SourceDataset dataset, string? srs, Domain.Grids.GridCodeScheme scheme, bool allowOverlaps, TimeProvider time, Func<string, GridServer.Domain.Geo.CrsDefinition?>? named)
-    {
-        GridImportResult result;
-        try
-        {
-            var importOptions = new GridImportOptions { CodeScheme = scheme, AllowOverlaps = allowOverlaps, CheckTiling = false };
-            (result, _) = GridFiles.Check(dataset, importOptions, srs, time, optionName: "?srs=", named: named);
-        }
-        catch (GridFileException e)
-        {
-            return ([], Problems.Of(400, "Unusable coordinate system", e.Message));
-        }
-        if (!result.Accepted)
-        {
-            return ([], Refused([.. result.Errors.Select(i => $"{dataset.FileName}: {i}")], [.. result.Issues.Where(i => !i.IsError).Select(i => i.ToString())], dryRun: false,
-                GridFindingView.Of(result.Issues, MaxFindings)));
-        }
-        if (result.Grids.Count == 0) return ([], Problems.Of(422, "Grid change refused", $"{dataset.FileName} holds no features"));
-        using var geoJson = new MemoryStream();
-        GeoJsonGridWriter.Write(geoJson, result.Grids);
-        return (geoJson.ToArray(), null);
     }
 
     internal static async Task<Results<Ok<GridChangeResponse>, ProblemHttpResult>> Split(
@@ -390,7 +302,7 @@ public static class GridChangeEndpoints
     /// A change refused for what it holds, dry run or not: the first errors in the detail, all of them in <c>errors</c>,
     /// and those that have a place in <c>findings</c> (as in an accepted answer) so that a client can draw them.
     /// </summary>
-    private static ProblemHttpResult Refused(IReadOnlyList<string> errors, IReadOnlyList<string> warnings, bool dryRun, ImmutableArray<GridFindingView> findings = default) =>
+    internal static ProblemHttpResult Refused(IReadOnlyList<string> errors, IReadOnlyList<string> warnings, bool dryRun, ImmutableArray<GridFindingView> findings = default) =>
         TypedResults.Problem(string.Join("; ", errors.Take(3)) + (errors.Count > 3 ? $" (and {errors.Count - 3} more)" : ""),
             statusCode: 422, title: "Grid change refused",
             extensions: new Dictionary<string, object?>

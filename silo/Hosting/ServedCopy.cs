@@ -42,6 +42,9 @@ public abstract class ServedCopy<T>(IHostApplicationLifetime lifetime) : Polling
         }
     }
 
+    /// <summary>The copy served (the poll keeps it current), loaded only when there is none yet: for reads on a request's path.</summary>
+    public async ValueTask<T> CurrentAsync(CancellationToken cancellationToken = default) => _served ?? await LoadAsync(cancellationToken);
+
     /// <summary>The copy served, or loaded now when there is none yet; null when the store cannot be read (the caller goes on without it).</summary>
     protected async ValueTask<T?> ServedOrLoadAsync(CancellationToken cancellationToken)
     {
