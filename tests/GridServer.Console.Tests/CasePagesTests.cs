@@ -267,6 +267,7 @@ public sealed class CasePagesTests(ConsoleServer server)
         await Assertions.Expect(desk.Page.Locator("#case-place .notice")).ToContainTextAsync("not a sure match");
         await Assertions.Expect(desk.Page.Locator("#place-candidates li")).ToHaveCountAsync(2);
         await Assertions.Expect(desk.Page.Locator("#place-confirm")).ToBeDisabledAsync();
+        await desk.ScreenshotAsync("gazetteer-candidates");
         await desk.Page.ClickAsync("#place-candidates button[data-entry=GZ-IN]");
         await Assertions.Expect(desk.Page.Locator("#place-picked")).ToContainTextAsync(lon.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture));
         await desk.Page.ClickAsync("#place-confirm");
