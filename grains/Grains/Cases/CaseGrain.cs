@@ -254,7 +254,7 @@ public sealed partial class CaseGrain(
         if (wake is { } later && later - now <= OwnTimerWithin)
         {
             _wakeTimer?.Dispose();
-            _wakeTimer = this.RegisterGrainTimer(async _ => await WakeAsync(), new GrainTimerCreationOptions(later - now, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            _wakeTimer = this.RegisterGrainTimer(async _ => await TimerWakeAsync(), new GrainTimerCreationOptions(later - now, Timeout.InfiniteTimeSpan) { KeepAlive = true });
             return;
         }
         // Woken for nothing (its matter's limits changed since, or it comes from an older server): the store learns
@@ -266,6 +266,13 @@ public sealed partial class CaseGrain(
     public static readonly TimeSpan OwnTimerWithin = TimeSpan.FromMinutes(1);
 
     private IGrainTimer? _wakeTimer;
+
+    private async Task TimerWakeAsync()
+    {
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        await WakeAsync();
+    }
 
     /// <summary>
     /// Servers before the deadline clock woke each case with a durable reminder of its own ("deadline"): such a reminder,
@@ -297,6 +304,9 @@ public sealed partial class CaseGrain(
         foreach (var notice in stepNotices.Inbox) Telemetry.Notices.Add(1, new("kind", notice.Kind), new("channel", notice.Channel.ToString()));
         (_case, _loaded, _eventsStored) = (record, true, record.File.Timeline.Count);
         notices.HandOn(stepNotices);
+        // A case is one row to load again, and most cases wait hours between steps: the activation leaves once idle
+        // unless it times its own wake, so that open cases do not hold a silo's memory until the collector's age.
+        if (_wakeTimer is null) DeactivateOnIdle();
         return step with { Record = record };
     }
 

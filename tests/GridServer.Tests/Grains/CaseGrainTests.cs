@@ -58,6 +58,30 @@ public class CaseGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Open_TheCaseLeavesMemoryOnceIdle_AndItsNextStepLoadsItFromTheStore()
+    {
+        var staff = await StaffedGridAsync(Always, Always);
+        var id = Key("C");
+        var opened = await fixture.Grains.GetGrain<ICaseGrain>(id).OpenAsync(Report(staff.Grid));
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        async Task<bool> Awake(string caseId) => (await management.GetDetailedGrainStatistics())
+            .Any(s => s.GrainId.Key.ToString() == caseId && s.GrainType.StartsWith(typeof(CaseGrain).FullName + ",", StringComparison.Ordinal));
+        // A case only read stays, as any grain does: the count sees activations.
+        var read = Key("C");
+        await fixture.Grains.GetGrain<ICaseGrain>(read).GetAsync();
+        Assert.True(await Awake(read), $"case {read} awake after a read");
+
+        // A case waits minutes to hours between steps and is one row to read again: it does not stay in memory for
+        // the collector's age (its accept deadline is ten minutes away, so no timer of its own keeps it).
+        await Eventually.HoldsAsync($"case {id} deactivated after its opening step", async () => !await Awake(id), TimeSpan.FromSeconds(60));
+        var accepted = await fixture.Grains.GetGrain<ICaseGrain>(id).ActAsync(Do("Accept", staff.A));
+
+        Assert.Null(accepted.Refusal);
+        Assert.Equal(CaseState.Accepted, accepted.Case.State);
+        Assert.Equal([.. opened.Timeline.Select(e => e.Action), CaseAction.Accept], accepted.Case.Timeline.Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
     public async Task Open_AOffDuty_DispatchedToB()
     {
         var staff = await StaffedGridAsync(Never, Always);
