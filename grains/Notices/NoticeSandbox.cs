@@ -39,9 +39,9 @@ public sealed record NoticeSandboxLimits
 }
 
 /// <summary>
-/// Parses, checks and renders notice templates under the sandbox: one <see cref="TemplateContext"/> per render,
+/// Parses, checks and renders notice templates under the sandbox: one <see cref="TemplateContext"/> per render at a time (kept per thread between renders),
 /// strict variables and members, the model's own declared properties and nothing else of .NET, no include,
-/// and the limits of <see cref="NoticeSandboxLimits"/>. Thread-safe: it holds no state but its limits.
+/// and the limits of <see cref="NoticeSandboxLimits"/>. Thread-safe: it holds no state but its limits and each thread's idle context.
 /// </summary>
 public sealed class NoticeSandbox
 {
@@ -89,28 +89,42 @@ public sealed class NoticeSandbox
     {
         var limits = Limits.For(model.Kind);
         using var budget = new CancellationTokenSource(limits.RenderBudget);
-        var context = new TemplateContext(SharedBuiltins)
-        {
-            StrictVariables = true,
-            EnableRelaxedMemberAccess = false,
-            EnableRelaxedTargetAccess = false,
-            EnableRelaxedFunctionAccess = false,
-            EnableRelaxedIndexerAccess = false,
-            // The model arrives as a ScriptObject of plain values; no other .NET object shows a member.
-            MemberFilter = static _ => false,
-            LoopLimit = limits.LoopLimit,
-            RecursiveLimit = limits.RecursiveLimit,
-            LimitToString = limits.StringLimit,
-            OnStringLimit = ScriptLimitBehavior.Throw,
-            OutputLimit = limits.OutputLimit,
-            OnOutputLimit = ScriptLimitBehavior.Throw,
-            RegexTimeOut = limits.RegexTimeout,
-            CancellationToken = budget.Token,
-            TemplateLoader = RefuseIncludes.Instance,
-        };
+        // A context costs 21 KB to make (Scriban pools reflection arguments in it), more than the rest of a render: each
+        // thread keeps one between renders. It is taken out of the thread's slot while in use and put back only after a
+        // render that ended well, so a render that threw (a limit, the budget, a fault) leaves nothing of itself behind;
+        // the model is pushed as a fresh global object and popped, so a template's variables end with its render.
+        var context = t_context ?? NewContext();
+        t_context = null;
+        context.LoopLimit = limits.LoopLimit;
+        context.RecursiveLimit = limits.RecursiveLimit;
+        context.LimitToString = limits.StringLimit;
+        context.OutputLimit = limits.OutputLimit;
+        context.RegexTimeOut = limits.RegexTimeout;
+        context.CancellationToken = budget.Token;
         context.PushGlobal(Globals(model));
-        return template.Render(context);
+        var text = template.Render(context);
+        context.PopGlobal();
+        context.CancellationToken = CancellationToken.None;
+        t_context = context;
+        return text;
     }
+
+    [ThreadStatic]
+    private static TemplateContext? t_context;
+
+    private static TemplateContext NewContext() => new(SharedBuiltins)
+    {
+        StrictVariables = true,
+        EnableRelaxedMemberAccess = false,
+        EnableRelaxedTargetAccess = false,
+        EnableRelaxedFunctionAccess = false,
+        EnableRelaxedIndexerAccess = false,
+        // The model arrives as a ScriptObject of plain values; no other .NET object shows a member.
+        MemberFilter = static _ => false,
+        OnStringLimit = ScriptLimitBehavior.Throw,
+        OnOutputLimit = ScriptLimitBehavior.Throw,
+        TemplateLoader = RefuseIncludes.Instance,
+    };
 
     /// <summary>
     /// Scriban's built-in functions, made once and shared by every render: a new context would otherwise deep-copy them,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -36,7 +37,7 @@ internal sealed record Open311Document(string RootName, object Root, int StatusC
         new("errors", new Open311Array("error", [Open311Object.Of(("code", status), ("description", description))]), status);
 
     public IResult ToResult(bool xml) =>
-        new Body(Encoding.UTF8.GetBytes(xml ? ToXml() : ToJson()), xml ? XmlType : JsonType, StatusCode);
+        xml ? new Body(Encoding.UTF8.GetBytes(ToXml()), XmlType, StatusCode) : new Body(JsonBytes(), JsonType, StatusCode);
 
     /// <summary>The document's bytes with its media type as given (ASP.NET's text results add a charset parameter).</summary>
     private sealed class Body(byte[] bytes, string mediaType, int status) : IResult
@@ -51,13 +52,33 @@ internal sealed record Open311Document(string RootName, object Root, int StatusC
         }
     }
 
-    public string ToJson()
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The JSON as UTF-8: written into a buffer each thread keeps (most answers fit in 4 KiB), then copied out once.</summary>
+    private byte[] JsonBytes()
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var buffer = t_jsonBuffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = t_jsonWriter ??= new Utf8JsonWriter(buffer, JsonOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
+        {
             WriteJson(writer, Root);
-        return Encoding.UTF8.GetString(buffer.ToArray());
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            // A long list grows the buffer; a thread does not keep more than 64 KiB of it.
+            if (buffer.Capacity > 64 * 1024) (t_jsonBuffer, t_jsonWriter) = (null, null);
+        }
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_jsonBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_jsonWriter;
 
     public string ToXml()
     {

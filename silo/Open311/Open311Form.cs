@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -41,21 +42,28 @@ internal sealed class Open311Form
     {
         if (GridServer.Silo.Media.Multipart.Is(request)) return await ReadMultipartAsync(request, maxMediaBytes);
         if (request.ContentLength > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
-        var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        // The body is read into a pooled buffer: a report is read once, parsed into strings, and its bytes are not kept.
+        var body = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
+            var length = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(body.AsMemory(length, MaxBodyBytes + 1 - length), request.HttpContext.RequestAborted)) > 0)
+            {
+                length += read;
+                if (length > MaxBodyBytes) return (null, 413, $"the body may have at most {MaxBodyBytes} bytes");
+            }
+            var type = request.ContentType ?? "";
+            if (type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+                return ParseForm(body.AsSpan(0, length)) is { } form ? (form, 0, null) : (null, 400, "the form is not valid application/x-www-form-urlencoded UTF-8 (a bad %-escape or bytes that are not UTF-8)");
+            if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                return ParseJson(body.AsMemory(0, length), out var error) is { } json ? (json, 0, null) : (null, 400, error);
+            return (null, 400, "send the report as application/x-www-form-urlencoded (or application/json, or multipart/form-data with a 'media' file)");
         }
-        var body = buffer.ToArray();
-        var type = request.ContentType ?? "";
-        if (type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-            return ParseForm(body) is { } form ? (form, 0, null) : (null, 400, "the form is not valid application/x-www-form-urlencoded UTF-8 (a bad %-escape or bytes that are not UTF-8)");
-        if (type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            return ParseJson(body, out var error) is { } json ? (json, 0, null) : (null, 400, error);
-        return (null, 400, "send the report as application/x-www-form-urlencoded (or application/json, or multipart/form-data with a 'media' file)");
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
     }
 
     private static async Task<(Open311Form? Form, int Status, string? Error)> ReadMultipartAsync(HttpRequest request, long maxMediaBytes)
@@ -102,34 +110,48 @@ internal sealed class Open311Form
 
     private static string? Decode(ReadOnlySpan<byte> text)
     {
-        var bytes = new byte[text.Length];
-        var n = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var b = text[i];
-            if (b == '+') bytes[n++] = (byte)' ';
-            else if (b != '%') bytes[n++] = b;
-            else if (i + 2 < text.Length && byte.TryParse(Encoding.ASCII.GetString(text.Slice(i + 1, 2)), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h))
-            {
-                bytes[n++] = h;
-                i += 2;
-            }
-            else
-            {
-                return null;
-            }
-        }
+        // Decoding never lengthens the text: a field of the 64 KiB body fits the stack when short, a pooled array when not.
+        byte[]? rented = null;
+        var bytes = text.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(text.Length));
         try
         {
-            return StrictUtf8.GetString(bytes, 0, n);
+            var n = 0;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var b = text[i];
+                if (b == '+') bytes[n++] = (byte)' ';
+                else if (b != '%') bytes[n++] = b;
+                else if (i + 2 < text.Length && HexDigit(text[i + 1]) is var high and >= 0 && HexDigit(text[i + 2]) is var low and >= 0)
+                {
+                    bytes[n++] = (byte)(high << 4 | low);
+                    i += 2;
+                }
+                else
+                {
+                    return null;
+                }
+            }
+            return StrictUtf8.GetString(bytes[..n]);
         }
         catch (DecoderFallbackException)
         {
             return null;
         }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    private static Open311Form? ParseJson(byte[] body, out string error)
+    private static int HexDigit(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+
+    private static Open311Form? ParseJson(ReadOnlyMemory<byte> body, out string error)
     {
         error = "the body must be one JSON object of report fields";
         JsonDocument document;

@@ -123,4 +123,35 @@ public sealed class NoticeSandboxTests
 
         Assert.Equal("C-LOWER", renderer.Render(sample with { CaseId = "c-lower" }).Text);
     }
+
+    [Fact]
+    public void Variables_AnotherTemplateSet_AreNotSeenByTheNextRender()
+    {
+        // Renders on one thread share one Scriban context between them: what a template assigns must end with its render.
+        using var store = new NoticeTemplateStore(folder: null);
+        Assert.Empty(store.Register(NoticeKind.Dispatch, "setter", "{{ leftover = 'from the last render' }}set", "setter.scriban"));
+        Assert.Empty(store.Register(NoticeKind.Dispatch, "peeker", "{{ if case_id == 'C-PEEK' }}{{ leftover }}{{ end }}peeked", "peeker.scriban"));
+        var renderer = new NoticeRenderer(store);
+        var sample = (DispatchNotice)NoticeSamples.For(NoticeKind.Dispatch)[0];
+
+        Assert.Equal("set", renderer.Render(sample with { Matter = "setter" }).Text);
+        var peek = renderer.Render(sample with { Matter = "peeker", CaseId = "C-PEEK" });
+
+        Assert.Equal("peeker.scriban", peek.Error?.Source);
+        Assert.Contains("leftover", peek.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(store.BuiltIn(NoticeKind.Dispatch).Source, peek.Source);
+    }
+
+    [Fact]
+    public void OutputLimit_CountsEachRenderAlone()
+    {
+        var sandbox = new NoticeSandbox(new NoticeSandboxLimits { OutputLimit = 100 });
+        var (template, errors) = sandbox.Check(NoticeKind.Closure, "{{ for i in 1..6 }}0123456789{{ end }}", "closure.scriban");
+        Assert.Empty(errors);
+
+        // Twenty renders write 1,200 characters in all, each 60 under the limit of 100.
+        var texts = Enumerable.Range(0, 20).Select(_ => sandbox.Render(template!, NoticeSamples.For(NoticeKind.Closure)[0])).ToList();
+
+        Assert.All(texts, text => Assert.Equal(string.Concat(Enumerable.Repeat("0123456789", 6)), text));
+    }
 }
