@@ -75,6 +75,7 @@ internal sealed class CpuMeter
     private readonly TimeSpan _startOwn = OwnCpu();
     private readonly TimeSpan _startPause = GC.GetTotalPauseDuration();
     private readonly int[] _startCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly long _startAllocated = GC.GetTotalAllocatedBytes();
 
     /// <summary>CPU seconds this process used since the meter started (all its threads: a hosted server and its clients alike).</summary>
     public double OwnSeconds => (OwnCpu() - _startOwn).TotalSeconds;
@@ -103,8 +104,9 @@ internal sealed class CpuMeter
         var pause = (GC.GetTotalPauseDuration() - _startPause).TotalMilliseconds;
         var (gen0, gen1, gen2) = (GC.CollectionCount(0) - _startCollections[0], GC.CollectionCount(1) - _startCollections[1], GC.CollectionCount(2) - _startCollections[2]);
         var last = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        var allocated = (GC.GetTotalAllocatedBytes() - _startAllocated) / 1048576.0;
         return string.Create(CultureInfo.InvariantCulture,
-            $"GC paused {pause:N0} ms in {gen0:N0} collections ({gen1:N0} of gen 1, {gen2:N0} of gen 2), {(gen0 > 0 ? pause / gen0 : 0):0.0} ms each; the last young one kept {last.PromotedBytes / 1048576.0:N1} MiB of a {last.HeapSizeBytes / 1048576.0:N0} MiB heap");
+            $"allocated {allocated:N0} MiB; GC paused {pause:N0} ms in {gen0:N0} collections ({gen1:N0} of gen 1, {gen2:N0} of gen 2), {(gen0 > 0 ? pause / gen0 : 0):0.0} ms each; the last young one kept {last.PromotedBytes / 1048576.0:N1} MiB of a {last.HeapSizeBytes / 1048576.0:N0} MiB heap");
     }
 
     private static TimeSpan OwnCpu()

@@ -382,10 +382,13 @@ internal static class Program
         Console.WriteLine($"machine:  {Environment.ProcessorCount} cores ({CpuModel()}), "
             + $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB available, {RuntimeInformation.OSDescription}");
         Console.WriteLine($"runtime:  {RuntimeInformation.FrameworkDescription}, {(optimised ? "optimised (Release) build" : "DEBUG BUILD: figures are meaningless, use -c Release")}, "
-            + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, latency mode {GCSettings.LatencyMode}; "
+            + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GcSetting("HeapCount")} heaps, DATAS {GcSetting("GCDynamicAdaptationMode")}), latency mode {GCSettings.LatencyMode}; "
             + $"Npgsql {PackageVersion(typeof(NpgsqlConnection))}, NetTopologySuite {PackageVersion(typeof(NetTopologySuite.Geometries.Geometry))}");
         Console.WriteLine($"load average at the start: {LoadAverage()}");
     }
+
+    /// <summary>One of the garbage collector's settings as the runtime took it (heap count, DATAS), or "?".</summary>
+    private static string GcSetting(string name) => GC.GetConfigurationVariables().TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "?" : "?";
 
     /// <summary>The package version (informational version without a source-link hash).</summary>
     private static string PackageVersion(Type type)
