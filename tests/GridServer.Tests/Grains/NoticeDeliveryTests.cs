@@ -33,16 +33,11 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
 
     private INoticeInboxGrain Inbox(string key) => fixture.Grains.GetGrain<INoticeInboxGrain>(key);
 
-    /// <summary>Polls the inbox until <paramref name="done"/> holds, for at most 10 seconds (delivery does not hold the case up).</summary>
+    /// <summary>Polls the inbox until <paramref name="done"/> holds (delivery does not hold the case up).</summary>
     private async Task<NoticePage> PollAsync(string inbox, Func<NoticePage, bool> done)
     {
-        var page = await Inbox(inbox).GetAsync(0, INoticeInboxGrain.MaxKept);
-        for (var i = 0; i < 200 && !done(page); i++)
-        {
-            await Task.Delay(50);
-            page = await Inbox(inbox).GetAsync(0, INoticeInboxGrain.MaxKept);
-        }
-        Assert.True(done(page), $"inbox {inbox} never reached the expected state; it holds {page.Total} ({string.Join(", ", page.Notices.Select(n => n.Kind))}), {page.Waiting} waiting");
+        var page = await Eventually.ValueAsync($"inbox {inbox} reaches the expected state",
+            async () => await Inbox(inbox).GetAsync(0, INoticeInboxGrain.MaxKept), done, poll: TimeSpan.FromMilliseconds(50));
         return page;
     }
 
@@ -212,11 +207,11 @@ public class NoticeDeliveryTests(ClusterFixture fixture)
     private async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(WebhookReceiver receiver, int count, string community)
     {
         var webhook = fixture.Grains.GetGrain<GridServer.Abstractions.Webhooks.IWebhookGrain>(community);
-        for (var i = 0; i < 200 && receiver.Delivered.Count < count; i++)
+        await Eventually.HoldsAsync($"{count} webhook deliveries for {community}", async () =>
         {
             await webhook.DeliverDueAsync();
-            if (receiver.Delivered.Count < count) await Task.Delay(50);
-        }
+            return receiver.Delivered.Count >= count;
+        }, Eventually.Patience, TimeSpan.FromMilliseconds(50));
         return receiver.Delivered;
     }
 

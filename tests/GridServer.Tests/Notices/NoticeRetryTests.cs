@@ -1,3 +1,4 @@
+using GridServer.Tests.Support;
 using GridServer.Notices;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,7 +26,7 @@ public class NoticeRetryTests
         /// <summary>Waits (bounded, generously for a busy machine) until <paramref name="count"/> waits are registered.</summary>
         public async Task WaitsRegisteredAsync(int count)
         {
-            for (var i = 0; i < 3000 && Volatile.Read(ref created) < count; i++) await Task.Delay(10);
+            await Eventually.HoldsAsync($"{count} waits registered", () => Task.FromResult(Volatile.Read(ref created) >= count), Eventually.Patience, TimeSpan.FromMilliseconds(10));
             Assert.Equal(count, Volatile.Read(ref created));
         }
     }

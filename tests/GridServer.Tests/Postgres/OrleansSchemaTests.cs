@@ -79,12 +79,7 @@ public class OrleansSchemaTests(PostgisDatabase database) : IClassFixture<Postgi
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds, or fails after <see cref="WaitLimit"/>.</summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + WaitLimit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Waited {WaitLimit.TotalSeconds} s in vain for: {what}");
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(what, condition, WaitLimit, TimeSpan.FromMilliseconds(100));
     }
 
     [PostgisFact]

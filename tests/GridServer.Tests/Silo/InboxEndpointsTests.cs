@@ -18,17 +18,12 @@ public sealed class InboxEndpointsTests(EmbeddedSilo silo) : IClassFixture<Embed
     /// <summary>Reads the inbox until <paramref name="done"/> holds, at most 10 seconds.</summary>
     private static async Task<JsonElement> PollInboxAsync(HttpClient client, Func<JsonElement, bool> done)
     {
-        JsonElement page = default;
-        for (var i = 0; i < 200; i++)
+        return await Eventually.ValueAsync("the inbox reaches the expected state", async () =>
         {
             using var response = await client.GetAsync("/api/inbox?limit=100");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            page = await JsonOf(response);
-            if (done(page)) return page;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"the inbox never reached the expected state: {page}");
-        return page;
+            return await JsonOf(response);
+        }, done, poll: TimeSpan.FromMilliseconds(50));
     }
 
     private static JsonElement.ArrayEnumerator Notices(JsonElement page) => page.GetProperty("notices").EnumerateArray();

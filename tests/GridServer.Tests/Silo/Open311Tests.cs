@@ -559,15 +559,7 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
         }
 
         using var clientOne = silo.Factory.CreateClientWith(keyOne);
-        JsonElement page = default;
-        for (var i = 0; i < 200; i++)
-        {
-            using var response = await clientOne.GetAsync("/api/inbox?limit=100");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            page = await JsonOf(response);
-            if (page.GetProperty("total").GetInt32() >= 1) break;
-            await Task.Delay(50);
-        }
+        var page = await InboxAsync(clientOne, "the first channel's inbox holds its notice");
         var notice = Assert.Single(page.GetProperty("notices").EnumerateArray());
         Assert.Equal(("reporter-status", "reporter:" + one, mine), (notice.GetProperty("kind").GetString(), notice.GetProperty("recipient").GetString(),
             notice.GetProperty("caseIds")[0].GetString()));
@@ -578,16 +570,18 @@ public sealed class Open311Tests(Open311Silo silo, ThrottledOpen311Silo throttle
 
         // The other channel's inbox holds its own case only, never this one.
         using var clientTwo = silo.Factory.CreateClientWith(keyTwo);
-        for (var i = 0; i < 200; i++)
-        {
-            using var response = await clientTwo.GetAsync("/api/inbox?limit=100");
-            page = await JsonOf(response);
-            if (page.GetProperty("total").GetInt32() >= 1) break;
-            await Task.Delay(50);
-        }
+        page = await InboxAsync(clientTwo, "the second channel's inbox holds its notice");
         Assert.Equal([theirs], page.GetProperty("notices").EnumerateArray().Select(n => n.GetProperty("caseIds")[0].GetString()!).ToArray());
         // A reporter has no live stream.
         using var stream = await clientOne.GetAsync("/api/inbox/stream", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.Forbidden, stream.StatusCode);
     }
+
+    /// <summary>A reporting channel's inbox once it holds a notice.</summary>
+    private static Task<JsonElement> InboxAsync(HttpClient client, string what) => Eventually.ValueAsync(what, async () =>
+    {
+        using var response = await client.GetAsync("/api/inbox?limit=100");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await JsonOf(response);
+    }, page => page.GetProperty("total").GetInt32() >= 1, poll: TimeSpan.FromMilliseconds(50));
 }

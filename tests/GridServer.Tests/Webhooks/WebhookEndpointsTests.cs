@@ -289,23 +289,16 @@ public sealed class WebhookDeadLetterEndpointsTests(LoopbackWebhookSilo silo) : 
         using var open = await silo.Dispatcher.PostAsync("/api/cases", JsonBody(JsonSerializer.Serialize(new { matter = "parking", lon, lat, reporterId = "r" })));
         var caseId = (await JsonOf(open)).GetProperty("caseId").GetString()!;
 
-        JsonElement notice = default;
-        for (var i = 0; i < 200; i++)
+        var notice = (await Eventually.ValueAsync($"the community's notice of {caseId}", async () =>
         {
             using var list = await silo.Dispatcher.GetAsync($"/api/communities/{community}/notices?limit=50");
             Assert.Equal(HttpStatusCode.OK, list.StatusCode);
-            var found = (await JsonOf(list)).GetProperty("notices").EnumerateArray().Where(n => n.GetProperty("caseIds").EnumerateArray().Any(c => c.GetString() == caseId)).ToList();
-            if (found.Count == 1)
-            {
-                notice = found[0];
-                break;
-            }
-            await Task.Delay(50);
-        }
-        Assert.Equal(JsonValueKind.Object, notice.ValueKind);
+            return (await JsonOf(list)).GetProperty("notices").EnumerateArray().Where(n => n.GetProperty("caseIds").EnumerateArray().Any(c => c.GetString() == caseId)).ToList();
+        }, found => found.Count == 1, poll: TimeSpan.FromMilliseconds(50)))[0];
         Assert.Equal(("webhook", "community:" + community, "queued"),
             (notice.GetProperty("channel").GetString(), notice.GetProperty("recipient").GetString(), notice.GetProperty("delivery").GetString()));
-        for (var i = 0; i < 200 && !receiver.Delivered.Any(r => r.Body.Contains(caseId, StringComparison.Ordinal)); i++) await Task.Delay(50);
+        await Eventually.HoldsAsync($"the webhook receives {caseId}", () => Task.FromResult(receiver.Delivered.Any(r => r.Body.Contains(caseId, StringComparison.Ordinal))),
+            Eventually.Patience, TimeSpan.FromMilliseconds(50));
         Assert.Contains(receiver.Delivered, r => r.Notice == notice.GetProperty("noticeId").GetString());
 
         using var unknown = await silo.Dispatcher.GetAsync("/api/communities/999999999999/notices");
