@@ -187,6 +187,27 @@ internal sealed class BenchServer : IAsyncDisposable
             ? null
             : $"answer: state {state ?? "none"}, officer {officerId ?? "none"}, grid {gridCode ?? "none"}";
 
+    /// <summary>The managed heap after a full, compacting collection, in MiB: what the process keeps.</summary>
+    public static double HeapKeptMiB()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false) / 1048576.0;
+    }
+
+    /// <summary>
+    /// What <paramref name="reports"/> reports left in the process: the heap kept now against <paramref name="before"/>
+    /// (<see cref="HeapKeptMiB"/> before them), and how many case grains are activated.
+    /// </summary>
+    public async Task<string> MemoryKeptAsync(double before, int reports)
+    {
+        var cases = (await Grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.StartsWith(typeof(GridServer.Grains.Cases.CaseGrain).FullName + ",", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+        var after = HeapKeptMiB();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"memory kept: managed heap {before:N0} MiB before the reports and {after:N0} MiB after {reports:N0} of them (full collections), {(after - before) * 1048576 / reports / 1024:0.00} KiB a report; {cases:N0} case grains activated");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -209,6 +209,7 @@ internal static class Open311Bench
             Console.WriteLine($"[{label}] staffed; reporting service_code '{service}' (the first in services.json that asks no attributes)");
             var postgresCpu = db is not null && await db.ServerProcessIdAsync() is { } pid ? new PostgresCpu(pid) : null;
 
+            var heapBefore = BenchServer.HeapKeptMiB();
             var acknowledged = new string?[o.Warmup + o.Cases];
             var failed = 0;
             if (o.Warmup > 0)
@@ -233,6 +234,7 @@ internal static class Open311Bench
             measured.Add(new Measured(storage, reports, health, cost, reportCores, healthCores));
 
             failed += await VerifyAsync(label, server, db, [.. acknowledged.OfType<string>()]);
+            Console.WriteLine($"[{label}] {await server.MemoryKeptAsync(heapBefore, acknowledged.Count(id => id is not null))}");
             Console.WriteLine($"[{label}] stopping the server");
             return failed;
         }
