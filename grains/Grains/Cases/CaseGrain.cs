@@ -71,7 +71,7 @@ public sealed partial class CaseGrain(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var info = report.GridCode is { } grid ? await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
         var step = CaseSteps.Open(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
-            policies.For(report.Matter), OpeningDecision(report, info), info?.SquadLeader);
+            policies.For(report.Matter), CaseDispatch.Opening(report, info), info?.SquadLeader);
         try
         {
             var written = (await WriteAsync(null, step, info?.Liaisons)).Record;
@@ -312,26 +312,7 @@ public sealed partial class CaseGrain(
 
     /// <summary>The AB-post rule's decision for <paramref name="grid"/>, with its people's duty now.</summary>
     private async Task<DispatchDecision> DecideAsync(string? grid) =>
-        Decide(grid, grid is null ? null : await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(time.GetUtcNow()));
-
-    /// <summary>A report with only an address that the gazetteer did not place waits for a dispatcher, saying why.</summary>
-    private static DispatchDecision OpeningDecision(CaseReport report, GridDispatchInfo? info) =>
-        report.Located || report.Address is null ? Decide(report.GridCode, info)
-            : new DispatchDecision(DispatchPost.CommandCenter, null, null, Domain.Geocoding.AddressLocating.QueueReason(report.Geocode?.ToDomain()));
-
-    private static DispatchDecision Decide(string? grid, GridDispatchInfo? info)
-    {
-        if (grid is null || info is null) return DispatchRule.Decide(null, _ => DutyStatus.OffDuty);
-        return DispatchRule.Decide(new GridResponsibility(grid, info.SquadId, info.OfficerA, info.OfficerB, info.SquadLeader),
-            id => id == info.OfficerA ? Status(info.DutyA) : id == info.OfficerB ? Status(info.DutyB) : DutyStatus.OffDuty);
-    }
-
-    private static DutyStatus Status(OfficerDuty duty) => duty switch
-    {
-        OfficerDuty.OnDuty => DutyStatus.OnDuty,
-        OfficerDuty.Absent => DutyStatus.Absent,
-        _ => DutyStatus.OffDuty,
-    };
+        CaseDispatch.Decide(grid, grid is null ? null : await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(time.GetUtcNow()));
 
     private static CaseActionResult Answer(CaseStep step) => new(CaseViews.Of(step.Record), CaseRefused.From(step.Refusal));
 
