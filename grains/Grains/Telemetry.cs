@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using GridServer.Domain.Cases;
+using GridServer.Domain.Notices;
 
 namespace GridServer.Grains;
 
@@ -36,4 +38,18 @@ public static class Telemetry
     /// <summary>Calls to a duty module that failed (threw, timed out, answered nonsense), tagged <c>module</c>.</summary>
     public static readonly Counter<long> ModuleFailures =
         Meter.CreateCounter<long>("gridserver.modules.failures", "{call}", "Failed calls to duty modules, by module folder");
+
+    /// <summary>Counts a written case step: its new timeline events by action, and the notices it recorded.</summary>
+    public static void StepWritten(CaseRecord record, int newEventsFrom, IEnumerable<NoticeEntry> notices)
+    {
+        for (var i = newEventsFrom; i < record.File.Timeline.Count; i++) CaseSteps.Add(1, new KeyValuePair<string, object?>("action", record.File.Timeline[i].Action.ToString()));
+        foreach (var notice in notices) Notices.Add(1, new("kind", notice.Kind), new("channel", notice.Channel.ToString()));
+    }
+
+    /// <summary>Counts an opened case by matter and outcome (a duplicate, dispatched, or queued), and how long a dispatch took since <paramref name="started"/>.</summary>
+    public static void Opened(CaseRecord record, long started)
+    {
+        if (record.DuplicateOf is null) DispatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        CasesOpened.Add(1, new("matter", record.File.Matter), new("outcome", record.DuplicateOf is not null ? "duplicate" : record.QueueReason is null ? "dispatched" : "queued"));
+    }
 }

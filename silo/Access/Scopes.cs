@@ -62,7 +62,6 @@ public sealed class Scopes(IGrainFactory grains, GridCatalog catalog, DenialLog 
     private async ValueTask<IReadOnlyCollection<string>> SquadMembersAsync(string? squadId)
     {
         if (squadId is null) return [];
-        var squad = await grains.GetGrain<ISquadGrain>(squadId).GetAsync();
-        return squad.Leader is null ? squad.Officers : [.. squad.Officers, squad.Leader];
+        return (await grains.GetGrain<ISquadGrain>(squadId).GetAsync()).Members;
     }
 }

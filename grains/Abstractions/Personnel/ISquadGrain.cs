@@ -12,7 +12,11 @@ public sealed record SquadView(
     [property: Id(0)] string SquadId,
     [property: Id(1)] string? Leader,
     [property: Id(2)] ImmutableArray<string> Officers,
-    [property: Id(3)] ImmutableArray<string> Grids);
+    [property: Id(3)] ImmutableArray<string> Grids)
+{
+    /// <summary>Everyone who works the squad's cases: its officers and its leader.</summary>
+    public ImmutableArray<string> Members => Leader is null ? Officers : Officers.Add(Leader);
+}
 
 /// <summary>An enforcement squad (中队): the escalation target of its cases. Key: the squad id, e.g. "SQ-WUMA".</summary>
 [Alias("personnel.squad")]

@@ -7,6 +7,7 @@ using GridServer.Domain.Cases;
 using GridServer.Domain.Personnel;
 using GridServer.Grains.Notices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace GridServer.Grains.Cases;
@@ -26,7 +27,7 @@ public sealed partial class CaseGrain(
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     MatterPolicies policies,
     CaseNotices notices,
-    Microsoft.Extensions.Logging.ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
+    ILogger<CaseGrain> logger) : Grain, ICaseGrain, IRemindable
 {
     private CaseRecord? _case;
     private bool _loaded;
@@ -60,23 +61,21 @@ public sealed partial class CaseGrain(
         ArgumentNullException.ThrowIfNull(report);
         // Opening is idempotent: a client's retry gets the case it already opened, as it stands.
         if ((knownNew ? _case : await LoadAsync()) is { } opened) return CaseViews.Of(opened);
-        var now = time.GetUtcNow();
+        var (now, started) = (time.GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp());
         if (report.DuplicateOf is { } primary)
         {
-            var linked = CaseSteps.OpenDuplicate(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
-                policies.For(report.Matter), primary);
-            Telemetry.CasesOpened.Add(1, new("matter", report.Matter), new("outcome", "duplicate"));
-            return CaseViews.Of((await WriteAsync(null, linked)).Record);
+            var linked = (await WriteAsync(null, CaseSteps.OpenDuplicate(Id, report.Matter, CaseViews.Facts(report), report.GridCode,
+                report.SubmittedBy ?? report.ReporterId, now, policies.For(report.Matter), primary))).Record;
+            Telemetry.Opened(linked, started);
+            return CaseViews.Of(linked);
         }
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var info = report.GridCode is { } grid ? await GrainFactory.Get<IGridCellGrain>(grid).GetDispatchInfoAsync(now) : null;
         var step = CaseSteps.Open(Id, report.Matter, CaseViews.Facts(report), report.GridCode, report.SubmittedBy ?? report.ReporterId, now,
             policies.For(report.Matter), CaseDispatch.Opening(report, info), info?.SquadLeader);
         try
         {
             var written = (await WriteAsync(null, step, info?.Liaisons)).Record;
-            Telemetry.DispatchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-            Telemetry.CasesOpened.Add(1, new("matter", written.File.Matter), new("outcome", written.QueueReason is null ? "dispatched" : "queued"));
+            Telemetry.Opened(written, started);
             return CaseViews.Of(written);
         }
         catch (InconsistentStateException) when (knownNew)
@@ -86,12 +85,29 @@ public sealed partial class CaseGrain(
         }
     }
 
-    public async ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode, string? requestKey = null)
+    public ValueTask<CaseActionResult> DispatchAsync(string actorId, string? gridCode, string? requestKey = null) =>
+        RedispatchAsync(requestKey, r => gridCode ?? r.GridCode, (r, now, decision) => CaseSteps.Dispatch(r, actorId, gridCode, now, WorkflowOf(r), decision));
+
+    public ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note, string? requestKey = null) =>
+        RedispatchAsync(requestKey, r => r.GridCode, (r, now, decision) => CaseSteps.Follow(r, actorId, note, now, WorkflowOf(r), decision));
+
+    public ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note, string? requestKey = null) =>
+        RedispatchAsync(requestKey, _ => gridCode, (r, now, decision) => CaseSteps.MoveToGrid(r, actorId, gridCode, note, now, WorkflowOf(r), decision));
+
+    public ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode, string? requestKey = null) =>
+        RedispatchAsync(requestKey, _ => gridCode, (r, now, decision) => CaseSteps.Locate(r, actorId, lon, lat, gridCode, now, WorkflowOf(r), decision));
+
+    /// <summary>
+    /// The one way of a step that asks the AB-post rule again: load, answer a repeated request with the case as it stands,
+    /// decide for the grid the step names, write the step under its request key.
+    /// </summary>
+    private async ValueTask<CaseActionResult> RedispatchAsync(string? requestKey, Func<CaseRecord, string?> gridOf,
+        Func<CaseRecord, DateTimeOffset, DispatchDecision, CaseStep> step)
     {
         if (await LoadAsync() is not { } r) return NotFound();
         if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
-        var decision = await DecideAsync(gridCode ?? r.GridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Dispatch(r, actorId, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
+        var decision = await DecideAsync(gridOf(r));
+        return Answer(await WriteAsync(r, CaseSteps.Keyed(step(r, time.GetUtcNow(), decision), r, requestKey)));
     }
 
     public async ValueTask<CaseActionResult> AssignAsync(string actorId, string squadId, string? officerId, string? requestKey = null)
@@ -112,60 +128,43 @@ public sealed partial class CaseGrain(
         if (request.AsOfficer && !await OfficerMayWorkAsync(r, request.ActorId)) return NotFound();
         // The same request again (sent twice over a weak connection): its step was taken; the case as it stands answers.
         if (CaseSteps.Took(r, request.RequestKey)) return new CaseActionResult(CaseViews.Of(r), null);
-        switch (request.Action)
+        switch (CaseActionRoute.Of(request))
         {
-            case CaseAction.Dispatch:
+            case (CaseActionWay.Refused, var refusal):
+                return Refused(r, CaseRefusalCode.Invalid, refusal!);
+            case (CaseActionWay.Dispatch, _):
                 return await DispatchAsync(request.ActorId, null, request.RequestKey);
-            case CaseAction.Transfer:
-                return string.IsNullOrWhiteSpace(request.Note)
-                    ? Refused(r, CaseRefusalCode.Invalid, "Transfer needs a reason in the note")
-                    : await FollowResponsibilityAsync(request.ActorId, request.Note, request.RequestKey);
-            case CaseAction.Unlink:
-                return string.IsNullOrWhiteSpace(request.Note)
-                    ? Refused(r, CaseRefusalCode.Invalid, "Unlink needs a reason in the note")
-                    : await UnlinkAsync(request.ActorId, request.Note, request.RequestKey);
-            case CaseAction.Link:
-                return Refused(r, CaseRefusalCode.Invalid, "a duplicate is linked when its report arrives (the matter's duplicate rule); a case is not linked afterwards");
-            case CaseAction.FollowUp or CaseAction.Reopen:
-                return Refused(r, CaseRefusalCode.Invalid, $"{request.Action} follows from a follow-up's verdict: record one with POST /api/cases/{{id}}/follow-up");
-            case CaseAction.Report:
-            case var undefined when !Enum.IsDefined(undefined):
-                return Refused(r, CaseRefusalCode.Invalid, $"'{request.Action}' is not an action; use one of {string.Join(", ", Enum.GetNames<CaseAction>().Skip(1))}");
+            case (CaseActionWay.Transfer, _):
+                return await FollowResponsibilityAsync(request.ActorId, request.Note!, request.RequestKey);
+            case (CaseActionWay.Unlink, _):
+                return await UnlinkAsync(request.ActorId, request.Note!, request.RequestKey);
         }
         var command = new CaseCommand(request.Action, request.ActorId, time.GetUtcNow(), request.Note, request.Evidence, request.NewDeadline, request.RequestKey);
         return Answer(await WriteAsync(r, CaseSteps.Act(r, command, WorkflowOf(r))));
     }
 
-    private async ValueTask<bool> OfficerMayWorkAsync(CaseRecord r, string officerId)
-    {
-        if (r.Holder.OfficerId == officerId) return true;
-        if (r.Holder.SquadId is not { } squadId) return false;
-        var squad = await GrainFactory.GetGrain<ISquadGrain>(squadId).GetAsync();
-        return AccessRules.OfficerMayWork(officerId, r.Holder.OfficerId, squadId, squad.Leader is null ? squad.Officers : [.. squad.Officers, squad.Leader]);
-    }
+    /// <summary>The officer holds the case, or belongs to the squad that does (the squad is asked only then).</summary>
+    private async ValueTask<bool> OfficerMayWorkAsync(CaseRecord r, string officerId) => r.Holder.OfficerId == officerId
+        || (r.Holder.SquadId is { } squad && AccessRules.OfficerMayWork(officerId, r.Holder.OfficerId, squad, (await GrainFactory.GetGrain<ISquadGrain>(squad).GetAsync()).Members));
 
-    public async ValueTask<CaseActionResult> FollowUpAsync(string actorId, CaseVerdict verdict, string? comment, string how)
+    public ValueTask<CaseActionResult> FollowUpAsync(string actorId, CaseVerdict verdict, string? comment, string how)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
         ArgumentException.ThrowIfNullOrWhiteSpace(how);
-        if (await LoadAsync() is not { } r) return NotFound();
-        var followUp = new CaseFollowUp(verdict, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow(), actorId, how);
-        return Answer(await WriteAsync(r, CaseSteps.FollowUp(r, followUp, WorkflowOf(r))));
+        return StepAsync((r, now) => CaseSteps.FollowUp(r, new CaseFollowUp(verdict, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), now, actorId, how), WorkflowOf(r)));
     }
 
-    public async ValueTask<CaseActionResult> LinkDuplicateAsync(string duplicateId, string? channel)
+    public ValueTask<CaseActionResult> LinkDuplicateAsync(string duplicateId, string? channel)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(duplicateId);
-        if (await LoadAsync() is not { } r) return NotFound();
-        return Answer(await WriteAsync(r, CaseSteps.AddDuplicate(r, duplicateId, channel, time.GetUtcNow(), WorkflowOf(r))));
+        return StepAsync((r, now) => CaseSteps.AddDuplicate(r, duplicateId, channel, now, WorkflowOf(r)));
     }
 
-    public async ValueTask<CaseActionResult> DropDuplicateAsync(string duplicateId, string actorId)
+    public ValueTask<CaseActionResult> DropDuplicateAsync(string duplicateId, string actorId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(duplicateId);
         ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
-        if (await LoadAsync() is not { } r) return NotFound();
-        return Answer(await WriteAsync(r, CaseSteps.DropDuplicate(r, duplicateId, actorId, time.GetUtcNow(), WorkflowOf(r))));
+        return StepAsync((r, now) => CaseSteps.DropDuplicate(r, duplicateId, actorId, now, WorkflowOf(r)));
     }
 
     public async ValueTask<CaseActionResult> UnlinkAsync(string actorId, string note, string? requestKey = null)
@@ -192,41 +191,19 @@ public sealed partial class CaseGrain(
         return Answer(step);
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
-        Message = "Case {CaseId} was unlinked, but case {Primary} could not forget it: its reporter may hear of that case's end")]
-    private static partial void LogDropFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception, string caseId, string primary);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId} was unlinked, but case {Primary} could not forget it: its reporter may hear of that case's end")]
+    private static partial void LogDropFailed(ILogger logger, Exception exception, string caseId, string primary);
 
-    public async ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)
+    public ValueTask<CaseActionResult> AddNoteAsync(string actorId, string note)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
         ArgumentException.ThrowIfNullOrWhiteSpace(note);
-        if (await LoadAsync() is not { } r) return NotFound();
-        return Answer(await WriteAsync(r, CaseSteps.Act(r, new CaseCommand(CaseAction.Note, actorId, time.GetUtcNow(), note), WorkflowOf(r))));
+        return StepAsync((r, now) => CaseSteps.Act(r, new CaseCommand(CaseAction.Note, actorId, now, note), WorkflowOf(r)));
     }
 
-    public async ValueTask<CaseActionResult> FollowResponsibilityAsync(string actorId, string note, string? requestKey = null)
-    {
-        if (await LoadAsync() is not { } r) return NotFound();
-        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
-        var decision = await DecideAsync(r.GridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Follow(r, actorId, note, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
-    }
-
-    public async ValueTask<CaseActionResult> MoveToGridAsync(string actorId, string? gridCode, string note, string? requestKey = null)
-    {
-        if (await LoadAsync() is not { } r) return NotFound();
-        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
-        var decision = await DecideAsync(gridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.MoveToGrid(r, actorId, gridCode, note, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
-    }
-
-    public async ValueTask<CaseActionResult> LocateAsync(string actorId, double lon, double lat, string? gridCode, string? requestKey = null)
-    {
-        if (await LoadAsync() is not { } r) return NotFound();
-        if (CaseSteps.Took(r, requestKey)) return new CaseActionResult(CaseViews.Of(r), null);
-        var decision = await DecideAsync(gridCode);
-        return Answer(await WriteAsync(r, CaseSteps.Keyed(CaseSteps.Locate(r, actorId, lon, lat, gridCode, time.GetUtcNow(), WorkflowOf(r), decision), r, requestKey)));
-    }
+    /// <summary>The one way of a step that needs nothing but the case: load, decide, write, answer.</summary>
+    private async ValueTask<CaseActionResult> StepAsync(Func<CaseRecord, DateTimeOffset, CaseStep> step) =>
+        await LoadAsync() is { } r ? Answer(await WriteAsync(r, step(r, time.GetUtcNow()))) : NotFound();
 
     public async ValueTask<CaseView?> GetAsync() => await LoadAsync() is { } r ? CaseViews.Of(r) with { Archived = _archived } : null;
 
@@ -244,35 +221,37 @@ public sealed partial class CaseGrain(
         if (await LoadAsync() is not { } r) return;
         var now = time.GetUtcNow();
         var wake = CaseSteps.NextWake(r, WorkflowOf(r));
-        if (wake <= now)
+        switch (CaseWake.Decide(wake, now, _wakeWritten))
         {
-            await CheckDeadlinesAsync();
-            return;
+            case CaseWakeAction.Check:
+                await CheckDeadlinesAsync();
+                return;
+            case CaseWakeAction.OwnTimer:
+                // A deadline warning comes minutes, or seconds, before its deadline; if this silo dies first, the next sweep on another wakes it.
+                _wakeTimer?.Dispose();
+                _wakeTimer = this.RegisterGrainTimer(async _ =>
+                {
+                    _wakeTimer?.Dispose();
+                    _wakeTimer = null;
+                    await WakeAsync();
+                }, new GrainTimerCreationOptions(wake!.Value - now, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+                return;
+            case CaseWakeAction.Record:
+                // Woken for nothing (its matter's limits changed since, or it comes from an older server).
+                await WriteAsync(r, new CaseStep(r with { }, null, []));
+                return;
+            default:
+                // Its own timer outlived a later step that moved the wake on: the store knows already.
+                if (_wakeTimer is null) DeactivateOnIdle();
+                return;
         }
-        // Due within the clock's next sweeps: a timer of its own wakes it on time (a deadline warning comes minutes, or
-        // seconds, before its deadline); if this silo dies first, the next sweep on another wakes it.
-        if (wake is { } later && later - now <= OwnTimerWithin)
-        {
-            _wakeTimer?.Dispose();
-            _wakeTimer = this.RegisterGrainTimer(async _ => await TimerWakeAsync(), new GrainTimerCreationOptions(later - now, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-            return;
-        }
-        // Woken for nothing (its matter's limits changed since, or it comes from an older server): the store learns
-        // its wake time as it stands now, so that the clock does not wake it again for nothing.
-        await WriteAsync(r, new CaseStep(r with { }, null, []));
     }
 
-    /// <summary>How far ahead of its wake time a case may be woken (the clock sweeps at most that far ahead): it times the rest itself.</summary>
-    public static readonly TimeSpan OwnTimerWithin = TimeSpan.FromMinutes(1);
+    /// <summary>The wake time this activation last wrote; null until it writes one.</summary>
+    private WrittenWake? _wakeWritten;
 
+    /// <summary>The timer of the case's own for a wake due within the clock's sweep; null when none waits.</summary>
     private IGrainTimer? _wakeTimer;
-
-    private async Task TimerWakeAsync()
-    {
-        _wakeTimer?.Dispose();
-        _wakeTimer = null;
-        await WakeAsync();
-    }
 
     /// <summary>
     /// Servers before the deadline clock woke each case with a durable reminder of its own ("deadline"): such a reminder,
@@ -296,13 +275,12 @@ public sealed partial class CaseGrain(
         if (!await store.WriteAsync(new CaseWrite(record, _eventsStored, wake, stepNotices.Inbox, stepNotices.Outbox)))
         {
             // Another activation wrote the case meanwhile (a silo thought dead came back): this one reads it again.
-            (_loaded, _case) = (false, null);
+            (_loaded, _case, _wakeWritten) = (false, null, null);
             DeactivateOnIdle();
             throw new InconsistentStateException($"case {Id} was changed elsewhere meanwhile; nothing was done, try again");
         }
-        for (var i = _eventsStored; i < record.File.Timeline.Count; i++) Telemetry.CaseSteps.Add(1, new KeyValuePair<string, object?>("action", record.File.Timeline[i].Action.ToString()));
-        foreach (var notice in stepNotices.Inbox) Telemetry.Notices.Add(1, new("kind", notice.Kind), new("channel", notice.Channel.ToString()));
-        (_case, _loaded, _eventsStored) = (record, true, record.File.Timeline.Count);
+        Telemetry.StepWritten(record, _eventsStored, stepNotices.Inbox);
+        (_case, _loaded, _eventsStored, _wakeWritten) = (record, true, record.File.Timeline.Count, new WrittenWake(wake));
         notices.HandOn(stepNotices);
         // A case is one row to load again, and most cases wait hours between steps: the activation leaves once idle
         // unless it times its own wake, so that open cases do not hold a silo's memory until the collector's age.

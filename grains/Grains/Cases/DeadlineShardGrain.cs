@@ -72,7 +72,7 @@ public sealed partial class DeadlineShardGrain(
     {
         // Cases due before the next sweep are woken now: each times the rest itself, so a warning a few seconds before
         // its deadline is not missed between two sweeps.
-        var ahead = options.Value.SweepEvery < CaseGrain.OwnTimerWithin ? options.Value.SweepEvery : CaseGrain.OwnTimerWithin;
+        var ahead = options.Value.SweepEvery < CaseWake.OwnTimerWithin ? options.Value.SweepEvery : CaseWake.OwnTimerWithin;
         var now = time.GetUtcNow() + ahead;
         var woken = 0;
         var failed = new HashSet<string>(StringComparer.Ordinal);
