@@ -14,22 +14,6 @@ using Orleans.Storage;
 namespace GridServer.Grains.Sensors;
 
 /// <summary>
-/// A sensor subject as servers before the sensor store (migration V020) kept it: one grain state with every reading,
-/// rewritten at each batch. Read once, written to the store, and cleared.
-/// </summary>
-[GenerateSerializer, Alias("sensor.subject-state")]
-public sealed class SensorSubjectState
-{
-    [Id(0)] public List<SensorReadingData> Readings { get; set; } = [];
-    [Id(1)] public string? Memo { get; set; }
-    [Id(2)] public string? EpisodeCaseId { get; set; }
-    [Id(3)] public DateTimeOffset? EpisodeOpenedAt { get; set; }
-    [Id(4)] public DateTimeOffset? RecheckAt { get; set; }
-    [Id(5)] public int Episodes { get; set; }
-    [Id(6)] public string? LastError { get; set; }
-}
-
-/// <summary>
 /// One subject of a sensor module: keeps its readings within the module's window (deduplicated by sensor and time, so a
 /// batch sent again changes nothing), the module's memo and the open episode, and applies the module's verdict in the
 /// contract's order (note, end of episode, open, memo, re-check). One batch at a time: the grain's turn orders them.
@@ -128,20 +112,8 @@ public sealed partial class SensorSubjectGrain(
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
         var subject = await LoadAsync(now, window);
-        var known = _readings.Select(r => (r.SensorId, r.At)).ToHashSet();
-        var arrived = new List<SensorReadingData>();
-        int duplicates = 0, stale = 0;
-        foreach (var reading in readings.IsDefault ? [] : readings)
-        {
-            if (!known.Add((reading.SensorId, reading.At))) duplicates++;
-            else if (window is { } w && reading.At < now - w) stale++;
-            else arrived.Add(reading);
-        }
-        if (arrived.Count == 0) return new SensorOutcome(0, duplicates, stale, null, 0, false, null);
-
-        var kept = Pruned([.. _readings, .. arrived], now, window);
-        var stillKept = kept.Select(r => (r.SensorId, r.At)).ToHashSet();
-        var arrivedKept = arrived.Where(a => stillKept.Contains((a.SensorId, a.At))).OrderBy(a => a.At).ToList();
+        var (kept, arrivedKept, duplicates, stale) = SubjectReadings.Take(_readings, readings, now, window, MaxReadings);
+        if (arrivedKept is null) return new SensorOutcome(0, duplicates, stale, null, 0, false, null);
         if (window is null)
         {
             // The module is not here (removed, faulted, or this silo has not loaded it): the readings are kept for
@@ -162,7 +134,7 @@ public sealed partial class SensorSubjectGrain(
         var now = time.GetUtcNow();
         var window = rules.WindowOf(Module);
         var subject = await LoadAsync(now, window);
-        var kept = Pruned(_readings, now, window);
+        var kept = SubjectReadings.Pruned(_readings, now, window, MaxReadings);
         if (window is null)
         {
             var error = $"module '{Module}' is not loaded or faulted on this silo; the re-check waits for it";
@@ -205,14 +177,6 @@ public sealed partial class SensorSubjectGrain(
             return;
         }
         await RecheckAsync();
-    }
-
-    /// <summary>The readings without those older than the window (none while the window is unknown), the newest <see cref="MaxReadings"/>, oldest first.</summary>
-    private static List<SensorReadingData> Pruned(IEnumerable<SensorReadingData> readings, DateTimeOffset now, TimeSpan? window)
-    {
-        var kept = (window is { } w ? readings.Where(r => r.At >= now - w) : readings).OrderBy(r => r.At).ToList();
-        if (kept.Count > MaxReadings) kept.RemoveRange(0, kept.Count - MaxReadings);
-        return kept;
     }
 
     private async Task<SensorOutcome> EvaluateAsync(SensorSubjectRecord before, DateTimeOffset now, List<SensorReadingData> kept, List<SensorReadingData> arrived)
