@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using GridServer.Abstractions.Cases;
 using GridServer.Abstractions.Grids;
 using GridServer.Domain.Export;
@@ -29,9 +28,6 @@ public sealed partial class GridDirectoryGrain(
 
     /// <summary>How often the store's revision is read for changes made outside the cluster.</summary>
     public static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(1);
-
-    /// <summary>At most this many error lines in a refusal; the count of the rest is given.</summary>
-    private const int MaxReported = 100;
 
     /// <summary>Cases read from the search at once (its most).</summary>
     private const int CasePage = 1000;
@@ -81,9 +77,7 @@ public sealed partial class GridDirectoryGrain(
     public async ValueTask<GridChangeResult> MergeAsync(ImmutableArray<string> codes, GridChangeRequest into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        if (codes.IsDefaultOrEmpty || codes.Length < 2) return Refused("a merge needs at least two grids", into.DryRun);
-        var repeated = codes.GroupBy(c => c, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (repeated.Count > 0) return Refused($"grids named more than once: {string.Join(", ", repeated)}", into.DryRun);
+        if (GridChangeRules.MergeCodesProblem(codes) is { } problem) return Refused(problem, into.DryRun);
         var grids = new List<Grid>();
         foreach (var code in codes)
         {
@@ -92,13 +86,6 @@ public sealed partial class GridDirectoryGrain(
         }
         var (union, refusal) = GridReshape.Merge(grids.Select(g => (g.Code, g.Boundary)).ToList());
         if (refusal is not null) return Refused(refusal, into.DryRun);
-        string? Prepare(SourceDataset dataset)
-        {
-            if (dataset.Features.Count != 1) return $"a merge makes one grid; 'into' gave {dataset.Features.Count} features";
-            return dataset.CrsDeclaration is null ? null : "the merged grid's geometry is the union of the grids; 'into' declares no coordinate system";
-        }
-        SourceDataset WithUnion(SourceDataset dataset) =>
-            dataset with { Features = [dataset.Features[0] with { Geometry = union, GeometryError = null }] };
         async Task<ImportIssue?> VerifyAsync(IReadOnlyList<Grid> merged, Func<Geometry, double> area, GridImportOptions options)
         {
             var target = merged[0].Code;
@@ -107,7 +94,7 @@ public sealed partial class GridDirectoryGrain(
             return null;
         }
         var target = into with { Replace = false };
-        return await RunAsync(target, d => Prepare(d) is { } problem ? (d, problem) : (WithUnion(d), null), VerifyAsync, null, codes);
+        return await RunAsync(target, d => GridChangeRules.MergeInto(d, union!), VerifyAsync, null, codes);
     }
 
     /// <summary>
@@ -126,21 +113,7 @@ public sealed partial class GridDirectoryGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         var dryRun = request.DryRun;
-        if (!Enum.TryParse<GridCodeScheme>(request.CodeScheme, ignoreCase: true, out var scheme) || !Enum.IsDefined(scheme))
-            return Refused($"unknown code scheme '{request.CodeScheme}'; use CjT213 or Free", dryRun);
-        SourceDataset dataset;
-        SourceCrs crs;
-        try
-        {
-            dataset = GeoJsonGridReader.Read(request.GeoJson, "change.geojson");
-            crs = GridFiles.ResolveCrs(dataset, null);
-        }
-        catch (GridFileException e)
-        {
-            return Refused(e.Message.Replace("change.geojson: ", "", StringComparison.Ordinal), dryRun);
-        }
-        if (dataset.Features.Count == 0)
-            return Refused(request.Replace ? "an empty collection would retire every grid; refused" : "the change has no features", dryRun);
+        if (GridChangeRules.Read(request, out var unreadable) is not (var dataset, var crs, var scheme)) return Refused(unreadable!, dryRun);
         if (prepare is not null)
         {
             string? refusal;
@@ -162,9 +135,9 @@ public sealed partial class GridDirectoryGrain(
             result = importer.CheckAgainstNeighbours(result, before.Where(g => !retire.Contains(g.Code)).ToList(), options);
         if (result.Accepted && verify is not null && await verify(result.Grids, GridArea.AreaSquareMetres, options) is { } rule)
             result = result with { Issues = [.. result.Issues, rule], Accepted = false };
-        var warnings = Lines(result.Issues.Where(i => !i.IsError));
-        var findings = GridFindingView.Of(result.Issues, MaxReported);
-        if (!result.Accepted) return new GridChangeResult(false, Lines(result.Errors), warnings, 0, 0, 0, [], _revision, dryRun, [], [], findings);
+        var warnings = GridChangeRules.Lines(result.Issues.Where(i => !i.IsError));
+        var findings = GridFindingView.Of(result.Issues, GridChangeRules.MaxReported);
+        if (!result.Accepted) return new GridChangeResult(false, GridChangeRules.Lines(result.Errors), warnings, 0, 0, 0, [], _revision, dryRun, [], [], findings);
 
         var after = request.Replace
             ? result.Grids
@@ -173,7 +146,7 @@ public sealed partial class GridDirectoryGrain(
             GridArea.AreaSquareMetres, options.OverlapToleranceSquareMetres);
         var transfers = impact.Transfers();
         var cases = await MovedCasesAsync(impact, transfers);
-        var transferViews = transfers.Select(t => new GridTransferView(t.FromGrid, t.ToGrid, Math.Round(t.AreaSquareMetres, 1), GeoJsonOf(t.Area))).ToImmutableArray();
+        var transferViews = transfers.Select(t => new GridTransferView(t.FromGrid, t.ToGrid, Math.Round(t.AreaSquareMetres, 1), GridChangeRules.GeoJsonOf(t.Area))).ToImmutableArray();
         var mode = request.Replace ? GridSaveMode.Replace : GridSaveMode.Merge;
         if (dryRun)
         {
@@ -230,13 +203,6 @@ public sealed partial class GridDirectoryGrain(
         }
         var moves = impact.MovedCases(found.Values.Where(c => c.Lon is not null && c.Lat is not null).Select(c => (c.CaseId, c.GridCode, c.Lon!.Value, c.Lat!.Value)));
         return [.. moves.OrderBy(m => m.CaseId, StringComparer.Ordinal).Select(m => new CaseMoveView(m.CaseId, m.FromGrid, m.ToGrid, found[m.CaseId].State))];
-    }
-
-    private static string GeoJsonOf(Geometry geometry)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = GeoJsonGridWriter.CreateWriter(buffer)) GeoJsonGridWriter.WriteGeometry(json, geometry);
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     public ValueTask<long> GetRevisionAsync() => ValueTask.FromResult(_revision);
@@ -309,12 +275,6 @@ public sealed partial class GridDirectoryGrain(
     }
 
     private GridChangeResult Refused(string reason, bool dryRun) => new(false, [reason], [], 0, 0, 0, [], _revision, dryRun, [], []);
-
-    private static ImmutableArray<string> Lines(IEnumerable<ImportIssue> issues)
-    {
-        var all = issues.Select(i => i.ToString()).ToList();
-        return all.Count <= MaxReported ? [.. all] : [.. all.Take(MaxReported), $"… and {all.Count - MaxReported} more"];
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grids changed by {Actor}: {Added} added, {Changed} redrawn, {Retired} retired; revision {Revision}")]
     private static partial void LogChanged(ILogger logger, string actor, int added, int changed, int retired, long revision);
