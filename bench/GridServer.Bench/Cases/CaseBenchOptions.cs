@@ -42,6 +42,12 @@ internal sealed record CaseBenchOptions
     /// </summary>
     public int ProcessWarmup { get; init; } = 200_000;
 
+    /// <summary>
+    /// <c>open311</c> only: this many of the timed run's cases are then taken through the rest of the closed loop (accept,
+    /// handle, feed back, verify, close), each step a call as the HTTP handler makes it; 0: none.
+    /// </summary>
+    public int ClosedLoop { get; init; } = 10_000;
+
     /// <summary>The variable that gives <see cref="PostgresFast"/> when the option is not on the command line.</summary>
     public const string PostgresFastVariable = "GRIDSERVER_BENCH_POSTGRES_FAST";
 
@@ -129,11 +135,12 @@ internal sealed record CaseBenchOptions
                 case "--seed" when BenchOptions.Int(value, int.MinValue, int.MaxValue, out var n): options = options with { Seed = n }; break;
                 case "--postgres": options = options with { Postgres = BenchOptions.NullIfBlank(value) }; break;
                 case "--process-warmup" when open311 && BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { ProcessWarmup = n }; break;
+                case "--closed-loop" when open311 && BenchOptions.Int(value, 0, 10_000_000, out var n): options = options with { ClosedLoop = n }; break;
                 case "--postgres-fast" when open311: options = options with { PostgresFast = BenchOptions.NullIfBlank(value) }; break;
                 case "--officers":
                     error = $"--officers '{value}' is not an even whole number of at least 2 (they come in A/B pairs)";
                     return false;
-                case "--reports" or "--process-warmup" when open311:
+                case "--reports" or "--process-warmup" or "--closed-loop" when open311:
                 case "--cases" or "--http-cases" when !open311:
                 case "--concurrency" or "--warmup" or "--squads" or "--seed":
                     error = $"{arg} '{value}' is not a whole number in its range (see {mode} --help)";

@@ -27,6 +27,9 @@ internal static class Open311Bench
     /// <summary>How long the durable rows may lag the answers before the check gives up (they never should: a step is durable before its answer).</summary>
     private static readonly TimeSpan ProjectionGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>Cases of the warm-up taken through the closed loop before the timed cases.</summary>
+    private const int ClosedLoopWarmup = 2_000;
+
     /// <summary>Reports per block of the process warm-up; the JIT's rate is judged after each.</summary>
     private const int WarmupBlock = 5_000;
 
@@ -62,6 +65,11 @@ internal static class Open311Bench
                              in memory cost 1.7 ms of CPU per report after 2,000 reports and 0.43 ms after 50,000.
           --memory-last      measure in memory after the databases, not first (with --process-warmup 0 this shows
                              what the order costs)
+          --closed-loop N    then take N of the timed run's cases (default 10000; 0: none) through the rest of the
+                             closed loop: accept, start handling, final feedback, start verification, pass, close;
+                             each step as POST /api/cases/{id}/actions makes it (the case read for the caller's scope,
+                             then the action), timed per step, with its cost; every case must end Closed.
+                             Before them, up to 2,000 of the warm-up's cases go through the loop untimed
 
         The --postgres database must run at PostgreSQL's durable defaults (SHOW fsync, synchronous_commit and
         full_page_writes all 'on'); the benchmark refuses to call another durable (exit code 3). Both databases are
@@ -79,7 +87,11 @@ internal static class Open311Bench
     public static int Run(IReadOnlyList<string> args) => CaseBench.Run("open311", args, Usage, RunAsync);
 
     /// <summary>A storage's timed report run, its /health ceiling run, where the reports' time went, and PostgreSQL's cores over each.</summary>
-    private sealed record Measured(BenchStorage Storage, LoadRun Reports, LoadRun Health, RunCost Cost, double? PostgresCoresReports, double? PostgresCoresHealth);
+    private sealed record Measured(BenchStorage Storage, LoadRun Reports, LoadRun Health, RunCost Cost, double? PostgresCoresReports, double? PostgresCoresHealth)
+    {
+        /// <summary>The closed loop after the reports (--closed-loop), or null.</summary>
+        public ClosedLoop.Result? Steps { get; set; }
+    }
 
     private static async Task<int> RunAsync(CaseBenchOptions o)
     {
@@ -231,10 +243,25 @@ internal static class Open311Bench
             failed += Report(health, healthCores);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{label}] per GET /health: bench process CPU {health.OwnCpuSeconds * 1000 / health.Count:0.000} ms (the HTTP client and server's share of any request)"));
-            measured.Add(new Measured(storage, reports, health, cost, reportCores, healthCores));
+            var m = new Measured(storage, reports, health, cost, reportCores, healthCores);
+            measured.Add(m);
 
             failed += await VerifyAsync(label, server, db, [.. acknowledged.OfType<string>()]);
             Console.WriteLine($"[{label}] {await server.MemoryKeptAsync(heapBefore, acknowledged.Count(id => id is not null))}");
+            if (o.ClosedLoop > 0)
+            {
+                // First some of the warm-up's cases (no step but the report has run in this process yet), then the timed
+                // run's cases, in the order they were reported, on through the loop.
+                var warmIds = acknowledged.Take(o.Warmup).OfType<string>().Take(Math.Min(o.ClosedLoop, ClosedLoopWarmup)).ToList();
+                if (warmIds.Count > 0) failed += Report((await ClosedLoop.RunAsync(label, server, storage, postgresCpu, warmIds, o.Concurrency, warmup: true)).Run, null);
+                var loopIds = acknowledged.Skip(o.Warmup).OfType<string>().Take(o.ClosedLoop).ToList();
+                var loop = m.Steps = await ClosedLoop.RunAsync(label, server, storage, postgresCpu, loopIds, o.Concurrency);
+                failed += Report(loop.Run, loop.PostgresCores);
+                foreach (var line in loop.Cost!.Describe("per step")) Console.WriteLine(line);
+                var ok = loop.Closed == loop.Cases && loop.Cases == loopIds.Count;
+                Console.WriteLine($"[{label}] closed-loop check: {loop.Check}: {(ok ? "every case closed" : "MISMATCH")}");
+                if (!ok) failed += Math.Max(1, loopIds.Count - loop.Closed);
+            }
             Console.WriteLine($"[{label}] stopping the server");
             return failed;
         }
@@ -339,8 +366,9 @@ internal static class Open311Bench
         Console.WriteLine($"{"storage",-11} {"run",-22} {"requests",9} {"per s",9} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8} {"failed",7} {"pg cores",9}");
         foreach (var m in measured)
         {
-            foreach (var (run, cores) in new[] { (m.Reports, m.PostgresCoresReports), (m.Health, m.PostgresCoresHealth) })
+            foreach (var (run, cores) in new[] { (m.Reports, m.PostgresCoresReports), (m.Health, m.PostgresCoresHealth), (m.Steps?.Run, m.Steps?.PostgresCores) })
             {
+                if (run is null) continue;
                 var (p50, p99, max) = run.LatencyMs();
                 var pg = cores is { } c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
                 Console.WriteLine($"{run.Storage,-11} {run.Interface,-22} {run.Count,9:N0} {run.PerSecond,9:N0} {p50,8:0.00} {run.PercentileMs(0.95),8:0.00} {p99,8:0.00} {max,8:0.0} {run.Failures,7:N0} {pg,9}");
@@ -354,6 +382,17 @@ internal static class Open311Bench
             Console.WriteLine($"ratio {a} / {b}, Open311 reports: per second {x.Reports.PerSecond / y.Reports.PerSecond:0.000} "
                 + $"({b} takes {y.Reports.PerSecond / x.Reports.PerSecond:0.0}x as many); p99 latency {x.Reports.LatencyMs().P99 / y.Reports.LatencyMs().P99:0.0}x");
         }
+        foreach (var (a, b) in new[] { (BenchStorage.DurableLabel, BenchStorage.InMemoryLabel), (BenchStorage.FastLabel, BenchStorage.InMemoryLabel), (BenchStorage.DurableLabel, BenchStorage.FastLabel) })
+        {
+            if (Of(a)?.Steps is not { } x || Of(b)?.Steps is not { } y) continue;
+            Console.WriteLine($"ratio {a} / {b}, closed-loop steps: per second {x.Run.PerSecond / y.Run.PerSecond:0.000}; p99 latency {x.Run.LatencyMs().P99 / y.Run.LatencyMs().P99:0.0}x");
+        }
+        foreach (var m in measured.Where(m => m.Steps is not null))
+        {
+            Console.WriteLine($"ratio closed-loop step / Open311 report, {m.Storage.Label}: per second {m.Steps!.Run.PerSecond / m.Reports.PerSecond:0.000}; "
+                + $"bench CPU {m.Steps.Cost!.ProcessCpuMs / m.Cost.ProcessCpuMs:0.00}x"
+                + (m.Steps.Cost.PostgresCpuMs is { } sp && m.Cost.PostgresCpuMs is { } rp ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL CPU {sp / rp:0.00}x") : ""));
+        }
         foreach (var m in measured)
         {
             Console.WriteLine($"ratio Open311 / GET /health, {m.Storage.Label}: per second {m.Reports.PerSecond / m.Health.PerSecond:0.000} "
@@ -363,15 +402,19 @@ internal static class Open311Bench
         Console.WriteLine();
         Console.WriteLine("WHERE THE TIME GOES, per report of the timed run (bench CPU: this process, the server and its HTTP clients; /health CPU: per "
             + "GET /health of the ceiling run, about the clients' and HTTP's share of a request; server = bench - /health)");
-        Console.WriteLine($"{"storage",-11} {"bench CPU ms",12} {"/health ms",10} {"server ms",9} {"pg CPU ms",9} {"commits",8} {"statements",10} {"stmt ms",8} {"WAL kB",7} {"WAL fsyncs",10} {"steps/batch",11}");
+        Console.WriteLine($"{"storage",-15} {"bench CPU ms",12} {"/health ms",10} {"server ms",9} {"pg CPU ms",9} {"commits",8} {"statements",10} {"stmt ms",8} {"WAL kB",7} {"WAL fsyncs",10} {"steps/batch",11}");
         foreach (var m in measured)
         {
-            var c = m.Cost;
             var health = m.Health.OwnCpuSeconds * 1000 / m.Health.Count;
-            Console.WriteLine($"{m.Storage.Label,-11} {c.ProcessCpuMs,12:0.000} {health,10:0.000} {c.ProcessCpuMs - health,9:0.000} {N(c.PostgresCpuMs, "0.000"),9} "
+            Row(m.Storage.Label, m.Cost, health);
+            // A step is a grain call, not an HTTP request: its server share is the whole of the bench process's CPU.
+            if (m.Steps?.Cost is { } step) Row(m.Storage.Label + " step", step, 0);
+        }
+
+        void Row(string label, RunCost c, double health) =>
+            Console.WriteLine($"{label,-15} {c.ProcessCpuMs,12:0.000} {health,10:0.000} {c.ProcessCpuMs - health,9:0.000} {N(c.PostgresCpuMs, "0.000"),9} "
                 + $"{N(c.Commits, "0.00"),8} {N(c.StatementsPer, "0.00"),10} {N(c.StatementMs, "0.000"),8} {N(c.WalKilobytes, "0.0"),7} {N(c.WalSyncs, "0.000"),10} "
                 + $"{N(c.CaseWrites?.PerBatch, "0.0"),11}");
-        }
         foreach (var m in measured.Where(m => m.Storage.Settings is not null))
             Console.WriteLine($"{m.Storage.Label}: {m.Storage.Settings}");
     }
